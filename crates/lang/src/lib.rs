@@ -1,0 +1,41 @@
+//! leastrole-lang: the tree-sitter front-ends.
+//!
+//! Second stage of the pipeline (after `leastrole-project` has found the handler files):
+//! parse Python, JavaScript and TypeScript sources, follow local imports, and report per
+//! function the AWS SDK calls it makes (with abstract argument [`Value`]s) and the
+//! functions it calls, in the SDK's own vocabulary. It knows nothing about IAM.
+//!
+//! Entry point: [`analyze`]. Output: a linked [`Program`].
+
+pub mod facts;
+pub mod program;
+pub mod source;
+
+mod javascript;
+mod python;
+
+use std::path::Path;
+
+pub use facts::{
+    CallKind, Diagnostic, Level, Location, ResourceStep, Sdk, SdkCall, ServiceRef, Value,
+};
+pub use program::{FunctionFacts, FunctionId, Language, MODULE_SCOPE, ModuleFacts, Program};
+
+/// Analyse the given entry files (paths relative to `root`, `/`-separated) and every
+/// local module they import, transitively. Files of unsupported languages are ignored.
+/// Never fails: unreadable or broken files become diagnostics in the result.
+pub fn analyze(root: &Path, entries: &[String]) -> Program {
+    let (py, js): (Vec<String>, Vec<String>) = entries
+        .iter()
+        .filter(|e| Language::of_path(e).is_some())
+        .cloned()
+        .partition(|e| Language::of_path(e) == Some(Language::Python));
+    let mut program = Program::default();
+    if !py.is_empty() {
+        program.extend(python::analyze(root, &py));
+    }
+    if !js.is_empty() {
+        program.extend(javascript::analyze(root, &js));
+    }
+    program
+}

@@ -1,0 +1,138 @@
+//! The linked result of analysing a set of source files: modules, their functions, the
+//! SDK calls in each function, and resolved call edges between functions.
+//!
+//! Reachability (which calls a handler can make) is computed by `leastrole-policy` from
+//! this graph; the front-ends only resolve names (imports, methods, callbacks) to
+//! [`FunctionId`]s.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::facts::{Diagnostic, Location, SdkCall};
+
+/// Name of the pseudo-function holding a module's top-level code.
+pub const MODULE_SCOPE: &str = "<module>";
+
+/// Source language of a module.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Language {
+    Python,
+    JavaScript,
+    TypeScript,
+}
+
+impl Language {
+    /// The language of a file, by extension.
+    pub fn of_path(path: &str) -> Option<Language> {
+        let ext = path.rsplit_once('.')?.1;
+        match ext {
+            "py" => Some(Language::Python),
+            "js" | "mjs" | "cjs" | "jsx" => Some(Language::JavaScript),
+            "ts" | "mts" | "cts" | "tsx" => Some(Language::TypeScript),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Language::Python => "python",
+            Language::JavaScript => "javascript",
+            Language::TypeScript => "typescript",
+        }
+    }
+}
+
+/// A function in the program: `<file>#<qualified name>`, e.g. `src/app.py#Repo.save`
+/// or `src/app.py#<module>` for top-level code.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct FunctionId(pub String);
+
+impl FunctionId {
+    pub fn new(file: &str, qualname: &str) -> Self {
+        FunctionId(format!("{file}#{qualname}"))
+    }
+
+    pub fn module_scope(file: &str) -> Self {
+        FunctionId::new(file, MODULE_SCOPE)
+    }
+
+    pub fn file(&self) -> &str {
+        self.0.rsplit_once('#').map_or(&self.0, |(f, _)| f)
+    }
+
+    pub fn qualname(&self) -> &str {
+        self.0.rsplit_once('#').map_or("", |(_, q)| q)
+    }
+}
+
+impl fmt::Display for FunctionId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// One function (or a module's top-level code) and what it does.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FunctionFacts {
+    pub id: FunctionId,
+    /// Where the definition starts (line 1, column 1 for module scope).
+    pub location: Location,
+    /// SDK calls made directly in this function's body.
+    pub calls: Vec<SdkCall>,
+    /// Functions this one calls, passes as a callback, or instantiates (a class's
+    /// `__init__`/`constructor` and the methods called on the instance). Resolved ids only.
+    pub callees: BTreeSet<FunctionId>,
+    /// Findings inside this function (unresolvable clients, unknown methods…).
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// One parsed source file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ModuleFacts {
+    /// Path relative to the analysis root, `/`-separated.
+    pub file: String,
+    pub language: Language,
+    /// Keyed by qualified name; always has [`MODULE_SCOPE`].
+    pub functions: BTreeMap<String, FunctionFacts>,
+    /// Exported name → qualified name of the function it denotes (`handler` →
+    /// `handler`, `default` → `main`, Python: every top-level def and assigned callable).
+    pub exports: BTreeMap<String, String>,
+    /// Findings about the file as a whole (syntax errors, unreadable, too large).
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Every module reached from the entry files, linked.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Program {
+    pub modules: BTreeMap<String, ModuleFacts>,
+    /// Findings about files that could not be read at all (they have no module).
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Program {
+    pub fn function(&self, id: &FunctionId) -> Option<&FunctionFacts> {
+        self.modules.get(id.file())?.functions.get(id.qualname())
+    }
+
+    /// Every SDK call in the program, sorted by location.
+    pub fn all_calls(&self) -> Vec<&SdkCall> {
+        let mut calls: Vec<&SdkCall> = self
+            .modules
+            .values()
+            .flat_map(|m| m.functions.values())
+            .flat_map(|f| f.calls.iter())
+            .collect();
+        calls.sort();
+        calls
+    }
+
+    /// Merge another program's modules into this one (used to combine languages).
+    pub fn extend(&mut self, other: Program) {
+        self.modules.extend(other.modules);
+        self.diagnostics.extend(other.diagnostics);
+    }
+}

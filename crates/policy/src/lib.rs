@@ -1,0 +1,14 @@
+//! leastrole-policy: from SDK calls to the minimal policy.
+//!
+//! Fourth stage of the pipeline: takes the linked program from `leastrole-lang` and the
+//! service maps from `leastrole-maps`, computes which calls a handler can reach, turns
+//! each call into grants (IAM action, resource ARN, provenance) by filling the maps' ARN
+//! templates with the call's argument values, and builds the smallest set of policy
+//! statements that allows exactly those grants.
+
+pub mod grant;
+pub mod resource;
+pub mod statement;
+
+pub use grant::{ConditionBlock, Grant, Provenance};
+pub use resource::{ArnEnv, Part, Resource};

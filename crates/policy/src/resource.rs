@@ -1,0 +1,233 @@
+//! Resource ARNs as parts: literal text, the environment placeholders (partition, region,
+//! account), wildcards standing for unknown values, and references to template resources.
+//!
+//! Keeping the parts (instead of a flat string) lets one grant render as a literal ARN in
+//! `json`/`iam` output and as an `Fn::Sub` with `${AWS::Partition}` and `${Table.Arn}` in
+//! CloudFormation, Serverless and SAM output.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// One part of a resource ARN.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Part {
+    Lit {
+        text: String,
+    },
+    Partition,
+    Region,
+    Account,
+    /// `*`: a value that could not be resolved.
+    Wildcard,
+    /// A CloudFormation reference: `Ref` (no attribute) or `Fn::GetAtt` (attribute).
+    Ref {
+        logical_id: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        attribute: Option<String>,
+    },
+}
+
+/// A resource in a policy statement.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Resource {
+    parts: Vec<Part>,
+}
+
+/// Values for the environment placeholders; `None` renders `*`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ArnEnv {
+    pub partition: Option<String>,
+    pub region: Option<String>,
+    pub account: Option<String>,
+}
+
+impl Resource {
+    /// Build from parts, normalising: adjacent literals joined, runs of wildcards folded
+    /// into one, empty literals dropped.
+    pub fn new(parts: impl IntoIterator<Item = Part>) -> Self {
+        let mut out: Vec<Part> = Vec::new();
+        for part in parts {
+            match (out.last_mut(), part) {
+                (_, Part::Lit { text }) if text.is_empty() => {}
+                (Some(Part::Lit { text: prev }), Part::Lit { text }) => prev.push_str(&text),
+                (Some(Part::Wildcard), Part::Wildcard) => {}
+                (_, part) => out.push(part),
+            }
+        }
+        Resource { parts: out }
+    }
+
+    /// `*`: every resource.
+    pub fn any() -> Self {
+        Resource {
+            parts: vec![Part::Wildcard],
+        }
+    }
+
+    /// A literal ARN (or `*`, which becomes [`Resource::any`]).
+    pub fn literal(text: &str) -> Self {
+        Resource::parse_literal(text)
+    }
+
+    /// Parse plain text where `*` is a wildcard.
+    pub fn parse_literal(text: &str) -> Self {
+        let mut parts = Vec::new();
+        for (i, piece) in text.split('*').enumerate() {
+            if i > 0 {
+                parts.push(Part::Wildcard);
+            }
+            parts.push(Part::Lit {
+                text: piece.to_string(),
+            });
+        }
+        Resource::new(parts)
+    }
+
+    pub fn parts(&self) -> &[Part] {
+        &self.parts
+    }
+
+    pub fn is_any(&self) -> bool {
+        matches!(self.parts.as_slice(), [Part::Wildcard])
+    }
+
+    /// Has a wildcard standing for an unresolved value.
+    pub fn has_wildcard(&self) -> bool {
+        self.parts.iter().any(|p| matches!(p, Part::Wildcard))
+    }
+
+    /// Names a template resource.
+    pub fn has_reference(&self) -> bool {
+        self.parts.iter().any(|p| matches!(p, Part::Ref { .. }))
+    }
+
+    /// Plain ARN text: environment placeholders from `env` or `*`, references as
+    /// `${Logical.Attr}` (use [`Resource::to_sub`] for CloudFormation).
+    pub fn render(&self, env: &ArnEnv) -> String {
+        let mut s = String::new();
+        for part in &self.parts {
+            match part {
+                Part::Lit { text } => s.push_str(text),
+                Part::Partition => s.push_str(env.partition.as_deref().unwrap_or("*")),
+                Part::Region => s.push_str(env.region.as_deref().unwrap_or("*")),
+                Part::Account => s.push_str(env.account.as_deref().unwrap_or("*")),
+                Part::Wildcard => s.push('*'),
+                Part::Ref {
+                    logical_id,
+                    attribute,
+                } => {
+                    s.push_str("${");
+                    s.push_str(logical_id);
+                    if let Some(a) = attribute {
+                        s.push('.');
+                        s.push_str(a);
+                    }
+                    s.push('}');
+                }
+            }
+        }
+        s
+    }
+
+    /// CloudFormation `Fn::Sub` text: `${AWS::Partition}`, `${AWS::Region}`,
+    /// `${AWS::AccountId}`, `${Logical}` / `${Logical.Attr}`; literal `${` escaped as `${!`.
+    pub fn to_sub(&self) -> String {
+        let mut s = String::new();
+        for part in &self.parts {
+            match part {
+                Part::Lit { text } => s.push_str(&text.replace("${", "${!")),
+                Part::Partition => s.push_str("${AWS::Partition}"),
+                Part::Region => s.push_str("${AWS::Region}"),
+                Part::Account => s.push_str("${AWS::AccountId}"),
+                Part::Wildcard => s.push('*'),
+                Part::Ref { .. } => s.push_str(&self.render_part(part)),
+            }
+        }
+        s
+    }
+
+    fn render_part(&self, part: &Part) -> String {
+        Resource {
+            parts: vec![part.clone()],
+        }
+        .render(&ArnEnv::default())
+    }
+
+    /// Whether the rendered form needs `Fn::Sub` in CloudFormation (anything but plain text).
+    pub fn needs_sub(&self) -> bool {
+        self.parts
+            .iter()
+            .any(|p| !matches!(p, Part::Lit { .. } | Part::Wildcard))
+    }
+}
+
+impl fmt::Display for Resource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.render(&ArnEnv::default()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lit(s: &str) -> Part {
+        Part::Lit { text: s.into() }
+    }
+
+    #[test]
+    fn parts_are_normalised() {
+        let r = Resource::new([
+            lit("arn:"),
+            lit(""),
+            lit("aws"),
+            Part::Wildcard,
+            Part::Wildcard,
+            lit("/x"),
+        ]);
+        assert_eq!(r.parts(), &[lit("arn:aws"), Part::Wildcard, lit("/x")]);
+    }
+
+    #[test]
+    fn renders_plain_and_sub_forms() {
+        let r = Resource::new([
+            lit("arn:"),
+            Part::Partition,
+            lit(":dynamodb:"),
+            Part::Region,
+            lit(":"),
+            Part::Account,
+            lit(":table/"),
+            Part::Ref {
+                logical_id: "Orders".into(),
+                attribute: None,
+            },
+        ]);
+        assert_eq!(r.to_string(), "arn:*:dynamodb:*:*:table/${Orders}");
+        let env = ArnEnv {
+            partition: Some("aws".into()),
+            region: Some("eu-west-1".into()),
+            account: Some("123456789012".into()),
+        };
+        assert_eq!(
+            r.render(&env),
+            "arn:aws:dynamodb:eu-west-1:123456789012:table/${Orders}"
+        );
+        assert_eq!(
+            r.to_sub(),
+            "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${Orders}"
+        );
+        assert!(r.needs_sub());
+    }
+
+    #[test]
+    fn literal_star_is_a_wildcard() {
+        assert!(Resource::literal("*").is_any());
+        let r = Resource::literal("arn:aws:s3:::uploads/resized-*");
+        assert!(r.has_wildcard());
+        assert!(!r.needs_sub());
+    }
+}

@@ -1,0 +1,1 @@
+//! Grants → minimal policy statements (work in progress).

@@ -1,0 +1,122 @@
+//! Lambda handler strings (`src/app.handler`) → source file candidates and export name.
+
+/// A parsed handler string.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HandlerSpec {
+    /// The module path without extension, relative to the code root (`src/app`).
+    pub module: String,
+    /// The export / function name (`handler`; Node may nest: `a.b`).
+    pub export: String,
+}
+
+/// How a runtime splits a handler string.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HandlerStyle {
+    /// Python: split at the last dot; dots in the module part are package separators.
+    Python,
+    /// Node.js: split the last path segment at its first dot.
+    Node,
+}
+
+impl HandlerSpec {
+    /// Parse a handler string. `None` when it has no module/export separator.
+    pub fn parse(handler: &str, style: HandlerStyle) -> Option<HandlerSpec> {
+        let handler = handler.trim().trim_start_matches("./");
+        let (module, export) = match style {
+            HandlerStyle::Python => {
+                let (module, export) = handler.rsplit_once('.')?;
+                (module.replace('.', "/"), export.to_string())
+            }
+            HandlerStyle::Node => {
+                let (dir, last) = match handler.rsplit_once('/') {
+                    Some((d, l)) => (Some(d), l),
+                    None => (None, handler),
+                };
+                let (module, export) = last.split_once('.')?;
+                let module = match dir {
+                    Some(d) => format!("{d}/{module}"),
+                    None => module.to_string(),
+                };
+                (module, export.to_string())
+            }
+        };
+        if module.is_empty() || export.is_empty() {
+            return None;
+        }
+        Some(HandlerSpec { module, export })
+    }
+
+    /// Candidate source files, in the order the runtime (or its bundler) tries them.
+    pub fn candidates(&self, style: HandlerStyle) -> Vec<String> {
+        let exts: &[&str] = match style {
+            HandlerStyle::Python => &["py"],
+            HandlerStyle::Node => &["js", "mjs", "cjs", "ts", "mts", "cts", "tsx", "jsx"],
+        };
+        let mut out: Vec<String> = exts
+            .iter()
+            .map(|e| format!("{}.{e}", self.module))
+            .collect();
+        if style == HandlerStyle::Python {
+            out.push(format!("{}/__init__.py", self.module));
+        } else {
+            out.extend(exts.iter().map(|e| format!("{}/index.{e}", self.module)));
+        }
+        out
+    }
+}
+
+/// The handler style for a runtime name (`python3.12`, `nodejs20.x`), if supported.
+pub fn style_for_runtime(runtime: &str) -> Option<HandlerStyle> {
+    if runtime.starts_with("python") {
+        Some(HandlerStyle::Python)
+    } else if runtime.starts_with("nodejs") {
+        Some(HandlerStyle::Node)
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn python_splits_at_the_last_dot() {
+        let h = HandlerSpec::parse("src/app.handler", HandlerStyle::Python).unwrap();
+        assert_eq!(
+            (h.module.as_str(), h.export.as_str()),
+            ("src/app", "handler")
+        );
+        let h = HandlerSpec::parse("pkg.mod.handler", HandlerStyle::Python).unwrap();
+        assert_eq!(h.module, "pkg/mod");
+        assert_eq!(
+            h.candidates(HandlerStyle::Python),
+            vec!["pkg/mod.py", "pkg/mod/__init__.py"]
+        );
+    }
+
+    #[test]
+    fn node_splits_the_last_segment_at_its_first_dot() {
+        let h = HandlerSpec::parse("src/app.handlers.main", HandlerStyle::Node).unwrap();
+        assert_eq!(
+            (h.module.as_str(), h.export.as_str()),
+            ("src/app", "handlers.main")
+        );
+        let h = HandlerSpec::parse("./dist/v1.0/index.handler", HandlerStyle::Node).unwrap();
+        assert_eq!(
+            (h.module.as_str(), h.export.as_str()),
+            ("dist/v1.0/index", "handler")
+        );
+        assert!(
+            h.candidates(HandlerStyle::Node)
+                .contains(&"dist/v1.0/index.ts".to_string())
+        );
+    }
+
+    #[test]
+    fn handler_without_export_is_rejected() {
+        assert_eq!(HandlerSpec::parse("app", HandlerStyle::Python), None);
+        assert_eq!(HandlerSpec::parse("src/app", HandlerStyle::Node), None);
+        assert_eq!(HandlerSpec::parse("app.", HandlerStyle::Node), None);
+    }
+}
