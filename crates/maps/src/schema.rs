@@ -104,7 +104,8 @@ pub struct Origin {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum OriginKind {
-    /// The action of the same name as the operation, listed by AWS's service reference.
+    /// The base action taken from AWS's service reference: the action of the same name as
+    /// the operation, or the only action of the service's own prefix it lists.
     ServiceReference,
     /// Same-name action in the IAM data; the service reference has no entry.
     SameName,
@@ -112,6 +113,10 @@ pub enum OriginKind {
     Override,
     /// No action could be established.
     Unmapped,
+    /// botocore models the request as unsigned (`auth: smithy.api#noAuth`, e.g.
+    /// `sts:AssumeRoleWithWebIdentity`, Cognito `InitiateAuth`): no identity-based policy of
+    /// the caller is evaluated, so `no_permission` is set and `actions` is empty.
+    Unsigned,
 }
 
 /// One IAM action an operation needs, with its condition and resources.
@@ -218,6 +223,9 @@ pub enum Parser {
     KmsKeyId,
     /// KMS `KeyId`/`AliasName`: the alias name without `alias/`.
     KmsAliasName,
+    /// SQS `QueueUrl` (`https://sqs.<region>.amazonaws.com/<account>/<name>`): the queue
+    /// name, its last path segment.
+    SqsQueueUrlName,
 }
 
 /// A condition on the request under which an action is needed.
