@@ -7,8 +7,13 @@
 //! statements that allows exactly those grants.
 
 pub mod grant;
+pub mod reach;
 pub mod resource;
 pub mod statement;
 
 pub use grant::{ConditionBlock, Grant, Provenance};
+pub use reach::{Missing, Reach, reachable, reachable_calls, reachable_diagnostics};
 pub use resource::{ArnEnv, Part, Resource};
+pub use statement::{
+    INLINE_LIMIT, MANAGED_LIMIT, POLICY_VERSION, Policy, SizeReport, Statement, build_policy,
+};
