@@ -377,10 +377,11 @@ def bind_placeholder(model, op, prefix, ph):
                 return m
     # Create<X>/Describe<X>… with a bare `Name`/`Id` member: `<X>Name` ← `Name`.
     for suffix in ("Name", "Id"):
-        if ph.endswith(suffix) and suffix in top and model.shapes[top[suffix]["shape"]]["type"] == "string":
+        mem = lc.get(norm(suffix))
+        if ph.endswith(suffix) and mem and model.shapes[top[mem]["shape"]]["type"] == "string":
             noun = ph[: -len(suffix)]
-            if noun and op.endswith(noun) or (noun and re.search(noun + r"s?$", op)):
-                return suffix
+            if noun and re.search(noun + r"s?$", op, re.I):
+                return mem
     return None
 
 
@@ -490,7 +491,7 @@ def split_optional(model, op, rule):
 # ---------------------------------------------------------------------------------------------
 # The generic pass: base action + conditional extras + not_needed.
 
-ROLE_RE = re.compile(r"^(?:.*Role(?:Arn|ARN)?|.*RoleArns?|Role)$")
+ROLE_RE = re.compile(r"^(?:.*role(?:arn)?|.*rolearns?)$", re.I)
 TAG_MEMBER_NAMES = {"tags", "tagging", "tagspecifications", "taglist", "resourcetags", "tagsmap"}
 
 S3_ACL_PARAMS = ["ACL", "GrantFullControl", "GrantRead", "GrantReadACP", "GrantWriteACP", "GrantWrite"]
@@ -524,6 +525,19 @@ def s3_param_rule(model, op, action_name):
         ps = have(["ObjectLockLegalHoldStatus"])
         if ps:
             return any_present(ps), "the request sets an Object Lock legal hold"
+    if op == "CreateBucket":
+        if action_name == "PutBucketAcl":
+            ps = have(S3_ACL_PARAMS)
+            if ps:
+                return any_present(ps), "the new bucket gets an ACL (`ACL` or a `Grant*` header)"
+        if action_name in ("PutBucketObjectLockConfiguration", "PutBucketVersioning"):
+            ps = have(["ObjectLockEnabledForBucket"])
+            if ps:
+                return any_present(ps), "Object Lock is enabled on the new bucket (`ObjectLockEnabledForBucket`), which also turns on versioning"
+        if action_name == "PutBucketOwnershipControls":
+            ps = have(["ObjectOwnership"])
+            if ps:
+                return any_present(ps), "the new bucket's Object Ownership is set (`ObjectOwnership`)"
     if action_name == "BypassGovernanceRetention":
         ps = have(["BypassGovernanceRetention"])
         if ps:
@@ -651,12 +665,19 @@ class Generic:
             if ctx and ctx.get("iam:PassedToService"):
                 passed = " to " + ", ".join(ctx["iam:PassedToService"])
             if paths:
-                res["actions"].append(self.rule(model, op, full, any_present(paths), f"passes a role{passed}"))
+                r = self.rule(model, op, full, any_present(paths), f"passes a role{passed}")
+                arn = (iam.arns("iam", "role") or [None])[0]
+                if arn:
+                    r["resources"] = [
+                        {"type": "role", "arn": arn, "arn_param": p,
+                         "unbound": {"RoleNameWithPath": f"comes from the role ARN in `{p}` (arn_param)"}}
+                        for p in sorted(paths)]
+                res["actions"].append(r)
             else:
                 res["actions"].append(self.rule(model, op, full, {"option": "pass-role"},
                                                 f"passes a role{passed}; no request parameter of {op} names the role, so it is needed only when the resource is configured with one (leastrole option `pass-role`)"))
             return
-        if a_prefix == "kms":
+        if a_prefix == "kms" and prefix != "kms":
             res["actions"].append(self.rule(model, op, full, {"option": "kms"}, KMS_NOTE))
             return
         if a_prefix in prefix_set(prefix, svc) and info["access"] == "Tagging" and re.match(r"^(Tag|CreateTags|AddTags)", canon):
@@ -699,7 +720,7 @@ def check_condition(model, op, cond, where):
         if not model.path_ok(op, v["param"]):
             die(f"{where}: condition path `{v['param']}` is not a parameter of {model.name} {op}")
     elif k == "option":
-        if v not in ("kms", "pass-role", "list-bucket-on-missing"):
+        if v not in ("kms", "pass-role", "s3-not-found"):
             die(f"{where}: unknown option {v!r}")
     elif k in ("all", "any"):
         for c in v:
@@ -739,7 +760,8 @@ def apply_override(svc, model, op, entry, iam, res, where):
             for j, r in enumerate(a["resources"]):
                 if set(r) - OVERRIDE_RES_KEYS:
                     die(f"{w} resources[{j}]: unknown keys")
-                if r["type"].lower() not in types:
+                qualified = any((iam.arns(prefix, r["type"]) or [""])[0].startswith((iam.arns(prefix, t) or ["?"])[0] + ":") for t in types)
+                if r["type"].lower() not in types and not qualified:
                     die(f"{w}: resource type {r['type']} is not a resource type of {full} ({sorted(types)})")
                 for ph, b in r.get("bind", {}).items():
                     p = b if isinstance(b, str) else b["param"]
