@@ -7,3 +7,157 @@
 //! values for `leastrole-policy` to resolve into ARNs.
 
 pub mod handler;
+mod walk;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use leastrole_lang::{Diagnostic, Language, Level, Location};
+
+pub use handler::{HandlerSpec, HandlerStyle, style_for_runtime};
+pub use walk::source_files;
+
+/// What a function runs: one handler export, or (plain folder) every source file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Entry {
+    /// A handler: file relative to the code root, and the export it names.
+    Handler { file: String, export: String },
+    /// A whole folder as one unit: every source file, relative to the code root.
+    Folder { files: Vec<String> },
+}
+
+/// An environment variable's configured value.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum EnvValue {
+    /// A literal string.
+    Literal(String),
+    /// Set, but to something that cannot be known statically; the reason says why.
+    Unknown(String),
+}
+
+/// One Lambda function to write a policy for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Function {
+    pub name: String,
+    /// The handler string as configured (`src/app.handler`), if any.
+    pub handler: Option<String>,
+    pub runtime: Option<String>,
+    /// The folder handler paths are relative to.
+    pub code_root: PathBuf,
+    pub entry: Entry,
+    /// `Some` when the project config defines the environment (a missing variable is
+    /// then known to be unset); `None` when nothing is known about it.
+    pub environment: Option<BTreeMap<String, EnvValue>>,
+}
+
+/// Functions found, and what was seen but not understood.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Discovery {
+    pub functions: Vec<Function>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Options from the command line.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DiscoverOptions {
+    /// `--handler` strings, relative to the project folder.
+    pub handlers: Vec<String>,
+    /// `--function` names; empty means all.
+    pub functions: Vec<String>,
+}
+
+/// Find the functions of the project at `root`.
+pub fn discover(root: &Path, options: &DiscoverOptions) -> Discovery {
+    let mut d = Discovery::default();
+    if !options.handlers.is_empty() {
+        for h in &options.handlers {
+            match from_handler(root, h) {
+                Ok(f) => d.functions.push(f),
+                Err(diag) => d.diagnostics.push(diag),
+            }
+        }
+    } else {
+        let (files, diags) = source_files(root);
+        d.diagnostics.extend(diags);
+        let name = root
+            .canonicalize()
+            .ok()
+            .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+            .unwrap_or_else(|| "project".to_string());
+        d.functions.push(Function {
+            name,
+            handler: None,
+            runtime: None,
+            code_root: root.to_path_buf(),
+            entry: Entry::Folder { files },
+            environment: None,
+        });
+    }
+    select(&mut d, &options.functions);
+    d
+}
+
+/// Keep only the functions named by `--function`; unknown names are errors.
+fn select(d: &mut Discovery, names: &[String]) {
+    if names.is_empty() {
+        return;
+    }
+    for name in names {
+        if !d.functions.iter().any(|f| &f.name == name) {
+            let known: Vec<&str> = d.functions.iter().map(|f| f.name.as_str()).collect();
+            d.diagnostics.push(Diagnostic::new(
+                Level::Error,
+                "unknown-function",
+                format!(
+                    "no function named `{name}` (functions: {})",
+                    known.join(", ")
+                ),
+                None,
+            ));
+        }
+    }
+    d.functions.retain(|f| names.contains(&f.name));
+}
+
+/// A function from a `--handler` string: whichever runtime's file exists.
+fn from_handler(root: &Path, handler: &str) -> Result<Function, Diagnostic> {
+    for style in [HandlerStyle::Python, HandlerStyle::Node] {
+        let Some(spec) = HandlerSpec::parse(handler, style) else {
+            continue;
+        };
+        if let Some(file) = spec
+            .candidates(style)
+            .into_iter()
+            .find(|c| root.join(c).is_file())
+        {
+            let runtime = match Language::of_path(&file) {
+                Some(Language::Python) => "python",
+                _ => "nodejs",
+            };
+            return Ok(Function {
+                name: handler.to_string(),
+                handler: Some(handler.to_string()),
+                runtime: Some(runtime.to_string()),
+                code_root: root.to_path_buf(),
+                entry: Entry::Handler {
+                    file,
+                    export: spec.export,
+                },
+                environment: None,
+            });
+        }
+    }
+    Err(Diagnostic::new(
+        Level::Error,
+        "handler-file-not-found",
+        format!(
+            "no source file for handler `{handler}` under {} (tried Python `<module>.py` and Node `<module>.js/.mjs/.cjs/.ts`)",
+            root.display()
+        ),
+        Some(Location {
+            file: handler.to_string(),
+            line: 1,
+            column: 1,
+        }),
+    ))
+}

@@ -1,5 +1,46 @@
 //! leastrole-render: every output format.
 //!
-//! Last stage of the pipeline: takes the per-function reports built by
-//! `leastrole-policy` and writes them as text, the JSON report, bare IAM documents,
-//! CloudFormation, Serverless, SAM or Terraform.
+//! Last stage of the pipeline: takes the per-function [`Report`] built by
+//! `leastrole-policy` and writes it as text, the versioned JSON report
+//! (docs/output-schema.md) or bare IAM documents. Every renderer is a pure function of
+//! the report, so output is byte-for-byte deterministic.
+
+mod calls;
+mod json;
+mod text;
+
+use leastrole_policy::{ArnEnv, Report};
+
+pub use calls::{calls_json, calls_text};
+pub use json::{REPORT_VERSION, diagnostic_json, report_json};
+pub use text::{diagnostic_line, report_text};
+
+/// Options shared by the renderers.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RenderOptions {
+    /// Values for `${Partition}`, `${Region}`, `${Account}`.
+    pub env: ArnEnv,
+    /// Show every source line behind every grant.
+    pub explain: bool,
+}
+
+/// Bare IAM policy documents: one document for one function, an object keyed by
+/// function name for several.
+pub fn iam(report: &Report, options: &RenderOptions) -> String {
+    let value = match report.functions.as_slice() {
+        [only] => only.policy.to_json(&options.env),
+        many => serde_json::Value::Object(
+            many.iter()
+                .map(|f| (f.name.clone(), f.policy.to_json(&options.env)))
+                .collect(),
+        ),
+    };
+    pretty(&value)
+}
+
+/// Two-space JSON with a trailing newline.
+pub(crate) fn pretty(value: &serde_json::Value) -> String {
+    let mut s = serde_json::to_string_pretty(value).unwrap_or_else(|_| "null".to_string());
+    s.push('\n');
+    s
+}

@@ -1,0 +1,115 @@
+//! The command line, as clap parses it. Raw flags only; `crate::cmd` validates them into
+//! the options each stage takes.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "leastrole",
+    version,
+    about = "Least-privilege IAM policies for AWS Lambda functions, read from their source",
+    long_about = "leastrole reads Lambda handler code (Python, JavaScript, TypeScript), finds every AWS SDK call \
+                  each function can make, and writes the smallest IAM policy that allows them, with the source \
+                  line behind every permission. It never runs your code and never contacts AWS.",
+    propagate_version = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Generate one least-privilege policy per function.
+    Generate(GenerateArgs),
+    /// List the AWS SDK calls found in the source, with their locations.
+    Calls(CallsArgs),
+    /// Show the embedded service maps: services, operations, actions and resources.
+    Maps(MapsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// Project folder (default: the current folder).
+    pub path: Option<PathBuf>,
+    /// A Lambda handler relative to PATH (`src/app.handler`); repeatable.
+    #[arg(long = "handler", value_name = "H")]
+    pub handlers: Vec<String>,
+    /// Only these functions (by name); repeatable.
+    #[arg(long = "function", value_name = "NAME")]
+    pub functions: Vec<String>,
+    /// Output format (default: text on a terminal, json otherwise).
+    #[arg(long, value_enum)]
+    pub format: Option<GenerateFormat>,
+    /// Show the source lines behind every grant.
+    #[arg(long)]
+    pub explain: bool,
+    #[command(flatten)]
+    pub arn: ArnArgs,
+    /// Exit 1 when any warning-level diagnostic remains.
+    #[arg(long)]
+    pub strict: bool,
+    /// Write the output to FILE (atomically) instead of stdout.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Extra service maps layered over the embedded ones (same layout as service-maps/).
+    #[arg(long, value_name = "DIR", env = "LEASTROLE_MAPS")]
+    pub maps: Option<PathBuf>,
+    /// Assume customer-managed KMS keys: add the KMS actions SSE-KMS encrypted
+    /// S3 objects, DynamoDB tables, Kinesis streams, SNS topics need.
+    #[arg(long)]
+    pub kms: bool,
+}
+
+/// Values for the ARN environment placeholders.
+#[derive(Debug, Args, Clone, Default)]
+pub struct ArnArgs {
+    /// Partition for ARNs (`aws`, `aws-cn`, `aws-us-gov`); default `*`.
+    #[arg(long, value_name = "P", env = "LEASTROLE_PARTITION")]
+    pub partition: Option<String>,
+    /// Region for ARNs; default `*`.
+    #[arg(long, value_name = "R", env = "LEASTROLE_REGION")]
+    pub region: Option<String>,
+    /// Account id for ARNs; default `*`.
+    #[arg(long, value_name = "A", env = "LEASTROLE_ACCOUNT")]
+    pub account: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GenerateFormat {
+    /// Per function: a table of action, resource and first source line.
+    Text,
+    /// The versioned report (docs/output-schema.md).
+    Json,
+    /// Bare IAM policy documents.
+    Iam,
+}
+
+#[derive(Debug, Args)]
+pub struct CallsArgs {
+    /// Folder to scan (every Python, JavaScript and TypeScript file in it).
+    pub path: PathBuf,
+    #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+    pub format: ListFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct MapsArgs {
+    /// A service: botocore name (`s3`), JS v2 class (`S3`), v3 package or IAM prefix.
+    pub service: Option<String>,
+    /// An operation: API name (`GetObject`), boto3 (`get_object`), JS (`getObject`) or v3 command.
+    pub operation: Option<String>,
+    #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+    pub format: ListFormat,
+    /// Check every table against the IAM action list and exit 1 on problems.
+    #[arg(long, conflicts_with_all = ["service", "operation"])]
+    pub validate: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    Text,
+    Json,
+}

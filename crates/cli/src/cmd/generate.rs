@@ -1,0 +1,81 @@
+//! `leastrole generate`: one least-privilege policy per function.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use leastrole_lang::Level;
+use leastrole_maps::Maps;
+use leastrole_policy::{ArnEnv, Options};
+use leastrole_project::{DiscoverOptions, discover};
+use leastrole_render::RenderOptions;
+
+use crate::Status;
+use crate::args::{GenerateArgs, GenerateFormat};
+use crate::output::{emit, note};
+use crate::pipeline::build_report;
+
+pub fn run(args: GenerateArgs) -> anyhow::Result<Status> {
+    let root = args.path.clone().unwrap_or_else(|| PathBuf::from("."));
+    anyhow::ensure!(root.is_dir(), "{} is not a folder", root.display());
+    let overlay;
+    let maps: &Maps = match &args.maps {
+        Some(dir) => {
+            overlay = Maps::with_overlay(dir)
+                .with_context(|| format!("cannot load --maps {}", dir.display()))?;
+            &overlay
+        }
+        None => Maps::embedded(),
+    };
+    let discovery = discover(
+        &root,
+        &DiscoverOptions {
+            handlers: args.handlers.clone(),
+            functions: args.functions.clone(),
+        },
+    );
+    let report = build_report(maps, discovery, &Options { kms: args.kms })
+        .context("the service maps are broken")?;
+    let format = args.format.unwrap_or(
+        if std::io::stdout().is_terminal() && args.output.is_none() {
+            GenerateFormat::Text
+        } else {
+            GenerateFormat::Json
+        },
+    );
+    let render = RenderOptions {
+        env: ArnEnv {
+            partition: args.arn.partition.clone(),
+            region: args.arn.region.clone(),
+            account: args.arn.account.clone(),
+        },
+        explain: args.explain,
+    };
+    let text = match format {
+        GenerateFormat::Text => leastrole_render::report_text(&report, &render),
+        GenerateFormat::Json => leastrole_render::report_json(&report, &render),
+        GenerateFormat::Iam => leastrole_render::iam(&report, &render),
+    };
+    // The text format carries its diagnostics; the machine formats keep stdout clean and
+    // repeat warnings and errors on stderr.
+    if format != GenerateFormat::Text {
+        for d in report
+            .all_diagnostics()
+            .filter(|d| d.level >= Level::Warning)
+        {
+            note(&leastrole_render::diagnostic_line(d));
+        }
+    }
+    emit(args.output.as_deref(), &text)?;
+    let has_error = report.all_diagnostics().any(|d| d.level == Level::Error);
+    anyhow::ensure!(
+        !(has_error && report.functions.is_empty()),
+        "no function could be analysed (see the errors above)"
+    );
+    let warned = report.all_diagnostics().any(|d| d.level >= Level::Warning);
+    Ok(if args.strict && warned {
+        Status::Findings
+    } else {
+        Status::Clean
+    })
+}

@@ -1,0 +1,5 @@
+//! One module per subcommand.
+
+pub mod calls;
+pub mod generate;
+pub mod maps;

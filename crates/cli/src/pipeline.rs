@@ -1,0 +1,121 @@
+//! The generate pipeline: discovered functions → analysed source → reachable calls →
+//! grants → minimal policy, one [`FunctionReport`] per function.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use leastrole_lang::{Diagnostic, Level};
+use leastrole_maps::{Maps, MapsError};
+use leastrole_policy::{
+    EnvContext, FunctionReport, Options, Part, Report, build_policy, resolve_calls,
+};
+use leastrole_project::{Discovery, Entry, EnvValue, Function};
+
+/// Build the report for every discovered function.
+pub fn build_report(
+    maps: &Maps,
+    discovery: Discovery,
+    options: &Options,
+) -> Result<Report, MapsError> {
+    let mut functions = Vec::new();
+    for f in &discovery.functions {
+        functions.push(function_report(maps, f, options)?);
+    }
+    functions.sort_by(|a, b| a.name.cmp(&b.name));
+    let mut diagnostics = discovery.diagnostics;
+    diagnostics.sort();
+    diagnostics.dedup();
+    Ok(Report {
+        functions,
+        diagnostics,
+    })
+}
+
+fn function_report(
+    maps: &Maps,
+    f: &Function,
+    options: &Options,
+) -> Result<FunctionReport, MapsError> {
+    let root: &Path = &f.code_root;
+    let (program, calls, mut diagnostics, files) = match &f.entry {
+        Entry::Handler { file, export } => {
+            let program = leastrole_lang::analyze(root, std::slice::from_ref(file));
+            let reach = leastrole_policy::reachable(&program, file, export);
+            let mut diags: Vec<Diagnostic> =
+                leastrole_policy::reachable_diagnostics(&program, &reach)
+                    .into_iter()
+                    .cloned()
+                    .collect();
+            diags.extend(program.diagnostics.iter().cloned());
+            if let Some(missing) = &reach.missing {
+                diags.push(missing.to_diagnostic());
+            }
+            let calls: Vec<_> = leastrole_policy::reachable_calls(&program, &reach)
+                .into_iter()
+                .cloned()
+                .collect();
+            let files: BTreeSet<String> = leastrole_policy::reach::reachable_files(&reach)
+                .into_iter()
+                .map(str::to_string)
+                .collect();
+            (program.clone(), calls, diags, files)
+        }
+        Entry::Folder { files } => {
+            let program = leastrole_lang::analyze(root, files);
+            let mut diags: Vec<Diagnostic> = program.diagnostics.clone();
+            for m in program.modules.values() {
+                diags.extend(m.diagnostics.iter().cloned());
+                for func in m.functions.values() {
+                    diags.extend(func.diagnostics.iter().cloned());
+                }
+            }
+            let calls: Vec<_> = program.all_calls().into_iter().cloned().collect();
+            let files = program.modules.keys().cloned().collect();
+            (program, calls, diags, files)
+        }
+    };
+    drop(program);
+    let env = env_context(f);
+    let resolved = resolve_calls(maps, &calls, &env, options)?;
+    diagnostics.extend(resolved.diagnostics);
+    if calls.is_empty() && !diagnostics.iter().any(|d| d.level >= Level::Warning) {
+        diagnostics.push(Diagnostic::new(
+            Level::Info,
+            "no-sdk-calls",
+            format!("{}: no AWS SDK calls found; the policy is empty", f.name),
+            None,
+        ));
+    }
+    diagnostics.sort();
+    diagnostics.dedup();
+    let policy = build_policy(&resolved.grants);
+    Ok(FunctionReport {
+        name: f.name.clone(),
+        handler: f.handler.clone(),
+        runtime: f.runtime.clone(),
+        files: files.into_iter().collect(),
+        grants: resolved.grants,
+        policy,
+        diagnostics,
+    })
+}
+
+fn env_context(f: &Function) -> EnvContext {
+    let Some(env) = &f.environment else {
+        return EnvContext::default();
+    };
+    let values: BTreeMap<String, Vec<Part>> = env
+        .iter()
+        .map(|(k, v)| {
+            let parts = match v {
+                EnvValue::Literal(s) => vec![Part::Lit { text: s.clone() }],
+                EnvValue::Unknown(_) => vec![Part::Wildcard],
+            };
+            (k.clone(), parts)
+        })
+        .collect();
+    EnvContext {
+        configured: true,
+        values,
+    }
+}

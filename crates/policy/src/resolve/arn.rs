@@ -1,0 +1,431 @@
+//! Turning parameter values into ARN parts: environment variables, parsers for packed
+//! parameters (`CopySource`, `FunctionName`, `KeyId`), and ARN template filling.
+
+use std::collections::BTreeMap;
+
+use leastrole_lang::Value;
+use leastrole_maps::Parser;
+
+use crate::resource::Part;
+
+/// The function's environment as configured (or not) by the project.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EnvContext {
+    /// `true` when a project config defines the function's environment, so a variable
+    /// missing from `values` is known to be unset.
+    pub configured: bool,
+    /// Variable → its value as ARN parts (literal text and template references).
+    pub values: BTreeMap<String, Vec<Part>>,
+}
+
+/// Parts of a string-like value plus why any wildcard in them is there.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Text {
+    pub parts: Vec<Part>,
+    /// One reason per wildcard introduced.
+    pub unknown: Vec<String>,
+}
+
+impl Text {
+    fn lit(s: &str) -> Text {
+        Text {
+            parts: vec![Part::Lit {
+                text: s.to_string(),
+            }],
+            unknown: Vec::new(),
+        }
+    }
+
+    fn wildcard(reason: impl Into<String>) -> Text {
+        Text {
+            parts: vec![Part::Wildcard],
+            unknown: vec![reason.into()],
+        }
+    }
+
+    pub fn is_fully_unknown(&self) -> bool {
+        self.parts.iter().all(|p| matches!(p, Part::Wildcard))
+    }
+}
+
+/// A value as ARN text parts.
+pub fn text_of(value: &Value, env: &EnvContext) -> Text {
+    match value {
+        Value::Str { value } => Text::lit(value),
+        Value::Concat { parts } => {
+            let mut out = Text::default();
+            for p in parts {
+                let t = text_of(p, env);
+                out.parts.extend(t.parts);
+                out.unknown.extend(t.unknown);
+            }
+            out
+        }
+        Value::Env { name, default } => match env.values.get(name) {
+            Some(parts) => Text {
+                parts: parts.clone(),
+                unknown: parts
+                    .iter()
+                    .filter(|p| matches!(p, Part::Wildcard))
+                    .map(|_| format!("environment variable {name} is only partly known"))
+                    .collect(),
+            },
+            None if env.configured => match default {
+                Some(d) => text_of(d, env),
+                None => Text::wildcard(format!(
+                    "environment variable {name} is not set in the function's configuration"
+                )),
+            },
+            None => Text::wildcard(format!(
+                "environment variable {name} has no known value (no project configuration{})",
+                default
+                    .as_deref()
+                    .and_then(Value::as_str)
+                    .map(|d| format!("; the code's default is {d:?}"))
+                    .unwrap_or_default()
+            )),
+        },
+        Value::Unknown { reason } => Text::wildcard(reason.clone()),
+        Value::Scalar { text } => Text::lit(text),
+        Value::Object { .. } | Value::List { .. } => {
+            Text::wildcard("the value is an object or list, not a name")
+        }
+    }
+}
+
+const SENTINEL_BASE: u32 = 0xE000;
+
+/// Flatten parts to a string with one private-use char per non-literal part, so string
+/// parsing can split around them; [`unflatten`] maps back.
+fn flatten(parts: &[Part]) -> (String, Vec<Part>) {
+    let mut s = String::new();
+    let mut others = Vec::new();
+    for p in parts {
+        match p {
+            Part::Lit { text } => s.push_str(text),
+            other => {
+                let c = char::from_u32(SENTINEL_BASE + others.len() as u32).unwrap_or('\u{E000}');
+                s.push(c);
+                others.push(other.clone());
+            }
+        }
+    }
+    (s, others)
+}
+
+fn unflatten(s: &str, others: &[Part]) -> Vec<Part> {
+    let mut out = Vec::new();
+    let mut lit = String::new();
+    for c in s.chars() {
+        let code = c as u32;
+        match code
+            .checked_sub(SENTINEL_BASE)
+            .and_then(|i| others.get(i as usize))
+        {
+            Some(part) => {
+                if !lit.is_empty() {
+                    out.push(Part::Lit {
+                        text: std::mem::take(&mut lit),
+                    });
+                }
+                out.push(part.clone());
+            }
+            None => lit.push(c),
+        }
+    }
+    if !lit.is_empty() {
+        out.push(Part::Lit { text: lit });
+    }
+    out
+}
+
+/// Whether the text is a whole ARN (literal `arn:` prefix, or a template `…Arn`
+/// attribute reference standing first).
+pub fn is_whole_arn(parts: &[Part]) -> bool {
+    match parts.first() {
+        Some(Part::Lit { text }) => text.starts_with("arn:"),
+        Some(Part::Ref {
+            attribute: Some(a), ..
+        }) => a.ends_with("Arn") || a == "Arn",
+        _ => false,
+    }
+}
+
+/// Apply a value parser. `value` is the raw parameter value (for `CopySource` dicts).
+pub fn parse(parser: Parser, value: &Value, env: &EnvContext) -> Text {
+    if let (Parser::S3CopySourceBucket | Parser::S3CopySourceKey, Value::Object { .. }) =
+        (parser, value)
+    {
+        let member = if parser == Parser::S3CopySourceBucket {
+            "Bucket"
+        } else {
+            "Key"
+        };
+        return match value.get(member) {
+            Some(v) => text_of(v, env),
+            None => Text::wildcard(format!("CopySource has no {member}")),
+        };
+    }
+    let text = text_of(value, env);
+    let (flat, others) = flatten(&text.parts);
+    let piece = |s: &str| Text {
+        parts: unflatten(s, &others),
+        unknown: text.unknown.clone(),
+    };
+    match parser {
+        Parser::S3CopySourceBucket | Parser::S3CopySourceKey => {
+            let flat = flat.trim_start_matches('/');
+            let flat = flat.split_once("?versionId=").map_or(flat, |(a, _)| a);
+            match flat.split_once('/') {
+                Some((bucket, key)) => piece(if parser == Parser::S3CopySourceBucket {
+                    bucket
+                } else {
+                    key
+                }),
+                None if parser == Parser::S3CopySourceBucket && !others.is_empty() => {
+                    Text::wildcard("the CopySource bucket/key split is not visible in the code")
+                }
+                None if parser == Parser::S3CopySourceBucket => piece(flat),
+                None => {
+                    Text::wildcard("the CopySource bucket/key split is not visible in the code")
+                }
+            }
+        }
+        Parser::LambdaFunctionName | Parser::LambdaQualifier => {
+            let rest = match flat.split_once(":function:") {
+                Some((_, rest)) => rest,
+                None => flat.as_str(),
+            };
+            let (name, qualifier) = match rest.split_once(':') {
+                Some((n, q)) => (n, Some(q)),
+                None => (rest, None),
+            };
+            if parser == Parser::LambdaFunctionName {
+                piece(name)
+            } else {
+                match qualifier {
+                    Some(q) => piece(q),
+                    None => Text::default(),
+                }
+            }
+        }
+        Parser::SqsQueueUrlName => {
+            let path = flat.trim_end_matches('/');
+            match path.rsplit_once('/') {
+                Some((_, name)) => piece(name),
+                None => piece(path),
+            }
+        }
+        Parser::ArnLastSegment => {
+            let last = flat.rsplit([':', '/']).next().unwrap_or(&flat);
+            piece(last)
+        }
+        Parser::KmsKeyId => {
+            if flat.starts_with("alias/") || flat.contains(":alias/") {
+                Text::wildcard(
+                    "the key is named by an alias; an alias in a policy only covers the alias, so give the key ARN",
+                )
+            } else if let Some((_, id)) = flat.split_once(":key/") {
+                piece(id)
+            } else {
+                piece(&flat)
+            }
+        }
+        Parser::KmsAliasName => {
+            let name = flat
+                .split_once(":alias/")
+                .map(|(_, n)| n)
+                .or_else(|| flat.strip_prefix("alias/"))
+                .unwrap_or(&flat);
+            piece(name)
+        }
+    }
+}
+
+/// Fill an ARN template. `bound` gives parts for bound placeholders; any other
+/// placeholder that is not an environment one becomes a wildcard.
+pub fn fill(template: &str, bound: &BTreeMap<String, Vec<Part>>) -> Vec<Part> {
+    let mut out = Vec::new();
+    let mut rest = template;
+    while let Some(start) = rest.find("${") {
+        out.push(Part::Lit {
+            text: rest[..start].to_string(),
+        });
+        let after = &rest[start + 2..];
+        let Some(end) = after.find('}') else {
+            out.push(Part::Lit {
+                text: rest[start..].to_string(),
+            });
+            return out;
+        };
+        let name = &after[..end];
+        match name {
+            "Partition" => out.push(Part::Partition),
+            "Region" => out.push(Part::Region),
+            "Account" => out.push(Part::Account),
+            _ => match bound.get(name) {
+                Some(parts) => out.extend(parts.iter().cloned()),
+                None => out.push(Part::Wildcard),
+            },
+        }
+        rest = &after[end + 1..];
+    }
+    out.push(Part::Lit {
+        text: rest.to_string(),
+    });
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::resource::Resource;
+
+    fn render(parts: Vec<Part>) -> String {
+        Resource::new(parts).to_string()
+    }
+
+    #[test]
+    fn concat_with_unknown_part_keeps_the_literal_prefix() {
+        let v = Value::Concat {
+            parts: vec![Value::str("resized-"), Value::unknown("from the event")],
+        };
+        let t = text_of(&v, &EnvContext::default());
+        assert_eq!(render(t.parts), "resized-*");
+        assert_eq!(t.unknown, vec!["from the event"]);
+    }
+
+    #[test]
+    fn env_var_resolves_only_when_configured() {
+        let v = Value::Env {
+            name: "BUCKET".into(),
+            default: Some(Box::new(Value::str("fallback"))),
+        };
+        let plain = text_of(&v, &EnvContext::default());
+        assert!(plain.is_fully_unknown());
+        assert!(plain.unknown[0].contains("\"fallback\""));
+        let configured = EnvContext {
+            configured: true,
+            values: BTreeMap::new(),
+        };
+        assert_eq!(render(text_of(&v, &configured).parts), "fallback");
+        let mut set = configured.clone();
+        set.values.insert(
+            "BUCKET".into(),
+            vec![Part::Lit {
+                text: "real".into(),
+            }],
+        );
+        assert_eq!(render(text_of(&v, &set).parts), "real");
+    }
+
+    #[test]
+    fn copy_source_string_and_dict() {
+        let env = EnvContext::default();
+        let s = Value::str("src-bucket/path/to/key.txt?versionId=3");
+        assert_eq!(
+            render(parse(Parser::S3CopySourceBucket, &s, &env).parts),
+            "src-bucket"
+        );
+        assert_eq!(
+            render(parse(Parser::S3CopySourceKey, &s, &env).parts),
+            "path/to/key.txt"
+        );
+        let d = Value::Object {
+            entries: [
+                ("Bucket".to_string(), Value::str("b")),
+                ("Key".to_string(), Value::str("k")),
+            ]
+            .into(),
+            rest: None,
+        };
+        assert_eq!(render(parse(Parser::S3CopySourceKey, &d, &env).parts), "k");
+        let templ = Value::Concat {
+            parts: vec![Value::str("src/"), Value::unknown("from the event")],
+        };
+        assert_eq!(
+            render(parse(Parser::S3CopySourceBucket, &templ, &env).parts),
+            "src"
+        );
+        assert_eq!(
+            render(parse(Parser::S3CopySourceKey, &templ, &env).parts),
+            "*"
+        );
+    }
+
+    #[test]
+    fn lambda_names_and_qualifiers() {
+        let env = EnvContext::default();
+        for (input, name, qual) in [
+            ("worker", "worker", ""),
+            ("worker:live", "worker", "live"),
+            (
+                "arn:aws:lambda:eu-west-1:123456789012:function:worker:7",
+                "worker",
+                "7",
+            ),
+        ] {
+            let v = Value::str(input);
+            assert_eq!(
+                render(parse(Parser::LambdaFunctionName, &v, &env).parts),
+                name
+            );
+            assert_eq!(render(parse(Parser::LambdaQualifier, &v, &env).parts), qual);
+        }
+    }
+
+    #[test]
+    fn kms_alias_is_not_a_key() {
+        let env = EnvContext::default();
+        let t = parse(Parser::KmsKeyId, &Value::str("alias/app"), &env);
+        assert!(t.is_fully_unknown());
+        let t = parse(
+            Parser::KmsKeyId,
+            &Value::str("arn:aws:kms:us-east-1:1:key/abcd"),
+            &env,
+        );
+        assert_eq!(render(t.parts), "abcd");
+        let t = parse(Parser::KmsAliasName, &Value::str("alias/app"), &env);
+        assert_eq!(render(t.parts), "app");
+    }
+
+    #[test]
+    fn sqs_queue_url_gives_the_queue_name() {
+        let env = EnvContext::default();
+        let v = Value::str("https://sqs.eu-west-1.amazonaws.com/123456789012/orders");
+        assert_eq!(
+            render(parse(Parser::SqsQueueUrlName, &v, &env).parts),
+            "orders"
+        );
+        let v = Value::Env {
+            name: "QUEUE_URL".into(),
+            default: None,
+        };
+        assert!(parse(Parser::SqsQueueUrlName, &v, &env).is_fully_unknown());
+    }
+
+    #[test]
+    fn template_filling() {
+        let mut bound = BTreeMap::new();
+        bound.insert(
+            "BucketName".to_string(),
+            vec![Part::Lit { text: "b".into() }],
+        );
+        let parts = fill("arn:${Partition}:s3:::${BucketName}/${ObjectName}", &bound);
+        assert_eq!(render(parts), "arn:*:s3:::b/*");
+    }
+
+    #[test]
+    fn whole_arn_detection() {
+        assert!(is_whole_arn(&[Part::Lit {
+            text: "arn:aws:sns:x".into()
+        }]));
+        assert!(is_whole_arn(&[Part::Ref {
+            logical_id: "T".into(),
+            attribute: Some("Arn".into())
+        }]));
+        assert!(!is_whole_arn(&[Part::Lit {
+            text: "orders".into()
+        }]));
+    }
+}

@@ -1,0 +1,205 @@
+//! Reading request parameters out of abstract values: parameter paths, presence, text.
+
+use leastrole_lang::Value;
+use leastrole_maps::path::{self, Step};
+
+/// What a path yields in a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Lookup {
+    /// The values found (several for `[]`/`{}` paths).
+    Found(Vec<Value>),
+    /// The request certainly lacks the parameter.
+    Absent,
+    /// The request may or may not have it; the reason says why.
+    Unknown(String),
+}
+
+/// Every value at `path` in `params`.
+pub fn lookup(params: &Value, path_text: &str) -> Lookup {
+    let Some(steps) = path::parse(path_text) else {
+        return Lookup::Unknown(format!("malformed parameter path `{path_text}`"));
+    };
+    let mut current = vec![params.clone()];
+    let mut unknown: Option<String> = None;
+    for step in steps {
+        let mut next = Vec::new();
+        for v in current {
+            match (&step, v) {
+                (Step::Member(m), Value::Object { entries, rest }) => match entries.get(*m) {
+                    Some(found) => next.push(found.clone()),
+                    None => {
+                        if let Some(r) = rest {
+                            unknown.get_or_insert(r);
+                        }
+                    }
+                },
+                (Step::Each, Value::List { items }) => next.extend(items),
+                (Step::Keys, Value::Object { entries, rest }) => {
+                    next.extend(entries.keys().map(|k| Value::str(k.clone())));
+                    if let Some(r) = rest {
+                        unknown.get_or_insert(r);
+                    }
+                }
+                (_, Value::Unknown { reason }) => {
+                    unknown.get_or_insert(reason);
+                }
+                (_, Value::Env { name, .. }) => {
+                    unknown.get_or_insert(format!("built from environment variable {name}"));
+                }
+                (_, other) => {
+                    unknown
+                        .get_or_insert(format!("{} is not an object or list here", short(&other)));
+                }
+            }
+        }
+        current = next;
+    }
+    match (current.is_empty(), unknown) {
+        (false, _) => Lookup::Found(current),
+        (true, Some(reason)) => Lookup::Unknown(reason),
+        (true, None) => Lookup::Absent,
+    }
+}
+
+/// Whether the parameter at the path is given: `Some(true/false)`, or `None` if unknowable.
+pub fn presence(params: &Value, path_text: &str) -> Option<bool> {
+    match lookup(params, path_text) {
+        Lookup::Found(values) => Some(values.iter().any(|v| !is_null(v))),
+        Lookup::Absent => Some(false),
+        Lookup::Unknown(_) => None,
+    }
+}
+
+fn is_null(v: &Value) -> bool {
+    matches!(v, Value::Scalar { text } if matches!(text.as_str(), "None" | "null" | "undefined"))
+}
+
+/// A short description of a value for messages.
+pub fn short(v: &Value) -> String {
+    match v {
+        Value::Str { value } => format!("{value:?}"),
+        Value::Concat { .. } => "a computed string".into(),
+        Value::Env { name, .. } => format!("environment variable {name}"),
+        Value::Scalar { text } => text.clone(),
+        Value::Object { .. } => "an object".into(),
+        Value::List { .. } => "a list".into(),
+        Value::Unknown { reason } => format!("an unknown value ({reason})"),
+    }
+}
+
+/// Merge `extra`'s entries into an object value (later wins); a non-object `extra`
+/// makes the result partly unknown.
+pub fn merge_into(target: &mut Value, extra: &Value) {
+    let Value::Object { entries, rest } = target else {
+        return;
+    };
+    match extra {
+        Value::Object {
+            entries: more,
+            rest: more_rest,
+        } => {
+            for (k, v) in more {
+                entries.insert(k.clone(), v.clone());
+            }
+            if rest.is_none() {
+                rest.clone_from(more_rest);
+            }
+        }
+        Value::Scalar { text } if matches!(text.as_str(), "None" | "null" | "undefined") => {}
+        other => {
+            if rest.is_none() {
+                *rest = Some(format!("spread of {}", short(other)));
+            }
+        }
+    }
+}
+
+/// Set `path` (members only) in an object value, creating objects on the way.
+pub fn set_path(target: &mut Value, path_text: &str, value: Value) {
+    let members: Vec<&str> = path_text.split('.').collect();
+    let mut current = target;
+    for (i, m) in members.iter().enumerate() {
+        let Value::Object { entries, .. } = current else {
+            return;
+        };
+        if i + 1 == members.len() {
+            entries.insert((*m).to_string(), value);
+            return;
+        }
+        current = entries.entry((*m).to_string()).or_insert_with(empty_object);
+    }
+}
+
+pub fn empty_object() -> Value {
+    Value::Object {
+        entries: Default::default(),
+        rest: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+
+    fn obj(entries: &[(&str, Value)]) -> Value {
+        Value::Object {
+            entries: entries
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect::<BTreeMap<_, _>>(),
+            rest: None,
+        }
+    }
+
+    #[test]
+    fn lookup_walks_members_lists_and_keys() {
+        let params = obj(&[
+            (
+                "RequestItems",
+                obj(&[("orders", Value::str("x")), ("users", Value::str("y"))]),
+            ),
+            (
+                "TransactItems",
+                Value::List {
+                    items: vec![
+                        obj(&[("Put", obj(&[("TableName", Value::str("a"))]))]),
+                        obj(&[("Delete", obj(&[("TableName", Value::str("b"))]))]),
+                    ],
+                },
+            ),
+        ]);
+        assert_eq!(
+            lookup(&params, "RequestItems{}"),
+            Lookup::Found(vec![Value::str("orders"), Value::str("users")])
+        );
+        assert_eq!(
+            lookup(&params, "TransactItems[].Put.TableName"),
+            Lookup::Found(vec![Value::str("a")])
+        );
+        assert_eq!(presence(&params, "TransactItems[].Update"), Some(false));
+        assert_eq!(presence(&params, "Bucket"), Some(false));
+    }
+
+    #[test]
+    fn unknown_spread_makes_absence_unknowable() {
+        let params = Value::Object {
+            entries: BTreeMap::new(),
+            rest: Some("spread of event".into()),
+        };
+        assert_eq!(presence(&params, "VersionId"), None);
+        assert_eq!(presence(&Value::unknown("from the event"), "Bucket"), None);
+    }
+
+    #[test]
+    fn explicit_none_is_not_given() {
+        let params = obj(&[(
+            "VersionId",
+            Value::Scalar {
+                text: "None".into(),
+            },
+        )]);
+        assert_eq!(presence(&params, "VersionId"), Some(false));
+    }
+}

@@ -1,0 +1,62 @@
+//! Listing a folder's source files: gitignore-aware, never following symlinks (no
+//! loops), skipping dependency and build folders.
+
+use std::path::Path;
+
+use leastrole_lang::{Diagnostic, Language, Level};
+
+/// Folders that hold dependencies or build output, never the user's handlers.
+const SKIPPED_DIRS: &[&str] = &[
+    "node_modules",
+    ".serverless",
+    ".aws-sam",
+    "cdk.out",
+    "__pycache__",
+    ".venv",
+    "venv",
+    ".git",
+    ".tox",
+    ".mypy_cache",
+    ".pytest_cache",
+];
+
+/// Every Python/JavaScript/TypeScript file under `root`, relative, `/`-separated, sorted.
+/// Unreadable entries become diagnostics.
+pub fn source_files(root: &Path) -> (Vec<String>, Vec<Diagnostic>) {
+    let mut files = Vec::new();
+    let mut diags = Vec::new();
+    let walker = ignore::WalkBuilder::new(root)
+        .follow_links(false)
+        .hidden(true)
+        .require_git(false)
+        .filter_entry(|e| {
+            !(e.file_type().is_some_and(|t| t.is_dir())
+                && SKIPPED_DIRS.iter().any(|s| e.file_name() == *s))
+        })
+        .sort_by_file_name(|a, b| a.cmp(b))
+        .build();
+    for entry in walker {
+        match entry {
+            Ok(e) => {
+                if !e.file_type().is_some_and(|t| t.is_file()) {
+                    continue;
+                }
+                let Ok(rel) = e.path().strip_prefix(root) else {
+                    continue;
+                };
+                let rel = rel.to_string_lossy().replace('\\', "/");
+                if Language::of_path(&rel).is_some() && !rel.ends_with(".d.ts") {
+                    files.push(rel);
+                }
+            }
+            Err(e) => diags.push(Diagnostic::new(
+                Level::Warning,
+                "unreadable-path",
+                format!("skipped part of {}: {e}", root.display()),
+                None,
+            )),
+        }
+    }
+    files.sort();
+    (files, diags)
+}
