@@ -966,6 +966,62 @@ def validate_helpers(t, tables, where):
                 vcond(c["when"], w)
 
 
+def check_helpers_against_sources(outputs, nm):
+    """The hand-written helper tables must match the SDK sources they cite."""
+    import inspect
+
+    import boto3.dynamodb.table
+    import boto3.s3.inject as inj
+
+    b3 = json.loads(outputs["helpers/boto3.json"])["helpers"]
+    for obj, prefix in (("client", ""), ("Bucket", "bucket_"), ("Object", "object_")):
+        for meth in ("upload_file", "upload_fileobj", "download_file", "download_fileobj", "copy"):
+            fn = getattr(inj, prefix + meth)
+            params = [p for p in inspect.signature(fn).parameters if p != "self"]
+            key = f"s3.{obj}.{meth}"
+            if key not in b3:
+                die(f"helpers/boto3.json lacks {key}")
+            if b3[key]["params"] != params:
+                die(f"helpers/boto3.json {key} params {b3[key]['params']} != boto3 signature {params}")
+    if "batch_writer" not in dir(boto3.dynamodb.table.TableResource) or "dynamodb.Table.batch_writer" not in b3:
+        die("boto3 Table.batch_writer missing")
+    v2 = json.loads(outputs["helpers/js-v2.json"])["helpers"]
+    src = open(os.path.join(nm, "aws-sdk", "lib", "dynamodb", "document_client.js"), encoding="utf-8").read()
+    m = re.search(r"serviceClientOperationsMap:\s*\{([^}]*)\}", src)
+    for meth, op in re.findall(r"(\w+):\s*'(\w+)'", m.group(1)):
+        h = v2.get(f"DynamoDB.DocumentClient.{meth}")
+        if not h or [c["operation"] for c in h["calls"]] != [op[0].upper() + op[1:]]:
+            die(f"helpers/js-v2.json DynamoDB.DocumentClient.{meth} must send {op}")
+    v3 = json.loads(outputs["helpers/js-v3.json"])["helpers"]
+    ld = os.path.join(nm, "@aws-sdk", "lib-dynamodb", "dist-es")
+    cmds = {}
+    for f in sorted(glob.glob(os.path.join(ld, "commands", "*Command.js"))):
+        t = open(f, encoding="utf-8").read()
+        m = re.search(r'import \{ (\w+)Command as __\w+ \} from "@aws-sdk/client-dynamodb"', t)
+        if not m:
+            die(f"cannot read the wrapped command of {f}")
+        cls = os.path.basename(f)[:-3]
+        cmds[cls] = m.group(1)
+        h = v3.get(f"@aws-sdk/lib-dynamodb.client.{cls}")
+        if not h or [c["operation"] for c in h["calls"]] != [m.group(1)]:
+            die(f"helpers/js-v3.json @aws-sdk/lib-dynamodb.client.{cls} must send {m.group(1)}")
+    t = open(os.path.join(ld, "DynamoDBDocument.js"), encoding="utf-8").read()
+    for meth, cls in re.findall(r"\n    (\w+)\(args, optionsOrCb, cb\) \{\n\s+const command = new (\w+)\(args\);", t):
+        h = v3.get(f"@aws-sdk/lib-dynamodb.DynamoDBDocument.{meth}")
+        if not h or [c["operation"] for c in h["calls"]] != [cmds[cls]]:
+            die(f"helpers/js-v3.json @aws-sdk/lib-dynamodb.DynamoDBDocument.{meth} must send {cmds[cls]}")
+    up = open(os.path.join(nm, "@aws-sdk", "lib-storage", "dist-es", "Upload.js"), encoding="utf-8").read()
+    sent = set(re.findall(r"new (\w+)Command\(", up))
+    listed = {c["operation"] for c in v3["@aws-sdk/lib-storage.Upload.done"]["calls"]}
+    if sent - listed:
+        die(f"lib-storage Upload sends {sorted(sent - listed)}, not listed in helpers/js-v3.json")
+    mu = open(os.path.join(nm, "aws-sdk", "lib", "s3", "managed_upload.js"), encoding="utf-8").read()
+    sent = {x[0].upper() + x[1:] for x in re.findall(r"service\.(\w+)\(", mu)} - {"Config", "GetSignatureVersion"}  # getSignatureVersion() is a local helper
+    listed = {c["operation"] for c in v2["S3.client.upload"]["calls"]}
+    if sent - listed:
+        die(f"aws-sdk ManagedUpload sends {sorted(sent - listed)}, not listed in helpers/js-v2.json")
+
+
 # ---------------------------------------------------------------------------------------------
 # boto3 resources.
 
@@ -1020,7 +1076,11 @@ def boto3_resources(models, loader):
                 r["load"] = b3_request(res["load"]["request"], f"{svc} {name} load")
             shape = res.get("shape")
             if shape:
-                r["attributes"] = sorted(snake(m) for m in model.shapes[shape].get("members", {}))
+                # Identifiers are attributes too, but reading them never loads.
+                idn = {snake(i) for i in ids}
+                attrs = sorted(snake(m) for m in model.shapes[shape].get("members", {}) if snake(m) not in idn)
+                if attrs:
+                    r["attributes"] = attrs
             acts = {snake(k): b3_request(v["request"], f"{svc} {name}.{k}") for k, v in res.get("actions", {}).items()}
             if acts:
                 r["actions"] = acts
@@ -1063,8 +1123,13 @@ def boto3_resources(models, loader):
     if "load" in b:
         die("boto3 s3 Bucket has a load in resources-1.json; re-check inject.py")
     b["load"] = {"operation": "ListBuckets"}
-    b.setdefault("attributes", [])
-    b["attributes"] = sorted(set(b["attributes"]) | {"creation_date", "bucket_region", "bucket_arn"} & set(snake(m) for m in models["s3"].shapes["Bucket"]["members"]))
+    # boto3/s3/inject.py: ObjectSummary.load is HeadObject (object_summary_load).
+    osum = out["s3"]["resources"]["ObjectSummary"]
+    if "load" in osum:
+        die("boto3 s3 ObjectSummary has a load in resources-1.json; re-check inject.py")
+    osum["load"] = {"operation": "HeadObject", "params": [
+        {"target": "Bucket", "source": "identifier", "name": "BucketName"},
+        {"target": "Key", "source": "identifier", "name": "Key"}]}
     return {"schema": SCHEMA, "services": out}, files
 
 
@@ -1293,6 +1358,7 @@ def main():
         V(doc["sdk"] == sdkname and doc["schema"] == SCHEMA, path)
         outputs[f"helpers/{sdkname}.json"] = dump(doc)
         helper_src[sdkname] = path
+    check_helpers_against_sources(outputs, nm)
     b3r, b3files = boto3_resources(models, loader)
     outputs["helpers/boto3-resources.json"] = dump(b3r)
 
