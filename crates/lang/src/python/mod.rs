@@ -1,9 +1,303 @@
-//! The python front-end (work in progress: finds no calls yet).
+//! The Python front-end: boto3 calls in a Lambda's Python sources.
+//!
+//! 1. Parse the entry files and, transitively, every local module they import
+//!    (tree-sitter-python, one parser per thread, files in parallel) — [`imports`].
+//! 2. Build each module's scopes and bindings — [`scope`].
+//! 3. Evaluate: which SDK objects (clients, resources, paginators…) and values each
+//!    expression may denote, across functions and modules — [`eval`], [`objects`],
+//!    [`values`]. A call-site index lets parameters take what callers pass.
+//! 4. Report per function the SDK calls, call edges and diagnostics — [`calls`].
 
+mod calls;
+mod eval;
+mod imports;
+mod objects;
+mod scope;
+mod values;
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 
-use crate::program::Program;
+use rayon::prelude::*;
+use tree_sitter::{Node, Parser, Tree};
 
-pub(crate) fn analyze(_root: &Path, _entries: &[String]) -> Program {
-    Program::default()
+use self::eval::{Eval, Site};
+use self::imports::{Resolver, parse_import};
+use self::objects::Obj;
+use self::scope::ModuleIr;
+use crate::facts::{Diagnostic, Level, Location};
+use crate::program::{Language, ModuleFacts, Program};
+use crate::source::read_source;
+
+/// Stack for the evaluation thread: evaluation recurses over expressions (bounded by
+/// `eval::MAX_DEPTH`), so it runs on a thread with room for that bound.
+const EVAL_STACK_BYTES: usize = 256 * 1024 * 1024;
+
+thread_local! {
+    static PARSER: RefCell<Option<Parser>> = const { RefCell::new(None) };
+}
+
+fn parse(text: &str) -> Option<Tree> {
+    PARSER.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        if slot.is_none() {
+            let mut parser = Parser::new();
+            parser
+                .set_language(&tree_sitter_python::LANGUAGE.into())
+                .ok()?;
+            *slot = Some(parser);
+        }
+        slot.as_mut()?.parse(text, None)
+    })
+}
+
+/// A parsed file, before analysis.
+struct Parsed {
+    rel: String,
+    text: String,
+    tree: Tree,
+    loads: Vec<String>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+fn at(file: &str, line: u32) -> Option<Location> {
+    Some(Location {
+        file: file.to_string(),
+        line,
+        column: 1,
+    })
+}
+
+/// Normalise an entry path: `/` separators, no `./`.
+fn normalize(rel: &str) -> String {
+    rel.replace('\\', "/")
+        .split('/')
+        .filter(|p| !p.is_empty() && *p != ".")
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+fn parse_file(root: &Path, rel: &str, resolver: &Resolver<'_>) -> Result<Parsed, Diagnostic> {
+    let source = read_source(root, rel)?;
+    let Some(tree) = parse(&source.text) else {
+        return Err(Diagnostic::new(
+            Level::Warning,
+            "parse-failed",
+            format!("could not parse {rel}"),
+            at(rel, 1),
+        ));
+    };
+    let mut loads = Vec::new();
+    let mut diagnostics = Vec::new();
+    let mut cursor = tree.walk();
+    // Pre-order walk without recursion: imports anywhere, and broken regions.
+    loop {
+        let node = cursor.node();
+        let mut descend = true;
+        match node.kind() {
+            "import_statement" | "import_from_statement" => {
+                for stmt in parse_import(&source.text, node) {
+                    loads.extend(resolver.bind(rel, &stmt).1);
+                }
+                descend = false;
+            }
+            _ if node.is_error() || node.is_missing() => {
+                diagnostics.push(syntax_error(rel, &source.text, node));
+                descend = false;
+            }
+            _ => {}
+        }
+        if descend && cursor.goto_first_child() {
+            continue;
+        }
+        let mut done = false;
+        while !cursor.goto_next_sibling() {
+            if !cursor.goto_parent() {
+                done = true;
+                break;
+            }
+        }
+        if done {
+            break;
+        }
+    }
+    drop(cursor);
+    Ok(Parsed {
+        rel: rel.to_string(),
+        text: source.text,
+        tree,
+        loads,
+        diagnostics,
+    })
+}
+
+fn syntax_error(rel: &str, src: &str, node: Node<'_>) -> Diagnostic {
+    let line = u32::try_from(node.start_position().row + 1).unwrap_or(u32::MAX);
+    let message = if node.is_missing() {
+        format!(
+            "syntax error at {rel}:{line}: missing `{}`; calls outside this spot are still analysed",
+            node.kind()
+        )
+    } else {
+        let snippet = eval::short(src.get(node.byte_range()).unwrap_or(""));
+        format!(
+            "syntax error at {rel}:{line} (not valid Python 3, e.g. Python 2 code): `{snippet}`; calls outside this region are still analysed"
+        )
+    };
+    Diagnostic::new(Level::Warning, "syntax-error", message, at(rel, line))
+}
+
+pub(crate) fn analyze(root: &Path, entries: &[String]) -> Program {
+    let entries: Vec<String> = entries.iter().map(|e| normalize(e)).collect();
+    let resolver = Resolver::new(root, &entries);
+    let mut program = Program::default();
+
+    // 1. Discover and parse, breadth-first, each wave in parallel.
+    let mut seen: BTreeSet<String> = BTreeSet::new();
+    let mut frontier: Vec<String> = entries
+        .iter()
+        .filter(|e| seen.insert((*e).clone()))
+        .cloned()
+        .collect();
+    let mut parsed: Vec<Parsed> = Vec::new();
+    while !frontier.is_empty() {
+        let wave: Vec<Result<Parsed, Diagnostic>> = frontier
+            .par_iter()
+            .map(|rel| parse_file(root, rel, &resolver))
+            .collect();
+        frontier = Vec::new();
+        for result in wave {
+            match result {
+                Ok(p) => {
+                    for load in &p.loads {
+                        if seen.insert(load.clone()) {
+                            frontier.push(load.clone());
+                        }
+                    }
+                    parsed.push(p);
+                }
+                Err(d) => program.diagnostics.push(d),
+            }
+        }
+    }
+    parsed.sort_by(|a, b| a.rel.cmp(&b.rel));
+    let by_file: BTreeMap<String, usize> = parsed
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.rel.clone(), i))
+        .collect();
+
+    // 2. Scopes and bindings, in parallel.
+    let irs: Vec<ModuleIr<'_>> = parsed
+        .par_iter()
+        .map(|p| scope::build(&p.rel, &p.text, p.tree.root_node(), &resolver))
+        .collect();
+
+    // 3–4. Evaluate and collect facts, on a thread with a deep stack.
+    let modules = std::thread::scope(|s| {
+        let run = || facts(&irs, &by_file, &resolver, &parsed);
+        match std::thread::Builder::new()
+            .name("leastrole-python".into())
+            .stack_size(EVAL_STACK_BYTES)
+            .spawn_scoped(s, run)
+        {
+            Ok(handle) => handle.join().ok(),
+            Err(_) => None,
+        }
+    });
+    let modules = modules.unwrap_or_else(|| facts(&irs, &by_file, &resolver, &parsed));
+    for module in modules {
+        program.modules.insert(module.file.clone(), module);
+    }
+    program.diagnostics.sort();
+    program
+}
+
+/// Every local function called at each call site, with the implicit leading
+/// arguments of bound methods and constructors.
+fn call_sites<'t>(eval: &Eval<'_, 't>) -> HashMap<(usize, usize), Vec<Site<'t>>> {
+    let mut sites: HashMap<(usize, usize), Vec<Site<'t>>> = HashMap::new();
+    for (m, ir) in eval.mods.iter().enumerate() {
+        for &(scope, call) in &ir.calls {
+            let Some(func) = call.child_by_field_name("function") else {
+                continue;
+            };
+            for callee in eval.eval(m, scope, func) {
+                let (target, offset) = match callee {
+                    Obj::Func(fm, fs) => ((fm, fs), 0),
+                    Obj::BoundMethod(fm, fs) => ((fm, fs), 1),
+                    Obj::Class(cm, cc) => match eval.method(cm, cc, "__init__") {
+                        Some(init) => (init, 1),
+                        None => continue,
+                    },
+                    _ => continue,
+                };
+                sites.entry(target).or_default().push(Site {
+                    module: m,
+                    scope,
+                    call,
+                    offset,
+                });
+            }
+        }
+    }
+    sites
+}
+
+fn facts(
+    irs: &[ModuleIr<'_>],
+    by_file: &BTreeMap<String, usize>,
+    resolver: &Resolver<'_>,
+    parsed: &[Parsed],
+) -> Vec<ModuleFacts> {
+    let mut eval = Eval::new(irs, by_file, resolver);
+    // Two rounds: the second resolves calls through parameters the first could not.
+    let sites = call_sites(&eval);
+    eval.set_sites(sites);
+    let sites = call_sites(&eval);
+    eval.set_sites(sites);
+
+    let mut out = Vec::with_capacity(irs.len());
+    for (m, ir) in irs.iter().enumerate() {
+        let collected = calls::collect(&eval, m);
+        let mut functions = calls::functions(&eval, m, collected);
+        let exports = calls::exports(&eval, m, &mut functions);
+        let mut diagnostics: Vec<Diagnostic> = parsed
+            .get(m)
+            .map(|p| p.diagnostics.clone())
+            .unwrap_or_default();
+        for (line, module) in &ir.missing_imports {
+            diagnostics.push(Diagnostic::new(
+                Level::Warning,
+                "unresolved-import",
+                format!(
+                    "`{module}` imported in {} is not a file of the project; calls it makes are not analysed",
+                    ir.rel
+                ),
+                at(&ir.rel, *line),
+            ));
+        }
+        if eval.too_deep.borrow().contains(&m) {
+            diagnostics.push(Diagnostic::new(
+                Level::Warning,
+                "nesting-too-deep",
+                format!(
+                    "{} nests expressions too deeply to analyse fully; the deepest parts are treated as unknown",
+                    ir.rel
+                ),
+                at(&ir.rel, 1),
+            ));
+        }
+        diagnostics.sort();
+        diagnostics.dedup();
+        out.push(ModuleFacts {
+            file: ir.rel.clone(),
+            language: Language::Python,
+            functions,
+            exports,
+            diagnostics,
+        });
+    }
+    out
 }

@@ -1,0 +1,726 @@
+//! Turning evaluated call sites into facts: the SDK calls each function makes (with
+//! their request parameters), the local functions it calls or passes along, and the
+//! diagnostics for what cannot be resolved.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use tree_sitter::Node;
+
+use super::eval::{Eval, short, single};
+use super::objects::{NON_API_CLIENT_METHODS, Obj, is_load_attribute};
+use super::scope::ScopeKind;
+use super::values;
+use crate::facts::{
+    CallKind, Diagnostic, Level, Location, ResourceStep, Sdk, SdkCall, ServiceRef, Value,
+};
+use crate::program::{FunctionFacts, FunctionId};
+
+/// Per-function facts being collected, keyed by scope index.
+#[derive(Debug, Default)]
+pub(crate) struct Collected {
+    pub calls: BTreeMap<usize, BTreeSet<SdkCall>>,
+    pub callees: BTreeMap<usize, BTreeSet<FunctionId>>,
+    pub diagnostics: BTreeMap<usize, BTreeSet<Diagnostic>>,
+}
+
+pub(crate) fn location(src: &str, file: &str, node: Node<'_>) -> Location {
+    let pos = node.start_position();
+    let line_start = node.start_byte().saturating_sub(pos.column);
+    let column = src
+        .get(line_start..node.start_byte())
+        .map_or(pos.column, |prefix| prefix.chars().count());
+    Location {
+        file: file.to_string(),
+        line: u32::try_from(pos.row + 1).unwrap_or(u32::MAX),
+        column: u32::try_from(column + 1).unwrap_or(u32::MAX),
+    }
+}
+
+/// A call's source text on one line, at most 120 chars.
+fn call_text(text: &str) -> String {
+    let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one_line.chars().count() > 120 {
+        let cut: String = one_line.chars().take(117).collect();
+        format!("{cut}...")
+    } else {
+        one_line
+    }
+}
+
+/// Receivers whose names suggest an AWS SDK object.
+const SDK_NAMES: &[&str] = &[
+    "athena",
+    "boto",
+    "bucket",
+    "client",
+    "cloudwatch",
+    "cognito",
+    "ddb",
+    "dynamo",
+    "ec2",
+    "eventbridge",
+    "events",
+    "firehose",
+    "glue",
+    "kinesis",
+    "kms",
+    "lambda",
+    "logs",
+    "paginator",
+    "queue",
+    "resource",
+    "s3",
+    "secrets",
+    "ses",
+    "sfn",
+    "sns",
+    "sqs",
+    "ssm",
+    "states",
+    "sts",
+    "table",
+    "topic",
+    "waiter",
+];
+
+/// Method name prefixes typical of boto3 operations.
+const SDK_VERBS: &[&str] = &[
+    "batch_",
+    "create_",
+    "delete_",
+    "describe_",
+    "download_",
+    "generate_presigned",
+    "get_item",
+    "get_object",
+    "get_parameter",
+    "get_secret",
+    "get_query",
+    "invoke",
+    "list_",
+    "paginate",
+    "publish",
+    "put_",
+    "query",
+    "receive_message",
+    "scan",
+    "send_",
+    "start_",
+    "stop_",
+    "transact_",
+    "update_",
+    "upload_",
+];
+
+fn looks_like_sdk(receiver: &str, method: &str) -> bool {
+    if method.starts_with('_') || method.chars().any(|c| c.is_ascii_uppercase()) {
+        return false;
+    }
+    let last = receiver
+        .rsplit('.')
+        .next()
+        .unwrap_or(receiver)
+        .to_ascii_lowercase();
+    let named = SDK_NAMES.iter().any(|n| last.contains(n));
+    let verb = SDK_VERBS.iter().any(|v| method.starts_with(v));
+    (named && method.contains('_')) || (verb && method.contains('_')) || (named && verb)
+}
+
+struct Ctx<'e, 'a, 't> {
+    eval: &'e Eval<'a, 't>,
+    m: usize,
+    rel: &'e str,
+    out: Collected,
+}
+
+/// Collect the facts of module `m`.
+pub(crate) fn collect(eval: &Eval<'_, '_>, m: usize) -> Collected {
+    let ir = &eval.mods[m];
+    let mut cx = Ctx {
+        eval,
+        m,
+        rel: &ir.rel,
+        out: Collected::default(),
+    };
+    for &(scope, call) in &ir.calls {
+        cx.call(scope, call);
+    }
+    for &(scope, node) in &ir.refs {
+        cx.reference(scope, node);
+    }
+    for (scope, file) in &ir.loads {
+        if eval.by_file.contains_key(file) {
+            cx.out
+                .callees
+                .entry(*scope)
+                .or_default()
+                .insert(FunctionId::module_scope(file));
+        }
+    }
+    cx.out
+}
+
+impl<'t> Ctx<'_, '_, 't> {
+    fn fact(&self, scope: usize) -> usize {
+        self.eval.mods[self.m]
+            .scopes
+            .get(scope)
+            .map_or(0, |s| s.fact)
+    }
+
+    fn function_id(&self, fm: usize, fs: usize) -> Option<FunctionId> {
+        let ir = self.eval.mods.get(fm)?;
+        let fact = ir.scopes.get(fs)?.fact;
+        Some(FunctionId::new(&ir.rel, &ir.scopes.get(fact)?.qualname))
+    }
+
+    fn edge(&mut self, scope: usize, target: Option<FunctionId>) {
+        if let Some(id) = target {
+            let fact = self.fact(scope);
+            self.out.callees.entry(fact).or_default().insert(id);
+        }
+    }
+
+    fn diag(&mut self, scope: usize, code: &str, message: String, node: Node<'_>) {
+        let fact = self.fact(scope);
+        let loc = location(self.eval.src(self.m), self.rel, node);
+        self.out
+            .diagnostics
+            .entry(fact)
+            .or_default()
+            .insert(Diagnostic::new(Level::Warning, code, message, Some(loc)));
+    }
+
+    fn report(
+        &mut self,
+        scope: usize,
+        call: Node<'t>,
+        service: ServiceRef,
+        kind: CallKind,
+        params: Value,
+        positional: Vec<Value>,
+    ) {
+        let src = self.eval.src(self.m);
+        let text = call_text(self.eval.text(self.m, call));
+        if let ServiceRef::Dynamic { reason } = &service {
+            self.diag(
+                scope,
+                "dynamic-service",
+                format!(
+                    "the AWS service of `{}` is not known statically ({reason}); its permissions cannot be derived",
+                    short(&text)
+                ),
+                call,
+            );
+        }
+        let fact = self.fact(scope);
+        self.out.calls.entry(fact).or_default().insert(SdkCall {
+            location: location(src, self.rel, call),
+            sdk: Sdk::Boto3,
+            service,
+            call: kind,
+            params,
+            positional,
+            text,
+        });
+    }
+
+    /// Keyword arguments and spreads (as alternatives of the params object) and
+    /// positional arguments.
+    fn request(&self, scope: usize, call: Node<'t>) -> Vec<(Value, Vec<Value>)> {
+        let eval = self.eval;
+        let m = self.m;
+        let args = eval.args(m, call);
+        let mut slots: Vec<Vec<Value>> = Vec::new();
+        for (_, v) in &args.keywords {
+            slots.push(eval.values(m, scope, *v));
+        }
+        for spread in &args.double_star {
+            slots.push(eval.values(m, scope, *spread));
+        }
+        for p in &args.positional {
+            slots.push(eval.values(m, scope, *p));
+        }
+        let n_kw = args.keywords.len();
+        let n_spread = args.double_star.len();
+        values::product(slots)
+            .into_iter()
+            .map(|row| {
+                let mut entries = BTreeMap::new();
+                let mut rest = None;
+                for (i, v) in row.iter().enumerate().skip(n_kw).take(n_spread) {
+                    match v {
+                        Value::Object {
+                            entries: e,
+                            rest: r,
+                        } => {
+                            entries.extend(e.clone());
+                            if r.is_some() {
+                                rest.clone_from(r);
+                            }
+                        }
+                        Value::Unknown { reason } => rest = Some(reason.clone()),
+                        _ => {
+                            let node = args.double_star.get(i - n_kw);
+                            rest = Some(format!(
+                                "`**{}` is not a dict",
+                                node.map_or(String::new(), |n| short(eval.text(m, *n)))
+                            ));
+                        }
+                    }
+                }
+                for ((k, _), v) in args.keywords.iter().zip(row.iter()) {
+                    entries.insert(k.clone(), v.clone());
+                }
+                if args.star {
+                    rest.get_or_insert_with(|| "`*args` spread".to_string());
+                }
+                let positional = row.get(n_kw + n_spread..).unwrap_or(&[]).to_vec();
+                (Value::Object { entries, rest }, positional)
+            })
+            .collect()
+    }
+
+    fn call(&mut self, scope: usize, call: Node<'t>) {
+        let Some(func) = call.child_by_field_name("function") else {
+            return;
+        };
+        let eval = self.eval;
+        let m = self.m;
+        let callees = eval.eval(m, scope, func);
+        let mut sdk_seen = false;
+        for callee in &callees {
+            match callee {
+                Obj::SdkMethod { target, name } => {
+                    sdk_seen = true;
+                    self.sdk_method(scope, call, target, name);
+                }
+                Obj::ResAttr {
+                    service,
+                    path,
+                    name,
+                } => {
+                    sdk_seen = true;
+                    for (params, positional) in self.request(scope, call) {
+                        self.report(
+                            scope,
+                            call,
+                            service.clone(),
+                            CallKind::Resource {
+                                path: path.clone(),
+                                method: name.clone(),
+                            },
+                            params,
+                            positional,
+                        );
+                    }
+                }
+                Obj::Func(fm, fs) | Obj::BoundMethod(fm, fs) => {
+                    let id = self.function_id(*fm, *fs);
+                    self.edge(scope, id);
+                }
+                Obj::Class(cm, cc) => {
+                    if let Some((im, init)) = eval.method(*cm, *cc, "__init__") {
+                        let id = self.function_id(im, init);
+                        self.edge(scope, id);
+                    }
+                }
+                Obj::Ext(path) if path == "getattr" => self.getattr(scope, call),
+                _ => {}
+            }
+        }
+        if !sdk_seen && func.kind() == "attribute" {
+            self.unresolved(scope, call, func);
+        }
+    }
+
+    fn getattr(&mut self, scope: usize, call: Node<'t>) {
+        let args = self.eval.args(self.m, call);
+        let (Some(target), Some(name)) = (args.positional.first(), args.positional.get(1)) else {
+            return;
+        };
+        let targets = self.eval.eval(self.m, scope, *target);
+        if !targets.iter().any(Obj::is_sdk) {
+            return;
+        }
+        for v in self.eval.values(self.m, scope, *name) {
+            if v.as_str().is_none() {
+                let reason = match v {
+                    Value::Unknown { reason } => reason,
+                    _ => "not a string literal".into(),
+                };
+                self.diag(
+                    scope,
+                    "dynamic-method",
+                    format!(
+                        "`getattr({}, …)` calls an AWS SDK method whose name is computed ({reason}); its permissions cannot be derived",
+                        short(self.eval.text(self.m, *target))
+                    ),
+                    call,
+                );
+            }
+        }
+    }
+
+    /// A method call on something unresolved that looks like an SDK object.
+    fn unresolved(&mut self, scope: usize, call: Node<'t>, func: Node<'t>) {
+        let (Some(obj), Some(attr)) = (
+            func.child_by_field_name("object"),
+            func.child_by_field_name("attribute"),
+        ) else {
+            return;
+        };
+        let receiver = self.eval.text(self.m, obj);
+        let method = self.eval.text(self.m, attr);
+        if !looks_like_sdk(receiver, method) {
+            return;
+        }
+        let objs = self.eval.eval(self.m, scope, obj);
+        let mut reasons = BTreeSet::new();
+        for o in &objs {
+            match o {
+                Obj::Val(Value::Unknown { reason }) if !values::from_event(reason) => {
+                    reasons.insert(reason.clone());
+                }
+                _ => return,
+            }
+        }
+        let why = if reasons.is_empty() {
+            "it is never assigned".to_string()
+        } else {
+            reasons.into_iter().collect::<Vec<_>>().join("; ")
+        };
+        let hint = if why.starts_with("function parameter") {
+            ", and no call site in the analysed code passes it"
+        } else {
+            ""
+        };
+        self.diag(
+            scope,
+            "unresolved-client",
+            format!(
+                "cannot tell which AWS client `{}` is in `{}.{method}(…)`: {why}{hint}; its permissions cannot be derived",
+                short(receiver),
+                short(receiver)
+            ),
+            call,
+        );
+    }
+
+    fn sdk_method(&mut self, scope: usize, call: Node<'t>, target: &Obj, name: &str) {
+        let eval = self.eval;
+        let m = self.m;
+        match target {
+            Obj::Client(service) => {
+                if NON_API_CLIENT_METHODS.contains(&name) {
+                    return;
+                }
+                match name {
+                    "generate_presigned_url" => self.presign_url(scope, call, service),
+                    "generate_presigned_post" => {
+                        let args = eval.args(m, call);
+                        let mut entries = BTreeMap::new();
+                        for (i, key) in ["Bucket", "Key"].into_iter().enumerate() {
+                            if let Some(n) = args.arg(i, key) {
+                                entries.insert(key.to_string(), single(eval.values(m, scope, n)));
+                            }
+                        }
+                        self.report(
+                            scope,
+                            call,
+                            service.clone(),
+                            CallKind::Presign {
+                                name: "put_object".into(),
+                            },
+                            Value::Object {
+                                entries,
+                                rest: None,
+                            },
+                            Vec::new(),
+                        );
+                    }
+                    _ => {
+                        for (params, positional) in self.request(scope, call) {
+                            self.report(
+                                scope,
+                                call,
+                                service.clone(),
+                                CallKind::Method {
+                                    name: name.to_string(),
+                                },
+                                params,
+                                positional,
+                            );
+                        }
+                    }
+                }
+            }
+            Obj::Paginator {
+                service,
+                name: operation,
+            } if name == "paginate" => {
+                for (params, positional) in self.request(scope, call) {
+                    self.report(
+                        scope,
+                        call,
+                        service.clone(),
+                        CallKind::Paginator {
+                            name: operation.clone(),
+                        },
+                        params,
+                        positional,
+                    );
+                }
+            }
+            Obj::Waiter {
+                service,
+                name: waiter,
+            } if name == "wait" => {
+                for (params, positional) in self.request(scope, call) {
+                    self.report(
+                        scope,
+                        call,
+                        service.clone(),
+                        CallKind::Waiter {
+                            name: waiter.clone(),
+                        },
+                        params,
+                        positional,
+                    );
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn presign_url(&mut self, scope: usize, call: Node<'t>, service: &ServiceRef) {
+        let eval = self.eval;
+        let m = self.m;
+        let args = eval.args(m, call);
+        let names = match args.arg(0, "ClientMethod") {
+            Some(n) => eval.values(m, scope, n),
+            None => vec![Value::unknown("no ClientMethod given")],
+        };
+        let params = match args.arg(1, "Params") {
+            Some(n) => eval.values(m, scope, n),
+            None => vec![Value::Object {
+                entries: BTreeMap::new(),
+                rest: None,
+            }],
+        };
+        for name in names {
+            let Value::Str { value: name } = name else {
+                let reason = match name {
+                    Value::Unknown { reason } => reason,
+                    _ => "not a string literal".into(),
+                };
+                self.diag(
+                    scope,
+                    "dynamic-method",
+                    format!(
+                        "`generate_presigned_url` signs a method whose name is computed ({reason}); its permissions cannot be derived"
+                    ),
+                    call,
+                );
+                continue;
+            };
+            for p in &params {
+                let p = match p {
+                    Value::Unknown { reason } => Value::Object {
+                        entries: BTreeMap::new(),
+                        rest: Some(reason.clone()),
+                    },
+                    other => other.clone(),
+                };
+                self.report(
+                    scope,
+                    call,
+                    service.clone(),
+                    CallKind::Presign { name: name.clone() },
+                    p,
+                    Vec::new(),
+                );
+            }
+        }
+    }
+
+    /// A name reference: a function passed along or stored (a callback) is an edge; a
+    /// loaded attribute of a resource is a `load` request.
+    fn reference(&mut self, scope: usize, node: Node<'t>) {
+        let eval = self.eval;
+        let m = self.m;
+        if node.kind() == "attribute" {
+            if let (Some(obj), Some(attr)) = (
+                node.child_by_field_name("object"),
+                node.child_by_field_name("attribute"),
+            ) {
+                let name = eval.text(m, attr);
+                let is_value_read = node
+                    .parent()
+                    .is_none_or(|p| p.kind() != "call" && p.kind() != "attribute");
+                if is_value_read {
+                    for o in eval.eval(m, scope, obj) {
+                        if let Obj::Res { service, path } = o
+                            && is_load_attribute(&path, name)
+                        {
+                            self.report_load(scope, node, service, path);
+                        }
+                    }
+                }
+            }
+        }
+        for o in eval.eval(m, scope, node) {
+            if let Obj::Func(fm, fs) | Obj::BoundMethod(fm, fs) = o {
+                // A lambda's body reports into its enclosing function already.
+                if eval.mods[fm].scopes[fs].kind != ScopeKind::Lambda || fm != m {
+                    let id = self.function_id(fm, fs);
+                    self.edge(scope, id);
+                }
+            }
+        }
+    }
+
+    fn report_load(
+        &mut self,
+        scope: usize,
+        node: Node<'t>,
+        service: ServiceRef,
+        path: Vec<ResourceStep>,
+    ) {
+        self.report(
+            scope,
+            node,
+            service,
+            CallKind::Resource {
+                path,
+                method: "load".into(),
+            },
+            Value::Object {
+                entries: BTreeMap::new(),
+                rest: None,
+            },
+            Vec::new(),
+        );
+    }
+}
+
+/// Assemble the collected facts of module `m` into its functions.
+pub(crate) fn functions(
+    eval: &Eval<'_, '_>,
+    m: usize,
+    mut collected: Collected,
+) -> BTreeMap<String, FunctionFacts> {
+    let ir = &eval.mods[m];
+    let mut out: BTreeMap<String, FunctionFacts> = BTreeMap::new();
+    for (idx, scope) in ir.scopes.iter().enumerate() {
+        if !matches!(scope.kind, ScopeKind::Module | ScopeKind::Function) {
+            continue;
+        }
+        let location = if scope.kind == ScopeKind::Module {
+            Location {
+                file: ir.rel.clone(),
+                line: 1,
+                column: 1,
+            }
+        } else {
+            location(ir.src, &ir.rel, scope.node)
+        };
+        let calls = collected.calls.remove(&idx).unwrap_or_default();
+        let mut callees = collected.callees.remove(&idx).unwrap_or_default();
+        let own = FunctionId::new(&ir.rel, &scope.qualname);
+        callees.remove(&own);
+        let diagnostics = collected.diagnostics.remove(&idx).unwrap_or_default();
+        let entry = out
+            .entry(scope.qualname.clone())
+            .or_insert_with(|| FunctionFacts {
+                id: own.clone(),
+                location,
+                calls: Vec::new(),
+                callees: BTreeSet::new(),
+                diagnostics: Vec::new(),
+            });
+        entry.calls.extend(calls);
+        entry.callees.extend(callees);
+        entry.diagnostics.extend(diagnostics);
+        entry.calls.sort();
+        entry.calls.dedup();
+        entry.diagnostics.sort();
+        entry.diagnostics.dedup();
+    }
+    out
+}
+
+/// Exported names of module `m`: top-level defs, and top-level names bound to a
+/// function (`handler = make_handler()`, `from .impl import handler`). A name bound to
+/// a function of another module gets a small alias function calling it.
+pub(crate) fn exports(
+    eval: &Eval<'_, '_>,
+    m: usize,
+    functions: &mut BTreeMap<String, FunctionFacts>,
+) -> BTreeMap<String, String> {
+    let ir = &eval.mods[m];
+    let module = &ir.scopes[0];
+    let mut out = BTreeMap::new();
+    for (name, binds) in &module.bindings {
+        let objs = eval.lookup(m, 0, name);
+        let mut targets = BTreeSet::new();
+        for o in objs {
+            if let Obj::Func(fm, fs) | Obj::BoundMethod(fm, fs) = o
+                && let Some(ir2) = eval.mods.get(fm)
+                && let Some(scope) = ir2.scopes.get(fs)
+                && let Some(fact) = ir2.scopes.get(scope.fact)
+            {
+                targets.insert((fm, fact.qualname.clone()));
+            }
+        }
+        if targets.is_empty() {
+            continue;
+        }
+        let local: Vec<&String> = targets
+            .iter()
+            .filter(|(fm, _)| *fm == m)
+            .map(|(_, q)| q)
+            .collect();
+        if targets.len() == 1
+            && let Some(q) = local.first()
+        {
+            out.insert(name.clone(), (*q).clone());
+            continue;
+        }
+        if functions.contains_key(name) {
+            continue;
+        }
+        let node = binds
+            .iter()
+            .find_map(|b| match b.kind {
+                super::scope::BindKind::Expr(n) => Some(n),
+                _ => None,
+            })
+            .unwrap_or(ir.scopes[0].node);
+        let loc = if node.kind() == "module" {
+            Location {
+                file: ir.rel.clone(),
+                line: 1,
+                column: 1,
+            }
+        } else {
+            location(ir.src, &ir.rel, node)
+        };
+        let callees = targets
+            .iter()
+            .filter_map(|(fm, q)| eval.mods.get(*fm).map(|i| FunctionId::new(&i.rel, q)))
+            .collect();
+        functions.insert(
+            name.clone(),
+            FunctionFacts {
+                id: FunctionId::new(&ir.rel, name),
+                location: loc,
+                calls: Vec::new(),
+                callees,
+                diagnostics: Vec::new(),
+            },
+        );
+        out.insert(name.clone(), name.clone());
+    }
+    out
+}

@@ -1,0 +1,330 @@
+//! Import statements: what they name, and which local files they load.
+//!
+//! Resolution follows Lambda's `sys.path`: the code root (the analysis root) is on the
+//! path, and so (as many projects assume) is the importing file's own folder and the
+//! folder of each entry file. Anything not found locally (boto3, the standard library,
+//! pip packages) is external and never followed.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Mutex;
+
+use tree_sitter::Node;
+
+/// A local module: a file, or a namespace package (a folder without `__init__.py`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) enum ModRef {
+    File(String),
+    Dir(String),
+}
+
+impl ModRef {
+    pub(crate) fn file(&self) -> Option<&str> {
+        match self {
+            ModRef::File(f) => Some(f),
+            ModRef::Dir(_) => None,
+        }
+    }
+
+    /// The folder whose files are this module's submodules (packages only).
+    pub(crate) fn package_dir(&self) -> Option<String> {
+        match self {
+            ModRef::Dir(d) => Some(d.clone()),
+            ModRef::File(f) => f
+                .strip_suffix("/__init__.py")
+                .map(str::to_owned)
+                .or_else(|| (f == "__init__.py").then(String::new)),
+        }
+    }
+}
+
+/// One name bound by an import statement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum ImportBind {
+    /// A local module (or package).
+    Module(ModRef),
+    /// `from <local module> import name`, where `name` is not a submodule.
+    Attr(ModRef, String),
+    /// Something outside the project, by dotted path (`boto3`, `os.environ`).
+    External(String),
+    /// A relative import that names no local file.
+    Missing(String),
+}
+
+/// An import statement, syntax only.
+#[derive(Debug, Clone)]
+pub(crate) struct ImportStmt {
+    /// Leading dots of a relative import (0 for absolute).
+    pub level: usize,
+    /// `import a.b` → `[a, b]`; `from a.b import c` → `[a, b]`.
+    pub module: Vec<String>,
+    /// `from … import` names with their local alias; empty for `import a.b`.
+    pub names: Vec<(String, String)>,
+    /// `import a.b as x` → `Some("x")`.
+    pub alias: Option<String>,
+    pub is_from: bool,
+    pub star: bool,
+}
+
+fn text<'s>(src: &'s str, node: Node<'_>) -> &'s str {
+    src.get(node.byte_range()).unwrap_or("")
+}
+
+fn dotted(src: &str, node: Node<'_>) -> Vec<String> {
+    text(src, node)
+        .split('.')
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+/// Parse an `import_statement` / `import_from_statement` node into its statements (one
+/// per `import a, b` clause).
+pub(crate) fn parse_import(src: &str, node: Node<'_>) -> Vec<ImportStmt> {
+    let mut out = Vec::new();
+    let mut cursor = node.walk();
+    match node.kind() {
+        "import_statement" => {
+            for child in node.children_by_field_name("name", &mut cursor) {
+                let (name, alias) = match child.kind() {
+                    "aliased_import" => (
+                        child.child_by_field_name("name"),
+                        child
+                            .child_by_field_name("alias")
+                            .map(|a| text(src, a).to_string()),
+                    ),
+                    _ => (Some(child), None),
+                };
+                if let Some(name) = name {
+                    out.push(ImportStmt {
+                        level: 0,
+                        module: dotted(src, name),
+                        names: Vec::new(),
+                        alias,
+                        is_from: false,
+                        star: false,
+                    });
+                }
+            }
+        }
+        "import_from_statement" => {
+            let Some(module) = node.child_by_field_name("module_name") else {
+                return out;
+            };
+            let (level, path) = if module.kind() == "relative_import" {
+                let mut level = 0;
+                let mut path = Vec::new();
+                let mut c = module.walk();
+                for part in module.named_children(&mut c) {
+                    match part.kind() {
+                        "import_prefix" => level = text(src, part).matches('.').count(),
+                        "dotted_name" => path = dotted(src, part),
+                        _ => {}
+                    }
+                }
+                (level, path)
+            } else {
+                (0, dotted(src, module))
+            };
+            let mut names = Vec::new();
+            let mut star = false;
+            let mut c = node.walk();
+            for child in node.named_children(&mut c) {
+                if child.kind() == "wildcard_import" {
+                    star = true;
+                }
+            }
+            for child in node.children_by_field_name("name", &mut cursor) {
+                match child.kind() {
+                    "aliased_import" => {
+                        if let (Some(n), Some(a)) = (
+                            child.child_by_field_name("name"),
+                            child.child_by_field_name("alias"),
+                        ) {
+                            names.push((text(src, n).to_string(), text(src, a).to_string()));
+                        }
+                    }
+                    _ => {
+                        let n = text(src, child).to_string();
+                        names.push((n.clone(), n));
+                    }
+                }
+            }
+            out.push(ImportStmt {
+                level,
+                module: path,
+                names,
+                alias: None,
+                is_from: true,
+                star,
+            });
+        }
+        _ => {}
+    }
+    out
+}
+
+/// Finds local modules on disk, caching every file-system probe.
+#[derive(Debug)]
+pub(crate) struct Resolver<'r> {
+    root: &'r Path,
+    /// Folders searched for absolute imports after the importer's own folder.
+    bases: Vec<String>,
+    probes: Mutex<HashMap<String, (bool, bool)>>,
+}
+
+fn parent_dir(rel: &str) -> &str {
+    rel.rsplit_once('/').map_or("", |(d, _)| d)
+}
+
+fn join(dir: &str, rest: &str) -> String {
+    if dir.is_empty() {
+        rest.to_string()
+    } else if rest.is_empty() {
+        dir.to_string()
+    } else {
+        format!("{dir}/{rest}")
+    }
+}
+
+impl<'r> Resolver<'r> {
+    pub(crate) fn new(root: &'r Path, entries: &[String]) -> Self {
+        let mut bases: Vec<String> = entries.iter().map(|e| parent_dir(e).to_string()).collect();
+        bases.push(String::new());
+        let mut seen = std::collections::BTreeSet::new();
+        bases.retain(|b| seen.insert(b.clone()));
+        Resolver {
+            root,
+            bases,
+            probes: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// (is a file, is a folder), cached.
+    fn probe(&self, rel: &str) -> (bool, bool) {
+        if let Ok(cache) = self.probes.lock()
+            && let Some(hit) = cache.get(rel)
+        {
+            return *hit;
+        }
+        let path = self.root.join(rel);
+        let found = match std::fs::metadata(&path) {
+            Ok(m) => (m.is_file(), m.is_dir()),
+            Err(_) => (false, false),
+        };
+        if let Ok(mut cache) = self.probes.lock() {
+            cache.insert(rel.to_string(), found);
+        }
+        found
+    }
+
+    /// The module `base/parts…`, if it exists locally.
+    fn module_at(&self, base: &str, parts: &[String]) -> Option<ModRef> {
+        if parts
+            .iter()
+            .any(|p| p.is_empty() || p.contains('/') || p == "..")
+        {
+            return None;
+        }
+        let path = join(base, &parts.join("/"));
+        if !parts.is_empty() && self.probe(&format!("{path}.py")).0 {
+            return Some(ModRef::File(format!("{path}.py")));
+        }
+        let init = join(&path, "__init__.py");
+        if self.probe(&init).0 {
+            return Some(ModRef::File(init));
+        }
+        if !parts.is_empty() && self.probe(&path).1 {
+            return Some(ModRef::Dir(path));
+        }
+        None
+    }
+
+    /// Resolve a dotted module path imported from `importer` (relative when `level > 0`).
+    pub(crate) fn resolve(&self, importer: &str, level: usize, parts: &[String]) -> Option<ModRef> {
+        if level > 0 {
+            let mut dir = parent_dir(importer).to_string();
+            for _ in 1..level {
+                if dir.is_empty() {
+                    return None;
+                }
+                dir = parent_dir(&dir).to_string();
+            }
+            return self.module_at(&dir, parts);
+        }
+        if parts.is_empty() {
+            return None;
+        }
+        let own = parent_dir(importer);
+        std::iter::once(own)
+            .chain(self.bases.iter().map(String::as_str))
+            .find_map(|base| self.module_at(base, parts))
+    }
+
+    /// A submodule of a package module.
+    pub(crate) fn submodule(&self, package: &ModRef, name: &str) -> Option<ModRef> {
+        let dir = package.package_dir()?;
+        self.module_at(&dir, &[name.to_string()])
+    }
+
+    /// What each name of `stmt` binds, and the local files it loads (in order).
+    pub(crate) fn bind(
+        &self,
+        importer: &str,
+        stmt: &ImportStmt,
+    ) -> (Vec<(String, ImportBind)>, Vec<String>) {
+        let mut binds = Vec::new();
+        let mut loads = Vec::new();
+        let mut load = |m: &ModRef| {
+            if let Some(f) = m.file() {
+                loads.push(f.to_string());
+            }
+        };
+        let base = self.resolve(importer, stmt.level, &stmt.module);
+        // Every package on the way is executed too (`a/__init__.py` for `import a.b`).
+        if stmt.level == 0 {
+            for n in 1..stmt.module.len() {
+                if let Some(pkg) = self.resolve(importer, 0, &stmt.module[..n]) {
+                    load(&pkg);
+                }
+            }
+        }
+        if let Some(m) = &base {
+            load(m);
+        }
+        let dotted = stmt.module.join(".");
+        if !stmt.is_from {
+            if let Some(alias) = &stmt.alias {
+                let bind = match &base {
+                    Some(m) => ImportBind::Module(m.clone()),
+                    None => ImportBind::External(dotted.clone()),
+                };
+                binds.push((alias.clone(), bind));
+            } else if let Some(first) = stmt.module.first() {
+                let bind = match self.resolve(importer, 0, std::slice::from_ref(first)) {
+                    Some(m) if base.is_some() => ImportBind::Module(m),
+                    _ => ImportBind::External(first.clone()),
+                };
+                binds.push((first.clone(), bind));
+            }
+            return (binds, loads);
+        }
+        for (name, alias) in &stmt.names {
+            let bind = match &base {
+                Some(m) => match self.submodule(m, name) {
+                    Some(sub) => {
+                        load(&sub);
+                        ImportBind::Module(sub)
+                    }
+                    None => ImportBind::Attr(m.clone(), name.clone()),
+                },
+                None if stmt.level > 0 => {
+                    ImportBind::Missing(format!("{}{}", ".".repeat(stmt.level), dotted))
+                }
+                None => ImportBind::External(format!("{dotted}.{name}")),
+            };
+            binds.push((alias.clone(), bind));
+        }
+        (binds, loads)
+    }
+}

@@ -1,0 +1,654 @@
+//! One pass over a parsed module: its scopes (module, functions, classes, lambdas), the
+//! names each scope binds and to what, and every call and name reference to evaluate.
+//!
+//! The pass is iterative (an explicit stack), so deeply nested input cannot overflow the
+//! stack here; evaluation guards its own recursion.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use tree_sitter::Node;
+
+use super::imports::{ImportBind, ModRef, Resolver, parse_import};
+use crate::program::MODULE_SCOPE;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ScopeKind {
+    Module,
+    Function,
+    Class,
+    Lambda,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ParamKind {
+    /// Positional-or-keyword, with its position.
+    Positional(usize),
+    KeywordOnly,
+    Star,
+    DoubleStar,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Param<'t> {
+    pub name: String,
+    pub kind: ParamKind,
+    pub default: Option<Node<'t>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum MethodKind {
+    Instance,
+    Static,
+    Class,
+}
+
+/// What a name is bound to.
+#[derive(Debug, Clone)]
+pub(crate) enum BindKind<'t> {
+    /// `name = <expr>`.
+    Expr(Node<'t>),
+    /// `a, b = <expr>`: item `n` of the value.
+    Unpack(Node<'t>, usize),
+    /// `for name in <expr>` / comprehension: an element of the value.
+    Iter(Node<'t>),
+    /// `with <expr> as name`.
+    With(Node<'t>),
+    /// A `def` or `class` (scope index).
+    Def(usize),
+    Import(ImportBind),
+    /// Bound, but to nothing we model (`except E as e`, nested unpacking).
+    Opaque(&'static str),
+}
+
+/// A binding, with the scope its expression is evaluated in.
+#[derive(Debug, Clone)]
+pub(crate) struct Bind<'t> {
+    pub scope: usize,
+    pub kind: BindKind<'t>,
+}
+
+#[derive(Debug)]
+pub(crate) struct Scope<'t> {
+    pub kind: ScopeKind,
+    pub name: String,
+    /// Fact key: `f`, `C.m`, `outer.inner`, `<module>`.
+    pub qualname: String,
+    pub node: Node<'t>,
+    pub parent: Option<usize>,
+    pub params: Vec<Param<'t>>,
+    pub bindings: BTreeMap<String, Vec<Bind<'t>>>,
+    pub globals: BTreeSet<String>,
+    /// For a method: its class scope.
+    pub class: Option<usize>,
+    pub method_kind: MethodKind,
+    /// The scope whose facts receive calls made here (class bodies and lambdas report
+    /// into the enclosing function or module).
+    pub fact: usize,
+    pub returns: Vec<Node<'t>>,
+    /// Class scopes: base class expressions.
+    pub bases: Vec<Node<'t>>,
+    /// Class scopes: `self.<attr> = …` in any method.
+    pub self_attrs: BTreeMap<String, Vec<Bind<'t>>>,
+    /// `name['key'] = value` mutations, by variable name.
+    pub item_sets: BTreeMap<String, Vec<(Node<'t>, Node<'t>)>>,
+}
+
+/// A module's scopes and the nodes to evaluate.
+#[derive(Debug)]
+pub(crate) struct ModuleIr<'t> {
+    pub rel: String,
+    pub src: &'t str,
+    pub scopes: Vec<Scope<'t>>,
+    /// Every call, with the scope it is in.
+    pub calls: Vec<(usize, Node<'t>)>,
+    /// Name references in expression position (identifiers and outermost attributes).
+    pub refs: Vec<(usize, Node<'t>)>,
+    /// Local modules loaded by imports, with the scope of the import.
+    pub loads: Vec<(usize, String)>,
+    /// `from x import *` of local modules.
+    pub stars: Vec<ModRef>,
+    /// Relative imports that name no file: (line, module).
+    pub missing_imports: Vec<(u32, String)>,
+}
+
+pub(crate) fn text<'s>(src: &'s str, node: Node<'_>) -> &'s str {
+    src.get(node.byte_range()).unwrap_or("")
+}
+
+struct Builder<'t, 'r> {
+    ir: ModuleIr<'t>,
+    resolver: &'r Resolver<'r>,
+    stack: Vec<(Node<'t>, usize)>,
+}
+
+pub(crate) fn build<'t>(
+    rel: &str,
+    src: &'t str,
+    root: Node<'t>,
+    resolver: &Resolver<'_>,
+) -> ModuleIr<'t> {
+    let module = Scope {
+        kind: ScopeKind::Module,
+        name: String::new(),
+        qualname: MODULE_SCOPE.to_string(),
+        node: root,
+        parent: None,
+        params: Vec::new(),
+        bindings: BTreeMap::new(),
+        globals: BTreeSet::new(),
+        class: None,
+        method_kind: MethodKind::Instance,
+        fact: 0,
+        returns: Vec::new(),
+        bases: Vec::new(),
+        self_attrs: BTreeMap::new(),
+        item_sets: BTreeMap::new(),
+    };
+    let mut b = Builder {
+        ir: ModuleIr {
+            rel: rel.to_string(),
+            src,
+            scopes: vec![module],
+            calls: Vec::new(),
+            refs: Vec::new(),
+            loads: Vec::new(),
+            stars: Vec::new(),
+            missing_imports: Vec::new(),
+        },
+        resolver,
+        stack: Vec::new(),
+    };
+    b.push_children(root, 0);
+    while let Some((node, scope)) = b.stack.pop() {
+        b.visit(node, scope);
+    }
+    b.ir
+}
+
+impl<'t> Builder<'t, '_> {
+    fn text(&self, node: Node<'_>) -> &'t str {
+        text(self.ir.src, node)
+    }
+
+    fn push(&mut self, node: Node<'t>, scope: usize) {
+        self.stack.push((node, scope));
+    }
+
+    /// Push named children so they are visited in source order.
+    fn push_children(&mut self, node: Node<'t>, scope: usize) {
+        let mut cursor = node.walk();
+        let children: Vec<Node<'t>> = node.named_children(&mut cursor).collect();
+        for child in children.into_iter().rev() {
+            if child.kind() != "comment" {
+                self.push(child, scope);
+            }
+        }
+    }
+
+    fn new_scope(&mut self, kind: ScopeKind, name: &str, node: Node<'t>, parent: usize) -> usize {
+        let idx = self.ir.scopes.len();
+        let parent_scope = &self.ir.scopes[parent];
+        let qualname = match kind {
+            ScopeKind::Lambda => format!("{}.<lambda>", parent_scope.qualname),
+            _ if parent_scope.kind == ScopeKind::Module => name.to_string(),
+            _ => format!("{}.{name}", parent_scope.qualname),
+        };
+        let fact = match kind {
+            ScopeKind::Function => idx,
+            _ => parent_scope.fact,
+        };
+        let class = (parent_scope.kind == ScopeKind::Class && kind == ScopeKind::Function)
+            .then_some(parent);
+        self.ir.scopes.push(Scope {
+            kind,
+            name: name.to_string(),
+            qualname,
+            node,
+            parent: Some(parent),
+            params: Vec::new(),
+            bindings: BTreeMap::new(),
+            globals: BTreeSet::new(),
+            class,
+            method_kind: MethodKind::Instance,
+            fact,
+            returns: Vec::new(),
+            bases: Vec::new(),
+            self_attrs: BTreeMap::new(),
+            item_sets: BTreeMap::new(),
+        });
+        idx
+    }
+
+    /// Bind `name` in `scope` (or in the module, when declared `global` there).
+    fn bind(&mut self, scope: usize, name: &str, kind: BindKind<'t>) {
+        let target = if self.ir.scopes[scope].globals.contains(name) {
+            0
+        } else {
+            scope
+        };
+        self.ir.scopes[target]
+            .bindings
+            .entry(name.to_string())
+            .or_default()
+            .push(Bind { scope, kind });
+    }
+
+    /// The method scope enclosing `scope` whose first parameter is `name` (`self`).
+    fn self_class(&self, scope: usize, name: &str) -> Option<usize> {
+        let s = &self.ir.scopes[scope];
+        let class = s.class?;
+        let first = s.params.first()?;
+        (first.name == name && s.method_kind == MethodKind::Instance).then_some(class)
+    }
+
+    /// Bind an assignment target. `make(i)` builds the binding for item `i` of an
+    /// unpacking (`None` for the whole value).
+    fn bind_target(&mut self, target: Node<'t>, scope: usize, whole: BindKind<'t>) {
+        match target.kind() {
+            "identifier" => {
+                let name = self.text(target);
+                self.bind(scope, name, whole);
+            }
+            "pattern_list" | "tuple_pattern" | "list_pattern" | "tuple" | "list" => {
+                let mut cursor = target.walk();
+                let items: Vec<Node<'t>> = target.named_children(&mut cursor).collect();
+                for (i, item) in items.into_iter().enumerate() {
+                    let kind = match &whole {
+                        BindKind::Expr(rhs) => BindKind::Unpack(*rhs, i),
+                        _ => BindKind::Opaque("unpacked from a loop or `with` value"),
+                    };
+                    self.bind_target(item, scope, kind);
+                }
+            }
+            "parenthesized_expression" => {
+                if let Some(inner) = target.named_child(0) {
+                    self.bind_target(inner, scope, whole);
+                }
+            }
+            "attribute" => {
+                let (Some(obj), Some(attr)) = (
+                    target.child_by_field_name("object"),
+                    target.child_by_field_name("attribute"),
+                ) else {
+                    return;
+                };
+                if obj.kind() == "identifier"
+                    && let Some(class) = self.self_class(scope, self.text(obj))
+                {
+                    let attr = self.text(attr).to_string();
+                    self.ir.scopes[class]
+                        .self_attrs
+                        .entry(attr)
+                        .or_default()
+                        .push(Bind { scope, kind: whole });
+                }
+                self.push(obj, scope);
+            }
+            "subscript" => {
+                if let (Some(value), Some(key), BindKind::Expr(rhs)) = (
+                    target.child_by_field_name("value"),
+                    target.child_by_field_name("subscript"),
+                    &whole,
+                ) && value.kind() == "identifier"
+                {
+                    let name = self.text(value).to_string();
+                    self.ir.scopes[scope]
+                        .item_sets
+                        .entry(name)
+                        .or_default()
+                        .push((key, *rhs));
+                }
+                self.push_children(target, scope);
+            }
+            "list_splat_pattern" => {
+                if let Some(inner) = target.named_child(0) {
+                    self.bind_target(inner, scope, BindKind::Opaque("starred unpacking"));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn params(&mut self, params: Node<'t>, scope: usize, parent: usize) {
+        let mut cursor = params.walk();
+        let children: Vec<Node<'t>> = params.named_children(&mut cursor).collect();
+        let mut position = 0;
+        let mut keyword_only = false;
+        for child in children {
+            let (name, kind, default) = match child.kind() {
+                "identifier" => (Some(child), None, None),
+                "default_parameter" | "typed_default_parameter" => (
+                    child.child_by_field_name("name"),
+                    None,
+                    child.child_by_field_name("value"),
+                ),
+                "typed_parameter" => {
+                    let inner = child.named_child(0);
+                    match inner.map(|n| n.kind()) {
+                        Some("list_splat_pattern") => (
+                            inner.and_then(|n| n.named_child(0)),
+                            Some(ParamKind::Star),
+                            None,
+                        ),
+                        Some("dictionary_splat_pattern") => (
+                            inner.and_then(|n| n.named_child(0)),
+                            Some(ParamKind::DoubleStar),
+                            None,
+                        ),
+                        _ => (inner, None, None),
+                    }
+                }
+                "list_splat_pattern" => (child.named_child(0), Some(ParamKind::Star), None),
+                "dictionary_splat_pattern" => {
+                    (child.named_child(0), Some(ParamKind::DoubleStar), None)
+                }
+                "keyword_separator" => {
+                    keyword_only = true;
+                    continue;
+                }
+                _ => continue,
+            };
+            if let Some(value) = default {
+                self.push(value, parent);
+            }
+            let Some(name) = name else { continue };
+            let kind = match kind {
+                Some(ParamKind::Star) => {
+                    keyword_only = true;
+                    ParamKind::Star
+                }
+                Some(k) => k,
+                None if keyword_only => ParamKind::KeywordOnly,
+                None => {
+                    position += 1;
+                    ParamKind::Positional(position - 1)
+                }
+            };
+            let name = self.text(name).to_string();
+            self.ir.scopes[scope].params.push(Param {
+                name,
+                kind,
+                default,
+            });
+        }
+    }
+
+    fn nearest_function(&self, mut scope: usize) -> Option<usize> {
+        loop {
+            let s = &self.ir.scopes[scope];
+            match s.kind {
+                ScopeKind::Function | ScopeKind::Lambda => return Some(scope),
+                ScopeKind::Module => return None,
+                ScopeKind::Class => scope = s.parent?,
+            }
+        }
+    }
+
+    fn visit(&mut self, node: Node<'t>, scope: usize) {
+        match node.kind() {
+            "function_definition" => {
+                let name = node
+                    .child_by_field_name("name")
+                    .map_or("<function>", |n| self.text(n));
+                let idx = self.new_scope(ScopeKind::Function, name, node, scope);
+                if let Some(parent) = node.parent()
+                    && parent.kind() == "decorated_definition"
+                {
+                    let mut cursor = parent.walk();
+                    for d in parent.named_children(&mut cursor) {
+                        if d.kind() == "decorator" {
+                            match self.text(d).trim_start_matches('@').trim() {
+                                "staticmethod" => {
+                                    self.ir.scopes[idx].method_kind = MethodKind::Static;
+                                }
+                                "classmethod" => {
+                                    self.ir.scopes[idx].method_kind = MethodKind::Class;
+                                }
+                                _ => {}
+                            }
+                        }
+                    }
+                }
+                self.bind(scope, name, BindKind::Def(idx));
+                if let Some(body) = node.child_by_field_name("body") {
+                    self.push(body, idx);
+                }
+                if let Some(params) = node.child_by_field_name("parameters") {
+                    self.params(params, idx, scope);
+                }
+            }
+            "lambda" => {
+                let idx = self.new_scope(ScopeKind::Lambda, "<lambda>", node, scope);
+                if let Some(body) = node.child_by_field_name("body") {
+                    self.ir.scopes[idx].returns.push(body);
+                    self.push(body, idx);
+                }
+                if let Some(params) = node.child_by_field_name("parameters") {
+                    self.params(params, idx, scope);
+                }
+            }
+            "class_definition" => {
+                let name = node
+                    .child_by_field_name("name")
+                    .map_or("<class>", |n| self.text(n));
+                let idx = self.new_scope(ScopeKind::Class, name, node, scope);
+                self.bind(scope, name, BindKind::Def(idx));
+                if let Some(body) = node.child_by_field_name("body") {
+                    self.push(body, idx);
+                }
+                if let Some(supers) = node.child_by_field_name("superclasses") {
+                    let mut cursor = supers.walk();
+                    let bases: Vec<Node<'t>> = supers
+                        .named_children(&mut cursor)
+                        .filter(|b| b.kind() != "keyword_argument")
+                        .collect();
+                    self.ir.scopes[idx].bases = bases;
+                    self.push_children(supers, scope);
+                }
+            }
+            "assignment" => {
+                let mut targets = Vec::new();
+                let mut current = node;
+                loop {
+                    if let Some(left) = current.child_by_field_name("left") {
+                        targets.push(left);
+                    }
+                    match current.child_by_field_name("right") {
+                        Some(right) if right.kind() == "assignment" => current = right,
+                        Some(right) => {
+                            for t in targets {
+                                self.bind_target(t, scope, BindKind::Expr(right));
+                            }
+                            self.push(right, scope);
+                            break;
+                        }
+                        None => break,
+                    }
+                }
+            }
+            "augmented_assignment" => {
+                if let Some(right) = node.child_by_field_name("right") {
+                    self.push(right, scope);
+                }
+                if let Some(left) = node.child_by_field_name("left")
+                    && left.kind() != "identifier"
+                {
+                    self.push(left, scope);
+                }
+            }
+            "for_statement" | "for_in_clause" => {
+                let right = node.child_by_field_name("right");
+                if node.kind() == "for_statement" {
+                    for field in ["alternative", "body"] {
+                        if let Some(b) = node.child_by_field_name(field) {
+                            self.push(b, scope);
+                        }
+                    }
+                }
+                if let (Some(left), Some(right)) = (node.child_by_field_name("left"), right) {
+                    self.bind_target(left, scope, BindKind::Iter(right));
+                }
+                if let Some(right) = right {
+                    self.push(right, scope);
+                }
+            }
+            "with_item" => {
+                if let Some(value) = node.child_by_field_name("value") {
+                    if value.kind() == "as_pattern" {
+                        let expr = value.named_child(0);
+                        if let (Some(expr), Some(alias)) =
+                            (expr, value.child_by_field_name("alias"))
+                        {
+                            let target = alias.named_child(0).unwrap_or(alias);
+                            self.bind_target(target, scope, BindKind::With(expr));
+                        }
+                        if let Some(expr) = expr {
+                            self.push(expr, scope);
+                        }
+                    } else {
+                        self.push(value, scope);
+                    }
+                }
+            }
+            "as_pattern" => {
+                if let Some(alias) = node.child_by_field_name("alias") {
+                    let target = alias.named_child(0).unwrap_or(alias);
+                    if target.kind() == "identifier" {
+                        let name = self.text(target);
+                        self.bind(scope, name, BindKind::Opaque("bound by `as`"));
+                    }
+                }
+                if let Some(expr) = node.named_child(0) {
+                    self.push(expr, scope);
+                }
+            }
+            "named_expression" => {
+                if let (Some(name), Some(value)) = (
+                    node.child_by_field_name("name"),
+                    node.child_by_field_name("value"),
+                ) {
+                    self.bind_target(name, scope, BindKind::Expr(value));
+                    self.push(value, scope);
+                }
+            }
+            "import_statement" | "import_from_statement" => self.import(node, scope),
+            "future_import_statement" => {}
+            "global_statement" | "nonlocal_statement" => {
+                if node.kind() == "global_statement" {
+                    let mut cursor = node.walk();
+                    let names: Vec<String> = node
+                        .named_children(&mut cursor)
+                        .map(|n| self.text(n).to_string())
+                        .collect();
+                    self.ir.scopes[scope].globals.extend(names);
+                }
+            }
+            "return_statement" => {
+                if let Some(value) = node.named_child(0) {
+                    if let Some(f) = self.nearest_function(scope) {
+                        self.ir.scopes[f].returns.push(value);
+                    }
+                    self.push(value, scope);
+                }
+            }
+            "call" => {
+                self.ir.calls.push((scope, node));
+                if let Some(args) = node.child_by_field_name("arguments") {
+                    self.push(args, scope);
+                }
+                if let Some(func) = node.child_by_field_name("function") {
+                    // The callee is evaluated with the call; only its inner parts are
+                    // references of their own.
+                    match func.kind() {
+                        "identifier" => {}
+                        "attribute" => {
+                            if let Some(obj) = func.child_by_field_name("object") {
+                                self.push(obj, scope);
+                            }
+                        }
+                        _ => self.push(func, scope),
+                    }
+                }
+            }
+            "identifier" => self.ir.refs.push((scope, node)),
+            "attribute" => {
+                self.ir.refs.push((scope, node));
+                if let Some(obj) = node.child_by_field_name("object") {
+                    self.push(obj, scope);
+                }
+            }
+            "keyword_argument" => {
+                if let Some(value) = node.child_by_field_name("value") {
+                    self.push(value, scope);
+                }
+            }
+            "decorated_definition" => {
+                if let Some(def) = node.child_by_field_name("definition") {
+                    self.push(def, scope);
+                }
+                let mut cursor = node.walk();
+                let decorators: Vec<Node<'t>> = node
+                    .named_children(&mut cursor)
+                    .filter(|d| d.kind() == "decorator")
+                    .collect();
+                for d in decorators.into_iter().rev() {
+                    self.push_children(d, scope);
+                }
+            }
+            "parameters" | "lambda_parameters" | "type" | "dotted_name" | "comment" => {}
+            "string" | "concatenated_string" => {
+                // Only interpolations hold code.
+                self.push_interpolations(node, scope);
+            }
+            _ => self.push_children(node, scope),
+        }
+    }
+
+    fn push_interpolations(&mut self, node: Node<'t>, scope: usize) {
+        let mut cursor = node.walk();
+        let children: Vec<Node<'t>> = node.named_children(&mut cursor).collect();
+        for child in children.into_iter().rev() {
+            match child.kind() {
+                "interpolation" => {
+                    if let Some(expr) = child.child_by_field_name("expression") {
+                        self.push(expr, scope);
+                    }
+                }
+                "string" => self.push_interpolations(child, scope),
+                _ => {}
+            }
+        }
+    }
+
+    fn import(&mut self, node: Node<'t>, scope: usize) {
+        let line = node.start_position().row as u32 + 1;
+        for stmt in parse_import(self.ir.src, node) {
+            let (binds, loads) = self.resolver.bind(&self.ir.rel, &stmt);
+            let fact = self.ir.scopes[scope].fact;
+            for load in loads {
+                if load != self.ir.rel {
+                    self.ir.loads.push((fact, load));
+                }
+            }
+            if stmt.star {
+                if let Some(m) = self
+                    .resolver
+                    .resolve(&self.ir.rel, stmt.level, &stmt.module)
+                {
+                    self.ir.stars.push(m);
+                } else if stmt.level > 0 {
+                    self.ir.missing_imports.push((
+                        line,
+                        format!("{}{}", ".".repeat(stmt.level), stmt.module.join(".")),
+                    ));
+                }
+            }
+            for (name, bind) in binds {
+                if let ImportBind::Missing(m) = &bind {
+                    self.ir.missing_imports.push((line, m.clone()));
+                }
+                self.bind(scope, &name, BindKind::Import(bind));
+            }
+        }
+    }
+}
