@@ -1,9 +1,333 @@
-//! The javascript front-end (work in progress: finds no calls yet).
+//! The JavaScript/TypeScript front-end: AWS SDK v2 (`aws-sdk`) and v3 (`@aws-sdk/*`)
+//! calls in `.js/.mjs/.cjs/.jsx` (tree-sitter-javascript) and `.ts/.mts/.cts/.tsx`
+//! (tree-sitter-typescript) sources.
+//!
+//! Stages, in order:
+//! 1. **Discovery** (`resolve.rs`, `parse.rs`): parse the entry files in parallel, find
+//!    their local imports (`import`, `export … from`, `require`, `import()`), resolve
+//!    them to files, and repeat for the newly found files.
+//! 2. **Analysis** (`scope.rs`, `functions.rs`, `eval.rs`, `calls.rs`, `imports.rs`,
+//!    `exports.rs`, `sdk_v2.rs`, `sdk_v3.rs`): modules are analysed after the modules
+//!    they import (in parallel, wave by wave; import cycles are broken arbitrarily but
+//!    deterministically), so imported clients, constants, classes and factory return
+//!    values are known. Each module publishes its exports for its importers.
+//! 3. **Linking** (`link.rs`): method calls on function parameters are resolved with
+//!    the values passed at call sites anywhere in the program.
 
+mod calls;
+mod eval;
+mod exports;
+mod functions;
+mod imports;
+mod link;
+mod parse;
+mod resolve;
+mod scope;
+mod sdk_v2;
+mod sdk_v3;
+mod values;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
+use std::sync::Arc;
 
-use crate::program::Program;
+use rayon::prelude::*;
+use tree_sitter::Tree;
 
-pub(crate) fn analyze(_root: &Path, _entries: &[String]) -> Program {
-    Program::default()
+use crate::facts::{Diagnostic, Level, Location};
+use crate::program::{FunctionFacts, FunctionId, Language, MODULE_SCOPE, ModuleFacts, Program};
+use crate::source::read_source;
+
+use parse::Grammar;
+use resolve::{DirCache, Resolved, is_local};
+use scope::{Analyzer, Binding, Pending, Published};
+
+/// Stack size for analysis threads: the analyser recurses along the syntax tree (up to
+/// [`scope::MAX_DEPTH`] levels).
+const STACK_SIZE: usize = 64 * 1024 * 1024;
+
+/// One parsed file.
+struct Parsed {
+    text: String,
+    tree: Option<Tree>,
+    language: Language,
+    specs: BTreeMap<String, Resolved>,
+    diags: Vec<Diagnostic>,
+}
+
+/// What analysing one module produces.
+struct ModuleOut {
+    facts: ModuleFacts,
+    published: Arc<Published>,
+    pendings: Vec<Pending>,
+    bindings: Vec<Binding>,
+}
+
+pub(crate) fn analyze(root: &Path, entries: &[String]) -> Program {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .stack_size(STACK_SIZE)
+        .thread_name(|i| format!("leastrole-js-{i}"))
+        .build();
+    match pool {
+        Ok(pool) => pool.install(|| analyze_in_pool(root, entries)),
+        Err(_) => analyze_in_pool(root, entries),
+    }
+}
+
+fn analyze_in_pool(root: &Path, entries: &[String]) -> Program {
+    let mut program = Program::default();
+    let parsed = discover(root, entries, &mut program.diagnostics);
+
+    // Analysis, dependencies first.
+    let mut done: HashMap<String, Arc<Published>> = HashMap::new();
+    let mut outs: BTreeMap<String, ModuleOut> = BTreeMap::new();
+    let mut remaining: BTreeSet<&String> = parsed.keys().collect();
+    while !remaining.is_empty() {
+        let mut ready: Vec<&String> = remaining
+            .iter()
+            .copied()
+            .filter(|file| {
+                parsed.get(*file).is_some_and(|p| {
+                    p.specs.values().all(|r| match r {
+                        Resolved::File(dep) => {
+                            dep == *file || done.contains_key(dep) || !parsed.contains_key(dep)
+                        }
+                        _ => true,
+                    })
+                })
+            })
+            .collect();
+        if ready.is_empty() {
+            // An import cycle: analyse one of its modules first (its imports from the
+            // cycle stay unknown).
+            ready.extend(remaining.iter().next().copied());
+        }
+        let results: Vec<(String, ModuleOut)> = ready
+            .par_iter()
+            .filter_map(|file| {
+                let p = parsed.get(*file)?;
+                Some(((*file).clone(), analyze_module(file, p, &done)))
+            })
+            .collect();
+        for file in &ready {
+            remaining.remove(*file);
+        }
+        for (file, out) in results {
+            done.insert(file.clone(), out.published.clone());
+            outs.insert(file, out);
+        }
+    }
+
+    // Linking.
+    let mut pendings = Vec::new();
+    let mut bindings = Vec::new();
+    for out in outs.values_mut() {
+        pendings.append(&mut out.pendings);
+        bindings.append(&mut out.bindings);
+    }
+    let linked = link::Linker::new(bindings).link(pendings);
+    for (file, out) in outs {
+        let mut facts = out.facts;
+        for f in facts.functions.values_mut() {
+            if let Some(calls) = linked.calls.get(&f.id) {
+                for c in calls {
+                    if !f.calls.contains(c) {
+                        f.calls.push(c.clone());
+                    }
+                }
+            }
+            if let Some(diags) = linked.diags.get(&f.id) {
+                f.diagnostics.extend(diags.iter().cloned());
+            }
+            f.calls.sort();
+            f.calls.dedup();
+            f.diagnostics.sort();
+            f.diagnostics.dedup();
+        }
+        program.modules.insert(file, facts);
+    }
+    program.diagnostics.sort();
+    program.diagnostics.dedup();
+    program
+}
+
+/// Parse the entry files and every local module they import, transitively.
+fn discover(
+    root: &Path,
+    entries: &[String],
+    diags: &mut Vec<Diagnostic>,
+) -> BTreeMap<String, Parsed> {
+    let mut parsed: BTreeMap<String, Parsed> = BTreeMap::new();
+    let mut seen: BTreeSet<String> = BTreeSet::new();
+    let mut frontier: Vec<String> = Vec::new();
+    for e in entries {
+        let e = e.trim_start_matches("./").to_string();
+        if seen.insert(e.clone()) {
+            frontier.push(e);
+        }
+    }
+    let mut dirs = DirCache::new(root);
+    while !frontier.is_empty() {
+        let results: Vec<(String, Result<Parsed, Diagnostic>)> = frontier
+            .par_iter()
+            .map(|rel| (rel.clone(), parse_file(root, rel)))
+            .collect();
+        let mut next = Vec::new();
+        for (rel, result) in results {
+            match result {
+                Ok(mut p) => {
+                    let specs: Vec<String> = p.specs.keys().cloned().collect();
+                    for spec in specs {
+                        let r = dirs.resolve(&rel, &spec);
+                        if let Resolved::File(dep) = &r {
+                            if seen.insert(dep.clone()) {
+                                next.push(dep.clone());
+                            }
+                        }
+                        p.specs.insert(spec, r);
+                    }
+                    parsed.insert(rel, p);
+                }
+                Err(d) => diags.push(d),
+            }
+        }
+        next.sort();
+        frontier = next;
+    }
+    parsed
+}
+
+fn parse_file(root: &Path, rel: &str) -> Result<Parsed, Diagnostic> {
+    let Some(grammar) = Grammar::of_path(rel) else {
+        return Err(Diagnostic::new(
+            Level::Warning,
+            "unsupported-file",
+            format!("{rel} is not a JavaScript or TypeScript file"),
+            None,
+        ));
+    };
+    let source = read_source(root, rel)?;
+    let language = match grammar {
+        Grammar::JavaScript => Language::JavaScript,
+        Grammar::TypeScript | Grammar::Tsx => Language::TypeScript,
+    };
+    let tree = parse::parse(grammar, &source.text);
+    let mut diags = Vec::new();
+    let mut specs = BTreeMap::new();
+    match &tree {
+        Some(tree) => {
+            diags.extend(parse::syntax_errors(tree.root_node(), rel, &source.text));
+            for spec in resolve::specifiers(tree.root_node(), &source.text) {
+                if is_local(&spec) {
+                    specs.insert(spec, Resolved::Missing(String::new()));
+                }
+            }
+        }
+        None => diags.push(Diagnostic::new(
+            Level::Error,
+            "parse-failed",
+            format!("the {} parser could not run on {rel}", language.as_str()),
+            Some(Location {
+                file: rel.to_string(),
+                line: 1,
+                column: 1,
+            }),
+        )),
+    }
+    Ok(Parsed {
+        text: source.text,
+        tree,
+        language,
+        specs,
+        diags,
+    })
+}
+
+fn analyze_module(
+    file: &str,
+    parsed: &Parsed,
+    deps: &HashMap<String, Arc<Published>>,
+) -> ModuleOut {
+    let mut a = Analyzer::new(file, &parsed.text, deps, &parsed.specs);
+    if let Some(tree) = &parsed.tree {
+        let root = tree.root_node();
+        a.prescan_exports(root);
+        a.hoist(root);
+        a.walk(root);
+        a.resolve_local_exports();
+        // Functions and classes not reached yet, in a fixed order.
+        let classes: Vec<String> = a.class_defs.keys().cloned().collect();
+        for c in classes {
+            a.ensure_class(&c);
+        }
+        let defs: Vec<String> = a.defs.keys().cloned().collect();
+        for d in defs {
+            a.ensure_fn(&d);
+        }
+    }
+    finish(a, parsed)
+}
+
+fn finish(mut a: Analyzer<'_>, parsed: &Parsed) -> ModuleOut {
+    // Uploads whose `.done()` is not visible are reported where they are built.
+    let undone: Vec<_> = a
+        .uploads
+        .drain(..)
+        .filter(|u| !a.uploads_done.contains(&u.id))
+        .collect();
+    let module_ctx = a.ctx.drain(..).next();
+    let mut module_facts = module_ctx.map(|ctx| FunctionFacts {
+        id: ctx.id,
+        location: ctx.location,
+        calls: ctx.calls,
+        callees: ctx.callees,
+        diagnostics: ctx.diags,
+    });
+    for u in undone {
+        let call = sdk_v3::upload_call(&u.site, &u.params);
+        if u.owner == MODULE_SCOPE {
+            if let Some(m) = module_facts.as_mut() {
+                m.calls.push(call);
+            }
+        } else if let Some(f) = a.facts.get_mut(&u.owner) {
+            f.calls.push(call);
+        }
+    }
+    let exports = a.export_table();
+    let mut functions = std::mem::take(&mut a.facts);
+    let module_facts = module_facts.unwrap_or_else(|| FunctionFacts {
+        id: FunctionId::module_scope(&a.file),
+        location: Location {
+            file: a.file.clone(),
+            line: 1,
+            column: 1,
+        },
+        calls: Vec::new(),
+        callees: BTreeSet::new(),
+        diagnostics: Vec::new(),
+    });
+    functions.insert(MODULE_SCOPE.to_string(), module_facts);
+    let mut diagnostics = parsed.diags.clone();
+    diagnostics.append(&mut a.diags);
+    diagnostics.sort();
+    diagnostics.dedup();
+    let published = Published {
+        exports: std::mem::take(&mut a.exports),
+        cjs: a.cjs.take(),
+        returns: std::mem::take(&mut a.returns),
+        classes: std::mem::take(&mut a.classes),
+        functions: functions.keys().cloned().collect(),
+    };
+    ModuleOut {
+        facts: ModuleFacts {
+            file: a.file.clone(),
+            language: parsed.language,
+            functions,
+            exports,
+            diagnostics,
+        },
+        published: Arc::new(published),
+        pendings: std::mem::take(&mut a.pendings),
+        bindings: std::mem::take(&mut a.bindings),
+    }
 }

@@ -1,0 +1,399 @@
+//! Call sites: local functions (call edges, callbacks, factories), class
+//! instantiation, and dispatch of SDK calls to `sdk_v2`/`sdk_v3`. Method calls on
+//! parameters are kept as [`Pending`] for linking.
+
+use tree_sitter::Node;
+
+use crate::program::FunctionId;
+
+use super::functions::is_function;
+use super::resolve::require_or_import;
+use super::scope::{Analyzer, Binding, Pending, UploadSite};
+use super::values::{Abs, Site};
+use super::{sdk_v2, sdk_v3};
+
+/// Receiver names that suggest an AWS client (for `unresolved-client`).
+pub(crate) fn looks_like_client(receiver: &str) -> bool {
+    let last = receiver
+        .rsplit(['.', ' '])
+        .next()
+        .unwrap_or(receiver)
+        .trim_start_matches('_')
+        .to_ascii_lowercase();
+    last.ends_with("client")
+        || matches!(
+            last.as_str(),
+            "s3" | "ddb"
+                | "dynamodb"
+                | "dynamo"
+                | "docclient"
+                | "documentclient"
+                | "sqs"
+                | "sns"
+                | "ses"
+                | "lambda"
+                | "kinesis"
+                | "firehose"
+                | "sfn"
+                | "stepfunctions"
+                | "kms"
+                | "ssm"
+                | "secretsmanager"
+                | "eventbridge"
+                | "cloudwatch"
+                | "athena"
+                | "sts"
+                | "cognito"
+        )
+}
+
+impl<'t> Analyzer<'t> {
+    fn eval_args(
+        &mut self,
+        args: Option<Node<'t>>,
+        hint: Option<&str>,
+    ) -> (Vec<Abs>, Option<Node<'t>>) {
+        let Some(args) = args else {
+            return (Vec::new(), None);
+        };
+        if args.kind() == "template_string" {
+            let v = self.eval(args);
+            return (vec![v], Some(args));
+        }
+        let mut cursor = args.walk();
+        let nodes: Vec<Node<'t>> = args
+            .named_children(&mut cursor)
+            .filter(|c| c.kind() != "comment")
+            .collect();
+        let first = nodes.first().copied();
+        let mut hint = hint;
+        let mut out = Vec::with_capacity(nodes.len());
+        for node in nodes {
+            let v = if is_function(node.kind()) && hint.is_some() {
+                self.eval_named(node, hint.take())
+            } else {
+                self.eval(node)
+            };
+            out.push(if node.kind() == "spread_element" {
+                Abs::unknown("spread arguments")
+            } else {
+                v
+            });
+        }
+        (out, first)
+    }
+
+    /// Functions passed as arguments may be called: they are callees.
+    fn callback_edges(&mut self, args: &[Abs]) {
+        for a in args {
+            match a {
+                Abs::Func(id) => self.add_callee(id.clone()),
+                Abs::Arr(items) => {
+                    for item in items {
+                        if let Abs::Func(id) = item {
+                            self.add_callee(id.clone());
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    pub fn eval_call(&mut self, node: Node<'t>, hint: Option<&str>) -> Abs {
+        if let Some(spec) = require_or_import(node, self.text) {
+            return self.require_value(&spec, node);
+        }
+        let Some(function) = node.child_by_field_name("function") else {
+            return Abs::unknown("call");
+        };
+        let args_node = node.child_by_field_name("arguments");
+        match function.kind() {
+            "member_expression" => {
+                let (Some(object), Some(property)) = (
+                    function.child_by_field_name("object"),
+                    function.child_by_field_name("property"),
+                ) else {
+                    return Abs::unknown("call");
+                };
+                let recv = self.eval(object);
+                let (args, first) = self.eval_args(args_node, hint);
+                let name = self.text_of(property).trim_start_matches('#').to_string();
+                let site = self.site(node, Some(object), first);
+                self.method_call(recv, &name, args, site)
+            }
+            "super" => {
+                let (args, _) = self.eval_args(args_node, hint);
+                self.callback_edges(&args);
+                let base = self
+                    .cur_ref()
+                    .class
+                    .clone()
+                    .and_then(|c| self.classes.get(&c).and_then(|i| i.base.clone()));
+                if let Some(Abs::Class(base)) = base {
+                    self.construct_class(&base.file, &base.qual, args);
+                }
+                Abs::unknown("super")
+            }
+            _ => {
+                let callee = self.eval(function);
+                let (args, first) = self.eval_args(args_node, hint);
+                let site = self.site(node, None, first);
+                let callee_text = super::values::one_line(self.text_of(function), 40);
+                self.fn_call(callee, args, site, &callee_text)
+            }
+        }
+    }
+
+    /// The return value of a local function (analysing it first if needed).
+    fn returns_of(&mut self, id: &FunctionId) -> Abs {
+        if id.file() == self.file {
+            self.ensure_fn(id.qualname());
+            self.returns
+                .get(id.qualname())
+                .cloned()
+                .unwrap_or_else(|| Abs::unknown(format!("result of `{}()`", id.qualname())))
+        } else {
+            self.deps
+                .get(id.file())
+                .and_then(|m| m.returns.get(id.qualname()).cloned())
+                .unwrap_or_else(|| Abs::unknown(format!("result of `{}()`", id.qualname())))
+        }
+    }
+
+    fn call_local(&mut self, id: &FunctionId, args: Vec<Abs>) -> Abs {
+        self.add_callee(id.clone());
+        if args.iter().any(Abs::worth_binding) {
+            self.bindings.push(Binding {
+                callee: id.clone(),
+                args,
+            });
+        }
+        self.returns_of(id)
+    }
+
+    pub fn fn_call(&mut self, callee: Abs, args: Vec<Abs>, site: Site, callee_text: &str) -> Abs {
+        self.callback_edges(&args);
+        match &callee {
+            Abs::Func(id) => return self.call_local(id, args),
+            Abs::V2Class(_) | Abs::V2DocClass | Abs::V2Dynamic(_) => {
+                // `AWS.S3()` without `new` constructs too.
+                return self.construct(callee, args, site, callee_text);
+            }
+            Abs::Param(_) => {
+                return Abs::unknown(format!("result of `{callee_text}()`"));
+            }
+            _ => {}
+        }
+        let mut calls = Vec::new();
+        let mut diags = Vec::new();
+        if let Some(result) = sdk_v3::function(&callee, &args, &site, &mut calls, &mut diags) {
+            self.cur().calls.extend(calls);
+            self.cur().diags.extend(diags);
+            return result;
+        }
+        // Wrappers: `middy(handler)`, `captureAWSClient(new S3())`, `tracer.captureAWSv3Client(c)`.
+        if let Some(f) = args.iter().find(|a| matches!(a, Abs::Func(_))) {
+            return f.clone();
+        }
+        if let Some(sdk) = args.first().filter(|a| a.is_sdk()) {
+            return sdk.clone();
+        }
+        Abs::unknown(format!("result of `{callee_text}()`"))
+    }
+
+    pub fn method_call(&mut self, recv: Abs, name: &str, args: Vec<Abs>, site: Site) -> Abs {
+        self.callback_edges(&args);
+        if let Abs::Func(id) = &recv {
+            return match name {
+                "call" => self.call_local(id, args.into_iter().skip(1).collect()),
+                "apply" => {
+                    let list = match args.get(1) {
+                        Some(Abs::Arr(items)) => items.clone(),
+                        _ => Vec::new(),
+                    };
+                    self.call_local(id, list)
+                }
+                "bind" => {
+                    self.add_callee(id.clone());
+                    recv
+                }
+                // `middy(handler).use(...)`: still the handler.
+                _ => recv,
+            };
+        }
+        if matches!(
+            recv,
+            Abs::Obj(..) | Abs::Instance(_) | Abs::Class(_) | Abs::LocalModule(_)
+        ) {
+            let member = self.member_of(&recv, name);
+            match member {
+                Abs::Func(_) | Abs::V2Class(_) | Abs::V2DocClass | Abs::V3Export { .. } => {
+                    let text = site.receiver.clone();
+                    return self.fn_call(member, args, site, &format!("{text}.{name}"));
+                }
+                _ => {}
+            }
+        }
+        if let Abs::Param(_) = recv {
+            if name == "send" && sdk_v3::send(&args, &site, &mut self.cur().calls) {
+                return Abs::unknown("result of an AWS call");
+            }
+            self.pendings.push(Pending {
+                owner: self.cur_ref().id.clone(),
+                site,
+                recv,
+                method: name.to_string(),
+                args,
+            });
+            return Abs::unknown("result of a call on a function parameter");
+        }
+        if name == "send" && matches!(args.first(), Some(Abs::Param(_))) {
+            self.pendings.push(Pending {
+                owner: self.cur_ref().id.clone(),
+                site,
+                recv,
+                method: name.to_string(),
+                args,
+            });
+            return Abs::unknown("result of an AWS call");
+        }
+        let mut calls = Vec::new();
+        let mut diags = Vec::new();
+        let mut done = Vec::new();
+        let result =
+            sdk_v2::method(&recv, name, &args, &site, &mut calls, &mut diags).or_else(|| {
+                sdk_v3::method(&recv, name, &args, &site, &mut calls, &mut diags, &mut done)
+            });
+        if let Some(result) = result {
+            self.cur().calls.extend(calls);
+            self.cur().diags.extend(diags);
+            self.uploads_done.extend(done);
+            return result;
+        }
+        if matches!(recv, Abs::V2Class(_) | Abs::V2DocClass | Abs::V2Dynamic(_)) {
+            return Abs::V2Inert;
+        }
+        // A known command sent through something unresolved: the command names the service.
+        if name == "send" && sdk_v3::send(&args, &site, &mut self.cur().calls) {
+            return Abs::unknown("result of an AWS call");
+        }
+        if recv.is_unknown() {
+            let flagged = match (&recv, name) {
+                (Abs::UnresolvedCall { receiver }, "promise") => looks_like_client(receiver)
+                    .then(|| (receiver.clone(), "an AWS SDK v2 request (`.promise()`)")),
+                (_, "send") => looks_like_client(&site.receiver)
+                    .then(|| (site.receiver.clone(), "an AWS SDK v3 `send`")),
+                _ => None,
+            };
+            if let Some((receiver, what)) = flagged {
+                let why = match recv.to_value() {
+                    crate::facts::Value::Unknown { reason } => reason,
+                    _ => "unknown".to_string(),
+                };
+                let location = Some(site.location.clone());
+                self.cur().diags.push(crate::facts::Diagnostic::new(
+                    crate::facts::Level::Warning,
+                    "unresolved-client",
+                    format!(
+                        "`{}` looks like {what}, but `{receiver}` cannot be resolved to an AWS SDK client ({why}); its permissions are not granted",
+                        site.text
+                    ),
+                    location,
+                ));
+            }
+            // Wrappers called as methods: `AWSXRay.captureAWSClient(new S3())`.
+            if let Some(sdk) = args.first().filter(|a| a.is_sdk()) {
+                return sdk.clone();
+            }
+            if let Some(f) = args.iter().find(|a| matches!(a, Abs::Func(_))) {
+                return f.clone();
+            }
+            return Abs::UnresolvedCall {
+                receiver: site.receiver,
+            };
+        }
+        Abs::unknown(format!("result of `.{name}()`"))
+    }
+
+    pub fn eval_new(&mut self, node: Node<'t>) -> Abs {
+        let Some(ctor_node) = node.child_by_field_name("constructor") else {
+            return Abs::unknown("new");
+        };
+        let ctor = self.eval(ctor_node);
+        let (args, first) = self.eval_args(node.child_by_field_name("arguments"), None);
+        let site = self.site(node, None, first);
+        let ctor_text = super::values::one_line(self.text_of(ctor_node), 40);
+        self.construct(ctor, args, site, &ctor_text)
+    }
+
+    fn construct_class(&mut self, file: &str, qual: &str, args: Vec<Abs>) {
+        let ctor = FunctionId::new(file, &format!("{qual}.constructor"));
+        let exists = if file == self.file {
+            self.ensure_class(qual);
+            self.facts.contains_key(ctor.qualname()) || self.defs.contains_key(ctor.qualname())
+        } else {
+            self.deps
+                .get(file)
+                .is_some_and(|m| m.functions.contains(ctor.qualname()))
+        };
+        if exists {
+            self.call_local(&ctor, args);
+        } else {
+            // No constructor of its own: the base class's runs.
+            let base = if file == self.file {
+                self.classes.get(qual).and_then(|i| i.base.clone())
+            } else {
+                self.deps
+                    .get(file)
+                    .and_then(|m| m.classes.get(qual).and_then(|i| i.base.clone()))
+            };
+            if let Some(Abs::Class(base)) = base {
+                if base.file != file || base.qual != qual {
+                    self.construct_class(&base.file.clone(), &base.qual.clone(), args);
+                }
+            }
+        }
+    }
+
+    fn construct(&mut self, ctor: Abs, args: Vec<Abs>, site: Site, ctor_text: &str) -> Abs {
+        self.callback_edges(&args);
+        match &ctor {
+            Abs::Class(class) => {
+                let class = class.clone();
+                self.construct_class(&class.file, &class.qual, args);
+                return Abs::Instance(class);
+            }
+            Abs::Func(id) => {
+                self.call_local(&id.clone(), args);
+                return Abs::unknown(format!("a `{ctor_text}` object"));
+            }
+            _ => {}
+        }
+        let mut calls = Vec::new();
+        let mut diags = Vec::new();
+        if let Some(v) = sdk_v2::construct(&ctor, &args, &site, &mut calls, &mut diags) {
+            self.cur().calls.extend(calls);
+            self.cur().diags.extend(diags);
+            return v;
+        }
+        if let Some(v) = sdk_v3::construct(&ctor, &args, &mut self.next_upload) {
+            if let Abs::V3Upload { id, params } = &v {
+                let owner = self.cur_ref().qual.clone();
+                self.uploads.push(UploadSite {
+                    owner,
+                    id: *id,
+                    site,
+                    params: (**params).clone(),
+                });
+            }
+            return v;
+        }
+        if ctor_text.ends_with("Command") {
+            return Abs::unknown(format!(
+                "`{ctor_text}` is not imported from an @aws-sdk package"
+            ));
+        }
+        Abs::unknown(format!("a `{ctor_text}` object"))
+    }
+}

@@ -1,0 +1,123 @@
+//! Parsing with one cached tree-sitter parser per grammar per thread, and the
+//! `syntax-error` diagnostics of a tree.
+
+use std::cell::RefCell;
+
+use tree_sitter::{Node, Parser, Tree};
+
+use crate::facts::{Diagnostic, Level, Location};
+
+/// Which grammar a file needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Grammar {
+    JavaScript,
+    TypeScript,
+    Tsx,
+}
+
+impl Grammar {
+    pub fn of_path(path: &str) -> Option<Grammar> {
+        let ext = path.rsplit_once('.')?.1;
+        match ext {
+            "js" | "mjs" | "cjs" | "jsx" => Some(Grammar::JavaScript),
+            "ts" | "mts" | "cts" => Some(Grammar::TypeScript),
+            "tsx" => Some(Grammar::Tsx),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Default)]
+struct Parsers {
+    js: Option<Parser>,
+    ts: Option<Parser>,
+    tsx: Option<Parser>,
+}
+
+thread_local! {
+    static PARSERS: RefCell<Parsers> = RefCell::new(Parsers::default());
+}
+
+/// Parse `text`. `None` only if the grammar cannot be loaded (a build problem).
+pub(crate) fn parse(grammar: Grammar, text: &str) -> Option<Tree> {
+    PARSERS.with(|cell| {
+        let mut parsers = cell.borrow_mut();
+        let slot = match grammar {
+            Grammar::JavaScript => &mut parsers.js,
+            Grammar::TypeScript => &mut parsers.ts,
+            Grammar::Tsx => &mut parsers.tsx,
+        };
+        if slot.is_none() {
+            let mut parser = Parser::new();
+            let language: tree_sitter::Language = match grammar {
+                Grammar::JavaScript => tree_sitter_javascript::LANGUAGE.into(),
+                Grammar::TypeScript => tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into(),
+                Grammar::Tsx => tree_sitter_typescript::LANGUAGE_TSX.into(),
+            };
+            parser.set_language(&language).ok()?;
+            *slot = Some(parser);
+        }
+        slot.as_mut()?.parse(text, None)
+    })
+}
+
+/// At most this many syntax errors are reported per file.
+const MAX_SYNTAX_ERRORS: usize = 10;
+
+/// One `syntax-error` warning per ERROR/MISSING region (outermost only).
+pub(crate) fn syntax_errors(root: Node<'_>, file: &str, text: &str) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    if !root.has_error() {
+        return out;
+    }
+    let mut stack = vec![root];
+    while let Some(node) = stack.pop() {
+        if out.len() >= MAX_SYNTAX_ERRORS {
+            break;
+        }
+        if node.is_error() || node.is_missing() {
+            let what = if node.is_missing() {
+                format!("missing `{}`", node.kind())
+            } else {
+                let snippet = super::values::one_line(
+                    text.get(node.start_byte()..node.end_byte()).unwrap_or(""),
+                    40,
+                );
+                format!("cannot parse `{snippet}`")
+            };
+            let location = location_of(node, file, text);
+            out.push(Diagnostic::new(
+                Level::Warning,
+                "syntax-error",
+                format!(
+                    "syntax error at line {}: {what}; calls in this region may be missed",
+                    location.line
+                ),
+                Some(location),
+            ));
+            continue;
+        }
+        if node.has_error() {
+            let mut cursor = node.walk();
+            let children: Vec<Node<'_>> = node.children(&mut cursor).collect();
+            stack.extend(children.into_iter().rev());
+        }
+    }
+    out.sort();
+    out
+}
+
+/// 1-based line and char column of a node's start.
+pub(crate) fn location_of(node: Node<'_>, file: &str, text: &str) -> Location {
+    let pos = node.start_position();
+    let start = node.start_byte();
+    let line_start = start.saturating_sub(pos.column);
+    let column = text
+        .get(line_start..start)
+        .map_or(pos.column, |s| s.chars().count());
+    Location {
+        file: file.to_string(),
+        line: u32::try_from(pos.row + 1).unwrap_or(u32::MAX),
+        column: u32::try_from(column + 1).unwrap_or(u32::MAX),
+    }
+}

@@ -1,0 +1,270 @@
+//! Finding the local modules a file imports: the import specifiers in a tree, and
+//! resolving `./x` to a file the way Node and TypeScript do (`x.ts`, `x.js`,
+//! `x/index.*`, and `./x.js` written in TypeScript for what is really `x.ts`).
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::Path;
+
+use tree_sitter::Node;
+
+/// Extensions tried, in order, for an extension-less specifier.
+const EXTENSIONS: &[&str] = &["ts", "tsx", "mts", "cts", "js", "mjs", "cjs", "jsx"];
+
+/// Is this specifier a local (relative) module?
+pub(crate) fn is_local(spec: &str) -> bool {
+    spec == "." || spec == ".." || spec.starts_with("./") || spec.starts_with("../")
+}
+
+/// The string literal's content (no escapes processed beyond the common ones).
+pub(crate) fn string_literal(node: Node<'_>, text: &str) -> Option<String> {
+    if node.kind() != "string" {
+        return None;
+    }
+    let raw = text.get(node.start_byte()..node.end_byte())?;
+    let inner = raw.get(1..raw.len().checked_sub(1)?)?;
+    Some(unescape(inner))
+}
+
+pub(crate) fn unescape(s: &str) -> String {
+    if !s.contains('\\') {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n') => out.push('\n'),
+            Some('t') => out.push('\t'),
+            Some('r') => out.push('\r'),
+            Some('0') => out.push('\0'),
+            Some('\n') | None => {}
+            Some(other) => out.push(other),
+        }
+    }
+    out
+}
+
+/// Every module specifier in a file: static imports, `export … from`, `require('x')`
+/// and `import('x')` with a literal. Sorted, deduplicated.
+pub(crate) fn specifiers(root: Node<'_>, text: &str) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let mut cursor = root.walk();
+    let mut descend = true;
+    loop {
+        let node = cursor.node();
+        if descend {
+            match node.kind() {
+                "import_statement" | "export_statement" => {
+                    if let Some(s) = node
+                        .child_by_field_name("source")
+                        .and_then(|s| string_literal(s, text))
+                    {
+                        out.insert(s);
+                    }
+                    // `import x = require('y')` (TypeScript).
+                    let mut c = node.walk();
+                    for child in node.named_children(&mut c) {
+                        if child.kind() == "import_require_clause" {
+                            if let Some(s) = child
+                                .child_by_field_name("source")
+                                .and_then(|s| string_literal(s, text))
+                            {
+                                out.insert(s);
+                            }
+                        }
+                    }
+                }
+                "call_expression" => {
+                    if let Some(spec) = require_or_import(node, text) {
+                        out.insert(spec);
+                    }
+                }
+                _ => {}
+            }
+        }
+        if descend && cursor.goto_first_child() {
+            descend = true;
+            continue;
+        }
+        if cursor.goto_next_sibling() {
+            descend = true;
+            continue;
+        }
+        if !cursor.goto_parent() {
+            break;
+        }
+        descend = false;
+    }
+    out
+}
+
+/// `require('x')` / `import('x')` with a literal specifier.
+pub(crate) fn require_or_import(call: Node<'_>, text: &str) -> Option<String> {
+    let function = call.child_by_field_name("function")?;
+    let is_loader = match function.kind() {
+        "import" => true,
+        "identifier" => text.get(function.start_byte()..function.end_byte()) == Some("require"),
+        _ => false,
+    };
+    if !is_loader {
+        return None;
+    }
+    let args = call.child_by_field_name("arguments")?;
+    let first = args.named_child(0)?;
+    string_literal(first, text).or_else(|| {
+        // A template literal without substitutions.
+        (first.kind() == "template_string" && first.named_child_count() <= 1)
+            .then(|| text.get(first.start_byte() + 1..first.end_byte().saturating_sub(1)))
+            .flatten()
+            .filter(|s| !s.contains("${"))
+            .map(str::to_string)
+    })
+}
+
+/// How a local specifier resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Resolved {
+    /// A JS/TS source file, relative to the root.
+    File(String),
+    /// A file that is not source code (`./data.json`): nothing to analyse.
+    NotCode,
+    /// Nothing found; the message says where we looked.
+    Missing(String),
+}
+
+/// Directory listings, read once each.
+#[derive(Debug)]
+pub(crate) struct DirCache<'r> {
+    root: &'r Path,
+    dirs: HashMap<String, BTreeSet<String>>,
+}
+
+impl<'r> DirCache<'r> {
+    pub fn new(root: &'r Path) -> Self {
+        DirCache {
+            root,
+            dirs: HashMap::new(),
+        }
+    }
+
+    fn is_file(&mut self, rel: &str) -> bool {
+        let (dir, name) = rel.rsplit_once('/').unwrap_or(("", rel));
+        let root = self.root;
+        let listing = self.dirs.entry(dir.to_string()).or_insert_with(|| {
+            let path = if dir.is_empty() {
+                root.to_path_buf()
+            } else {
+                root.join(dir)
+            };
+            let mut names = BTreeSet::new();
+            if let Ok(entries) = std::fs::read_dir(path) {
+                for entry in entries.flatten() {
+                    let is_file = match entry.file_type() {
+                        Ok(t) if t.is_symlink() => entry.path().is_file(),
+                        Ok(t) => t.is_file(),
+                        Err(_) => false,
+                    };
+                    if is_file {
+                        if let Some(n) = entry.file_name().to_str() {
+                            names.insert(n.to_string());
+                        }
+                    }
+                }
+            }
+            names
+        });
+        listing.contains(name)
+    }
+
+    /// Resolve `spec` (local) imported from `importer` (a root-relative file).
+    pub fn resolve(&mut self, importer: &str, spec: &str) -> Resolved {
+        let dir = importer.rsplit_once('/').map_or("", |(d, _)| d);
+        let Some(base) = normalize(dir, spec) else {
+            return Resolved::Missing(format!("`{spec}` points outside the project root"));
+        };
+        let ext = base
+            .rsplit_once('/')
+            .map_or(base.as_str(), |(_, n)| n)
+            .rsplit_once('.')
+            .map(|(_, e)| e);
+        if let Some(ext) = ext {
+            if EXTENSIONS.contains(&ext) {
+                if self.is_file(&base) {
+                    return Resolved::File(base);
+                }
+                // TypeScript: `./x.js` names the compiled output of `x.ts`.
+                let stem = &base[..base.len() - ext.len() - 1];
+                let alternatives: &[&str] = match ext {
+                    "js" => &["ts", "tsx"],
+                    "jsx" => &["tsx"],
+                    "mjs" => &["mts"],
+                    "cjs" => &["cts"],
+                    _ => &[],
+                };
+                for alt in alternatives {
+                    let candidate = format!("{stem}.{alt}");
+                    if self.is_file(&candidate) {
+                        return Resolved::File(candidate);
+                    }
+                }
+            } else if self.is_file(&base) {
+                return Resolved::NotCode;
+            }
+        }
+        for ext in EXTENSIONS {
+            let candidate = format!("{base}.{ext}");
+            if self.is_file(&candidate) {
+                return Resolved::File(candidate);
+            }
+        }
+        for ext in EXTENSIONS {
+            let candidate = if base.is_empty() {
+                format!("index.{ext}")
+            } else {
+                format!("{base}/index.{ext}")
+            };
+            if self.is_file(&candidate) {
+                return Resolved::File(candidate);
+            }
+        }
+        Resolved::Missing(format!(
+            "no file for `{spec}` (tried `{base}` with .ts/.tsx/.mts/.cts/.js/.mjs/.cjs/.jsx and `{base}/index.*`)"
+        ))
+    }
+}
+
+/// `dir` + `spec`, with `.` and `..` applied. `None` if it leaves the root.
+fn normalize(dir: &str, spec: &str) -> Option<String> {
+    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
+    for part in spec.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            p => parts.push(p),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalize_paths() {
+        assert_eq!(normalize("src/a", "../b/c").as_deref(), Some("src/b/c"));
+        assert_eq!(normalize("", "./x").as_deref(), Some("x"));
+        assert_eq!(normalize("", "../x"), None);
+    }
+
+    #[test]
+    fn unescape_strings() {
+        assert_eq!(unescape(r"a\'b\\c"), r"a'b\c");
+    }
+}

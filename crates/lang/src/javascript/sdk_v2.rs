@@ -1,0 +1,318 @@
+//! AWS SDK for JavaScript v2 (`aws-sdk`): the namespace, service classes, clients,
+//! `DocumentClient`, and what their methods are in the SDK's vocabulary.
+
+use crate::facts::{CallKind, Diagnostic, Level, Sdk, SdkCall, ServiceRef, Value};
+
+use super::values::{Abs, Site};
+
+/// `aws-sdk/clients/<id>` module ids whose class name differs from a plain lookup.
+/// Sorted by module id (a test keeps it sorted).
+const CLIENT_MODULES: &[(&str, &str)] = &[
+    ("apigateway", "APIGateway"),
+    ("apigatewaymanagementapi", "ApiGatewayManagementApi"),
+    ("appsync", "AppSync"),
+    ("athena", "Athena"),
+    ("cloudformation", "CloudFormation"),
+    ("cloudfront", "CloudFront"),
+    ("cloudwatch", "CloudWatch"),
+    ("cloudwatchevents", "CloudWatchEvents"),
+    ("cloudwatchlogs", "CloudWatchLogs"),
+    ("codepipeline", "CodePipeline"),
+    ("cognitoidentity", "CognitoIdentity"),
+    (
+        "cognitoidentityserviceprovider",
+        "CognitoIdentityServiceProvider",
+    ),
+    ("comprehend", "Comprehend"),
+    ("dynamodb", "DynamoDB"),
+    ("dynamodbstreams", "DynamoDBStreams"),
+    ("ec2", "EC2"),
+    ("ecr", "ECR"),
+    ("ecs", "ECS"),
+    ("eventbridge", "EventBridge"),
+    ("firehose", "Firehose"),
+    ("glue", "Glue"),
+    ("iot", "Iot"),
+    ("iotdata", "IotData"),
+    ("kinesis", "Kinesis"),
+    ("kms", "KMS"),
+    ("lambda", "Lambda"),
+    ("polly", "Polly"),
+    ("rds", "RDS"),
+    ("rdsdataservice", "RDSDataService"),
+    ("rekognition", "Rekognition"),
+    ("route53", "Route53"),
+    ("s3", "S3"),
+    ("sagemakerruntime", "SageMakerRuntime"),
+    ("secretsmanager", "SecretsManager"),
+    ("ses", "SES"),
+    ("sesv2", "SESV2"),
+    ("sns", "SNS"),
+    ("sqs", "SQS"),
+    ("ssm", "SSM"),
+    ("stepfunctions", "StepFunctions"),
+    ("sts", "STS"),
+    ("textract", "Textract"),
+    ("translate", "Translate"),
+    ("xray", "XRay"),
+];
+
+/// Members of the `AWS` namespace that are not services (configuration, credentials,
+/// utilities): constructing or calling them grants nothing.
+const NOT_SERVICES: &[&str] = &[
+    "Config",
+    "CredentialProviderChain",
+    "Endpoint",
+    "EventListeners",
+    "HttpClient",
+    "HttpRequest",
+    "HttpResponse",
+    "JSON",
+    "MetadataService",
+    "Model",
+    "NodeHttpClient",
+    "ParamValidator",
+    "Protocol",
+    "Request",
+    "ResourceWaiter",
+    "Response",
+    "SequentialExecutor",
+    "Service",
+    "Signers",
+    "Token",
+    "TokenProviderChain",
+    "VERSION",
+    "XML",
+];
+
+/// The v2 class for an `aws-sdk/clients/<id>` module, or the id itself.
+pub(crate) fn class_for_module(id: &str) -> String {
+    CLIENT_MODULES
+        .binary_search_by(|(m, _)| (*m).cmp(id))
+        .ok()
+        .and_then(|i| CLIENT_MODULES.get(i))
+        .map_or_else(|| id.to_string(), |(_, c)| (*c).to_string())
+}
+
+/// The value a `require`/`import` of an `aws-sdk…` module path denotes, if it is one.
+pub(crate) fn module(spec: &str) -> Option<Abs> {
+    match spec {
+        "aws-sdk" | "aws-sdk/global" | "aws-sdk/lib/aws" => Some(Abs::V2Ns),
+        "aws-sdk/lib/dynamodb/document_client" | "aws-sdk/clients/dynamodb/document_client" => {
+            Some(Abs::V2DocClass)
+        }
+        _ => {
+            let id = spec.strip_prefix("aws-sdk/clients/")?;
+            let id = id.strip_suffix(".js").unwrap_or(id);
+            Some(Abs::V2Class(class_for_module(id)))
+        }
+    }
+}
+
+/// `AWS.<name>`.
+pub(crate) fn ns_member(name: &str) -> Abs {
+    let service_like = name.chars().next().is_some_and(char::is_uppercase)
+        && !name.ends_with("Credentials")
+        && NOT_SERVICES.binary_search(&name).is_err();
+    if service_like {
+        Abs::V2Class(name.to_string())
+    } else {
+        Abs::V2Inert
+    }
+}
+
+/// `AWS.<class>.<name>`.
+pub(crate) fn class_member(class: &str, name: &str) -> Abs {
+    match (class, name) {
+        ("DynamoDB", "DocumentClient") => Abs::V2DocClass,
+        ("S3", "ManagedUpload") => Abs::V2ManagedUploadClass,
+        _ => Abs::V2Inert,
+    }
+}
+
+fn call(site: &Site, service: ServiceRef, call: CallKind, params: Value) -> SdkCall {
+    SdkCall {
+        location: site.location.clone(),
+        sdk: Sdk::JsV2,
+        service,
+        call,
+        params,
+        positional: Vec::new(),
+        text: site.text.clone(),
+    }
+}
+
+/// The request parameters of a v2 method: the first argument, unless it is the callback.
+fn params_arg(args: &[Abs]) -> Value {
+    match args.first() {
+        None | Some(Abs::Func(_)) => empty_object(),
+        Some(a) => a.to_value(),
+    }
+}
+
+pub(crate) fn empty_object() -> Value {
+    Value::Object {
+        entries: Default::default(),
+        rest: None,
+    }
+}
+
+/// What `new <ctor>(args)` makes, for v2 constructors. `None`: not a v2 constructor.
+pub(crate) fn construct(
+    ctor: &Abs,
+    args: &[Abs],
+    site: &Site,
+    calls: &mut Vec<SdkCall>,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Abs> {
+    Some(match ctor {
+        Abs::V2Class(class) => Abs::V2Client(ServiceRef::Known {
+            name: class.clone(),
+        }),
+        Abs::V2DocClass => Abs::V2Doc,
+        Abs::V2Inert => Abs::V2Inert,
+        Abs::V2Ns => Abs::V2Inert,
+        Abs::V2Dynamic(reason) => {
+            diags.push(Diagnostic::new(
+                Level::Warning,
+                "dynamic-service",
+                format!(
+                    "`{}`: the AWS service is chosen at run time ({reason}); its calls cannot be mapped to actions",
+                    site.text
+                ),
+                Some(site.location.clone()),
+            ));
+            Abs::V2Client(ServiceRef::Dynamic {
+                reason: reason.clone(),
+            })
+        }
+        Abs::V2ManagedUploadClass => {
+            // `new AWS.S3.ManagedUpload({ params })` is `s3.upload(params)`.
+            let params = args
+                .first()
+                .map_or_else(empty_object, |a| a.member("params").to_value());
+            calls.push(call(
+                site,
+                ServiceRef::Known {
+                    name: "S3".to_string(),
+                },
+                CallKind::Method {
+                    name: "upload".to_string(),
+                },
+                params,
+            ));
+            Abs::V2Request
+        }
+        _ => return None,
+    })
+}
+
+/// `<recv>.<method>(args)` on v2 objects. `None`: `recv` is not a v2 object.
+pub(crate) fn method(
+    recv: &Abs,
+    method: &str,
+    args: &[Abs],
+    site: &Site,
+    calls: &mut Vec<SdkCall>,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Abs> {
+    match recv {
+        Abs::V2Client(service) => {
+            client_method(service, method, args, site, calls, diags);
+            Some(Abs::V2Request)
+        }
+        Abs::V2Doc => {
+            if !matches!(method, "createSet" | "options") {
+                calls.push(call(
+                    site,
+                    ServiceRef::Known {
+                        name: "DynamoDB".to_string(),
+                    },
+                    CallKind::Helper {
+                        object: "DocumentClient".to_string(),
+                        method: method.to_string(),
+                    },
+                    params_arg(args),
+                ));
+            }
+            Some(Abs::V2Request)
+        }
+        // `new AWS.S3(...)` written without `new` works too.
+        Abs::V2Class(_) | Abs::V2DocClass | Abs::V2Dynamic(_) => None,
+        Abs::V2Ns | Abs::V2Inert | Abs::V2Request | Abs::V2ManagedUploadClass => Some(Abs::V2Inert),
+        _ => None,
+    }
+}
+
+fn client_method(
+    service: &ServiceRef,
+    method: &str,
+    args: &[Abs],
+    site: &Site,
+    calls: &mut Vec<SdkCall>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    // Named-operation forms: the operation is the first argument.
+    let kind: fn(String) -> CallKind = match method {
+        "getSignedUrl" | "getSignedUrlPromise" => |name| CallKind::Presign { name },
+        "waitFor" => |name| CallKind::Waiter { name },
+        "makeRequest" | "makeUnauthenticatedRequest" => |name| CallKind::Method { name },
+        // Local configuration and plumbing on the client object.
+        "config" | "endpoint" | "setupRequestListeners" | "on" | "customizeRequests" => return,
+        _ => {
+            calls.push(call(
+                site,
+                service.clone(),
+                CallKind::Method {
+                    name: method.to_string(),
+                },
+                params_arg(args),
+            ));
+            return;
+        }
+    };
+    let op = args.first().map(Abs::to_value);
+    match op {
+        Some(Value::Str { value }) => {
+            let params = match args.get(1) {
+                None | Some(Abs::Func(_)) => empty_object(),
+                Some(a) => a.to_value(),
+            };
+            calls.push(call(site, service.clone(), kind(value), params));
+        }
+        other => {
+            let why = match other {
+                Some(Value::Unknown { reason }) => reason,
+                None => "no operation given".to_string(),
+                Some(_) => "not a string literal".to_string(),
+            };
+            diags.push(Diagnostic::new(
+                Level::Warning,
+                "dynamic-operation",
+                format!(
+                    "`{}`: the operation name `{}` cannot be resolved ({why})",
+                    site.text, site.first_arg
+                ),
+                Some(site.location.clone()),
+            ));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tables_are_sorted() {
+        assert!(CLIENT_MODULES.windows(2).all(|w| w[0].0 < w[1].0));
+        assert!(NOT_SERVICES.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn client_modules_map_to_classes() {
+        assert_eq!(class_for_module("s3"), "S3");
+        assert_eq!(class_for_module("dynamodb"), "DynamoDB");
+        assert_eq!(class_for_module("somethingnew"), "somethingnew");
+    }
+}

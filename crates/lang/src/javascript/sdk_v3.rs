@@ -1,0 +1,313 @@
+//! AWS SDK for JavaScript v3 (`@aws-sdk/*`): clients, commands sent through them,
+//! aggregated clients, `lib-dynamodb`, `lib-storage`, paginators, waiters and the
+//! request presigner, in the SDK's vocabulary (package + command/method name).
+
+use crate::facts::{CallKind, Diagnostic, Level, Sdk, SdkCall, ServiceRef, Value};
+
+use super::sdk_v2::empty_object;
+use super::values::{Abs, Site};
+
+pub(crate) const LIB_DYNAMODB: &str = "@aws-sdk/lib-dynamodb";
+const LIB_STORAGE: &str = "@aws-sdk/lib-storage";
+const PRESIGNER: &str = "@aws-sdk/s3-request-presigner";
+const PRESIGNED_POST: &str = "@aws-sdk/s3-presigned-post";
+
+/// The package part of an `@aws-sdk/...` specifier (`@aws-sdk/client-s3/dist-cjs/x` →
+/// `@aws-sdk/client-s3`).
+pub(crate) fn package(spec: &str) -> Option<String> {
+    let rest = spec.strip_prefix("@aws-sdk/")?;
+    let name = rest.split('/').next().filter(|n| !n.is_empty())?;
+    Some(format!("@aws-sdk/{name}"))
+}
+
+fn call(site: &Site, pkg: &str, call: CallKind, params: Value) -> SdkCall {
+    SdkCall {
+        location: site.location.clone(),
+        sdk: Sdk::JsV3,
+        service: ServiceRef::Known {
+            name: pkg.to_string(),
+        },
+        call,
+        params,
+        positional: Vec::new(),
+        text: site.text.clone(),
+    }
+}
+
+fn arg_value(args: &[Abs], i: usize) -> Value {
+    args.get(i).map_or_else(empty_object, Abs::to_value)
+}
+
+/// `new <export>(args)`. `None`: not a v3 constructor.
+pub(crate) fn construct(ctor: &Abs, args: &[Abs], next_upload: &mut usize) -> Option<Abs> {
+    let Abs::V3Export { pkg, name } = ctor else {
+        return None;
+    };
+    let first_upper = name.chars().next().is_some_and(char::is_uppercase);
+    Some(if pkg == LIB_STORAGE && name == "Upload" {
+        *next_upload += 1;
+        let params = args
+            .first()
+            .map_or_else(empty_object, |a| a.member("params").to_value());
+        Abs::V3Upload {
+            id: *next_upload,
+            params: Box::new(params),
+        }
+    } else if name.ends_with("Command") && name.len() > "Command".len() {
+        Abs::V3Command {
+            pkg: pkg.clone(),
+            name: name.clone(),
+            input: Box::new(arg_value(args, 0)),
+        }
+    } else if pkg == LIB_DYNAMODB && name == "DynamoDBDocument" {
+        Abs::V3DocAgg
+    } else if name.ends_with("Client") {
+        Abs::V3Client {
+            pkg: pkg.clone(),
+            aggregated: false,
+        }
+    } else if pkg.starts_with("@aws-sdk/client-")
+        && first_upper
+        && !name.ends_with("Exception")
+        && !name.ends_with("Error")
+    {
+        Abs::V3Client {
+            pkg: pkg.clone(),
+            aggregated: true,
+        }
+    } else {
+        Abs::unknown(format!("a `{name}` from {pkg}"))
+    })
+}
+
+/// The reason a `send` argument is not a command, for the `dynamic-command` warning.
+fn not_a_command(arg: Option<&Abs>) -> String {
+    match arg {
+        None => "nothing is sent".to_string(),
+        Some(Abs::Val(Value::Unknown { reason })) => reason.clone(),
+        Some(Abs::Param(p)) => format!("{} that no call site binds to a command", p.reason()),
+        Some(Abs::V3Export { name, .. }) => format!("`{name}` is a class, not an instance"),
+        Some(_) => "it is not a command object".to_string(),
+    }
+}
+
+/// `send(cmd)` on any receiver (a v3 client, or something unresolved when the command
+/// is known: the command alone names the service).
+pub(crate) fn send(args: &[Abs], site: &Site, calls: &mut Vec<SdkCall>) -> bool {
+    if let Some(Abs::V3Command { pkg, name, input }) = args.first() {
+        calls.push(call(
+            site,
+            pkg,
+            CallKind::Command { name: name.clone() },
+            (**input).clone(),
+        ));
+        return true;
+    }
+    false
+}
+
+pub(crate) fn dynamic_command(args: &[Abs], site: &Site) -> Diagnostic {
+    Diagnostic::new(
+        Level::Warning,
+        "dynamic-command",
+        format!(
+            "`{}`: `{}` cannot be resolved to an AWS SDK command class ({})",
+            site.text,
+            site.first_arg,
+            not_a_command(args.first())
+        ),
+        Some(site.location.clone()),
+    )
+}
+
+/// `<recv>.<method>(args)` on v3 objects. `None`: `recv` is not a v3 object.
+pub(crate) fn method(
+    recv: &Abs,
+    method: &str,
+    args: &[Abs],
+    site: &Site,
+    calls: &mut Vec<SdkCall>,
+    diags: &mut Vec<Diagnostic>,
+    uploads_done: &mut Vec<usize>,
+) -> Option<Abs> {
+    match recv {
+        Abs::V3Client { pkg, .. } => {
+            match method {
+                "send" => {
+                    if !send(args, site, calls) {
+                        diags.push(dynamic_command(args, site));
+                    }
+                }
+                "destroy" | "middlewareStack" | "config" => {}
+                _ => {
+                    let (kind, params) = if let Some(op) = method.strip_prefix("paginate") {
+                        (
+                            CallKind::Paginator {
+                                name: op.to_string(),
+                            },
+                            arg_value(args, 0),
+                        )
+                    } else if let Some(w) = method.strip_prefix("waitUntil") {
+                        (
+                            CallKind::Waiter {
+                                name: w.to_string(),
+                            },
+                            arg_value(args, 0),
+                        )
+                    } else {
+                        (
+                            CallKind::Method {
+                                name: method.to_string(),
+                            },
+                            arg_value(args, 0),
+                        )
+                    };
+                    calls.push(call(site, pkg, kind, params));
+                }
+            }
+            Some(Abs::unknown("result of an AWS call"))
+        }
+        Abs::V3DocAgg => {
+            match method {
+                "send" => {
+                    if !send(args, site, calls) {
+                        diags.push(dynamic_command(args, site));
+                    }
+                }
+                "destroy" | "middlewareStack" | "config" => {}
+                _ => calls.push(call(
+                    site,
+                    LIB_DYNAMODB,
+                    CallKind::Helper {
+                        object: "DynamoDBDocument".to_string(),
+                        method: method.to_string(),
+                    },
+                    arg_value(args, 0),
+                )),
+            }
+            Some(Abs::unknown("result of an AWS call"))
+        }
+        Abs::V3Export { pkg, name } if method == "from" && pkg == LIB_DYNAMODB => {
+            Some(match name.as_str() {
+                "DynamoDBDocumentClient" => Abs::V3Client {
+                    pkg: LIB_DYNAMODB.to_string(),
+                    aggregated: false,
+                },
+                "DynamoDBDocument" => Abs::V3DocAgg,
+                _ => Abs::unknown(format!("`{name}.from(...)`")),
+            })
+        }
+        Abs::V3Upload { id, params } => {
+            if method == "done" {
+                uploads_done.push(*id);
+                calls.push(upload_call(site, params));
+            }
+            Some(Abs::unknown("result of an upload"))
+        }
+        Abs::V3Command { .. } | Abs::V3Pkg(_) | Abs::V3Export { .. } => {
+            Some(Abs::unknown(format!("result of `{method}`")))
+        }
+        _ => None,
+    }
+}
+
+pub(crate) fn upload_call(site: &Site, params: &Value) -> SdkCall {
+    call(
+        site,
+        LIB_STORAGE,
+        CallKind::Helper {
+            object: "Upload".to_string(),
+            method: "done".to_string(),
+        },
+        params.clone(),
+    )
+}
+
+/// `<export>(args)`: paginators, waiters, presigners. `None`: not a v3 function.
+pub(crate) fn function(
+    callee: &Abs,
+    args: &[Abs],
+    site: &Site,
+    calls: &mut Vec<SdkCall>,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Abs> {
+    let Abs::V3Export { pkg, name } = callee else {
+        return None;
+    };
+    let upper_after = |rest: &str| rest.chars().next().is_some_and(char::is_uppercase);
+    if let Some(op) = name.strip_prefix("paginate").filter(|r| upper_after(r)) {
+        calls.push(call(
+            site,
+            pkg,
+            CallKind::Paginator {
+                name: op.to_string(),
+            },
+            arg_value(args, 1),
+        ));
+    } else if let Some(w) = name
+        .strip_prefix("waitUntil")
+        .or_else(|| name.strip_prefix("waitFor"))
+        .filter(|r| upper_after(r))
+    {
+        calls.push(call(
+            site,
+            pkg,
+            CallKind::Waiter {
+                name: w.to_string(),
+            },
+            arg_value(args, 1),
+        ));
+    } else if pkg == PRESIGNER && name == "getSignedUrl" {
+        match args.get(1) {
+            Some(Abs::V3Command {
+                pkg: cmd_pkg,
+                name: cmd,
+                input,
+            }) => calls.push(call(
+                site,
+                cmd_pkg,
+                CallKind::Presign { name: cmd.clone() },
+                (**input).clone(),
+            )),
+            other => {
+                let mut site = site.clone();
+                site.first_arg = "the second argument".to_string();
+                diags.push(dynamic_command(
+                    other.map(std::slice::from_ref).unwrap_or(&[]),
+                    &site,
+                ));
+            }
+        }
+    } else if pkg == PRESIGNED_POST && name == "createPresignedPost" {
+        calls.push(call(
+            site,
+            "@aws-sdk/client-s3",
+            CallKind::Presign {
+                name: "PutObjectCommand".to_string(),
+            },
+            arg_value(args, 1),
+        ));
+    } else {
+        return Some(Abs::unknown(format!("result of `{name}()`")));
+    }
+    Some(Abs::unknown("result of an AWS call"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn package_of_specifier() {
+        assert_eq!(
+            package("@aws-sdk/client-s3").as_deref(),
+            Some("@aws-sdk/client-s3")
+        );
+        assert_eq!(
+            package("@aws-sdk/client-s3/dist-cjs/index.js").as_deref(),
+            Some("@aws-sdk/client-s3")
+        );
+        assert_eq!(package("aws-sdk"), None);
+        assert_eq!(package("@aws-sdk/"), None);
+    }
+}

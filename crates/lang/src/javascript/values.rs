@@ -1,0 +1,301 @@
+//! The abstract values the JavaScript front-end tracks through variables: plain data
+//! ([`Value`]), SDK objects (v2 namespace/classes/clients, v3 packages/clients/commands),
+//! local functions, classes and instances, and function parameters whose value is only
+//! known at call sites (bound during linking).
+
+use std::collections::BTreeMap;
+
+use crate::facts::{Location, ServiceRef, Value};
+use crate::program::FunctionId;
+
+/// A class defined in some local module.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct ClassRef {
+    pub file: String,
+    pub qual: String,
+}
+
+/// A function parameter: its value comes from the call sites (see `link.rs`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ParamRef {
+    pub func: FunctionId,
+    pub index: usize,
+    /// Members read from it (`{ client }` destructuring, `opts.client`).
+    pub path: Vec<String>,
+    pub name: String,
+    /// The Lambda handler's event (or a parameter named `event`).
+    pub event: bool,
+}
+
+impl ParamRef {
+    pub fn reason(&self) -> String {
+        if self.event {
+            "from the event".to_string()
+        } else if self.path.is_empty() {
+            format!("function parameter `{}`", self.name)
+        } else {
+            format!("function parameter `{}.{}`", self.name, self.path.join("."))
+        }
+    }
+}
+
+/// Where a call is, for reporting.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Site {
+    pub location: Location,
+    /// The call's text, one line, at most 120 chars.
+    pub text: String,
+    /// The receiver's text (`s3` in `s3.getObject(...)`), when there is one.
+    pub receiver: String,
+    /// The first argument's text.
+    pub first_arg: String,
+}
+
+/// What an expression may evaluate to.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Abs {
+    /// Plain data (string, template, env var, scalar, unknown with reason).
+    Val(Value),
+    /// An object literal whose members may be anything (clients, functions, data).
+    Obj(BTreeMap<String, Abs>, Option<String>),
+    Arr(Vec<Abs>),
+    /// `process` and `process.env`.
+    Process,
+    ProcessEnv,
+    Param(ParamRef),
+    Func(FunctionId),
+    Class(ClassRef),
+    Instance(ClassRef),
+    /// The namespace of a local module (`import * as m from './m'`).
+    LocalModule(String),
+    /// The result of a call on something unresolved, kept so `.promise()` can be flagged.
+    UnresolvedCall {
+        receiver: String,
+    },
+
+    // --- aws-sdk v2 ---
+    /// The `AWS` namespace.
+    V2Ns,
+    /// A service class (`AWS.S3`); the name is the class or, failing that, the module id.
+    V2Class(String),
+    /// `AWS.DynamoDB.DocumentClient`.
+    V2DocClass,
+    /// `AWS.S3.ManagedUpload`.
+    V2ManagedUploadClass,
+    /// `AWS.config`, `AWS.Credentials`, `AWS.DynamoDB.Converter`…: local helpers.
+    V2Inert,
+    /// `AWS[name]`: the service is chosen at run time.
+    V2Dynamic(String),
+    V2Client(ServiceRef),
+    V2Doc,
+    /// What a v2 method returns (`AWS.Request`): `.promise()`, `.send()`… grant nothing more.
+    V2Request,
+
+    // --- @aws-sdk v3 ---
+    /// A v3 package namespace (`import * as s3 from '@aws-sdk/client-s3'`).
+    V3Pkg(String),
+    /// A named export of a v3 package (class or function).
+    V3Export {
+        pkg: String,
+        name: String,
+    },
+    /// `new S3Client()` (bare) or `new S3()` (aggregated: has one method per operation).
+    V3Client {
+        pkg: String,
+        aggregated: bool,
+    },
+    /// `DynamoDBDocument.from(client)`: methods are helpers.
+    V3DocAgg,
+    V3Command {
+        pkg: String,
+        name: String,
+        input: Box<Value>,
+    },
+    /// `new Upload({ client, params })` from `@aws-sdk/lib-storage`.
+    V3Upload {
+        id: usize,
+        params: Box<Value>,
+    },
+}
+
+impl Abs {
+    pub fn unknown(reason: impl Into<String>) -> Abs {
+        Abs::Val(Value::unknown(reason))
+    }
+
+    pub fn str(s: impl Into<String>) -> Abs {
+        Abs::Val(Value::str(s))
+    }
+
+    pub fn is_unknown(&self) -> bool {
+        matches!(
+            self,
+            Abs::Val(Value::Unknown { .. }) | Abs::UnresolvedCall { .. }
+        )
+    }
+
+    /// SDK objects, functions and parameters: what is worth keeping when a variable is
+    /// reassigned with something unknown (`let c = null; … c = new S3()`), and what
+    /// call-site bindings carry.
+    pub fn is_tracked(&self) -> bool {
+        !matches!(
+            self,
+            Abs::Val(_) | Abs::Arr(_) | Abs::Process | Abs::ProcessEnv | Abs::UnresolvedCall { .. }
+        )
+    }
+
+    /// An SDK object (client, command, helper), directly.
+    pub fn is_sdk(&self) -> bool {
+        matches!(
+            self,
+            Abs::V2Ns
+                | Abs::V2Class(_)
+                | Abs::V2DocClass
+                | Abs::V2ManagedUploadClass
+                | Abs::V2Dynamic(_)
+                | Abs::V2Client(_)
+                | Abs::V2Doc
+                | Abs::V3Pkg(_)
+                | Abs::V3Export { .. }
+                | Abs::V3Client { .. }
+                | Abs::V3DocAgg
+                | Abs::V3Command { .. }
+                | Abs::V3Upload { .. }
+        )
+    }
+
+    /// Whether a call-site argument is worth recording for parameter binding.
+    pub fn worth_binding(&self) -> bool {
+        match self {
+            Abs::Obj(entries, _) => entries.values().any(Abs::worth_binding),
+            Abs::Param(_) => true,
+            other => other.is_sdk() || matches!(other, Abs::Instance(_)),
+        }
+    }
+
+    /// The data value of this abstract value, as reported in call parameters.
+    pub fn to_value(&self) -> Value {
+        self.to_value_at(0)
+    }
+
+    fn to_value_at(&self, depth: usize) -> Value {
+        if depth > 64 {
+            return Value::unknown("value nested too deeply");
+        }
+        match self {
+            Abs::Val(v) => v.clone(),
+            Abs::Obj(entries, rest) => Value::Object {
+                entries: entries
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.to_value_at(depth + 1)))
+                    .collect(),
+                rest: rest.clone(),
+            },
+            Abs::Arr(items) => Value::List {
+                items: items.iter().map(|v| v.to_value_at(depth + 1)).collect(),
+            },
+            Abs::Param(p) => Value::unknown(p.reason()),
+            Abs::Process | Abs::ProcessEnv => Value::unknown("the process environment"),
+            Abs::Func(_) => Value::unknown("a function"),
+            Abs::Class(_) | Abs::Instance(_) | Abs::LocalModule(_) => {
+                Value::unknown("an object of this program")
+            }
+            Abs::UnresolvedCall { .. } => Value::unknown("result of a call"),
+            _ => Value::unknown("an AWS SDK object"),
+        }
+    }
+
+    /// Member `name` of this value, for the cases that need no module context.
+    pub fn member(&self, name: &str) -> Abs {
+        match self {
+            Abs::Obj(entries, rest) => match entries.get(name) {
+                Some(v) => v.clone(),
+                None => match rest {
+                    Some(reason) => Abs::unknown(reason.clone()),
+                    None => Abs::unknown(format!("no property `{name}`")),
+                },
+            },
+            Abs::Val(Value::Object { entries, rest }) => match entries.get(name) {
+                Some(v) => Abs::Val(v.clone()),
+                None => Abs::unknown(
+                    rest.clone()
+                        .unwrap_or_else(|| format!("no property `{name}`")),
+                ),
+            },
+            Abs::Val(Value::Unknown { reason }) => Abs::unknown(reason.clone()),
+            Abs::Process if name == "env" => Abs::ProcessEnv,
+            Abs::ProcessEnv => Abs::Val(Value::Env {
+                name: name.to_string(),
+                default: None,
+            }),
+            Abs::Param(p) => {
+                let mut p = p.clone();
+                if p.path.len() < 16 {
+                    p.path.push(name.to_string());
+                }
+                Abs::Param(p)
+            }
+            Abs::Arr(items) => match name.parse::<usize>() {
+                Ok(i) => items
+                    .get(i)
+                    .cloned()
+                    .unwrap_or_else(|| Abs::unknown("array index out of range")),
+                Err(_) => Abs::unknown(format!("array property `{name}`")),
+            },
+            Abs::V2Ns => super::sdk_v2::ns_member(name),
+            Abs::V2Class(class) => super::sdk_v2::class_member(class, name),
+            Abs::V3Pkg(pkg) => Abs::V3Export {
+                pkg: pkg.clone(),
+                name: name.to_string(),
+            },
+            Abs::V3Command { input, .. } if name == "input" => Abs::Val((**input).clone()),
+            Abs::UnresolvedCall { .. } => Abs::unknown("result of a call"),
+            _ => Abs::unknown(format!("property `{name}`")),
+        }
+    }
+}
+
+/// `a + b` / template parts: concatenation, flattened, adjacent literals merged.
+pub(crate) fn concat(parts: Vec<Value>) -> Value {
+    let mut out: Vec<Value> = Vec::new();
+    for part in parts {
+        let pieces = match part {
+            Value::Concat { parts } => parts,
+            other => vec![other],
+        };
+        for piece in pieces {
+            match (out.last_mut(), piece) {
+                (Some(Value::Str { value: prev }), Value::Str { value }) => prev.push_str(&value),
+                (_, piece) => out.push(piece),
+            }
+        }
+    }
+    if out.len() == 1 {
+        if let Some(Value::Str { .. }) = out.first() {
+            return out.pop().unwrap_or_else(|| Value::str(""));
+        }
+    }
+    if out.is_empty() {
+        return Value::str("");
+    }
+    Value::Concat { parts: out }
+}
+
+/// A string value usable in a concatenation: numbers become their text.
+pub(crate) fn as_concat_part(v: Value) -> Value {
+    match v {
+        Value::Scalar { text } => Value::Str { value: text },
+        other => other,
+    }
+}
+
+/// One line of source text, at most `max` chars.
+pub(crate) fn one_line(text: &str, max: usize) -> String {
+    let line = text.lines().next().unwrap_or("").trim();
+    if line.chars().count() <= max {
+        return line.to_string();
+    }
+    let mut out: String = line.chars().take(max.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
