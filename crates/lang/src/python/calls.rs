@@ -143,7 +143,17 @@ pub(crate) fn collect(eval: &Eval<'_, '_>, m: usize) -> Collected {
         out: Collected::default(),
     };
     for &(scope, call) in &ir.calls {
-        cx.call(scope, call);
+        // A helper called from several places with different clients or values
+        // reports its calls once per call site.
+        let fact = ir.scopes.get(scope).map_or(0, |s| s.fact);
+        let sites = eval.contexts(m, fact);
+        if sites.is_empty() {
+            cx.call(scope, call);
+        } else {
+            for site in sites {
+                eval.with_site(m, fact, site, || cx.call(scope, call));
+            }
+        }
     }
     for &(scope, node) in &ir.refs {
         cx.reference(scope, node);
@@ -549,22 +559,22 @@ impl<'t> Ctx<'_, '_, 't> {
     fn reference(&mut self, scope: usize, node: Node<'t>) {
         let eval = self.eval;
         let m = self.m;
-        if node.kind() == "attribute" {
-            if let (Some(obj), Some(attr)) = (
+        if node.kind() == "attribute"
+            && let (Some(obj), Some(attr)) = (
                 node.child_by_field_name("object"),
                 node.child_by_field_name("attribute"),
-            ) {
-                let name = eval.text(m, attr);
-                let is_value_read = node
-                    .parent()
-                    .is_none_or(|p| p.kind() != "call" && p.kind() != "attribute");
-                if is_value_read {
-                    for o in eval.eval(m, scope, obj) {
-                        if let Obj::Res { service, path } = o
-                            && is_load_attribute(&path, name)
-                        {
-                            self.report_load(scope, node, service, path);
-                        }
+            )
+        {
+            let name = eval.text(m, attr);
+            let is_value_read = node
+                .parent()
+                .is_none_or(|p| p.kind() != "call" && p.kind() != "attribute");
+            if is_value_read {
+                for o in eval.eval(m, scope, obj) {
+                    if let Obj::Res { service, path } = o
+                        && is_load_attribute(&path, name)
+                    {
+                        self.report_load(scope, node, service, path);
                     }
                 }
             }
@@ -644,8 +654,7 @@ pub(crate) fn functions(
         entry.diagnostics.extend(diagnostics);
         entry.calls.sort();
         entry.calls.dedup();
-        entry.diagnostics.sort();
-        entry.diagnostics.dedup();
+        super::sort_diagnostics(&mut entry.diagnostics);
     }
     out
 }

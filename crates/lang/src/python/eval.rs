@@ -27,6 +27,8 @@ const MAX_VALUE_DEPTH: usize = 48;
 const MAX_FRAMES: usize = 2;
 /// Alternatives kept for one expression.
 const MAX_OBJS: usize = 16;
+/// Functions with at most this many call sites have their calls reported per site.
+const MAX_CONTEXTS: usize = 8;
 /// Base-class chains followed.
 const MAX_BASES: usize = 16;
 
@@ -299,8 +301,7 @@ impl<'a, 't> Eval<'a, 't> {
         };
         let mut s = scope;
         let mut first = true;
-        loop {
-            let Some(sc) = ir.scopes.get(s) else { break };
+        while let Some(sc) = ir.scopes.get(s) {
             if first || sc.kind != ScopeKind::Class {
                 if sc.kind != ScopeKind::Module && sc.globals.contains(name) {
                     s = 0;
@@ -501,10 +502,11 @@ impl<'a, 't> Eval<'a, 't> {
             return Vec::new();
         };
         for frame in self.frames.borrow().iter().rev() {
-            if frame.module == m && frame.scope == s {
-                if let Some(objs) = frame.params.get(&p.name) {
-                    return objs.clone();
-                }
+            if frame.module == m
+                && frame.scope == s
+                && let Some(objs) = frame.params.get(&p.name)
+            {
+                return objs.clone();
             }
         }
         if let (Some(class), ParamKind::Positional(0)) = (sc.class, p.kind) {
@@ -667,6 +669,46 @@ impl<'a, 't> Eval<'a, 't> {
         self.active.borrow_mut().insert(key.clone());
         let out = self.returns_now(fm, fs);
         self.active.borrow_mut().remove(&key);
+        self.frames.borrow_mut().pop();
+        out
+    }
+
+    /// The call sites of local function (m, fs), when there are several and few
+    /// enough to evaluate its body once per site.
+    pub(crate) fn contexts(&self, m: usize, fs: usize) -> &[Site<'t>] {
+        let sc = &self.mods[m].scopes[fs];
+        let has_params =
+            sc.params.iter().enumerate().any(|(i, _)| {
+                !(sc.class.is_some() && i == 0 && sc.method_kind != MethodKind::Static)
+            });
+        match self.sites.get(&(m, fs)) {
+            Some(sites) if has_params && (2..=MAX_CONTEXTS).contains(&sites.len()) => sites,
+            _ => &[],
+        }
+    }
+
+    /// Run `f` with the parameters of (m, fs) bound to what `site` passes.
+    pub(crate) fn with_site<R>(
+        &self,
+        m: usize,
+        fs: usize,
+        site: &Site<'t>,
+        f: impl FnOnce() -> R,
+    ) -> R {
+        let sc = &self.mods[m].scopes[fs];
+        let mut params = HashMap::new();
+        for (i, p) in sc.params.iter().enumerate() {
+            if sc.class.is_some() && i == 0 && sc.method_kind != MethodKind::Static {
+                continue;
+            }
+            params.insert(p.name.clone(), self.site_arg(site, m, fs, i));
+        }
+        self.frames.borrow_mut().push(Frame {
+            module: m,
+            scope: fs,
+            params,
+        });
+        let out = f();
         self.frames.borrow_mut().pop();
         out
     }

@@ -106,6 +106,16 @@ fn parse_file(root: &Path, rel: &str, resolver: &Resolver<'_>) -> Result<Parsed,
                 diagnostics.push(syntax_error(rel, &source.text, node));
                 descend = false;
             }
+            "print_statement" | "exec_statement" => {
+                diagnostics.push(python2(
+                    rel,
+                    node,
+                    node.kind().trim_end_matches("_statement"),
+                ));
+            }
+            "except_clause" if has_comma(node) => {
+                diagnostics.push(python2(rel, node, "except E, e"));
+            }
             _ => {}
         }
         if descend && cursor.goto_first_child() {
@@ -132,6 +142,26 @@ fn parse_file(root: &Path, rel: &str, resolver: &Resolver<'_>) -> Result<Parsed,
     })
 }
 
+/// `except E, e:` (Python 2) instead of `except E as e:`.
+fn has_comma(node: Node<'_>) -> bool {
+    let mut cursor = node.walk();
+    node.children(&mut cursor).any(|c| c.kind() == ",")
+}
+
+/// tree-sitter-python accepts some Python 2 statements that Python 3 (every Lambda
+/// runtime) rejects: report them as the syntax errors they are at import time.
+fn python2(rel: &str, node: Node<'_>, what: &str) -> Diagnostic {
+    let line = u32::try_from(node.start_position().row + 1).unwrap_or(u32::MAX);
+    Diagnostic::new(
+        Level::Warning,
+        "syntax-error",
+        format!(
+            "syntax error at {rel}:{line}: Python 2 `{what}` is not valid Python 3 (the module fails to import on Lambda); calls elsewhere are still analysed"
+        ),
+        at(rel, line),
+    )
+}
+
 fn syntax_error(rel: &str, src: &str, node: Node<'_>) -> Diagnostic {
     let line = u32::try_from(node.start_position().row + 1).unwrap_or(u32::MAX);
     let message = if node.is_missing() {
@@ -142,7 +172,7 @@ fn syntax_error(rel: &str, src: &str, node: Node<'_>) -> Diagnostic {
     } else {
         let snippet = eval::short(src.get(node.byte_range()).unwrap_or(""));
         format!(
-            "syntax error at {rel}:{line} (not valid Python 3, e.g. Python 2 code): `{snippet}`; calls outside this region are still analysed"
+            "syntax error at {rel}:{line}: cannot parse `{snippet}`; calls outside this region are still analysed"
         )
     };
     Diagnostic::new(Level::Warning, "syntax-error", message, at(rel, line))
@@ -210,7 +240,7 @@ pub(crate) fn analyze(root: &Path, entries: &[String]) -> Program {
     for module in modules {
         program.modules.insert(module.file.clone(), module);
     }
-    program.diagnostics.sort();
+    sort_diagnostics(&mut program.diagnostics);
     program
 }
 
@@ -289,8 +319,7 @@ fn facts(
                 at(&ir.rel, 1),
             ));
         }
-        diagnostics.sort();
-        diagnostics.dedup();
+        sort_diagnostics(&mut diagnostics);
         out.push(ModuleFacts {
             file: ir.rel.clone(),
             language: Language::Python,
@@ -300,4 +329,17 @@ fn facts(
         });
     }
     out
+}
+
+/// Diagnostics in source order (then by code and message), without duplicates.
+pub(crate) fn sort_diagnostics(diagnostics: &mut Vec<Diagnostic>) {
+    diagnostics.sort_by(|a, b| {
+        (&a.location, &a.code, &a.message, a.level).cmp(&(
+            &b.location,
+            &b.code,
+            &b.message,
+            b.level,
+        ))
+    });
+    diagnostics.dedup();
 }
