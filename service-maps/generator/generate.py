@@ -561,6 +561,8 @@ class Generic:
     def reason_other(self, svc, op, prefix, act_prefix, act_name):
         if act_prefix == "s3-object-lambda":
             return "only when the request goes through an S3 Object Lambda access point"
+        if act_name == "CallWithBearerToken":
+            return "only when the request authenticates with a service API key (bearer token) instead of SigV4 credentials"
         if act_prefix == prefix:
             return (f"the service reference lists it as possibly authorized by {op}; no request parameter "
                     f"calls for it by default (it depends on options or on the resource's configuration)")
@@ -594,7 +596,8 @@ class Generic:
                 cands.append((a["Service"], a["Name"], canon, a.get("Context")))
             base = None
             same = [c for c in cands if c[0] in own and c[1].lower() == op.lower()]
-            own_c = [c for c in cands if c[0] in own]
+            # `<prefix>:CallWithBearerToken` is an alternative authentication (API keys), never the base.
+            own_c = [c for c in cands if c[0] in own and c[1] != "CallWithBearerToken"]
             if same:
                 base = same[0]
             elif len(own_c) == 1:
@@ -670,7 +673,7 @@ class Generic:
                 arn = (iam.arns("iam", "role") or [None])[0]
                 if arn:
                     r["resources"] = [
-                        {"type": "role", "arn": arn, "arn_param": p,
+                        {"type": "role", "arn": arn, "arn_param": p + ("[]" if model.path_ok(op, p + "[]") else ""),
                          "unbound": {"RoleNameWithPath": f"comes from the role ARN in `{p}` (arn_param)"}}
                         for p in sorted(paths)]
                 res["actions"].append(r)
@@ -1279,6 +1282,15 @@ def main():
                 res = apply_override(svc, model, op, ovs.pop(op), iam, res, f"overrides/{svc}.json {op}")
             if res.get("actions") and res["origin"]["kind"] != "override":
                 res["actions"] = [x for r in res["actions"] for x in split_optional(model, op, r)]
+            if res.get("actions") and (model.ops[op].get("endpointdiscovery") or {}).get("required"):
+                # The SDK first calls the service's endpoint operation (botocore `endpointdiscovery`).
+                eop = [n for n, x in model.ops.items() if x.get("endpointoperation")]
+                ep_action = iam.full(f"{prefix}:{eop[0]}") if len(eop) == 1 else None
+                if not ep_action:
+                    die(f"{svc} {op}: endpoint discovery is required but no endpoint action is known")
+                if ep_action not in {a["action"] for a in res["actions"]}:
+                    res["actions"].append(gen.rule(model, op, ep_action, None,
+                                                   f"the SDK discovers the endpoint first ({eop[0]}, botocore endpointdiscovery required)"))
             for k in ("actions", "not_needed"):
                 if res.get(k):
                     # Deterministic order, no duplicates.
