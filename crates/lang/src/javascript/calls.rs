@@ -163,7 +163,7 @@ impl<'t> Analyzer<'t> {
 
     fn call_local(&mut self, id: &FunctionId, args: Vec<Abs>) -> Abs {
         self.add_callee(id.clone());
-        if args.iter().any(Abs::worth_binding) {
+        if !args.is_empty() {
             self.bindings.push(Binding {
                 callee: id.clone(),
                 args,
@@ -280,7 +280,7 @@ impl<'t> Analyzer<'t> {
         }
         if recv.is_unknown() {
             let flagged = match (&recv, name) {
-                (Abs::UnresolvedCall { receiver }, "promise") => looks_like_client(receiver)
+                (Abs::UnresolvedCall { receiver, .. }, "promise") => looks_like_client(receiver)
                     .then(|| (receiver.clone(), "an AWS SDK v2 request (`.promise()`)")),
                 (_, "send") => looks_like_client(&site.receiver)
                     .then(|| (site.receiver.clone(), "an AWS SDK v3 `send`")),
@@ -310,6 +310,7 @@ impl<'t> Analyzer<'t> {
                 return f.clone();
             }
             return Abs::UnresolvedCall {
+                call: format!("{}.{name}", site.receiver),
                 receiver: site.receiver,
             };
         }

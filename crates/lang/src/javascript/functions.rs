@@ -101,9 +101,7 @@ impl<'t> Analyzer<'t> {
             class: class.clone(),
         });
         self.frames.push(Default::default());
-        let event_first = self.handler_like.contains(qual)
-            || qual == "handler"
-            || qual.ends_with(".handler") && class.is_none();
+        let event_first = self.handler_like.contains(qual);
         self.bind_params(node, Some(&id), event_first);
         if qual.ends_with(".constructor") {
             if let Some(class) = &class {
@@ -239,6 +237,22 @@ impl<'t> Analyzer<'t> {
                 }
                 None => value,
             };
+            // TypeScript parameter properties: `constructor(private readonly s3: S3Client)`.
+            let is_property = {
+                let mut c = param.walk();
+                param.children(&mut c).any(|m| {
+                    matches!(
+                        m.kind(),
+                        "accessibility_modifier" | "readonly" | "override_modifier"
+                    )
+                })
+            };
+            if is_property && pattern.kind() == "identifier" {
+                if let Some(class) = self.cur_ref().class.clone() {
+                    let name = self.text_of(pattern).to_string();
+                    self.set_field(&class, &name, value.clone());
+                }
+            }
             self.bind_pattern(pattern, value);
             index += 1;
         }

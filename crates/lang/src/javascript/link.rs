@@ -9,7 +9,9 @@ use crate::program::FunctionId;
 
 use super::calls::looks_like_client;
 use super::scope::{Binding, Pending};
-use super::values::{Abs, ParamRef};
+use crate::facts::Value;
+
+use super::values::{Abs, PARAM_MARK, ParamRef, concat};
 use super::{sdk_v2, sdk_v3};
 
 /// How many parameter hops are followed (`a(client)` → `b(client)` → …).
@@ -33,11 +35,9 @@ impl Linker {
         let mut map: BTreeMap<(FunctionId, usize), Vec<Abs>> = BTreeMap::new();
         for b in bindings {
             for (i, arg) in b.args.into_iter().enumerate() {
-                if arg.worth_binding() {
-                    let slot = map.entry((b.callee.clone(), i)).or_default();
-                    if slot.len() < MAX_CANDIDATES && !slot.contains(&arg) {
-                        slot.push(arg);
-                    }
+                let slot = map.entry((b.callee.clone(), i)).or_default();
+                if slot.len() <= MAX_CANDIDATES && !slot.contains(&arg) {
+                    slot.push(arg);
                 }
             }
         }
@@ -147,4 +147,97 @@ impl Linker {
         }
         linked
     }
+}
+
+impl Linker {
+    /// Replace parameter-marked unknowns in a call's parameters with the value every
+    /// call site passes (when they agree), and strip the markers.
+    pub fn finalize(&self, v: &mut Value) {
+        self.finalize_at(v, 0);
+    }
+
+    fn finalize_at(&self, v: &mut Value, hops: usize) {
+        match v {
+            Value::Unknown { reason } => {
+                if let Some(new) = self.param_value(reason, hops) {
+                    *v = new;
+                }
+            }
+            Value::Concat { parts } => {
+                for p in parts.iter_mut() {
+                    self.finalize_at(p, hops);
+                }
+                *v = concat(std::mem::take(parts));
+            }
+            Value::Object { entries, rest } => {
+                for e in entries.values_mut() {
+                    self.finalize_at(e, hops);
+                }
+                if let Some(r) = rest {
+                    *r = strip_marks(r);
+                }
+            }
+            Value::List { items } => {
+                for i in items.iter_mut() {
+                    self.finalize_at(i, hops);
+                }
+            }
+            Value::Env {
+                default: Some(d), ..
+            } => self.finalize_at(d, hops),
+            _ => {}
+        }
+    }
+
+    /// The value of a marked parameter unknown, if `reason` is one.
+    fn param_value(&self, reason: &str, hops: usize) -> Option<Value> {
+        let rest = reason.strip_prefix(PARAM_MARK)?;
+        let (mark, human) = rest.split_once(PARAM_MARK)?;
+        let (index, rest) = mark.split_once('|')?;
+        let (path, func) = rest.split_once('|')?;
+        let unknown = |why: &str| Value::unknown(why);
+        let Ok(index) = index.parse::<usize>() else {
+            return Some(unknown(human));
+        };
+        let key = (FunctionId(func.to_string()), index);
+        let Some(args) = self.bindings.get(&key).filter(|a| !a.is_empty()) else {
+            return Some(unknown(human));
+        };
+        if hops >= MAX_HOPS || args.len() > MAX_CANDIDATES {
+            return Some(unknown(human));
+        }
+        let mut values: Vec<Value> = Vec::new();
+        for arg in args {
+            let arg = path
+                .split('.')
+                .filter(|p| !p.is_empty())
+                .fold(arg.clone(), |acc, k| acc.member(k));
+            let mut value = arg.to_value();
+            self.finalize_at(&mut value, hops + 1);
+            if !values.contains(&value) {
+                values.push(value);
+            }
+        }
+        Some(match values.len() {
+            1 => values.pop().unwrap_or_else(|| unknown(human)),
+            _ => unknown(&format!("{human}, which differs between call sites")),
+        })
+    }
+}
+
+/// A message or reason without parameter markers.
+pub(crate) fn strip_marks(s: &str) -> String {
+    if !s.contains(PARAM_MARK) {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut inside = false;
+    for c in s.chars() {
+        if c == PARAM_MARK {
+            inside = !inside;
+        } else if !inside {
+            out.push(c);
+        }
+    }
+    out
 }

@@ -77,6 +77,10 @@ pub(crate) fn analyze(root: &Path, entries: &[String]) -> Program {
 fn analyze_in_pool(root: &Path, entries: &[String]) -> Program {
     let mut program = Program::default();
     let parsed = discover(root, entries, &mut program.diagnostics);
+    let entry_set: BTreeSet<String> = entries
+        .iter()
+        .map(|e| e.trim_start_matches("./").to_string())
+        .collect();
 
     // Analysis, dependencies first.
     let mut done: HashMap<String, Arc<Published>> = HashMap::new();
@@ -106,7 +110,8 @@ fn analyze_in_pool(root: &Path, entries: &[String]) -> Program {
             .par_iter()
             .filter_map(|file| {
                 let p = parsed.get(*file)?;
-                Some(((*file).clone(), analyze_module(file, p, &done)))
+                let is_entry = entry_set.contains(*file);
+                Some(((*file).clone(), analyze_module(file, p, &done, is_entry)))
             })
             .collect();
         for file in &ready {
@@ -125,7 +130,8 @@ fn analyze_in_pool(root: &Path, entries: &[String]) -> Program {
         pendings.append(&mut out.pendings);
         bindings.append(&mut out.bindings);
     }
-    let linked = link::Linker::new(bindings).link(pendings);
+    let linker = link::Linker::new(bindings);
+    let linked = linker.link(pendings);
     for (file, out) in outs {
         let mut facts = out.facts;
         for f in facts.functions.values_mut() {
@@ -139,10 +145,22 @@ fn analyze_in_pool(root: &Path, entries: &[String]) -> Program {
             if let Some(diags) = linked.diags.get(&f.id) {
                 f.diagnostics.extend(diags.iter().cloned());
             }
+            for c in &mut f.calls {
+                linker.finalize(&mut c.params);
+                for p in &mut c.positional {
+                    linker.finalize(p);
+                }
+            }
+            for d in &mut f.diagnostics {
+                d.message = link::strip_marks(&d.message);
+            }
             f.calls.sort();
             f.calls.dedup();
             f.diagnostics.sort();
             f.diagnostics.dedup();
+        }
+        for d in &mut facts.diagnostics {
+            d.message = link::strip_marks(&d.message);
         }
         program.modules.insert(file, facts);
     }
@@ -247,11 +265,17 @@ fn analyze_module(
     file: &str,
     parsed: &Parsed,
     deps: &HashMap<String, Arc<Published>>,
+    is_entry: bool,
 ) -> ModuleOut {
     let mut a = Analyzer::new(file, &parsed.text, deps, &parsed.specs);
     if let Some(tree) = &parsed.tree {
         let root = tree.root_node();
-        a.prescan_exports(root);
+        if is_entry {
+            // Only the entry file's exports are Lambda handlers: their first parameter
+            // is the event.
+            a.prescan_exports(root);
+            a.handler_like.insert("handler".to_string());
+        }
         a.hoist(root);
         a.walk(root);
         a.resolve_local_exports();

@@ -219,7 +219,10 @@ pub(crate) fn method(
     match recv {
         Abs::V2Client(service) => {
             client_method(service, method, args, site, calls, diags);
-            Some(Abs::V2Request)
+            Some(match method {
+                "getSignedUrl" => Abs::unknown("a presigned URL"),
+                _ => Abs::V2Request,
+            })
         }
         Abs::V2Doc => {
             if !matches!(method, "createSet" | "options") {
@@ -239,7 +242,10 @@ pub(crate) fn method(
         }
         // `new AWS.S3(...)` written without `new` works too.
         Abs::V2Class(_) | Abs::V2DocClass | Abs::V2Dynamic(_) => None,
-        Abs::V2Ns | Abs::V2Inert | Abs::V2Request | Abs::V2ManagedUploadClass => Some(Abs::V2Inert),
+        Abs::V2Request => Some(Abs::unknown("result of an AWS call")),
+        Abs::V2Ns | Abs::V2Inert | Abs::V2ManagedUploadClass => {
+            Some(Abs::unknown(format!("result of `{method}()`")))
+        }
         _ => None,
     }
 }

@@ -85,7 +85,8 @@ fn not_a_command(arg: Option<&Abs>) -> String {
     match arg {
         None => "nothing is sent".to_string(),
         Some(Abs::Val(Value::Unknown { reason })) => reason.clone(),
-        Some(Abs::Param(p)) => format!("{} that no call site binds to a command", p.reason()),
+        Some(Abs::Param(p)) if p.event => "from the event".to_string(),
+        Some(Abs::Param(p)) => format!("{}, and no call site passes it a command", p.reason()),
         Some(Abs::V3Export { name, .. }) => format!("`{name}` is a class, not an instance"),
         Some(_) => "it is not a command object".to_string(),
     }

@@ -39,6 +39,24 @@ impl ParamRef {
     }
 }
 
+/// Unknown values that come from a function parameter carry its identity in their
+/// reason, between two `PARAM_MARK`s, until linking replaces them with the value
+/// passed at the call sites (or strips the marker). See `link.rs`.
+pub(crate) const PARAM_MARK: char = '\u{1}';
+
+impl ParamRef {
+    /// The reason, marked with the parameter's identity when call sites may bind it.
+    pub fn marked_reason(&self) -> String {
+        format!(
+            "{PARAM_MARK}{}|{}|{}{PARAM_MARK}{}",
+            self.index,
+            self.path.join("."),
+            self.func,
+            self.reason()
+        )
+    }
+}
+
 /// Where a call is, for reporting.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Site {
@@ -71,6 +89,8 @@ pub(crate) enum Abs {
     /// The result of a call on something unresolved, kept so `.promise()` can be flagged.
     UnresolvedCall {
         receiver: String,
+        /// `receiver.method` as written, for the unknown's reason.
+        call: String,
     },
 
     // --- aws-sdk v2 ---
@@ -164,15 +184,6 @@ impl Abs {
         )
     }
 
-    /// Whether a call-site argument is worth recording for parameter binding.
-    pub fn worth_binding(&self) -> bool {
-        match self {
-            Abs::Obj(entries, _) => entries.values().any(Abs::worth_binding),
-            Abs::Param(_) => true,
-            other => other.is_sdk() || matches!(other, Abs::Instance(_)),
-        }
-    }
-
     /// The data value of this abstract value, as reported in call parameters.
     pub fn to_value(&self) -> Value {
         self.to_value_at(0)
@@ -194,13 +205,14 @@ impl Abs {
             Abs::Arr(items) => Value::List {
                 items: items.iter().map(|v| v.to_value_at(depth + 1)).collect(),
             },
-            Abs::Param(p) => Value::unknown(p.reason()),
             Abs::Process | Abs::ProcessEnv => Value::unknown("the process environment"),
             Abs::Func(_) => Value::unknown("a function"),
             Abs::Class(_) | Abs::Instance(_) | Abs::LocalModule(_) => {
                 Value::unknown("an object of this program")
             }
-            Abs::UnresolvedCall { .. } => Value::unknown("result of a call"),
+            Abs::UnresolvedCall { call, .. } => Value::unknown(format!("result of `{call}()`")),
+            Abs::V2Request => Value::unknown("result of an AWS call"),
+            Abs::Param(p) => Value::unknown(p.marked_reason()),
             _ => Value::unknown("an AWS SDK object"),
         }
     }
@@ -249,7 +261,7 @@ impl Abs {
                 name: name.to_string(),
             },
             Abs::V3Command { input, .. } if name == "input" => Abs::Val((**input).clone()),
-            Abs::UnresolvedCall { .. } => Abs::unknown("result of a call"),
+            Abs::UnresolvedCall { call, .. } => Abs::unknown(format!("result of `{call}()`")),
             _ => Abs::unknown(format!("property `{name}`")),
         }
     }
