@@ -349,10 +349,10 @@ impl<'t> Analyzer<'t> {
                     .get(file)
                     .and_then(|m| m.classes.get(qual).and_then(|i| i.base.clone()))
             };
-            if let Some(Abs::Class(base)) = base {
-                if base.file != file || base.qual != qual {
-                    self.construct_class(&base.file.clone(), &base.qual.clone(), args);
-                }
+            if let Some(Abs::Class(base)) = base
+                && (base.file != file || base.qual != qual)
+            {
+                self.construct_class(&base.file.clone(), &base.qual.clone(), args);
             }
         }
     }

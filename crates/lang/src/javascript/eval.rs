@@ -434,10 +434,8 @@ impl<'t> Analyzer<'t> {
         let Some(info) = info else {
             return Abs::unknown(format!("member `{name}` of a class"));
         };
-        if instance {
-            if let Some(v) = info.fields.get(name) {
-                return v.clone();
-            }
+        if instance && let Some(v) = info.fields.get(name) {
+            return v.clone();
         }
         if info.methods.contains(name) {
             return Abs::Func(crate::program::FunctionId::new(
@@ -445,10 +443,10 @@ impl<'t> Analyzer<'t> {
                 &format!("{qual}.{name}"),
             ));
         }
-        if depth < 8 {
-            if let Some(Abs::Class(base)) = info.base {
-                return self.class_member(base.file, base.qual, name, instance, depth + 1);
-            }
+        if depth < 8
+            && let Some(Abs::Class(base)) = info.base
+        {
+            return self.class_member(base.file, base.qual, name, instance, depth + 1);
         }
         Abs::unknown(format!("member `{name}` of `{qual}`"))
     }
@@ -660,10 +658,10 @@ fn with_default(value: Abs, default: Abs) -> Abs {
             default: Some(Box::new(default.to_value())),
         }),
         v if v.is_unknown() && (default.is_tracked() || !default.is_unknown()) => {
-            if let Abs::Val(Value::Unknown { reason }) = &v {
-                if reason.starts_with("no property") || default.is_tracked() {
-                    return default;
-                }
+            if let Abs::Val(Value::Unknown { reason }) = &v
+                && (reason.starts_with("no property") || default.is_tracked())
+            {
+                return default;
             }
             v
         }

@@ -50,11 +50,9 @@ impl<'t> Analyzer<'t> {
                 let v = self.lookup(name);
                 self.exports.insert(name.clone(), v);
             }
-            if is_default {
-                if let Some(name) = names.first() {
-                    let v = self.lookup(name);
-                    self.exports.insert("default".to_string(), v);
-                }
+            if is_default && let Some(name) = names.first() {
+                let v = self.lookup(name);
+                self.exports.insert("default".to_string(), v);
             }
             return;
         }
@@ -93,17 +91,17 @@ impl<'t> Analyzer<'t> {
             }
             (Some(spec), None, None) => {
                 // `export * from './m'`: every named export but the default.
-                if let Abs::LocalModule(file) = self.namespace_value(&spec, node) {
-                    if let Some(module) = self.deps.get(&file) {
-                        let all: Vec<(String, Abs)> = module
-                            .exports
-                            .iter()
-                            .filter(|(k, _)| k.as_str() != "default")
-                            .map(|(k, v)| (k.clone(), v.clone()))
-                            .collect();
-                        for (k, v) in all {
-                            self.exports.entry(k).or_insert(v);
-                        }
+                if let Abs::LocalModule(file) = self.namespace_value(&spec, node)
+                    && let Some(module) = self.deps.get(&file)
+                {
+                    let all: Vec<(String, Abs)> = module
+                        .exports
+                        .iter()
+                        .filter(|(k, _)| k.as_str() != "default")
+                        .map(|(k, v)| (k.clone(), v.clone()))
+                        .collect();
+                    for (k, v) in all {
+                        self.exports.entry(k).or_insert(v);
                     }
                 }
             }

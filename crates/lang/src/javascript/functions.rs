@@ -103,10 +103,10 @@ impl<'t> Analyzer<'t> {
         self.frames.push(Default::default());
         let event_first = self.handler_like.contains(qual);
         self.bind_params(node, Some(&id), event_first);
-        if qual.ends_with(".constructor") {
-            if let Some(class) = &class {
-                self.init_fields(class);
-            }
+        if qual.ends_with(".constructor")
+            && let Some(class) = &class
+        {
+            self.init_fields(class);
         }
         self.run_body(node);
         self.frames.pop();
@@ -247,11 +247,12 @@ impl<'t> Analyzer<'t> {
                     )
                 })
             };
-            if is_property && pattern.kind() == "identifier" {
-                if let Some(class) = self.cur_ref().class.clone() {
-                    let name = self.text_of(pattern).to_string();
-                    self.set_field(&class, &name, value.clone());
-                }
+            if is_property
+                && pattern.kind() == "identifier"
+                && let Some(class) = self.cur_ref().class.clone()
+            {
+                let name = self.text_of(pattern).to_string();
+                self.set_field(&class, &name, value.clone());
             }
             self.bind_pattern(pattern, value);
             index += 1;
@@ -326,10 +327,10 @@ impl<'t> Analyzer<'t> {
                 if let Some(right) = node.child_by_field_name("right") {
                     self.eval(right);
                 }
-                if let Some(left) = node.child_by_field_name("left") {
-                    if left.kind() == "identifier" || left.kind().ends_with("_pattern") {
-                        self.bind_pattern(left, Abs::unknown("loop variable"));
-                    }
+                if let Some(left) = node.child_by_field_name("left")
+                    && (left.kind() == "identifier" || left.kind().ends_with("_pattern"))
+                {
+                    self.bind_pattern(left, Abs::unknown("loop variable"));
                 }
                 if let Some(body) = node.child_by_field_name("body") {
                     self.walk(body);

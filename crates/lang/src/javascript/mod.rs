@@ -197,10 +197,10 @@ fn discover(
                     let specs: Vec<String> = p.specs.keys().cloned().collect();
                     for spec in specs {
                         let r = dirs.resolve(&rel, &spec);
-                        if let Resolved::File(dep) = &r {
-                            if seen.insert(dep.clone()) {
-                                next.push(dep.clone());
-                            }
+                        if let Resolved::File(dep) = &r
+                            && seen.insert(dep.clone())
+                        {
+                            next.push(dep.clone());
                         }
                         p.specs.insert(spec, r);
                     }

@@ -68,13 +68,12 @@ pub(crate) fn specifiers(root: Node<'_>, text: &str) -> BTreeSet<String> {
                     // `import x = require('y')` (TypeScript).
                     let mut c = node.walk();
                     for child in node.named_children(&mut c) {
-                        if child.kind() == "import_require_clause" {
-                            if let Some(s) = child
+                        if child.kind() == "import_require_clause"
+                            && let Some(s) = child
                                 .child_by_field_name("source")
                                 .and_then(|s| string_literal(s, text))
-                            {
-                                out.insert(s);
-                            }
+                        {
+                            out.insert(s);
                         }
                     }
                 }
@@ -168,10 +167,8 @@ impl<'r> DirCache<'r> {
                         Ok(t) => t.is_file(),
                         Err(_) => false,
                     };
-                    if is_file {
-                        if let Some(n) = entry.file_name().to_str() {
-                            names.insert(n.to_string());
-                        }
+                    if is_file && let Some(n) = entry.file_name().to_str() {
+                        names.insert(n.to_string());
                     }
                 }
             }

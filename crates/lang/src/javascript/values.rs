@@ -282,10 +282,10 @@ pub(crate) fn concat(parts: Vec<Value>) -> Value {
             }
         }
     }
-    if out.len() == 1 {
-        if let Some(Value::Str { .. }) = out.first() {
-            return out.pop().unwrap_or_else(|| Value::str(""));
-        }
+    if out.len() == 1
+        && let Some(Value::Str { .. }) = out.first()
+    {
+        return out.pop().unwrap_or_else(|| Value::str(""));
     }
     if out.is_empty() {
         return Value::str("");
