@@ -331,6 +331,7 @@ SPECIAL_BINDINGS = {
     ("kms", "KeyId"): [("KeyId", "kms-key-id"), ("TargetKeyId", "kms-key-id")],
     ("kms", "Alias"): [("AliasName", "kms-alias-name")],
     ("sqs", "QueueName"): [("QueueUrl", "sqs-queue-url-name"), ("QueueName", None)],
+    ("ssm", "ParameterNameWithoutLeadingSlash"): [("Name", "ssm-parameter-name"), ("Names[]", "ssm-parameter-name"), ("Path", "ssm-parameter-name")],
     ("ses", "IdentityName"): [("Identity", None), ("EmailIdentity", None)],
     ("ses", "TemplateName"): [("TemplateName", None), ("Template", None)],
 }
@@ -395,6 +396,13 @@ def arn_param_for(model, op, prefix, rtype):
     for m in sorted(top):
         if norm(m) in want and model.shapes[top[m]["shape"]]["type"] == "string":
             return m
+    # A generic ARN member (TagResource `ResourceArn`, Lambda ListTags `Resource`): its value is
+    # the ARN of whichever resource type the request is about.
+    for m in sorted(top):
+        if norm(m) in ("resourcearn", "arn", "resource") and model.shapes[top[m]["shape"]]["type"] == "string":
+            doc = top[m].get("documentation", "") + model.shapes[top[m]["shape"]].get("documentation", "")
+            if "ARN" in doc or "Amazon Resource Name" in doc or norm(m) != "resource":
+                return m
     return None
 
 
@@ -455,11 +463,20 @@ def auto_resources(model, op, action, iam):
 
     best = max(score(r) for r, _ in rules)
     if best == 0:
-        chosen = [r for r, _ in rules]
+        # Nothing in the request identifies a resource. Types the IAM data marks required are kept
+        # (unbound: `*` in their placeholders, with the reasons); optional ones are dropped, since a
+        # request may involve none of them and then only `Resource: "*"` matches.
+        chosen = [r for r, req in rules if req]
     else:
         chosen = [r for r, req in rules if score(r) == best or req]
     chosen.sort(key=lambda r: r["type"])
     return chosen
+
+
+def optional_types_note(info):
+    types = ", ".join(sorted({r["type"] for r in info["resources"]}))
+    return (f"its resource types ({types}) are optional and no request parameter identifies one, "
+            f"so Resource is `*`")
 
 
 def split_optional(model, op, rule):
@@ -649,6 +666,8 @@ class Generic:
         rs = auto_resources(model, op, action, self.iam)
         if rs:
             r["resources"] = rs
+        elif info["resources"]:
+            note = (note + "; " if note else "") + optional_types_note(info)
         if when:
             r["when"] = when
         if note:
@@ -785,11 +804,13 @@ def apply_override(svc, model, op, entry, iam, res, where):
             rs = auto_resources(model, op, full, iam)
             if rs:
                 rule["resources"] = rs
+            elif info["resources"]:
+                rule["note"] = optional_types_note(info)
         if "when" in a:
             check_condition(model, op, a["when"], w)
             rule["when"] = a["when"]
         if "note" in a:
-            rule["note"] = a["note"]
+            rule["note"] = a["note"] + ("; " + rule["note"] if "note" in rule and rule["note"] != a["note"] else "")
         out["actions"].append(rule)
     in_actions = {a["action"] for a in out["actions"]}
     for i, n in enumerate(entry.get("not_needed", [])):
@@ -859,7 +880,7 @@ def v3_names(sdk_id):
 
 ACCESS = {"List", "Read", "Write", "Tagging", "Permissions management"}
 PARSERS = {"s3-copy-source-bucket", "s3-copy-source-key", "lambda-function-name", "lambda-qualifier",
-           "arn-last-segment", "kms-key-id", "kms-alias-name", "sqs-queue-url-name"}
+           "arn-last-segment", "kms-key-id", "kms-alias-name", "sqs-queue-url-name", "ssm-parameter-name"}
 ORIGINS = {"service-reference", "same-name", "override", "unmapped", "unsigned"}
 
 

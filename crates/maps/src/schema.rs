@@ -226,6 +226,9 @@ pub enum Parser {
     /// SQS `QueueUrl` (`https://sqs.<region>.amazonaws.com/<account>/<name>`): the queue
     /// name, its last path segment.
     SqsQueueUrlName,
+    /// SSM parameter `Name`/`Path` (`/app/db/password`, `app`, or a parameter ARN): the name
+    /// without its leading `/` (the ARN template already has `parameter/`).
+    SsmParameterName,
 }
 
 /// A condition on the request under which an action is needed.
