@@ -9,7 +9,7 @@ use leastrole_maps::{Maps, MapsError};
 use leastrole_policy::{
     EnvContext, FunctionReport, Options, Part, Report, build_policy, resolve_calls,
 };
-use leastrole_project::{Discovery, Entry, EnvValue, Function};
+use leastrole_project::{Discovery, Entry, EnvValue, Function, ValuePart};
 
 /// Build the report for every discovered function.
 pub fn build_report(
@@ -109,6 +109,7 @@ fn env_context(f: &Function) -> EnvContext {
         .map(|(k, v)| {
             let parts = match v {
                 EnvValue::Literal(s) => vec![Part::Lit { text: s.clone() }],
+                EnvValue::Template(parts) => parts.iter().map(part).collect(),
                 EnvValue::Unknown(_) => vec![Part::Wildcard],
             };
             (k.clone(), parts)
@@ -117,5 +118,30 @@ fn env_context(f: &Function) -> EnvContext {
     EnvContext {
         configured: true,
         values,
+    }
+}
+
+/// A configured value part as a resource part.
+fn part(p: &ValuePart) -> Part {
+    match p {
+        ValuePart::Lit(s) => Part::Lit { text: s.clone() },
+        ValuePart::Pseudo(name) => match name.as_str() {
+            "AWS::Partition" => Part::Partition,
+            "AWS::Region" => Part::Region,
+            "AWS::AccountId" => Part::Account,
+            _ => Part::Pseudo { name: name.clone() },
+        },
+        ValuePart::Ref {
+            logical_id,
+            attribute,
+            arn,
+            physical,
+        } => Part::Ref {
+            logical_id: logical_id.clone(),
+            attribute: attribute.clone(),
+            arn: *arn,
+            physical: physical.as_ref().map(|ps| ps.iter().map(part).collect()),
+        },
+        ValuePart::Unknown(_) => Part::Wildcard,
     }
 }

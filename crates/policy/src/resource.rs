@@ -22,10 +22,23 @@ pub enum Part {
     /// `*`: a value that could not be resolved.
     Wildcard,
     /// A CloudFormation reference: `Ref` (no attribute) or `Fn::GetAtt` (attribute).
+    /// CloudFormation output keeps it as `${Logical}`/`${Logical.Attr}`; plain output
+    /// uses `physical` when the template gives the resource's name, else `*`.
     Ref {
         logical_id: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         attribute: Option<String>,
+        /// The reference evaluates to a whole ARN (`GetAtt X.Arn`, `Ref` of an SNS topic).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        arn: bool,
+        /// What it evaluates to when the template says (a literal table name, or an ARN
+        /// built from one), without references.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        physical: Option<Vec<Part>>,
+    },
+    /// Another CloudFormation pseudo parameter (`AWS::StackName`, `AWS::URLSuffix`).
+    Pseudo {
+        name: String,
     },
 }
 
@@ -115,18 +128,14 @@ impl Resource {
                 Part::Region => s.push_str(env.region.as_deref().unwrap_or("*")),
                 Part::Account => s.push_str(env.account.as_deref().unwrap_or("*")),
                 Part::Wildcard => s.push('*'),
-                Part::Ref {
-                    logical_id,
-                    attribute,
-                } => {
-                    s.push_str("${");
-                    s.push_str(logical_id);
-                    if let Some(a) = attribute {
-                        s.push('.');
-                        s.push_str(a);
-                    }
-                    s.push('}');
-                }
+                Part::Ref { physical, .. } => match physical {
+                    Some(parts) => s.push_str(&Resource::new(parts.iter().cloned()).render(env)),
+                    None => s.push('*'),
+                },
+                Part::Pseudo { name } => match name.as_str() {
+                    "AWS::URLSuffix" => s.push_str("amazonaws.com"),
+                    _ => s.push('*'),
+                },
             }
         }
         s
@@ -143,17 +152,39 @@ impl Resource {
                 Part::Region => s.push_str("${AWS::Region}"),
                 Part::Account => s.push_str("${AWS::AccountId}"),
                 Part::Wildcard => s.push('*'),
-                Part::Ref { .. } => s.push_str(&self.render_part(part)),
+                Part::Ref {
+                    logical_id,
+                    attribute,
+                    ..
+                } => {
+                    s.push_str("${");
+                    s.push_str(logical_id);
+                    if let Some(a) = attribute {
+                        s.push('.');
+                        s.push_str(a);
+                    }
+                    s.push('}');
+                }
+                Part::Pseudo { name } => {
+                    s.push_str("${");
+                    s.push_str(name);
+                    s.push('}');
+                }
             }
         }
         s
     }
 
-    fn render_part(&self, part: &Part) -> String {
-        Resource {
-            parts: vec![part.clone()],
-        }
-        .render(&ArnEnv::default())
+    /// References to template resources whose value plain output cannot show.
+    pub fn unresolved_references(&self) -> impl Iterator<Item = &str> {
+        self.parts.iter().filter_map(|p| match p {
+            Part::Ref {
+                logical_id,
+                physical: None,
+                ..
+            } => Some(logical_id.as_str()),
+            _ => None,
+        })
     }
 
     /// Whether the rendered form needs `Fn::Sub` in CloudFormation (anything but plain text).
@@ -204,9 +235,12 @@ mod tests {
             Part::Ref {
                 logical_id: "Orders".into(),
                 attribute: None,
+                arn: false,
+                physical: None,
             },
         ]);
-        assert_eq!(r.to_string(), "arn:*:dynamodb:*:*:table/${Orders}");
+        assert_eq!(r.to_string(), "arn:*:dynamodb:*:*:table/*");
+        assert_eq!(r.unresolved_references().collect::<Vec<_>>(), ["Orders"]);
         let env = ArnEnv {
             partition: Some("aws".into()),
             region: Some("eu-west-1".into()),
@@ -214,13 +248,30 @@ mod tests {
         };
         assert_eq!(
             r.render(&env),
-            "arn:aws:dynamodb:eu-west-1:123456789012:table/${Orders}"
+            "arn:aws:dynamodb:eu-west-1:123456789012:table/*"
         );
         assert_eq!(
             r.to_sub(),
             "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${Orders}"
         );
         assert!(r.needs_sub());
+    }
+
+    #[test]
+    fn a_reference_with_a_physical_name_renders_it() {
+        let r = Resource::new([
+            lit("arn:aws:s3:::"),
+            Part::Ref {
+                logical_id: "Uploads".into(),
+                attribute: None,
+                arn: false,
+                physical: Some(vec![lit("acme-uploads")]),
+            },
+            lit("/*"),
+        ]);
+        assert_eq!(r.to_string(), "arn:aws:s3:::acme-uploads/*");
+        assert_eq!(r.to_sub(), "arn:aws:s3:::${Uploads}/*");
+        assert_eq!(r.unresolved_references().count(), 0);
     }
 
     #[test]

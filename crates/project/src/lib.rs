@@ -31,7 +31,33 @@ pub enum Entry {
 pub enum EnvValue {
     /// A literal string.
     Literal(String),
-    /// Set, but to something that cannot be known statically; the reason says why.
+    /// Literal text mixed with template references (`!Ref`, `!GetAtt`, `!Sub`, pseudo
+    /// parameters), in order.
+    Template(Vec<ValuePart>),
+    /// Set, but to something that cannot be known statically (`${ssm:…}`, `${cf:…}`);
+    /// the reason names it.
+    Unknown(String),
+}
+
+/// One part of a configured value.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ValuePart {
+    Lit(String),
+    /// `AWS::Region`, `AWS::AccountId`, `AWS::Partition`, `AWS::StackName`, `AWS::URLSuffix`.
+    Pseudo(String),
+    /// A reference to a resource of the same template: `Ref` (no attribute) or
+    /// `Fn::GetAtt` (attribute).
+    Ref {
+        logical_id: String,
+        attribute: Option<String>,
+        /// It evaluates to a whole ARN (`GetAtt X.Arn`; `Ref` of an SNS topic, a state
+        /// machine, a secret…).
+        arn: bool,
+        /// What it evaluates to when the template gives the physical name (e.g.
+        /// `TableName: orders` → `orders`, or the ARN built from it), without references.
+        physical: Option<Vec<ValuePart>>,
+    },
+    /// A part that cannot be known statically, with the reason.
     Unknown(String),
 }
 

@@ -144,9 +144,9 @@ fn unflatten(s: &str, others: &[Part]) -> Vec<Part> {
 pub fn is_whole_arn(parts: &[Part]) -> bool {
     match parts.first() {
         Some(Part::Lit { text }) => text.starts_with("arn:"),
-        Some(Part::Ref {
-            attribute: Some(a), ..
-        }) => a.ends_with("Arn") || a == "Arn",
+        Some(Part::Ref { arn, attribute, .. }) => {
+            *arn || attribute.as_deref().is_some_and(|a| a.ends_with("Arn"))
+        }
         _ => false,
     }
 }
@@ -215,6 +215,13 @@ pub fn parse(parser: Parser, value: &Value, env: &EnvContext) -> Text {
                 Some((_, name)) => piece(name),
                 None => piece(path),
             }
+        }
+        Parser::SsmParameterName => {
+            let name = match flat.split_once(":parameter/") {
+                Some((_, n)) => n,
+                None => flat.trim_start_matches('/'),
+            };
+            piece(name)
         }
         Parser::ArnLastSegment => {
             let last = flat.rsplit([':', '/']).next().unwrap_or(&flat);
@@ -405,6 +412,22 @@ mod tests {
     }
 
     #[test]
+    fn ssm_parameter_names_lose_the_leading_slash() {
+        let env = EnvContext::default();
+        for input in [
+            "/app/db/password",
+            "app/db/password",
+            "arn:aws:ssm:us-east-1:1:parameter/app/db/password",
+        ] {
+            assert_eq!(
+                render(parse(Parser::SsmParameterName, &Value::str(input), &env).parts),
+                "app/db/password",
+                "{input}"
+            );
+        }
+    }
+
+    #[test]
     fn template_filling() {
         let mut bound = BTreeMap::new();
         bound.insert(
@@ -422,7 +445,9 @@ mod tests {
         }]));
         assert!(is_whole_arn(&[Part::Ref {
             logical_id: "T".into(),
-            attribute: Some("Arn".into())
+            attribute: Some("Arn".into()),
+            arn: true,
+            physical: None,
         }]));
         assert!(!is_whole_arn(&[Part::Lit {
             text: "orders".into()
