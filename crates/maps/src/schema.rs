@@ -53,6 +53,11 @@ pub struct SdkNames {
     /// JS SDK v3 aggregated client class (`S3`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub js_v3_aggregated: Option<String>,
+    /// The three `js_v3_*` names were checked against a pinned `@aws-sdk/client-*` package
+    /// (and so were the operations' `v3_command`/`js_paginator` and the waiters' `js_v3`).
+    /// When false they follow the JS v3 naming rule from botocore's `serviceId` unchecked.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub js_v3_verified: bool,
 }
 
 /// One API operation and what it needs.
