@@ -328,7 +328,8 @@ SPECIAL_BINDINGS = {
     ("s3", "BucketName"): [("Bucket", None)],
     ("s3", "ObjectName"): [("Key", None)],
     ("lambda", "FunctionName"): [("FunctionName", "lambda-function-name")],
-    ("kms", "KeyId"): [("KeyId", "kms-key-id"), ("TargetKeyId", "kms-key-id")],
+    ("kms", "KeyId"): [(m, "kms-key-id") for m in ("KeyId", "TargetKeyId", "KmsKeyId", "KMSKeyId", "SSEKMSKeyId",
+                                                     "KmsKeyArn", "KMSKeyArn", "kmsKeyId", "kmsKeyArn")],
     ("kms", "Alias"): [("AliasName", "kms-alias-name")],
     ("sqs", "QueueName"): [("QueueUrl", "sqs-queue-url-name"), ("QueueName", None)],
     ("ssm", "ParameterNameWithoutLeadingSlash"): [("Name", "ssm-parameter-name"), ("Names[]", "ssm-parameter-name"), ("Path", "ssm-parameter-name")],
@@ -341,7 +342,7 @@ SPECIAL_ARN_PARAMS = {
     ("lambda", "function"): ["FunctionName"],
     ("lambda", "function alias"): ["FunctionName"],
     ("lambda", "function version"): ["FunctionName"],
-    ("kms", "key"): ["KeyId"],
+    ("kms", "key"): ["KeyId", "TargetKeyId", "KmsKeyId", "KMSKeyId", "SSEKMSKeyId", "KmsKeyArn", "KMSKeyArn", "kmsKeyId", "kmsKeyArn"],
     ("secretsmanager", "secret"): ["SecretId"],
     ("sns", "topic"): ["TopicArn"],
 }
