@@ -565,17 +565,13 @@ impl<'t> Ctx<'_, '_, 't> {
                 node.child_by_field_name("attribute"),
             )
         {
+            // Any read of a loaded attribute sends the load request (`obj.metadata.get`).
             let name = eval.text(m, attr);
-            let is_value_read = node
-                .parent()
-                .is_none_or(|p| p.kind() != "call" && p.kind() != "attribute");
-            if is_value_read {
-                for o in eval.eval(m, scope, obj) {
-                    if let Obj::Res { service, path } = o
-                        && is_load_attribute(&path, name)
-                    {
-                        self.report_load(scope, node, service, path);
-                    }
+            for o in eval.eval(m, scope, obj) {
+                if let Obj::Res { service, path } = o
+                    && is_load_attribute(&path, name)
+                {
+                    self.report_load(scope, node, service, path);
                 }
             }
         }

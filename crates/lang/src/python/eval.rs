@@ -8,6 +8,7 @@
 
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
 
 use tree_sitter::Node;
 
@@ -41,6 +42,9 @@ pub(crate) struct Site<'t> {
     pub call: Node<'t>,
     pub offset: usize,
 }
+
+/// Call sites of each local function, keyed by (module, scope).
+pub(crate) type Sites<'t> = HashMap<(usize, usize), Vec<Site<'t>>>;
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 enum Key {
@@ -87,7 +91,7 @@ pub(crate) struct Eval<'a, 't> {
     pub by_file: &'a BTreeMap<String, usize>,
     pub resolver: &'a Resolver<'a>,
     /// Call sites of each local function, keyed by (module, scope).
-    pub sites: HashMap<(usize, usize), Vec<Site<'t>>>,
+    pub sites: Arc<Sites<'t>>,
     /// While building the call-site index, parameters are not resolved.
     pub index_mode: bool,
     cache: RefCell<HashMap<Key, Vec<Obj>>>,
@@ -166,7 +170,7 @@ impl<'a, 't> Eval<'a, 't> {
             mods,
             by_file,
             resolver,
-            sites: HashMap::new(),
+            sites: Arc::new(HashMap::new()),
             index_mode: true,
             cache: RefCell::new(HashMap::new()),
             active: RefCell::new(HashSet::new()),
@@ -177,7 +181,7 @@ impl<'a, 't> Eval<'a, 't> {
     }
 
     /// Switch to full evaluation with a call-site index; drops cached results.
-    pub(crate) fn set_sites(&mut self, sites: HashMap<(usize, usize), Vec<Site<'t>>>) {
+    pub(crate) fn set_sites(&mut self, sites: Arc<Sites<'t>>) {
         self.sites = sites;
         self.index_mode = false;
         self.cache.borrow_mut().clear();

@@ -18,11 +18,12 @@ mod values;
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use tree_sitter::{Node, Parser, Tree};
 
-use self::eval::{Eval, Site};
+use self::eval::{Eval, Site, Sites};
 use self::imports::{Resolver, parse_import};
 use self::objects::Obj;
 use self::scope::ModuleIr;
@@ -32,7 +33,7 @@ use crate::source::read_source;
 
 /// Stack for the evaluation thread: evaluation recurses over expressions (bounded by
 /// `eval::MAX_DEPTH`), so it runs on a thread with room for that bound.
-const EVAL_STACK_BYTES: usize = 256 * 1024 * 1024;
+const EVAL_STACK_BYTES: usize = 128 * 1024 * 1024;
 
 thread_local! {
     static PARSER: RefCell<Option<Parser>> = const { RefCell::new(None) };
@@ -118,7 +119,12 @@ fn parse_file(root: &Path, rel: &str, resolver: &Resolver<'_>) -> Result<Parsed,
             }
             _ => {}
         }
-        if descend && cursor.goto_first_child() {
+        // Statements (and so imports) only nest in compound statements; expressions
+        // are entered only to find broken regions.
+        if descend
+            && (node.has_error() || holds_statements(node.kind()))
+            && cursor.goto_first_child()
+        {
             continue;
         }
         let mut done = false;
@@ -140,6 +146,29 @@ fn parse_file(root: &Path, rel: &str, resolver: &Resolver<'_>) -> Result<Parsed,
         loads,
         diagnostics,
     })
+}
+
+fn holds_statements(kind: &str) -> bool {
+    matches!(
+        kind,
+        "module"
+            | "block"
+            | "if_statement"
+            | "elif_clause"
+            | "else_clause"
+            | "for_statement"
+            | "while_statement"
+            | "try_statement"
+            | "except_clause"
+            | "except_group_clause"
+            | "finally_clause"
+            | "with_statement"
+            | "function_definition"
+            | "class_definition"
+            | "decorated_definition"
+            | "match_statement"
+            | "case_clause"
+    )
 }
 
 /// `except E, e:` (Python 2) instead of `except E as e:`.
@@ -224,19 +253,15 @@ pub(crate) fn analyze(root: &Path, entries: &[String]) -> Program {
         .map(|p| scope::build(&p.rel, &p.text, p.tree.root_node(), &resolver))
         .collect();
 
-    // 3–4. Evaluate and collect facts, on a thread with a deep stack.
-    let modules = std::thread::scope(|s| {
-        let run = || facts(&irs, &by_file, &resolver, &parsed);
-        match std::thread::Builder::new()
-            .name("leastrole-python".into())
-            .stack_size(EVAL_STACK_BYTES)
-            .spawn_scoped(s, run)
-        {
-            Ok(handle) => handle.join().ok(),
-            Err(_) => None,
-        }
-    });
-    let modules = modules.unwrap_or_else(|| facts(&irs, &by_file, &resolver, &parsed));
+    // 3–4. Evaluate and collect facts, on threads with deep stacks.
+    let modules = match rayon::ThreadPoolBuilder::new()
+        .stack_size(EVAL_STACK_BYTES)
+        .thread_name(|i| format!("leastrole-python-{i}"))
+        .build()
+    {
+        Ok(pool) => pool.install(|| facts(&irs, &by_file, &resolver, &parsed)),
+        Err(_) => facts(&irs, &by_file, &resolver, &parsed),
+    };
     for module in modules {
         program.modules.insert(module.file.clone(), module);
     }
@@ -244,35 +269,71 @@ pub(crate) fn analyze(root: &Path, entries: &[String]) -> Program {
     program
 }
 
-/// Every local function called at each call site, with the implicit leading
-/// arguments of bound methods and constructors.
-fn call_sites<'t>(eval: &Eval<'_, 't>) -> HashMap<(usize, usize), Vec<Site<'t>>> {
-    let mut sites: HashMap<(usize, usize), Vec<Site<'t>>> = HashMap::new();
-    for (m, ir) in eval.mods.iter().enumerate() {
-        for &(scope, call) in &ir.calls {
-            let Some(func) = call.child_by_field_name("function") else {
-                continue;
+/// The local functions called at each call site of module `m`, with the implicit
+/// leading arguments of bound methods and constructors.
+fn module_sites<'t>(eval: &Eval<'_, 't>, m: usize) -> Vec<((usize, usize), Site<'t>)> {
+    let mut out = Vec::new();
+    let Some(ir) = eval.mods.get(m) else {
+        return out;
+    };
+    for &(scope, call) in &ir.calls {
+        let Some(func) = call.child_by_field_name("function") else {
+            continue;
+        };
+        for callee in eval.eval(m, scope, func) {
+            let (target, offset) = match callee {
+                Obj::Func(fm, fs) => ((fm, fs), 0),
+                Obj::BoundMethod(fm, fs) => ((fm, fs), 1),
+                Obj::Class(cm, cc) => match eval.method(cm, cc, "__init__") {
+                    Some(init) => (init, 1),
+                    None => continue,
+                },
+                _ => continue,
             };
-            for callee in eval.eval(m, scope, func) {
-                let (target, offset) = match callee {
-                    Obj::Func(fm, fs) => ((fm, fs), 0),
-                    Obj::BoundMethod(fm, fs) => ((fm, fs), 1),
-                    Obj::Class(cm, cc) => match eval.method(cm, cc, "__init__") {
-                        Some(init) => (init, 1),
-                        None => continue,
-                    },
-                    _ => continue,
-                };
-                sites.entry(target).or_default().push(Site {
+            out.push((
+                target,
+                Site {
                     module: m,
                     scope,
                     call,
                     offset,
-                });
-            }
+                },
+            ));
         }
     }
-    sites
+    out
+}
+
+/// Every module is evaluated with its own evaluator (its own caches), so the result
+/// does not depend on how modules are spread over threads.
+fn fresh<'a, 't>(
+    irs: &'a [ModuleIr<'t>],
+    by_file: &'a BTreeMap<String, usize>,
+    resolver: &'a Resolver<'a>,
+    sites: Option<&Arc<Sites<'t>>>,
+) -> Eval<'a, 't> {
+    let mut eval = Eval::new(irs, by_file, resolver);
+    if let Some(sites) = sites {
+        eval.set_sites(Arc::clone(sites));
+    }
+    eval
+}
+
+fn all_sites<'t>(
+    irs: &[ModuleIr<'t>],
+    by_file: &BTreeMap<String, usize>,
+    resolver: &Resolver<'_>,
+    previous: Option<&Arc<Sites<'t>>>,
+) -> Arc<Sites<'t>> {
+    let per_module: Vec<Vec<((usize, usize), Site<'t>)>> = (0..irs.len())
+        .into_par_iter()
+        .map(|m| module_sites(&fresh(irs, by_file, resolver, previous), m))
+        .collect();
+    let mut sites: Sites<'t> = HashMap::new();
+    for (target, site) in per_module.into_iter().flatten() {
+        sites.entry(target).or_default().push(site);
+    }
+    Arc::new(sites)
 }
 
 fn facts(
@@ -281,54 +342,54 @@ fn facts(
     resolver: &Resolver<'_>,
     parsed: &[Parsed],
 ) -> Vec<ModuleFacts> {
-    let mut eval = Eval::new(irs, by_file, resolver);
     // Two rounds: the second resolves calls through parameters the first could not.
-    let sites = call_sites(&eval);
-    eval.set_sites(sites);
-    let sites = call_sites(&eval);
-    eval.set_sites(sites);
+    let sites = all_sites(irs, by_file, resolver, None);
+    let sites = all_sites(irs, by_file, resolver, Some(&sites));
+    (0..irs.len())
+        .into_par_iter()
+        .map(|m| module_facts(&fresh(irs, by_file, resolver, Some(&sites)), m, parsed))
+        .collect()
+}
 
-    let mut out = Vec::with_capacity(irs.len());
-    for (m, ir) in irs.iter().enumerate() {
-        let collected = calls::collect(&eval, m);
-        let mut functions = calls::functions(&eval, m, collected);
-        let exports = calls::exports(&eval, m, &mut functions);
-        let mut diagnostics: Vec<Diagnostic> = parsed
-            .get(m)
-            .map(|p| p.diagnostics.clone())
-            .unwrap_or_default();
-        for (line, module) in &ir.missing_imports {
-            diagnostics.push(Diagnostic::new(
-                Level::Warning,
-                "unresolved-import",
-                format!(
-                    "`{module}` imported in {} is not a file of the project; calls it makes are not analysed",
-                    ir.rel
-                ),
-                at(&ir.rel, *line),
-            ));
-        }
-        if eval.too_deep.borrow().contains(&m) {
-            diagnostics.push(Diagnostic::new(
-                Level::Warning,
-                "nesting-too-deep",
-                format!(
-                    "{} nests expressions too deeply to analyse fully; the deepest parts are treated as unknown",
-                    ir.rel
-                ),
-                at(&ir.rel, 1),
-            ));
-        }
-        sort_diagnostics(&mut diagnostics);
-        out.push(ModuleFacts {
-            file: ir.rel.clone(),
-            language: Language::Python,
-            functions,
-            exports,
-            diagnostics,
-        });
+fn module_facts(eval: &Eval<'_, '_>, m: usize, parsed: &[Parsed]) -> ModuleFacts {
+    let ir = &eval.mods[m];
+    let collected = calls::collect(eval, m);
+    let mut functions = calls::functions(eval, m, collected);
+    let exports = calls::exports(eval, m, &mut functions);
+    let mut diagnostics: Vec<Diagnostic> = parsed
+        .get(m)
+        .map(|p| p.diagnostics.clone())
+        .unwrap_or_default();
+    for (line, module) in &ir.missing_imports {
+        diagnostics.push(Diagnostic::new(
+            Level::Warning,
+            "unresolved-import",
+            format!(
+                "`{module}` imported in {} is not a file of the project; calls it makes are not analysed",
+                ir.rel
+            ),
+            at(&ir.rel, *line),
+        ));
     }
-    out
+    if eval.too_deep.borrow().contains(&m) {
+        diagnostics.push(Diagnostic::new(
+            Level::Warning,
+            "nesting-too-deep",
+            format!(
+                "{} nests expressions too deeply to analyse fully; the deepest parts are treated as unknown",
+                ir.rel
+            ),
+            at(&ir.rel, 1),
+        ));
+    }
+    sort_diagnostics(&mut diagnostics);
+    ModuleFacts {
+        file: ir.rel.clone(),
+        language: Language::Python,
+        functions,
+        exports,
+        diagnostics,
+    }
 }
 
 /// Diagnostics in source order (then by code and message), without duplicates.

@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use tree_sitter::Node;
+use tree_sitter::{Node, TreeCursor};
 
 use super::imports::{ImportBind, ModRef, Resolver, parse_import};
 use crate::program::MODULE_SCOPE;
@@ -119,6 +119,8 @@ struct Builder<'t, 'r> {
     ir: ModuleIr<'t>,
     resolver: &'r Resolver<'r>,
     stack: Vec<(Node<'t>, usize)>,
+    /// One cursor reused for every child walk (creating one allocates).
+    cursor: TreeCursor<'t>,
 }
 
 pub(crate) fn build<'t>(
@@ -157,6 +159,7 @@ pub(crate) fn build<'t>(
         },
         resolver,
         stack: Vec::new(),
+        cursor: root.walk(),
     };
     b.push_children(root, 0);
     while let Some((node, scope)) = b.stack.pop() {
@@ -176,12 +179,21 @@ impl<'t> Builder<'t, '_> {
 
     /// Push named children so they are visited in source order.
     fn push_children(&mut self, node: Node<'t>, scope: usize) {
-        let mut cursor = node.walk();
-        let children: Vec<Node<'t>> = node.named_children(&mut cursor).collect();
-        for child in children.into_iter().rev() {
-            if child.kind() != "comment" {
-                self.push(child, scope);
+        let start = self.stack.len();
+        self.cursor.reset(node);
+        if self.cursor.goto_first_child() {
+            loop {
+                let child = self.cursor.node();
+                if child.is_named() && child.kind() != "comment" {
+                    self.stack.push((child, scope));
+                }
+                if !self.cursor.goto_next_sibling() {
+                    break;
+                }
             }
+        }
+        if let Some(pushed) = self.stack.get_mut(start..) {
+            pushed.reverse();
         }
     }
 
