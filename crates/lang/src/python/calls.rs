@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use tree_sitter::Node;
 
-use super::eval::{Eval, short, single};
+use super::eval::{Eval, normalize, short, single};
 use super::objects::{NON_API_CLIENT_METHODS, Obj, is_load_attribute};
 use super::scope::ScopeKind;
 use super::values;
@@ -559,23 +559,35 @@ impl<'t> Ctx<'_, '_, 't> {
     fn reference(&mut self, scope: usize, node: Node<'t>) {
         let eval = self.eval;
         let m = self.m;
-        if node.kind() == "attribute"
-            && let (Some(obj), Some(attr)) = (
-                node.child_by_field_name("object"),
-                node.child_by_field_name("attribute"),
-            )
-        {
-            // Any read of a loaded attribute sends the load request (`obj.metadata.get`).
-            let name = eval.text(m, attr);
-            for o in eval.eval(m, scope, obj) {
-                if let Obj::Res { service, path } = o
-                    && is_load_attribute(&path, name)
-                {
-                    self.report_load(scope, node, service, path);
-                }
-            }
+        // Walk an attribute chain from its base: any read of a loaded attribute of a
+        // resource sends the load request (`obj.metadata.get(...)`).
+        let mut chain = Vec::new();
+        let mut base = node;
+        while base.kind() == "attribute" {
+            let Some(obj) = base.child_by_field_name("object") else {
+                return;
+            };
+            chain.push(base);
+            base = obj;
         }
-        for o in eval.eval(m, scope, node) {
+        let mut objs = eval.eval(m, scope, base);
+        for level in chain.into_iter().rev() {
+            let Some(attr) = level.child_by_field_name("attribute") else {
+                return;
+            };
+            let name = eval.text(m, attr);
+            let mut next = Vec::new();
+            for o in objs {
+                if let Obj::Res { service, path } = &o
+                    && is_load_attribute(path, name)
+                {
+                    self.report_load(scope, level, service.clone(), path.clone());
+                }
+                next.extend(eval.get_attr(o, name));
+            }
+            objs = normalize(next);
+        }
+        for o in objs {
             if let Obj::Func(fm, fs) | Obj::BoundMethod(fm, fs) = o {
                 // A lambda's body reports into its enclosing function already.
                 if eval.mods[fm].scopes[fs].kind != ScopeKind::Lambda || fm != m {

@@ -103,7 +103,7 @@ pub(crate) struct Eval<'a, 't> {
 }
 
 /// Sort, dedup and cap a set of alternatives.
-fn normalize(mut objs: Vec<Obj>) -> Vec<Obj> {
+pub(crate) fn normalize(mut objs: Vec<Obj>) -> Vec<Obj> {
     objs.sort();
     objs.dedup();
     if objs.len() > MAX_OBJS {
@@ -225,8 +225,25 @@ impl<'a, 't> Eval<'a, 't> {
             return vec![Obj::unknown("expression nested too deeply to analyse")];
         }
         self.depth.set(depth + 1);
-        let out = self.eval_inner(m, s, node);
+        let mut out = self.eval_inner(m, s, node);
         self.depth.set(depth);
+        if depth > MAX_VALUE_DEPTH {
+            // Values built this deep would nest deeper than anything worth reporting
+            // (and than a small stack can drop or serialise): keep only flat ones.
+            for o in &mut out {
+                if let Obj::Val(v) = o
+                    && !matches!(
+                        v,
+                        Value::Str { .. }
+                            | Value::Scalar { .. }
+                            | Value::Unknown { .. }
+                            | Value::Env { default: None, .. }
+                    )
+                {
+                    *o = Obj::unknown("value nested too deeply");
+                }
+            }
+        }
         normalize(out)
     }
 

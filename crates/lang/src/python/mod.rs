@@ -15,6 +15,9 @@ mod objects;
 mod scope;
 mod values;
 
+#[cfg(test)]
+mod tests;
+
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;

@@ -4,7 +4,7 @@
 //! The pass is iterative (an explicit stack), so deeply nested input cannot overflow the
 //! stack here; evaluation guards its own recursion.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use tree_sitter::{Node, TreeCursor};
 
@@ -121,6 +121,8 @@ struct Builder<'t, 'r> {
     stack: Vec<(Node<'t>, usize)>,
     /// One cursor reused for every child walk (creating one allocates).
     cursor: TreeCursor<'t>,
+    /// Attribute nodes that are the object of another attribute.
+    inner: HashSet<usize>,
 }
 
 pub(crate) fn build<'t>(
@@ -160,6 +162,7 @@ pub(crate) fn build<'t>(
         resolver,
         stack: Vec::new(),
         cursor: root.walk(),
+        inner: HashSet::new(),
     };
     b.push_children(root, 0);
     while let Some((node, scope)) = b.stack.pop() {
@@ -584,8 +587,15 @@ impl<'t> Builder<'t, '_> {
             }
             "identifier" => self.ir.refs.push((scope, node)),
             "attribute" => {
-                self.ir.refs.push((scope, node));
+                // Only the outermost attribute of a chain is a reference; the chain
+                // is evaluated from it (linear, however long the chain).
+                if !self.inner.remove(&node.id()) {
+                    self.ir.refs.push((scope, node));
+                }
                 if let Some(obj) = node.child_by_field_name("object") {
+                    if obj.kind() == "attribute" {
+                        self.inner.insert(obj.id());
+                    }
                     self.push(obj, scope);
                 }
             }
