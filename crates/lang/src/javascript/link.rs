@@ -16,6 +16,8 @@ use super::{sdk_v2, sdk_v3};
 
 /// How many parameter hops are followed (`a(client)` → `b(client)` → …).
 const MAX_HOPS: usize = 8;
+/// Deeper values in call parameters are cut off (unknown).
+const MAX_VALUE_DEPTH: usize = 64;
 /// How many candidate values per parameter are tried.
 const MAX_CANDIDATES: usize = 16;
 
@@ -157,6 +159,16 @@ impl Linker {
     }
 
     fn finalize_at(&self, v: &mut Value, hops: usize) {
+        self.finalize_nested(v, hops, 0);
+    }
+
+    fn finalize_nested(&self, v: &mut Value, hops: usize, depth: usize) {
+        // Output values stay shallow enough to serialise and drop on any stack.
+        if depth > MAX_VALUE_DEPTH {
+            *v = Value::unknown("value nested too deeply");
+            return;
+        }
+        let depth = depth + 1;
         match v {
             Value::Unknown { reason } => {
                 if let Some(new) = self.param_value(reason, hops) {
@@ -165,13 +177,13 @@ impl Linker {
             }
             Value::Concat { parts } => {
                 for p in parts.iter_mut() {
-                    self.finalize_at(p, hops);
+                    self.finalize_nested(p, hops, depth);
                 }
                 *v = concat(std::mem::take(parts));
             }
             Value::Object { entries, rest } => {
                 for e in entries.values_mut() {
-                    self.finalize_at(e, hops);
+                    self.finalize_nested(e, hops, depth);
                 }
                 if let Some(r) = rest {
                     *r = strip_marks(r);
@@ -179,12 +191,12 @@ impl Linker {
             }
             Value::List { items } => {
                 for i in items.iter_mut() {
-                    self.finalize_at(i, hops);
+                    self.finalize_nested(i, hops, depth);
                 }
             }
             Value::Env {
                 default: Some(d), ..
-            } => self.finalize_at(d, hops),
+            } => self.finalize_nested(d, hops, depth),
             _ => {}
         }
     }

@@ -82,45 +82,15 @@ fn analyze_in_pool(root: &Path, entries: &[String]) -> Program {
         .map(|e| e.trim_start_matches("./").to_string())
         .collect();
 
-    // Analysis, dependencies first.
-    let mut done: HashMap<String, Arc<Published>> = HashMap::new();
-    let mut outs: BTreeMap<String, ModuleOut> = BTreeMap::new();
-    let mut remaining: BTreeSet<&String> = parsed.keys().collect();
-    while !remaining.is_empty() {
-        let mut ready: Vec<&String> = remaining
+    // Analysis, dependencies first. Modules in an import cycle are analysed twice: the
+    // second time they see what the first pass published for each other.
+    let (mut outs, cyclic) = run_waves(&parsed, &entry_set, &HashMap::new());
+    if cyclic {
+        let seed: HashMap<String, Arc<Published>> = outs
             .iter()
-            .copied()
-            .filter(|file| {
-                parsed.get(*file).is_some_and(|p| {
-                    p.specs.values().all(|r| match r {
-                        Resolved::File(dep) => {
-                            dep == *file || done.contains_key(dep) || !parsed.contains_key(dep)
-                        }
-                        _ => true,
-                    })
-                })
-            })
+            .map(|(file, out)| (file.clone(), out.published.clone()))
             .collect();
-        if ready.is_empty() {
-            // An import cycle: analyse one of its modules first (its imports from the
-            // cycle stay unknown).
-            ready.extend(remaining.iter().next().copied());
-        }
-        let results: Vec<(String, ModuleOut)> = ready
-            .par_iter()
-            .filter_map(|file| {
-                let p = parsed.get(*file)?;
-                let is_entry = entry_set.contains(*file);
-                Some(((*file).clone(), analyze_module(file, p, &done, is_entry)))
-            })
-            .collect();
-        for file in &ready {
-            remaining.remove(*file);
-        }
-        for (file, out) in results {
-            done.insert(file.clone(), out.published.clone());
-            outs.insert(file, out);
-        }
+        outs = run_waves(&parsed, &entry_set, &seed).0;
     }
 
     // Linking.
@@ -167,6 +137,69 @@ fn analyze_in_pool(root: &Path, entries: &[String]) -> Program {
     program.diagnostics.sort();
     program.diagnostics.dedup();
     program
+}
+
+/// Analyse every module after the modules it imports, in parallel waves. `seed` holds
+/// results of an earlier pass, used for imports not analysed yet in this one. Returns
+/// the modules and whether an import cycle had to be broken.
+fn run_waves(
+    parsed: &BTreeMap<String, Parsed>,
+    entry_set: &BTreeSet<String>,
+    seed: &HashMap<String, Arc<Published>>,
+) -> (BTreeMap<String, ModuleOut>, bool) {
+    let mut view: HashMap<String, Arc<Published>> = seed.clone();
+    let mut done: BTreeSet<&String> = BTreeSet::new();
+    let mut outs: BTreeMap<String, ModuleOut> = BTreeMap::new();
+    let mut remaining: BTreeSet<&String> = parsed.keys().collect();
+    let mut cyclic = false;
+    let undone_deps = |file: &String, done: &BTreeSet<&String>| {
+        parsed.get(file).map_or(0, |p| {
+            p.specs
+                .values()
+                .filter(|r| match r {
+                    Resolved::File(dep) => {
+                        dep != file && parsed.contains_key(dep) && !done.contains(dep)
+                    }
+                    _ => false,
+                })
+                .count()
+        })
+    };
+    while !remaining.is_empty() {
+        let mut ready: Vec<&String> = remaining
+            .iter()
+            .copied()
+            .filter(|file| undone_deps(file, &done) == 0)
+            .collect();
+        if ready.is_empty() {
+            // An import cycle: analyse first the module waiting for the fewest others,
+            // preferring one that is not an entry (entries are where handlers live).
+            cyclic = true;
+            ready.extend(
+                remaining
+                    .iter()
+                    .copied()
+                    .min_by_key(|f| (undone_deps(f, &done), entry_set.contains(*f), *f)),
+            );
+        }
+        let results: Vec<(String, ModuleOut)> = ready
+            .par_iter()
+            .filter_map(|file| {
+                let p = parsed.get(*file)?;
+                let is_entry = entry_set.contains(*file);
+                Some(((*file).clone(), analyze_module(file, p, &view, is_entry)))
+            })
+            .collect();
+        for file in &ready {
+            remaining.remove(*file);
+            done.insert(*file);
+        }
+        for (file, out) in results {
+            view.insert(file.clone(), out.published.clone());
+            outs.insert(file, out);
+        }
+    }
+    (outs, cyclic)
 }
 
 /// Parse the entry files and every local module they import, transitively.
@@ -355,3 +388,6 @@ fn finish(mut a: Analyzer<'_>, parsed: &Parsed) -> ModuleOut {
         bindings: std::mem::take(&mut a.bindings),
     }
 }
+
+#[cfg(test)]
+mod tests;
