@@ -60,7 +60,7 @@ def handler(event, context):
 
 fn helper(k: usize) -> String {
     let c = (k * 3 + 1) % PLAIN;
-    if k % 2 == 0 {
+    if k.is_multiple_of(2) {
         format!(
             r#""""Storage helpers {k}."""
 import boto3
@@ -198,7 +198,7 @@ fn write_project() -> (PathBuf, Vec<String>, u64) {
         put(format!("handlers/h{i}.py"), handler(i));
     }
     for k in 0..HELPERS - 1 {
-        let name = if k % 2 == 0 { "store" } else { "queue" };
+        let name = if k.is_multiple_of(2) { "store" } else { "queue" };
         put(format!("aws/{name}_{k}.py"), helper(k));
     }
     for k in 0..PLAIN - 1 {
