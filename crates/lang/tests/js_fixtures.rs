@@ -60,7 +60,7 @@ fn check(lang: &str) {
         // Determinism: a second run gives the same result.
         assert_eq!(
             program,
-            analyze(&dir, &[entry.clone()]),
+            analyze(&dir, std::slice::from_ref(&entry)),
             "{entry} is not deterministic"
         );
         insta::with_settings!({
