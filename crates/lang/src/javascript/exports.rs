@@ -112,7 +112,17 @@ impl<'t> Analyzer<'t> {
             (None, None, _) => {
                 // TypeScript `export = value`.
                 if let Some(expr) = children.into_iter().find(|c| c.kind() != "comment") {
-                    let v = self.eval_named(expr, Some("default"));
+                    let hint = if expr.kind() == "object" {
+                        ""
+                    } else {
+                        "default"
+                    };
+                    let v = self.eval_named(expr, Some(hint));
+                    if let Abs::Obj(entries, _) = &v {
+                        for (k, e) in entries {
+                            self.exports.insert(k.clone(), e.clone());
+                        }
+                    }
                     self.cjs = Some(v);
                 }
             }
