@@ -16,7 +16,7 @@ use super::imports::{ImportBind, ModRef, Resolver};
 use super::objects::{
     ExtCall, Obj, collection_step, ext_call, resource_action_result, sdk_attr, service_refs,
 };
-use super::scope::{BindKind, MethodKind, ModuleIr, ParamKind, ScopeKind, text};
+use super::scope::{BindKind, MethodKind, ModuleIr, Param, ParamKind, ScopeKind, text};
 use super::values::{self, MAX_ALTERNATIVES};
 use crate::facts::{ResourceStep, ServiceRef, Value};
 
@@ -119,9 +119,14 @@ pub(crate) fn normalize(mut objs: Vec<Obj>) -> Vec<Obj> {
     objs
 }
 
-/// The reason for an unbound parameter's value.
-fn param_reason(name: &str) -> String {
-    if name == "event" {
+/// The reason for an unbound parameter's value. A handler's first parameter is the
+/// event: named `event`/`evt`, or followed by a `context` parameter.
+fn param_reason(params: &[Param<'_>], index: usize) -> String {
+    let name = params.get(index).map_or("", |p| p.name.as_str());
+    let next = params.get(index + 1).map_or("", |p| p.name.as_str());
+    let is_event = matches!(name, "event" | "evt" | "_event" | "lambda_event")
+        || (index == 0 && (next.contains("context") || matches!(next, "ctx" | "_ctx")));
+    if is_event {
         "from the event".to_string()
     } else {
         format!("function parameter `{name}`")
@@ -548,10 +553,10 @@ impl<'a, 't> Eval<'a, 't> {
             _ => {}
         }
         if self.index_mode {
-            return vec![Obj::unknown(param_reason(&p.name))];
+            return vec![Obj::unknown(param_reason(&sc.params, index))];
         }
         let Some(sites) = self.sites.get(&(m, s)) else {
-            return vec![Obj::unknown(param_reason(&p.name))];
+            return vec![Obj::unknown(param_reason(&sc.params, index))];
         };
         self.memo(Key::Param(m, s, index), || {
             let mut out = Vec::new();
@@ -588,7 +593,7 @@ impl<'a, 't> Eval<'a, 't> {
         }
         match (p.default, sc.parent) {
             (Some(default), Some(parent)) => self.eval(m, parent, default),
-            _ => vec![Obj::unknown(param_reason(&p.name))],
+            _ => vec![Obj::unknown(param_reason(&sc.params, index))],
         }
     }
 
