@@ -1133,7 +1133,13 @@ def boto3_resources(models, loader):
                 r["has"] = has
             cols = {}
             for k, v in res.get("hasMany", {}).items():
-                cols[snake(k)] = {"resource": v["resource"]["type"], "request": b3_request(v["request"], f"{svc} {name} hasMany {k}")}
+                col = {"resource": v["resource"]["type"], "request": b3_request(v["request"], f"{svc} {name} hasMany {k}")}
+                # How each item's identifiers are filled: from the parent's identifiers, or
+                # from the listing response (unknown statically).
+                item_ids = b3_params(v["resource"].get("identifiers"), f"{svc} {name} hasMany {k} items")
+                if item_ids:
+                    col["identifiers"] = item_ids
+                cols[snake(k)] = col
             if cols:
                 r["collections"] = cols
             for req in [r.get("load")] + list(acts.values()) + list(ba.values()) + [c["request"] for c in cols.values()]:

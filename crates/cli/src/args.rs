@@ -61,6 +61,14 @@ pub struct GenerateArgs {
     /// S3 objects, DynamoDB tables, Kinesis streams, SNS topics need.
     #[arg(long)]
     pub kms: bool,
+    /// Include `iam:PassRole` for roles an operation passes inside its configuration
+    /// (not as a top-level role parameter, which is always seen).
+    #[arg(long)]
+    pub pass_role: bool,
+    /// S3 HeadObject callers that must tell a missing key (404) from a forbidden one
+    /// (403): add `s3:ListBucket` on the bucket.
+    #[arg(long)]
+    pub s3_not_found: bool,
 }
 
 /// Values for the ARN environment placeholders.

@@ -8,7 +8,7 @@
 mod args;
 mod cmd;
 mod output;
-mod pipeline;
+pub mod pipeline;
 
 use std::process::ExitCode;
 

@@ -137,7 +137,9 @@ pub enum CallKind {
     /// A boto3 resource-model chain: `boto3.resource('s3').Bucket(b).Object(k).get()`
     /// is `path` `[Bucket(b), Object(k)]` and `method` `get`; collections appear as
     /// steps without arguments (`Bucket(b).objects.filter(...)` → `[Bucket(b), objects]`,
-    /// method `filter`).
+    /// method `filter`), and an item of a collection (a loop variable over it) as the
+    /// collection's name with `[]` (`for o in bucket.objects.all(): o.delete()` →
+    /// `[Bucket(b), objects[]]`, method `delete`).
     Resource {
         path: Vec<ResourceStep>,
         method: String,

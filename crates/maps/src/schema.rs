@@ -499,4 +499,8 @@ pub struct Boto3Collection {
     pub resource: String,
     /// The listing request (`ListObjects`), sent on iteration, `all()`, `filter()`, `limit()`, `page_size()`.
     pub request: Boto3Request,
+    /// How each item's identifiers are filled (`BucketName` from the parent's `Name`,
+    /// `Key` from the listing response).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub identifiers: Vec<Boto3Param>,
 }

@@ -34,8 +34,16 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<Status> {
             functions: args.functions.clone(),
         },
     );
-    let report = build_report(maps, discovery, &Options { kms: args.kms })
-        .context("the service maps are broken")?;
+    let report = build_report(
+        maps,
+        discovery,
+        &Options {
+            kms: args.kms,
+            pass_role: args.pass_role,
+            s3_not_found: args.s3_not_found,
+        },
+    )
+    .context("the service maps are broken")?;
     let format = args.format.unwrap_or(
         if std::io::stdout().is_terminal() && args.output.is_none() {
             GenerateFormat::Text

@@ -36,6 +36,11 @@ impl Text {
         }
     }
 
+    /// A wholly unknown value, with the reason.
+    pub fn unknown(reason: impl Into<String>) -> Text {
+        Text::wildcard(reason)
+    }
+
     fn wildcard(reason: impl Into<String>) -> Text {
         Text {
             parts: vec![Part::Wildcard],

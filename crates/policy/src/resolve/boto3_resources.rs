@@ -10,6 +10,8 @@ use leastrole_maps::{Maps, MapsError};
 use super::target::{Request, Targets, helper_requests};
 use super::values::{empty_object, merge_into, set_path};
 
+const SERVICE_RESOURCE: &str = "ServiceResource";
+
 /// Where the walk is: a resource with its identifier values, or a collection of items.
 enum At<'a> {
     Resource {
@@ -19,6 +21,8 @@ enum At<'a> {
     },
     Collection {
         parent: BTreeMap<String, Value>,
+        /// Identifiers every item shares (from the parent), others unknown.
+        items: BTreeMap<String, Value>,
         item: &'a Boto3Resource,
         request: &'a Boto3Request,
     },
@@ -47,7 +51,7 @@ pub fn requests(
         return Ok(());
     };
     let mut at = At::Resource {
-        name: "ServiceResource".into(),
+        name: SERVICE_RESOURCE.into(),
         model: &service_models.service,
         identifiers: BTreeMap::new(),
     };
@@ -122,7 +126,7 @@ pub fn requests(
             {
                 let mut base = empty_object();
                 for (k, v) in &identifiers {
-                    set_path(&mut base, k, v.clone());
+                    set_path(&mut base, &format!("self.{k}"), v.clone());
                 }
                 helper_requests(maps, call, method, &helper, &base, out)?;
             } else {
@@ -145,11 +149,12 @@ pub fn requests(
         }
         At::Collection {
             parent,
+            items,
             item,
             request,
         } => {
             if let Some(batch) = item.batch_actions.get(method) {
-                let mut params = build_params(&batch.params, &parent, &[]);
+                let mut params = build_params(&batch.params, &items, &[]);
                 merge_into(&mut params, &call.params);
                 out.requests.push(Request {
                     service: service.clone(),
@@ -234,9 +239,48 @@ fn step_into<'a>(
             identifiers: ids,
         });
     }
+    // boto3 lets the service resource build any resource type from its identifiers
+    // (`boto3.resource('s3').Object(bucket, key)`), all given as arguments in order
+    // (boto3/resources/model.py, `_get_has_definition`).
+    if name == SERVICE_RESOURCE
+        && let Some(sub_model) = models.resources.get(&step.name)
+    {
+        let mut inputs = step.args.iter();
+        let ids = sub_model
+            .identifiers
+            .iter()
+            .map(|id| {
+                let value = inputs.next().cloned().unwrap_or_else(|| {
+                    Value::unknown(format!("{id} not given to {}()", step.name))
+                });
+                (id.clone(), value)
+            })
+            .collect();
+        return Ok(At::Resource {
+            name: step.name.clone(),
+            model: sub_model,
+            identifiers: ids,
+        });
+    }
+    // An item of a collection (`for obj in bucket.objects.all(): obj.delete()`): a resource
+    // whose identifiers come from the parent or from the listing response.
+    if let Some(collection) = step.name.strip_suffix("[]")
+        && let Some(coll) = model.collections.get(collection)
+    {
+        let Some(item_model) = models.resources.get(&coll.resource) else {
+            return Err(format!("boto3 resource {} is not modelled", coll.resource));
+        };
+        let ids = item_identifiers(coll, &identifiers);
+        return Ok(At::Resource {
+            name: coll.resource.clone(),
+            model: item_model,
+            identifiers: ids,
+        });
+    }
     if let Some(coll) = model.collections.get(&step.name) {
         let item = models.resources.get(&coll.resource).map_or(&EMPTY, |m| m);
         return Ok(At::Collection {
+            items: item_identifiers(coll, &identifiers),
             parent: identifiers,
             item,
             request: &coll.request,
@@ -246,6 +290,30 @@ fn step_into<'a>(
         "boto3 resource {name} has no sub-resource or collection `{}`",
         step.name
     ))
+}
+
+/// The identifiers of a collection's items: from the parent's identifiers where the
+/// model says so, otherwise unknown (they come from the listing response).
+fn item_identifiers(
+    coll: &leastrole_maps::schema::Boto3Collection,
+    parent: &BTreeMap<String, Value>,
+) -> BTreeMap<String, Value> {
+    coll.identifiers
+        .iter()
+        .map(|p| {
+            let value = match (p.source.as_str(), &p.name) {
+                ("identifier", Some(n)) => parent
+                    .get(n)
+                    .cloned()
+                    .unwrap_or_else(|| Value::unknown("identifier of the parent resource")),
+                _ => Value::unknown(format!(
+                    "each item's {} comes from the listing response",
+                    p.target
+                )),
+            };
+            (p.target.clone(), value)
+        })
+        .collect()
 }
 
 static EMPTY: Boto3Resource = Boto3Resource {

@@ -68,6 +68,15 @@ pub fn eval(c: &Condition, params: &Value, options: &Options) -> Option<bool> {
     }
 }
 
+/// Whether a condition depends on the named leastrole option.
+pub fn mentions_option(c: &Condition, name: &str) -> bool {
+    match c {
+        Condition::Option(o) => o == name,
+        Condition::All(cs) | Condition::Any(cs) => cs.iter().any(|c| mentions_option(c, name)),
+        _ => false,
+    }
+}
+
 /// The literal text a value starts with, if its start is known.
 fn leading_text(v: &Value) -> Option<String> {
     match v {
@@ -153,7 +162,17 @@ mod tests {
         let kms = Condition::Option("kms".into());
         let p = params(&[]);
         assert_eq!(eval(&kms, &p, &Options::default()), Some(false));
-        assert_eq!(eval(&kms, &p, &Options { kms: true }), Some(true));
+        assert_eq!(
+            eval(
+                &kms,
+                &p,
+                &Options {
+                    kms: true,
+                    ..Options::default()
+                }
+            ),
+            Some(true)
+        );
         let any = Condition::Any(vec![
             Condition::Present("A".into()),
             Condition::Present("B".into()),

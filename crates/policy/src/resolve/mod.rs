@@ -28,12 +28,20 @@ use values::Lookup;
 pub struct Options {
     /// Customer-managed KMS keys: include the `option: kms` actions.
     pub kms: bool,
+    /// Include `iam:PassRole` for roles passed inside configuration maps
+    /// (`option: pass-role`).
+    pub pass_role: bool,
+    /// S3 `HeadObject` callers that must tell a missing key (404) from a forbidden one
+    /// (403): include `s3:ListBucket` (`option: s3-not-found`).
+    pub s3_not_found: bool,
 }
 
 impl Options {
     pub(crate) fn enabled(&self, name: &str) -> bool {
         match name {
             "kms" => self.kms,
+            "pass-role" => self.pass_role,
+            "s3-not-found" => self.s3_not_found,
             _ => false,
         }
     }
@@ -93,14 +101,19 @@ pub fn resolve_call(
     options: &Options,
 ) -> Result<(Vec<Grant>, Vec<Diagnostic>), MapsError> {
     let targets = target::requests(maps, call)?;
-    let mut diagnostics = targets.diagnostics;
-    let mut grants = Vec::new();
+    let mut cx = CallContext {
+        call,
+        env,
+        diagnostics: targets.diagnostics,
+        unresolved: BTreeMap::new(),
+    };
     let provenance = Provenance {
         file: call.location.file.clone(),
         line: call.location.line,
         column: call.location.column,
         call: call.text.clone(),
     };
+    let mut grants = Vec::new();
     for request in &targets.requests {
         let service = &request.service;
         let Some((op_name, op)) = service.operation(&request.operation) else {
@@ -110,43 +123,27 @@ pub fn resolve_call(
             continue;
         }
         if op.actions.is_empty() {
-            diagnostics.push(Diagnostic::new(
-                Level::Warning,
+            let via = request
+                .via
+                .as_deref()
+                .map(|v| format!(" ({v})"))
+                .unwrap_or_default();
+            cx.warn(
                 "unmapped-operation",
                 format!(
-                    "{} {op_name}{} has no known IAM action ({}); `{}` is not in the policy",
+                    "{} {op_name}{via} has no known IAM action ({}); `{}` is not in the policy",
                     service.name(),
-                    request
-                        .via
-                        .as_deref()
-                        .map(|v| format!(" ({v})"))
-                        .unwrap_or_default(),
                     op.unmapped.as_deref().unwrap_or("no reason recorded"),
                     call.text
                 ),
-                Some(call.location.clone()),
-            ));
+            );
             continue;
         }
         for rule in &op.actions {
-            if let Some(when) = &rule.when {
-                match condition::eval(when, &request.params, options) {
-                    Some(false) => continue,
-                    Some(true) => {}
-                    None => diagnostics.push(Diagnostic::new(
-                        Level::Info,
-                        "conditional-action-kept",
-                        format!(
-                            "{} is needed only under a condition the code does not show ({}); kept for `{}`",
-                            rule.action,
-                            describe_condition(when),
-                            call.text
-                        ),
-                        Some(call.location.clone()),
-                    )),
-                }
+            if !cx.applies(rule, &request.params, options) {
+                continue;
             }
-            for resource in resources(rule, &request.params, env, call, op_name, &mut diagnostics) {
+            for resource in cx.resources(op_name, rule, &request.params) {
                 grants.push(Grant {
                     action: rule.action.clone(),
                     resource,
@@ -156,11 +153,224 @@ pub fn resolve_call(
             }
         }
     }
-    Ok((grants, diagnostics))
+    Ok((grants, cx.finish()))
 }
+
+/// Key of an unresolved parameter: (operation, parameter, reasons).
+type UnresolvedKey = (String, String, Vec<String>);
+
+/// Everything resolving one call needs, and what it found wrong.
+struct CallContext<'a> {
+    call: &'a SdkCall,
+    env: &'a EnvContext,
+    diagnostics: Vec<Diagnostic>,
+    /// One diagnostic per unresolved parameter, naming every action it affects.
+    unresolved: BTreeMap<UnresolvedKey, (Level, BTreeSet<String>)>,
+}
+
+impl CallContext<'_> {
+    fn push(&mut self, level: Level, code: &str, message: String) {
+        self.diagnostics.push(Diagnostic::new(
+            level,
+            code,
+            message,
+            Some(self.call.location.clone()),
+        ));
+    }
+
+    fn warn(&mut self, code: &str, message: String) {
+        self.push(Level::Warning, code, message);
+    }
+
+    /// Whether a rule's condition holds; an unknowable condition keeps the action.
+    fn applies(&mut self, rule: &ActionRule, params: &Value, options: &Options) -> bool {
+        let Some(when) = &rule.when else {
+            return true;
+        };
+        match condition::eval(when, params, options) {
+            Some(true) => true,
+            Some(false) => {
+                if condition::mentions_option(when, PASS_ROLE_OPTION) && !options.pass_role {
+                    self.warn(
+                        "pass-role-left-out",
+                        format!(
+                            "{} may be needed by `{}` when it passes a role inside its configuration; \
+                             left out (use --pass-role to include it)",
+                            rule.action, self.call.text
+                        ),
+                    );
+                }
+                false
+            }
+            None => {
+                self.push(
+                    Level::Info,
+                    "conditional-action-kept",
+                    format!(
+                        "{} is needed only under a condition the code does not show ({}); kept for `{}`",
+                        rule.action,
+                        describe_condition(when),
+                        self.call.text
+                    ),
+                );
+                true
+            }
+        }
+    }
+
+    /// The resources one action rule needs for one request.
+    fn resources(&mut self, op_name: &str, rule: &ActionRule, params: &Value) -> Vec<Resource> {
+        if rule.resources.is_empty() {
+            return vec![Resource::any()];
+        }
+        let mut out = BTreeSet::new();
+        for r in &rule.resources {
+            out.extend(self.resource_rule(op_name, rule, r, params));
+        }
+        out.into_iter().collect()
+    }
+
+    fn resource_rule(
+        &mut self,
+        op_name: &str,
+        rule: &ActionRule,
+        r: &ResourceRule,
+        params: &Value,
+    ) -> Vec<Resource> {
+        let affected = format!("{} on {}", rule.action, r.resource_type);
+        // A parameter that carries the whole ARN wins when its value is one.
+        if let Some(p) = &r.arn_param
+            && let Lookup::Found(found) = values::lookup(params, p)
+        {
+            let texts: Vec<Text> = found.iter().map(|v| arn::text_of(v, self.env)).collect();
+            if texts.iter().all(|t| arn::is_whole_arn(&t.parts)) {
+                self.note_unknown(op_name, p, &texts, true, &affected);
+                return texts.into_iter().map(|t| Resource::new(t.parts)).collect();
+            }
+        }
+        // Placeholder → candidate values (several for `RequestItems{}`-style paths).
+        let mut choices: Vec<(String, Vec<Vec<Part>>)> = Vec::new();
+        for (placeholder, binding) in &r.bind {
+            let texts: Vec<Text> = match values::lookup(params, binding.path()) {
+                Lookup::Found(found) => found
+                    .iter()
+                    .map(|v| match binding {
+                        Binding::Path(_) => arn::text_of(v, self.env),
+                        Binding::Parsed { parse, .. } => arn::parse(*parse, v, self.env),
+                    })
+                    .collect(),
+                Lookup::Absent => vec![Text::unknown(format!(
+                    "{} is not given in the call",
+                    binding.path()
+                ))],
+                Lookup::Unknown(reason) => vec![Text::unknown(reason)],
+            };
+            // A name parameter given as a full ARN (TableName, FunctionName, KeyId) is the resource.
+            if let [only] = texts.as_slice()
+                && arn::is_whole_arn(&only.parts)
+                && r.bind.len() == 1
+            {
+                return vec![Resource::new(only.parts.clone())];
+            }
+            let primary = is_primary(r, placeholder);
+            self.note_unknown(op_name, binding.path(), &texts, primary, &affected);
+            choices.push((
+                placeholder.clone(),
+                texts.into_iter().map(|t| t.parts).collect(),
+            ));
+        }
+        let mut combos: Vec<BTreeMap<String, Vec<Part>>> = vec![BTreeMap::new()];
+        for (placeholder, options) in &choices {
+            let mut next = Vec::new();
+            for combo in &combos {
+                for parts in options {
+                    let mut c = combo.clone();
+                    c.insert(placeholder.clone(), parts.clone());
+                    next.push(c);
+                }
+            }
+            combos = next;
+            if combos.len() > MAX_RESOURCES_PER_RULE {
+                self.warn(
+                    "too-many-resources",
+                    format!(
+                        "{} would need more than {MAX_RESOURCES_PER_RULE} {} resources for `{}`; using a wildcard",
+                        rule.action, r.resource_type, self.call.text
+                    ),
+                );
+                return vec![Resource::new(arn::fill(&r.arn, &BTreeMap::new()))];
+            }
+        }
+        combos
+            .iter()
+            .map(|bound| Resource::new(arn::fill(&r.arn, bound)))
+            .collect()
+    }
+
+    /// Record the wildcards a parameter's values put into a resource. Warning when the
+    /// resource's own name is wholly unknown, info when only a part inside it is.
+    fn note_unknown(
+        &mut self,
+        op_name: &str,
+        param: &str,
+        texts: &[Text],
+        primary: bool,
+        affected: &str,
+    ) {
+        let reasons: BTreeSet<String> = texts
+            .iter()
+            .flat_map(|t| t.unknown.iter().cloned())
+            .collect();
+        if reasons.is_empty() {
+            return;
+        }
+        let whole = texts.iter().any(Text::is_fully_unknown);
+        let level = if primary && whole {
+            Level::Warning
+        } else {
+            Level::Info
+        };
+        let key = (
+            op_name.to_string(),
+            leastrole_maps::path::root(param).to_string(),
+            reasons.into_iter().collect(),
+        );
+        let entry = self
+            .unresolved
+            .entry(key)
+            .or_insert((level, BTreeSet::new()));
+        entry.0 = entry.0.max(level);
+        entry.1.insert(affected.to_string());
+    }
+
+    fn finish(mut self) -> Vec<Diagnostic> {
+        for ((op, param, reasons), (level, affected)) in std::mem::take(&mut self.unresolved) {
+            let affected: Vec<String> = affected.into_iter().collect();
+            self.push(
+                level,
+                "unresolved-resource",
+                format!(
+                    "{op}: `{param}` could not be resolved ({}); {} uses `*` in its place",
+                    reasons.join("; "),
+                    affected.join(", ")
+                ),
+            );
+        }
+        self.diagnostics
+    }
+}
+
+/// The option that turns on `iam:PassRole` for roles passed inside configuration maps.
+const PASS_ROLE_OPTION: &str = "pass-role";
 
 fn describe_condition(c: &leastrole_maps::Condition) -> String {
     use leastrole_maps::Condition as C;
+    let join = |cs: &[C], sep: &str| {
+        cs.iter()
+            .map(describe_condition)
+            .collect::<Vec<_>>()
+            .join(sep)
+    };
     match c {
         C::Present(p) => format!("when {p} is given"),
         C::Absent(p) => format!("when {p} is not given"),
@@ -169,135 +379,9 @@ fn describe_condition(c: &leastrole_maps::Condition) -> String {
             format!("when {param} starts with {}", prefixes.join(" or "))
         }
         C::Option(o) => format!("with --{o}"),
-        C::All(cs) => cs
-            .iter()
-            .map(describe_condition)
-            .collect::<Vec<_>>()
-            .join(" and "),
-        C::Any(cs) => cs
-            .iter()
-            .map(describe_condition)
-            .collect::<Vec<_>>()
-            .join(" or "),
+        C::All(cs) => join(cs, " and "),
+        C::Any(cs) => join(cs, " or "),
     }
-}
-
-/// The resources one action rule needs for one request.
-fn resources(
-    rule: &ActionRule,
-    params: &Value,
-    env: &EnvContext,
-    call: &SdkCall,
-    op_name: &str,
-    diagnostics: &mut Vec<Diagnostic>,
-) -> Vec<Resource> {
-    if rule.resources.is_empty() {
-        return vec![Resource::any()];
-    }
-    let mut out = BTreeSet::new();
-    for r in &rule.resources {
-        out.extend(resource_rule(
-            rule,
-            r,
-            params,
-            env,
-            call,
-            op_name,
-            diagnostics,
-        ));
-    }
-    out.into_iter().collect()
-}
-
-fn resource_rule(
-    rule: &ActionRule,
-    r: &ResourceRule,
-    params: &Value,
-    env: &EnvContext,
-    call: &SdkCall,
-    op_name: &str,
-    diagnostics: &mut Vec<Diagnostic>,
-) -> Vec<Resource> {
-    // A parameter that carries the whole ARN wins when its value is one.
-    if let Some(p) = &r.arn_param
-        && let Lookup::Found(found) = values::lookup(params, p)
-    {
-        let texts: Vec<Text> = found.iter().map(|v| arn::text_of(v, env)).collect();
-        if texts.iter().all(|t| arn::is_whole_arn(&t.parts)) {
-            report_unknown(rule, r, p, &texts, true, call, op_name, diagnostics);
-            return texts.into_iter().map(|t| Resource::new(t.parts)).collect();
-        }
-    }
-    // Placeholder → candidate values (several for `RequestItems{}`-style paths).
-    let mut choices: Vec<(String, Vec<Vec<Part>>)> = Vec::new();
-    let mut first = true;
-    for (placeholder, binding) in &r.bind {
-        let texts: Vec<Text> = match values::lookup(params, binding.path()) {
-            Lookup::Found(found) => found
-                .iter()
-                .map(|v| match binding {
-                    Binding::Path(_) => arn::text_of(v, env),
-                    Binding::Parsed { parse, .. } => arn::parse(*parse, v, env),
-                })
-                .collect(),
-            Lookup::Absent => vec![Text {
-                parts: vec![Part::Wildcard],
-                unknown: vec![format!("{} is not given in the call", binding.path())],
-            }],
-            Lookup::Unknown(reason) => vec![Text {
-                parts: vec![Part::Wildcard],
-                unknown: vec![reason],
-            }],
-        };
-        // A name parameter given as a full ARN (TableName, FunctionName, KeyId) is the resource.
-        if texts.len() == 1 && arn::is_whole_arn(&texts[0].parts) && r.bind.len() == 1 {
-            return vec![Resource::new(texts[0].parts.clone())];
-        }
-        let primary = is_primary(r, placeholder) && first;
-        first = false;
-        report_unknown(
-            rule,
-            r,
-            binding.path(),
-            &texts,
-            primary,
-            call,
-            op_name,
-            diagnostics,
-        );
-        choices.push((
-            placeholder.clone(),
-            texts.into_iter().map(|t| t.parts).collect(),
-        ));
-    }
-    let mut combos: Vec<BTreeMap<String, Vec<Part>>> = vec![BTreeMap::new()];
-    for (placeholder, options) in &choices {
-        let mut next = Vec::new();
-        for combo in &combos {
-            for parts in options {
-                let mut c = combo.clone();
-                c.insert(placeholder.clone(), parts.clone());
-                next.push(c);
-            }
-        }
-        combos = next;
-        if combos.len() > MAX_RESOURCES_PER_RULE {
-            diagnostics.push(Diagnostic::new(
-                Level::Warning,
-                "too-many-resources",
-                format!(
-                    "{} would need more than {MAX_RESOURCES_PER_RULE} {} resources for `{}`; using a wildcard",
-                    rule.action, r.resource_type, call.text
-                ),
-                Some(call.location.clone()),
-            ));
-            return vec![Resource::new(arn::fill(&r.arn, &BTreeMap::new()))];
-        }
-    }
-    combos
-        .iter()
-        .map(|bound| Resource::new(arn::fill(&r.arn, bound)))
-        .collect()
 }
 
 /// The placeholder that names the resource itself (bucket, table, function), as opposed
@@ -307,46 +391,4 @@ fn is_primary(r: &ResourceRule, placeholder: &str) -> bool {
         .into_iter()
         .find(|p| !leastrole_maps::validate::ENVIRONMENT_PLACEHOLDERS.contains(p))
         == Some(placeholder)
-}
-
-#[expect(
-    clippy::too_many_arguments,
-    reason = "one call site; the values are all context for the message"
-)]
-fn report_unknown(
-    rule: &ActionRule,
-    r: &ResourceRule,
-    param: &str,
-    texts: &[Text],
-    primary: bool,
-    call: &SdkCall,
-    op_name: &str,
-    diagnostics: &mut Vec<Diagnostic>,
-) {
-    let reasons: BTreeSet<&str> = texts
-        .iter()
-        .flat_map(|t| t.unknown.iter().map(String::as_str))
-        .collect();
-    if reasons.is_empty() {
-        return;
-    }
-    let whole = texts.iter().any(Text::is_fully_unknown);
-    let level = if primary && whole {
-        Level::Warning
-    } else {
-        Level::Info
-    };
-    let reasons: Vec<&str> = reasons.into_iter().collect();
-    diagnostics.push(Diagnostic::new(
-        level,
-        "unresolved-resource",
-        format!(
-            "{op_name}: `{}` could not be resolved ({}); {} on {} uses `*` in its place",
-            leastrole_maps::path::root(param),
-            reasons.join("; "),
-            rule.action,
-            r.resource_type
-        ),
-        Some(call.location.clone()),
-    ));
 }

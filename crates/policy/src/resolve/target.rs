@@ -41,17 +41,8 @@ pub fn requests(maps: &Maps, call: &SdkCall) -> Result<Targets, MapsError> {
     let mut out = Targets::default();
     let name = match &call.service {
         ServiceRef::Known { name } => name.as_str(),
-        ServiceRef::Dynamic { reason } => {
-            out.warn(
-                call,
-                "dynamic-service",
-                format!(
-                    "cannot tell which AWS service `{}` calls ({reason}); its permissions are not in the policy",
-                    call.text
-                ),
-            );
-            return Ok(out);
-        }
+        // The front-end reports a computed service name where it sees it (`dynamic-service`).
+        ServiceRef::Dynamic { .. } => return Ok(out),
     };
     match call.sdk {
         Sdk::Boto3 => boto3(maps, call, name, &mut out)?,
@@ -330,7 +321,14 @@ pub fn helper_requests(
     for (name, value) in helper.params.iter().zip(&call.positional) {
         set_path(&mut args, name, value.clone());
     }
-    merge_into(&mut args, &call.params);
+    match (call.sdk, helper.params.first()) {
+        // JS helpers take one argument object (`put(params)`, `new Upload(options)`): the
+        // front-end reports it as the call's parameters.
+        (Sdk::JsV2 | Sdk::JsV3, Some(first)) if call.positional.is_empty() => {
+            set_path(&mut args, first, call.params.clone());
+        }
+        _ => merge_into(&mut args, &call.params),
+    }
     for hc in &helper.calls {
         if let Some(cond) = &hc.when
             && super::condition::eval(cond, &args, &super::Options::default()) == Some(false)
@@ -348,14 +346,15 @@ pub fn helper_requests(
             }
         }
         for (target, source) in &hc.args {
-            match values::lookup(&args, source) {
-                values::Lookup::Found(mut found) if found.len() == 1 => {
-                    set_path(&mut params, target, found.remove(0));
-                }
-                values::Lookup::Found(_) | values::Lookup::Absent => {}
-                values::Lookup::Unknown(reason) => {
-                    set_path(&mut params, target, Value::unknown(reason))
-                }
+            let value = match values::lookup(&args, source) {
+                values::Lookup::Found(mut found) if found.len() == 1 => found.remove(0),
+                values::Lookup::Found(_) | values::Lookup::Absent => continue,
+                values::Lookup::Unknown(reason) => Value::unknown(reason),
+            };
+            match target.strip_suffix("{}") {
+                // `RequestItems{}` ← name: the value is a key of the map.
+                Some(map) => set_path(&mut params, map, values::keyed_by(value)),
+                None => set_path(&mut params, target, value),
             }
         }
         if service.operation(&hc.operation).is_none() {

@@ -130,6 +130,20 @@ pub fn set_path(target: &mut Value, path_text: &str, value: Value) {
     }
 }
 
+/// A map whose one key is `key` (a literal), or a map with unknown keys.
+pub fn keyed_by(key: Value) -> Value {
+    match key {
+        Value::Str { value } => Value::Object {
+            entries: [(value, empty_object())].into(),
+            rest: None,
+        },
+        other => Value::Object {
+            entries: Default::default(),
+            rest: Some(format!("keyed by {}", short(&other))),
+        },
+    }
+}
+
 pub fn empty_object() -> Value {
     Value::Object {
         entries: Default::default(),

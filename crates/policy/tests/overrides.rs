@@ -1,0 +1,646 @@
+//! Every row of the exceptions table in iam-facts.md §7 (operations whose IAM action
+//! differs from their name, or that need extra actions), checked end to end: an SDK
+//! call with literal parameters resolves through the embedded maps to these grants.
+
+use std::collections::BTreeSet;
+
+use leastrole_lang::{CallKind, Location, Sdk, SdkCall, ServiceRef, Value};
+use leastrole_maps::Maps;
+use leastrole_policy::{ArnEnv, EnvContext, Options, resolve_call};
+
+fn obj(entries: &[(&str, Value)]) -> Value {
+    Value::Object {
+        entries: entries
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect(),
+        rest: None,
+    }
+}
+
+fn s(v: &str) -> Value {
+    Value::str(v)
+}
+
+fn call(service: &str, method: &str, params: Value) -> SdkCall {
+    SdkCall {
+        location: Location {
+            file: "handler.py".into(),
+            line: 1,
+            column: 1,
+        },
+        sdk: Sdk::Boto3,
+        service: ServiceRef::Known {
+            name: service.into(),
+        },
+        call: CallKind::Method {
+            name: method.into(),
+        },
+        params,
+        positional: Vec::new(),
+        text: format!("{service}.{method}(...)"),
+    }
+}
+
+/// (action, resource) pairs, with partition/region/account filled for readability.
+fn grants_with(
+    service: &str,
+    method: &str,
+    params: Value,
+    options: &Options,
+) -> BTreeSet<(String, String)> {
+    let env = ArnEnv {
+        partition: Some("aws".into()),
+        region: Some("us-east-1".into()),
+        account: Some("111122223333".into()),
+    };
+    let (grants, _) = resolve_call(
+        Maps::embedded(),
+        &call(service, method, params),
+        &EnvContext::default(),
+        options,
+    )
+    .expect("maps load");
+    grants
+        .into_iter()
+        .map(|g| (g.action, g.resource.render(&env)))
+        .collect()
+}
+
+fn grants(service: &str, method: &str, params: Value) -> BTreeSet<(String, String)> {
+    grants_with(service, method, params, &Options::default())
+}
+
+fn actions(service: &str, method: &str, params: Value) -> BTreeSet<String> {
+    grants(service, method, params)
+        .into_iter()
+        .map(|(a, _)| a)
+        .collect()
+}
+
+fn set(items: &[&str]) -> BTreeSet<String> {
+    items.iter().map(|s| s.to_string()).collect()
+}
+
+fn pairs(items: &[(&str, &str)]) -> BTreeSet<(String, String)> {
+    items
+        .iter()
+        .map(|(a, r)| (a.to_string(), r.to_string()))
+        .collect()
+}
+
+const BUCKET: &str = "arn:aws:s3:::invoices";
+const OBJECT: &str = "arn:aws:s3:::invoices/2024/a.pdf";
+
+fn bucket_key() -> Value {
+    obj(&[("Bucket", s("invoices")), ("Key", s("2024/a.pdf"))])
+}
+
+#[test]
+fn s3_listing_is_list_bucket_on_the_bucket() {
+    let p = obj(&[("Bucket", s("invoices")), ("Prefix", s("2024/"))]);
+    assert_eq!(
+        grants("s3", "list_objects_v2", p.clone()),
+        pairs(&[("s3:ListBucket", BUCKET)])
+    );
+    assert_eq!(
+        grants("s3", "list_objects", p),
+        pairs(&[("s3:ListBucket", BUCKET)])
+    );
+}
+
+#[test]
+fn s3_head_object_is_get_object_and_head_bucket_is_list_bucket() {
+    assert_eq!(
+        grants("s3", "head_object", bucket_key()),
+        pairs(&[("s3:GetObject", OBJECT)])
+    );
+    assert_eq!(
+        grants("s3", "head_bucket", obj(&[("Bucket", s("invoices"))])),
+        pairs(&[("s3:ListBucket", BUCKET)])
+    );
+}
+
+#[test]
+fn s3_get_object_alone_and_with_version() {
+    assert_eq!(
+        grants("s3", "get_object", bucket_key()),
+        pairs(&[("s3:GetObject", OBJECT)])
+    );
+    let versioned = obj(&[
+        ("Bucket", s("invoices")),
+        ("Key", s("2024/a.pdf")),
+        ("VersionId", s("3")),
+    ]);
+    assert_eq!(
+        actions("s3", "get_object", versioned),
+        set(&["s3:GetObjectVersion"])
+    );
+}
+
+#[test]
+fn s3_put_object_alone_and_with_acl_and_tagging() {
+    assert_eq!(
+        grants("s3", "put_object", bucket_key()),
+        pairs(&[("s3:PutObject", OBJECT)])
+    );
+    let extra = obj(&[
+        ("Bucket", s("invoices")),
+        ("Key", s("2024/a.pdf")),
+        ("ACL", s("private")),
+        ("Tagging", s("a=b")),
+    ]);
+    assert_eq!(
+        actions("s3", "put_object", extra),
+        set(&["s3:PutObject", "s3:PutObjectAcl", "s3:PutObjectTagging"])
+    );
+}
+
+#[test]
+fn s3_multipart_operations() {
+    let upload = obj(&[
+        ("Bucket", s("invoices")),
+        ("Key", s("2024/a.pdf")),
+        ("UploadId", s("u")),
+    ]);
+    for method in [
+        "create_multipart_upload",
+        "upload_part",
+        "complete_multipart_upload",
+    ] {
+        assert_eq!(
+            actions("s3", method, upload.clone()),
+            set(&["s3:PutObject"]),
+            "{method}"
+        );
+    }
+    assert_eq!(
+        actions("s3", "abort_multipart_upload", upload.clone()),
+        set(&["s3:AbortMultipartUpload"])
+    );
+    assert_eq!(
+        actions("s3", "list_parts", upload),
+        set(&["s3:ListMultipartUploadParts"])
+    );
+    assert_eq!(
+        grants(
+            "s3",
+            "list_multipart_uploads",
+            obj(&[("Bucket", s("invoices"))])
+        ),
+        pairs(&[("s3:ListBucketMultipartUploads", BUCKET)])
+    );
+}
+
+#[test]
+fn s3_copy_reads_the_source_and_writes_the_destination() {
+    let p = obj(&[
+        ("Bucket", s("archive")),
+        ("Key", s("b.pdf")),
+        ("CopySource", s("invoices/2024/a.pdf")),
+    ]);
+    assert_eq!(
+        grants("s3", "copy_object", p.clone()),
+        pairs(&[
+            ("s3:GetObject", OBJECT),
+            ("s3:PutObject", "arn:aws:s3:::archive/b.pdf")
+        ])
+    );
+    let part = obj(&[
+        ("Bucket", s("archive")),
+        ("Key", s("b.pdf")),
+        (
+            "CopySource",
+            obj(&[("Bucket", s("invoices")), ("Key", s("2024/a.pdf"))]),
+        ),
+        ("UploadId", s("u")),
+        ("PartNumber", Value::Scalar { text: "1".into() }),
+    ]);
+    assert_eq!(
+        grants("s3", "upload_part_copy", part),
+        pairs(&[
+            ("s3:GetObject", OBJECT),
+            ("s3:PutObject", "arn:aws:s3:::archive/b.pdf")
+        ])
+    );
+}
+
+#[test]
+fn s3_delete_objects_select_list_buckets_and_versions() {
+    let del = obj(&[
+        ("Bucket", s("invoices")),
+        (
+            "Delete",
+            obj(&[(
+                "Objects",
+                Value::List {
+                    items: vec![obj(&[("Key", s("2024/a.pdf"))])],
+                },
+            )]),
+        ),
+    ]);
+    assert_eq!(
+        actions("s3", "delete_objects", del),
+        set(&["s3:DeleteObject"])
+    );
+    assert_eq!(
+        actions("s3", "select_object_content", bucket_key()),
+        set(&["s3:GetObject"])
+    );
+    assert_eq!(
+        grants("s3", "list_buckets", obj(&[])),
+        pairs(&[("s3:ListAllMyBuckets", "*")])
+    );
+    assert_eq!(
+        grants(
+            "s3",
+            "list_object_versions",
+            obj(&[("Bucket", s("invoices"))])
+        ),
+        pairs(&[("s3:ListBucketVersions", BUCKET)])
+    );
+}
+
+#[test]
+fn s3_bucket_configuration_renames() {
+    let b = obj(&[("Bucket", s("invoices"))]);
+    assert_eq!(
+        actions("s3", "delete_bucket_cors", b.clone()),
+        set(&["s3:PutBucketCORS"])
+    );
+    assert_eq!(
+        actions("s3", "delete_bucket_lifecycle", b.clone()),
+        set(&["s3:PutLifecycleConfiguration"])
+    );
+    assert_eq!(
+        actions("s3", "delete_bucket_encryption", b.clone()),
+        set(&["s3:PutEncryptionConfiguration"])
+    );
+    assert_eq!(
+        actions("s3", "delete_bucket_tagging", b.clone()),
+        set(&["s3:PutBucketTagging"])
+    );
+    assert_eq!(
+        actions("s3", "get_bucket_notification_configuration", b.clone()),
+        set(&["s3:GetBucketNotification"])
+    );
+    assert_eq!(
+        actions("s3", "put_bucket_notification_configuration", b),
+        set(&["s3:PutBucketNotification"])
+    );
+}
+
+#[test]
+fn s3_kms_actions_only_with_the_kms_option() {
+    let p = bucket_key();
+    let with = grants_with(
+        "s3",
+        "get_object",
+        p.clone(),
+        &Options {
+            kms: true,
+            ..Options::default()
+        },
+    );
+    assert!(with.iter().any(|(a, _)| a == "kms:Decrypt"), "{with:?}");
+    assert!(!actions("s3", "get_object", p).contains("kms:Decrypt"));
+}
+
+const TABLE: &str = "arn:aws:dynamodb:us-east-1:111122223333:table/orders";
+
+#[test]
+fn dynamodb_batch_operations_cover_every_table() {
+    let p = obj(&[(
+        "RequestItems",
+        obj(&[("orders", obj(&[])), ("users", obj(&[]))]),
+    )]);
+    assert_eq!(
+        grants("dynamodb", "batch_get_item", p.clone()),
+        pairs(&[
+            ("dynamodb:BatchGetItem", TABLE),
+            (
+                "dynamodb:BatchGetItem",
+                "arn:aws:dynamodb:us-east-1:111122223333:table/users"
+            ),
+        ])
+    );
+    assert_eq!(
+        actions("dynamodb", "batch_write_item", p),
+        set(&["dynamodb:BatchWriteItem"])
+    );
+}
+
+#[test]
+fn dynamodb_transactions_map_per_item() {
+    let item = |kind: &str, table: &str| obj(&[(kind, obj(&[("TableName", s(table))]))]);
+    let p = obj(&[(
+        "TransactItems",
+        Value::List {
+            items: vec![
+                item("Put", "orders"),
+                item("Update", "users"),
+                item("ConditionCheck", "limits"),
+            ],
+        },
+    )]);
+    assert_eq!(
+        grants("dynamodb", "transact_write_items", p),
+        pairs(&[
+            (
+                "dynamodb:ConditionCheckItem",
+                "arn:aws:dynamodb:us-east-1:111122223333:table/limits"
+            ),
+            ("dynamodb:PutItem", TABLE),
+            (
+                "dynamodb:UpdateItem",
+                "arn:aws:dynamodb:us-east-1:111122223333:table/users"
+            ),
+        ])
+    );
+    let g = obj(&[(
+        "TransactItems",
+        Value::List {
+            items: vec![item("Get", "orders")],
+        },
+    )]);
+    assert_eq!(
+        grants("dynamodb", "transact_get_items", g),
+        pairs(&[("dynamodb:GetItem", TABLE)])
+    );
+}
+
+#[test]
+fn dynamodb_query_on_an_index() {
+    let p = obj(&[("TableName", s("orders")), ("IndexName", s("by-customer"))]);
+    assert_eq!(
+        grants("dynamodb", "query", p),
+        pairs(&[("dynamodb:Query", &format!("{TABLE}/index/by-customer"))])
+    );
+    assert_eq!(
+        grants("dynamodb", "query", obj(&[("TableName", s("orders"))])),
+        pairs(&[("dynamodb:Query", TABLE)])
+    );
+}
+
+#[test]
+fn dynamodb_partiql_by_statement_verb() {
+    let p = |st: &str| obj(&[("Statement", s(st))]);
+    assert_eq!(
+        actions(
+            "dynamodb",
+            "execute_statement",
+            p("SELECT * FROM \"orders\"")
+        ),
+        set(&["dynamodb:PartiQLSelect"])
+    );
+    assert_eq!(
+        actions(
+            "dynamodb",
+            "execute_statement",
+            p("insert into \"orders\" value {}")
+        ),
+        set(&["dynamodb:PartiQLInsert"])
+    );
+    assert_eq!(
+        actions(
+            "dynamodb",
+            "execute_statement",
+            p("UPDATE \"orders\" SET a=1")
+        ),
+        set(&["dynamodb:PartiQLUpdate"])
+    );
+    assert_eq!(
+        actions("dynamodb", "execute_statement", p("DELETE FROM \"orders\"")),
+        set(&["dynamodb:PartiQLDelete"])
+    );
+}
+
+#[test]
+fn lambda_invoke_is_invoke_function_with_qualifiers() {
+    let f = "arn:aws:lambda:us-east-1:111122223333:function:worker";
+    let p = obj(&[("FunctionName", s("worker"))]);
+    assert_eq!(
+        grants("lambda", "invoke", p.clone()),
+        pairs(&[("lambda:InvokeFunction", f)])
+    );
+    assert_eq!(
+        actions("lambda", "invoke_with_response_stream", p.clone()),
+        set(&["lambda:InvokeFunction"])
+    );
+    let q = obj(&[("FunctionName", s("worker")), ("Qualifier", s("live"))]);
+    assert_eq!(
+        grants("lambda", "invoke", q),
+        pairs(&[("lambda:InvokeFunction", &format!("{f}:live"))])
+    );
+    let a = actions(
+        "lambda",
+        "invoke_async",
+        obj(&[("FunctionName", s("worker"))]),
+    );
+    assert_eq!(a, set(&["lambda:InvokeAsync", "lambda:InvokeFunction"]));
+    let layer = obj(&[(
+        "Arn",
+        s("arn:aws:lambda:us-east-1:111122223333:layer:deps:3"),
+    )]);
+    assert_eq!(
+        actions("lambda", "get_layer_version_by_arn", layer),
+        set(&["lambda:GetLayerVersion"])
+    );
+}
+
+#[test]
+fn kinesis_consumer_operations_use_the_consumer_arn() {
+    let consumer = "arn:aws:kinesis:us-east-1:111122223333:stream/clicks/consumer/app:1700000000";
+    let p = obj(&[("ConsumerARN", s(consumer)), ("ShardId", s("shardId-0"))]);
+    assert_eq!(
+        grants("kinesis", "subscribe_to_shard", p),
+        pairs(&[("kinesis:SubscribeToShard", consumer)])
+    );
+    let put = obj(&[
+        ("StreamName", s("clicks")),
+        ("Data", s("x")),
+        ("PartitionKey", s("k")),
+    ]);
+    assert_eq!(
+        grants("kinesis", "put_record", put),
+        pairs(&[(
+            "kinesis:PutRecord",
+            "arn:aws:kinesis:us-east-1:111122223333:stream/clicks"
+        )])
+    );
+}
+
+#[test]
+fn kms_reencrypt_needs_from_and_to() {
+    let p = obj(&[
+        ("CiphertextBlob", s("x")),
+        (
+            "SourceKeyId",
+            s("arn:aws:kms:us-east-1:111122223333:key/1111"),
+        ),
+        (
+            "DestinationKeyId",
+            s("arn:aws:kms:us-east-1:111122223333:key/2222"),
+        ),
+    ]);
+    assert_eq!(
+        grants("kms", "re_encrypt", p),
+        pairs(&[
+            (
+                "kms:ReEncryptFrom",
+                "arn:aws:kms:us-east-1:111122223333:key/1111"
+            ),
+            (
+                "kms:ReEncryptTo",
+                "arn:aws:kms:us-east-1:111122223333:key/2222"
+            ),
+        ])
+    );
+}
+
+#[test]
+fn kms_alias_and_missing_key_are_wildcards() {
+    let alias = grants(
+        "kms",
+        "encrypt",
+        obj(&[("KeyId", s("alias/app")), ("Plaintext", s("x"))]),
+    );
+    assert_eq!(
+        alias,
+        pairs(&[("kms:Encrypt", "arn:aws:kms:us-east-1:111122223333:key/*")])
+    );
+    let decrypt = actions("kms", "decrypt", obj(&[("CiphertextBlob", s("x"))]));
+    assert_eq!(decrypt, set(&["kms:Decrypt"]));
+}
+
+#[test]
+fn ses_v1_and_v2_sending() {
+    let identity = "arn:aws:ses:us-east-1:111122223333:identity/noreply@example.com";
+    let v1 = obj(&[
+        ("Source", s("noreply@example.com")),
+        ("Destination", obj(&[])),
+        ("Message", obj(&[])),
+    ]);
+    assert_eq!(
+        grants("ses", "send_email", v1),
+        pairs(&[("ses:SendEmail", identity)])
+    );
+    let simple = obj(&[
+        ("FromEmailAddress", s("noreply@example.com")),
+        ("Content", obj(&[("Simple", obj(&[]))])),
+    ]);
+    assert_eq!(
+        actions("sesv2", "send_email", simple),
+        set(&["ses:SendEmail"])
+    );
+    let raw = obj(&[
+        ("FromEmailAddress", s("noreply@example.com")),
+        ("Content", obj(&[("Raw", obj(&[]))])),
+    ]);
+    assert_eq!(
+        actions("sesv2", "send_email", raw),
+        set(&["ses:SendEmail", "ses:SendRawEmail"])
+    );
+    let bulk = actions(
+        "sesv2",
+        "send_bulk_email",
+        obj(&[("FromEmailAddress", s("noreply@example.com"))]),
+    );
+    assert!(bulk.contains("ses:SendBulkEmail"), "{bulk:?}");
+}
+
+#[test]
+fn sns_publish_batch_is_publish_and_sms_is_star() {
+    let topic = "arn:aws:sns:us-east-1:111122223333:alerts";
+    let p = obj(&[
+        ("TopicArn", s(topic)),
+        ("PublishBatchRequestEntries", Value::List { items: vec![] }),
+    ]);
+    assert_eq!(
+        grants("sns", "publish_batch", p),
+        pairs(&[("sns:Publish", topic)])
+    );
+    let sms = obj(&[("PhoneNumber", s("+15555550100")), ("Message", s("hi"))]);
+    assert_eq!(
+        grants("sns", "publish", sms),
+        pairs(&[("sns:Publish", "*")])
+    );
+}
+
+#[test]
+fn step_functions_task_tokens_and_executions() {
+    assert_eq!(
+        grants(
+            "stepfunctions",
+            "send_task_success",
+            obj(&[("taskToken", s("t")), ("output", s("{}"))])
+        ),
+        pairs(&[("states:SendTaskSuccess", "*")])
+    );
+    let sm = "arn:aws:states:us-east-1:111122223333:stateMachine:orders";
+    assert_eq!(
+        grants(
+            "stepfunctions",
+            "start_execution",
+            obj(&[("stateMachineArn", s(sm))])
+        ),
+        pairs(&[("states:StartExecution", sm)])
+    );
+    assert_eq!(
+        actions(
+            "stepfunctions",
+            "start_sync_execution",
+            obj(&[("stateMachineArn", s(sm))])
+        ),
+        set(&["states:StartSyncExecution"])
+    );
+}
+
+#[test]
+fn cross_service_renames() {
+    let q = "https://sqs.us-east-1.amazonaws.com/111122223333/jobs";
+    for method in [
+        "send_message_batch",
+        "delete_message_batch",
+        "change_message_visibility_batch",
+    ] {
+        let expected = match method {
+            "send_message_batch" => "sqs:SendMessage",
+            "delete_message_batch" => "sqs:DeleteMessage",
+            _ => "sqs:ChangeMessageVisibility",
+        };
+        assert_eq!(
+            grants(
+                "sqs",
+                method,
+                obj(&[
+                    ("QueueUrl", s(q)),
+                    ("Entries", Value::List { items: vec![] })
+                ])
+            ),
+            pairs(&[(expected, "arn:aws:sqs:us-east-1:111122223333:jobs")]),
+            "{method}"
+        );
+    }
+    let post = actions(
+        "apigatewaymanagementapi",
+        "post_to_connection",
+        obj(&[("ConnectionId", s("c")), ("Data", s("x"))]),
+    );
+    assert_eq!(post, set(&["execute-api:ManageConnections"]));
+    let invoke = actions(
+        "bedrock-runtime",
+        "invoke_model",
+        obj(&[("modelId", s("anthropic.claude-v2"))]),
+    );
+    assert_eq!(invoke, set(&["bedrock:InvokeModel"]));
+    let converse = actions(
+        "bedrock-runtime",
+        "converse",
+        obj(&[("modelId", s("anthropic.claude-v2"))]),
+    );
+    assert_eq!(converse, set(&["bedrock:InvokeModel"]));
+    assert!(grants("sts", "get_caller_identity", obj(&[])).is_empty());
+    let tags = actions("resourcegroupstaggingapi", "get_resources", obj(&[]));
+    assert_eq!(tags, set(&["tag:GetResources"]));
+}
