@@ -108,6 +108,15 @@ impl<'t> Analyzer<'t> {
             return Abs::unknown("call");
         };
         let args_node = node.child_by_field_name("arguments");
+        if function.kind() == "identifier" && self.text_of(function) == "await" {
+            // tree-sitter reads `await (0, f)(x)` as a call of `await`: it is an await
+            // of a parenthesised sequence.
+            let (args, _) = self.eval_args(args_node, hint);
+            return args
+                .into_iter()
+                .last()
+                .unwrap_or_else(|| Abs::unknown("await"));
+        }
         match function.kind() {
             "member_expression" => {
                 let (Some(object), Some(property)) = (

@@ -46,6 +46,20 @@ impl<'t> Analyzer<'t> {
         let kind = node.kind();
         if is_transparent(kind) {
             // `<T>x`: the expression is the last child; otherwise the first.
+            if kind == "parenthesized_expression" {
+                // `(0, f)(…)` in compiled code: the last expression is the value.
+                let mut cursor = node.walk();
+                let children: Vec<Node<'t>> = node
+                    .named_children(&mut cursor)
+                    .filter(|c| c.kind() != "comment")
+                    .collect();
+                let mut last = Abs::unknown("empty expression");
+                let count = children.len();
+                for (i, child) in children.into_iter().enumerate() {
+                    last = self.eval_named(child, if i + 1 == count { hint } else { None });
+                }
+                return last;
+            }
             let inner = if kind == "type_assertion" {
                 node.named_child(
                     u32::try_from(node.named_child_count().saturating_sub(1)).unwrap_or(0),

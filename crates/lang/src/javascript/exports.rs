@@ -91,7 +91,11 @@ impl<'t> Analyzer<'t> {
             }
             (Some(spec), None, None) => {
                 // `export * from './m'`: every named export but the default.
-                if let Abs::LocalModule(file) = self.namespace_value(&spec, node)
+                let ns = self.namespace_value(&spec, node);
+                if matches!(ns, Abs::V3Pkg(_) | Abs::V2Ns) {
+                    self.star_packages.push(ns.clone());
+                }
+                if let Abs::LocalModule(file) = ns
                     && let Some(module) = self.deps.get(&file)
                 {
                     let all: Vec<(String, Abs)> = module

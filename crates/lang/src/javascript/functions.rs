@@ -144,9 +144,31 @@ impl<'t> Analyzer<'t> {
             self.hoist(body);
             self.walk(body);
         } else {
-            let v = self.eval(body);
+            let v = self.eval_returned(body);
             self.cur().returns.push(v);
         }
+    }
+
+    /// A returned value. A returned anonymous function (`(deps) => async (event) => …`,
+    /// the handler-factory pattern) becomes a function of its own, `<factory>.<returned>`,
+    /// so it can be exported and called; the factory keeps an edge to it.
+    fn eval_returned(&mut self, value: Node<'t>) -> Abs {
+        let mut inner = value;
+        while inner.kind() == "parenthesized_expression" {
+            match inner.named_child(0) {
+                Some(n) => inner = n,
+                None => break,
+            }
+        }
+        if !is_function(inner.kind()) || inner.kind() == "method_definition" {
+            return self.eval(value);
+        }
+        let named = inner.child_by_field_name("name").is_some();
+        let v = self.eval_named(inner, if named { None } else { Some("<returned>") });
+        if let Abs::Func(id) = &v {
+            self.add_callee(id.clone());
+        }
+        v
     }
 
     /// Function and class declarations are visible in the whole block.
@@ -310,7 +332,7 @@ impl<'t> Analyzer<'t> {
             }
             "return_statement" => {
                 if let Some(value) = node.named_child(0) {
-                    let v = self.eval(value);
+                    let v = self.eval_returned(value);
                     self.cur().returns.push(v);
                 }
             }

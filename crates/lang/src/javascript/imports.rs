@@ -99,6 +99,11 @@ impl<'t> Analyzer<'t> {
         if let Some(v) = module.exports.get(name) {
             return v.clone();
         }
+        // `export * from '@aws-sdk/…'` in a shared module (a Lambda layer's index):
+        // with one such package, the name is its export.
+        if let [pkg] = module.star_packages.as_slice() {
+            return pkg.member(name);
+        }
         match &module.cjs {
             Some(cjs @ Abs::Obj(..)) => cjs.member(name),
             Some(Abs::LocalModule(other)) if other != file => {

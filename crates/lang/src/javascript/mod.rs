@@ -374,6 +374,7 @@ fn finish(mut a: Analyzer<'_>, parsed: &Parsed) -> ModuleOut {
         returns: std::mem::take(&mut a.returns),
         classes: std::mem::take(&mut a.classes),
         functions: functions.keys().cloned().collect(),
+        star_packages: std::mem::take(&mut a.star_packages),
     };
     ModuleOut {
         facts: ModuleFacts {

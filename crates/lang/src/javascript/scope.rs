@@ -26,6 +26,8 @@ pub(crate) struct Published {
     pub returns: HashMap<String, Abs>,
     pub classes: HashMap<String, ClassInfo>,
     pub functions: BTreeSet<String>,
+    /// `export * from '<package>'`: names not exported otherwise come from there.
+    pub star_packages: Vec<Abs>,
 }
 
 /// What is known about a class: fields set in its constructor (or field initialisers),
@@ -112,6 +114,7 @@ pub(crate) struct Analyzer<'t> {
     pub classes: HashMap<String, ClassInfo>,
     pub exports: BTreeMap<String, Abs>,
     pub cjs: Option<Abs>,
+    pub star_packages: Vec<Abs>,
     /// `export { a as b }` without a source, resolved after the module body.
     pub local_exports: Vec<(String, String)>,
     /// Local names that are exported: their first parameter is the Lambda event.
@@ -161,6 +164,7 @@ impl<'t> Analyzer<'t> {
             classes: HashMap::new(),
             exports: BTreeMap::new(),
             cjs: None,
+            star_packages: Vec::new(),
             local_exports: Vec::new(),
             handler_like: BTreeSet::new(),
             pendings: Vec::new(),
