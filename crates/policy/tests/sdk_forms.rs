@@ -463,3 +463,37 @@ fn unknown_services_are_diagnostics() {
     assert!(g.is_empty());
     assert_eq!(d, vec!["unknown-service"]);
 }
+
+#[test]
+fn lib_dynamodb_paginators_are_module_functions() {
+    let pag = call(
+        Sdk::JsV3,
+        "@aws-sdk/lib-dynamodb",
+        CallKind::Paginator {
+            name: "Query".into(),
+        },
+        obj(&[("TableName", s("items"))]),
+        vec![],
+    );
+    assert_eq!(
+        resolve(pag).0,
+        pairs(&[("dynamodb:Query", "arn:*:dynamodb:*:*:table/items")])
+    );
+}
+
+#[test]
+fn a_placeholder_no_parameter_fills_is_explained() {
+    let post = call(
+        Sdk::Boto3,
+        "apigatewaymanagementapi",
+        CallKind::Method {
+            name: "post_to_connection".into(),
+        },
+        obj(&[("ConnectionId", s("c")), ("Data", s("x"))]),
+        vec![],
+    );
+    let (g, d) = resolve(post);
+    assert_eq!(g.len(), 1);
+    assert!(g.iter().all(|(_, r)| r.contains('*')));
+    assert_eq!(d, vec!["unresolved-resource"]);
+}

@@ -156,8 +156,12 @@ pub fn resolve_call(
     Ok((grants, cx.finish()))
 }
 
-/// Key of an unresolved parameter: (operation, parameter, reasons).
-type UnresolvedKey = (String, String, Vec<String>);
+/// Key of an unresolved parameter: (parameter, reasons).
+type UnresolvedKey = (String, Vec<String>);
+
+/// What an unresolved parameter affects: the worst level, the operations and the
+/// (action on resource type) pairs.
+type Affected = (Level, BTreeSet<String>, BTreeSet<String>);
 
 /// Everything resolving one call needs, and what it found wrong.
 struct CallContext<'a> {
@@ -165,7 +169,7 @@ struct CallContext<'a> {
     env: &'a EnvContext,
     diagnostics: Vec<Diagnostic>,
     /// One diagnostic per unresolved parameter, naming every action it affects.
-    unresolved: BTreeMap<UnresolvedKey, (Level, BTreeSet<String>)>,
+    unresolved: BTreeMap<UnresolvedKey, Affected>,
 }
 
 impl CallContext<'_> {
@@ -279,6 +283,18 @@ impl CallContext<'_> {
                 texts.into_iter().map(|t| t.parts).collect(),
             ));
         }
+        // Placeholders no request parameter fills are `*`, and say why (from the table).
+        for (placeholder, why) in &r.unbound {
+            let text = Text::unknown(why.clone());
+            let primary = is_primary(r, placeholder);
+            self.note_unknown(
+                op_name,
+                placeholder,
+                std::slice::from_ref(&text),
+                primary,
+                &affected,
+            );
+        }
         let mut combos: Vec<BTreeMap<String, Vec<Part>>> = vec![BTreeMap::new()];
         for (placeholder, options) in &choices {
             let mut next = Vec::new();
@@ -317,9 +333,11 @@ impl CallContext<'_> {
         primary: bool,
         affected: &str,
     ) {
-        let reasons: BTreeSet<String> = texts
+        let reasons: Vec<String> = texts
             .iter()
             .flat_map(|t| t.unknown.iter().cloned())
+            .collect::<BTreeSet<_>>()
+            .into_iter()
             .collect();
         if reasons.is_empty() {
             return;
@@ -330,27 +348,26 @@ impl CallContext<'_> {
         } else {
             Level::Info
         };
-        let key = (
-            op_name.to_string(),
-            leastrole_maps::path::root(param).to_string(),
-            reasons.into_iter().collect(),
-        );
+        let key = (leastrole_maps::path::root(param).to_string(), reasons);
         let entry = self
             .unresolved
             .entry(key)
-            .or_insert((level, BTreeSet::new()));
+            .or_insert((level, BTreeSet::new(), BTreeSet::new()));
         entry.0 = entry.0.max(level);
-        entry.1.insert(affected.to_string());
+        entry.1.insert(op_name.to_string());
+        entry.2.insert(affected.to_string());
     }
 
     fn finish(mut self) -> Vec<Diagnostic> {
-        for ((op, param, reasons), (level, affected)) in std::mem::take(&mut self.unresolved) {
+        for ((param, reasons), (level, ops, affected)) in std::mem::take(&mut self.unresolved) {
+            let ops: Vec<String> = ops.into_iter().collect();
             let affected: Vec<String> = affected.into_iter().collect();
             self.push(
                 level,
                 "unresolved-resource",
                 format!(
-                    "{op}: `{param}` could not be resolved ({}); {} uses `*` in its place",
+                    "{}: `{param}` could not be resolved ({}); {} uses `*` in its place",
+                    ops.join(", "),
                     reasons.join("; "),
                     affected.join(", ")
                 ),

@@ -224,7 +224,19 @@ fn js_v3(maps: &Maps, call: &SdkCall, package: &str, out: &mut Targets) -> Resul
             CallKind::Command { name } | CallKind::Presign { name } => ("client", name.as_str()),
             CallKind::Helper { object, method } => (object.as_str(), method.as_str()),
             CallKind::Method { name } => ("client", name.as_str()),
-            CallKind::Paginator { name } => ("paginate", name.as_str()),
+            CallKind::Paginator { name } => {
+                // Library paginators are module functions: `paginateQuery(config, input)`.
+                let key = format!("{package}.module.paginate{name}");
+                match maps.helper("js-v3", &key)? {
+                    Some(helper) => helper_requests(maps, call, name, &helper, &call.params, out)?,
+                    None => out.warn(
+                        call,
+                        "unknown-method",
+                        format!("{package} has no paginator `paginate{name}` (`{}` is not in the policy)", call.text),
+                    ),
+                }
+                return Ok(());
+            }
             CallKind::Waiter { name } | CallKind::Resource { method: name, .. } => {
                 ("client", name.as_str())
             }
