@@ -41,6 +41,9 @@ pub(crate) struct Site<'t> {
     pub scope: usize,
     pub call: Node<'t>,
     pub offset: usize,
+    /// Leading positional arguments that are not the function's (the function itself
+    /// in `partial(f, x)` or `executor.submit(f, x)`).
+    pub skip: usize,
 }
 
 /// Call sites of each local function, keyed by (module, scope).
@@ -577,7 +580,7 @@ impl<'a, 't> Eval<'a, 't> {
         let node = match p.kind {
             ParamKind::Positional(i) => args.keyword(&p.name).or_else(|| {
                 i.checked_sub(site.offset)
-                    .and_then(|i| args.positional.get(i).copied())
+                    .and_then(|i| args.positional.get(i + site.skip).copied())
             }),
             ParamKind::KeywordOnly => args.keyword(&p.name),
             _ => None,
@@ -679,6 +682,7 @@ impl<'a, 't> Eval<'a, 't> {
             scope: s,
             call,
             offset,
+            skip: 0,
         };
         let mut params = HashMap::new();
         for (i, p) in sc.params.iter().enumerate() {

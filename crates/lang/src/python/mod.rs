@@ -292,16 +292,7 @@ fn module_sites<'t>(eval: &Eval<'_, 't>, m: usize) -> Vec<((usize, usize), Site<
         let Some(func) = call.child_by_field_name("function") else {
             continue;
         };
-        for callee in eval.eval(m, scope, func) {
-            let (target, offset) = match callee {
-                Obj::Func(fm, fs) => ((fm, fs), 0),
-                Obj::BoundMethod(fm, fs) => ((fm, fs), 1),
-                Obj::Class(cm, cc) => match eval.method(cm, cc, "__init__") {
-                    Some(init) => (init, 1),
-                    None => continue,
-                },
-                _ => continue,
-            };
+        let mut push = |target, offset, skip| {
             out.push((
                 target,
                 Site {
@@ -309,8 +300,46 @@ fn module_sites<'t>(eval: &Eval<'_, 't>, m: usize) -> Vec<((usize, usize), Site<
                     scope,
                     call,
                     offset,
+                    skip,
                 },
             ));
+        };
+        for callee in eval.eval(m, scope, func) {
+            match callee {
+                Obj::Func(fm, fs) => push((fm, fs), 0, 0),
+                Obj::BoundMethod(fm, fs) => push((fm, fs), 1, 0),
+                Obj::Class(cm, cc) => {
+                    if let Some(init) = eval.method(cm, cc, "__init__") {
+                        push(init, 1, 0);
+                    }
+                }
+                _ => {}
+            }
+        }
+        // `partial(f, x)`, `executor.submit(f, x)`: the arguments after the function
+        // are its first arguments.
+        let forwards = match func.kind() {
+            "identifier" => eval.text(m, func) == "partial",
+            "attribute" => func.child_by_field_name("attribute").is_some_and(|a| {
+                matches!(
+                    eval.text(m, a),
+                    "partial" | "submit" | "apply_async" | "spawn"
+                )
+            }),
+            _ => false,
+        };
+        if forwards
+            && let Some(first) = call
+                .child_by_field_name("arguments")
+                .and_then(|a| a.named_child(0))
+        {
+            for target in eval.eval(m, scope, first) {
+                match target {
+                    Obj::Func(fm, fs) => push((fm, fs), 0, 1),
+                    Obj::BoundMethod(fm, fs) => push((fm, fs), 1, 1),
+                    _ => {}
+                }
+            }
         }
     }
     out
