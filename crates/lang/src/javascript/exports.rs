@@ -256,32 +256,70 @@ impl<'t> Analyzer<'t> {
         for (name, value) in exports {
             let target = match value {
                 Abs::Func(id) => id,
-                _ => continue,
+                other => {
+                    if let Some(what) = self.opaque_handler(&other) {
+                        let qual = format!("<export {name}>");
+                        let mut facts = self.synthetic(&qual, std::collections::BTreeSet::new());
+                        facts.diagnostics.push(crate::facts::Diagnostic::new(
+                            crate::facts::Level::Info,
+                            "opaque-handler",
+                            format!(
+                                "export `{name}` is {what}, not a function defined here: its policy covers this module's top-level code (where routes and middleware are registered)"
+                            ),
+                            Some(facts.location.clone()),
+                        ));
+                        self.facts.insert(qual.clone(), facts);
+                        out.insert(name, qual);
+                    }
+                    continue;
+                }
             };
             if target.file() == self.file {
                 out.insert(name, target.qualname().to_string());
                 continue;
             }
             let qual = format!("{REEXPORT_PREFIX}{name}>");
-            let id = FunctionId::new(&self.file, &qual);
             let mut callees = std::collections::BTreeSet::new();
             callees.insert(target);
-            self.facts.insert(
-                qual.clone(),
-                crate::program::FunctionFacts {
-                    id,
-                    location: crate::facts::Location {
-                        file: self.file.clone(),
-                        line: 1,
-                        column: 1,
-                    },
-                    calls: Vec::new(),
-                    callees,
-                    diagnostics: Vec::new(),
-                },
-            );
+            let facts = self.synthetic(&qual, callees);
+            self.facts.insert(qual.clone(), facts);
             out.insert(name, qual);
         }
         out
+    }
+
+    fn synthetic(
+        &self,
+        qual: &str,
+        callees: std::collections::BTreeSet<FunctionId>,
+    ) -> crate::program::FunctionFacts {
+        crate::program::FunctionFacts {
+            id: FunctionId::new(&self.file, qual),
+            location: crate::facts::Location {
+                file: self.file.clone(),
+                line: 1,
+                column: 1,
+            },
+            calls: Vec::new(),
+            callees,
+            diagnostics: Vec::new(),
+        }
+    }
+
+    /// An entry's export that is the opaque result of a call (`serverless(app)`): a
+    /// handler whose code is registered at module level. Says what it is.
+    fn opaque_handler(&self, value: &Abs) -> Option<String> {
+        if !self.is_entry {
+            return None;
+        }
+        match value {
+            Abs::UnresolvedCall { call, .. } => Some(format!("the result of `{call}()`")),
+            Abs::Val(crate::facts::Value::Unknown { reason })
+                if reason.starts_with("result of") =>
+            {
+                Some(format!("the {reason}"))
+            }
+            _ => None,
+        }
     }
 }

@@ -303,6 +303,7 @@ fn analyze_module(
     let mut a = Analyzer::new(file, &parsed.text, deps, &parsed.specs);
     if let Some(tree) = &parsed.tree {
         let root = tree.root_node();
+        a.is_entry = is_entry;
         if is_entry {
             // Only the entry file's exports are Lambda handlers: their first parameter
             // is the event.

@@ -127,6 +127,8 @@ pub(crate) struct Analyzer<'t> {
     pub diags: Vec<Diagnostic>,
     pub depth: usize,
     pub too_deep: bool,
+    /// An entry file: its exports are Lambda handlers.
+    pub is_entry: bool,
 }
 
 impl<'t> Analyzer<'t> {
@@ -175,6 +177,7 @@ impl<'t> Analyzer<'t> {
             diags: Vec::new(),
             depth: 0,
             too_deep: false,
+            is_entry: false,
         }
     }
 
