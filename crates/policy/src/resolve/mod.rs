@@ -283,13 +283,18 @@ impl CallContext<'_> {
                 texts.into_iter().map(|t| t.parts).collect(),
             ));
         }
-        // Placeholders no request parameter fills are `*`, and say why (from the table).
-        for (placeholder, why) in &r.unbound {
-            let text = Text::unknown(why.clone());
-            let primary = is_primary(r, placeholder);
+        // Placeholders no request parameter fills are `*`, and say why (from the table):
+        // one note for all of them.
+        if !r.unbound.is_empty() {
+            let names: Vec<&str> = r.unbound.keys().map(String::as_str).collect();
+            let text = Text {
+                parts: vec![Part::Wildcard],
+                unknown: r.unbound.values().cloned().collect(),
+            };
+            let primary = names.iter().any(|p| is_primary(r, p));
             self.note_unknown(
                 op_name,
-                placeholder,
+                &names.join(", "),
                 std::slice::from_ref(&text),
                 primary,
                 &affected,

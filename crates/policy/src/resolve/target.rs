@@ -333,14 +333,23 @@ pub fn helper_requests(
     for (name, value) in helper.params.iter().zip(&call.positional) {
         set_path(&mut args, name, value.clone());
     }
-    match (call.sdk, helper.params.first()) {
-        // JS helpers take one argument object (`put(params)`, `new Upload(options)`): the
-        // front-end reports it as the call's parameters.
-        (Sdk::JsV2 | Sdk::JsV3, Some(first)) if call.positional.is_empty() => {
-            set_path(&mut args, first, call.params.clone());
+    // JS helpers take the request as one argument object (`put(params)`,
+    // `paginateQuery(config, input)`, `new Upload(options)`); the front-end reports that
+    // object as the call's parameters.
+    // That argument is the one the helper's requests are spread from.
+    let request_arg = helper
+        .calls
+        .iter()
+        .find_map(|c| c.spread.as_deref())
+        .map(leastrole_maps::path::root)
+        .filter(|root| helper.params.iter().any(|p| p == root));
+    match (call.sdk, request_arg) {
+        (Sdk::JsV2 | Sdk::JsV3, Some(name)) if call.positional.is_empty() => {
+            set_path(&mut args, name, call.params.clone());
         }
         _ => merge_into(&mut args, &call.params),
     }
+
     for hc in &helper.calls {
         if let Some(cond) = &hc.when
             && super::condition::eval(cond, &args, &super::Options::default()) == Some(false)
