@@ -140,7 +140,7 @@ impl<'t> Analyzer<'t> {
                     .clone()
                     .and_then(|c| self.classes.get(&c).and_then(|i| i.base.clone()));
                 if let Some(Abs::Class(base)) = base {
-                    self.construct_class(&base.file, &base.qual, args);
+                    self.construct_class(&base.file, &base.qual, args, 0);
                 }
                 Abs::unknown("super")
             }
@@ -337,7 +337,7 @@ impl<'t> Analyzer<'t> {
         self.construct(ctor, args, site, &ctor_text)
     }
 
-    fn construct_class(&mut self, file: &str, qual: &str, args: Vec<Abs>) {
+    fn construct_class(&mut self, file: &str, qual: &str, args: Vec<Abs>, depth: usize) {
         let ctor = FunctionId::new(file, &format!("{qual}.constructor"));
         let exists = if file == self.file {
             self.ensure_class(qual);
@@ -360,8 +360,9 @@ impl<'t> Analyzer<'t> {
             };
             if let Some(Abs::Class(base)) = base
                 && (base.file != file || base.qual != qual)
+                && depth < 8
             {
-                self.construct_class(&base.file.clone(), &base.qual.clone(), args);
+                self.construct_class(&base.file.clone(), &base.qual.clone(), args, depth + 1);
             }
         }
     }
@@ -371,7 +372,7 @@ impl<'t> Analyzer<'t> {
         match &ctor {
             Abs::Class(class) => {
                 let class = class.clone();
-                self.construct_class(&class.file, &class.qual, args);
+                self.construct_class(&class.file, &class.qual, args, 0);
                 return Abs::Instance(class);
             }
             Abs::Func(id) => {

@@ -31,6 +31,9 @@ pub(crate) fn is_class(kind: &str) -> bool {
     )
 }
 
+/// How deep on-demand function analyses may nest.
+const MAX_LAZY: usize = 64;
+
 /// Parameter names that mean "the Lambda event" wherever they appear.
 fn is_event_name(name: &str) -> bool {
     matches!(name, "event" | "evt" | "lambdaEvent")
@@ -56,7 +59,9 @@ impl<'t> Analyzer<'t> {
         let Some(def) = self.defs.get_mut(qual) else {
             return;
         };
-        if def.state != State::NotStarted {
+        // Analysing a function on demand (for its return value) from inside another
+        // one nests; past a limit it waits for its own turn at module level instead.
+        if def.state != State::NotStarted || (self.ctx.len() > 1 && self.lazy >= MAX_LAZY) {
             return;
         }
         def.state = State::InProgress;
@@ -71,7 +76,9 @@ impl<'t> Analyzer<'t> {
         // Module-level functions see only module bindings, not the caller's locals.
         let saved: Vec<_> = self.frames.drain(1..).collect();
         let saved_depth = std::mem::take(&mut self.depth);
+        self.lazy += 1;
         self.run_function(qual, node, class, false);
+        self.lazy -= 1;
         self.depth = saved_depth;
         self.frames.extend(saved);
         if let Some(def) = self.defs.get_mut(qual) {

@@ -127,6 +127,8 @@ pub(crate) struct Analyzer<'t> {
     pub diags: Vec<Diagnostic>,
     pub depth: usize,
     pub too_deep: bool,
+    /// How many on-demand function analyses are in progress.
+    pub lazy: usize,
     /// An entry file: its exports are Lambda handlers.
     pub is_entry: bool,
 }
@@ -178,6 +180,7 @@ impl<'t> Analyzer<'t> {
             depth: 0,
             too_deep: false,
             is_entry: false,
+            lazy: 0,
         }
     }
 

@@ -53,6 +53,22 @@ fn long_concatenation_does_not_overflow() {
 }
 
 #[test]
+fn long_chains_of_functions_and_classes_are_bounded() {
+    let n = 5_000;
+    let mut text = String::from("const AWS = require('aws-sdk');\nconst s3 = new AWS.S3();\n");
+    for i in 0..n {
+        text.push_str(&format!("function f{i}() {{ return f{}(); }}\n", i + 1));
+        text.push_str(&format!("class C{i} extends C{} {{}}\n", (i + 1) % n));
+    }
+    text.push_str(&format!(
+        "function f{n}() {{ return s3.listBuckets().promise(); }}\n"
+    ));
+    text.push_str("exports.handler = () => { new C0(); return f0(); };\n");
+    let p = run("chain.js", &text);
+    assert_eq!(p.all_calls().len(), 1);
+}
+
+#[test]
 fn garbage_never_panics() {
     let samples = [
         "",
