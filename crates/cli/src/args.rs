@@ -46,6 +46,9 @@ pub struct GenerateArgs {
     /// Show the source lines behind every grant.
     #[arg(long)]
     pub explain: bool,
+    /// Which Serverless keys `--format serverless` writes.
+    #[arg(long, value_enum, default_value_t = Flavor::V4)]
+    pub serverless_flavor: Flavor,
     #[command(flatten)]
     pub arn: ArnArgs,
     /// Exit 1 when any warning-level diagnostic remains.
@@ -93,6 +96,22 @@ pub enum GenerateFormat {
     Json,
     /// Bare IAM policy documents.
     Iam,
+    /// An `AWS::IAM::Role` per function, ready to paste under `Resources:`.
+    Cloudformation,
+    /// Serverless Framework per-function statements (see `--serverless-flavor`).
+    Serverless,
+    /// SAM `Policies:` per function.
+    Sam,
+    /// Terraform `data "aws_iam_policy_document"` blocks.
+    Terraform,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Flavor {
+    /// `functions.<f>.iam.role.statements` (Serverless v4).
+    V4,
+    /// `functions.<f>.iamRoleStatements` (v3 with serverless-iam-roles-per-function).
+    V3,
 }
 
 #[derive(Debug, Args)]

@@ -7,12 +7,16 @@
 
 mod calls;
 mod json;
+mod template;
 mod text;
 
 use leastrole_policy::{ArnEnv, Report};
 
 pub use calls::{calls_json, calls_text};
 pub use json::{REPORT_VERSION, diagnostic_json, report_json};
+pub use template::{
+    ServerlessFlavor, cfn_resource, cloudformation, logical_id, sam, serverless, terraform,
+};
 pub use text::{diagnostic_line, report_text};
 
 /// Options shared by the renderers.

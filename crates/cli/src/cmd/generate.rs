@@ -8,10 +8,10 @@ use leastrole_lang::Level;
 use leastrole_maps::Maps;
 use leastrole_policy::{ArnEnv, Options};
 use leastrole_project::{DiscoverOptions, discover};
-use leastrole_render::RenderOptions;
+use leastrole_render::{RenderOptions, ServerlessFlavor};
 
 use crate::Status;
-use crate::args::{GenerateArgs, GenerateFormat};
+use crate::args::{Flavor, GenerateArgs, GenerateFormat};
 use crate::output::{emit, note};
 use crate::pipeline::build_report;
 
@@ -63,6 +63,16 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<Status> {
         GenerateFormat::Text => leastrole_render::report_text(&report, &render),
         GenerateFormat::Json => leastrole_render::report_json(&report, &render),
         GenerateFormat::Iam => leastrole_render::iam(&report, &render),
+        GenerateFormat::Cloudformation => leastrole_render::cloudformation(&report, &render),
+        GenerateFormat::Serverless => {
+            let flavor = match args.serverless_flavor {
+                Flavor::V4 => ServerlessFlavor::V4,
+                Flavor::V3 => ServerlessFlavor::V3,
+            };
+            leastrole_render::serverless(&report, &render, flavor)
+        }
+        GenerateFormat::Sam => leastrole_render::sam(&report, &render),
+        GenerateFormat::Terraform => leastrole_render::terraform(&report, &render),
     };
     // The text format carries its diagnostics; the machine formats keep stdout clean and
     // repeat warnings and errors on stderr.

@@ -1,0 +1,330 @@
+//! Policies for infrastructure-as-code: CloudFormation roles, Serverless Framework
+//! per-function statements, SAM `Policies:` and Terraform policy documents. In the
+//! CloudFormation-based formats a template reference stays a reference (`Fn::GetAtt`,
+//! `Ref`, `Fn::Sub` with `${AWS::Partition}`), so the policy names exactly the
+//! template's resource.
+
+use std::fmt::Write as _;
+
+use leastrole_policy::{FunctionReport, Part, Report, Resource, Statement};
+use serde_json::{Map, Value, json};
+
+use crate::RenderOptions;
+
+/// Which Serverless Framework keys to write.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ServerlessFlavor {
+    /// v4: `functions.<f>.iam.role.statements`.
+    #[default]
+    V4,
+    /// v3 with serverless-iam-roles-per-function: `functions.<f>.iamRoleStatements`.
+    V3,
+}
+
+/// A resource as a CloudFormation value: a plain string, `Ref`/`Fn::GetAtt` for a whole
+/// reference, or `Fn::Sub` for anything with placeholders or references.
+pub fn cfn_resource(r: &Resource) -> Value {
+    if let [
+        Part::Ref {
+            logical_id,
+            attribute,
+            ..
+        },
+    ] = r.parts()
+    {
+        return match attribute {
+            Some(a) => json!({ "Fn::GetAtt": [logical_id, a] }),
+            None => json!({ "Ref": logical_id }),
+        };
+    }
+    if r.needs_sub() {
+        json!({ "Fn::Sub": r.to_sub() })
+    } else {
+        json!(r.to_string())
+    }
+}
+
+fn cfn_statement(s: &Statement) -> Value {
+    let mut m = Map::new();
+    m.insert("Sid".into(), json!(s.sid));
+    m.insert("Effect".into(), json!("Allow"));
+    m.insert("Action".into(), json!(s.actions));
+    m.insert(
+        "Resource".into(),
+        Value::Array(s.resources.iter().map(cfn_resource).collect()),
+    );
+    if !s.condition.is_empty() {
+        m.insert("Condition".into(), json!(s.condition));
+    }
+    Value::Object(m)
+}
+
+fn cfn_statements(f: &FunctionReport) -> Vec<Value> {
+    f.policy.statements.iter().map(cfn_statement).collect()
+}
+
+/// A CloudFormation logical id from a function name: ASCII letters and digits,
+/// UpperCamelCase (`image-resize` → `ImageResize`).
+pub fn logical_id(name: &str) -> String {
+    let mut out = String::new();
+    let mut upper = true;
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() {
+            if upper {
+                out.push(c.to_ascii_uppercase());
+            } else {
+                out.push(c);
+            }
+            upper = false;
+        } else {
+            upper = true;
+        }
+    }
+    if out.is_empty() || out.starts_with(|c: char| c.is_ascii_digit()) {
+        out.insert_str(0, "Fn");
+    }
+    out
+}
+
+/// The function's own log group, as CloudFormation creates function names
+/// (`<stack>-<LogicalId>-<suffix>`) when the template does not name them.
+fn log_group_arn(f: &FunctionReport) -> String {
+    format!(
+        "arn:${{AWS::Partition}}:logs:${{AWS::Region}}:${{AWS::AccountId}}:log-group:/aws/lambda/${{AWS::StackName}}-{}-*",
+        logical_id(&f.name)
+    )
+}
+
+/// `AWS::IAM::Role` resources, one per function: Lambda trust policy, the function's
+/// log-group permissions, and the generated policy inline. Ready to paste under
+/// `Resources:`.
+pub fn cloudformation(report: &Report, options: &RenderOptions) -> String {
+    let mut resources = Map::new();
+    for f in &report.functions {
+        let log_group = log_group_arn(f);
+        let mut statements = vec![json!({
+            "Sid": "LambdaLogs",
+            "Effect": "Allow",
+            "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+            "Resource": [{ "Fn::Sub": format!("{log_group}:*") }],
+        })];
+        statements.extend(cfn_statements(f));
+        let role = json!({
+            "Type": "AWS::IAM::Role",
+            "Properties": {
+                "AssumeRolePolicyDocument": {
+                    "Version": "2012-10-17",
+                    "Statement": [{
+                        "Effect": "Allow",
+                        "Principal": { "Service": "lambda.amazonaws.com" },
+                        "Action": "sts:AssumeRole",
+                    }],
+                },
+                "Policies": [{
+                    "PolicyName": "leastrole",
+                    "PolicyDocument": { "Version": "2012-10-17", "Statement": statements },
+                }],
+            },
+        });
+        resources.insert(format!("{}Role", logical_id(&f.name)), role);
+    }
+    yaml(&Value::Object(resources), report, options)
+}
+
+/// Serverless Framework per-function statements.
+pub fn serverless(report: &Report, options: &RenderOptions, flavor: ServerlessFlavor) -> String {
+    let mut functions = Map::new();
+    for f in &report.functions {
+        let statements = Value::Array(cfn_statements(f));
+        let entry = match flavor {
+            ServerlessFlavor::V4 => json!({ "iam": { "role": { "statements": statements } } }),
+            ServerlessFlavor::V3 => json!({ "iamRoleStatements": statements }),
+        };
+        functions.insert(f.name.clone(), entry);
+    }
+    yaml(&json!({ "functions": functions }), report, options)
+}
+
+/// SAM: `Policies:` with the generated inline document, per function.
+pub fn sam(report: &Report, options: &RenderOptions) -> String {
+    let mut resources = Map::new();
+    for f in &report.functions {
+        let document = json!({ "Version": "2012-10-17", "Statement": cfn_statements(f) });
+        resources.insert(
+            logical_id(&f.name),
+            json!({ "Properties": { "Policies": [document] } }),
+        );
+    }
+    yaml(&json!({ "Resources": resources }), report, options)
+}
+
+/// YAML with a header comment, and with `--explain` the source lines as comments.
+fn yaml(value: &Value, report: &Report, options: &RenderOptions) -> String {
+    let mut out = String::from("# Generated by leastrole; references stay template references.\n");
+    if options.explain {
+        for f in &report.functions {
+            for g in &f.grants {
+                for s in &g.sources {
+                    writeln!(
+                        out,
+                        "# {}: {} <- {}:{}:{} {}",
+                        f.name, g.action, s.file, s.line, s.column, s.call
+                    )
+                    .ok();
+                }
+            }
+        }
+    }
+    let body = serde_yaml_ng::to_string(value).unwrap_or_default();
+    // YAML 1.2 reads `2012-10-17` as a string, but YAML 1.1 parsers (js-yaml in the
+    // Serverless Framework, PyYAML) read it as a date: quote the policy version.
+    out.push_str(&body.replace("Version: 2012-10-17\n", "Version: '2012-10-17'\n"));
+    out
+}
+
+/// Terraform `data "aws_iam_policy_document"` blocks, one per function.
+pub fn terraform(report: &Report, options: &RenderOptions) -> String {
+    let mut out = String::from("# Generated by leastrole.\n");
+    for f in &report.functions {
+        let name = terraform_name(&f.name);
+        writeln!(out, "\ndata \"aws_iam_policy_document\" \"{name}\" {{").ok();
+        for s in &f.policy.statements {
+            out.push_str("  statement {\n");
+            writeln!(out, "    sid       = {}", hcl_string(&s.sid)).ok();
+            out.push_str("    effect    = \"Allow\"\n");
+            writeln!(
+                out,
+                "    actions   = {}",
+                hcl_list(s.actions.iter().map(String::as_str))
+            )
+            .ok();
+            let resources: Vec<String> =
+                s.resources.iter().map(|r| r.render(&options.env)).collect();
+            writeln!(
+                out,
+                "    resources = {}",
+                hcl_list(resources.iter().map(String::as_str))
+            )
+            .ok();
+            for (test, keys) in &s.condition {
+                for (variable, values) in keys {
+                    out.push_str("    condition {\n");
+                    writeln!(out, "      test     = {}", hcl_string(test)).ok();
+                    writeln!(out, "      variable = {}", hcl_string(variable)).ok();
+                    writeln!(
+                        out,
+                        "      values   = {}",
+                        hcl_list(values.iter().map(String::as_str))
+                    )
+                    .ok();
+                    out.push_str("    }\n");
+                }
+            }
+            if options.explain {
+                for g in f.grants.iter().filter(|g| s.actions.contains(&g.action)) {
+                    for src in &g.sources {
+                        writeln!(
+                            out,
+                            "    # {}: {}:{} {}",
+                            g.action, src.file, src.line, src.call
+                        )
+                        .ok();
+                    }
+                }
+            }
+            out.push_str("  }\n");
+        }
+        out.push_str("}\n");
+    }
+    out
+}
+
+/// A Terraform identifier: letters, digits, `_` and `-`, not starting with a digit.
+fn terraform_name(name: &str) -> String {
+    let mut s: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if s.is_empty() || s.starts_with(|c: char| c.is_ascii_digit() || c == '-') {
+        s.insert(0, '_');
+    }
+    s
+}
+
+/// An HCL string literal; `${` and `%{` are escaped so ARNs are never interpolated.
+fn hcl_string(s: &str) -> String {
+    let escaped = serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into());
+    escaped.replace("${", "$${").replace("%{", "%%{")
+}
+
+fn hcl_list<'a>(items: impl Iterator<Item = &'a str>) -> String {
+    let items: Vec<String> = items.map(hcl_string).collect();
+    format!("[{}]", items.join(", "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lit(s: &str) -> Part {
+        Part::Lit { text: s.into() }
+    }
+
+    #[test]
+    fn references_stay_references() {
+        let whole = Resource::new([Part::Ref {
+            logical_id: "Orders".into(),
+            attribute: Some("Arn".into()),
+            arn: true,
+            physical: None,
+        }]);
+        assert_eq!(
+            cfn_resource(&whole),
+            json!({"Fn::GetAtt": ["Orders", "Arn"]})
+        );
+        let inside = Resource::new([
+            lit("arn:"),
+            Part::Partition,
+            lit(":s3:::"),
+            Part::Ref {
+                logical_id: "Uploads".into(),
+                attribute: None,
+                arn: false,
+                physical: None,
+            },
+            lit("/*"),
+        ]);
+        assert_eq!(
+            cfn_resource(&inside),
+            json!({"Fn::Sub": "arn:${AWS::Partition}:s3:::${Uploads}/*"})
+        );
+        assert_eq!(cfn_resource(&Resource::any()), json!("*"));
+    }
+
+    #[test]
+    fn the_policy_version_is_quoted_for_yaml_1_1_readers() {
+        let out = sam(&Report::default(), &RenderOptions::default());
+        assert!(out.starts_with("# Generated by leastrole"));
+        let one = yaml(
+            &json!({"Version": "2012-10-17"}),
+            &Report::default(),
+            &RenderOptions::default(),
+        );
+        assert!(one.contains("Version: '2012-10-17'\n"), "{one}");
+    }
+
+    #[test]
+    fn logical_ids_and_terraform_names() {
+        assert_eq!(logical_id("image-resize"), "ImageResize");
+        assert_eq!(logical_id("src/app.handler"), "SrcAppHandler");
+        assert_eq!(logical_id("1st"), "Fn1st");
+        assert_eq!(terraform_name("src/app.handler"), "src_app_handler");
+        assert_eq!(hcl_string("arn:${x}"), r#""arn:$${x}""#);
+    }
+}
