@@ -81,6 +81,14 @@ impl Value {
         Value::Str { value: s.into() }
     }
 
+    /// A fully known object from its entries.
+    pub fn object<K: Into<String>>(entries: impl IntoIterator<Item = (K, Value)>) -> Self {
+        Value::Object {
+            entries: entries.into_iter().map(|(k, v)| (k.into(), v)).collect(),
+            rest: None,
+        }
+    }
+
     pub fn unknown(reason: impl Into<String>) -> Self {
         Value::Unknown {
             reason: reason.into(),

@@ -9,13 +9,7 @@ use leastrole_maps::Maps;
 use leastrole_policy::{ArnEnv, EnvContext, Options, resolve_call};
 
 fn obj(entries: &[(&str, Value)]) -> Value {
-    Value::Object {
-        entries: entries
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.clone()))
-            .collect(),
-        rest: None,
-    }
+    Value::object(entries.iter().cloned())
 }
 
 fn s(v: &str) -> Value {

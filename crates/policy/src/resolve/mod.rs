@@ -289,7 +289,11 @@ impl CallContext<'_> {
             let names: Vec<&str> = r.unbound.keys().map(String::as_str).collect();
             let text = Text {
                 parts: vec![Part::Wildcard],
-                unknown: r.unbound.iter().map(|(name, why)| format!("{name}: {why}")).collect(),
+                unknown: r
+                    .unbound
+                    .iter()
+                    .map(|(name, why)| format!("{name}: {why}"))
+                    .collect(),
             };
             let primary = names.iter().any(|p| is_primary(r, p));
             self.note_unknown(

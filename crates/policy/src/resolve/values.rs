@@ -158,13 +158,7 @@ mod tests {
     use super::*;
 
     fn obj(entries: &[(&str, Value)]) -> Value {
-        Value::Object {
-            entries: entries
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.clone()))
-                .collect::<BTreeMap<_, _>>(),
-            rest: None,
-        }
+        Value::object(entries.iter().cloned())
     }
 
     #[test]
