@@ -22,6 +22,8 @@ use crate::facts::{ResourceStep, ServiceRef, Value};
 
 /// Expression nesting beyond this is not analysed (a diagnostic says so).
 const MAX_DEPTH: usize = 1500;
+/// Expressions evaluated per module before giving up (a diagnostic says so).
+const MAX_STEPS: u64 = 2_000_000;
 /// Values (dicts, lists) nested beyond this become unknown.
 const MAX_VALUE_DEPTH: usize = 48;
 /// Call-site contexts kept when evaluating a call's result.
@@ -59,6 +61,8 @@ enum Key {
 
 #[derive(Debug)]
 struct Frame {
+    /// Unique per push: results cached under a frame stack are keyed by its ids.
+    id: u64,
     module: usize,
     scope: usize,
     params: HashMap<String, Vec<Obj>>,
@@ -100,6 +104,13 @@ pub(crate) struct Eval<'a, 't> {
     cache: RefCell<HashMap<Key, Vec<Obj>>>,
     active: RefCell<HashSet<Key>>,
     frames: RefCell<Vec<Frame>>,
+    next_frame: Cell<u64>,
+    /// Results computed under the current frame stack, keyed by its frame ids.
+    framed: RefCell<HashMap<(Vec<u64>, Key), Vec<Obj>>>,
+    /// Expressions evaluated so far; past [`MAX_STEPS`] evaluation gives up.
+    steps: Cell<u64>,
+    /// Whether the step budget ran out.
+    pub exhausted: Cell<bool>,
     depth: Cell<usize>,
     /// Modules where the nesting limit was hit.
     pub too_deep: RefCell<BTreeSet<usize>>,
@@ -183,6 +194,10 @@ impl<'a, 't> Eval<'a, 't> {
             cache: RefCell::new(HashMap::new()),
             active: RefCell::new(HashSet::new()),
             frames: RefCell::new(Vec::new()),
+            next_frame: Cell::new(0),
+            framed: RefCell::new(HashMap::new()),
+            steps: Cell::new(0),
+            exhausted: Cell::new(false),
             depth: Cell::new(0),
             too_deep: RefCell::new(BTreeSet::new()),
         }
@@ -204,19 +219,51 @@ impl<'a, 't> Eval<'a, 't> {
     }
 
     fn memo(&self, key: Key, f: impl FnOnce() -> Vec<Obj>) -> Vec<Obj> {
-        let cacheable = self.frames.borrow().is_empty();
-        if cacheable && let Some(hit) = self.cache.borrow().get(&key) {
-            return hit.clone();
+        let frame_ids: Vec<u64> = self.frames.borrow().iter().map(|f| f.id).collect();
+        let hit = if frame_ids.is_empty() {
+            self.cache.borrow().get(&key).cloned()
+        } else {
+            self.framed
+                .borrow()
+                .get(&(frame_ids.clone(), key.clone()))
+                .cloned()
+        };
+        if let Some(hit) = hit {
+            return hit;
         }
         if !self.active.borrow_mut().insert(key.clone()) {
             return Vec::new();
         }
         let out = normalize(f());
         self.active.borrow_mut().remove(&key);
-        if cacheable {
+        if frame_ids.is_empty() {
             self.cache.borrow_mut().insert(key, out.clone());
+        } else {
+            self.framed
+                .borrow_mut()
+                .insert((frame_ids, key), out.clone());
         }
         out
+    }
+
+    fn push_frame(&self, module: usize, scope: usize, params: HashMap<String, Vec<Obj>>) {
+        let id = self.next_frame.get();
+        self.next_frame.set(id + 1);
+        self.frames.borrow_mut().push(Frame {
+            id,
+            module,
+            scope,
+            params,
+        });
+    }
+
+    fn pop_frame(&self) {
+        let mut frames = self.frames.borrow_mut();
+        frames.pop();
+        if frames.is_empty() {
+            // Frame ids are never reused: what was cached under them is dead.
+            self.framed.borrow_mut().clear();
+        }
     }
 
     /// Every plain value an expression may have (non-values become unknown).
@@ -227,6 +274,12 @@ impl<'a, 't> Eval<'a, 't> {
     }
 
     pub(crate) fn eval(&self, m: usize, s: usize, node: Node<'t>) -> Vec<Obj> {
+        let steps = self.steps.get() + 1;
+        self.steps.set(steps);
+        if steps > MAX_STEPS {
+            self.exhausted.set(true);
+            return vec![Obj::unknown("analysis budget exhausted")];
+        }
         let depth = self.depth.get();
         if depth > MAX_DEPTH {
             self.too_deep.borrow_mut().insert(m);
@@ -691,15 +744,11 @@ impl<'a, 't> Eval<'a, 't> {
             }
             params.insert(p.name.clone(), self.site_arg(&site, fm, fs, i));
         }
-        self.frames.borrow_mut().push(Frame {
-            module: fm,
-            scope: fs,
-            params,
-        });
+        self.push_frame(fm, fs, params);
         self.active.borrow_mut().insert(key.clone());
         let out = self.returns_now(fm, fs);
         self.active.borrow_mut().remove(&key);
-        self.frames.borrow_mut().pop();
+        self.pop_frame();
         out
     }
 
@@ -733,13 +782,9 @@ impl<'a, 't> Eval<'a, 't> {
             }
             params.insert(p.name.clone(), self.site_arg(site, m, fs, i));
         }
-        self.frames.borrow_mut().push(Frame {
-            module: m,
-            scope: fs,
-            params,
-        });
+        self.push_frame(m, fs, params);
         let out = f();
-        self.frames.borrow_mut().pop();
+        self.pop_frame();
         out
     }
 
@@ -1217,7 +1262,7 @@ impl<'a, 't> Eval<'a, 't> {
                 .into_iter()
                 .map(|alts| single(to_values(alts, || "item".into())))
                 .collect();
-            vec![Obj::Val(Value::List { items })]
+            vec![Obj::Val(values::bounded(Value::List { items }))]
         } else {
             vec![Obj::Seq(items)]
         }
@@ -1268,7 +1313,7 @@ impl<'a, 't> Eval<'a, 't> {
                 _ => {}
             }
         }
-        vec![Obj::Val(Value::Object { entries, rest })]
+        vec![Obj::Val(values::bounded(Value::Object { entries, rest }))]
     }
 
     fn subscript(&self, m: usize, s: usize, node: Node<'t>) -> Vec<Obj> {
@@ -1384,9 +1429,9 @@ impl<'a, 't> Eval<'a, 't> {
                 } else if let ([Value::List { items: a }], [Value::List { items: b }]) =
                     (lv.as_slice(), rv.as_slice())
                 {
-                    vec![Value::List {
+                    vec![values::bounded(Value::List {
                         items: a.iter().chain(b).cloned().collect(),
-                    }]
+                    })]
                 } else {
                     let lv = lv.into_iter().map(values::stringify).collect();
                     let rv = rv.into_iter().map(values::stringify).collect();

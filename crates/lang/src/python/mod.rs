@@ -423,6 +423,17 @@ fn module_facts(eval: &Eval<'_, '_>, m: usize, parsed: &[Parsed]) -> ModuleFacts
             at(&ir.rel, 1),
         ));
     }
+    if eval.exhausted.get() {
+        diagnostics.push(Diagnostic::new(
+            Level::Warning,
+            "analysis-budget",
+            format!(
+                "{} is too intricate to analyse fully within the time budget; some values are treated as unknown and some calls may be missing",
+                ir.rel
+            ),
+            at(&ir.rel, 1),
+        ));
+    }
     sort_diagnostics(&mut diagnostics);
     ModuleFacts {
         file: ir.rel.clone(),

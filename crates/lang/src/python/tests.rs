@@ -212,3 +212,39 @@ fn fstring_prefix_becomes_concat() {
         })
     );
 }
+
+#[test]
+fn call_chains_do_not_blow_up() {
+    let mut src = String::from("import boto3\ns3 = boto3.client('s3')\n");
+    for i in 0..40 {
+        src.push_str(&format!(
+            "def f{i}(x, y):\n    return f{n}(x, y) + f{n}(y, x) + f{n}(x + 'a', y)\n",
+            n = i + 1
+        ));
+    }
+    src.push_str("def f40(x, y):\n    return x + y\n");
+    src.push_str("def handler(event, context):\n    s3.get_object(Bucket=f0('a', 'b'), Key='k')\n");
+    let start = std::time::Instant::now();
+    let program = analyze_source("chains", &src);
+    assert_eq!(program.all_calls().len(), 1);
+    assert!(start.elapsed().as_secs() < 20, "took {:?}", start.elapsed());
+}
+
+#[test]
+fn values_built_through_helpers_stay_small() {
+    let mut src = String::from("import boto3\ns3 = boto3.client('s3')\n");
+    for i in 0..60 {
+        src.push_str(&format!(
+            "def g{i}(x):\n    return {{'a': g{n}(x), 'b': [g{n}(x), g{n}(x)]}}\n",
+            n = i + 1
+        ));
+    }
+    src.push_str("def g60(x):\n    return x\n");
+    src.push_str(
+        "def handler(event, context):\n    s3.put_object(Bucket='b', Key='k', Metadata=g0('m'))\n",
+    );
+    let start = std::time::Instant::now();
+    let program = analyze_source("wide", &src);
+    assert_eq!(program.all_calls().len(), 1);
+    assert!(start.elapsed().as_secs() < 20, "took {:?}", start.elapsed());
+}

@@ -26,11 +26,22 @@ fn push_part(parts: &mut Vec<Value>, part: Value) {
     }
 }
 
+/// Strings longer than this (or with more parts) are not tracked: no resource name is
+/// that long, and computed values must not grow without bound.
+const MAX_STRING: usize = 2048;
+const MAX_PARTS: usize = 64;
+
 /// A concatenation of parts, simplified (`Str` when fully literal).
 pub(crate) fn concat(parts: Vec<Value>) -> Value {
     let mut out = Vec::new();
     for p in parts {
         push_part(&mut out, p);
+    }
+    let long = out
+        .iter()
+        .any(|p| matches!(p, Value::Str { value } if value.len() > MAX_STRING));
+    if long || out.len() > MAX_PARTS {
+        return Value::unknown("string too long to track");
     }
     match out.len() {
         0 => Value::str(""),
@@ -236,4 +247,35 @@ pub(crate) fn stringify(v: Value) -> Value {
 /// Whether an unknown value's reason says it comes from the Lambda event.
 pub(crate) fn from_event(reason: &str) -> bool {
     reason == "from the event"
+}
+
+/// Composite values larger than this many nodes are not tracked (they could otherwise
+/// grow exponentially through helper functions).
+const MAX_NODES: usize = 512;
+
+fn count_nodes(v: &Value, budget: &mut usize) {
+    if *budget == 0 {
+        return;
+    }
+    *budget -= 1;
+    match v {
+        Value::Concat { parts } => parts.iter().for_each(|p| count_nodes(p, budget)),
+        Value::List { items } => items.iter().for_each(|p| count_nodes(p, budget)),
+        Value::Object { entries, .. } => entries.values().for_each(|p| count_nodes(p, budget)),
+        Value::Env {
+            default: Some(d), ..
+        } => count_nodes(d, budget),
+        _ => {}
+    }
+}
+
+/// `v`, or an unknown value when it is too large to track.
+pub(crate) fn bounded(v: Value) -> Value {
+    let mut budget = MAX_NODES;
+    count_nodes(&v, &mut budget);
+    if budget == 0 {
+        Value::unknown("value too large to track")
+    } else {
+        v
+    }
 }
