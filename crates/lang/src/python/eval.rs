@@ -59,6 +59,9 @@ enum Key {
     Attr(usize, usize, String),
 }
 
+/// A cache key under a frame stack (the stack's frame ids).
+type FramedKey = (Vec<u64>, Key);
+
 #[derive(Debug)]
 struct Frame {
     /// Unique per push: results cached under a frame stack are keyed by its ids.
@@ -106,7 +109,7 @@ pub(crate) struct Eval<'a, 't> {
     frames: RefCell<Vec<Frame>>,
     next_frame: Cell<u64>,
     /// Results computed under the current frame stack, keyed by its frame ids.
-    framed: RefCell<HashMap<(Vec<u64>, Key), Vec<Obj>>>,
+    framed: RefCell<HashMap<FramedKey, Vec<Obj>>>,
     /// Expressions evaluated so far; past [`MAX_STEPS`] evaluation gives up.
     steps: Cell<u64>,
     /// Whether the step budget ran out.
