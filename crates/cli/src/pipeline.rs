@@ -73,6 +73,19 @@ fn function_report(
             let files = program.modules.keys().cloned().collect();
             (program, calls, diags, files)
         }
+        // Listed by discovery (an image, another runtime, a missing handler file), which
+        // also reported why; nothing to analyse.
+        Entry::Unsupported { reason } => (
+            leastrole_lang::Program::default(),
+            Vec::new(),
+            vec![Diagnostic::new(
+                Level::Warning,
+                "function-not-analysed",
+                format!("{}: not analysed: {reason}", f.name),
+                f.source.clone(),
+            )],
+            BTreeSet::new(),
+        ),
     };
     drop(program);
     let env = env_context(f);

@@ -1,5 +1,7 @@
 //! Lambda handler strings (`src/app.handler`) → source file candidates and export name.
 
+use std::path::Path;
+
 /// A parsed handler string.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HandlerSpec {
@@ -74,6 +76,48 @@ pub fn style_for_runtime(runtime: &str) -> Option<HandlerStyle> {
     } else {
         None
     }
+}
+
+/// The source file a configured handler names under `code_root`: by the runtime's rules,
+/// or (no runtime) whichever of Python and Node finds a file. `Err` is the reason, for an
+/// [`Entry::Unsupported`](crate::Entry::Unsupported).
+pub(crate) fn resolve_handler(
+    code_root: &Path,
+    handler: &str,
+    runtime: Option<&str>,
+) -> Result<(String, String), String> {
+    let styles: Vec<HandlerStyle> = match runtime {
+        Some(r) => match style_for_runtime(r) {
+            Some(s) => vec![s],
+            None => {
+                return Err(format!(
+                    "runtime `{r}` is not analysed (leastrole reads Python and Node.js)"
+                ));
+            }
+        },
+        None => vec![HandlerStyle::Python, HandlerStyle::Node],
+    };
+    let mut tried = Vec::new();
+    for style in styles {
+        let Some(spec) = HandlerSpec::parse(handler, style) else {
+            continue;
+        };
+        let candidates = spec.candidates(style);
+        if let Some(file) = candidates.iter().find(|c| code_root.join(c).is_file()) {
+            return Ok((file.clone(), spec.export));
+        }
+        tried.extend(candidates);
+    }
+    if tried.is_empty() {
+        return Err(format!(
+            "handler `{handler}` has no module/export separator (expected `file.function`)"
+        ));
+    }
+    Err(format!(
+        "no source file for handler `{handler}` under {} (tried {})",
+        code_root.display(),
+        tried.join(", ")
+    ))
 }
 
 #[cfg(test)]

@@ -6,7 +6,14 @@
 //! policy the project declares for them. References (`!Ref`, `${self:…}`) are kept as
 //! values for `leastrole-policy` to resolve into ARNs.
 
+mod cdk;
+mod cfn;
+mod config;
 pub mod handler;
+mod intrinsic;
+mod sam;
+mod serverless;
+mod vars;
 mod walk;
 
 use std::collections::BTreeMap;
@@ -24,6 +31,24 @@ pub enum Entry {
     Handler { file: String, export: String },
     /// A whole folder as one unit: every source file, relative to the code root.
     Folder { files: Vec<String> },
+    /// A function leastrole lists but cannot analyse (a container image, another
+    /// language, inline code, a missing handler file); the reason says which.
+    Unsupported { reason: String },
+}
+
+/// Where a function was declared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Framework {
+    /// `serverless.yml` / `.yaml` / `.json`.
+    Serverless,
+    /// A SAM `template.yaml` (`Transform: AWS::Serverless-2016-10-31`).
+    Sam,
+    /// A synthesized CDK cloud assembly (`cdk.out/*.template.json`).
+    Cdk,
+    /// A folder without framework config: every source file is one unit.
+    Plain,
+    /// A `--handler` flag.
+    Handler,
 }
 
 /// An environment variable's configured value.
@@ -74,6 +99,10 @@ pub struct Function {
     /// `Some` when the project config defines the environment (a missing variable is
     /// then known to be unset); `None` when nothing is known about it.
     pub environment: Option<BTreeMap<String, EnvValue>>,
+    /// Where the function comes from.
+    pub framework: Framework,
+    /// The config file (relative to the project folder) and line that declare it.
+    pub source: Option<Location>,
 }
 
 /// Functions found, and what was seen but not understood.
@@ -90,9 +119,17 @@ pub struct DiscoverOptions {
     pub handlers: Vec<String>,
     /// `--function` names; empty means all.
     pub functions: Vec<String>,
+    /// `--stage`: the Serverless stage (`${opt:stage}`, `${sls:stage}`); `dev` when unset
+    /// and the config sets none.
+    pub stage: Option<String>,
+    /// `--use-env`: resolve Serverless `${env:X}` from this process's environment.
+    pub use_env: bool,
 }
 
-/// Find the functions of the project at `root`.
+/// Find the functions of the project at `root`: `--handler` flags, else the first of a
+/// Serverless config, a SAM template and a CDK `cdk.out` found there, else the whole folder
+/// as one unit. A config that cannot be read is an error diagnostic and the next kind is
+/// tried. Functions are sorted by name.
 pub fn discover(root: &Path, options: &DiscoverOptions) -> Discovery {
     let mut d = Discovery::default();
     if !options.handlers.is_empty() {
@@ -103,24 +140,60 @@ pub fn discover(root: &Path, options: &DiscoverOptions) -> Discovery {
             }
         }
     } else {
-        let (files, diags) = source_files(root);
-        d.diagnostics.extend(diags);
-        let name = root
-            .canonicalize()
-            .ok()
-            .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
-            .unwrap_or_else(|| "project".to_string());
-        d.functions.push(Function {
-            name,
-            handler: None,
-            runtime: None,
-            code_root: root.to_path_buf(),
-            entry: Entry::Folder { files },
-            environment: None,
-        });
+        let found = [serverless::discover, sam::discover, cdk::discover]
+            .into_iter()
+            .find_map(|framework| match framework(root, options)? {
+                Ok(found) => Some(found),
+                Err(diags) => {
+                    d.diagnostics.extend(diags);
+                    None
+                }
+            });
+        match found {
+            Some(found) => {
+                d.functions.extend(found.functions);
+                d.diagnostics.extend(found.diagnostics);
+            }
+            None => {
+                if d.diagnostics.iter().any(|x| x.level == Level::Error) {
+                    d.diagnostics.push(Diagnostic::new(
+                        Level::Warning,
+                        "config-fallback",
+                        format!(
+                            "reading {} as a plain folder (one unit, no configured environment) because its config could not be read",
+                            root.display()
+                        ),
+                        None,
+                    ));
+                }
+                d.functions.push(plain_folder(root, &mut d.diagnostics));
+            }
+        }
     }
+    d.functions.sort_by(|a, b| a.name.cmp(&b.name));
     select(&mut d, &options.functions);
     d
+}
+
+/// The whole folder as one unit.
+fn plain_folder(root: &Path, diagnostics: &mut Vec<Diagnostic>) -> Function {
+    let (files, diags) = source_files(root);
+    diagnostics.extend(diags);
+    let name = root
+        .canonicalize()
+        .ok()
+        .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .unwrap_or_else(|| "project".to_string());
+    Function {
+        name,
+        handler: None,
+        runtime: None,
+        code_root: root.to_path_buf(),
+        entry: Entry::Folder { files },
+        environment: None,
+        framework: Framework::Plain,
+        source: None,
+    }
 }
 
 /// Keep only the functions named by `--function`; unknown names are errors.
@@ -170,6 +243,8 @@ fn from_handler(root: &Path, handler: &str) -> Result<Function, Diagnostic> {
                     export: spec.export,
                 },
                 environment: None,
+                framework: Framework::Handler,
+                source: None,
             });
         }
     }
@@ -186,4 +261,111 @@ fn from_handler(root: &Path, handler: &str) -> Result<Function, Diagnostic> {
             column: 1,
         }),
     ))
+}
+
+/// A function as a framework config declares it, before its handler is resolved.
+#[derive(Debug, Clone)]
+pub(crate) struct Declared {
+    pub(crate) name: String,
+    pub(crate) handler: Option<String>,
+    pub(crate) runtime: Option<String>,
+    pub(crate) code_root: PathBuf,
+    pub(crate) environment: BTreeMap<String, EnvValue>,
+    pub(crate) framework: Framework,
+    pub(crate) source: Option<Location>,
+    /// Why it cannot be analysed, when the config already says (an image, inline code).
+    pub(crate) unsupported: Option<String>,
+}
+
+impl Declared {
+    /// Resolve the handler file; a function that cannot be analysed is kept, with an
+    /// [`Entry::Unsupported`] and a diagnostic.
+    pub(crate) fn resolve(self, diagnostics: &mut Vec<Diagnostic>) -> Function {
+        let outcome = match (&self.unsupported, &self.handler) {
+            (Some(reason), _) => Err((Level::Warning, "unsupported-function", reason.clone())),
+            (None, None) => Err((
+                Level::Error,
+                "handler-missing",
+                "no handler is configured".to_string(),
+            )),
+            (None, Some(h)) => {
+                handler::resolve_handler(&self.code_root, h, self.runtime.as_deref()).map_err(
+                    |reason| {
+                        let is_runtime = self
+                            .runtime
+                            .as_deref()
+                            .is_some_and(|r| style_for_runtime(r).is_none());
+                        if is_runtime {
+                            (Level::Warning, "unsupported-function", reason)
+                        } else {
+                            (Level::Error, "handler-file-not-found", reason)
+                        }
+                    },
+                )
+            }
+        };
+        let entry = match outcome {
+            Ok((file, export)) => Entry::Handler { file, export },
+            Err((level, code, reason)) => {
+                diagnostics.push(Diagnostic::new(
+                    level,
+                    code,
+                    format!(
+                        "function `{}`: {reason}; it is listed without a policy",
+                        self.name
+                    ),
+                    self.source.clone(),
+                ));
+                Entry::Unsupported { reason }
+            }
+        };
+        Function {
+            name: self.name,
+            handler: self.handler,
+            runtime: self.runtime,
+            code_root: self.code_root,
+            entry,
+            environment: Some(self.environment),
+            framework: self.framework,
+            source: self.source,
+        }
+    }
+}
+
+/// `a/./b/../c` → `a/c`, without touching the file system.
+pub(crate) fn clean_path(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if out.file_name().is_some() {
+                    out.pop();
+                } else {
+                    out.push("..");
+                }
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+/// A config-file diagnostic: `file` relative to the project folder.
+pub(crate) fn config_error(
+    file: &str,
+    line: Option<u32>,
+    message: impl std::fmt::Display,
+) -> Diagnostic {
+    Diagnostic::new(
+        Level::Error,
+        "config-parse-error",
+        format!("{file}: {message}"),
+        Some(Location {
+            file: file.to_string(),
+            line: line.unwrap_or(1),
+            column: 1,
+        }),
+    )
 }

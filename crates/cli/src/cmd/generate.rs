@@ -32,6 +32,7 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<Status> {
         &DiscoverOptions {
             handlers: args.handlers.clone(),
             functions: args.functions.clone(),
+            ..DiscoverOptions::default()
         },
     );
     let report = build_report(

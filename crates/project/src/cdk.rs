@@ -1,0 +1,299 @@
+//! CDK apps, read from the synthesized cloud assembly: `cdk.out/*.template.json` (and
+//! nested stage assemblies, `cdk.out/assembly-*/*.template.json`), or a `cdk.out` folder
+//! given directly.
+//!
+//! Every `AWS::Lambda::Function` is a function, named by its logical id (prefixed with the
+//! stack when two stacks use the same id), with `Handler`, `Runtime` and
+//! `Environment.Variables`. Its code is the asset folder `Metadata."aws:asset:path"` names
+//! (relative to the assembly). `Code.fromAsset('lambda/orders')` copies a source folder
+//! verbatim, so the source folder is used instead when exactly one folder of the project
+//! (outside `cdk.out`, `node_modules`…) holds every source file of the asset with the same
+//! bytes; bundled assets (`aws:asset:is-bundled: true`, e.g. `NodejsFunction`) and assets
+//! with no such copy are analysed as they are. Functions the CDK adds itself (custom
+//! resource providers, log retention) and inline or image code are listed as unsupported.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use leastrole_lang::{Diagnostic, Location};
+
+use crate::cfn::{self, Eval, Literal, Template};
+use crate::config::{self, Node, find_line};
+use crate::{
+    DiscoverOptions, Discovery, EnvValue, Framework, ValuePart, config_error, source_files,
+};
+
+/// The cloud assembly at or under `root`, and the project folder around it.
+fn assembly(root: &Path) -> Option<(PathBuf, PathBuf)> {
+    let is_assembly = |dir: &Path| dir.join("manifest.json").is_file() || has_templates(dir);
+    if root.file_name().is_some_and(|n| n == "cdk.out") && is_assembly(root) {
+        let project = root
+            .parent()
+            .map_or_else(|| root.to_path_buf(), Path::to_path_buf);
+        return Some((root.to_path_buf(), project));
+    }
+    let out = root.join("cdk.out");
+    (out.is_dir() && is_assembly(&out)).then(|| (out, root.to_path_buf()))
+}
+
+fn has_templates(dir: &Path) -> bool {
+    !templates_in(dir).is_empty()
+}
+
+fn templates_in(dir: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut out: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| {
+            p.is_file()
+                && p.file_name()
+                    .is_some_and(|n| n.to_string_lossy().ends_with(".template.json"))
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// Templates of the assembly and of its nested assemblies, sorted.
+fn all_templates(out: &Path) -> Vec<PathBuf> {
+    let mut templates = templates_in(out);
+    if let Ok(entries) = std::fs::read_dir(out) {
+        let mut nested: Vec<PathBuf> = entries
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| {
+                p.is_dir()
+                    && p.file_name()
+                        .is_some_and(|n| n.to_string_lossy().starts_with("assembly-"))
+            })
+            .collect();
+        nested.sort();
+        for dir in nested {
+            templates.extend(templates_in(&dir));
+        }
+    }
+    templates
+}
+
+/// The functions of the CDK app at `root`: `None` without a cloud assembly.
+pub(crate) fn discover(
+    root: &Path,
+    _options: &DiscoverOptions,
+) -> Option<Result<Discovery, Vec<Diagnostic>>> {
+    let (out, project) = assembly(root)?;
+    let mut d = Discovery::default();
+    let mut sources = SourceIndex::new(&project);
+    let mut read_any = false;
+    for path in all_templates(&out) {
+        let rel = relative(root, &path);
+        match config::load(&path) {
+            Ok((text, node)) => {
+                read_any = true;
+                read_stack(&path, &rel, &text, &node, &mut sources, &mut d);
+            }
+            Err(e) => d.diagnostics.push(config_error(&rel, e.line, &e)),
+        }
+    }
+    if !read_any {
+        return Some(Err(d.diagnostics));
+    }
+    // Two stacks may use the same logical id: prefix those with their stack.
+    let mut count: BTreeMap<String, usize> = BTreeMap::new();
+    for f in &d.functions {
+        *count.entry(f.name.clone()).or_default() += 1;
+    }
+    for f in &mut d.functions {
+        if count.get(&f.name).is_some_and(|c| *c > 1) {
+            let stack = f
+                .source
+                .as_ref()
+                .map(|s| stack_name(&s.file))
+                .unwrap_or_default();
+            f.name = format!("{stack}/{}", f.name);
+        }
+    }
+    Some(Ok(d))
+}
+
+fn stack_name(file: &str) -> String {
+    let base = file.rsplit('/').next().unwrap_or(file);
+    base.strip_suffix(".template.json")
+        .unwrap_or(base)
+        .to_string()
+}
+
+fn relative(root: &Path, path: &Path) -> String {
+    path.strip_prefix(root)
+        .unwrap_or(path)
+        .to_string_lossy()
+        .replace('\\', "/")
+}
+
+/// The CDK path (`Stack/Construct/Resource`) of a function the CDK adds itself.
+fn cdk_provided(cdk_path: &str) -> bool {
+    cdk_path.split('/').any(|seg| {
+        seg.starts_with("Custom::")
+            || seg.starts_with("LogRetention")
+            || seg.starts_with("AWS679f53fac002430cb0da5b7982bd2287")
+            || seg.starts_with("BucketNotificationsHandler")
+            || seg.starts_with("framework-on")
+    })
+}
+
+fn read_stack(
+    path: &Path,
+    rel: &str,
+    text: &str,
+    node: &Node,
+    sources: &mut SourceIndex,
+    d: &mut Discovery,
+) {
+    let dir = path.parent().unwrap_or(path);
+    let template = Template::from_node(node);
+    let eval = Eval {
+        template: &template,
+        strings: &Literal,
+    };
+    let literal = |n: &Node| -> Option<String> {
+        match eval.value(n, 0).as_slice() {
+            [ValuePart::Lit(s)] => Some(s.clone()),
+            _ => None,
+        }
+    };
+    let empty = Node::Null;
+    for (id, resource) in &template.resources {
+        if resource.get("Type").and_then(Node::as_str) != Some("AWS::Lambda::Function") {
+            continue;
+        }
+        let props = resource.get("Properties").unwrap_or(&empty);
+        let metadata = resource.get("Metadata").unwrap_or(&empty);
+        let source = Some(Location {
+            file: rel.to_string(),
+            line: find_line(text, &["Resources", id]).unwrap_or(1),
+            column: 1,
+        });
+        let handler = props.get("Handler").and_then(&literal);
+        let runtime = props.get("Runtime").and_then(&literal);
+        let cdk_path = metadata
+            .get("aws:cdk:path")
+            .and_then(Node::as_str)
+            .unwrap_or("");
+        let asset = metadata.get("aws:asset:path").and_then(Node::as_str);
+        let bundled = matches!(metadata.get("aws:asset:is-bundled"), Some(Node::Bool(true)));
+        let mut code_root = dir.to_path_buf();
+        let unsupported = if cdk_provided(cdk_path) {
+            Some(format!(
+                "a function the CDK adds itself (`{cdk_path}`), not the app's code"
+            ))
+        } else if props.get("PackageType").and_then(Node::as_str) == Some("Image")
+            || props.at(&["Code", "ImageUri"]).is_some()
+        {
+            Some("a container image is not analysed".to_string())
+        } else if props.at(&["Code", "ZipFile"]).is_some() {
+            Some("inline code (`Code.ZipFile`) is not analysed".to_string())
+        } else if let Some(asset) = asset {
+            let asset_dir = crate::clean_path(&dir.join(asset));
+            if asset_dir.is_dir() {
+                code_root = if bundled {
+                    asset_dir
+                } else {
+                    sources.source_of(&asset_dir, handler.as_deref(), runtime.as_deref())
+                };
+                None
+            } else {
+                Some(format!(
+                    "its asset `{asset}` is not a folder in the cloud assembly (an archive, or not synthesized)"
+                ))
+            }
+        } else {
+            Some(
+                "it has no `aws:asset:path` metadata: its code is not in the cloud assembly".into(),
+            )
+        };
+        let mut environment: BTreeMap<String, EnvValue> = BTreeMap::new();
+        if let Some(m) = props
+            .at(&["Environment", "Variables"])
+            .and_then(Node::as_map)
+        {
+            for (k, v) in m {
+                environment.insert(k.clone(), cfn::env_value(eval.value(v, 0)));
+            }
+        }
+        let declared = crate::Declared {
+            name: id.clone(),
+            handler,
+            runtime,
+            code_root,
+            environment,
+            framework: Framework::Cdk,
+            source,
+            unsupported,
+        };
+        d.functions.push(declared.resolve(&mut d.diagnostics));
+    }
+}
+
+/// The project's source files, listed once, to map asset folders back to source folders.
+struct SourceIndex {
+    project: PathBuf,
+    files: Option<Vec<String>>,
+}
+
+impl SourceIndex {
+    fn new(project: &Path) -> Self {
+        SourceIndex {
+            project: project.to_path_buf(),
+            files: None,
+        }
+    }
+
+    /// The project folder an unbundled asset is a copy of, else the asset folder itself.
+    fn source_of(&mut self, asset: &Path, handler: Option<&str>, runtime: Option<&str>) -> PathBuf {
+        let (asset_files, _) = source_files(asset);
+        let anchor = handler
+            .and_then(|h| crate::handler::resolve_handler(asset, h, runtime).ok())
+            .map(|(file, _)| file)
+            .or_else(|| asset_files.first().cloned());
+        let Some(anchor) = anchor else {
+            return asset.to_path_buf();
+        };
+        let project = self.project.clone();
+        let files = self.files.get_or_insert_with(|| source_files(&project).0);
+        let mut candidates: Vec<String> = files
+            .iter()
+            .filter_map(|f| {
+                if f == &anchor {
+                    Some(String::new())
+                } else {
+                    f.strip_suffix(&format!("/{anchor}")).map(str::to_string)
+                }
+            })
+            .filter(|prefix| {
+                asset_files.iter().all(|a| {
+                    let candidate = if prefix.is_empty() {
+                        project.join(a)
+                    } else {
+                        project.join(prefix).join(a)
+                    };
+                    same_bytes(&asset.join(a), &candidate)
+                })
+            })
+            .collect();
+        candidates.dedup();
+        match candidates.as_slice() {
+            [only] if !only.is_empty() => crate::clean_path(&project.join(only)),
+            [_] => project,
+            _ => asset.to_path_buf(),
+        }
+    }
+}
+
+fn same_bytes(a: &Path, b: &Path) -> bool {
+    match (std::fs::read(a), std::fs::read(b)) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => false,
+    }
+}

@@ -1,0 +1,834 @@
+//! CloudFormation references: what `Ref` and `Fn::GetAtt` return for the resource types
+//! Lambda code uses, and the evaluation of configured values (`!Ref`, `!GetAtt`, `!Sub`,
+//! `!Join`, parameters, mappings) into [`ValuePart`]s.
+//!
+//! Sources: the "Return values" section of each resource type's page in the CloudFormation
+//! resource reference (docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-*.html).
+
+use std::cell::Cell;
+
+use indexmap::IndexMap;
+
+use crate::config::Node;
+use crate::intrinsic::Intrinsic;
+use crate::{EnvValue, ValuePart};
+
+/// Evaluation stops this deep (references to references, nested variables).
+pub(crate) const MAX_DEPTH: usize = 32;
+
+/// Evaluation steps allowed per config: references that each name two others would
+/// otherwise take exponential time.
+pub(crate) const MAX_WORK: usize = 200_000;
+
+/// What a `Ref` or an attribute evaluates to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Returns {
+    /// The physical name (`orders`).
+    Name,
+    /// An ARN; the template builds it from the physical name (`{name}`, `{partition}`,
+    /// `{region}`, `{account}`, `{urlsuffix}`, `{random}` placeholders) when it can be
+    /// built, `None` when it holds a part CloudFormation generates (a stream label).
+    Arn(Option<&'static str>),
+    /// Another string built from the name (a queue URL).
+    Built(&'static str),
+    /// A generated identifier (a KMS key id) or anything else the name does not give.
+    Opaque,
+}
+
+/// `Ref` and `Fn::GetAtt` semantics of one resource type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct RefSemantics {
+    pub(crate) type_name: &'static str,
+    /// The property that sets the physical name, if any.
+    pub(crate) name_property: Option<&'static str>,
+    pub(crate) reference: Returns,
+    /// Attributes, sorted by name.
+    pub(crate) attributes: &'static [(&'static str, Returns)],
+}
+
+const DYNAMODB_TABLE_ARN: &str = "arn:{partition}:dynamodb:{region}:{account}:table/{name}";
+const LAMBDA_ARN: &str = "arn:{partition}:lambda:{region}:{account}:function:{name}";
+const STATES_ARN: &str = "arn:{partition}:states:{region}:{account}:stateMachine:{name}";
+
+/// Sorted by type name (a test keeps it so).
+pub(crate) const REF_SEMANTICS: &[RefSemantics] = &[
+    RefSemantics {
+        type_name: "AWS::Cognito::UserPool",
+        name_property: None,
+        reference: Returns::Opaque,
+        attributes: &[
+            ("Arn", Returns::Arn(None)),
+            ("ProviderName", Returns::Opaque),
+            ("ProviderURL", Returns::Opaque),
+            ("UserPoolId", Returns::Opaque),
+        ],
+    },
+    RefSemantics {
+        type_name: "AWS::DynamoDB::GlobalTable",
+        name_property: Some("TableName"),
+        reference: Returns::Name,
+        attributes: &[
+            ("Arn", Returns::Arn(Some(DYNAMODB_TABLE_ARN))),
+            ("StreamArn", Returns::Arn(None)),
+            ("TableId", Returns::Opaque),
+        ],
+    },
+    RefSemantics {
+        type_name: "AWS::DynamoDB::Table",
+        name_property: Some("TableName"),
+        reference: Returns::Name,
+        attributes: &[
+            ("Arn", Returns::Arn(Some(DYNAMODB_TABLE_ARN))),
+            ("StreamArn", Returns::Arn(None)),
+        ],
+    },
+    RefSemantics {
+        type_name: "AWS::Events::EventBus",
+        name_property: Some("Name"),
+        reference: Returns::Name,
+        attributes: &[
+            (
+                "Arn",
+                Returns::Arn(Some(
+                    "arn:{partition}:events:{region}:{account}:event-bus/{name}",
+                )),
+            ),
+            ("Name", Returns::Name),
+        ],
+    },
+    RefSemantics {
+        type_name: "AWS::IAM::Role",
+        name_property: Some("RoleName"),
+        reference: Returns::Name,
+        attributes: &[
+            (
+                "Arn",
+                Returns::Arn(Some("arn:{partition}:iam::{account}:role/{name}")),
+            ),
+            ("RoleId", Returns::Opaque),
+        ],
+    },
+    RefSemantics {
+        type_name: "AWS::KMS::Alias",
+        name_property: Some("AliasName"),
+        reference: Returns::Name,
+        attributes: &[],
+    },
+    RefSemantics {
+        type_name: "AWS::KMS::Key",
+        name_property: None,
+        reference: Returns::Opaque,
+        attributes: &[("Arn", Returns::Arn(None)), ("KeyId", Returns::Opaque)],
+    },
+    RefSemantics {
+        type_name: "AWS::Kinesis::Stream",
+        name_property: Some("Name"),
+        reference: Returns::Name,
+        attributes: &[(
+            "Arn",
+            Returns::Arn(Some(
+                "arn:{partition}:kinesis:{region}:{account}:stream/{name}",
+            )),
+        )],
+    },
+    RefSemantics {
+        type_name: "AWS::KinesisFirehose::DeliveryStream",
+        name_property: Some("DeliveryStreamName"),
+        reference: Returns::Name,
+        attributes: &[(
+            "Arn",
+            Returns::Arn(Some(
+                "arn:{partition}:firehose:{region}:{account}:deliverystream/{name}",
+            )),
+        )],
+    },
+    RefSemantics {
+        type_name: "AWS::Lambda::Function",
+        name_property: Some("FunctionName"),
+        reference: Returns::Name,
+        attributes: &[("Arn", Returns::Arn(Some(LAMBDA_ARN)))],
+    },
+    RefSemantics {
+        type_name: "AWS::Logs::LogGroup",
+        name_property: Some("LogGroupName"),
+        reference: Returns::Name,
+        attributes: &[(
+            "Arn",
+            Returns::Arn(Some(
+                "arn:{partition}:logs:{region}:{account}:log-group:{name}:*",
+            )),
+        )],
+    },
+    RefSemantics {
+        type_name: "AWS::S3::Bucket",
+        name_property: Some("BucketName"),
+        reference: Returns::Name,
+        attributes: &[
+            ("Arn", Returns::Arn(Some("arn:{partition}:s3:::{name}"))),
+            ("DomainName", Returns::Built("{name}.s3.{urlsuffix}")),
+            (
+                "RegionalDomainName",
+                Returns::Built("{name}.s3.{region}.{urlsuffix}"),
+            ),
+            ("WebsiteURL", Returns::Opaque),
+        ],
+    },
+    RefSemantics {
+        type_name: "AWS::SNS::Topic",
+        name_property: Some("TopicName"),
+        reference: Returns::Arn(Some("arn:{partition}:sns:{region}:{account}:{name}")),
+        attributes: &[
+            (
+                "TopicArn",
+                Returns::Arn(Some("arn:{partition}:sns:{region}:{account}:{name}")),
+            ),
+            ("TopicName", Returns::Name),
+        ],
+    },
+    RefSemantics {
+        type_name: "AWS::SQS::Queue",
+        name_property: Some("QueueName"),
+        reference: Returns::Built("https://sqs.{region}.{urlsuffix}/{account}/{name}"),
+        attributes: &[
+            (
+                "Arn",
+                Returns::Arn(Some("arn:{partition}:sqs:{region}:{account}:{name}")),
+            ),
+            ("QueueName", Returns::Name),
+            (
+                "QueueUrl",
+                Returns::Built("https://sqs.{region}.{urlsuffix}/{account}/{name}"),
+            ),
+        ],
+    },
+    RefSemantics {
+        type_name: "AWS::SSM::Parameter",
+        name_property: Some("Name"),
+        reference: Returns::Name,
+        attributes: &[("Type", Returns::Opaque), ("Value", Returns::Opaque)],
+    },
+    RefSemantics {
+        // The ARN ends in a hyphen and six random characters Secrets Manager adds.
+        type_name: "AWS::SecretsManager::Secret",
+        name_property: Some("Name"),
+        reference: Returns::Arn(Some(
+            "arn:{partition}:secretsmanager:{region}:{account}:secret:{name}-{random}",
+        )),
+        attributes: &[(
+            "Id",
+            Returns::Arn(Some(
+                "arn:{partition}:secretsmanager:{region}:{account}:secret:{name}-{random}",
+            )),
+        )],
+    },
+    RefSemantics {
+        // SAM: Ref gives the function name, `.Arn` the function ARN (as AWS::Lambda::Function).
+        type_name: "AWS::Serverless::Function",
+        name_property: Some("FunctionName"),
+        reference: Returns::Name,
+        attributes: &[("Arn", Returns::Arn(Some(LAMBDA_ARN)))],
+    },
+    RefSemantics {
+        // SAM turns it into an AWS::DynamoDB::Table of the same logical id.
+        type_name: "AWS::Serverless::SimpleTable",
+        name_property: Some("TableName"),
+        reference: Returns::Name,
+        attributes: &[
+            ("Arn", Returns::Arn(Some(DYNAMODB_TABLE_ARN))),
+            ("StreamArn", Returns::Arn(None)),
+        ],
+    },
+    RefSemantics {
+        type_name: "AWS::Serverless::StateMachine",
+        name_property: Some("Name"),
+        reference: Returns::Arn(Some(STATES_ARN)),
+        attributes: &[
+            ("Arn", Returns::Arn(Some(STATES_ARN))),
+            ("Name", Returns::Name),
+        ],
+    },
+    RefSemantics {
+        type_name: "AWS::StepFunctions::StateMachine",
+        name_property: Some("StateMachineName"),
+        reference: Returns::Arn(Some(STATES_ARN)),
+        attributes: &[
+            ("Arn", Returns::Arn(Some(STATES_ARN))),
+            ("Name", Returns::Name),
+            ("StateMachineRevisionId", Returns::Opaque),
+        ],
+    },
+];
+
+/// The semantics of a resource type, if leastrole knows it.
+pub(crate) fn semantics(type_name: &str) -> Option<&'static RefSemantics> {
+    REF_SEMANTICS
+        .binary_search_by(|s| s.type_name.cmp(type_name))
+        .ok()
+        .and_then(|i| REF_SEMANTICS.get(i))
+}
+
+/// What `Ref` (attribute `None`) or `GetAtt` of a resource of `type_name` returns. Unknown
+/// types and attributes: an attribute named `Arn` or ending in `Arn` is an ARN that cannot
+/// be built; anything else is opaque.
+pub(crate) fn returns(type_name: &str, attribute: Option<&str>) -> Returns {
+    let known = semantics(type_name).and_then(|s| match attribute {
+        None => Some(s.reference),
+        Some(a) => s
+            .attributes
+            .binary_search_by(|(name, _)| (*name).cmp(a))
+            .ok()
+            .and_then(|i| s.attributes.get(i))
+            .map(|(_, r)| *r),
+    });
+    known.unwrap_or(match attribute {
+        Some(a) if a.ends_with("Arn") => Returns::Arn(None),
+        _ => Returns::Opaque,
+    })
+}
+
+/// Fill a [`Returns`] template with a physical name.
+fn build(template: &str, name: &[ValuePart]) -> Vec<ValuePart> {
+    let mut out = Vec::new();
+    let mut rest = template;
+    while let Some(start) = rest.find('{') {
+        let Some(len) = rest[start..].find('}') else {
+            break;
+        };
+        out.push(ValuePart::Lit(rest[..start].to_string()));
+        let placeholder = &rest[start + 1..start + len];
+        match placeholder {
+            "name" => out.extend(name.iter().cloned()),
+            "partition" => out.push(ValuePart::Pseudo("AWS::Partition".into())),
+            "region" => out.push(ValuePart::Pseudo("AWS::Region".into())),
+            "account" => out.push(ValuePart::Pseudo("AWS::AccountId".into())),
+            "urlsuffix" => out.push(ValuePart::Pseudo("AWS::URLSuffix".into())),
+            _ => out.push(ValuePart::Unknown(
+                "the random suffix Secrets Manager adds to a secret's ARN".into(),
+            )),
+        }
+        rest = &rest[start + len + 1..];
+    }
+    out.push(ValuePart::Lit(rest.to_string()));
+    normalize(out)
+}
+
+/// Merge adjacent literals and drop empty ones.
+pub(crate) fn normalize(parts: Vec<ValuePart>) -> Vec<ValuePart> {
+    let mut out: Vec<ValuePart> = Vec::with_capacity(parts.len());
+    for p in parts {
+        match p {
+            ValuePart::Lit(s) if s.is_empty() => {}
+            ValuePart::Lit(s) => {
+                if let Some(ValuePart::Lit(last)) = out.last_mut() {
+                    last.push_str(&s);
+                } else {
+                    out.push(ValuePart::Lit(s));
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// A configured value as an environment value.
+pub(crate) fn env_value(parts: Vec<ValuePart>) -> EnvValue {
+    let parts = normalize(parts);
+    match parts.as_slice() {
+        [] => EnvValue::Literal(String::new()),
+        [ValuePart::Lit(s)] => EnvValue::Literal(s.clone()),
+        [ValuePart::Unknown(reason)] => EnvValue::Unknown(reason.clone()),
+        _ => EnvValue::Template(parts),
+    }
+}
+
+/// The parts of a value with references replaced by their physical values: `None` when a
+/// reference has no physical value. Unknown parts stay (they become `*` in an ARN).
+fn flatten(parts: &[ValuePart]) -> Option<Vec<ValuePart>> {
+    let mut out = Vec::new();
+    for p in parts {
+        match p {
+            ValuePart::Ref { physical, .. } => out.extend(flatten(physical.as_deref()?)?),
+            other => out.push(other.clone()),
+        }
+    }
+    Some(normalize(out))
+}
+
+/// The parts of a template leastrole reads references from.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Template {
+    /// Logical id → resource (`Type`, `Properties`).
+    pub(crate) resources: IndexMap<String, Node>,
+    pub(crate) parameters: IndexMap<String, Node>,
+    pub(crate) mappings: IndexMap<String, Node>,
+    /// Evaluation steps done so far (see [`MAX_WORK`]).
+    pub(crate) work: Cell<usize>,
+}
+
+impl Template {
+    /// The `Resources`, `Parameters` and `Mappings` sections of a template node; other
+    /// sections are ignored.
+    pub(crate) fn from_node(node: &Node) -> Template {
+        let mut t = Template::default();
+        t.merge(node);
+        t
+    }
+
+    /// Add another template's sections (Serverless `resources:` may be a list).
+    pub(crate) fn merge(&mut self, node: &Node) {
+        for (section, into) in [
+            ("Resources", &mut self.resources),
+            ("Parameters", &mut self.parameters),
+            ("Mappings", &mut self.mappings),
+        ] {
+            if let Some(m) = node.get(section).and_then(Node::as_map) {
+                for (k, v) in m {
+                    into.insert(k.clone(), v.clone());
+                }
+            }
+        }
+    }
+}
+
+/// How plain strings of the config evaluate: literally (SAM, CDK) or through Serverless
+/// variables.
+pub(crate) trait Strings {
+    fn string(&self, s: &str, depth: usize) -> Vec<ValuePart>;
+}
+
+/// Plain strings are literal.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Literal;
+
+impl Strings for Literal {
+    fn string(&self, s: &str, _depth: usize) -> Vec<ValuePart> {
+        vec![ValuePart::Lit(s.to_string())]
+    }
+}
+
+/// Evaluates configured values against one template.
+pub(crate) struct Eval<'a> {
+    pub(crate) template: &'a Template,
+    pub(crate) strings: &'a dyn Strings,
+}
+
+impl std::fmt::Debug for Eval<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Eval").finish_non_exhaustive()
+    }
+}
+
+fn unknown(reason: impl Into<String>) -> Vec<ValuePart> {
+    vec![ValuePart::Unknown(reason.into())]
+}
+
+const PSEUDO: &[&str] = &[
+    "AWS::AccountId",
+    "AWS::NotificationARNs",
+    "AWS::Partition",
+    "AWS::Region",
+    "AWS::StackId",
+    "AWS::StackName",
+    "AWS::URLSuffix",
+];
+
+impl Eval<'_> {
+    /// A value as parts (normalized).
+    pub(crate) fn value(&self, node: &Node, depth: usize) -> Vec<ValuePart> {
+        normalize(self.eval(node, depth))
+    }
+
+    fn eval(&self, node: &Node, depth: usize) -> Vec<ValuePart> {
+        if depth > MAX_DEPTH {
+            return unknown("references nested too deeply (a cycle?)");
+        }
+        let work = self.template.work.get() + 1;
+        self.template.work.set(work);
+        if work > MAX_WORK {
+            return unknown("too many references to evaluate in this template");
+        }
+        match node {
+            Node::Null => Vec::new(),
+            Node::Bool(_) | Node::Number(_) => {
+                vec![ValuePart::Lit(node.scalar_text().unwrap_or_default())]
+            }
+            Node::String(s) => self.strings.string(s, depth + 1),
+            Node::Seq(_) => unknown("a list, not a string"),
+            Node::Tagged(tag, _) => unknown(format!("the YAML tag !{tag}")),
+            Node::Map(_) => match Intrinsic::parse(node) {
+                Some(i) => self.intrinsic(&i, depth + 1),
+                None => unknown("a mapping, not a string"),
+            },
+        }
+    }
+
+    /// A value that must be a literal string (a logical id, a delimiter, a map key).
+    fn literal(&self, node: &Node, depth: usize) -> Option<String> {
+        let parts = normalize(self.eval(node, depth));
+        match parts.as_slice() {
+            [] => Some(String::new()),
+            [ValuePart::Lit(s)] => Some(s.clone()),
+            _ => None,
+        }
+    }
+
+    fn intrinsic(&self, i: &Intrinsic<'_>, depth: usize) -> Vec<ValuePart> {
+        match i {
+            Intrinsic::Ref(name) => self.reference(name, None, depth),
+            Intrinsic::GetAtt {
+                logical_id,
+                attribute,
+            } => self.reference(logical_id, Some(attribute), depth),
+            Intrinsic::Sub { template, vars } => self.sub(template, *vars, depth),
+            Intrinsic::Join { delimiter, items } => match items {
+                Node::Seq(items) => {
+                    let mut out = Vec::new();
+                    for (n, item) in items.iter().enumerate() {
+                        if n > 0 {
+                            out.push(ValuePart::Lit((*delimiter).to_string()));
+                        }
+                        out.extend(self.eval(item, depth));
+                    }
+                    out
+                }
+                _ => match self.list(items, depth) {
+                    Some(list) => {
+                        let mut out = Vec::new();
+                        for (n, item) in list.into_iter().enumerate() {
+                            if n > 0 {
+                                out.push(ValuePart::Lit((*delimiter).to_string()));
+                            }
+                            out.extend(item);
+                        }
+                        out
+                    }
+                    None => unknown("Fn::Join of a list that is not written out"),
+                },
+            },
+            Intrinsic::Select { index, list } => {
+                let index = self
+                    .literal(index, depth)
+                    .and_then(|s| s.trim().parse::<usize>().ok());
+                match (index, self.list(list, depth)) {
+                    (Some(i), Some(list)) => list
+                        .into_iter()
+                        .nth(i)
+                        .unwrap_or_else(|| unknown("Fn::Select index out of range")),
+                    _ => unknown("Fn::Select of values not known statically"),
+                }
+            }
+            Intrinsic::Split { .. } => unknown("Fn::Split gives a list, not a string"),
+            Intrinsic::ImportValue(name) => {
+                let name = self
+                    .literal(name, depth)
+                    .unwrap_or_else(|| "(computed name)".into());
+                unknown(format!("Fn::ImportValue {name} (another stack's export)"))
+            }
+            Intrinsic::FindInMap([map, top, second]) => {
+                let keys = (
+                    self.literal(map, depth),
+                    self.literal(top, depth),
+                    self.literal(second, depth),
+                );
+                let (Some(map), Some(top), Some(second)) = keys else {
+                    return unknown("Fn::FindInMap with keys not known statically");
+                };
+                match self
+                    .template
+                    .mappings
+                    .get(&map)
+                    .and_then(|m| m.at(&[top.as_str(), second.as_str()]))
+                {
+                    Some(v) => self.eval(v, depth),
+                    None => unknown(format!("Fn::FindInMap {map}.{top}.{second}: no such entry")),
+                }
+            }
+            Intrinsic::If {
+                condition,
+                then,
+                otherwise,
+            } => {
+                let a = normalize(self.eval(then, depth));
+                let b = normalize(self.eval(otherwise, depth));
+                if a == b {
+                    a
+                } else {
+                    unknown(format!("Fn::If on condition {condition}"))
+                }
+            }
+            Intrinsic::Other { function } => unknown(format!("{function} is not evaluated")),
+            Intrinsic::Malformed { function, reason } => unknown(format!("{function} {reason}")),
+        }
+    }
+
+    /// A list value: a written-out list, or `Fn::Split` of a known string.
+    fn list(&self, node: &Node, depth: usize) -> Option<Vec<Vec<ValuePart>>> {
+        match node {
+            Node::Seq(items) => Some(items.iter().map(|i| self.eval(i, depth)).collect()),
+            Node::Map(_) => match Intrinsic::parse(node)? {
+                Intrinsic::Split { delimiter, source } => {
+                    let parts = flatten(&normalize(self.eval(source, depth)))?;
+                    match parts.as_slice() {
+                        [ValuePart::Lit(s)] if !delimiter.is_empty() => Some(
+                            s.split(delimiter)
+                                .map(|p| vec![ValuePart::Lit(p.to_string())])
+                                .collect(),
+                        ),
+                        _ => None,
+                    }
+                }
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// `Ref` (attribute `None`) or `Fn::GetAtt` of a name.
+    fn reference(&self, name: &str, attribute: Option<&str>, depth: usize) -> Vec<ValuePart> {
+        if attribute.is_none() {
+            if name == "AWS::NoValue" {
+                return Vec::new();
+            }
+            if PSEUDO.contains(&name) {
+                return vec![ValuePart::Pseudo(name.to_string())];
+            }
+            if let Some(p) = self.template.parameters.get(name) {
+                return match p.get("Default") {
+                    Some(d) => self.eval(d, depth),
+                    None => unknown(format!("parameter {name} (no Default)")),
+                };
+            }
+        }
+        let Some(resource) = self.template.resources.get(name) else {
+            let what = match attribute {
+                Some(a) => format!("Fn::GetAtt {name}.{a}"),
+                None => format!("Ref {name}"),
+            };
+            return unknown(format!(
+                "{what}: no such resource or parameter in the template"
+            ));
+        };
+        let type_name = resource.get("Type").and_then(Node::as_str).unwrap_or("");
+        let returns = returns(type_name, attribute);
+        let name_parts = semantics(type_name)
+            .and_then(|s| s.name_property)
+            .and_then(|p| resource.at(&["Properties", p]))
+            .map(|n| normalize(self.eval(n, depth)))
+            .and_then(|parts| flatten(&parts))
+            .filter(|parts| parts.iter().any(|p| !matches!(p, ValuePart::Unknown(_))));
+        let physical = name_parts.and_then(|name| match returns {
+            Returns::Name => Some(name),
+            Returns::Arn(Some(t)) | Returns::Built(t) => Some(build(t, &name)),
+            Returns::Arn(None) | Returns::Opaque => None,
+        });
+        vec![ValuePart::Ref {
+            logical_id: name.to_string(),
+            attribute: attribute.map(str::to_string),
+            arn: matches!(returns, Returns::Arn(_)),
+            physical,
+        }]
+    }
+
+    /// `Fn::Sub`: `${Name}`, `${Name.Attr}`, `${!Literal}` in the template.
+    fn sub(
+        &self,
+        template: &Node,
+        vars: Option<&IndexMap<String, Node>>,
+        depth: usize,
+    ) -> Vec<ValuePart> {
+        let mut out = Vec::new();
+        for part in self.eval(template, depth) {
+            let ValuePart::Lit(text) = part else {
+                out.push(part);
+                continue;
+            };
+            let mut rest = text.as_str();
+            while let Some(start) = rest.find("${") {
+                out.push(ValuePart::Lit(rest[..start].to_string()));
+                let after = &rest[start + 2..];
+                let Some(end) = after.find('}') else {
+                    out.push(ValuePart::Lit(rest[start..].to_string()));
+                    rest = "";
+                    break;
+                };
+                let name = after[..end].trim();
+                if let Some(lit) = name.strip_prefix('!') {
+                    out.push(ValuePart::Lit(format!("${{{lit}}}")));
+                } else if let Some(v) = vars.and_then(|v| v.get(name)) {
+                    out.extend(self.eval(v, depth));
+                } else if let Some((id, attr)) = name.split_once('.') {
+                    out.extend(self.reference(id, Some(attr), depth));
+                } else {
+                    out.extend(self.reference(name, None, depth));
+                }
+                rest = &after[end + 1..];
+            }
+            out.push(ValuePart::Lit(rest.to_string()));
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::parse_yaml;
+
+    #[test]
+    fn semantics_table_is_sorted_with_sorted_attributes() {
+        assert!(
+            REF_SEMANTICS
+                .windows(2)
+                .all(|w| w[0].type_name < w[1].type_name),
+            "REF_SEMANTICS must be sorted by type name"
+        );
+        for s in REF_SEMANTICS {
+            assert!(
+                s.attributes.windows(2).all(|w| w[0].0 < w[1].0),
+                "{} attributes must be sorted",
+                s.type_name
+            );
+            for r in std::iter::once(s.reference).chain(s.attributes.iter().map(|a| a.1)) {
+                if let Returns::Arn(Some(t)) | Returns::Built(t) = r {
+                    assert!(t.contains("{name}"), "{}: {t}", s.type_name);
+                    assert!(
+                        t.starts_with("arn:{partition}:") || t.contains("{urlsuffix}"),
+                        "{}: {t}",
+                        s.type_name
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn ref_and_getatt_semantics() {
+        assert_eq!(returns("AWS::DynamoDB::Table", None), Returns::Name);
+        assert!(matches!(
+            returns("AWS::DynamoDB::Table", Some("Arn")),
+            Returns::Arn(Some(_))
+        ));
+        assert_eq!(
+            returns("AWS::DynamoDB::Table", Some("StreamArn")),
+            Returns::Arn(None)
+        );
+        assert!(matches!(
+            returns("AWS::SNS::Topic", None),
+            Returns::Arn(Some(_))
+        ));
+        assert!(matches!(
+            returns("AWS::SQS::Queue", None),
+            Returns::Built(_)
+        ));
+        assert_eq!(returns("AWS::KMS::Key", None), Returns::Opaque);
+        assert_eq!(
+            returns("AWS::Custom::Thing", Some("QueueArn")),
+            Returns::Arn(None)
+        );
+        assert_eq!(returns("AWS::Custom::Thing", None), Returns::Opaque);
+    }
+
+    const TEMPLATE: &str = r#"
+Parameters:
+  Stage: {Type: String, Default: prod}
+  Secret: {Type: String}
+Mappings:
+  Env: {prod: {Bucket: prod-assets}}
+Resources:
+  Orders:
+    Type: AWS::DynamoDB::Table
+    Properties: {TableName: !Sub "orders-${Stage}"}
+  Anonymous:
+    Type: AWS::DynamoDB::Table
+  Topic:
+    Type: AWS::SNS::Topic
+    Properties: {TopicName: events}
+  Queue:
+    Type: AWS::SQS::Queue
+    Properties: {QueueName: jobs.fifo}
+  Creds:
+    Type: AWS::SecretsManager::Secret
+    Properties: {Name: db-creds}
+  Key:
+    Type: AWS::KMS::Key
+values:
+  ref: !Ref Orders
+  arn: !GetAtt Orders.Arn
+  anon: !GetAtt Anonymous.Arn
+  topic: !Ref Topic
+  queue: !Ref Queue
+  queueArn: {Fn::GetAtt: [Queue, Arn]}
+  secret: !Ref Creds
+  key: !Ref Key
+  param: !Ref Stage
+  noDefault: !Ref Secret
+  import: !ImportValue shared-table
+  sub: !Sub "arn:${AWS::Partition}:s3:::${Bucket}/*"
+  subVars: !Sub ["${T}/x", {T: !Ref Orders}]
+  subEscape: !Sub "${!Literal}-${AWS::Region}"
+  join: !Join [":", [a, !Ref Orders, !Ref "AWS::AccountId"]]
+  select: !Select [1, !Split ["/", "a/b/c"]]
+  map: !FindInMap [Env, !Ref Stage, Bucket]
+  missing: !Ref Nope
+  base64: !Base64 abc
+"#;
+
+    fn eval_all() -> String {
+        let root = parse_yaml(TEMPLATE).unwrap();
+        let t = Template::from_node(&root);
+        let e = Eval {
+            template: &t,
+            strings: &Literal,
+        };
+        let mut out = String::new();
+        for (k, v) in root.get("values").and_then(Node::as_map).unwrap() {
+            out.push_str(&format!("{k}: {:?}\n", env_value(e.value(v, 0))));
+        }
+        out
+    }
+
+    #[test]
+    fn evaluation_of_references() {
+        let got = eval_all();
+        let want = r#"ref: Template([Ref { logical_id: "Orders", attribute: None, arn: false, physical: Some([Lit("orders-prod")]) }])
+arn: Template([Ref { logical_id: "Orders", attribute: Some("Arn"), arn: true, physical: Some([Lit("arn:"), Pseudo("AWS::Partition"), Lit(":dynamodb:"), Pseudo("AWS::Region"), Lit(":"), Pseudo("AWS::AccountId"), Lit(":table/orders-prod")]) }])
+anon: Template([Ref { logical_id: "Anonymous", attribute: Some("Arn"), arn: true, physical: None }])
+topic: Template([Ref { logical_id: "Topic", attribute: None, arn: true, physical: Some([Lit("arn:"), Pseudo("AWS::Partition"), Lit(":sns:"), Pseudo("AWS::Region"), Lit(":"), Pseudo("AWS::AccountId"), Lit(":events")]) }])
+queue: Template([Ref { logical_id: "Queue", attribute: None, arn: false, physical: Some([Lit("https://sqs."), Pseudo("AWS::Region"), Lit("."), Pseudo("AWS::URLSuffix"), Lit("/"), Pseudo("AWS::AccountId"), Lit("/jobs.fifo")]) }])
+queueArn: Template([Ref { logical_id: "Queue", attribute: Some("Arn"), arn: true, physical: Some([Lit("arn:"), Pseudo("AWS::Partition"), Lit(":sqs:"), Pseudo("AWS::Region"), Lit(":"), Pseudo("AWS::AccountId"), Lit(":jobs.fifo")]) }])
+secret: Template([Ref { logical_id: "Creds", attribute: None, arn: true, physical: Some([Lit("arn:"), Pseudo("AWS::Partition"), Lit(":secretsmanager:"), Pseudo("AWS::Region"), Lit(":"), Pseudo("AWS::AccountId"), Lit(":secret:db-creds-"), Unknown("the random suffix Secrets Manager adds to a secret's ARN")]) }])
+key: Template([Ref { logical_id: "Key", attribute: None, arn: false, physical: None }])
+param: Literal("prod")
+noDefault: Unknown("parameter Secret (no Default)")
+import: Unknown("Fn::ImportValue shared-table (another stack's export)")
+sub: Template([Lit("arn:"), Pseudo("AWS::Partition"), Lit(":s3:::"), Unknown("Ref Bucket: no such resource or parameter in the template"), Lit("/*")])
+subVars: Template([Ref { logical_id: "Orders", attribute: None, arn: false, physical: Some([Lit("orders-prod")]) }, Lit("/x")])
+subEscape: Template([Lit("${Literal}-"), Pseudo("AWS::Region")])
+join: Template([Lit("a:"), Ref { logical_id: "Orders", attribute: None, arn: false, physical: Some([Lit("orders-prod")]) }, Lit(":"), Pseudo("AWS::AccountId")])
+select: Literal("b")
+map: Literal("prod-assets")
+missing: Unknown("Ref Nope: no such resource or parameter in the template")
+base64: Unknown("Fn::Base64 is not evaluated")
+"#;
+        assert_eq!(got, want, "\n{got}");
+    }
+
+    #[test]
+    fn reference_cycles_end() {
+        let root = parse_yaml(
+            "Resources:\n  A: {Type: AWS::S3::Bucket, Properties: {BucketName: !Ref B}}\n  B: {Type: AWS::S3::Bucket, Properties: {BucketName: !Ref A}}\n",
+        )
+        .unwrap();
+        let t = Template::from_node(&root);
+        let e = Eval {
+            template: &t,
+            strings: &Literal,
+        };
+        let v = e.value(&parse_yaml("!Ref A").unwrap(), 0);
+        assert!(
+            matches!(v.as_slice(), [ValuePart::Ref { physical: None, .. }]),
+            "{v:?}"
+        );
+    }
+}

@@ -1,0 +1,491 @@
+//! Loading framework configuration (YAML or JSON) into one tree, [`Node`].
+//!
+//! CloudFormation short-form tags (`!Ref X`, `!GetAtt X.Arn`, `!Sub …`) become the long
+//! form (`{Ref: X}`, `{Fn::GetAtt: X.Arn}`, `{Fn::Sub: …}`) here, so everything after
+//! this module sees one intrinsic representation (see `intrinsic.rs`).
+//!
+//! Hostile input: `serde_yaml_ng` limits nesting to 128 levels and alias jumps to 100 per
+//! event, but one alias of a large anchored list still copies the whole list, so a small
+//! file can expand quadratically. The tree is therefore built through a seed with a node
+//! budget proportional to the file size, and files above [`MAX_CONFIG_BYTES`] are refused.
+
+use std::cell::Cell;
+use std::fmt;
+use std::path::Path;
+
+use indexmap::IndexMap;
+use serde::de::{self, DeserializeSeed, EnumAccess, MapAccess, SeqAccess, VariantAccess, Visitor};
+
+/// Config files larger than this are not read (the largest real CDK templates are a few MiB).
+pub(crate) const MAX_CONFIG_BYTES: u64 = 8 * 1024 * 1024;
+
+/// Nodes allowed beyond one per two bytes of input: room for small files with aliases.
+const NODE_BUDGET_BASE: usize = 100_000;
+
+/// A configuration value. Mapping keys are strings (scalar keys are written as text).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Node {
+    Null,
+    Bool(bool),
+    /// A number, as text (`8`, `1.5`).
+    Number(String),
+    String(String),
+    Seq(Vec<Node>),
+    Map(IndexMap<String, Node>),
+    /// A YAML tag that is not a CloudFormation intrinsic, kept as written.
+    Tagged(String, Box<Node>),
+}
+
+impl Node {
+    /// The value under `key` of a mapping.
+    pub(crate) fn get(&self, key: &str) -> Option<&Node> {
+        match self {
+            Node::Map(m) => m.get(key),
+            _ => None,
+        }
+    }
+
+    /// The value at a path of mapping keys.
+    pub(crate) fn at(&self, path: &[&str]) -> Option<&Node> {
+        path.iter().try_fold(self, |n, k| n.get(k))
+    }
+
+    pub(crate) fn as_str(&self) -> Option<&str> {
+        match self {
+            Node::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn as_map(&self) -> Option<&IndexMap<String, Node>> {
+        match self {
+            Node::Map(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    /// A scalar's text: strings, numbers and booleans.
+    pub(crate) fn scalar_text(&self) -> Option<String> {
+        match self {
+            Node::String(s) | Node::Number(s) => Some(s.clone()),
+            Node::Bool(b) => Some(b.to_string()),
+            _ => None,
+        }
+    }
+
+    /// What this node is, for messages.
+    pub(crate) fn kind(&self) -> &'static str {
+        match self {
+            Node::Null => "null",
+            Node::Bool(_) => "a boolean",
+            Node::Number(_) => "a number",
+            Node::String(_) => "a string",
+            Node::Seq(_) => "a list",
+            Node::Map(_) => "a mapping",
+            Node::Tagged(..) => "a tagged value",
+        }
+    }
+}
+
+/// Why a config file could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub(crate) struct ConfigError {
+    /// 1-based line of the problem, when the parser knows it.
+    pub(crate) line: Option<u32>,
+    pub(crate) message: String,
+}
+
+/// Read and parse a YAML or JSON file (JSON when the name ends in `.json`).
+pub(crate) fn load_file(path: &Path) -> Result<Node, ConfigError> {
+    load(path).map(|(_, node)| node)
+}
+
+/// Read and parse a YAML or JSON file; the text too, for [`find_line`].
+pub(crate) fn load(path: &Path) -> Result<(String, Node), ConfigError> {
+    let size = std::fs::metadata(path)
+        .map_err(|e| ConfigError {
+            line: None,
+            message: format!("cannot read: {e}"),
+        })?
+        .len();
+    if size > MAX_CONFIG_BYTES {
+        return Err(ConfigError {
+            line: None,
+            message: format!(
+                "{size} bytes is more than the {MAX_CONFIG_BYTES} bytes leastrole reads from a config file"
+            ),
+        });
+    }
+    let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+        line: None,
+        message: format!("cannot read: {e}"),
+    })?;
+    let json = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    let node = if json {
+        parse_json(&text)
+    } else {
+        parse_yaml(&text)
+    }?;
+    Ok((text, node))
+}
+
+/// Parse YAML text (one document) into a [`Node`].
+pub(crate) fn parse_yaml(text: &str) -> Result<Node, ConfigError> {
+    let budget = Cell::new(budget_for(text));
+    let de = serde_yaml_ng::Deserializer::from_str(text);
+    NodeSeed { budget: &budget }
+        .deserialize(de)
+        .map_err(|e| ConfigError {
+            line: e
+                .location()
+                .and_then(|l| u32::try_from(l.line()).ok())
+                .filter(|l| *l > 0),
+            message: e.to_string(),
+        })
+}
+
+/// Parse JSON text into a [`Node`].
+pub(crate) fn parse_json(text: &str) -> Result<Node, ConfigError> {
+    let budget = Cell::new(budget_for(text));
+    let mut de = serde_json::Deserializer::from_str(text);
+    let node = NodeSeed { budget: &budget }
+        .deserialize(&mut de)
+        .and_then(|n| de.end().map(|()| n))
+        .map_err(|e| ConfigError {
+            line: u32::try_from(e.line()).ok().filter(|l| *l > 0),
+            message: e.to_string(),
+        })?;
+    Ok(node)
+}
+
+fn budget_for(text: &str) -> usize {
+    text.len() / 2 + NODE_BUDGET_BASE
+}
+
+/// The 1-based line where a key path is declared, found in the text: each key on a later
+/// line than its parent and indented deeper (YAML) or simply later (JSON). Best effort, for
+/// pointing diagnostics at the declaration.
+pub(crate) fn find_line(text: &str, path: &[&str]) -> Option<u32> {
+    let mut lines = text.lines().enumerate();
+    let mut found = None;
+    let mut parent_indent: Option<usize> = None;
+    'keys: for key in path {
+        for (i, line) in lines.by_ref() {
+            let trimmed = line.trim_start();
+            let indent = line.len() - trimmed.len();
+            if parent_indent.is_some_and(|p| indent <= p) && !trimmed.starts_with('"') {
+                continue;
+            }
+            let t = trimmed.trim_start_matches("- ");
+            let is_key = [
+                format!("{key}:"),
+                format!("\"{key}\":"),
+                format!("'{key}':"),
+            ]
+            .iter()
+            .any(|k| t.starts_with(k.as_str()));
+            if is_key {
+                found = Some(i);
+                parent_indent = Some(indent);
+                continue 'keys;
+            }
+        }
+        return None;
+    }
+    found.and_then(|i| u32::try_from(i + 1).ok())
+}
+
+/// Builds a [`Node`], spending one unit of `budget` per node.
+#[derive(Clone, Copy)]
+struct NodeSeed<'b> {
+    budget: &'b Cell<usize>,
+}
+
+impl NodeSeed<'_> {
+    fn spend<E: de::Error>(&self) -> Result<(), E> {
+        match self.budget.get().checked_sub(1) {
+            Some(left) => {
+                self.budget.set(left);
+                Ok(())
+            }
+            None => Err(E::custom(
+                "the document expands to too many values (YAML aliases repeating large anchors?)",
+            )),
+        }
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for NodeSeed<'_> {
+    type Value = Node;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Node, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for NodeSeed<'_> {
+    type Value = Node;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a YAML or JSON value")
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Node, E> {
+        self.spend()?;
+        Ok(Node::Bool(v))
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Node, E> {
+        self.spend()?;
+        Ok(Node::Number(v.to_string()))
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Node, E> {
+        self.spend()?;
+        Ok(Node::Number(v.to_string()))
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Node, E> {
+        self.spend()?;
+        Ok(Node::Number(v.to_string()))
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Node, E> {
+        self.spend()?;
+        Ok(Node::String(v.to_string()))
+    }
+
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Node, E> {
+        self.spend()?;
+        Ok(Node::String(v))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Node, E> {
+        self.spend()?;
+        Ok(Node::Null)
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Node, E> {
+        self.visit_unit()
+    }
+
+    fn visit_some<D: de::Deserializer<'de>>(self, d: D) -> Result<Node, D::Error> {
+        d.deserialize_any(self)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Node, A::Error> {
+        self.spend()?;
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element_seed(self)? {
+            items.push(item);
+        }
+        Ok(Node::Seq(items))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Node, A::Error> {
+        self.spend()?;
+        let mut out = IndexMap::new();
+        let mut merges = Vec::new();
+        while let Some(key) = map.next_key_seed(self)? {
+            let value = map.next_value_seed(self)?;
+            let key = match key {
+                Node::String(s) | Node::Number(s) => s,
+                Node::Bool(b) => b.to_string(),
+                Node::Null => "null".to_string(),
+                // Complex keys never name anything leastrole reads.
+                _ => continue,
+            };
+            if key == "<<" {
+                merges.push(value);
+            } else {
+                out.insert(key, value);
+            }
+        }
+        // YAML merge keys (`<<: *defaults`): explicit keys win, earlier merges win.
+        for merge in merges {
+            let maps = match merge {
+                Node::Seq(items) => items,
+                other => vec![other],
+            };
+            for m in maps {
+                if let Node::Map(m) = m {
+                    for (k, v) in m {
+                        out.entry(k).or_insert(v);
+                    }
+                }
+            }
+        }
+        Ok(Node::Map(out))
+    }
+
+    fn visit_enum<A: EnumAccess<'de>>(self, data: A) -> Result<Node, A::Error> {
+        // serde_yaml_ng presents a tagged node (`!Ref X`) as an enum variant named by the tag.
+        self.spend()?;
+        let (tag, variant): (String, _) = data.variant()?;
+        let inner = variant.newtype_variant_seed(self)?;
+        Ok(long_form(tag, inner))
+    }
+}
+
+/// Short-form intrinsic tags, without the `!`, and their long-form key.
+const SHORT_FORMS: &[(&str, &str)] = &[
+    ("And", "Fn::And"),
+    ("Base64", "Fn::Base64"),
+    ("Cidr", "Fn::Cidr"),
+    ("Condition", "Condition"),
+    ("Equals", "Fn::Equals"),
+    ("FindInMap", "Fn::FindInMap"),
+    ("GetAZs", "Fn::GetAZs"),
+    ("GetAtt", "Fn::GetAtt"),
+    ("If", "Fn::If"),
+    ("ImportValue", "Fn::ImportValue"),
+    ("Join", "Fn::Join"),
+    ("Length", "Fn::Length"),
+    ("Not", "Fn::Not"),
+    ("Or", "Fn::Or"),
+    ("Ref", "Ref"),
+    ("Select", "Fn::Select"),
+    ("Split", "Fn::Split"),
+    ("Sub", "Fn::Sub"),
+    ("ToJsonString", "Fn::ToJsonString"),
+    ("Transform", "Fn::Transform"),
+];
+
+fn long_form(tag: String, inner: Node) -> Node {
+    match SHORT_FORMS.binary_search_by(|(short, _)| (*short).cmp(tag.as_str())) {
+        Ok(i) => {
+            let key = SHORT_FORMS.get(i).map_or("", |(_, long)| *long);
+            // `!Ref` with nothing after it is an empty scalar, not null.
+            let inner = if inner == Node::Null {
+                Node::String(String::new())
+            } else {
+                inner
+            };
+            Node::Map(IndexMap::from([(key.to_string(), inner)]))
+        }
+        Err(_) => Node::Tagged(tag, Box::new(inner)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn map(pairs: &[(&str, Node)]) -> Node {
+        Node::Map(
+            pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_string(), v.clone()))
+                .collect(),
+        )
+    }
+
+    fn s(v: &str) -> Node {
+        Node::String(v.to_string())
+    }
+
+    #[test]
+    fn short_forms_are_sorted_and_unique() {
+        assert!(SHORT_FORMS.windows(2).all(|w| w[0].0 < w[1].0));
+    }
+
+    #[test]
+    fn short_form_tags_become_long_form() {
+        let n = parse_yaml(
+            "a: !Ref Orders\nb: !GetAtt Orders.Arn\nc: !Sub [\"${X}\", {X: !Ref Y}]\nd: !Weird 1\n",
+        )
+        .unwrap();
+        assert_eq!(n.get("a"), Some(&map(&[("Ref", s("Orders"))])));
+        assert_eq!(n.get("b"), Some(&map(&[("Fn::GetAtt", s("Orders.Arn"))])));
+        assert_eq!(
+            n.get("c"),
+            Some(&map(&[(
+                "Fn::Sub",
+                Node::Seq(vec![s("${X}"), map(&[("X", map(&[("Ref", s("Y"))]))])])
+            )]))
+        );
+        assert_eq!(
+            n.get("d"),
+            Some(&Node::Tagged(
+                "Weird".into(),
+                Box::new(Node::Number("1".into()))
+            ))
+        );
+    }
+
+    #[test]
+    fn yaml_and_json_give_the_same_tree() {
+        let y = parse_yaml("A:\n  Ref: B\nN: 3\nT: true\nZ: ~\n").unwrap();
+        let j = parse_json(r#"{"A": {"Ref": "B"}, "N": 3, "T": true, "Z": null}"#).unwrap();
+        assert_eq!(y, j);
+    }
+
+    #[test]
+    fn merge_keys_fill_missing_entries() {
+        let n = parse_yaml("d: &d {a: 1, b: 2}\nx:\n  <<: *d\n  b: 3\n").unwrap();
+        assert_eq!(
+            n.get("x"),
+            Some(&map(&[
+                ("b", Node::Number("3".into())),
+                ("a", Node::Number("1".into()))
+            ]))
+        );
+    }
+
+    #[test]
+    fn alias_bomb_is_an_error_not_a_hang() {
+        let mut y = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..12 {
+            let p = i - 1;
+            y.push_str(&format!(
+                "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
+            ));
+        }
+        let e = parse_yaml(&y).unwrap_err();
+        assert!(
+            e.message.contains("too many values") || e.message.contains("repetition limit"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn wide_alias_expansion_is_bounded() {
+        // One anchor of 20,000 scalars aliased 5,000 times: 10^8 values if expanded.
+        let mut y = String::from("big: &big [");
+        y.push_str(&"x,".repeat(20_000));
+        y.push_str("x]\nrefs: [");
+        y.push_str(&"*big,".repeat(5_000));
+        y.push_str("*big]\n");
+        let e = parse_yaml(&y).unwrap_err();
+        assert!(e.message.contains("too many values"), "{e}");
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error() {
+        let y = format!("{}1{}", "[".repeat(10_000), "]".repeat(10_000));
+        assert!(parse_yaml(&y).is_err());
+        let j = format!("{}1{}", "[".repeat(10_000), "]".repeat(10_000));
+        assert!(parse_json(&j).is_err());
+    }
+
+    #[test]
+    fn broken_yaml_reports_its_line() {
+        let e = parse_yaml("service: x\nfunctions:\n  a:\n    handler: [unclosed\n").unwrap_err();
+        assert!(e.line.is_some(), "{e:?}");
+        let e = parse_yaml("a: 1\nb: 2\n  c: 3\n").unwrap_err();
+        assert_eq!(e.line, Some(3), "{e:?}");
+    }
+
+    #[test]
+    fn find_line_follows_indentation() {
+        let text = "service: s\nprovider:\n  name: aws\nfunctions:\n  name:\n    handler: a.b\n  other:\n    handler: c.d\n";
+        assert_eq!(find_line(text, &["functions", "other"]), Some(7));
+        assert_eq!(find_line(text, &["functions", "name"]), Some(5));
+        assert_eq!(find_line(text, &["functions", "missing"]), None);
+        let json = "{\n  \"Resources\": {\n    \"Fn\": {\n      \"Type\": \"x\"\n    }\n  }\n}\n";
+        assert_eq!(find_line(json, &["Resources", "Fn"]), Some(3));
+    }
+}

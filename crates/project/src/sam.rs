@@ -1,0 +1,141 @@
+//! AWS SAM applications: `template.yaml` / `.yml` / `.json` with
+//! `Transform: AWS::Serverless-2016-10-31` (a string or a list holding it).
+//!
+//! Read: every `AWS::Serverless::Function` (`CodeUri` is the code root, relative to the
+//! template; `Handler` is relative to it), with `Globals.Function` defaults for `Runtime`,
+//! `Handler`, `CodeUri`, `PackageType` and `Environment.Variables` (merged, the function
+//! wins). `PackageType: Image`, `InlineCode` and S3 `CodeUri`s are listed as unsupported.
+//! `AWS::Lambda::Function` resources whose `Code` is a local path (as
+//! `aws cloudformation package` takes it) are read the same way. Parameter references give
+//! the parameter's `Default` (not `samconfig.toml` overrides).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use leastrole_lang::{Diagnostic, Level, Location};
+
+use crate::cfn::{self, Eval, Literal, Template};
+use crate::config::{self, Node, find_line};
+use crate::{DiscoverOptions, Discovery, EnvValue, Framework, ValuePart, config_error};
+
+const TEMPLATE_FILES: &[&str] = &["template.yaml", "template.yml", "template.json"];
+const TRANSFORM: &str = "AWS::Serverless-2016-10-31";
+
+/// The functions of the SAM application at `root`: `None` without a SAM template,
+/// `Err` when the template cannot be read.
+pub(crate) fn discover(
+    root: &Path,
+    _options: &DiscoverOptions,
+) -> Option<Result<Discovery, Vec<Diagnostic>>> {
+    let file = TEMPLATE_FILES.iter().find(|f| root.join(f).is_file())?;
+    let (text, node) = match config::load(&root.join(file)) {
+        Ok(loaded) => loaded,
+        Err(e) => return Some(Err(vec![config_error(file, e.line, &e)])),
+    };
+    let is_sam = match node.get("Transform") {
+        Some(Node::String(t)) => t == TRANSFORM,
+        Some(Node::Seq(items)) => items.iter().any(|t| t.as_str() == Some(TRANSFORM)),
+        _ => false,
+    };
+    if !is_sam {
+        return None;
+    }
+    Some(Ok(read_template(root, file, &text, &node)))
+}
+
+/// A property of a function, else of `Globals.Function`.
+fn property<'a>(props: &'a Node, globals: &'a Node, key: &str) -> Option<&'a Node> {
+    props.get(key).or_else(|| globals.get(key))
+}
+
+fn read_template(root: &Path, file: &str, text: &str, node: &Node) -> Discovery {
+    let mut d = Discovery::default();
+    let template = Template::from_node(node);
+    let eval = Eval {
+        template: &template,
+        strings: &Literal,
+    };
+    let literal = |n: &Node| -> Option<String> {
+        match eval.value(n, 0).as_slice() {
+            [ValuePart::Lit(s)] => Some(s.clone()),
+            _ => None,
+        }
+    };
+    let empty = Node::Null;
+    let globals = node.at(&["Globals", "Function"]).unwrap_or(&empty);
+    for (id, resource) in &template.resources {
+        let kind = resource.get("Type").and_then(Node::as_str).unwrap_or("");
+        let is_sam_function = kind == "AWS::Serverless::Function";
+        let is_local_lambda = kind == "AWS::Lambda::Function"
+            && resource
+                .at(&["Properties", "Code"])
+                .is_some_and(|c| c.as_str().is_some());
+        if !is_sam_function && !is_local_lambda {
+            continue;
+        }
+        let props = resource.get("Properties").unwrap_or(&empty);
+        let globals = if is_sam_function { globals } else { &empty };
+        let code_key = if is_sam_function { "CodeUri" } else { "Code" };
+        let source = Some(Location {
+            file: file.to_string(),
+            line: find_line(text, &["Resources", id]).unwrap_or(1),
+            column: 1,
+        });
+        let mut unsupported = None;
+        let code_root = match property(props, globals, code_key) {
+            None => root.to_path_buf(),
+            Some(uri) => match literal(uri) {
+                Some(uri) if !uri.starts_with("s3://") => crate::clean_path(&root.join(uri)),
+                _ => {
+                    unsupported = Some(format!(
+                        "its {code_key} is not a local folder (code in S3 is not analysed)"
+                    ));
+                    root.to_path_buf()
+                }
+            },
+        };
+        if property(props, globals, "PackageType")
+            .and_then(&literal)
+            .as_deref()
+            == Some("Image")
+        {
+            unsupported = Some("a container image (`PackageType: Image`) is not analysed".into());
+        } else if props.get("InlineCode").is_some() {
+            unsupported = Some("inline code (`InlineCode`) is not analysed".into());
+        }
+        let mut environment: BTreeMap<String, EnvValue> = BTreeMap::new();
+        for vars in [
+            globals.at(&["Environment", "Variables"]),
+            props.at(&["Environment", "Variables"]),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            if let Some(m) = vars.as_map() {
+                for (k, v) in m {
+                    environment.insert(k.clone(), cfn::env_value(eval.value(v, 0)));
+                }
+            }
+        }
+        let declared = crate::Declared {
+            name: id.clone(),
+            handler: property(props, globals, "Handler").and_then(&literal),
+            runtime: property(props, globals, "Runtime").and_then(&literal),
+            code_root,
+            environment,
+            framework: Framework::Sam,
+            source,
+            unsupported,
+        };
+        d.functions.push(declared.resolve(&mut d.diagnostics));
+    }
+    if d.functions.is_empty() {
+        d.diagnostics.push(Diagnostic::new(
+            Level::Info,
+            "no-functions",
+            format!("{file}: no AWS::Serverless::Function resources"),
+            None,
+        ));
+    }
+    d
+}
