@@ -915,6 +915,14 @@ impl<'a, 't> Eval<'a, 't> {
                 ))],
             },
             Obj::Instance(m, c) => self.instance_attr(m, c, name),
+            Obj::Super(m, c) => {
+                for (bm, bc) in self.mro(m, c).into_iter().skip(1) {
+                    if let Some((fm, f)) = self.method(bm, bc, name) {
+                        return vec![Obj::BoundMethod(fm, f)];
+                    }
+                }
+                vec![Obj::Opaque(format!("super().{name}"))]
+            }
             Obj::Class(m, c) => self.class_attr(m, c, name),
             Obj::Val(Value::Unknown { reason }) => vec![Obj::unknown(reason)],
             Obj::Val(v) => vec![Obj::ValMethod(v, name.to_string())],
@@ -1100,6 +1108,18 @@ impl<'a, 't> Eval<'a, 't> {
                 None => Vec::new(),
             },
             ExtCall::Dict => vec![Obj::Val(self.kwargs_object(m, s, &args))],
+            ExtCall::Super => {
+                // The class of the enclosing method.
+                let mut scope = Some(s);
+                while let Some(i) = scope {
+                    let sc = &self.mods[m].scopes[i];
+                    if let Some(class) = sc.class {
+                        return vec![Obj::Super(m, class)];
+                    }
+                    scope = sc.parent;
+                }
+                vec![Obj::unknown("`super()` outside a method")]
+            }
             ExtCall::Other => {
                 // A function of event data is still event data (`unquote_plus(key)`,
                 // `json.loads(event['body'])`).

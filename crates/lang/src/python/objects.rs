@@ -62,6 +62,8 @@ pub(crate) enum Obj {
     Seq(Vec<Vec<Obj>>),
     /// A method of a plain value (`"{}".format`, `params.get`).
     ValMethod(Value, String),
+    /// `super()` in a method of class (module, scope).
+    Super(usize, usize),
     /// Something we know is not an SDK object and has nothing to report.
     Opaque(String),
 }
@@ -238,6 +240,7 @@ pub(crate) enum ExtCall {
     Passthrough,
     Partial,
     Dict,
+    Super,
     Other,
 }
 
@@ -253,6 +256,7 @@ pub(crate) fn ext_call(path: &str) -> ExtCall {
         "os.getenv" | "os.environ.get" | "os.environ.setdefault" => ExtCall::Env,
         "getattr" => ExtCall::Getattr,
         "str" => ExtCall::Passthrough,
+        "super" => ExtCall::Super,
         "functools.partial" => ExtCall::Partial,
         "dict" => ExtCall::Dict,
         _ => ExtCall::Other,

@@ -622,8 +622,32 @@ impl<'t> Builder<'t, '_> {
                 // Only interpolations hold code.
                 self.push_interpolations(node, scope);
             }
+            "if_statement" if self.is_main_guard(node) => {
+                // `if __name__ == "__main__":` never runs on Lambda (the module is
+                // imported), so local test calls in it are not the handler's.
+                let mut cursor = node.walk();
+                let alternatives: Vec<Node<'t>> = node
+                    .children_by_field_name("alternative", &mut cursor)
+                    .collect();
+                for alt in alternatives.into_iter().rev() {
+                    self.push(alt, scope);
+                }
+            }
             _ => self.push_children(node, scope),
         }
+    }
+
+    fn is_main_guard(&self, node: Node<'t>) -> bool {
+        let Some(cond) = node.child_by_field_name("condition") else {
+            return false;
+        };
+        let text: String = self
+            .text(cond)
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect::<String>()
+            .replace('\'', "\"");
+        text == "__name__==\"__main__\"" || text == "\"__main__\"==__name__"
     }
 
     fn push_interpolations(&mut self, node: Node<'t>, scope: usize) {
