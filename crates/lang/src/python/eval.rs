@@ -514,7 +514,10 @@ impl<'a, 't> Eval<'a, 't> {
             Obj::Val(Value::List { items }) => items.into_iter().map(Obj::Val).collect(),
             Obj::Seq(items) => items.into_iter().flatten().collect(),
             Obj::Res { service, path } if super::objects::is_collection_path(&path) => {
-                vec![Obj::Res { service, path }]
+                vec![Obj::Res {
+                    service,
+                    path: super::objects::item_path(path),
+                }]
             }
             Obj::ResAttr {
                 service,
@@ -522,7 +525,10 @@ impl<'a, 't> Eval<'a, 't> {
                 name: coll,
             } => {
                 path.push(collection_step(&coll));
-                vec![Obj::Res { service, path }]
+                vec![Obj::Res {
+                    service,
+                    path: super::objects::item_path(path),
+                }]
             }
             Obj::Val(Value::Unknown { reason }) if values::from_event(&reason) => {
                 vec![Obj::unknown(reason)]

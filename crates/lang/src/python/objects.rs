@@ -162,8 +162,20 @@ pub(crate) fn is_load_attribute(path: &[ResourceStep], attr: &str) -> bool {
 pub(crate) const COLLECTION_METHODS: &[&str] = &["all", "filter", "limit", "page_size"];
 
 pub(crate) fn is_collection_path(path: &[ResourceStep]) -> bool {
-    path.last()
-        .is_some_and(|s| s.args.is_empty() && s.name.starts_with(|c: char| c.is_ascii_lowercase()))
+    path.last().is_some_and(|s| {
+        s.args.is_empty()
+            && s.name.starts_with(|c: char| c.is_ascii_lowercase())
+            && !s.name.ends_with("[]")
+    })
+}
+
+/// The path of one item of a collection: its last step `objects` becomes `objects[]`
+/// (the convention `leastrole-policy` walks: a resource of the collection's item type).
+pub(crate) fn item_path(mut path: Vec<ResourceStep>) -> Vec<ResourceStep> {
+    if let Some(last) = path.last_mut() {
+        last.name.push_str("[]");
+    }
+    path
 }
 
 /// The attribute `name` of an SDK or external object; `None` when `obj` is not one.
