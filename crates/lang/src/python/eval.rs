@@ -932,6 +932,8 @@ impl<'a, 't> Eval<'a, 't> {
             Obj::Class(m, c) => self.class_attr(m, c, name),
             Obj::Val(Value::Unknown { reason }) => vec![Obj::unknown(reason)],
             Obj::Val(v) => vec![Obj::ValMethod(v, name.to_string())],
+            Obj::Map(entries) if name == "get" => vec![Obj::MapGet(entries)],
+            Obj::Map(entries) if name == "values" => vec![Obj::MapGet(entries)],
             _ => vec![Obj::Opaque(format!(".{name}"))],
         }
     }
@@ -1026,6 +1028,19 @@ impl<'a, 't> Eval<'a, 't> {
                     .collect()
             }
             Obj::ValMethod(value, name) => self.value_method(m, s, call, &value, &name),
+            Obj::MapGet(entries) => {
+                let args = self.args(m, call);
+                let keys = args
+                    .positional
+                    .first()
+                    .map(|k| self.values(m, s, *k))
+                    .unwrap_or_default();
+                match keys.as_slice() {
+                    [Value::Str { value }] => entries.get(value).cloned().unwrap_or_default(),
+                    // `.values()`, or a computed key: any of them.
+                    _ => vec![Obj::Seq(entries.into_values().collect())],
+                }
+            }
             Obj::Val(Value::Unknown { reason }) if values::from_event(&reason) => {
                 vec![Obj::unknown(reason)]
             }
@@ -1303,6 +1318,8 @@ impl<'a, 't> Eval<'a, 't> {
         }
         let mut entries = BTreeMap::new();
         let mut rest = None;
+        // Dicts holding SDK objects (`CLIENTS = {'s3': boto3.client('s3')}`).
+        let mut objects: BTreeMap<String, Vec<Obj>> = BTreeMap::new();
         let mut cursor = node.walk();
         for item in node.named_children(&mut cursor) {
             match item.kind() {
@@ -1315,7 +1332,14 @@ impl<'a, 't> Eval<'a, 't> {
                     };
                     match single(self.values(m, s, k)) {
                         Value::Str { value: key } => {
-                            entries.insert(key, single(self.values(m, s, v)));
+                            let objs = self.eval(m, s, v);
+                            if objs.iter().any(Obj::is_sdk) {
+                                objects.insert(key.clone(), objs.clone());
+                            }
+                            let vals = to_values(objs, || {
+                                format!("`{}` is not a plain value", short(self.text(m, v)))
+                            });
+                            entries.insert(key, single(vals));
                         }
                         _ => {
                             rest = Some(format!("computed key `{}`", short(self.text(m, k))));
@@ -1341,6 +1365,12 @@ impl<'a, 't> Eval<'a, 't> {
                 }
                 _ => {}
             }
+        }
+        if !objects.is_empty() {
+            for (k, v) in entries {
+                objects.entry(k).or_insert_with(|| vec![Obj::Val(v)]);
+            }
+            return vec![Obj::Map(objects)];
         }
         vec![Obj::Val(values::bounded(Value::Object { entries, rest }))]
     }
@@ -1377,6 +1407,17 @@ impl<'a, 't> Eval<'a, 't> {
                             Some(v) => Obj::Val(v.clone()),
                             None => Obj::unknown("list index"),
                         }
+                    }
+                    (Obj::Map(entries), Value::Str { value: name }) => match entries.get(name) {
+                        Some(alts) => {
+                            out.extend(alts.iter().cloned());
+                            continue;
+                        }
+                        None => Obj::unknown(format!("key `{name}` is not in the dict")),
+                    },
+                    (Obj::Map(entries), _) => {
+                        out.extend(entries.values().flatten().cloned());
+                        continue;
                     }
                     (Obj::Seq(items), Value::Scalar { text: i }) => {
                         match index(i, items.len()).and_then(|i| items.get(i)) {

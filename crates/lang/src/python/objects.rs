@@ -2,6 +2,8 @@
 //! calls create clients, resources, sessions, paginators and waiters, and what an
 //! attribute of each is.
 
+use std::collections::BTreeMap;
+
 use crate::facts::{ResourceStep, ServiceRef, Value};
 
 /// What an expression may denote. Evaluation returns a sorted set of alternatives.
@@ -62,6 +64,10 @@ pub(crate) enum Obj {
     Seq(Vec<Vec<Obj>>),
     /// A method of a plain value (`"{}".format`, `params.get`).
     ValMethod(Value, String),
+    /// A dict holding SDK objects, by literal key.
+    Map(BTreeMap<String, Vec<Obj>>),
+    /// `.get` (or `.values`) of such a dict.
+    MapGet(BTreeMap<String, Vec<Obj>>),
     /// `super()` in a method of class (module, scope).
     Super(usize, usize),
     /// Something we know is not an SDK object and has nothing to report.
