@@ -158,6 +158,10 @@ pub(crate) fn collect(eval: &Eval<'_, '_>, m: usize) -> Collected {
     for &(scope, node) in &ir.refs {
         cx.reference(scope, node);
     }
+    for &(scope, def) in &ir.registered {
+        let id = cx.function_id(m, def);
+        cx.edge(scope, id);
+    }
     for (scope, file) in &ir.loads {
         if eval.by_file.contains_key(file) {
             cx.out

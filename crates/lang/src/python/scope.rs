@@ -107,9 +107,34 @@ pub(crate) struct ModuleIr<'t> {
     pub loads: Vec<(usize, String)>,
     /// `from x import *` of local modules.
     pub stars: Vec<ModRef>,
+    /// Functions registered by a decorator (`@app.get(...)`), with the scope the
+    /// decorator runs in.
+    pub registered: Vec<(usize, usize)>,
     /// Relative imports that name no file: (line, module).
     pub missing_imports: Vec<(u32, String)>,
 }
+
+/// Decorator methods that register the function with a router (called later by it).
+const REGISTRATION_DECORATORS: &[&str] = &[
+    "api_route",
+    "authorizer",
+    "command",
+    "delete",
+    "get",
+    "head",
+    "lambda_function",
+    "options",
+    "patch",
+    "post",
+    "put",
+    "register",
+    "resolver",
+    "route",
+    "schedule",
+    "task",
+    "tool",
+    "websocket",
+];
 
 pub(crate) fn text<'s>(src: &'s str, node: Node<'_>) -> &'s str {
     src.get(node.byte_range()).unwrap_or("")
@@ -157,6 +182,7 @@ pub(crate) fn build<'t>(
             refs: Vec::new(),
             loads: Vec::new(),
             stars: Vec::new(),
+            registered: Vec::new(),
             missing_imports: Vec::new(),
         },
         resolver,
@@ -419,6 +445,9 @@ impl<'t> Builder<'t, '_> {
                                 "classmethod" => {
                                     self.ir.scopes[idx].method_kind = MethodKind::Class;
                                 }
+                                _ if self.is_registration(d) => {
+                                    self.ir.registered.push((scope, idx));
+                                }
                                 _ => {}
                             }
                         }
@@ -635,6 +664,27 @@ impl<'t> Builder<'t, '_> {
             }
             _ => self.push_children(node, scope),
         }
+    }
+
+    /// `@app.get("/items")`, `@app.on_s3_event(...)`: a router keeps the function and
+    /// calls it from the handler it dispatches in (Powertools, Chalice, Flask-style).
+    fn is_registration(&self, decorator: Node<'t>) -> bool {
+        let Some(expr) = decorator.named_child(0) else {
+            return false;
+        };
+        if expr.kind() != "call" {
+            return false;
+        }
+        let Some(func) = expr.child_by_field_name("function") else {
+            return false;
+        };
+        let name = match func.kind() {
+            "attribute" => func
+                .child_by_field_name("attribute")
+                .map_or("", |a| self.text(a)),
+            _ => "",
+        };
+        REGISTRATION_DECORATORS.contains(&name) || name.starts_with("on_")
     }
 
     fn is_main_guard(&self, node: Node<'t>) -> bool {
