@@ -79,7 +79,7 @@ fn function_report(
             leastrole_lang::Program::default(),
             Vec::new(),
             vec![Diagnostic::new(
-                Level::Warning,
+                Level::Info,
                 "function-not-analysed",
                 format!("{}: not analysed: {reason}", f.name),
                 f.source.clone(),

@@ -15,7 +15,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use leastrole_lang::{Diagnostic, Location};
+use leastrole_lang::{Diagnostic, Level, Location};
 
 use crate::cfn::{self, Eval, Literal, Template};
 use crate::config::{self, Node, find_line};
@@ -184,18 +184,27 @@ fn read_stack(
         let asset = metadata.get("aws:asset:path").and_then(Node::as_str);
         let bundled = matches!(metadata.get("aws:asset:is-bundled"), Some(Node::Bool(true)));
         let mut code_root = dir.to_path_buf();
+        let is_image = props.get("PackageType").and_then(Node::as_str) == Some("Image")
+            || props.at(&["Code", "ImageUri"]).is_some();
+        // The CDK's own helpers are listed quietly: every app with `logRetention` or
+        // `autoDeleteObjects` has them, and they are not the user's code to scope.
         let unsupported = if cdk_provided(cdk_path) {
-            Some(format!(
-                "a function the CDK adds itself (`{cdk_path}`), not the app's code"
+            Some((
+                Level::Info,
+                format!("a function the CDK adds itself (`{cdk_path}`), not the app's code"),
             ))
-        } else if props.get("PackageType").and_then(Node::as_str) == Some("Image")
-            || props.at(&["Code", "ImageUri"]).is_some()
-        {
-            Some("a container image is not analysed".to_string())
+        } else if is_image {
+            Some((
+                Level::Warning,
+                "a container image is not analysed".to_string(),
+            ))
         } else if props.at(&["Code", "ZipFile"]).is_some() {
-            Some("inline code (`Code.ZipFile`) is not analysed".to_string())
+            Some((
+                Level::Warning,
+                "inline code (`Code.ZipFile`) is not analysed".to_string(),
+            ))
         } else if let Some(asset) = asset {
-            let asset_dir = crate::clean_path(&dir.join(asset));
+            let asset_dir = dir.join(crate::clean_path(Path::new(asset)));
             if asset_dir.is_dir() {
                 code_root = if bundled {
                     asset_dir
@@ -204,14 +213,18 @@ fn read_stack(
                 };
                 None
             } else {
-                Some(format!(
-                    "its asset `{asset}` is not a folder in the cloud assembly (an archive, or not synthesized)"
+                Some((
+                    Level::Warning,
+                    format!(
+                        "its asset `{asset}` is not a folder in the cloud assembly (an archive, or not synthesized)"
+                    ),
                 ))
             }
         } else {
-            Some(
+            Some((
+                Level::Warning,
                 "it has no `aws:asset:path` metadata: its code is not in the cloud assembly".into(),
-            )
+            ))
         };
         let mut environment: BTreeMap<String, EnvValue> = BTreeMap::new();
         if let Some(m) = props
@@ -225,7 +238,7 @@ fn read_stack(
         let declared = crate::Declared {
             name: id.clone(),
             handler,
-            runtime,
+            runtime: if is_image { None } else { runtime },
             code_root,
             environment,
             framework: Framework::Cdk,
@@ -284,7 +297,7 @@ impl SourceIndex {
             .collect();
         candidates.dedup();
         match candidates.as_slice() {
-            [only] if !only.is_empty() => crate::clean_path(&project.join(only)),
+            [only] if !only.is_empty() => project.join(crate::clean_path(Path::new(only))),
             [_] => project,
             _ => asset.to_path_buf(),
         }

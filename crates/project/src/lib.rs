@@ -196,11 +196,20 @@ fn plain_folder(root: &Path, diagnostics: &mut Vec<Diagnostic>) -> Function {
     }
 }
 
-/// Keep only the functions named by `--function`; unknown names are errors.
+/// Keep only the functions named by `--function`; unknown names are errors. Diagnostics
+/// pointing at a function left out go too.
 fn select(d: &mut Discovery, names: &[String]) {
     if names.is_empty() {
         return;
     }
+    let dropped: Vec<Location> = d
+        .functions
+        .iter()
+        .filter(|f| !names.contains(&f.name))
+        .filter_map(|f| f.source.clone())
+        .collect();
+    d.diagnostics
+        .retain(|diag| diag.location.as_ref().is_none_or(|l| !dropped.contains(l)));
     for name in names {
         if !d.functions.iter().any(|f| &f.name == name) {
             let known: Vec<&str> = d.functions.iter().map(|f| f.name.as_str()).collect();
@@ -273,8 +282,9 @@ pub(crate) struct Declared {
     pub(crate) environment: BTreeMap<String, EnvValue>,
     pub(crate) framework: Framework,
     pub(crate) source: Option<Location>,
-    /// Why it cannot be analysed, when the config already says (an image, inline code).
-    pub(crate) unsupported: Option<String>,
+    /// Why it cannot be analysed, when the config already says (an image, inline code),
+    /// and how loud to be about it.
+    pub(crate) unsupported: Option<(Level, String)>,
 }
 
 impl Declared {
@@ -282,7 +292,7 @@ impl Declared {
     /// [`Entry::Unsupported`] and a diagnostic.
     pub(crate) fn resolve(self, diagnostics: &mut Vec<Diagnostic>) -> Function {
         let outcome = match (&self.unsupported, &self.handler) {
-            (Some(reason), _) => Err((Level::Warning, "unsupported-function", reason.clone())),
+            (Some((level, reason)), _) => Err((*level, "unsupported-function", reason.clone())),
             (None, None) => Err((
                 Level::Error,
                 "handler-missing",

@@ -85,23 +85,34 @@ fn read_template(root: &Path, file: &str, text: &str, node: &Node) -> Discovery 
         let code_root = match property(props, globals, code_key) {
             None => root.to_path_buf(),
             Some(uri) => match literal(uri) {
-                Some(uri) if !uri.starts_with("s3://") => crate::clean_path(&root.join(uri)),
+                Some(uri) if !uri.starts_with("s3://") => {
+                    root.join(crate::clean_path(Path::new(&uri)))
+                }
                 _ => {
-                    unsupported = Some(format!(
-                        "its {code_key} is not a local folder (code in S3 is not analysed)"
+                    unsupported = Some((
+                        Level::Warning,
+                        format!(
+                            "its {code_key} is not a local folder (code in S3 is not analysed)"
+                        ),
                     ));
                     root.to_path_buf()
                 }
             },
         };
-        if property(props, globals, "PackageType")
+        let is_image = property(props, globals, "PackageType")
             .and_then(&literal)
             .as_deref()
-            == Some("Image")
-        {
-            unsupported = Some("a container image (`PackageType: Image`) is not analysed".into());
+            == Some("Image");
+        if is_image {
+            unsupported = Some((
+                Level::Warning,
+                "a container image (`PackageType: Image`) is not analysed".into(),
+            ));
         } else if props.get("InlineCode").is_some() {
-            unsupported = Some("inline code (`InlineCode`) is not analysed".into());
+            unsupported = Some((
+                Level::Warning,
+                "inline code (`InlineCode`) is not analysed".into(),
+            ));
         }
         let mut environment: BTreeMap<String, EnvValue> = BTreeMap::new();
         for vars in [
@@ -120,7 +131,11 @@ fn read_template(root: &Path, file: &str, text: &str, node: &Node) -> Discovery 
         let declared = crate::Declared {
             name: id.clone(),
             handler: property(props, globals, "Handler").and_then(&literal),
-            runtime: property(props, globals, "Runtime").and_then(&literal),
+            runtime: if is_image {
+                None
+            } else {
+                property(props, globals, "Runtime").and_then(&literal)
+            },
             code_root,
             environment,
             framework: Framework::Sam,

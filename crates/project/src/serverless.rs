@@ -199,7 +199,7 @@ fn read_service(
             .and_then(|r| vars.literal(r, 0))
             .or_else(|| provider_runtime.clone());
         let code_root = match f.get("module").and_then(|m| vars.literal(m, 0)) {
-            Some(module) => crate::clean_path(&root.join(module)),
+            Some(module) => root.join(crate::clean_path(Path::new(&module))),
             None => root.to_path_buf(),
         };
         let mut env = provider_env.clone();
@@ -208,15 +208,25 @@ fn read_service(
             .at(&["package", "artifact"])
             .and_then(|a| vars.literal(a, 0))
             .or_else(|| service_artifact.clone());
-        let unsupported = if f.get("image").is_some() {
-            Some("a container image (`image:`) is not analysed".to_string())
+        let is_image = f.get("image").is_some();
+        let runtime = if is_image { None } else { runtime };
+        let other_runtime = runtime
+            .as_deref()
+            .is_some_and(|r| crate::style_for_runtime(r).is_none());
+        let unsupported = if is_image {
+            Some((
+                Level::Warning,
+                "a container image (`image:`) is not analysed".to_string(),
+            ))
+        } else if other_runtime {
+            None
         } else if let (Some(artifact), Some(h)) = (&artifact, &handler) {
             crate::handler::resolve_handler(&code_root, h, runtime.as_deref())
                 .err()
                 .map(|_| {
-                    format!(
+                    (Level::Warning, format!(
                         "it is deployed from the prebuilt artifact `{artifact}` and the handler's source is not in the service folder"
-                    )
+                    ))
                 })
         } else {
             None
