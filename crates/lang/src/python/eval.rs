@@ -447,17 +447,13 @@ impl<'a, 't> Eval<'a, 't> {
             BindKind::Unpack(rhs, i) => self
                 .eval(m, s, *rhs)
                 .into_iter()
-                .flat_map(|o| match o {
-                    Obj::Val(Value::List { items }) => items
-                        .get(*i)
-                        .cloned()
-                        .map(Obj::Val)
-                        .into_iter()
-                        .collect::<Vec<_>>(),
-                    Obj::Seq(items) => items.get(*i).cloned().unwrap_or_default(),
-                    Obj::Val(Value::Unknown { reason }) => vec![Obj::unknown(reason)],
-                    _ => vec![Obj::unknown(format!("unpacked into `{name}`"))],
-                })
+                .flat_map(|o| unpack(o, *i, name))
+                .collect(),
+            BindKind::IterUnpack(iter, i) => self
+                .eval(m, s, *iter)
+                .into_iter()
+                .flat_map(|o| self.element(o, name))
+                .flat_map(|o| unpack(o, *i, name))
                 .collect(),
             BindKind::Iter(iter) => self
                 .eval(m, s, *iter)
@@ -609,7 +605,7 @@ impl<'a, 't> Eval<'a, 't> {
         }
         match p.kind {
             ParamKind::Star => return vec![Obj::unknown(format!("`*{}` arguments", p.name))],
-            ParamKind::DoubleStar => {
+            ParamKind::DoubleStar if self.index_mode || !self.sites.contains_key(&(m, s)) => {
                 return vec![Obj::Val(Value::Object {
                     entries: BTreeMap::new(),
                     rest: Some(format!("`**{}` arguments", p.name)),
@@ -639,6 +635,27 @@ impl<'a, 't> Eval<'a, 't> {
             return Vec::new();
         };
         let args = self.args(site.module, site.call);
+        if p.kind == ParamKind::DoubleStar {
+            // The keyword arguments no named parameter takes.
+            let named: BTreeSet<&str> = sc
+                .params
+                .iter()
+                .filter(|q| matches!(q.kind, ParamKind::Positional(_) | ParamKind::KeywordOnly))
+                .map(|q| q.name.as_str())
+                .collect();
+            let rest = Args {
+                positional: Vec::new(),
+                keywords: args
+                    .keywords
+                    .iter()
+                    .filter(|(k, _)| !named.contains(k.as_str()))
+                    .cloned()
+                    .collect(),
+                star: false,
+                double_star: args.double_star.clone(),
+            };
+            return vec![Obj::Val(self.kwargs_object(site.module, site.scope, &rest))];
+        }
         let node = match p.kind {
             ParamKind::Positional(i) => args.keyword(&p.name).or_else(|| {
                 i.checked_sub(site.offset)
@@ -1524,6 +1541,18 @@ impl<'a, 't> Eval<'a, 't> {
             _ => vec![Value::unknown(format!("result of `{op}`"))],
         };
         out.into_iter().map(Obj::Val).collect()
+    }
+}
+
+/// Item `i` of an unpacked value (`a, b = value`).
+fn unpack(o: Obj, i: usize, name: &str) -> Vec<Obj> {
+    match o {
+        Obj::Val(Value::List { items }) => {
+            items.get(i).cloned().map(Obj::Val).into_iter().collect()
+        }
+        Obj::Seq(items) => items.get(i).cloned().unwrap_or_default(),
+        Obj::Val(Value::Unknown { reason }) => vec![Obj::unknown(reason)],
+        _ => vec![Obj::unknown(format!("unpacked into `{name}`"))],
     }
 }
 

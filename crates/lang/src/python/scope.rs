@@ -51,6 +51,8 @@ pub(crate) enum BindKind<'t> {
     Unpack(Node<'t>, usize),
     /// `for name in <expr>` / comprehension: an element of the value.
     Iter(Node<'t>),
+    /// `for a, b in <expr>`: item `n` of an element of the value.
+    IterUnpack(Node<'t>, usize),
     /// `with <expr> as name`.
     With(Node<'t>),
     /// A `def` or `class` (scope index).
@@ -296,7 +298,8 @@ impl<'t> Builder<'t, '_> {
                 for (i, item) in items.into_iter().enumerate() {
                     let kind = match &whole {
                         BindKind::Expr(rhs) => BindKind::Unpack(*rhs, i),
-                        _ => BindKind::Opaque("unpacked from a loop or `with` value"),
+                        BindKind::Iter(rhs) => BindKind::IterUnpack(*rhs, i),
+                        _ => BindKind::Opaque("unpacked from a nested pattern or `with` value"),
                     };
                     self.bind_target(item, scope, kind);
                 }
