@@ -9,7 +9,7 @@ use crate::program::FunctionId;
 use super::functions::is_function;
 use super::resolve::require_or_import;
 use super::scope::{Analyzer, Binding, Pending, UploadSite};
-use super::values::{Abs, Site};
+use super::values::{Abs, Site, join};
 use super::{sdk_v2, sdk_v3};
 
 /// Receiver names that suggest an AWS client (for `unresolved-client`).
@@ -182,6 +182,13 @@ impl<'t> Analyzer<'t> {
     }
 
     pub fn fn_call(&mut self, callee: Abs, args: Vec<Abs>, site: Site, callee_text: &str) -> Abs {
+        if let Abs::OneOf(all) = callee {
+            return all
+                .into_iter()
+                .map(|c| self.fn_call(c, args.clone(), site.clone(), callee_text))
+                .reduce(join)
+                .unwrap_or_else(|| Abs::unknown("nothing"));
+        }
         self.callback_edges(&args);
         match &callee {
             Abs::Func(id) => return self.call_local(id, args),
@@ -212,6 +219,13 @@ impl<'t> Analyzer<'t> {
     }
 
     pub fn method_call(&mut self, recv: Abs, name: &str, args: Vec<Abs>, site: Site) -> Abs {
+        if let Abs::OneOf(all) = recv {
+            return all
+                .into_iter()
+                .map(|r| self.method_call(r, name, args.clone(), site.clone()))
+                .reduce(join)
+                .unwrap_or_else(|| Abs::unknown("nothing"));
+        }
         self.callback_edges(&args);
         if let Abs::Func(id) = &recv {
             return match name {
@@ -368,6 +382,13 @@ impl<'t> Analyzer<'t> {
     }
 
     fn construct(&mut self, ctor: Abs, args: Vec<Abs>, site: Site, ctor_text: &str) -> Abs {
+        if let Abs::OneOf(all) = ctor {
+            return all
+                .into_iter()
+                .map(|c| self.construct(c, args.clone(), site.clone(), ctor_text))
+                .reduce(join)
+                .unwrap_or_else(|| Abs::unknown("nothing"));
+        }
         self.callback_edges(&args);
         match &ctor {
             Abs::Class(class) => {

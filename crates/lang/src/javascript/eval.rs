@@ -11,7 +11,7 @@ use crate::facts::Value;
 use super::functions::{is_class, is_function};
 use super::resolve::{string_literal, unescape};
 use super::scope::Analyzer;
-use super::values::{Abs, as_concat_part, concat};
+use super::values::{Abs, as_concat_part, concat, join};
 
 /// Syntax that is transparent for values: TypeScript casts, parentheses, `await`.
 fn is_transparent(kind: &str) -> bool {
@@ -118,9 +118,8 @@ impl<'t> Analyzer<'t> {
                     .child_by_field_name("alternative")
                     .map(|n| self.eval_named(n, hint));
                 match (a, b) {
+                    (Some(a), Some(b)) if a.is_tracked() || b.is_tracked() => join(a, b),
                     (Some(a), Some(b)) if a == b => a,
-                    (Some(a), _) if a.is_tracked() => a,
-                    (_, Some(b)) if b.is_tracked() => b,
                     _ => Abs::unknown("depends on a condition"),
                 }
             }
@@ -284,7 +283,12 @@ impl<'t> Analyzer<'t> {
             }
             "||" | "??" => {
                 if left.is_tracked() {
-                    return left;
+                    // `opts.client || new S3Client()`: either may be used.
+                    return if right.is_tracked() {
+                        join(left, right)
+                    } else {
+                        left
+                    };
                 }
                 match left {
                     Abs::Val(Value::Env {
@@ -416,6 +420,12 @@ impl<'t> Analyzer<'t> {
     /// `obj.name`, with the module context (classes, local modules).
     pub fn member_of(&mut self, obj: &Abs, name: &str) -> Abs {
         match obj {
+            Abs::OneOf(all) => all
+                .clone()
+                .into_iter()
+                .map(|a| self.member_of(&a, name))
+                .reduce(join)
+                .unwrap_or_else(|| Abs::unknown("nothing")),
             Abs::Instance(class) => {
                 self.class_member(class.file.clone(), class.qual.clone(), name, true, 0)
             }

@@ -565,13 +565,11 @@ impl<'t> Analyzer<'t> {
 
     pub fn set_field(&mut self, class: &str, name: &str, value: Abs) {
         if let Some(info) = self.classes.get_mut(class) {
-            let keep = info
-                .fields
-                .get(name)
-                .is_some_and(|old| old.is_tracked() && !value.is_tracked());
-            if !keep {
-                info.fields.insert(name.to_string(), value);
-            }
+            let merged = match info.fields.remove(name) {
+                Some(old) if old.is_tracked() => super::values::join(old, value),
+                _ => value,
+            };
+            info.fields.insert(name.to_string(), merged);
         }
     }
 }

@@ -65,8 +65,10 @@ impl Linker {
             match v {
                 Abs::Param(inner) => self.resolve(&inner, hops + 1, seen, out),
                 other => {
-                    if out.len() < MAX_CANDIDATES && !out.contains(&other) {
-                        out.push(other);
+                    for alt in other.alternatives() {
+                        if out.len() < MAX_CANDIDATES && !out.contains(&alt) {
+                            out.push(alt);
+                        }
                     }
                 }
             }
@@ -80,7 +82,7 @@ impl Linker {
                 self.resolve(p, 0, &mut BTreeSet::new(), &mut out);
                 out
             }
-            other => vec![other.clone()],
+            other => other.clone().alternatives(),
         }
     }
 

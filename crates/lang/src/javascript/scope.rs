@@ -281,12 +281,11 @@ impl<'t> Analyzer<'t> {
         let frame = self.frames.iter_mut().rev().find(|f| f.contains_key(name));
         match frame {
             Some(frame) => {
-                let keep = frame
-                    .get(name)
-                    .is_some_and(|old| old.is_tracked() && !value.is_tracked());
-                if !keep {
-                    frame.insert(name.to_string(), value);
-                }
+                let merged = match frame.remove(name) {
+                    Some(old) if old.is_tracked() => super::values::join(old, value),
+                    _ => value,
+                };
+                frame.insert(name.to_string(), merged);
             }
             None => self.bind(name, value),
         }

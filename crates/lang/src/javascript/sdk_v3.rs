@@ -95,16 +95,24 @@ fn not_a_command(arg: Option<&Abs>) -> String {
 /// `send(cmd)` on any receiver (a v3 client, or something unresolved when the command
 /// is known: the command alone names the service).
 pub(crate) fn send(args: &[Abs], site: &Site, calls: &mut Vec<SdkCall>) -> bool {
-    if let Some(Abs::V3Command { pkg, name, input }) = args.first() {
-        calls.push(call(
-            site,
-            pkg,
-            CallKind::Command { name: name.clone() },
-            (**input).clone(),
-        ));
-        return true;
+    let alternatives: &[Abs] = match args.first() {
+        Some(Abs::OneOf(all)) => all,
+        Some(one) => std::slice::from_ref(one),
+        None => &[],
+    };
+    let mut sent = false;
+    for alt in alternatives {
+        if let Abs::V3Command { pkg, name, input } = alt {
+            calls.push(call(
+                site,
+                pkg,
+                CallKind::Command { name: name.clone() },
+                (**input).clone(),
+            ));
+            sent = true;
+        }
     }
-    false
+    sent
 }
 
 pub(crate) fn dynamic_command(args: &[Abs], site: &Site) -> Diagnostic {

@@ -93,6 +93,10 @@ pub(crate) enum Abs {
         call: String,
     },
 
+    /// Several SDK objects or functions, depending on a condition (`cond ? new A() :
+    /// new B()`); never nested, at most [`MAX_ALTERNATIVES`].
+    OneOf(Vec<Abs>),
+
     // --- aws-sdk v2 ---
     /// The `AWS` namespace.
     V2Ns,
@@ -138,7 +142,43 @@ pub(crate) enum Abs {
     },
 }
 
+/// How many alternatives a [`Abs::OneOf`] keeps.
+pub(crate) const MAX_ALTERNATIVES: usize = 8;
+
+/// The value of `cond ? a : b`, or of a variable assigned in two places.
+pub(crate) fn join(a: Abs, b: Abs) -> Abs {
+    if a == b {
+        return a;
+    }
+    match (a.is_tracked(), b.is_tracked()) {
+        (true, true) => {
+            let mut all = a.alternatives();
+            for alt in b.alternatives() {
+                if !all.contains(&alt) && all.len() < MAX_ALTERNATIVES {
+                    all.push(alt);
+                }
+            }
+            Abs::OneOf(all)
+        }
+        (true, false) => a,
+        (false, true) => b,
+        (false, false) => match (&a, &b) {
+            (Abs::Val(Value::Unknown { .. }), _) => a,
+            (_, Abs::Val(Value::Unknown { .. })) => b,
+            _ => Abs::unknown("depends on a condition"),
+        },
+    }
+}
+
 impl Abs {
+    /// The alternatives of a [`Abs::OneOf`], or the value itself.
+    pub fn alternatives(self) -> Vec<Abs> {
+        match self {
+            Abs::OneOf(all) => all,
+            other => vec![other],
+        }
+    }
+
     pub fn unknown(reason: impl Into<String>) -> Abs {
         Abs::Val(Value::unknown(reason))
     }
@@ -166,6 +206,9 @@ impl Abs {
 
     /// An SDK object (client, command, helper), directly.
     pub fn is_sdk(&self) -> bool {
+        if let Abs::OneOf(all) = self {
+            return all.iter().any(Abs::is_sdk);
+        }
         matches!(
             self,
             Abs::V2Ns
@@ -211,6 +254,7 @@ impl Abs {
                 Value::unknown("an object of this program")
             }
             Abs::UnresolvedCall { call, .. } => Value::unknown(format!("result of `{call}()`")),
+            Abs::OneOf(_) => Value::unknown("one of several objects"),
             Abs::V2Request => Value::unknown("result of an AWS call"),
             Abs::Param(p) => Value::unknown(p.marked_reason()),
             _ => Value::unknown("an AWS SDK object"),
@@ -220,6 +264,11 @@ impl Abs {
     /// Member `name` of this value, for the cases that need no module context.
     pub fn member(&self, name: &str) -> Abs {
         match self {
+            Abs::OneOf(all) => all
+                .iter()
+                .map(|a| a.member(name))
+                .reduce(join)
+                .unwrap_or_else(|| Abs::unknown("nothing")),
             Abs::Obj(entries, rest) => match entries.get(name) {
                 Some(v) => v.clone(),
                 None => match rest {
