@@ -16,8 +16,14 @@ use std::path::Path;
 use indexmap::IndexMap;
 use serde::de::{self, DeserializeSeed, EnumAccess, MapAccess, SeqAccess, VariantAccess, Visitor};
 
-/// Config files larger than this are not read (the largest real CDK templates are a few MiB).
-pub(crate) const MAX_CONFIG_BYTES: u64 = 8 * 1024 * 1024;
+/// Config files larger than this are not read (CloudFormation itself takes templates up
+/// to 1 MB).
+pub(crate) const MAX_CONFIG_BYTES: u64 = 4 * 1024 * 1024;
+
+/// Flow collections (`[[[…]]]`) nested deeper than this are refused before parsing:
+/// libyaml takes quadratic time on them (40,000 levels: seconds), and `serde_yaml_ng`
+/// would refuse anything past 128 levels anyway.
+const MAX_FLOW_DEPTH: usize = 256;
 
 /// Nodes allowed beyond one per two bytes of input: room for small files with aliases.
 const NODE_BUDGET_BASE: usize = 100_000;
@@ -134,6 +140,14 @@ pub(crate) fn load(path: &Path) -> Result<(String, Node), ConfigError> {
 
 /// Parse YAML text (one document) into a [`Node`].
 pub(crate) fn parse_yaml(text: &str) -> Result<Node, ConfigError> {
+    if let Some(line) = too_deep(text) {
+        return Err(ConfigError {
+            line: Some(line),
+            message: format!(
+                "brackets nested more than {MAX_FLOW_DEPTH} levels deep; leastrole does not read such files"
+            ),
+        });
+    }
     let budget = Cell::new(budget_for(text));
     let de = serde_yaml_ng::Deserializer::from_str(text);
     NodeSeed { budget: &budget }
@@ -159,6 +173,43 @@ pub(crate) fn parse_json(text: &str) -> Result<Node, ConfigError> {
             message: e.to_string(),
         })?;
     Ok(node)
+}
+
+/// The line where `[`/`{` nesting passes [`MAX_FLOW_DEPTH`], if it does. Approximate (it
+/// skips quoted text and comments, and counts brackets in plain scalars too), which is
+/// enough: real configs stay far below the limit.
+fn too_deep(text: &str) -> Option<u32> {
+    let mut depth = 0usize;
+    let mut line = 1u32;
+    let mut quote: Option<char> = None;
+    let mut comment = false;
+    let mut previous = '\n';
+    for c in text.chars() {
+        if c == '\n' {
+            line = line.saturating_add(1);
+            comment = false;
+        } else if comment {
+        } else if let Some(q) = quote {
+            if c == q {
+                quote = None;
+            }
+        } else {
+            match c {
+                '"' | '\'' if !previous.is_alphanumeric() => quote = Some(c),
+                '#' if previous.is_whitespace() => comment = true,
+                '[' | '{' => {
+                    depth += 1;
+                    if depth > MAX_FLOW_DEPTH {
+                        return Some(line);
+                    }
+                }
+                ']' | '}' => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+        }
+        previous = c;
+    }
+    None
 }
 
 fn budget_for(text: &str) -> usize {
@@ -469,6 +520,26 @@ mod tests {
         assert!(parse_yaml(&y).is_err());
         let j = format!("{}1{}", "[".repeat(10_000), "]".repeat(10_000));
         assert!(parse_json(&j).is_err());
+    }
+
+    #[test]
+    fn deep_flow_nesting_is_refused_quickly() {
+        let y = format!(
+            "a: 1\nb: {}1{}\n",
+            "[".repeat(4_000_000),
+            "]".repeat(4_000_000)
+        );
+        let start = std::time::Instant::now();
+        let e = parse_yaml(&y).unwrap_err();
+        assert!(start.elapsed().as_secs() < 5);
+        assert_eq!(e.line, Some(2));
+        // Brackets in quotes, comments and balanced plain scalars do not count.
+        let ok = format!(
+            "a: '{}'\nb: x # {}\nc: ${{self:custom.${{sls:stage}}}}\n",
+            "[".repeat(1000),
+            "{".repeat(1000)
+        );
+        assert!(parse_yaml(&ok).is_ok());
     }
 
     #[test]

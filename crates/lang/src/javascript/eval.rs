@@ -366,6 +366,11 @@ impl<'t> Analyzer<'t> {
                 }
                 "spread_element" => {
                     let v = self.eval(child);
+                    let v = match v {
+                        // `{ ...require('./a') }`: the module's exports.
+                        Abs::LocalModule(file) => self.module_exports_object(&file),
+                        other => other,
+                    };
                     match v {
                         Abs::Obj(more, more_rest) => {
                             entries.extend(more);
@@ -588,6 +593,11 @@ impl<'t> Analyzer<'t> {
         };
         match target {
             Some(ExportTarget::Whole) => {
+                // `module.exports = require('./impl')`: re-export everything.
+                let value = match value {
+                    Abs::LocalModule(file) => self.module_exports_object(&file),
+                    other => other,
+                };
                 if let Abs::Obj(entries, _) = &value {
                     for (k, v) in entries {
                         self.exports.insert(k.clone(), v.clone());

@@ -82,6 +82,17 @@ impl<'t> Analyzer<'t> {
         }
     }
 
+    /// All named exports of a local module, as an object.
+    pub fn module_exports_object(&self, file: &str) -> Abs {
+        match self.deps.get(file) {
+            Some(m) => match &m.cjs {
+                Some(cjs) => cjs.clone(),
+                None => Abs::Obj(m.exports.clone(), None),
+            },
+            None => Abs::unknown(format!("exports of `{file}` (import cycle)")),
+        }
+    }
+
     /// Export `name` of a local module.
     pub fn module_export(&self, file: &str, name: &str) -> Abs {
         if file == self.file {

@@ -117,6 +117,9 @@ fn analyze_in_pool(root: &Path, entries: &[String]) -> Program {
             }
             for c in &mut f.calls {
                 linker.finalize(&mut c.params);
+                if let crate::facts::ServiceRef::Dynamic { reason } = &mut c.service {
+                    *reason = link::strip_marks(reason);
+                }
                 for p in &mut c.positional {
                     linker.finalize(p);
                 }

@@ -1,0 +1,333 @@
+//! Discovery on small generated projects: config shapes the fixtures do not cover, and
+//! hostile or broken configs (never a panic or a hang; a diagnostic naming the file).
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use leastrole_lang::Level;
+use leastrole_project::{
+    DiscoverOptions, Discovery, Entry, EnvValue, Framework, ValuePart, discover,
+};
+
+fn write(root: &Path, files: &[(&str, &str)]) {
+    for (path, text) in files {
+        let p = root.join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+}
+
+fn run(files: &[(&str, &str)]) -> Discovery {
+    run_with(files, &DiscoverOptions::default())
+}
+
+fn run_with(files: &[(&str, &str)], options: &DiscoverOptions) -> Discovery {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), files);
+    discover(dir.path(), options)
+}
+
+fn names(d: &Discovery) -> Vec<&str> {
+    d.functions.iter().map(|f| f.name.as_str()).collect()
+}
+
+fn codes(d: &Discovery) -> Vec<(Level, &str)> {
+    d.diagnostics
+        .iter()
+        .map(|x| (x.level, x.code.as_str()))
+        .collect()
+}
+
+fn env<'a>(d: &'a Discovery, function: &str, var: &str) -> &'a EnvValue {
+    d.functions
+        .iter()
+        .find(|f| f.name == function)
+        .and_then(|f| f.environment.as_ref())
+        .and_then(|e| e.get(var))
+        .unwrap_or_else(|| panic!("{function}.{var} not found in {d:#?}"))
+}
+
+const PY: &str = "def handler(event, context):\n    return event\n";
+
+#[test]
+fn serverless_functions_as_a_list_and_resources_as_a_list() {
+    let d = run(&[
+        (
+            "serverless.yml",
+            "service: s\nprovider: {name: aws, runtime: python3.12}\nfunctions:\n  - a: {handler: a.handler}\n  - b: {handler: b.handler}\nresources:\n  - Resources:\n      T: {Type: AWS::DynamoDB::Table, Properties: {TableName: t1}}\n  - ${file(./more.yml)}\n",
+        ),
+        (
+            "more.yml",
+            "Resources:\n  Q: {Type: AWS::SQS::Queue, Properties: {QueueName: q1}}\n",
+        ),
+        ("a.py", PY),
+        ("b.py", PY),
+    ]);
+    assert_eq!(names(&d), ["a", "b"]);
+    assert!(d.diagnostics.is_empty(), "{:?}", d.diagnostics);
+}
+
+#[test]
+fn serverless_environment_from_a_variable_and_merge_keys() {
+    let d = run(&[
+        (
+            "serverless.yml",
+            "service: s\nprovider:\n  name: aws\n  runtime: nodejs20.x\n  environment: ${self:custom.env}\ncustom:\n  env: {A: '1', B: '2'}\n  common: &common {C: '3'}\nfunctions:\n  f:\n    handler: f.handler\n    environment:\n      <<: *common\n      B: override\n",
+        ),
+        ("f.js", "exports.handler = async () => {};\n"),
+    ]);
+    assert_eq!(env(&d, "f", "A"), &EnvValue::Literal("1".into()));
+    assert_eq!(env(&d, "f", "B"), &EnvValue::Literal("override".into()));
+    assert_eq!(env(&d, "f", "C"), &EnvValue::Literal("3".into()));
+}
+
+#[test]
+fn serverless_compiled_function_resources_resolve() {
+    let d = run(&[
+        (
+            "serverless.yml",
+            "service: svc\nprovider: {name: aws, runtime: python3.12}\nfunctions:\n  a:\n    handler: a.handler\n    environment:\n      WORKER: !GetAtt WorkerDashjobLambdaFunction.Arn\n      NAMED: !Ref NamedLambdaFunction\n  worker-job: {handler: a.handler}\n  named: {handler: a.handler, name: custom-name}\n",
+        ),
+        ("a.py", PY),
+    ]);
+    let EnvValue::Template(parts) = env(&d, "a", "WORKER") else {
+        panic!("{d:#?}")
+    };
+    let [
+        ValuePart::Ref {
+            physical: Some(p),
+            arn: true,
+            ..
+        },
+    ] = parts.as_slice()
+    else {
+        panic!("{parts:?}")
+    };
+    assert_eq!(
+        p.last(),
+        Some(&ValuePart::Lit(":function:svc-dev-worker-job".into()))
+    );
+    let EnvValue::Template(parts) = env(&d, "a", "NAMED") else {
+        panic!("{d:#?}")
+    };
+    assert!(
+        matches!(parts.as_slice(), [ValuePart::Ref { physical: Some(p), .. }] if p == &[ValuePart::Lit("custom-name".into())]),
+        "{parts:?}"
+    );
+}
+
+#[test]
+fn serverless_missing_handler_file_is_listed_with_an_error() {
+    let d = run(&[(
+        "serverless.yml",
+        "service: s\nprovider: {name: aws, runtime: python3.12}\nfunctions:\n  gone: {handler: src/gone.handler}\n  ruby: {handler: h.handler, runtime: ruby3.3}\n",
+    )]);
+    assert_eq!(names(&d), ["gone", "ruby"]);
+    assert!(matches!(d.functions[0].entry, Entry::Unsupported { .. }));
+    assert!(matches!(d.functions[1].entry, Entry::Unsupported { .. }));
+    assert_eq!(
+        codes(&d),
+        [
+            (Level::Error, "handler-file-not-found"),
+            (Level::Warning, "unsupported-function")
+        ]
+    );
+    let loc = d.diagnostics[0].location.as_ref().unwrap();
+    assert_eq!((loc.file.as_str(), loc.line), ("serverless.yml", 4));
+}
+
+#[test]
+fn serverless_ts_config_is_not_run() {
+    let d = run(&[
+        ("serverless.ts", "export default { service: 's' };\n"),
+        ("app.py", PY),
+    ]);
+    assert_eq!(d.functions.len(), 1);
+    assert_eq!(d.functions[0].framework, Framework::Plain);
+    assert_eq!(codes(&d), [(Level::Warning, "config-not-read")]);
+}
+
+#[test]
+fn non_aws_provider_reads_no_functions() {
+    let d = run(&[(
+        "serverless.yml",
+        "service: s\nprovider: {name: azure}\nfunctions:\n  a: {handler: a.handler}\n",
+    )]);
+    assert!(d.functions.is_empty());
+    assert_eq!(codes(&d), [(Level::Warning, "not-aws")]);
+}
+
+#[test]
+fn yaml_alias_bomb_is_a_diagnostic_and_discovery_goes_on() {
+    let mut bomb =
+        String::from("service: s\nprovider: {name: aws}\nx0: &x0 [a, a, a, a, a, a, a, a, a, a]\n");
+    for i in 1..15 {
+        let p = i - 1;
+        bomb.push_str(&format!(
+            "x{i}: &x{i} [*x{p}, *x{p}, *x{p}, *x{p}, *x{p}, *x{p}, *x{p}, *x{p}, *x{p}, *x{p}]\n"
+        ));
+    }
+    let start = Instant::now();
+    let d = run(&[("serverless.yml", &bomb), ("app.py", PY)]);
+    assert!(start.elapsed() < Duration::from_secs(10));
+    assert_eq!(d.functions.len(), 1);
+    assert_eq!(d.functions[0].framework, Framework::Plain);
+    assert_eq!(
+        codes(&d),
+        [
+            (Level::Error, "config-parse-error"),
+            (Level::Warning, "config-fallback")
+        ]
+    );
+}
+
+#[test]
+fn deeply_nested_config_is_a_diagnostic() {
+    let deep = format!(
+        "AWSTemplateFormatVersion: '2010-09-09'\nTransform: AWS::Serverless-2016-10-31\nResources: {}1{}\n",
+        "[".repeat(50_000),
+        "]".repeat(50_000)
+    );
+    let d = run(&[("template.yaml", &deep), ("app.py", PY)]);
+    assert_eq!(d.functions[0].framework, Framework::Plain);
+    assert_eq!(d.diagnostics[0].code, "config-parse-error");
+    assert_eq!(
+        d.diagnostics[0].location.as_ref().unwrap().file,
+        "template.yaml"
+    );
+}
+
+#[test]
+fn a_broken_included_file_is_a_diagnostic_and_the_value_unknown() {
+    let d = run(&[
+        (
+            "serverless.yml",
+            "service: s\nprovider: {name: aws, runtime: python3.12}\nfunctions:\n  a:\n    handler: a.handler\n    environment:\n      T: ${file(./env.yml):table}\n",
+        ),
+        ("env.yml", "table: [unclosed\n"),
+        ("a.py", PY),
+    ]);
+    assert!(matches!(env(&d, "a", "T"), EnvValue::Unknown(r) if r.contains("file(./env.yml)")));
+    assert_eq!(codes(&d), [(Level::Error, "config-parse-error")]);
+    assert_eq!(d.diagnostics[0].location.as_ref().unwrap().file, "env.yml");
+}
+
+#[test]
+fn stage_and_use_env_options() {
+    let files: &[(&str, &str)] = &[
+        (
+            "serverless.yml",
+            "service: s\nprovider: {name: aws, runtime: python3.12}\nfunctions:\n  a:\n    handler: a.handler\n    environment:\n      T: t-${sls:stage}\n      H: ${env:LEASTROLE_TEST_HOME_VAR_UNSET, 'fallback'}\n",
+        ),
+        ("a.py", PY),
+    ];
+    let d = run(files);
+    assert_eq!(env(&d, "a", "T"), &EnvValue::Literal("t-dev".into()));
+    assert!(matches!(env(&d, "a", "H"), EnvValue::Unknown(_)));
+    let d = run_with(
+        files,
+        &DiscoverOptions {
+            stage: Some("qa".into()),
+            use_env: true,
+            ..DiscoverOptions::default()
+        },
+    );
+    assert_eq!(env(&d, "a", "T"), &EnvValue::Literal("t-qa".into()));
+    assert_eq!(env(&d, "a", "H"), &EnvValue::Literal("fallback".into()));
+}
+
+#[test]
+fn sam_transform_list_s3_code_inline_code_and_plain_lambda() {
+    let d = run(&[
+        (
+            "template.yml",
+            "Transform: [AWS::LanguageExtensions, AWS::Serverless-2016-10-31]\nResources:\n  InS3:\n    Type: AWS::Serverless::Function\n    Properties: {CodeUri: {Bucket: b, Key: k}, Handler: a.handler, Runtime: python3.12}\n  Inline:\n    Type: AWS::Serverless::Function\n    Properties: {InlineCode: 'def handler(e, c): pass', Handler: index.handler, Runtime: python3.12}\n  Packaged:\n    Type: AWS::Lambda::Function\n    Properties: {Code: ./fn, Handler: app.handler, Runtime: python3.12}\n",
+        ),
+        ("fn/app.py", PY),
+    ]);
+    assert_eq!(names(&d), ["InS3", "Inline", "Packaged"]);
+    assert!(matches!(d.functions[0].entry, Entry::Unsupported { .. }));
+    assert!(matches!(d.functions[1].entry, Entry::Unsupported { .. }));
+    assert_eq!(
+        d.functions[2].entry,
+        Entry::Handler {
+            file: "app.py".into(),
+            export: "handler".into()
+        }
+    );
+    assert!(d.functions[2].code_root.ends_with("fn"));
+}
+
+#[test]
+fn template_without_the_sam_transform_is_not_sam() {
+    let d = run(&[
+        (
+            "template.yaml",
+            "Resources:\n  F: {Type: AWS::Serverless::Function, Properties: {Handler: app.handler}}\n",
+        ),
+        ("app.py", PY),
+    ]);
+    assert_eq!(d.functions[0].framework, Framework::Plain);
+}
+
+const STACK: &str = r#"{"Resources": {"Fn": {"Type": "AWS::Lambda::Function",
+  "Properties": {"Handler": "index.handler", "Runtime": "python3.12"},
+  "Metadata": {"aws:asset:path": "asset.1"}}}}"#;
+
+#[test]
+fn cdk_same_logical_id_in_two_stacks_and_nested_assemblies() {
+    let d = run(&[
+        ("cdk.out/manifest.json", "{}"),
+        ("cdk.out/A.template.json", STACK),
+        ("cdk.out/asset.1/index.py", PY),
+        ("cdk.out/assembly-Prod/B.template.json", STACK),
+        ("cdk.out/assembly-Prod/asset.1/index.py", PY),
+    ]);
+    assert_eq!(names(&d), ["A/Fn", "B/Fn"]);
+    assert!(d.diagnostics.is_empty(), "{:?}", d.diagnostics);
+}
+
+#[test]
+fn cdk_asset_copied_twice_in_the_project_stays_the_asset() {
+    let d = run(&[
+        ("cdk.out/A.template.json", STACK),
+        ("cdk.out/asset.1/index.py", PY),
+        ("lambda/one/index.py", PY),
+        ("lambda/two/index.py", PY),
+    ]);
+    assert!(d.functions[0].code_root.ends_with("cdk.out/asset.1"));
+    let d = run(&[
+        ("cdk.out/A.template.json", STACK),
+        ("cdk.out/asset.1/index.py", PY),
+        ("lambda/one/index.py", PY),
+        ("lambda/two/index.py", "def handler(e, c):\n    return 2\n"),
+    ]);
+    assert!(d.functions[0].code_root.ends_with("lambda/one"));
+}
+
+#[test]
+fn cdk_missing_asset_folder_is_listed() {
+    let d = run(&[("cdk.out/A.template.json", STACK)]);
+    assert_eq!(names(&d), ["Fn"]);
+    assert!(matches!(d.functions[0].entry, Entry::Unsupported { .. }));
+    assert_eq!(codes(&d), [(Level::Warning, "unsupported-function")]);
+}
+
+#[test]
+fn unknown_function_name_is_an_error() {
+    let d = run_with(
+        &[
+            (
+                "serverless.yml",
+                "service: s\nprovider: {name: aws, runtime: python3.12}\nfunctions:\n  a: {handler: a.handler}\n",
+            ),
+            ("a.py", PY),
+        ],
+        &DiscoverOptions {
+            functions: vec!["b".into()],
+            ..DiscoverOptions::default()
+        },
+    );
+    assert!(d.functions.is_empty());
+    assert_eq!(codes(&d), [(Level::Error, "unknown-function")]);
+}
