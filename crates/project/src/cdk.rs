@@ -244,6 +244,7 @@ fn read_stack(
             framework: Framework::Cdk,
             source,
             unsupported,
+            entry_points: Vec::new(),
         };
         d.functions.push(declared.resolve(&mut d.diagnostics));
     }

@@ -285,6 +285,10 @@ pub(crate) struct Declared {
     /// Why it cannot be analysed, when the config already says (an image, inline code),
     /// and how loud to be about it.
     pub(crate) unsupported: Option<(Level, String)>,
+    /// Bundler entry points (SAM `BuildProperties.EntryPoints`), relative to the code root:
+    /// the one named like the handler's module is its source when the handler path itself
+    /// names the bundle (`app.handler` built from `src/app.ts`).
+    pub(crate) entry_points: Vec<String>,
 }
 
 impl Declared {
@@ -299,8 +303,9 @@ impl Declared {
                 "no handler is configured".to_string(),
             )),
             (None, Some(h)) => {
-                handler::resolve_handler(&self.code_root, h, self.runtime.as_deref()).map_err(
-                    |reason| {
+                handler::resolve_handler(&self.code_root, h, self.runtime.as_deref())
+                    .or_else(|reason| self.entry_point_for(h).ok_or(reason))
+                    .map_err(|reason| {
                         let is_runtime = self
                             .runtime
                             .as_deref()
@@ -310,8 +315,7 @@ impl Declared {
                         } else {
                             (Level::Error, "handler-file-not-found", reason)
                         }
-                    },
-                )
+                    })
             }
         };
         let entry = match outcome {
@@ -339,6 +343,28 @@ impl Declared {
             framework: self.framework,
             source: self.source,
         }
+    }
+}
+
+impl Declared {
+    /// The bundler entry point named like the handler's module (`app` for `app.handler`).
+    fn entry_point_for(&self, handler: &str) -> Option<(String, String)> {
+        let style = self
+            .runtime
+            .as_deref()
+            .and_then(style_for_runtime)
+            .unwrap_or(HandlerStyle::Node);
+        let spec = HandlerSpec::parse(handler, style)?;
+        let module = spec.module.rsplit('/').next()?;
+        self.entry_points
+            .iter()
+            .find(|e| {
+                let file = e.trim_start_matches("./");
+                let name = file.rsplit('/').next().unwrap_or(file);
+                name.split_once('.').is_some_and(|(stem, _)| stem == module)
+                    && self.code_root.join(file).is_file()
+            })
+            .map(|e| (e.trim_start_matches("./").to_string(), spec.export))
     }
 }
 

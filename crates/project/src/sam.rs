@@ -141,6 +141,13 @@ fn read_template(root: &Path, file: &str, text: &str, node: &Node) -> Discovery 
             framework: Framework::Sam,
             source,
             unsupported,
+            entry_points: resource
+                .at(&["Metadata", "BuildProperties", "EntryPoints"])
+                .and_then(|e| match e {
+                    Node::Seq(items) => Some(items.iter().filter_map(&literal).collect()),
+                    _ => None,
+                })
+                .unwrap_or_default(),
         };
         d.functions.push(declared.resolve(&mut d.diagnostics));
     }

@@ -240,6 +240,7 @@ fn read_service(
             framework: Framework::Serverless,
             source,
             unsupported,
+            entry_points: Vec::new(),
         };
         d.functions.push(declared.resolve(&mut d.diagnostics));
     }

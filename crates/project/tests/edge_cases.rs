@@ -331,3 +331,23 @@ fn unknown_function_name_is_an_error() {
     assert!(d.functions.is_empty());
     assert_eq!(codes(&d), [(Level::Error, "unknown-function")]);
 }
+
+#[test]
+fn sam_esbuild_entry_point_is_the_source_of_a_bundle_handler() {
+    let d = run(&[
+        (
+            "template.yaml",
+            "Transform: AWS::Serverless-2016-10-31\nResources:\n  Api:\n    Type: AWS::Serverless::Function\n    Properties: {CodeUri: hello/, Handler: app.lambdaHandler, Runtime: nodejs20.x}\n    Metadata:\n      BuildMethod: esbuild\n      BuildProperties: {EntryPoints: [src/app.ts], Minify: true}\n",
+        ),
+        ("hello/src/app.ts", "export const lambdaHandler = async () => ({});\n"),
+    ]);
+    assert_eq!(
+        d.functions[0].entry,
+        Entry::Handler {
+            file: "src/app.ts".into(),
+            export: "lambdaHandler".into()
+        },
+        "{:?}",
+        d.diagnostics
+    );
+}
