@@ -339,7 +339,10 @@ fn sam_esbuild_entry_point_is_the_source_of_a_bundle_handler() {
             "template.yaml",
             "Transform: AWS::Serverless-2016-10-31\nResources:\n  Api:\n    Type: AWS::Serverless::Function\n    Properties: {CodeUri: hello/, Handler: app.lambdaHandler, Runtime: nodejs20.x}\n    Metadata:\n      BuildMethod: esbuild\n      BuildProperties: {EntryPoints: [src/app.ts], Minify: true}\n",
         ),
-        ("hello/src/app.ts", "export const lambdaHandler = async () => ({});\n"),
+        (
+            "hello/src/app.ts",
+            "export const lambdaHandler = async () => ({});\n",
+        ),
     ]);
     assert_eq!(
         d.functions[0].entry,
