@@ -155,12 +155,32 @@ pub(crate) fn collect(eval: &Eval<'_, '_>, m: usize) -> Collected {
             }
         }
     }
-    for &(scope, node) in &ir.refs {
-        cx.reference(scope, node);
+    for &(scope, node, called) in &ir.refs {
+        cx.reference(scope, node, called);
     }
     for &(scope, def) in &ir.registered {
         let id = cx.function_id(m, def);
         cx.edge(scope, id);
+    }
+    for &(scope, def, expr) in &ir.decorated {
+        // `@with_retries` / `@retry(3)` defined locally: calling the function runs the
+        // decorator's wrapper, so the wrapper is reachable from it.
+        for o in eval.eval(m, scope, expr) {
+            if let Obj::Func(dm, ds) = o {
+                let mut wrapped = false;
+                for r in eval.function_returns(dm, ds) {
+                    if let Obj::Func(wm, ws) = r {
+                        let id = cx.function_id(wm, ws);
+                        cx.edge(def, id);
+                        wrapped = true;
+                    }
+                }
+                if !wrapped {
+                    let id = cx.function_id(dm, ds);
+                    cx.edge(def, id);
+                }
+            }
+        }
     }
     for (scope, file) in &ir.loads {
         if eval.by_file.contains_key(file) {
@@ -560,7 +580,7 @@ impl<'t> Ctx<'_, '_, 't> {
 
     /// A name reference: a function passed along or stored (a callback) is an edge; a
     /// loaded attribute of a resource is a `load` request.
-    fn reference(&mut self, scope: usize, node: Node<'t>) {
+    fn reference(&mut self, scope: usize, node: Node<'t>, called: bool) {
         let eval = self.eval;
         let m = self.m;
         // Walk an attribute chain from its base: any read of a loaded attribute of a
@@ -591,13 +611,13 @@ impl<'t> Ctx<'_, '_, 't> {
             }
             objs = normalize(next);
         }
+        if !called {
+            return;
+        }
         for o in objs {
             if let Obj::Func(fm, fs) | Obj::BoundMethod(fm, fs) = o {
-                // A lambda's body reports into its enclosing function already.
-                if eval.mods[fm].scopes[fs].kind != ScopeKind::Lambda || fm != m {
-                    let id = self.function_id(fm, fs);
-                    self.edge(scope, id);
-                }
+                let id = self.function_id(fm, fs);
+                self.edge(scope, id);
             }
         }
     }
@@ -635,7 +655,7 @@ pub(crate) fn functions(
     let ir = &eval.mods[m];
     let mut out: BTreeMap<String, FunctionFacts> = BTreeMap::new();
     for (idx, scope) in ir.scopes.iter().enumerate() {
-        if !matches!(scope.kind, ScopeKind::Module | ScopeKind::Function) {
+        if scope.kind == ScopeKind::Class {
             continue;
         }
         let location = if scope.kind == ScopeKind::Module {

@@ -712,6 +712,11 @@ impl<'a, 't> Eval<'a, 't> {
         out
     }
 
+    /// What a local function may return (for decorators: the wrapper).
+    pub(crate) fn function_returns(&self, m: usize, s: usize) -> Vec<Obj> {
+        self.returns(m, s)
+    }
+
     /// A function's return values, in no particular calling context.
     fn returns(&self, m: usize, s: usize) -> Vec<Obj> {
         self.memo(Key::Return(m, s), || self.returns_now(m, s))

@@ -103,8 +103,10 @@ pub(crate) struct ModuleIr<'t> {
     pub scopes: Vec<Scope<'t>>,
     /// Every call, with the scope it is in.
     pub calls: Vec<(usize, Node<'t>)>,
-    /// Name references in expression position (identifiers and outermost attributes).
-    pub refs: Vec<(usize, Node<'t>)>,
+    /// Name references in expression position (identifiers and outermost attributes),
+    /// and whether a function referenced there counts as called (passed as a
+    /// callback, stored) rather than only returned or aliased.
+    pub refs: Vec<(usize, Node<'t>, bool)>,
     /// Local modules loaded by imports, with the scope of the import.
     pub loads: Vec<(usize, String)>,
     /// `from x import *` of local modules.
@@ -112,6 +114,9 @@ pub(crate) struct ModuleIr<'t> {
     /// Functions registered by a decorator (`@app.get(...)`), with the scope the
     /// decorator runs in.
     pub registered: Vec<(usize, usize)>,
+    /// Other decorators: (scope the decorator is evaluated in, decorated def, decorator
+    /// expression). A local decorator's wrapper runs in place of the function.
+    pub decorated: Vec<(usize, usize, Node<'t>)>,
     /// Relative imports that name no file: (line, module).
     pub missing_imports: Vec<(u32, String)>,
 }
@@ -150,6 +155,8 @@ struct Builder<'t, 'r> {
     cursor: TreeCursor<'t>,
     /// Attribute nodes that are the object of another attribute.
     inner: HashSet<usize>,
+    /// Names that are only returned, aliased or used as a decorator (not calls).
+    plain: HashSet<usize>,
 }
 
 pub(crate) fn build<'t>(
@@ -185,12 +192,14 @@ pub(crate) fn build<'t>(
             loads: Vec::new(),
             stars: Vec::new(),
             registered: Vec::new(),
+            decorated: Vec::new(),
             missing_imports: Vec::new(),
         },
         resolver,
         stack: Vec::new(),
         cursor: root.walk(),
         inner: HashSet::new(),
+        plain: HashSet::new(),
     };
     b.push_children(root, 0);
     while let Some((node, scope)) = b.stack.pop() {
@@ -232,12 +241,13 @@ impl<'t> Builder<'t, '_> {
         let idx = self.ir.scopes.len();
         let parent_scope = &self.ir.scopes[parent];
         let qualname = match kind {
-            ScopeKind::Lambda => format!("{}.<lambda>", parent_scope.qualname),
             _ if parent_scope.kind == ScopeKind::Module => name.to_string(),
             _ => format!("{}.{name}", parent_scope.qualname),
         };
+        // A lambda is a function of its own: calls in it are made when it is called
+        // (`handler = lambda e, c: ...` is one handler among others).
         let fact = match kind {
-            ScopeKind::Function => idx,
+            ScopeKind::Function | ScopeKind::Lambda => idx,
             _ => parent_scope.fact,
         };
         let class = (parent_scope.kind == ScopeKind::Class && kind == ScopeKind::Function)
@@ -451,7 +461,11 @@ impl<'t> Builder<'t, '_> {
                                 _ if self.is_registration(d) => {
                                     self.ir.registered.push((scope, idx));
                                 }
-                                _ => {}
+                                _ => {
+                                    if let Some(expr) = d.named_child(0) {
+                                        self.ir.decorated.push((scope, idx, expr));
+                                    }
+                                }
                             }
                         }
                     }
@@ -465,7 +479,10 @@ impl<'t> Builder<'t, '_> {
                 }
             }
             "lambda" => {
-                let idx = self.new_scope(ScopeKind::Lambda, "<lambda>", node, scope);
+                let name = format!("<lambda:{}>", node.start_position().row + 1);
+                let idx = self.new_scope(ScopeKind::Lambda, &name, node, scope);
+                let called = !self.plain.remove(&node.id());
+                self.ir.refs.push((scope, node, called));
                 if let Some(body) = node.child_by_field_name("body") {
                     self.ir.scopes[idx].returns.push(body);
                     self.push(body, idx);
@@ -503,6 +520,7 @@ impl<'t> Builder<'t, '_> {
                     match current.child_by_field_name("right") {
                         Some(right) if right.kind() == "assignment" => current = right,
                         Some(right) => {
+                            self.mark_plain(right);
                             for t in targets {
                                 self.bind_target(t, scope, BindKind::Expr(right));
                             }
@@ -592,6 +610,7 @@ impl<'t> Builder<'t, '_> {
             }
             "return_statement" => {
                 if let Some(value) = node.named_child(0) {
+                    self.mark_plain(value);
                     if let Some(f) = self.nearest_function(scope) {
                         self.ir.scopes[f].returns.push(value);
                     }
@@ -617,12 +636,16 @@ impl<'t> Builder<'t, '_> {
                     }
                 }
             }
-            "identifier" => self.ir.refs.push((scope, node)),
+            "identifier" => {
+                let called = !self.plain.remove(&node.id());
+                self.ir.refs.push((scope, node, called));
+            }
             "attribute" => {
                 // Only the outermost attribute of a chain is a reference; the chain
                 // is evaluated from it (linear, however long the chain).
                 if !self.inner.remove(&node.id()) {
-                    self.ir.refs.push((scope, node));
+                    let called = !self.plain.remove(&node.id());
+                    self.ir.refs.push((scope, node, called));
                 }
                 if let Some(obj) = node.child_by_field_name("object") {
                     if obj.kind() == "attribute" {
@@ -646,6 +669,9 @@ impl<'t> Builder<'t, '_> {
                     .filter(|d| d.kind() == "decorator")
                     .collect();
                 for d in decorators.into_iter().rev() {
+                    if let Some(expr) = d.named_child(0) {
+                        self.mark_plain(expr);
+                    }
                     self.push_children(d, scope);
                 }
             }
@@ -688,6 +714,14 @@ impl<'t> Builder<'t, '_> {
             _ => "",
         };
         REGISTRATION_DECORATORS.contains(&name) || name.starts_with("on_")
+    }
+
+    /// A bare name or attribute in `return f` / `g = f` / `@f` is not a call of `f`:
+    /// what receives it calls it (and is resolved then).
+    fn mark_plain(&mut self, node: Node<'t>) {
+        if matches!(node.kind(), "identifier" | "attribute" | "lambda") {
+            self.plain.insert(node.id());
+        }
     }
 
     fn is_main_guard(&self, node: Node<'t>) -> bool {
