@@ -155,7 +155,7 @@ impl<'t> Analyzer<'t> {
     }
 
     /// The return value of a local function (analysing it first if needed).
-    fn returns_of(&mut self, id: &FunctionId) -> Abs {
+    pub fn returns_of(&mut self, id: &FunctionId) -> Abs {
         if id.file() == self.file {
             self.ensure_fn(id.qualname());
             self.returns

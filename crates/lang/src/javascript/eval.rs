@@ -124,6 +124,18 @@ impl<'t> Analyzer<'t> {
                 }
             }
             "assignment_expression" => self.eval_assignment(node),
+            "augmented_assignment_expression"
+                if node
+                    .child_by_field_name("operator")
+                    .is_some_and(|o| matches!(self.text_of(o), "??=" | "||="))
+                    && node.child_by_field_name("left").is_some_and(|l| {
+                        matches!(l.kind(), "identifier" | "member_expression")
+                    }) =>
+            {
+                // `this.client ??= new S3Client()`: the target keeps what it had, or
+                // gets this.
+                self.eval_assignment(node)
+            }
             "object" => self.eval_object(node, hint),
             "array" => {
                 let mut items = Vec::new();
@@ -467,10 +479,12 @@ impl<'t> Analyzer<'t> {
             return v.clone();
         }
         if info.methods.contains(name) {
-            return Abs::Func(crate::program::FunctionId::new(
-                &file,
-                &format!("{qual}.{name}"),
-            ));
+            let id = crate::program::FunctionId::new(&file, &format!("{qual}.{name}"));
+            if info.getters.contains(name) {
+                self.add_callee(id.clone());
+                return self.returns_of(&id);
+            }
+            return Abs::Func(id);
         }
         if depth < 8
             && let Some(Abs::Class(base)) = info.base

@@ -414,11 +414,30 @@ impl<'t> Analyzer<'t> {
                     continue;
                 };
                 let name = self.text_of(name).trim_start_matches('#').to_string();
-                let method_qual = format!("{qual}.{name}");
+                let accessor = {
+                    let mut c = member.walk();
+                    member
+                        .children(&mut c)
+                        .find(|k| matches!(k.kind(), "get" | "set"))
+                        .map(|k| k.kind())
+                };
+                let method_qual = match accessor {
+                    Some("set") => format!("{qual}.{name}@set"),
+                    _ => format!("{qual}.{name}"),
+                };
                 if self.defs.contains_key(&method_qual) {
-                    continue; // getter/setter pair: the first one stands for both
+                    continue;
                 }
-                info.methods.insert(name);
+                match accessor {
+                    Some("set") => {}
+                    Some(_) => {
+                        info.getters.insert(name.clone());
+                        info.methods.insert(name);
+                    }
+                    None => {
+                        info.methods.insert(name);
+                    }
+                }
                 self.defs.insert(
                     method_qual,
                     FnDef {

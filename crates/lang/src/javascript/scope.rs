@@ -36,6 +36,8 @@ pub(crate) struct Published {
 pub(crate) struct ClassInfo {
     pub fields: BTreeMap<String, Abs>,
     pub methods: BTreeSet<String>,
+    /// `get name() {…}`: reading the member calls it.
+    pub getters: BTreeSet<String>,
     pub base: Option<Abs>,
 }
 
