@@ -117,21 +117,31 @@ fn env_context(f: &Function) -> EnvContext {
     let Some(env) = &f.environment else {
         return EnvContext::default();
     };
-    let values: BTreeMap<String, Vec<Part>> = env
-        .iter()
-        .map(|(k, v)| {
-            let parts = match v {
-                EnvValue::Literal(s) => vec![Part::Lit { text: s.clone() }],
-                EnvValue::Template(parts) => parts.iter().map(part).collect(),
-                EnvValue::Unknown(_) => vec![Part::Wildcard],
-            };
-            (k.clone(), parts)
-        })
-        .collect();
-    EnvContext {
+    let mut context = EnvContext {
         configured: true,
-        values,
+        ..EnvContext::default()
+    };
+    for (name, value) in env {
+        let (parts, reasons): (Vec<Part>, Vec<String>) = match value {
+            EnvValue::Literal(s) => (vec![Part::Lit { text: s.clone() }], Vec::new()),
+            EnvValue::Template(parts) => (
+                parts.iter().map(part).collect(),
+                parts
+                    .iter()
+                    .filter_map(|p| match p {
+                        ValuePart::Unknown(why) => Some(why.clone()),
+                        _ => None,
+                    })
+                    .collect(),
+            ),
+            EnvValue::Unknown(why) => (vec![Part::Wildcard], vec![why.clone()]),
+        };
+        context.values.insert(name.clone(), parts);
+        if !reasons.is_empty() {
+            context.unknown.insert(name.clone(), reasons);
+        }
     }
+    context
 }
 
 /// A configured value part as a resource part.

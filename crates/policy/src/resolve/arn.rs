@@ -16,6 +16,9 @@ pub struct EnvContext {
     pub configured: bool,
     /// Variable → its value as ARN parts (literal text and template references).
     pub values: BTreeMap<String, Vec<Part>>,
+    /// Variable → why the wildcards in its value are there (`${ssm:/app/key}` cannot be
+    /// resolved statically).
+    pub unknown: BTreeMap<String, Vec<String>>,
 }
 
 /// Parts of a string-like value plus why any wildcard in them is there.
@@ -67,14 +70,23 @@ pub fn text_of(value: &Value, env: &EnvContext) -> Text {
             out
         }
         Value::Env { name, default } => match env.values.get(name) {
-            Some(parts) => Text {
-                parts: parts.clone(),
-                unknown: parts
-                    .iter()
-                    .filter(|p| matches!(p, Part::Wildcard))
-                    .map(|_| format!("environment variable {name} is only partly known"))
-                    .collect(),
-            },
+            Some(parts) => {
+                let wildcards = parts.iter().any(|p| matches!(p, Part::Wildcard));
+                let unknown = match env.unknown.get(name) {
+                    Some(reasons) if wildcards => reasons
+                        .iter()
+                        .map(|r| format!("environment variable {name}: {r}"))
+                        .collect(),
+                    _ if wildcards => {
+                        vec![format!("environment variable {name} is only partly known")]
+                    }
+                    _ => Vec::new(),
+                };
+                Text {
+                    parts: parts.clone(),
+                    unknown,
+                }
+            }
             None if env.configured => match default {
                 Some(d) => text_of(d, env),
                 None => Text::wildcard(format!(
@@ -171,7 +183,20 @@ pub fn parse(parser: Parser, value: &Value, env: &EnvContext) -> Text {
             None => Text::wildcard(format!("CopySource has no {member}")),
         };
     }
-    let text = text_of(value, env);
+    let mut text = text_of(value, env);
+    // Parsers look inside values: a template reference whose value the template gives
+    // (a queue URL, a parameter name) is parsed as that value.
+    text.parts = text
+        .parts
+        .into_iter()
+        .flat_map(|p| match p {
+            Part::Ref {
+                physical: Some(physical),
+                ..
+            } => physical,
+            other => vec![other],
+        })
+        .collect();
     let (flat, others) = flatten(&text.parts);
     let piece = |s: &str| Text {
         parts: unflatten(s, &others),
@@ -318,7 +343,7 @@ mod tests {
         assert!(plain.unknown[0].contains("\"fallback\""));
         let configured = EnvContext {
             configured: true,
-            values: BTreeMap::new(),
+            ..EnvContext::default()
         };
         assert_eq!(render(text_of(&v, &configured).parts), "fallback");
         let mut set = configured.clone();
@@ -430,6 +455,67 @@ mod tests {
                 "{input}"
             );
         }
+    }
+
+    #[test]
+    fn parsers_see_through_references_with_a_physical_value() {
+        let mut env = EnvContext {
+            configured: true,
+            ..EnvContext::default()
+        };
+        env.values.insert(
+            "QUEUE_URL".into(),
+            vec![Part::Ref {
+                logical_id: "Jobs".into(),
+                attribute: None,
+                arn: false,
+                physical: Some(vec![
+                    Part::Lit {
+                        text: "https://sqs.".into(),
+                    },
+                    Part::Region,
+                    Part::Lit {
+                        text: ".amazonaws.com/".into(),
+                    },
+                    Part::Account,
+                    Part::Lit {
+                        text: "/jobs-dev".into(),
+                    },
+                ]),
+            }],
+        );
+        let v = Value::Env {
+            name: "QUEUE_URL".into(),
+            default: None,
+        };
+        assert_eq!(
+            render(parse(Parser::SqsQueueUrlName, &v, &env).parts),
+            "jobs-dev"
+        );
+    }
+
+    #[test]
+    fn unknown_configured_values_keep_their_reason() {
+        let mut env = EnvContext {
+            configured: true,
+            ..EnvContext::default()
+        };
+        env.values.insert("KEY".into(), vec![Part::Wildcard]);
+        env.unknown.insert(
+            "KEY".into(),
+            vec!["`${ssm:/app/key}` is resolved at deploy time".into()],
+        );
+        let t = text_of(
+            &Value::Env {
+                name: "KEY".into(),
+                default: None,
+            },
+            &env,
+        );
+        assert_eq!(
+            t.unknown,
+            vec!["environment variable KEY: `${ssm:/app/key}` is resolved at deploy time"]
+        );
     }
 
     #[test]
