@@ -8,7 +8,7 @@ use tree_sitter::Node;
 
 use super::eval::{Eval, normalize, short, single};
 use super::objects::{NON_API_CLIENT_METHODS, Obj, is_load_attribute};
-use super::scope::ScopeKind;
+use super::scope::{MethodKind, ScopeKind};
 use super::values;
 use crate::facts::{
     CallKind, Diagnostic, Level, Location, ResourceStep, Sdk, SdkCall, ServiceRef, Value,
@@ -359,6 +359,12 @@ impl<'t> Ctx<'_, '_, 't> {
                         self.edge(scope, id);
                     }
                 }
+                Obj::Instance(cm, cc) => {
+                    if let Some((im, f)) = eval.method(*cm, *cc, "__call__") {
+                        let id = self.function_id(im, f);
+                        self.edge(scope, id);
+                    }
+                }
                 Obj::Ext(path) if path == "getattr" => self.getattr(scope, call),
                 _ => {}
             }
@@ -607,6 +613,14 @@ impl<'t> Ctx<'_, '_, 't> {
                 {
                     self.report_load(scope, level, service.clone(), path.clone());
                 }
+                // Reading a property calls its getter.
+                if let Obj::Instance(cm, cc) = &o
+                    && let Some((pm, pf)) = eval.method(*cm, *cc, name)
+                    && eval.mods[pm].scopes[pf].method_kind == MethodKind::Property
+                {
+                    let id = self.function_id(pm, pf);
+                    self.edge(scope, id);
+                }
                 next.extend(eval.get_attr(o, name));
             }
             objs = normalize(next);
@@ -706,6 +720,14 @@ pub(crate) fn exports(
         let objs = eval.lookup(m, 0, name);
         let mut targets = BTreeSet::new();
         for o in objs {
+            // A callable instance (`handler = Handler()`) is its `__call__`.
+            let o = match o {
+                Obj::Instance(cm, cc) => match eval.method(cm, cc, "__call__") {
+                    Some((fm, fs)) => Obj::BoundMethod(fm, fs),
+                    None => continue,
+                },
+                other => other,
+            };
             if let Obj::Func(fm, fs) | Obj::BoundMethod(fm, fs) = o
                 && let Some(ir2) = eval.mods.get(fm)
                 && let Some(scope) = ir2.scopes.get(fs)

@@ -598,7 +598,9 @@ impl<'a, 't> Eval<'a, 't> {
         }
         if let (Some(class), ParamKind::Positional(0)) = (sc.class, p.kind) {
             match sc.method_kind {
-                MethodKind::Instance => return vec![Obj::Instance(m, class)],
+                MethodKind::Instance | MethodKind::Property => {
+                    return vec![Obj::Instance(m, class)];
+                }
                 MethodKind::Class => return vec![Obj::Class(m, class)],
                 MethodKind::Static => {}
             }
@@ -889,6 +891,7 @@ impl<'a, 't> Eval<'a, 't> {
         if let Some((mm, f)) = self.method(m, c, name) {
             return match self.mods[mm].scopes[f].method_kind {
                 MethodKind::Static => vec![Obj::Func(mm, f)],
+                MethodKind::Property => self.returns(mm, f),
                 _ => vec![Obj::BoundMethod(mm, f)],
             };
         }
@@ -983,6 +986,10 @@ impl<'a, 't> Eval<'a, 't> {
             Obj::Func(fm, fs) => self.call_result(m, s, call, fm, fs, 0),
             Obj::BoundMethod(fm, fs) => self.call_result(m, s, call, fm, fs, 1),
             Obj::Class(cm, cc) => vec![Obj::Instance(cm, cc)],
+            Obj::Instance(cm, cc) => match self.method(cm, cc, "__call__") {
+                Some((fm, fs)) => self.call_result(m, s, call, fm, fs, 1),
+                None => vec![self.result_reason(m, func)],
+            },
             Obj::SdkMethod { target, name } => {
                 let args = self.args(m, call);
                 let names = |i: usize, kw: &str| match args.arg(i, kw) {

@@ -40,6 +40,8 @@ pub(crate) enum MethodKind {
     Instance,
     Static,
     Class,
+    /// `@property` / `@cached_property`: reading the attribute calls it.
+    Property,
 }
 
 /// What a name is bound to.
@@ -457,6 +459,9 @@ impl<'t> Builder<'t, '_> {
                                 }
                                 "classmethod" => {
                                     self.ir.scopes[idx].method_kind = MethodKind::Class;
+                                }
+                                "property" | "cached_property" | "functools.cached_property" => {
+                                    self.ir.scopes[idx].method_kind = MethodKind::Property;
                                 }
                                 _ if self.is_registration(d) => {
                                     self.ir.registered.push((scope, idx));
