@@ -91,7 +91,6 @@ fn leading_text(v: &Value) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeMap;
 
     use super::*;
 
