@@ -235,6 +235,7 @@ fn read_stack(
                 environment.insert(k.clone(), cfn::env_value(eval.value(v, 0)));
             }
         }
+        let function_name = props.get("FunctionName").and_then(|n| eval.physical(n, 0));
         let declared = crate::Declared {
             name: id.clone(),
             handler,
@@ -244,6 +245,7 @@ fn read_stack(
             framework: Framework::Cdk,
             source,
             unsupported,
+            function_name,
             entry_points: Vec::new(),
         };
         d.functions.push(declared.resolve(&mut d.diagnostics));

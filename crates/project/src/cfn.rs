@@ -562,6 +562,13 @@ impl Eval<'_> {
         }
     }
 
+    /// A physical name: the value with references replaced by their physical values;
+    /// `None` when a reference has none or nothing of it is known.
+    pub(crate) fn physical(&self, node: &Node, depth: usize) -> Option<Vec<ValuePart>> {
+        flatten(&normalize(self.eval(node, depth)))
+            .filter(|parts| parts.iter().any(|p| !matches!(p, ValuePart::Unknown(_))))
+    }
+
     /// A list value: a written-out list, or `Fn::Split` of a known string.
     fn list(&self, node: &Node, depth: usize) -> Option<Vec<Vec<ValuePart>>> {
         match node {
@@ -614,9 +621,7 @@ impl Eval<'_> {
         let name_parts = semantics(type_name)
             .and_then(|s| s.name_property)
             .and_then(|p| resource.at(&["Properties", p]))
-            .map(|n| normalize(self.eval(n, depth)))
-            .and_then(|parts| flatten(&parts))
-            .filter(|parts| parts.iter().any(|p| !matches!(p, ValuePart::Unknown(_))));
+            .and_then(|n| self.physical(n, depth));
         let physical = name_parts.and_then(|name| match returns {
             Returns::Name => Some(name),
             Returns::Arn(Some(t)) | Returns::Built(t) => Some(build(t, &name)),

@@ -11,6 +11,7 @@ mod cfn;
 mod config;
 pub mod handler;
 mod intrinsic;
+mod runtime;
 mod sam;
 mod serverless;
 mod vars;
@@ -289,6 +290,8 @@ pub(crate) struct Declared {
     /// the one named like the handler's module is its source when the handler path itself
     /// names the bundle (`app.handler` built from `src/app.ts`).
     pub(crate) entry_points: Vec<String>,
+    /// The deployed function name, when the config gives it without references.
+    pub(crate) function_name: Option<Vec<ValuePart>>,
 }
 
 impl Declared {
@@ -333,13 +336,18 @@ impl Declared {
                 Entry::Unsupported { reason }
             }
         };
+        let environment = runtime::with_runtime_variables(
+            self.environment,
+            self.function_name,
+            self.handler.as_deref(),
+        );
         Function {
             name: self.name,
             handler: self.handler,
             runtime: self.runtime,
             code_root: self.code_root,
             entry,
-            environment: Some(self.environment),
+            environment: Some(environment),
             framework: self.framework,
             source: self.source,
         }

@@ -128,6 +128,7 @@ fn read_template(root: &Path, file: &str, text: &str, node: &Node) -> Discovery 
                 }
             }
         }
+        let function_name = props.get("FunctionName").and_then(|n| eval.physical(n, 0));
         let declared = crate::Declared {
             name: id.clone(),
             handler: property(props, globals, "Handler").and_then(&literal),
@@ -141,6 +142,7 @@ fn read_template(root: &Path, file: &str, text: &str, node: &Node) -> Discovery 
             framework: Framework::Sam,
             source,
             unsupported,
+            function_name,
             entry_points: resource
                 .at(&["Metadata", "BuildProperties", "EntryPoints"])
                 .and_then(|e| match e {

@@ -231,6 +231,11 @@ fn read_service(
         } else {
             None
         };
+        let function_name = template
+            .resources
+            .get(&logical_id(key))
+            .and_then(|r| r.at(&["Properties", "FunctionName"]))
+            .and_then(|n| eval.physical(n, 0));
         let declared = crate::Declared {
             name: key.clone(),
             handler,
@@ -240,6 +245,7 @@ fn read_service(
             framework: Framework::Serverless,
             source,
             unsupported,
+            function_name,
             entry_points: Vec::new(),
         };
         d.functions.push(declared.resolve(&mut d.diagnostics));

@@ -92,7 +92,12 @@ fn render(root: &Path, d: &Discovery) -> String {
             }
             Some(e) => {
                 let _ = writeln!(out, "  environment:");
+                // Variables only the runtime knows are left out: the same 14 in every function.
                 for (k, v) in e {
+                    if matches!(v, EnvValue::Unknown(r) if r.ends_with("set by the Lambda runtime"))
+                    {
+                        continue;
+                    }
                     let _ = writeln!(out, "    {k}: {}", env(v));
                 }
             }
