@@ -336,13 +336,14 @@ fn finish(mut a: Analyzer<'_>, parsed: &Parsed) -> ModuleOut {
         .drain(..)
         .filter(|u| !a.uploads_done.contains(&u.id))
         .collect();
-    let module_ctx = a.ctx.drain(..).next();
-    let mut module_facts = module_ctx.map(|ctx| FunctionFacts {
-        id: ctx.id,
-        location: ctx.location,
-        calls: ctx.calls,
-        callees: ctx.callees,
-        diagnostics: ctx.diags,
+    // The module context stays on the stack (the analyser relies on it); its facts
+    // are moved out.
+    let mut module_facts = a.ctx.first_mut().map(|ctx| FunctionFacts {
+        id: ctx.id.clone(),
+        location: ctx.location.clone(),
+        calls: std::mem::take(&mut ctx.calls),
+        callees: std::mem::take(&mut ctx.callees),
+        diagnostics: std::mem::take(&mut ctx.diags),
     });
     for u in undone {
         let call = sdk_v3::upload_call(&u.site, &u.params);
