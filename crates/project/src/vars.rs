@@ -3,7 +3,8 @@
 //!
 //! Resolved: `self:` (any path; `provider.stage` and `provider.region` have the
 //! framework's defaults), `sls:stage`, `opt:stage` (from `--stage`), `env:` (only with
-//! `--use-env`), `param:` (the `params:` block, stage then `default`), `file(…)` of a local
+//! `--use-env`), `param:` (v4 `stages.<stage>.params` and `params.<stage>`, each stage then
+//! `default`), `file(…)` of a local
 //! YAML or JSON file with an optional `:key.path`, and `aws:accountId` / `aws:region` as the
 //! pseudo parameters. Fallbacks (`${self:x, 'dev'}`, `${opt:stage, self:provider.stage}`)
 //! and variables inside variables are followed. Anything else (`ssm:`, `cf:`, `s3:`,
@@ -317,16 +318,26 @@ impl<'a> Vars<'a> {
             return std::env::var(name.trim()).map_or(Val::Missing, lit);
         }
         if let Some(name) = address.strip_prefix("param:") {
+            // v4 `stages.<stage>.params`, then v3/v4 `params.<stage>`, each stage before
+            // `default`.
             let stage = self.stage(depth + 1);
-            let params = self.root.get("params").map(|p| self.deref(p, depth + 1));
-            let found = params.as_ref().and_then(|p| {
-                p.at(&[stage.as_str(), name.trim()])
-                    .or_else(|| p.at(&["default", name.trim()]))
-            });
-            return match found {
-                Some(n) => Val::Node(n.clone()),
-                None => Val::Unknown(text),
-            };
+            let name = name.trim();
+            let lookups: [(&str, [&str; 3]); 4] = [
+                ("stages", [stage.as_str(), "params", name]),
+                ("stages", ["default", "params", name]),
+                ("params", [stage.as_str(), name, ""]),
+                ("params", ["default", name, ""]),
+            ];
+            for (section, path) in lookups {
+                let Some(section) = self.root.get(section) else {
+                    continue;
+                };
+                let path: Vec<&str> = path.into_iter().filter(|k| !k.is_empty()).collect();
+                if let Some(n) = self.walk(section, &path, depth + 1) {
+                    return Val::Node(n);
+                }
+            }
+            return Val::Unknown(text);
         }
         match address.trim() {
             "aws:accountId" => return Val::Parts(vec![ValuePart::Pseudo("AWS::AccountId".into())]),
@@ -463,6 +474,9 @@ custom:
 params:
   default: {bucket: default-bucket}
   prod: {bucket: prod-bucket}
+stages:
+  qa:
+    params: {bucket: qa-bucket}
 "#;
 
     fn render(segs: &[Seg]) -> String {
@@ -554,6 +568,10 @@ params:
                     .as_deref(),
                 Some("prod-bucket")
             );
+        });
+        with(Some("qa"), |v| {
+            let bucket = v.literal(&Node::String("${param:bucket}".into()), 0);
+            assert_eq!(bucket.as_deref(), Some("qa-bucket"));
         });
     }
 

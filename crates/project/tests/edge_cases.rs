@@ -354,3 +354,29 @@ fn sam_esbuild_entry_point_is_the_source_of_a_bundle_handler() {
         d.diagnostics
     );
 }
+
+#[test]
+fn serverless_variable_naming_an_intrinsic_evaluates_it() {
+    let d = run(&[
+        (
+            "serverless.yml",
+            "service: s\nprovider: {name: aws, runtime: python3.12}\ncustom:\n  tableArn: !GetAtt Orders.Arn\n  bucket: ${self:service}-files\nfunctions:\n  a:\n    handler: a.handler\n    environment:\n      TABLE_ARN: ${self:custom.tableArn}\n      PREFIX: !Sub 'arn:${AWS::Partition}:s3:::${self:custom.bucket}/in/*'\nresources:\n  Resources:\n    Orders: {Type: AWS::DynamoDB::Table, Properties: {TableName: orders}}\n",
+        ),
+        ("a.py", PY),
+    ]);
+    let EnvValue::Template(parts) = env(&d, "a", "TABLE_ARN") else {
+        panic!("{d:#?}")
+    };
+    assert!(
+        matches!(parts.as_slice(), [ValuePart::Ref { logical_id, arn: true, physical: Some(_), .. }] if logical_id == "Orders"),
+        "{parts:?}"
+    );
+    assert_eq!(
+        env(&d, "a", "PREFIX"),
+        &EnvValue::Template(vec![
+            ValuePart::Lit("arn:".into()),
+            ValuePart::Pseudo("AWS::Partition".into()),
+            ValuePart::Lit(":s3:::s-files/in/*".into()),
+        ])
+    );
+}
