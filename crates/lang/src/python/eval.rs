@@ -7,11 +7,12 @@
 //! recursion is bounded.
 
 use std::cell::{Cell, RefCell};
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use tree_sitter::Node;
 
+use super::hash::{FastMap, FastSet};
 use super::imports::{ImportBind, ModRef, Resolver};
 use super::objects::{
     ExtCall, Obj, collection_step, ext_call, resource_action_result, sdk_attr, service_refs,
@@ -49,7 +50,7 @@ pub(crate) struct Site<'t> {
 }
 
 /// Call sites of each local function, keyed by (module, scope).
-pub(crate) type Sites<'t> = HashMap<(usize, usize), Vec<Site<'t>>>;
+pub(crate) type Sites<'t> = FastMap<(usize, usize), Vec<Site<'t>>>;
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 enum Key {
@@ -68,7 +69,7 @@ struct Frame {
     id: u64,
     module: usize,
     scope: usize,
-    params: HashMap<String, Vec<Obj>>,
+    params: FastMap<String, Vec<Obj>>,
 }
 
 /// A call's arguments, by kind.
@@ -104,12 +105,12 @@ pub(crate) struct Eval<'a, 't> {
     pub sites: Arc<Sites<'t>>,
     /// While building the call-site index, parameters are not resolved.
     pub index_mode: bool,
-    cache: RefCell<HashMap<Key, Vec<Obj>>>,
-    active: RefCell<HashSet<Key>>,
+    cache: RefCell<FastMap<Key, Vec<Obj>>>,
+    active: RefCell<FastSet<Key>>,
     frames: RefCell<Vec<Frame>>,
     next_frame: Cell<u64>,
     /// Results computed under the current frame stack, keyed by its frame ids.
-    framed: RefCell<HashMap<FramedKey, Vec<Obj>>>,
+    framed: RefCell<FastMap<FramedKey, Vec<Obj>>>,
     /// Expressions evaluated so far; past [`MAX_STEPS`] evaluation gives up.
     steps: Cell<u64>,
     /// Whether the step budget ran out.
@@ -192,13 +193,13 @@ impl<'a, 't> Eval<'a, 't> {
             mods,
             by_file,
             resolver,
-            sites: Arc::new(HashMap::new()),
+            sites: Arc::new(FastMap::default()),
             index_mode: true,
-            cache: RefCell::new(HashMap::new()),
-            active: RefCell::new(HashSet::new()),
+            cache: RefCell::new(FastMap::default()),
+            active: RefCell::new(FastSet::default()),
             frames: RefCell::new(Vec::new()),
             next_frame: Cell::new(0),
-            framed: RefCell::new(HashMap::new()),
+            framed: RefCell::new(FastMap::default()),
             steps: Cell::new(0),
             exhausted: Cell::new(false),
             depth: Cell::new(0),
@@ -249,7 +250,7 @@ impl<'a, 't> Eval<'a, 't> {
         out
     }
 
-    fn push_frame(&self, module: usize, scope: usize, params: HashMap<String, Vec<Obj>>) {
+    fn push_frame(&self, module: usize, scope: usize, params: FastMap<String, Vec<Obj>>) {
         let id = self.next_frame.get();
         self.next_frame.set(id + 1);
         self.frames.borrow_mut().push(Frame {
@@ -770,7 +771,7 @@ impl<'a, 't> Eval<'a, 't> {
             offset,
             skip: 0,
         };
-        let mut params = HashMap::new();
+        let mut params = FastMap::default();
         for (i, p) in sc.params.iter().enumerate() {
             if sc.class.is_some() && i == 0 && sc.method_kind != MethodKind::Static {
                 continue;
@@ -808,7 +809,7 @@ impl<'a, 't> Eval<'a, 't> {
         f: impl FnOnce() -> R,
     ) -> R {
         let sc = &self.mods[m].scopes[fs];
-        let mut params = HashMap::new();
+        let mut params = FastMap::default();
         for (i, p) in sc.params.iter().enumerate() {
             if sc.class.is_some() && i == 0 && sc.method_kind != MethodKind::Static {
                 continue;

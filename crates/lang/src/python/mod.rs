@@ -10,6 +10,7 @@
 
 mod calls;
 mod eval;
+mod hash;
 mod imports;
 mod objects;
 mod scope;
@@ -19,7 +20,7 @@ mod values;
 mod tests;
 
 use std::cell::RefCell;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -370,7 +371,7 @@ fn all_sites<'t>(
         .into_par_iter()
         .map(|m| module_sites(&fresh(irs, by_file, resolver, previous), m))
         .collect();
-    let mut sites: Sites<'t> = HashMap::new();
+    let mut sites: Sites<'t> = Sites::default();
     for (target, site) in per_module.into_iter().flatten() {
         sites.entry(target).or_default().push(site);
     }
