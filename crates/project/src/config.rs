@@ -216,35 +216,48 @@ fn budget_for(text: &str) -> usize {
     text.len() / 2 + NODE_BUDGET_BASE
 }
 
-/// The 1-based line where a key path is declared, found in the text: each key on a later
-/// line than its parent and indented deeper (YAML) or simply later (JSON). Best effort, for
-/// pointing diagnostics at the declaration.
+/// The 1-based line where a key path is declared, found in the text: each key among the
+/// direct children of the previous one (same indentation as the first child line; list
+/// items `- key:` count). Works for block YAML and pretty-printed JSON; best effort, for
+/// pointing diagnostics at the declaration. `None` when not found (flow style, includes).
 pub(crate) fn find_line(text: &str, path: &[&str]) -> Option<u32> {
-    let mut lines = text.lines().enumerate();
-    let mut found = None;
+    let lines: Vec<&str> = text.lines().collect();
+    let mut start = 0;
     let mut parent_indent: Option<usize> = None;
-    'keys: for key in path {
-        for (i, line) in lines.by_ref() {
+    let mut found = None;
+    for key in path {
+        let quoted = [
+            format!("{key}:"),
+            format!("\"{key}\":"),
+            format!("'{key}':"),
+        ];
+        let mut child_indent = None;
+        let mut hit = None;
+        for (i, line) in lines.iter().enumerate().skip(start) {
             let trimmed = line.trim_start();
             let indent = line.len() - trimmed.len();
-            if parent_indent.is_some_and(|p| indent <= p) && !trimmed.starts_with('"') {
+            let structural = trimmed.is_empty()
+                || trimmed.starts_with('#')
+                || trimmed.starts_with(['{', '}', '[', ']']);
+            if structural {
                 continue;
             }
-            let t = trimmed.trim_start_matches("- ");
-            let is_key = [
-                format!("{key}:"),
-                format!("\"{key}\":"),
-                format!("'{key}':"),
-            ]
-            .iter()
-            .any(|k| t.starts_with(k.as_str()));
-            if is_key {
-                found = Some(i);
-                parent_indent = Some(indent);
-                continue 'keys;
+            if parent_indent.is_some_and(|p| indent <= p) {
+                break;
+            }
+            if *child_indent.get_or_insert(indent) != indent {
+                continue;
+            }
+            let t = trimmed.strip_prefix("- ").unwrap_or(trimmed);
+            if quoted.iter().any(|k| t.starts_with(k.as_str())) {
+                hit = Some((i, indent));
+                break;
             }
         }
-        return None;
+        let (i, indent) = hit?;
+        found = Some(i);
+        parent_indent = Some(indent);
+        start = i + 1;
     }
     found.and_then(|i| u32::try_from(i + 1).ok())
 }
@@ -556,6 +569,12 @@ mod tests {
         assert_eq!(find_line(text, &["functions", "other"]), Some(7));
         assert_eq!(find_line(text, &["functions", "name"]), Some(5));
         assert_eq!(find_line(text, &["functions", "missing"]), None);
+        // Only direct children count: `handler` under `name` is not the function `handler`.
+        let nested = "functions:\n  a:\n    handler: x\n    b: 1\n  handler:\n    handler: y\n";
+        assert_eq!(find_line(nested, &["functions", "handler"]), Some(5));
+        assert_eq!(find_line(nested, &["functions", "b"]), None);
+        let list = "functions:\n  - a:\n      handler: x\n  - b:\n      handler: y\n";
+        assert_eq!(find_line(list, &["functions", "b"]), Some(4));
         let json = "{\n  \"Resources\": {\n    \"Fn\": {\n      \"Type\": \"x\"\n    }\n  }\n}\n";
         assert_eq!(find_line(json, &["Resources", "Fn"]), Some(3));
     }
