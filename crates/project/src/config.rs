@@ -579,3 +579,19 @@ mod tests {
         assert_eq!(find_line(json, &["Resources", "Fn"]), Some(3));
     }
 }
+
+#[cfg(test)]
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Arbitrary text is a tree or an error, never a panic.
+        #[test]
+        fn parsing_never_panics(s in "[ \\n\\-:\\[\\]\\{\\}!&*<a-z'\",#|>é]{0,80}") {
+            let _ = parse_yaml(&s);
+            let _ = parse_json(&s);
+            let _ = find_line(&s, &["a", "b"]);
+        }
+    }
+}

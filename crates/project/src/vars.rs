@@ -665,3 +665,21 @@ stages:
         assert!(!r.contains("unknown"), "{r}");
     }
 }
+
+#[cfg(test)]
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Any string resolves without panicking (unbalanced braces, quotes, commas,
+        /// `file(` without `)`, multi-byte characters).
+        #[test]
+        fn segments_never_panic(s in "[$\\{\\}:,'\"()a-z./é ]{0,40}") {
+            let root = crate::config::parse_yaml("custom: {a: '${self:custom.b}', b: x}\n").unwrap();
+            let v = Vars::new(&root, Path::new("."), None, false);
+            let _ = v.segments(&s, 0);
+            let _ = v.literal(&Node::String(s.clone()), 0);
+        }
+    }
+}
