@@ -84,18 +84,31 @@ impl<'t> Analyzer<'t> {
     }
 
     /// Functions passed as arguments may be called: they are callees.
+    /// Functions passed as arguments may be called (they are callees), with
+    /// arguments this analysis does not see (they escape: see `link.rs`).
     fn callback_edges(&mut self, args: &[Abs]) {
         for a in args {
-            match a {
-                Abs::Func(id) => self.add_callee(id.clone()),
-                Abs::Arr(items) => {
-                    for item in items {
-                        if let Abs::Func(id) = item {
-                            self.add_callee(id.clone());
-                        }
-                    }
-                }
-                _ => {}
+            let funcs: Vec<&FunctionId> = match a {
+                Abs::Func(id) => vec![id],
+                Abs::Arr(items) | Abs::OneOf(items) => items
+                    .iter()
+                    .filter_map(|i| match i {
+                        Abs::Func(id) => Some(id),
+                        _ => None,
+                    })
+                    .collect(),
+                Abs::Obj(entries, _) => entries
+                    .values()
+                    .filter_map(|i| match i {
+                        Abs::Func(id) => Some(id),
+                        _ => None,
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            };
+            for id in funcs {
+                self.add_callee(id.clone());
+                self.escaped.insert(id.clone());
             }
         }
     }

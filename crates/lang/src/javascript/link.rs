@@ -23,6 +23,7 @@ const MAX_CANDIDATES: usize = 16;
 
 pub(crate) struct Linker {
     bindings: BTreeMap<(FunctionId, usize), Vec<Abs>>,
+    escaped: BTreeSet<FunctionId>,
 }
 
 /// What linking adds to functions.
@@ -33,7 +34,7 @@ pub(crate) struct Linked {
 }
 
 impl Linker {
-    pub fn new(bindings: Vec<Binding>) -> Self {
+    pub fn new(bindings: Vec<Binding>, escaped: BTreeSet<FunctionId>) -> Self {
         let mut map: BTreeMap<(FunctionId, usize), Vec<Abs>> = BTreeMap::new();
         for b in bindings {
             for (i, arg) in b.args.into_iter().enumerate() {
@@ -43,7 +44,10 @@ impl Linker {
                 }
             }
         }
-        Linker { bindings: map }
+        Linker {
+            bindings: map,
+            escaped,
+        }
     }
 
     /// The values a parameter may hold, through up to [`MAX_HOPS`] parameter hops.
@@ -214,6 +218,10 @@ impl Linker {
             return Some(unknown(human));
         };
         let key = (FunctionId(func.to_string()), index);
+        // Called from somewhere unseen too: the visible call sites do not tell its value.
+        if self.escaped.contains(&key.0) {
+            return Some(unknown(human));
+        }
         let Some(args) = self.bindings.get(&key).filter(|a| !a.is_empty()) else {
             return Some(unknown(human));
         };

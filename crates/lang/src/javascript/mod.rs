@@ -61,6 +61,7 @@ struct ModuleOut {
     published: Arc<Published>,
     pendings: Vec<Pending>,
     bindings: Vec<Binding>,
+    escaped: BTreeSet<FunctionId>,
 }
 
 pub(crate) fn analyze(root: &Path, entries: &[String]) -> Program {
@@ -96,11 +97,13 @@ fn analyze_in_pool(root: &Path, entries: &[String]) -> Program {
     // Linking.
     let mut pendings = Vec::new();
     let mut bindings = Vec::new();
+    let mut escaped = BTreeSet::new();
     for out in outs.values_mut() {
         pendings.append(&mut out.pendings);
         bindings.append(&mut out.bindings);
+        escaped.append(&mut out.escaped);
     }
-    let linker = link::Linker::new(bindings);
+    let linker = link::Linker::new(bindings, escaped);
     let linked = linker.link(pendings);
     for (file, out) in outs {
         let mut facts = out.facts;
@@ -356,6 +359,18 @@ fn finish(mut a: Analyzer<'_>, parsed: &Parsed) -> ModuleOut {
         }
     }
     let exports = a.export_table();
+    if a.is_entry {
+        // The Lambda runtime calls the entry's exports.
+        let entry_funcs: Vec<FunctionId> = exports
+            .values()
+            .map(|q| FunctionId::new(&a.file, q))
+            .chain(a.exports.values().filter_map(|v| match v {
+                values::Abs::Func(id) => Some(id.clone()),
+                _ => None,
+            }))
+            .collect();
+        a.escaped.extend(entry_funcs);
+    }
     let mut functions = std::mem::take(&mut a.facts);
     let module_facts = module_facts.unwrap_or_else(|| FunctionFacts {
         id: FunctionId::module_scope(&a.file),
@@ -392,6 +407,7 @@ fn finish(mut a: Analyzer<'_>, parsed: &Parsed) -> ModuleOut {
         published: Arc::new(published),
         pendings: std::mem::take(&mut a.pendings),
         bindings: std::mem::take(&mut a.bindings),
+        escaped: std::mem::take(&mut a.escaped),
     }
 }
 

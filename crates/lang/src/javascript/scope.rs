@@ -123,6 +123,9 @@ pub(crate) struct Analyzer<'t> {
     pub handler_like: BTreeSet<String>,
     pub pendings: Vec<Pending>,
     pub bindings: Vec<Binding>,
+    /// Functions called from places this analysis cannot see (callbacks, handlers):
+    /// their parameters are not bound from the visible call sites alone.
+    pub escaped: BTreeSet<FunctionId>,
     pub uploads: Vec<UploadSite>,
     pub uploads_done: BTreeSet<usize>,
     pub next_upload: usize,
@@ -175,6 +178,7 @@ impl<'t> Analyzer<'t> {
             handler_like: BTreeSet::new(),
             pendings: Vec::new(),
             bindings: Vec::new(),
+            escaped: BTreeSet::new(),
             uploads: Vec::new(),
             uploads_done: BTreeSet::new(),
             next_upload: 0,
@@ -304,6 +308,18 @@ impl<'t> Analyzer<'t> {
                 text: "undefined".to_string(),
             }),
             "process" => Abs::Process,
+            // CommonJS: reading back what this module exported so far.
+            "exports" => Abs::Obj(self.exports.clone(), None),
+            "module" => {
+                let exports = self
+                    .cjs
+                    .clone()
+                    .unwrap_or_else(|| Abs::Obj(self.exports.clone(), None));
+                Abs::Obj(
+                    std::iter::once(("exports".to_string(), exports)).collect(),
+                    Some("a property of `module`".to_string()),
+                )
+            }
             _ => Abs::unknown(format!("`{name}` is not defined in this module")),
         }
     }
