@@ -620,7 +620,7 @@ impl<'a, 't> Eval<'a, 't> {
             return vec![Obj::unknown(param_reason(&sc.params, index))];
         }
         let Some(sites) = self.sites.get(&(m, s)) else {
-            return vec![Obj::unknown(param_reason(&sc.params, index))];
+            return self.unbound_param(m, s, index);
         };
         self.memo(Key::Param(m, s, index), || {
             let mut out = Vec::new();
@@ -629,6 +629,38 @@ impl<'a, 't> Eval<'a, 't> {
             }
             out
         })
+    }
+
+    /// A parameter no call site binds: unknown, unless a `mypy-boto3` annotation says
+    /// which SDK object it is (`def save(table: Table)`).
+    fn unbound_param(&self, m: usize, s: usize, index: usize) -> Vec<Obj> {
+        let sc = &self.mods[m].scopes[s];
+        let reason = Value::unknown(param_reason(&sc.params, index));
+        let annotation = sc.params.get(index).and_then(|p| p.annotation);
+        if let (Some(annotation), Some(parent)) = (annotation, sc.parent) {
+            let types = match annotation.named_child(0) {
+                // `"S3Client"` (a forward reference): the name it spells.
+                Some(inner) if inner.kind() == "string" => self
+                    .values(m, parent, inner)
+                    .into_iter()
+                    .filter_map(|v| v.as_str().map(|n| self.lookup(m, parent, n.trim())))
+                    .flatten()
+                    .collect(),
+                Some(inner) => self.eval(m, parent, inner),
+                None => Vec::new(),
+            };
+            let found: Vec<Obj> = types
+                .into_iter()
+                .filter_map(|t| match t {
+                    Obj::Ext(path) => super::objects::annotated(&path, &reason),
+                    _ => None,
+                })
+                .collect();
+            if !found.is_empty() {
+                return found;
+            }
+        }
+        vec![Obj::Val(reason)]
     }
 
     /// What `site` passes for parameter `index` of function (m, s).

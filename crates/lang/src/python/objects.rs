@@ -351,3 +351,38 @@ pub(crate) fn collection_step(name: &str) -> ResourceStep {
         args: Vec::new(),
     }
 }
+
+/// The SDK object a `mypy-boto3` type annotation names (`mypy_boto3_s3.S3Client`,
+/// `mypy_boto3_dynamodb.service_resource.Table`), with `unknown` for identifiers.
+pub(crate) fn annotated(path: &str, unknown: &Value) -> Option<Obj> {
+    let rest = path.strip_prefix("mypy_boto3_")?;
+    let (package, class) = match (rest.split_once('.'), rest.rsplit_once('.')) {
+        (Some((package, _)), Some((_, class))) => (package, class),
+        _ => return None,
+    };
+    let service = ServiceRef::Known {
+        name: package.replace('_', "-"),
+    };
+    if class.ends_with("Client") {
+        return Some(Obj::Client(service));
+    }
+    if class.ends_with("ServiceResource") {
+        return Some(Obj::Res {
+            service,
+            path: Vec::new(),
+        });
+    }
+    if class.starts_with(|c: char| c.is_ascii_uppercase())
+        && !class.ends_with("Paginator")
+        && !class.ends_with("Waiter")
+    {
+        return Some(Obj::Res {
+            service,
+            path: vec![ResourceStep {
+                name: class.to_string(),
+                args: vec![unknown.clone()],
+            }],
+        });
+    }
+    None
+}

@@ -33,6 +33,8 @@ pub(crate) struct Param<'t> {
     pub name: String,
     pub kind: ParamKind,
     pub default: Option<Node<'t>>,
+    /// The type annotation (`client: S3Client`), evaluated in the defining scope.
+    pub annotation: Option<Node<'t>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -421,10 +423,12 @@ impl<'t> Builder<'t, '_> {
                 }
             };
             let name = self.text(name).to_string();
+            let annotation = child.child_by_field_name("type");
             self.ir.scopes[scope].params.push(Param {
                 name,
                 kind,
                 default,
+                annotation,
             });
         }
     }
