@@ -47,6 +47,8 @@ pub(crate) struct Site<'t> {
     /// Leading positional arguments that are not the function's (the function itself
     /// in `partial(f, x)` or `executor.submit(f, x)`).
     pub skip: usize,
+    /// `map(f, xs)`: each argument is an iterable whose elements are passed.
+    pub elements: bool,
 }
 
 /// Call sites of each local function, keyed by (module, scope).
@@ -700,7 +702,14 @@ impl<'a, 't> Eval<'a, 't> {
             _ => None,
         };
         if let Some(node) = node {
-            return self.eval(site.module, site.scope, node);
+            let objs = self.eval(site.module, site.scope, node);
+            if site.elements {
+                return objs
+                    .into_iter()
+                    .flat_map(|o| self.element(o, &p.name))
+                    .collect();
+            }
+            return objs;
         }
         if args.star || !args.double_star.is_empty() {
             return vec![Obj::unknown(format!(
@@ -802,6 +811,7 @@ impl<'a, 't> Eval<'a, 't> {
             call,
             offset,
             skip: 0,
+            elements: false,
         };
         let mut params = FastMap::default();
         for (i, p) in sc.params.iter().enumerate() {

@@ -293,7 +293,7 @@ fn module_sites<'t>(eval: &Eval<'_, 't>, m: usize) -> Vec<((usize, usize), Site<
         let Some(func) = call.child_by_field_name("function") else {
             continue;
         };
-        let mut push = |target, offset, skip| {
+        let mut push = |target, offset, skip, elements| {
             out.push((
                 target,
                 Site {
@@ -302,33 +302,33 @@ fn module_sites<'t>(eval: &Eval<'_, 't>, m: usize) -> Vec<((usize, usize), Site<
                     call,
                     offset,
                     skip,
+                    elements,
                 },
             ));
         };
         for callee in eval.eval(m, scope, func) {
             match callee {
-                Obj::Func(fm, fs) => push((fm, fs), 0, 0),
-                Obj::BoundMethod(fm, fs) => push((fm, fs), 1, 0),
+                Obj::Func(fm, fs) => push((fm, fs), 0, 0, false),
+                Obj::BoundMethod(fm, fs) => push((fm, fs), 1, 0, false),
                 Obj::Class(cm, cc) => {
                     if let Some(init) = eval.method(cm, cc, "__init__") {
-                        push(init, 1, 0);
+                        push(init, 1, 0, false);
                     }
                 }
                 _ => {}
             }
         }
         // `partial(f, x)`, `executor.submit(f, x)`: the arguments after the function
-        // are its first arguments.
-        let forwards = match func.kind() {
-            "identifier" => eval.text(m, func) == "partial",
-            "attribute" => func.child_by_field_name("attribute").is_some_and(|a| {
-                matches!(
-                    eval.text(m, a),
-                    "partial" | "submit" | "apply_async" | "spawn"
-                )
-            }),
-            _ => false,
+        // are its first arguments; `map(f, xs)`, `executor.map(f, xs)`: their elements.
+        let name = match func.kind() {
+            "identifier" => eval.text(m, func),
+            "attribute" => func
+                .child_by_field_name("attribute")
+                .map_or("", |a| eval.text(m, a)),
+            _ => "",
         };
+        let forwards = matches!(name, "partial" | "submit" | "apply_async" | "spawn" | "map");
+        let elements = name == "map";
         if forwards
             && let Some(first) = call
                 .child_by_field_name("arguments")
@@ -336,8 +336,8 @@ fn module_sites<'t>(eval: &Eval<'_, 't>, m: usize) -> Vec<((usize, usize), Site<
         {
             for target in eval.eval(m, scope, first) {
                 match target {
-                    Obj::Func(fm, fs) => push((fm, fs), 0, 1),
-                    Obj::BoundMethod(fm, fs) => push((fm, fs), 1, 1),
+                    Obj::Func(fm, fs) => push((fm, fs), 0, 1, elements),
+                    Obj::BoundMethod(fm, fs) => push((fm, fs), 1, 1, elements),
                     _ => {}
                 }
             }

@@ -270,7 +270,9 @@ pub(crate) fn ext_call(path: &str) -> ExtCall {
         | "boto3.session.Session"
         | "botocore.session.get_session"
         | "botocore.session.Session"
-        | "aioboto3.Session" => ExtCall::Session,
+        | "aioboto3.Session"
+        | "aiobotocore.session.get_session"
+        | "aiobotocore.session.AioSession" => ExtCall::Session,
         "os.getenv" | "os.environ.get" | "os.environ.setdefault" => ExtCall::Env,
         "getattr" => ExtCall::Getattr,
         "str" => ExtCall::Passthrough,
