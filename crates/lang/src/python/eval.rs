@@ -238,7 +238,11 @@ impl<'a, 't> Eval<'a, 't> {
             return hit;
         }
         if !self.active.borrow_mut().insert(key.clone()) {
-            return Vec::new();
+            // A cycle: `key = key + '/' + part` in a loop, or recursion.
+            return match key {
+                Key::Name(..) => vec![Obj::unknown("built up from its own earlier value")],
+                _ => Vec::new(),
+            };
         }
         let out = normalize(f());
         self.active.borrow_mut().remove(&key);

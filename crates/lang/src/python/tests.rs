@@ -248,3 +248,19 @@ fn values_built_through_helpers_stay_small() {
     assert_eq!(program.all_calls().len(), 1);
     assert!(start.elapsed().as_secs() < 20, "took {:?}", start.elapsed());
 }
+
+#[test]
+fn self_referencing_values_are_unknown_with_a_reason() {
+    let program = analyze_source(
+        "selfref",
+        "import boto3\ns3 = boto3.client('s3')\n\ndef handler(event, context):\n    key = 'base'\n    for part in event['parts']:\n        key = key + '/' + part\n    s3.get_object(Bucket='b', Key=key)\n",
+    );
+    let calls = program.all_calls();
+    let keys: Vec<String> = calls
+        .iter()
+        .filter_map(|c| c.params.get("Key"))
+        .map(|v| serde_json::to_string(v).unwrap_or_default())
+        .collect();
+    assert!(keys.iter().any(|k| k.contains("\"base\"")), "{keys:?}");
+    assert!(keys.iter().all(|k| !k.contains("no value")), "{keys:?}");
+}
