@@ -47,6 +47,41 @@ pub(crate) fn looks_like_client(receiver: &str) -> bool {
         )
 }
 
+/// `Array.prototype.join` and `String.prototype.concat` on known values.
+fn string_method(recv: &Abs, name: &str, args: &[Abs]) -> Option<Abs> {
+    use super::values::{as_concat_part, concat};
+    use crate::facts::Value;
+    let stringy = |v: &Value| {
+        matches!(
+            v,
+            Value::Str { .. } | Value::Concat { .. } | Value::Env { .. }
+        )
+    };
+    match (recv, name) {
+        (Abs::Arr(items), "join") => {
+            let sep = match args.first().map(Abs::to_value) {
+                None => Value::str(","),
+                Some(v @ Value::Str { .. }) => v,
+                Some(_) => return None,
+            };
+            let mut parts = Vec::new();
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    parts.push(sep.clone());
+                }
+                parts.push(as_concat_part(item.to_value()));
+            }
+            Some(Abs::Val(concat(parts)))
+        }
+        (Abs::Val(v), "concat") if stringy(v) => {
+            let mut parts = vec![v.clone()];
+            parts.extend(args.iter().map(|a| as_concat_part(a.to_value())));
+            Some(Abs::Val(concat(parts)))
+        }
+        _ => None,
+    }
+}
+
 impl<'t> Analyzer<'t> {
     fn eval_args(
         &mut self,
@@ -258,6 +293,10 @@ impl<'t> Analyzer<'t> {
                 _ => recv,
             };
         }
+        // String building: `[prefix, id].join('/')`, `'a'.concat(b)`.
+        if let Some(v) = string_method(&recv, name, &args) {
+            return v;
+        }
         if matches!(
             recv,
             Abs::Obj(..) | Abs::Instance(_) | Abs::Class(_) | Abs::LocalModule(_)
@@ -315,18 +354,30 @@ impl<'t> Analyzer<'t> {
             return Abs::unknown("result of an AWS call");
         }
         if recv.is_unknown() {
+            let recv_why = match recv.to_value() {
+                crate::facts::Value::Unknown { reason } => reason,
+                _ => "unknown".to_string(),
+            };
             let flagged = match (&recv, name) {
-                (Abs::UnresolvedCall { receiver, .. }, "promise") => looks_like_client(receiver)
-                    .then(|| (receiver.clone(), "an AWS SDK v2 request (`.promise()`)")),
-                (_, "send") => looks_like_client(&site.receiver)
-                    .then(|| (site.receiver.clone(), "an AWS SDK v3 `send`")),
+                (Abs::UnresolvedCall { receiver, why, .. }, "promise") => {
+                    looks_like_client(receiver).then(|| {
+                        (
+                            receiver.clone(),
+                            "an AWS SDK v2 request (`.promise()`)",
+                            why.clone(),
+                        )
+                    })
+                }
+                (_, "send") => looks_like_client(&site.receiver).then(|| {
+                    (
+                        site.receiver.clone(),
+                        "an AWS SDK v3 `send`",
+                        recv_why.clone(),
+                    )
+                }),
                 _ => None,
             };
-            if let Some((receiver, what)) = flagged {
-                let why = match recv.to_value() {
-                    crate::facts::Value::Unknown { reason } => reason,
-                    _ => "unknown".to_string(),
-                };
+            if let Some((receiver, what, why)) = flagged {
                 let location = Some(site.location.clone());
                 self.cur().diags.push(crate::facts::Diagnostic::new(
                     crate::facts::Level::Warning,
@@ -346,6 +397,7 @@ impl<'t> Analyzer<'t> {
                 return f.clone();
             }
             return Abs::UnresolvedCall {
+                why: recv_why,
                 call: format!("{}.{name}", site.receiver),
                 receiver: site.receiver,
             };

@@ -91,6 +91,8 @@ pub(crate) enum Abs {
         receiver: String,
         /// `receiver.method` as written, for the unknown's reason.
         call: String,
+        /// Why the receiver is unknown.
+        why: String,
     },
 
     /// Several SDK objects or functions, depending on a condition (`cond ? new A() :
