@@ -159,6 +159,7 @@ fn part(p: &ValuePart) -> Part {
             attribute,
             arn,
             physical,
+            ..
         } => Part::Ref {
             logical_id: logical_id.clone(),
             attribute: attribute.clone(),

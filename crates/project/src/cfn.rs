@@ -632,6 +632,7 @@ impl Eval<'_> {
             attribute: attribute.map(str::to_string),
             arn: matches!(returns, Returns::Arn(_)),
             physical,
+            resource_type: (!type_name.is_empty()).then(|| type_name.to_string()),
         }]
     }
 
@@ -796,21 +797,21 @@ values:
     #[test]
     fn evaluation_of_references() {
         let got = eval_all();
-        let want = r#"ref: Template([Ref { logical_id: "Orders", attribute: None, arn: false, physical: Some([Lit("orders-prod")]) }])
-arn: Template([Ref { logical_id: "Orders", attribute: Some("Arn"), arn: true, physical: Some([Lit("arn:"), Pseudo("AWS::Partition"), Lit(":dynamodb:"), Pseudo("AWS::Region"), Lit(":"), Pseudo("AWS::AccountId"), Lit(":table/orders-prod")]) }])
-anon: Template([Ref { logical_id: "Anonymous", attribute: Some("Arn"), arn: true, physical: None }])
-topic: Template([Ref { logical_id: "Topic", attribute: None, arn: true, physical: Some([Lit("arn:"), Pseudo("AWS::Partition"), Lit(":sns:"), Pseudo("AWS::Region"), Lit(":"), Pseudo("AWS::AccountId"), Lit(":events")]) }])
-queue: Template([Ref { logical_id: "Queue", attribute: None, arn: false, physical: Some([Lit("https://sqs."), Pseudo("AWS::Region"), Lit("."), Pseudo("AWS::URLSuffix"), Lit("/"), Pseudo("AWS::AccountId"), Lit("/jobs.fifo")]) }])
-queueArn: Template([Ref { logical_id: "Queue", attribute: Some("Arn"), arn: true, physical: Some([Lit("arn:"), Pseudo("AWS::Partition"), Lit(":sqs:"), Pseudo("AWS::Region"), Lit(":"), Pseudo("AWS::AccountId"), Lit(":jobs.fifo")]) }])
-secret: Template([Ref { logical_id: "Creds", attribute: None, arn: true, physical: Some([Lit("arn:"), Pseudo("AWS::Partition"), Lit(":secretsmanager:"), Pseudo("AWS::Region"), Lit(":"), Pseudo("AWS::AccountId"), Lit(":secret:db-creds-"), Unknown("the random suffix Secrets Manager adds to a secret's ARN")]) }])
-key: Template([Ref { logical_id: "Key", attribute: None, arn: false, physical: None }])
+        let want = r#"ref: Template([Ref { logical_id: "Orders", attribute: None, arn: false, physical: Some([Lit("orders-prod")]), resource_type: Some("AWS::DynamoDB::Table") }])
+arn: Template([Ref { logical_id: "Orders", attribute: Some("Arn"), arn: true, physical: Some([Lit("arn:"), Pseudo("AWS::Partition"), Lit(":dynamodb:"), Pseudo("AWS::Region"), Lit(":"), Pseudo("AWS::AccountId"), Lit(":table/orders-prod")]), resource_type: Some("AWS::DynamoDB::Table") }])
+anon: Template([Ref { logical_id: "Anonymous", attribute: Some("Arn"), arn: true, physical: None, resource_type: Some("AWS::DynamoDB::Table") }])
+topic: Template([Ref { logical_id: "Topic", attribute: None, arn: true, physical: Some([Lit("arn:"), Pseudo("AWS::Partition"), Lit(":sns:"), Pseudo("AWS::Region"), Lit(":"), Pseudo("AWS::AccountId"), Lit(":events")]), resource_type: Some("AWS::SNS::Topic") }])
+queue: Template([Ref { logical_id: "Queue", attribute: None, arn: false, physical: Some([Lit("https://sqs."), Pseudo("AWS::Region"), Lit("."), Pseudo("AWS::URLSuffix"), Lit("/"), Pseudo("AWS::AccountId"), Lit("/jobs.fifo")]), resource_type: Some("AWS::SQS::Queue") }])
+queueArn: Template([Ref { logical_id: "Queue", attribute: Some("Arn"), arn: true, physical: Some([Lit("arn:"), Pseudo("AWS::Partition"), Lit(":sqs:"), Pseudo("AWS::Region"), Lit(":"), Pseudo("AWS::AccountId"), Lit(":jobs.fifo")]), resource_type: Some("AWS::SQS::Queue") }])
+secret: Template([Ref { logical_id: "Creds", attribute: None, arn: true, physical: Some([Lit("arn:"), Pseudo("AWS::Partition"), Lit(":secretsmanager:"), Pseudo("AWS::Region"), Lit(":"), Pseudo("AWS::AccountId"), Lit(":secret:db-creds-"), Unknown("the random suffix Secrets Manager adds to a secret's ARN")]), resource_type: Some("AWS::SecretsManager::Secret") }])
+key: Template([Ref { logical_id: "Key", attribute: None, arn: false, physical: None, resource_type: Some("AWS::KMS::Key") }])
 param: Literal("prod")
 noDefault: Unknown("parameter Secret (no Default)")
 import: Unknown("Fn::ImportValue shared-table (another stack's export)")
 sub: Template([Lit("arn:"), Pseudo("AWS::Partition"), Lit(":s3:::"), Unknown("Ref Bucket: no such resource or parameter in the template"), Lit("/*")])
-subVars: Template([Ref { logical_id: "Orders", attribute: None, arn: false, physical: Some([Lit("orders-prod")]) }, Lit("/x")])
+subVars: Template([Ref { logical_id: "Orders", attribute: None, arn: false, physical: Some([Lit("orders-prod")]), resource_type: Some("AWS::DynamoDB::Table") }, Lit("/x")])
 subEscape: Template([Lit("${Literal}-"), Pseudo("AWS::Region")])
-join: Template([Lit("a:"), Ref { logical_id: "Orders", attribute: None, arn: false, physical: Some([Lit("orders-prod")]) }, Lit(":"), Pseudo("AWS::AccountId")])
+join: Template([Lit("a:"), Ref { logical_id: "Orders", attribute: None, arn: false, physical: Some([Lit("orders-prod")]), resource_type: Some("AWS::DynamoDB::Table") }, Lit(":"), Pseudo("AWS::AccountId")])
 select: Literal("b")
 map: Literal("prod-assets")
 missing: Unknown("Ref Nope: no such resource or parameter in the template")

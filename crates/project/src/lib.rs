@@ -82,6 +82,10 @@ pub enum ValuePart {
         /// What it evaluates to when the template gives the physical name (e.g.
         /// `TableName: orders` → `orders`, or the ARN built from it), without references.
         physical: Option<Vec<ValuePart>>,
+        /// The resource's `Type` (`AWS::SQS::Queue`), so a consumer can switch a
+        /// reference to the attribute it needs (a queue's `Ref` is its URL; its ARN is
+        /// `Fn::GetAtt Queue.Arn`).
+        resource_type: Option<String>,
     },
     /// A part that cannot be known statically, with the reason.
     Unknown(String),

@@ -27,6 +27,7 @@ fn part(p: &ValuePart) -> String {
             attribute,
             arn,
             physical,
+            ..
         } => {
             let what = match attribute {
                 Some(a) => format!("!GetAtt {logical_id}.{a}"),
