@@ -366,6 +366,17 @@ impl<'t> Ctx<'_, '_, 't> {
                     }
                 }
                 Obj::Ext(path) if path == "getattr" => self.getattr(scope, call),
+                Obj::Ext(path) if path == "importlib.import_module" || path == "__import__" => {
+                    self.diag(
+                        scope,
+                        "dynamic-import",
+                        format!(
+                            "`{}` imports a module at run time; it is not followed, so the calls it makes are not analysed",
+                            short(eval.text(m, call))
+                        ),
+                        call,
+                    );
+                }
                 _ => {}
             }
         }
@@ -380,10 +391,12 @@ impl<'t> Ctx<'_, '_, 't> {
             return;
         };
         let targets = self.eval.eval(self.m, scope, *target);
+        let names = self.eval.values(self.m, scope, *name);
         if !targets.iter().any(Obj::is_sdk) {
+            self.dynamic_dispatch(scope, &targets, &names);
             return;
         }
-        for v in self.eval.values(self.m, scope, *name) {
+        for v in names {
             if v.as_str().is_none() {
                 let reason = match v {
                     Value::Unknown { reason } => reason,
@@ -398,6 +411,66 @@ impl<'t> Ctx<'_, '_, 't> {
                     ),
                     call,
                 );
+            }
+        }
+    }
+
+    /// `getattr(self, f"handle_{action}")`: any method of the class (or function of the
+    /// module) with the name's literal prefix may be called.
+    fn dynamic_dispatch(&mut self, scope: usize, targets: &[Obj], names: &[Value]) {
+        let eval = self.eval;
+        let prefixes: Vec<String> = names
+            .iter()
+            .filter(|v| v.as_str().is_none())
+            .map(|v| match v {
+                Value::Concat { parts } => parts
+                    .first()
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string(),
+                _ => String::new(),
+            })
+            .collect();
+        if prefixes.is_empty() {
+            return;
+        }
+        for target in targets {
+            let candidates: Vec<(usize, usize)> = match target {
+                Obj::Instance(cm, cc) | Obj::Class(cm, cc) => eval
+                    .mods
+                    .get(*cm)
+                    .and_then(|ir| ir.scopes.get(*cc))
+                    .map(|sc| {
+                        sc.bindings
+                            .keys()
+                            .filter_map(|n| eval.method(*cm, *cc, n))
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                Obj::Module(mi) => eval
+                    .mods
+                    .get(*mi)
+                    .map(|ir| {
+                        ir.scopes
+                            .iter()
+                            .enumerate()
+                            .filter(|(_, sc)| {
+                                sc.kind == ScopeKind::Function && sc.parent == Some(0)
+                            })
+                            .map(|(i, _)| (*mi, i))
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                _ => Vec::new(),
+            };
+            for (fm, fs) in candidates {
+                let Some(name) = eval.mods.get(fm).and_then(|ir| ir.scopes.get(fs)) else {
+                    continue;
+                };
+                if prefixes.iter().any(|p| name.name.starts_with(p.as_str())) {
+                    let id = self.function_id(fm, fs);
+                    self.edge(scope, id);
+                }
             }
         }
     }

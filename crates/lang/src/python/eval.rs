@@ -155,6 +155,7 @@ fn param_reason(params: &[Param<'_>], index: usize) -> String {
 
 /// Builtins that may be called or referenced without an import.
 const BUILTINS: &[&str] = &[
+    "__import__",
     "all",
     "any",
     "bool",
