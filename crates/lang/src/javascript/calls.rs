@@ -220,13 +220,15 @@ impl<'t> Analyzer<'t> {
 
     fn call_local(&mut self, id: &FunctionId, args: Vec<Abs>) -> Abs {
         self.add_callee(id.clone());
+        let ret = self.returns_of(id);
+        let ret = super::values::subst(&ret, id, &args);
         if !args.is_empty() {
             self.bindings.push(Binding {
                 callee: id.clone(),
                 args,
             });
         }
-        self.returns_of(id)
+        ret
     }
 
     pub fn fn_call(&mut self, callee: Abs, args: Vec<Abs>, site: Site, callee_text: &str) -> Abs {

@@ -255,9 +255,12 @@ impl<'t> Analyzer<'t> {
                 let expr = super::values::one_line(self.text_of(node), 60);
                 match obj {
                     Abs::V2Ns => Abs::V2Dynamic(format!("`{expr}`: {why}")),
-                    Abs::ProcessEnv => Abs::unknown(format!(
-                        "environment variable name computed at run time (`{expr}`)"
-                    )),
+                    Abs::ProcessEnv => match &other {
+                        Abs::Param(p) => Abs::unknown(p.env_marked_reason()),
+                        _ => Abs::unknown(format!(
+                            "environment variable name computed at run time (`{expr}`)"
+                        )),
+                    },
                     Abs::Param(p) if p.event => Abs::unknown("from the event"),
                     _ => Abs::unknown(format!("computed property `{expr}`")),
                 }

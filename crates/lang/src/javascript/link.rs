@@ -11,7 +11,7 @@ use super::calls::looks_like_client;
 use super::scope::{Binding, Pending};
 use crate::facts::Value;
 
-use super::values::{Abs, PARAM_MARK, ParamRef, concat};
+use super::values::{Abs, ENV_MARK, PARAM_MARK, ParamRef, concat, parse_mark};
 use super::{sdk_v2, sdk_v3};
 
 /// How many parameter hops are followed (`a(client)` → `b(client)` → …).
@@ -209,14 +209,12 @@ impl Linker {
 
     /// The value of a marked parameter unknown, if `reason` is one.
     fn param_value(&self, reason: &str, hops: usize) -> Option<Value> {
-        let rest = reason.strip_prefix(PARAM_MARK)?;
-        let (mark, human) = rest.split_once(PARAM_MARK)?;
-        let (index, rest) = mark.split_once('|')?;
-        let (path, func) = rest.split_once('|')?;
+        let (mark, index, path, func, human) = parse_mark(reason)?;
         let unknown = |why: &str| Value::unknown(why);
-        let Ok(index) = index.parse::<usize>() else {
+        if mark != PARAM_MARK {
+            // `process.env[param]` not resolved at its call site.
             return Some(unknown(human));
-        };
+        }
         let key = (FunctionId(func.to_string()), index);
         // Called from somewhere unseen too: the visible call sites do not tell its value.
         if self.escaped.contains(&key.0) {
@@ -249,13 +247,13 @@ impl Linker {
 
 /// A message or reason without parameter markers.
 pub(crate) fn strip_marks(s: &str) -> String {
-    if !s.contains(PARAM_MARK) {
+    if !s.contains([PARAM_MARK, ENV_MARK]) {
         return s.to_string();
     }
     let mut out = String::with_capacity(s.len());
     let mut inside = false;
     for c in s.chars() {
-        if c == PARAM_MARK {
+        if c == PARAM_MARK || c == ENV_MARK {
             inside = !inside;
         } else if !inside {
             out.push(c);

@@ -44,7 +44,113 @@ impl ParamRef {
 /// passed at the call sites (or strips the marker). See `link.rs`.
 pub(crate) const PARAM_MARK: char = '\u{1}';
 
+/// Like [`PARAM_MARK`], for `process.env[param]`: an environment variable whose name
+/// the call site gives (`getEnv('TABLE')`).
+pub(crate) const ENV_MARK: char = '\u{2}';
+
+/// A marked reason: (mark, parameter index, member path, function, human reason).
+pub(crate) fn parse_mark(reason: &str) -> Option<(char, usize, &str, &str, &str)> {
+    let mark = reason
+        .chars()
+        .next()
+        .filter(|c| *c == PARAM_MARK || *c == ENV_MARK)?;
+    let rest = reason.get(mark.len_utf8()..)?;
+    let (inner, human) = rest.split_once(mark)?;
+    let (index, rest) = inner.split_once('|')?;
+    let (path, func) = rest.split_once('|')?;
+    Some((mark, index.parse().ok()?, path, func, human))
+}
+
+/// A function's return value as seen by one call site: its own parameters replaced by
+/// that call's arguments (`key(event.id)` where `key(id)` returns `items/${id}`).
+pub(crate) fn subst(abs: &Abs, func: &FunctionId, args: &[Abs]) -> Abs {
+    match abs {
+        Abs::Param(p) if &p.func == func => match args.get(p.index) {
+            Some(arg) => p.path.iter().fold(arg.clone(), |acc, k| acc.member(k)),
+            None => Abs::Val(Value::Scalar {
+                text: "undefined".to_string(),
+            }),
+        },
+        Abs::Val(v) => Abs::Val(subst_value(v, func, args)),
+        Abs::Obj(entries, rest) => Abs::Obj(
+            entries
+                .iter()
+                .map(|(k, v)| (k.clone(), subst(v, func, args)))
+                .collect(),
+            rest.clone(),
+        ),
+        Abs::Arr(items) => Abs::Arr(items.iter().map(|v| subst(v, func, args)).collect()),
+        Abs::OneOf(all) => all
+            .iter()
+            .map(|v| subst(v, func, args))
+            .reduce(join)
+            .unwrap_or_else(|| Abs::unknown("nothing")),
+        Abs::V3Command { pkg, name, input } => Abs::V3Command {
+            pkg: pkg.clone(),
+            name: name.clone(),
+            input: Box::new(subst_value(input, func, args)),
+        },
+        other => other.clone(),
+    }
+}
+
+fn subst_value(v: &Value, func: &FunctionId, args: &[Abs]) -> Value {
+    match v {
+        Value::Unknown { reason } => match parse_mark(reason) {
+            Some((mark, index, path, f, human)) if f == func.0 => {
+                let arg = args.get(index).map(|a| {
+                    path.split('.')
+                        .filter(|p| !p.is_empty())
+                        .fold(a.clone(), |acc, k| acc.member(k))
+                        .to_value()
+                });
+                match (mark, arg) {
+                    (PARAM_MARK, Some(value)) => value,
+                    (_, Some(Value::Str { value })) => Value::Env {
+                        name: value,
+                        default: None,
+                    },
+                    _ => Value::unknown(human),
+                }
+            }
+            _ => v.clone(),
+        },
+        Value::Concat { parts } => {
+            concat(parts.iter().map(|p| subst_value(p, func, args)).collect())
+        }
+        Value::Object { entries, rest } => Value::Object {
+            entries: entries
+                .iter()
+                .map(|(k, e)| (k.clone(), subst_value(e, func, args)))
+                .collect(),
+            rest: rest.clone(),
+        },
+        Value::List { items } => Value::List {
+            items: items.iter().map(|i| subst_value(i, func, args)).collect(),
+        },
+        Value::Env {
+            name,
+            default: Some(d),
+        } => Value::Env {
+            name: name.clone(),
+            default: Some(Box::new(subst_value(d, func, args))),
+        },
+        other => other.clone(),
+    }
+}
+
 impl ParamRef {
+    /// `process.env[param]`, marked so a call site naming the variable resolves it.
+    pub fn env_marked_reason(&self) -> String {
+        format!(
+            "{ENV_MARK}{}|{}|{}{ENV_MARK}environment variable named by {}",
+            self.index,
+            self.path.join("."),
+            self.func,
+            self.reason()
+        )
+    }
+
     /// The reason, marked with the parameter's identity when call sites may bind it.
     pub fn marked_reason(&self) -> String {
         format!(
