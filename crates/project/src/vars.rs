@@ -337,7 +337,8 @@ impl<'a> Vars<'a> {
                     return Val::Node(n);
                 }
             }
-            return Val::Unknown(text);
+            // Not in the config: the fallback, as a SAM parameter's `Default` is used.
+            return Val::Missing;
         }
         match address.trim() {
             "aws:accountId" => return Val::Parts(vec![ValuePart::Pseudo("AWS::AccountId".into())]),

@@ -214,3 +214,20 @@ fn plain_folders_stay_plain() {
         );
     }
 }
+
+/// Debug aid: `LEASTROLE_DISCOVER_DIR=path cargo test -p leastrole-project --test discover
+/// dump -- --ignored --nocapture` prints what discovery finds in any folder.
+#[test]
+#[ignore = "debug aid, needs LEASTROLE_DISCOVER_DIR"]
+#[expect(clippy::print_stderr, reason = "the debug aid's output")]
+fn dump() {
+    let Some(dir) = std::env::var_os("LEASTROLE_DISCOVER_DIR") else {
+        return;
+    };
+    let root = PathBuf::from(dir);
+    let options = DiscoverOptions {
+        stage: std::env::var("LEASTROLE_STAGE").ok(),
+        ..DiscoverOptions::default()
+    };
+    eprintln!("{}", render(&root, &discover(&root, &options)));
+}
