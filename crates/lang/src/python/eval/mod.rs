@@ -2,9 +2,11 @@
 //!
 //! Flow-insensitive and mostly context-insensitive: a name denotes the union of
 //! everything assigned to it in its scope; a parameter denotes the union of what its
-//! call sites pass (one level of call-site context is kept when evaluating a call's
-//! result, so `make_client('s3')` is an S3 client). Cycles return what is known so far;
-//! recursion is bounded.
+//! call sites pass. Call-site context is kept where it matters: a call's result is
+//! evaluated with the callee's parameters bound to that call's arguments (two levels
+//! deep, so `make_client('s3')` is an S3 client), and a helper with a few call sites
+//! reports its calls once per site. Results are cached per context; cycles return
+//! what is known so far; recursion, value sizes and total work are bounded.
 
 mod apply;
 mod classes;
