@@ -4,7 +4,8 @@
 //! function's `handler`, `runtime` (else `provider.runtime`), `image` (listed, not
 //! analysed), `environment` merged over `provider.environment` (the function wins), and
 //! `resources` (`Resources`, `Parameters`, `Mappings`; a list of them too) for references.
-//! Each function also gets the `<Name>LambdaFunction` resource the framework compiles, so
+//! Each function also gets the `<Name>LambdaFunction` and `<Name>LogGroup` resources the
+//! framework compiles (unless `resources:` overrides them), so
 //! `!GetAtt WorkerLambdaFunction.Arn` in an environment value resolves.
 //!
 //! Code root: handlers are relative to the service folder, whatever `package.individually`
@@ -66,16 +67,22 @@ impl SlsStrings<'_> {
     }
 }
 
-/// `<Name>LambdaFunction`, as the framework names a function's compiled resource.
-pub(crate) fn logical_id(function: &str) -> String {
+/// The function key as the framework normalizes it for logical ids.
+fn normalized(function: &str) -> String {
     let normalized = function.replace('-', "Dash").replace('_', "Underscore");
     let mut chars = normalized.chars();
     let first = chars.next().map(|c| c.to_uppercase().collect::<String>());
-    format!(
-        "{}{}LambdaFunction",
-        first.unwrap_or_default(),
-        chars.as_str()
-    )
+    format!("{}{}", first.unwrap_or_default(), chars.as_str())
+}
+
+/// `<Name>LambdaFunction`, as the framework names a function's compiled resource.
+pub(crate) fn logical_id(function: &str) -> String {
+    format!("{}LambdaFunction", normalized(function))
+}
+
+/// `<Name>LogGroup`, the function's compiled log group.
+fn log_group_id(function: &str) -> String {
+    format!("{}LogGroup", normalized(function))
 }
 
 /// The functions of the Serverless service at `root`: `None` without a config file,
@@ -155,25 +162,40 @@ fn read_service(
         }
     }
     for (key, f) in &functions {
-        let id = logical_id(key);
-        if template.resources.contains_key(&id) {
-            continue;
-        }
         let deployed = f
             .get("name")
             .cloned()
             .unwrap_or_else(|| Node::String(format!("${{self:service}}-${{sls:stage}}-{key}")));
-        let resource = Node::Map(IndexMap::from([
+        let log_group = deployed
+            .as_str()
+            .map(|name| Node::String(format!("/aws/lambda/{name}")));
+        let compiled = [
             (
-                "Type".to_string(),
-                Node::String("AWS::Lambda::Function".into()),
+                logical_id(key),
+                "AWS::Lambda::Function",
+                "FunctionName",
+                Some(deployed),
             ),
             (
-                "Properties".to_string(),
-                Node::Map(IndexMap::from([("FunctionName".to_string(), deployed)])),
+                log_group_id(key),
+                "AWS::Logs::LogGroup",
+                "LogGroupName",
+                log_group,
             ),
-        ]));
-        template.resources.insert(id, resource);
+        ];
+        for (id, kind, name_property, name) in compiled {
+            if template.resources.contains_key(&id) {
+                continue;
+            }
+            let properties = name
+                .map(|n| IndexMap::from([(name_property.to_string(), n)]))
+                .unwrap_or_default();
+            let resource = Node::Map(IndexMap::from([
+                ("Type".to_string(), Node::String(kind.into())),
+                ("Properties".to_string(), Node::Map(properties)),
+            ]));
+            template.resources.insert(id, resource);
+        }
     }
 
     let strings = SlsStrings {
@@ -301,6 +323,7 @@ mod tests {
     #[test]
     fn logical_ids_follow_the_framework() {
         assert_eq!(logical_id("hello"), "HelloLambdaFunction");
+        assert_eq!(log_group_id("hello"), "HelloLogGroup");
         assert_eq!(
             logical_id("process-order_v2"),
             "ProcessDashorderUnderscorev2LambdaFunction"

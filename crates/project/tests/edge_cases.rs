@@ -86,7 +86,7 @@ fn serverless_compiled_function_resources_resolve() {
     let d = run(&[
         (
             "serverless.yml",
-            "service: svc\nprovider: {name: aws, runtime: python3.12}\nfunctions:\n  a:\n    handler: a.handler\n    environment:\n      WORKER: !GetAtt WorkerDashjobLambdaFunction.Arn\n      NAMED: !Ref NamedLambdaFunction\n  worker-job: {handler: a.handler}\n  named: {handler: a.handler, name: custom-name}\n",
+            "service: svc\nprovider: {name: aws, runtime: python3.12}\nfunctions:\n  a:\n    handler: a.handler\n    environment:\n      WORKER: !GetAtt WorkerDashjobLambdaFunction.Arn\n      NAMED: !Ref NamedLambdaFunction\n      LOGS: !GetAtt ALogGroup.Arn\n  worker-job: {handler: a.handler}\n  named: {handler: a.handler, name: custom-name}\n",
         ),
         ("a.py", PY),
     ]);
@@ -113,6 +113,32 @@ fn serverless_compiled_function_resources_resolve() {
     assert!(
         matches!(parts.as_slice(), [ValuePart::Ref { physical: Some(p), .. }] if p == &[ValuePart::Lit("custom-name".into())]),
         "{parts:?}"
+    );
+}
+
+#[test]
+fn serverless_compiled_log_group_resolves() {
+    let d = run(&[
+        (
+            "serverless.yml",
+            "service: svc\nprovider: {name: aws, runtime: python3.12}\nfunctions:\n  a:\n    handler: a.handler\n    environment:\n      LOGS: !GetAtt ALogGroup.Arn\n",
+        ),
+        ("a.py", PY),
+    ]);
+    let EnvValue::Template(parts) = env(&d, "a", "LOGS") else {
+        panic!("{d:#?}")
+    };
+    let [
+        ValuePart::Ref {
+            physical: Some(p), ..
+        },
+    ] = parts.as_slice()
+    else {
+        panic!("{parts:?}")
+    };
+    assert_eq!(
+        p.last(),
+        Some(&ValuePart::Lit(":log-group:/aws/lambda/svc-dev-a:*".into()))
     );
 }
 
