@@ -198,7 +198,11 @@ fn write_project() -> (PathBuf, Vec<String>, u64) {
         put(format!("handlers/h{i}.py"), handler(i));
     }
     for k in 0..HELPERS - 1 {
-        let name = if k.is_multiple_of(2) { "store" } else { "queue" };
+        let name = if k.is_multiple_of(2) {
+            "store"
+        } else {
+            "queue"
+        };
         put(format!("aws/{name}_{k}.py"), helper(k));
     }
     for k in 0..PLAIN - 1 {
