@@ -246,6 +246,7 @@ fn read_stack(
             source,
             unsupported,
             function_name,
+            default_runtime: None,
             entry_points: Vec::new(),
         };
         d.functions.push(declared.resolve(&mut d.diagnostics));

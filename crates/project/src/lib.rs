@@ -296,6 +296,9 @@ pub(crate) struct Declared {
     pub(crate) entry_points: Vec<String>,
     /// The deployed function name, when the config gives it without references.
     pub(crate) function_name: Option<Vec<ValuePart>>,
+    /// The runtime the framework deploys when the config names none (Serverless: Node.js);
+    /// only used to find the handler file.
+    pub(crate) default_runtime: Option<&'static str>,
 }
 
 impl Declared {
@@ -310,7 +313,8 @@ impl Declared {
                 "no handler is configured".to_string(),
             )),
             (None, Some(h)) => {
-                handler::resolve_handler(&self.code_root, h, self.runtime.as_deref())
+                let runtime = self.runtime.as_deref().or(self.default_runtime);
+                handler::resolve_handler(&self.code_root, h, runtime)
                     .or_else(|reason| self.entry_point_for(h).ok_or(reason))
                     .map_err(|reason| {
                         let is_runtime = self

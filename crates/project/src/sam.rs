@@ -85,6 +85,13 @@ fn read_template(root: &Path, file: &str, text: &str, node: &Node) -> Discovery 
         let code_root = match property(props, globals, code_key) {
             None => root.to_path_buf(),
             Some(uri) => match literal(uri) {
+                Some(uri) if is_archive(&uri) => {
+                    unsupported = Some((
+                        Level::Warning,
+                        format!("its {code_key} `{uri}` is a prebuilt archive, not source"),
+                    ));
+                    root.to_path_buf()
+                }
                 Some(uri) if !uri.starts_with("s3://") => {
                     root.join(crate::clean_path(Path::new(&uri)))
                 }
@@ -143,6 +150,7 @@ fn read_template(root: &Path, file: &str, text: &str, node: &Node) -> Discovery 
             source,
             unsupported,
             function_name,
+            default_runtime: None,
             entry_points: resource
                 .at(&["Metadata", "BuildProperties", "EntryPoints"])
                 .and_then(|e| match e {
@@ -162,4 +170,10 @@ fn read_template(root: &Path, file: &str, text: &str, node: &Node) -> Discovery 
         ));
     }
     d
+}
+
+/// A `CodeUri` naming a package rather than a folder.
+fn is_archive(uri: &str) -> bool {
+    let lower = uri.to_ascii_lowercase();
+    [".zip", ".jar"].iter().any(|e| lower.ends_with(e))
 }

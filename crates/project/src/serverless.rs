@@ -268,6 +268,9 @@ fn read_service(
             source,
             unsupported,
             function_name,
+            // The framework deploys Node.js when neither the function nor the provider
+            // names a runtime.
+            default_runtime: Some("nodejs"),
             entry_points: Vec::new(),
         };
         d.functions.push(declared.resolve(&mut d.diagnostics));

@@ -406,3 +406,34 @@ fn serverless_variable_naming_an_intrinsic_evaluates_it() {
         ])
     );
 }
+
+#[test]
+fn serverless_without_a_runtime_is_node() {
+    let d = run(&[
+        (
+            "serverless.yml",
+            "service: s\nprovider: {name: aws}\nfunctions:\n  a: {handler: app.handler}\n",
+        ),
+        ("app.py", PY),
+        ("app.js", "exports.handler = async () => {};\n"),
+    ]);
+    assert_eq!(
+        d.functions[0].entry,
+        Entry::Handler {
+            file: "app.js".into(),
+            export: "handler".into()
+        }
+    );
+    assert_eq!(d.functions[0].runtime, None);
+}
+
+#[test]
+fn sam_code_uri_archive_is_listed() {
+    let d = run(&[(
+        "template.yaml",
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n  F:\n    Type: AWS::Serverless::Function\n    Properties: {CodeUri: dist/f.zip, Handler: app.handler, Runtime: python3.12}\n",
+    )]);
+    assert!(
+        matches!(&d.functions[0].entry, Entry::Unsupported { reason } if reason.contains("archive"))
+    );
+}
