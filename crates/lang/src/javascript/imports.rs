@@ -170,6 +170,10 @@ impl<'t> Analyzer<'t> {
     }
 
     pub fn import_statement(&mut self, node: Node<'t>) {
+        // `import type { X } from './types'` (TypeScript): types only, nothing to run.
+        if super::resolve::is_type_only(node) {
+            return;
+        }
         let Some(spec) = node
             .child_by_field_name("source")
             .and_then(|s| string_literal(s, self.text))

@@ -58,7 +58,7 @@ pub(crate) fn specifiers(root: Node<'_>, text: &str) -> BTreeSet<String> {
         let node = cursor.node();
         if descend {
             match node.kind() {
-                "import_statement" | "export_statement" => {
+                "import_statement" | "export_statement" if !is_type_only(node) => {
                     if let Some(s) = node
                         .child_by_field_name("source")
                         .and_then(|s| string_literal(s, text))
@@ -99,6 +99,12 @@ pub(crate) fn specifiers(root: Node<'_>, text: &str) -> BTreeSet<String> {
         descend = false;
     }
     out
+}
+
+/// `import type …` / `export type … from` (TypeScript): nothing to run.
+pub(crate) fn is_type_only(statement: Node<'_>) -> bool {
+    let mut cursor = statement.walk();
+    statement.children(&mut cursor).any(|k| k.kind() == "type")
 }
 
 /// `require('x')` / `import('x')` with a literal specifier.
@@ -227,6 +233,10 @@ impl<'r> DirCache<'r> {
             if self.is_file(&candidate) {
                 return Resolved::File(candidate);
             }
+        }
+        // Declaration files describe types only.
+        if self.is_file(&format!("{base}.d.ts")) || self.is_file(&format!("{base}/index.d.ts")) {
+            return Resolved::NotCode;
         }
         Resolved::Missing(format!(
             "no file for `{spec}` (tried `{base}` with .ts/.tsx/.mts/.cts/.js/.mjs/.cjs/.jsx and `{base}/index.*`)"
