@@ -204,8 +204,13 @@ fn read_stack(
                 "inline code (`Code.ZipFile`) is not analysed".to_string(),
             ))
         } else if let Some(asset) = asset {
-            let asset_dir = dir.join(crate::clean_path(Path::new(asset)));
-            if asset_dir.is_dir() {
+            let relative = crate::clean_path(Path::new(asset));
+            // Assets live in the cloud assembly; a path out of it is not one.
+            let inside = relative
+                .components()
+                .all(|c| matches!(c, std::path::Component::Normal(_)));
+            let asset_dir = dir.join(&relative);
+            if inside && asset_dir.is_dir() {
                 code_root = if bundled {
                     asset_dir
                 } else {

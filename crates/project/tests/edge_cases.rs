@@ -437,3 +437,10 @@ fn sam_code_uri_archive_is_listed() {
         matches!(&d.functions[0].entry, Entry::Unsupported { reason } if reason.contains("archive"))
     );
 }
+
+#[test]
+fn cdk_asset_path_out_of_the_assembly_is_not_read() {
+    let stack = STACK.replace("asset.1", "../src");
+    let d = run(&[("cdk.out/A.template.json", &stack), ("src/index.py", PY)]);
+    assert!(matches!(d.functions[0].entry, Entry::Unsupported { .. }));
+}
