@@ -19,6 +19,7 @@ use leastrole_lang::{Diagnostic, Level, Location};
 
 use crate::cfn::{self, Eval, Literal, Template};
 use crate::config::{self, Node, find_line};
+use crate::configured::Configured;
 use crate::{
     DiscoverOptions, Discovery, EnvValue, Framework, ValuePart, config_error, source_files,
 };
@@ -241,7 +242,7 @@ fn read_stack(
             }
         }
         let function_name = props.get("FunctionName").and_then(|n| eval.physical(n, 0));
-        let declared = crate::Declared {
+        let configured = Configured {
             name: id.clone(),
             handler,
             runtime: if is_image { None } else { runtime },
@@ -254,7 +255,7 @@ fn read_stack(
             default_runtime: None,
             entry_points: Vec::new(),
         };
-        d.functions.push(declared.resolve(&mut d.diagnostics));
+        d.functions.push(configured.resolve(&mut d.diagnostics));
     }
 }
 

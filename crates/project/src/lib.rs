@@ -9,6 +9,7 @@
 mod cdk;
 mod cfn;
 mod config;
+mod configured;
 pub mod handler;
 mod intrinsic;
 mod runtime;
@@ -275,113 +276,6 @@ fn from_handler(root: &Path, handler: &str) -> Result<Function, Diagnostic> {
             column: 1,
         }),
     ))
-}
-
-/// A function as a framework config declares it, before its handler is resolved.
-#[derive(Debug, Clone)]
-pub(crate) struct Declared {
-    pub(crate) name: String,
-    pub(crate) handler: Option<String>,
-    pub(crate) runtime: Option<String>,
-    pub(crate) code_root: PathBuf,
-    pub(crate) environment: BTreeMap<String, EnvValue>,
-    pub(crate) framework: Framework,
-    pub(crate) source: Option<Location>,
-    /// Why it cannot be analysed, when the config already says (an image, inline code),
-    /// and how loud to be about it.
-    pub(crate) unsupported: Option<(Level, String)>,
-    /// Bundler entry points (SAM `BuildProperties.EntryPoints`), relative to the code root:
-    /// the one named like the handler's module is its source when the handler path itself
-    /// names the bundle (`app.handler` built from `src/app.ts`).
-    pub(crate) entry_points: Vec<String>,
-    /// The deployed function name, when the config gives it without references.
-    pub(crate) function_name: Option<Vec<ValuePart>>,
-    /// The runtime the framework deploys when the config names none (Serverless: Node.js);
-    /// only used to find the handler file.
-    pub(crate) default_runtime: Option<&'static str>,
-}
-
-impl Declared {
-    /// Resolve the handler file; a function that cannot be analysed is kept, with an
-    /// [`Entry::Unsupported`] and a diagnostic.
-    pub(crate) fn resolve(self, diagnostics: &mut Vec<Diagnostic>) -> Function {
-        let outcome = match (&self.unsupported, &self.handler) {
-            (Some((level, reason)), _) => Err((*level, "unsupported-function", reason.clone())),
-            (None, None) => Err((
-                Level::Error,
-                "handler-missing",
-                "no handler is configured".to_string(),
-            )),
-            (None, Some(h)) => {
-                let runtime = self.runtime.as_deref().or(self.default_runtime);
-                handler::resolve_handler(&self.code_root, h, runtime)
-                    .or_else(|reason| self.entry_point_for(h).ok_or(reason))
-                    .map_err(|reason| {
-                        let is_runtime = self
-                            .runtime
-                            .as_deref()
-                            .is_some_and(|r| style_for_runtime(r).is_none());
-                        if is_runtime {
-                            (Level::Warning, "unsupported-function", reason)
-                        } else {
-                            (Level::Error, "handler-file-not-found", reason)
-                        }
-                    })
-            }
-        };
-        let entry = match outcome {
-            Ok((file, export)) => Entry::Handler { file, export },
-            Err((level, code, reason)) => {
-                diagnostics.push(Diagnostic::new(
-                    level,
-                    code,
-                    format!(
-                        "function `{}`: {reason}; it is listed without a policy",
-                        self.name
-                    ),
-                    self.source.clone(),
-                ));
-                Entry::Unsupported { reason }
-            }
-        };
-        let environment = runtime::with_runtime_variables(
-            self.environment,
-            self.function_name,
-            self.handler.as_deref(),
-        );
-        Function {
-            name: self.name,
-            handler: self.handler,
-            runtime: self.runtime,
-            code_root: self.code_root,
-            entry,
-            environment: Some(environment),
-            framework: self.framework,
-            source: self.source,
-        }
-    }
-}
-
-impl Declared {
-    /// The bundler entry point named like the handler's module (`app` for `app.handler`).
-    fn entry_point_for(&self, handler: &str) -> Option<(String, String)> {
-        let style = self
-            .runtime
-            .as_deref()
-            .and_then(style_for_runtime)
-            .unwrap_or(HandlerStyle::Node);
-        let spec = HandlerSpec::parse(handler, style)?;
-        let module = spec.module.rsplit('/').next()?;
-        self.entry_points
-            .iter()
-            .find(|e| {
-                let file = e.trim_start_matches("./");
-                let name = file.rsplit('/').next().unwrap_or(file);
-                name.split_once('.').is_some_and(|(stem, _)| stem == module)
-                    && self.code_root.join(file).is_file()
-            })
-            .map(|e| (e.trim_start_matches("./").to_string(), spec.export))
-    }
 }
 
 /// `a/./b/../c` → `a/c`, without touching the file system.

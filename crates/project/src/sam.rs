@@ -16,6 +16,7 @@ use leastrole_lang::{Diagnostic, Level, Location};
 
 use crate::cfn::{self, Eval, Literal, Template};
 use crate::config::{self, Node, find_line};
+use crate::configured::Configured;
 use crate::{DiscoverOptions, Discovery, EnvValue, Framework, ValuePart, config_error};
 
 const TEMPLATE_FILES: &[&str] = &["template.yaml", "template.yml", "template.json"];
@@ -136,7 +137,7 @@ fn read_template(root: &Path, file: &str, text: &str, node: &Node) -> Discovery 
             }
         }
         let function_name = props.get("FunctionName").and_then(|n| eval.physical(n, 0));
-        let declared = crate::Declared {
+        let configured = Configured {
             name: id.clone(),
             handler: property(props, globals, "Handler").and_then(&literal),
             runtime: if is_image {
@@ -159,7 +160,7 @@ fn read_template(root: &Path, file: &str, text: &str, node: &Node) -> Discovery 
                 })
                 .unwrap_or_default(),
         };
-        d.functions.push(declared.resolve(&mut d.diagnostics));
+        d.functions.push(configured.resolve(&mut d.diagnostics));
     }
     if d.functions.is_empty() {
         d.diagnostics.push(Diagnostic::new(

@@ -23,6 +23,7 @@ use leastrole_lang::{Diagnostic, Level, Location};
 
 use crate::cfn::{self, Eval, Strings, Template};
 use crate::config::{self, Node, find_line};
+use crate::configured::Configured;
 use crate::vars::{Seg, Val, Vars};
 use crate::{DiscoverOptions, Discovery, EnvValue, Framework, ValuePart, config_error};
 
@@ -258,7 +259,7 @@ fn read_service(
             .get(&logical_id(key))
             .and_then(|r| r.at(&["Properties", "FunctionName"]))
             .and_then(|n| eval.physical(n, 0));
-        let declared = crate::Declared {
+        let configured = Configured {
             name: key.clone(),
             handler,
             runtime,
@@ -273,7 +274,7 @@ fn read_service(
             default_runtime: Some("nodejs"),
             entry_points: Vec::new(),
         };
-        d.functions.push(declared.resolve(&mut d.diagnostics));
+        d.functions.push(configured.resolve(&mut d.diagnostics));
     }
     d.diagnostics.extend(vars.take_diagnostics());
     d
