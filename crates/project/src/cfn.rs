@@ -622,6 +622,12 @@ impl Eval<'_> {
             .and_then(|s| s.name_property)
             .and_then(|p| resource.at(&["Properties", p]))
             .and_then(|n| self.physical(n, depth));
+        // A role's ARN holds its `Path` (`role/service/name`); built only for the root path.
+        let has_path = type_name == "AWS::IAM::Role"
+            && resource
+                .at(&["Properties", "Path"])
+                .is_some_and(|p| p.as_str() != Some("/"));
+        let name_parts = name_parts.filter(|_| !(has_path && attribute.is_some()));
         let physical = name_parts.and_then(|name| match returns {
             Returns::Name => Some(name),
             Returns::Arn(Some(t)) | Returns::Built(t) => Some(build(t, &name)),
@@ -758,6 +764,9 @@ Resources:
     Properties: {Name: db-creds}
   Key:
     Type: AWS::KMS::Key
+  Role:
+    Type: AWS::IAM::Role
+    Properties: {RoleName: worker, Path: /service/}
 values:
   ref: !Ref Orders
   arn: !GetAtt Orders.Arn
@@ -778,6 +787,8 @@ values:
   map: !FindInMap [Env, !Ref Stage, Bucket]
   missing: !Ref Nope
   base64: !Base64 abc
+  roleName: !Ref Role
+  roleArn: !GetAtt Role.Arn
 "#;
 
     fn eval_all() -> String {
@@ -816,6 +827,8 @@ select: Literal("b")
 map: Literal("prod-assets")
 missing: Unknown("Ref Nope: no such resource or parameter in the template")
 base64: Unknown("Fn::Base64 is not evaluated")
+roleName: Template([Ref { logical_id: "Role", attribute: None, arn: false, physical: Some([Lit("worker")]), resource_type: Some("AWS::IAM::Role") }])
+roleArn: Template([Ref { logical_id: "Role", attribute: Some("Arn"), arn: true, physical: None, resource_type: Some("AWS::IAM::Role") }])
 "#;
         assert_eq!(got, want, "\n{got}");
     }
