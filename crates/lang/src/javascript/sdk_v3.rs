@@ -46,9 +46,9 @@ pub(crate) fn construct(ctor: &Abs, args: &[Abs], next_upload: &mut usize) -> Op
     let first_upper = name.chars().next().is_some_and(char::is_uppercase);
     Some(if pkg == LIB_STORAGE && name == "Upload" {
         *next_upload += 1;
-        let params = args
-            .first()
-            .map_or_else(empty_object, |a| a.member("params").to_value());
+        // The whole constructor options (`{ client, params, tags, leavePartsOnError }`):
+        // the helper table reads `options.params` and `options.tags`.
+        let params = args.first().map_or_else(empty_object, Abs::to_value);
         Abs::V3Upload {
             id: *next_upload,
             params: Box::new(params),
