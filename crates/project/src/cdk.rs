@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use leastrole_lang::{Diagnostic, Level, Location};
 
 use crate::cfn::{self, Eval, Literal, Template};
-use crate::config::{self, Node, find_line};
+use crate::config::{self, KeyLines, Node};
 use crate::configured::Configured;
 use crate::{
     DiscoverOptions, Discovery, EnvValue, Framework, ValuePart, config_error, source_files,
@@ -165,6 +165,7 @@ fn read_stack(
         }
     };
     let empty = Node::Null;
+    let lines = KeyLines::under(text, &["Resources"]);
     for (id, resource) in &template.resources {
         if resource.get("Type").and_then(Node::as_str) != Some("AWS::Lambda::Function") {
             continue;
@@ -173,7 +174,7 @@ fn read_stack(
         let metadata = resource.get("Metadata").unwrap_or(&empty);
         let source = Some(Location {
             file: rel.to_string(),
-            line: find_line(text, &["Resources", id]).unwrap_or(1),
+            line: lines.get(id).unwrap_or(1),
             column: 1,
         });
         let handler = props.get("Handler").and_then(&literal);

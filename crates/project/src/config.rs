@@ -216,50 +216,89 @@ fn budget_for(text: &str) -> usize {
     text.len() / 2 + NODE_BUDGET_BASE
 }
 
-/// The 1-based line where a key path is declared, found in the text: each key among the
-/// direct children of the previous one (same indentation as the first child line; list
-/// items `- key:` count). Works for block YAML and pretty-printed JSON; best effort, for
-/// pointing diagnostics at the declaration. `None` when not found (flow style, includes).
+/// The 1-based line where a key path is declared, found in the text (see [`KeyLines`]).
 pub(crate) fn find_line(text: &str, path: &[&str]) -> Option<u32> {
-    let lines: Vec<&str> = text.lines().collect();
-    let mut start = 0;
-    let mut parent_indent: Option<usize> = None;
-    let mut found = None;
-    for key in path {
-        let quoted = [
-            format!("{key}:"),
-            format!("\"{key}\":"),
-            format!("'{key}':"),
-        ];
-        let mut child_indent = None;
-        let mut hit = None;
-        for (i, line) in lines.iter().enumerate().skip(start) {
-            let trimmed = line.trim_start();
-            let indent = line.len() - trimmed.len();
-            let structural = trimmed.is_empty()
-                || trimmed.starts_with('#')
-                || trimmed.starts_with(['{', '}', '[', ']']);
-            if structural {
-                continue;
-            }
-            if parent_indent.is_some_and(|p| indent <= p) {
-                break;
-            }
-            if *child_indent.get_or_insert(indent) != indent {
-                continue;
-            }
-            let t = trimmed.strip_prefix("- ").unwrap_or(trimmed);
-            if quoted.iter().any(|k| t.starts_with(k.as_str())) {
-                hit = Some((i, indent));
-                break;
+    let (last, parents) = path.split_last()?;
+    KeyLines::under(text, parents).get(last)
+}
+
+/// The lines of the direct children of one key path, found in the text: each key among
+/// the children of the previous one (same indentation as the first child line; list items
+/// `- key:` count). Works for block YAML and pretty-printed JSON; best effort, for pointing
+/// diagnostics at declarations. One pass over the text, however many keys are looked up.
+#[derive(Debug, Default)]
+pub(crate) struct KeyLines {
+    lines: IndexMap<String, u32>,
+}
+
+impl KeyLines {
+    /// The children of `path` (`[]`: the top-level keys).
+    pub(crate) fn under(text: &str, path: &[&str]) -> KeyLines {
+        let lines: Vec<&str> = text.lines().collect();
+        let mut start = 0;
+        let mut parent_indent: Option<usize> = None;
+        for key in path {
+            match children(&lines, start, parent_indent).find(|(k, _, _)| k == key) {
+                Some((_, i, indent)) => {
+                    start = i + 1;
+                    parent_indent = Some(indent);
+                }
+                None => return KeyLines::default(),
             }
         }
-        let (i, indent) = hit?;
-        found = Some(i);
-        parent_indent = Some(indent);
-        start = i + 1;
+        KeyLines {
+            lines: children(&lines, start, parent_indent)
+                .filter_map(|(k, i, _)| Some((k, u32::try_from(i + 1).ok()?)))
+                .collect(),
+        }
     }
-    found.and_then(|i| u32::try_from(i + 1).ok())
+
+    /// The 1-based line of a child key.
+    pub(crate) fn get(&self, key: &str) -> Option<u32> {
+        self.lines.get(key).copied()
+    }
+}
+
+/// `(key, line index, indent)` of the direct children of the block starting at `start`.
+fn children<'t>(
+    lines: &'t [&'t str],
+    start: usize,
+    parent_indent: Option<usize>,
+) -> impl Iterator<Item = (String, usize, usize)> + 't {
+    let mut child_indent = None;
+    lines
+        .iter()
+        .enumerate()
+        .skip(start)
+        .map(|(i, line)| {
+            let trimmed = line.trim_start();
+            (i, line.len() - trimmed.len(), trimmed)
+        })
+        .filter(|(_, _, t)| {
+            !(t.is_empty() || t.starts_with('#') || t.starts_with(['{', '}', '[', ']']))
+        })
+        // YAML may write a key's list items at the key's own indentation.
+        .take_while(move |(_, indent, t)| {
+            parent_indent.is_none_or(|p| *indent > p || (*indent == p && t.starts_with("- ")))
+        })
+        .filter_map(move |(i, indent, t)| {
+            if *child_indent.get_or_insert(indent) != indent {
+                return None;
+            }
+            key_of(t.strip_prefix("- ").unwrap_or(t)).map(|k| (k, i, indent))
+        })
+}
+
+/// The key a `key: …` line (YAML or JSON) declares.
+fn key_of(t: &str) -> Option<String> {
+    for q in ['"', '\''] {
+        if let Some(rest) = t.strip_prefix(q) {
+            let (key, after) = rest.split_once(q)?;
+            return after.trim_start().starts_with(':').then(|| key.to_string());
+        }
+    }
+    let (key, _) = t.split_once(':')?;
+    (!key.is_empty() && !key.contains(' ')).then(|| key.to_string())
 }
 
 /// Builds a [`Node`], spending one unit of `budget` per node.
@@ -575,6 +614,9 @@ mod tests {
         assert_eq!(find_line(nested, &["functions", "b"]), None);
         let list = "functions:\n  - a:\n      handler: x\n  - b:\n      handler: y\n";
         assert_eq!(find_line(list, &["functions", "b"]), Some(4));
+        let flush = "functions:\n- a:\n    handler: x\n- b:\n    handler: y\nresources: {}\n";
+        assert_eq!(find_line(flush, &["functions", "b"]), Some(4));
+        assert_eq!(find_line(flush, &["resources"]), Some(6));
         let json = "{\n  \"Resources\": {\n    \"Fn\": {\n      \"Type\": \"x\"\n    }\n  }\n}\n";
         assert_eq!(find_line(json, &["Resources", "Fn"]), Some(3));
     }

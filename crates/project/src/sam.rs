@@ -15,7 +15,7 @@ use std::path::Path;
 use leastrole_lang::{Diagnostic, Level, Location};
 
 use crate::cfn::{self, Eval, Literal, Template};
-use crate::config::{self, Node, find_line};
+use crate::config::{self, KeyLines, Node};
 use crate::configured::Configured;
 use crate::{DiscoverOptions, Discovery, EnvValue, Framework, ValuePart, config_error};
 
@@ -64,6 +64,7 @@ fn read_template(root: &Path, file: &str, text: &str, node: &Node) -> Discovery 
     };
     let empty = Node::Null;
     let globals = node.at(&["Globals", "Function"]).unwrap_or(&empty);
+    let lines = KeyLines::under(text, &["Resources"]);
     for (id, resource) in &template.resources {
         let kind = resource.get("Type").and_then(Node::as_str).unwrap_or("");
         let is_sam_function = kind == "AWS::Serverless::Function";
@@ -79,7 +80,7 @@ fn read_template(root: &Path, file: &str, text: &str, node: &Node) -> Discovery 
         let code_key = if is_sam_function { "CodeUri" } else { "Code" };
         let source = Some(Location {
             file: file.to_string(),
-            line: find_line(text, &["Resources", id]).unwrap_or(1),
+            line: lines.get(id).unwrap_or(1),
             column: 1,
         });
         let mut unsupported = None;

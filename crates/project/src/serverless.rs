@@ -22,7 +22,7 @@ use indexmap::IndexMap;
 use leastrole_lang::{Diagnostic, Level, Location};
 
 use crate::cfn::{self, Eval, Strings, Template};
-use crate::config::{self, Node, find_line};
+use crate::config::{self, KeyLines, Node, find_line};
 use crate::configured::Configured;
 use crate::vars::{Seg, Val, Vars};
 use crate::{DiscoverOptions, Discovery, EnvValue, Framework, ValuePart, config_error};
@@ -210,10 +210,11 @@ fn read_service(
         .at(&["package", "artifact"])
         .and_then(|a| vars.literal(a, 0));
 
+    let lines = KeyLines::under(text, &["functions"]);
     for (key, f) in &functions {
         let source = Some(Location {
             file: file.to_string(),
-            line: find_line(text, &["functions", key]).unwrap_or(1),
+            line: lines.get(key).unwrap_or(1),
             column: 1,
         });
         let handler = f.get("handler").and_then(|h| vars.literal(h, 0));

@@ -23,6 +23,9 @@ use crate::ValuePart;
 use crate::cfn::{MAX_DEPTH, MAX_WORK};
 use crate::config::{self, Node};
 
+/// Keys in one `self:`/`file()` path; real configs use a handful.
+const MAX_PATH_KEYS: usize = 64;
+
 /// What a variable resolves to.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Val {
@@ -376,7 +379,8 @@ impl<'a> Vars<'a> {
         let Some((key, rest)) = keys.split_first() else {
             return Some(node.clone());
         };
-        if depth > MAX_DEPTH {
+        // One level of recursion per key: a hostile `${self:a.a.a…}` must not exhaust the stack.
+        if depth > MAX_DEPTH || keys.len() > MAX_PATH_KEYS {
             return None;
         }
         if let Node::String(_) = node {
@@ -646,6 +650,21 @@ stages:
             None
         );
         assert!(start.elapsed().as_secs() < 20);
+    }
+
+    #[test]
+    fn very_long_paths_are_missing_not_a_stack_overflow() {
+        let path = "a.".repeat(200_000);
+        with(None, |v| {
+            let segs = v.segments(&format!("${{self:{path}x}}"), 0);
+            assert!(matches!(
+                segs.as_slice(),
+                [Seg::Var {
+                    val: Val::Unknown(_),
+                    ..
+                }]
+            ));
+        });
     }
 
     #[test]

@@ -444,3 +444,27 @@ fn cdk_asset_path_out_of_the_assembly_is_not_read() {
     let d = run(&[("cdk.out/A.template.json", &stack), ("src/index.py", PY)]);
     assert!(matches!(d.functions[0].entry, Entry::Unsupported { .. }));
 }
+
+#[test]
+fn thousands_of_functions_stay_fast() {
+    let mut yml = String::from(
+        "service: big\nprovider:\n  name: aws\n  runtime: python3.12\n  environment:\n    T: ${self:service}-${sls:stage}\nfunctions:\n",
+    );
+    for i in 0..5_000 {
+        yml.push_str(&format!(
+            "  fn{i}:\n    handler: a.handler\n    environment:\n      N: !Ref Table\n"
+        ));
+    }
+    yml.push_str("resources:\n  Resources:\n    Table: {Type: AWS::DynamoDB::Table, Properties: {TableName: t}}\n");
+    let start = Instant::now();
+    let d = run(&[("serverless.yml", &yml), ("a.py", PY)]);
+    assert_eq!(d.functions.len(), 5_000);
+    assert!(d.diagnostics.is_empty(), "{:?}", d.diagnostics.first());
+    let last = d.functions.iter().find(|f| f.name == "fn4999").unwrap();
+    assert_eq!(last.source.as_ref().unwrap().line, 8 + 4 * 4999);
+    assert!(
+        start.elapsed() < Duration::from_secs(20),
+        "{:?}",
+        start.elapsed()
+    );
+}
