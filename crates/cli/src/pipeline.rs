@@ -1,7 +1,7 @@
 //! The generate pipeline: discovered functions → analysed source → reachable calls →
 //! grants → minimal policy, one [`FunctionReport`] per function.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::path::Path;
 
 use leastrole_lang::{Diagnostic, Level};

@@ -251,6 +251,12 @@ impl CallContext<'_> {
                 self.note_unknown(op_name, p, &texts, true, &affected);
                 return texts.into_iter().map(|t| Resource::new(t.parts)).collect();
             }
+            // The ARN itself is unknown (from the event, an unset variable) and nothing
+            // else names the resource: its reason is the one to give.
+            if r.bind.is_empty() && texts.iter().any(Text::is_fully_unknown) {
+                self.note_unknown(op_name, p, &texts, true, &affected);
+                return vec![Resource::new(arn::fill(&r.arn, &BTreeMap::new()))];
+            }
         }
         // Placeholder → candidate values (several for `RequestItems{}`-style paths).
         let mut choices: Vec<(String, Vec<Vec<Part>>)> = Vec::new();

@@ -1,0 +1,209 @@
+//! `leastrole generate` and `leastrole calls` on the example projects, as a user runs
+//! them: formats, flags, exit codes, files and pipes.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command as Std, Stdio};
+
+use assert_cmd::Command;
+
+fn project(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fixtures/projects")
+        .join(name)
+}
+
+fn leastrole() -> Command {
+    Command::cargo_bin("leastrole").expect("binary builds")
+}
+
+fn run(args: &[&str]) -> (i32, String, String) {
+    let out = leastrole().args(args).output().expect("runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).expect("utf-8"),
+        String::from_utf8(out.stderr).expect("utf-8"),
+    )
+}
+
+#[test]
+fn plain_python_json_report() {
+    let dir = project("plain-python");
+    let (code, out, _) = run(&["generate", dir.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(code, 0);
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(report["version"], 1);
+    let policy = &report["functions"][0]["policy"];
+    assert_eq!(policy["Version"], "2012-10-17");
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn plain_node_handlers_text_and_iam() {
+    let dir = project("plain-node");
+    let dir = dir.to_str().unwrap();
+    let args = [
+        "generate",
+        dir,
+        "--handler",
+        "src/thumbnail.handler",
+        "--handler",
+        "src/notify.handler",
+    ];
+    let (code, text, _) = run(&[&args[..], &["--format", "text"]].concat());
+    assert_eq!(code, 0);
+    insta::assert_snapshot!("plain_node_text", text);
+    let (code, iam, _) = run(&[
+        &args[..],
+        &[
+            "--format",
+            "iam",
+            "--partition",
+            "aws",
+            "--region",
+            "eu-west-1",
+            "--account",
+            "123456789012",
+        ],
+    ]
+    .concat());
+    assert_eq!(code, 0);
+    let docs: serde_json::Value = serde_json::from_str(&iam).unwrap();
+    let thumb = &docs["src/thumbnail.handler"];
+    assert_eq!(thumb["Version"], "2012-10-17");
+    let text = thumb.to_string();
+    assert!(
+        text.contains("arn:aws:dynamodb:eu-west-1:123456789012:table/image-metadata"),
+        "{text}"
+    );
+    assert!(
+        text.contains("arn:aws:s3:::acme-image-originals/*"),
+        "{text}"
+    );
+    assert!(!text.contains("s3:*"), "{text}");
+}
+
+#[test]
+fn output_is_deterministic() {
+    let dir = project("plain-node");
+    let args = ["generate", dir.to_str().unwrap(), "--format", "json"];
+    assert_eq!(run(&args).1, run(&args).1);
+}
+
+#[test]
+fn strict_exits_1_on_warnings() {
+    let dir = project("plain-node");
+    let dir = dir.to_str().unwrap();
+    let (code, _, err) = run(&[
+        "generate",
+        dir,
+        "--handler",
+        "src/notify.handler",
+        "--format",
+        "json",
+        "--strict",
+    ]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("warning[unresolved-resource]"), "{err}");
+    let (code, _, _) = run(&[
+        "generate",
+        dir,
+        "--handler",
+        "src/thumbnail.handler",
+        "--format",
+        "json",
+        "--strict",
+    ]);
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn output_file_is_written() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("policy.json");
+    let dir = project("plain-python");
+    let (code, out, _) = run(&[
+        "generate",
+        dir.to_str().unwrap(),
+        "--format",
+        "iam",
+        "-o",
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0);
+    assert!(out.is_empty());
+    let written: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert_eq!(written["Version"], "2012-10-17");
+}
+
+#[test]
+fn missing_handler_is_an_error_exit_2() {
+    let dir = project("plain-python");
+    let (code, _, err) = run(&[
+        "generate",
+        dir.to_str().unwrap(),
+        "--handler",
+        "nope.handler",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("handler-file-not-found"), "{err}");
+    let (code, _, err) = run(&["generate", "/definitely/not/here"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("not a folder"), "{err}");
+}
+
+#[test]
+fn missing_export_is_reported() {
+    let dir = project("plain-python");
+    let (code, out, _) = run(&[
+        "generate",
+        dir.to_str().unwrap(),
+        "--handler",
+        "app.nope",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0);
+    assert!(out.contains("handler-export-not-found"), "{out}");
+}
+
+#[test]
+fn a_closed_pipe_is_not_an_error() {
+    let dir = project("plain-python");
+    let mut child = Std::new(assert_cmd::cargo::cargo_bin("leastrole"))
+        .args(["generate", dir.to_str().unwrap(), "--format", "json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut first = [0u8; 1];
+    stdout.read_exact(&mut first).unwrap();
+    drop(stdout);
+    let status = child.wait().unwrap();
+    assert!(status.success(), "{status:?}");
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn calls_lists_sdk_calls_with_env_vars_by_name() {
+    let dir = project("plain-python");
+    let (code, text, _) = run(&["calls", dir.to_str().unwrap()]);
+    assert_eq!(code, 0);
+    insta::assert_snapshot!("plain_python_calls", text);
+    let (code, json, _) = run(&["calls", dir.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["version"], 1);
+    assert_eq!(v["calls"].as_array().unwrap().len(), 4);
+}
