@@ -95,7 +95,7 @@ pub(crate) fn discover(
                 read_any = true;
                 read_stack(&path, &rel, &text, &node, &mut sources, &mut d);
             }
-            Err(e) => d.diagnostics.push(config_error(&rel, e.line, &e)),
+            Err(e) => d.diagnostics.push(config_error(&rel, &e)),
         }
     }
     if !read_any {

@@ -99,6 +99,8 @@ impl Node {
 pub(crate) struct ConfigError {
     /// 1-based line of the problem, when the parser knows it.
     pub(crate) line: Option<u32>,
+    /// 1-based column, when the parser knows it.
+    pub(crate) column: Option<u32>,
     pub(crate) message: String,
 }
 
@@ -112,12 +114,14 @@ pub(crate) fn load(path: &Path) -> Result<(String, Node), ConfigError> {
     let size = std::fs::metadata(path)
         .map_err(|e| ConfigError {
             line: None,
+            column: None,
             message: format!("cannot read: {e}"),
         })?
         .len();
     if size > MAX_CONFIG_BYTES {
         return Err(ConfigError {
             line: None,
+            column: None,
             message: format!(
                 "{size} bytes is more than the {MAX_CONFIG_BYTES} bytes leastrole reads from a config file"
             ),
@@ -125,6 +129,7 @@ pub(crate) fn load(path: &Path) -> Result<(String, Node), ConfigError> {
     }
     let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
         line: None,
+        column: None,
         message: format!("cannot read: {e}"),
     })?;
     let json = path
@@ -143,6 +148,7 @@ pub(crate) fn parse_yaml(text: &str) -> Result<Node, ConfigError> {
     if let Some(line) = too_deep(text) {
         return Err(ConfigError {
             line: Some(line),
+            column: None,
             message: format!(
                 "brackets nested more than {MAX_FLOW_DEPTH} levels deep; leastrole does not read such files"
             ),
@@ -157,6 +163,10 @@ pub(crate) fn parse_yaml(text: &str) -> Result<Node, ConfigError> {
                 .location()
                 .and_then(|l| u32::try_from(l.line()).ok())
                 .filter(|l| *l > 0),
+            column: e
+                .location()
+                .and_then(|l| u32::try_from(l.column()).ok())
+                .filter(|c| *c > 0),
             message: e.to_string(),
         })
 }
@@ -170,6 +180,7 @@ pub(crate) fn parse_json(text: &str) -> Result<Node, ConfigError> {
         .and_then(|n| de.end().map(|()| n))
         .map_err(|e| ConfigError {
             line: u32::try_from(e.line()).ok().filter(|l| *l > 0),
+            column: u32::try_from(e.column()).ok().filter(|c| *c > 0),
             message: e.to_string(),
         })?;
     Ok(node)

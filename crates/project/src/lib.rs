@@ -299,19 +299,15 @@ pub(crate) fn clean_path(path: &Path) -> PathBuf {
 }
 
 /// A config-file diagnostic: `file` relative to the project folder.
-pub(crate) fn config_error(
-    file: &str,
-    line: Option<u32>,
-    message: impl std::fmt::Display,
-) -> Diagnostic {
+pub(crate) fn config_error(file: &str, e: &config::ConfigError) -> Diagnostic {
     Diagnostic::new(
         Level::Error,
         "config-parse-error",
-        format!("{file}: {message}"),
+        format!("{file}: {}", e.message),
         Some(Location {
             file: file.to_string(),
-            line: line.unwrap_or(1),
-            column: 1,
+            line: e.line.unwrap_or(1),
+            column: e.column.unwrap_or(1),
         }),
     )
 }

@@ -31,7 +31,7 @@ pub(crate) fn discover(
     let file = TEMPLATE_FILES.iter().find(|f| root.join(f).is_file())?;
     let (text, node) = match config::load(&root.join(file)) {
         Ok(loaded) => loaded,
-        Err(e) => return Some(Err(vec![config_error(file, e.line, &e)])),
+        Err(e) => return Some(Err(vec![config_error(file, &e)])),
     };
     let is_sam = match node.get("Transform") {
         Some(Node::String(t)) => t == TRANSFORM,

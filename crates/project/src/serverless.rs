@@ -109,13 +109,16 @@ pub(crate) fn discover(
     };
     let (text, root_node) = match config::load(&root.join(file)) {
         Ok(loaded) => loaded,
-        Err(e) => return Some(Err(vec![config_error(file, e.line, &e)])),
+        Err(e) => return Some(Err(vec![config_error(file, &e)])),
     };
     if !matches!(root_node, Node::Map(_)) {
         return Some(Err(vec![config_error(
             file,
-            Some(1),
-            format!("expected a mapping at the top, found {}", root_node.kind()),
+            &config::ConfigError {
+                line: Some(1),
+                column: None,
+                message: format!("expected a mapping at the top, found {}", root_node.kind()),
+            },
         )]));
     }
     Some(Ok(read_service(root, file, &text, &root_node, options)))

@@ -17,7 +17,7 @@ use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use leastrole_lang::{Diagnostic, Level, Location};
+use leastrole_lang::Diagnostic;
 
 use crate::ValuePart;
 use crate::cfn::{MAX_DEPTH, MAX_WORK};
@@ -430,16 +430,10 @@ impl<'a> Vars<'a> {
             .or_insert_with(|| match config::load_file(&full) {
                 Ok(n) => Some(n),
                 Err(e) => {
-                    self.diagnostics.borrow_mut().push(Diagnostic::new(
-                        Level::Error,
-                        "config-parse-error",
-                        format!("{path}: {e}"),
-                        Some(Location {
-                            file: path.trim_start_matches("./").to_string(),
-                            line: e.line.unwrap_or(1),
-                            column: 1,
-                        }),
-                    ));
+                    let file = path.trim_start_matches("./");
+                    self.diagnostics
+                        .borrow_mut()
+                        .push(crate::config_error(file, &e));
                     None
                 }
             })
