@@ -51,6 +51,12 @@ pub struct GenerateArgs {
     pub serverless_flavor: Flavor,
     #[command(flatten)]
     pub arn: ArnArgs,
+    /// Serverless stage for `${opt:stage}` and `${sls:stage}` (default: the config's, else `dev`).
+    #[arg(long, value_name = "S")]
+    pub stage: Option<String>,
+    /// Resolve Serverless `${env:X}` variables from this process's environment.
+    #[arg(long)]
+    pub use_env: bool,
     /// Exit 1 when any warning-level diagnostic remains.
     #[arg(long)]
     pub strict: bool,

@@ -32,7 +32,8 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<Status> {
         &DiscoverOptions {
             handlers: args.handlers.clone(),
             functions: args.functions.clone(),
-            ..DiscoverOptions::default()
+            stage: args.stage.clone(),
+            use_env: args.use_env,
         },
     );
     let report = build_report(
