@@ -1,0 +1,153 @@
+//! Every example project in `fixtures/projects/` through `generate`: the JSON report and
+//! the format its users would paste (Serverless → `serverless`, SAM → `sam`, CDK →
+//! `cloudformation`, plain folders → `iam`), each snapshotted; the YAML formats are
+//! parsed back and checked for the structure their tool expects.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+fn projects() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/projects")
+}
+
+fn generate(project: &str, format: &str) -> String {
+    let dir = projects().join(project);
+    let out = Command::cargo_bin("leastrole")
+        .unwrap()
+        .args(["generate", dir.to_str().unwrap(), "--format", format])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{project} {format}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// The project's native format.
+fn native_format(project: &str) -> &'static str {
+    if project.starts_with("serverless") {
+        "serverless"
+    } else if project.starts_with("sam") {
+        "sam"
+    } else if project.starts_with("cdk") {
+        "cloudformation"
+    } else {
+        "iam"
+    }
+}
+
+fn yaml(text: &str) -> serde_json::Value {
+    let value: serde_yaml_ng::Value = serde_yaml_ng::from_str(text).expect("valid YAML");
+    serde_json::to_value(value).expect("YAML maps to JSON")
+}
+
+/// Every statement is Allow with a non-empty list of exact actions and resources.
+fn check_statements(statements: &serde_json::Value, what: &str) {
+    let list = statements
+        .as_array()
+        .unwrap_or_else(|| panic!("{what}: Statement is not a list"));
+    for s in list {
+        assert_eq!(s["Effect"], "Allow", "{what}");
+        let actions = s["Action"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{what}: Action list"));
+        assert!(!actions.is_empty(), "{what}");
+        assert!(
+            actions.iter().all(|a| a
+                .as_str()
+                .is_some_and(|a| a.contains(':') && !a.contains('*'))),
+            "{what}: {actions:?}"
+        );
+        assert!(
+            !s["Resource"]
+                .as_array()
+                .unwrap_or_else(|| panic!("{what}: Resource list"))
+                .is_empty(),
+            "{what}"
+        );
+        let sid = s["Sid"].as_str().unwrap_or("");
+        assert!(
+            sid.chars().all(|c| c.is_ascii_alphanumeric()),
+            "{what}: Sid {sid}"
+        );
+    }
+}
+
+fn check_native(project: &str, format: &str, text: &str) {
+    match format {
+        "serverless" => {
+            let v = yaml(text);
+            for (name, f) in v["functions"].as_object().expect("functions map") {
+                check_statements(
+                    &f["iam"]["role"]["statements"],
+                    &format!("{project} {name}"),
+                );
+            }
+        }
+        "sam" => {
+            let v = yaml(text);
+            for (name, f) in v["Resources"].as_object().expect("Resources map") {
+                let doc = &f["Properties"]["Policies"][0];
+                assert_eq!(
+                    doc["Version"], "2012-10-17",
+                    "{project} {name}: version must stay a string"
+                );
+                check_statements(&doc["Statement"], &format!("{project} {name}"));
+            }
+        }
+        "cloudformation" => {
+            let v = yaml(text);
+            for (name, role) in v.as_object().expect("resources map") {
+                assert_eq!(role["Type"], "AWS::IAM::Role", "{name}");
+                let trust = &role["Properties"]["AssumeRolePolicyDocument"]["Statement"][0];
+                assert_eq!(
+                    trust["Principal"]["Service"], "lambda.amazonaws.com",
+                    "{name}"
+                );
+                let doc = &role["Properties"]["Policies"][0]["PolicyDocument"];
+                assert_eq!(doc["Version"], "2012-10-17", "{name}");
+                check_statements(&doc["Statement"], name);
+            }
+        }
+        _ => {
+            let v: serde_json::Value = serde_json::from_str(text).expect("valid JSON");
+            assert!(v.is_object());
+        }
+    }
+}
+
+#[test]
+fn every_project_json_and_native_format() {
+    let mut names: Vec<String> = std::fs::read_dir(projects())
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| e.path().is_dir())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert!(names.len() >= 5, "{names:?}");
+    for project in &names {
+        let json = generate(project, "json");
+        let report: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(report["version"], 1);
+        insta::assert_snapshot!(format!("{project}__json"), json);
+        let format = native_format(project);
+        let native = generate(project, format);
+        check_native(project, format, &native);
+        insta::assert_snapshot!(format!("{project}__{format}"), native);
+    }
+}
+
+#[test]
+fn template_resources_come_out_exact() {
+    // JSON: resources the template names are literal ARNs.
+    let json = generate("serverless-v3-shared-role", "json");
+    assert!(json.contains("table/orders-api-dev-orders"), "{json}");
+    // SAM: references stay references.
+    let sam = generate("sam-app", "sam");
+    assert!(sam.contains("${ImagesTable}"), "{sam}");
+    assert!(sam.contains("Ref: ImageWorkflow"), "{sam}");
+}
