@@ -165,10 +165,9 @@ pub fn discover(root: &Path, options: &DiscoverOptions) -> Discovery {
                     d.diagnostics.push(Diagnostic::new(
                         Level::Warning,
                         "config-fallback",
-                        format!(
-                            "reading {} as a plain folder (one unit, no configured environment) because its config could not be read",
-                            root.display()
-                        ),
+                        // No absolute path here: the report must not depend on where
+                        // the project is checked out.
+                        "reading the project as a plain folder (one unit, no configured environment) because its config could not be read".to_string(),
                         None,
                     ));
                 }
