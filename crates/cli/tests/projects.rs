@@ -151,3 +151,36 @@ fn template_resources_come_out_exact() {
     assert!(sam.contains("${ImagesTable}"), "{sam}");
     assert!(sam.contains("Ref: ImageWorkflow"), "{sam}");
 }
+
+/// Every project's JSON report validates against the published schema.
+#[test]
+fn reports_validate_against_the_json_schema() {
+    let schema_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/report.schema.json");
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&schema_path).unwrap()).unwrap();
+    let mut schemas = boon::Schemas::new();
+    let mut compiler = boon::Compiler::new();
+    compiler.add_resource("report.schema.json", schema).unwrap();
+    let index = compiler
+        .compile("report.schema.json", &mut schemas)
+        .unwrap();
+    let mut checked = 0;
+    for entry in std::fs::read_dir(projects()).unwrap() {
+        let project = entry.unwrap().file_name().to_string_lossy().into_owned();
+        let report: serde_json::Value = serde_json::from_str(&generate(&project, "json")).unwrap();
+        if let Err(e) = schemas.validate(&report, index) {
+            panic!("{project}: the report does not match docs/report.schema.json: {e:#}");
+        }
+        checked += 1;
+    }
+    assert!(checked >= 5);
+    // The schema is not vacuous: a wrong version and a wildcard action are rejected.
+    let mut bad: serde_json::Value =
+        serde_json::from_str(&generate("plain-python", "json")).unwrap();
+    bad["version"] = serde_json::json!(2);
+    assert!(schemas.validate(&bad, index).is_err());
+    let mut wild: serde_json::Value =
+        serde_json::from_str(&generate("plain-python", "json")).unwrap();
+    wild["functions"][0]["policy"]["Statement"][0]["Action"][0] = serde_json::json!("s3:*");
+    assert!(schemas.validate(&wild, index).is_err());
+}
