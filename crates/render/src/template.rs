@@ -134,7 +134,9 @@ pub fn cloudformation(report: &Report, options: &RenderOptions) -> String {
 /// Serverless Framework per-function statements.
 pub fn serverless(report: &Report, options: &RenderOptions, flavor: ServerlessFlavor) -> String {
     let mut functions = Map::new();
-    for f in &report.functions {
+    // A function that needs no permission gets no statements key: IAM rejects an empty
+    // statement list.
+    for f in report.functions.iter().filter(|f| !f.policy.is_empty()) {
         let statements = Value::Array(cfn_statements(f));
         let entry = match flavor {
             ServerlessFlavor::V4 => json!({ "iam": { "role": { "statements": statements } } }),
@@ -148,7 +150,7 @@ pub fn serverless(report: &Report, options: &RenderOptions, flavor: ServerlessFl
 /// SAM: `Policies:` with the generated inline document, per function.
 pub fn sam(report: &Report, options: &RenderOptions) -> String {
     let mut resources = Map::new();
-    for f in &report.functions {
+    for f in report.functions.iter().filter(|f| !f.policy.is_empty()) {
         let document = json!({ "Version": "2012-10-17", "Statement": cfn_statements(f) });
         resources.insert(
             logical_id(&f.name),
