@@ -37,7 +37,7 @@ fn function_report(
     options: &Options,
 ) -> Result<FunctionReport, MapsError> {
     let root: &Path = &f.code_root;
-    let (program, calls, mut diagnostics, files) = match &f.entry {
+    let (calls, mut diagnostics, files) = match &f.entry {
         Entry::Handler { file, export } => {
             let program = leastrole_lang::analyze(root, std::slice::from_ref(file));
             let reach = leastrole_policy::reachable(&program, file, export);
@@ -58,25 +58,18 @@ fn function_report(
                 .into_iter()
                 .map(str::to_string)
                 .collect();
-            (program.clone(), calls, diags, files)
+            (calls, diags, files)
         }
         Entry::Folder { files } => {
             let program = leastrole_lang::analyze(root, files);
-            let mut diags: Vec<Diagnostic> = program.diagnostics.clone();
-            for m in program.modules.values() {
-                diags.extend(m.diagnostics.iter().cloned());
-                for func in m.functions.values() {
-                    diags.extend(func.diagnostics.iter().cloned());
-                }
-            }
+            let diags = program.all_diagnostics().into_iter().cloned().collect();
             let calls: Vec<_> = program.all_calls().into_iter().cloned().collect();
             let files = program.modules.keys().cloned().collect();
-            (program, calls, diags, files)
+            (calls, diags, files)
         }
         // Listed by discovery (an image, another runtime, a missing handler file), which
         // also reported why; nothing to analyse.
         Entry::Unsupported { reason } => (
-            leastrole_lang::Program::default(),
             Vec::new(),
             vec![Diagnostic::new(
                 Level::Info,
@@ -87,7 +80,6 @@ fn function_report(
             BTreeSet::new(),
         ),
     };
-    drop(program);
     let env = env_context(f);
     let resolved = resolve_calls(maps, &calls, &env, options)?;
     diagnostics.extend(resolved.diagnostics);

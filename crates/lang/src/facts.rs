@@ -81,6 +81,14 @@ impl Value {
         Value::Str { value: s.into() }
     }
 
+    /// `{}`: an empty, fully known object.
+    pub fn empty_object() -> Self {
+        Value::Object {
+            entries: BTreeMap::new(),
+            rest: None,
+        }
+    }
+
     /// A fully known object from its entries.
     pub fn object<K: Into<String>>(entries: impl IntoIterator<Item = (K, Value)>) -> Self {
         Value::Object {

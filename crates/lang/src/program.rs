@@ -130,6 +130,23 @@ impl Program {
         calls
     }
 
+    /// Every diagnostic: files that could not be read, whole-module findings and each
+    /// function's; sorted, deduplicated.
+    pub fn all_diagnostics(&self) -> Vec<&Diagnostic> {
+        let mut diags: Vec<&Diagnostic> = self
+            .diagnostics
+            .iter()
+            .chain(self.modules.values().flat_map(|m| {
+                m.diagnostics
+                    .iter()
+                    .chain(m.functions.values().flat_map(|f| f.diagnostics.iter()))
+            }))
+            .collect();
+        diags.sort();
+        diags.dedup();
+        diags
+    }
+
     /// Merge another program's modules into this one (used to combine languages).
     pub fn extend(&mut self, other: Program) {
         self.modules.extend(other.modules);

@@ -22,7 +22,7 @@ pub fn calls_text(program: &Program) -> String {
         )
         .ok();
     }
-    let diags = all_diagnostics(program);
+    let diags = program.all_diagnostics();
     if !diags.is_empty() {
         s.push('\n');
         for d in diags {
@@ -41,23 +41,8 @@ pub fn calls_json(program: &Program) -> String {
     pretty(&json!({
         "version": 1,
         "calls": calls,
-        "diagnostics": all_diagnostics(program).into_iter().map(diagnostic_json).collect::<Vec<_>>(),
+        "diagnostics": program.all_diagnostics().into_iter().map(diagnostic_json).collect::<Vec<_>>(),
     }))
-}
-
-fn all_diagnostics(program: &Program) -> Vec<&leastrole_lang::Diagnostic> {
-    let mut diags: Vec<_> = program
-        .diagnostics
-        .iter()
-        .chain(program.modules.values().flat_map(|m| {
-            m.diagnostics
-                .iter()
-                .chain(m.functions.values().flat_map(|f| f.diagnostics.iter()))
-        }))
-        .collect();
-    diags.sort();
-    diags.dedup();
-    diags
 }
 
 fn describe(call: &SdkCall) -> String {

@@ -145,15 +145,8 @@ fn call(site: &Site, service: ServiceRef, call: CallKind, params: Value) -> SdkC
 /// The request parameters of a v2 method: the first argument, unless it is the callback.
 fn params_arg(args: &[Abs]) -> Value {
     match args.first() {
-        None | Some(Abs::Func(_)) => empty_object(),
+        None | Some(Abs::Func(_)) => Value::empty_object(),
         Some(a) => a.to_value(),
-    }
-}
-
-pub(crate) fn empty_object() -> Value {
-    Value::Object {
-        entries: Default::default(),
-        rest: None,
     }
 }
 
@@ -190,7 +183,7 @@ pub(crate) fn construct(
             // `new AWS.S3.ManagedUpload({ params })` is `s3.upload(params)`.
             let params = args
                 .first()
-                .map_or_else(empty_object, |a| a.member("params").to_value());
+                .map_or_else(Value::empty_object, |a| a.member("params").to_value());
             calls.push(call(
                 site,
                 ServiceRef::Known {
@@ -281,7 +274,7 @@ fn client_method(
     match op {
         Some(Value::Str { value }) => {
             let params = match args.get(1) {
-                None | Some(Abs::Func(_)) => empty_object(),
+                None | Some(Abs::Func(_)) => Value::empty_object(),
                 Some(a) => a.to_value(),
             };
             calls.push(call(site, service.clone(), kind(value), params));

@@ -4,7 +4,6 @@
 
 use crate::facts::{CallKind, Diagnostic, Level, Sdk, SdkCall, ServiceRef, Value};
 
-use super::sdk_v2::empty_object;
 use super::values::{Abs, Site};
 
 pub(crate) const LIB_DYNAMODB: &str = "@aws-sdk/lib-dynamodb";
@@ -35,7 +34,7 @@ fn call(site: &Site, pkg: &str, call: CallKind, params: Value) -> SdkCall {
 }
 
 fn arg_value(args: &[Abs], i: usize) -> Value {
-    args.get(i).map_or_else(empty_object, Abs::to_value)
+    args.get(i).map_or_else(Value::empty_object, Abs::to_value)
 }
 
 /// `new <export>(args)`. `None`: not a v3 constructor.
@@ -48,7 +47,7 @@ pub(crate) fn construct(ctor: &Abs, args: &[Abs], next_upload: &mut usize) -> Op
         *next_upload += 1;
         // The whole constructor options (`{ client, params, tags, leavePartsOnError }`):
         // the helper table reads `options.params` and `options.tags`.
-        let params = args.first().map_or_else(empty_object, Abs::to_value);
+        let params = args.first().map_or_else(Value::empty_object, Abs::to_value);
         Abs::V3Upload {
             id: *next_upload,
             params: Box::new(params),

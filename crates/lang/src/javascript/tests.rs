@@ -19,14 +19,10 @@ fn run(name: &str, text: &str) -> Program {
 }
 
 fn codes(p: &Program) -> Vec<String> {
-    let mut out: Vec<String> = p.diagnostics.iter().map(|d| d.code.clone()).collect();
-    for m in p.modules.values() {
-        out.extend(m.diagnostics.iter().map(|d| d.code.clone()));
-        for f in m.functions.values() {
-            out.extend(f.diagnostics.iter().map(|d| d.code.clone()));
-        }
-    }
-    out
+    p.all_diagnostics()
+        .into_iter()
+        .map(|d| d.code.clone())
+        .collect()
 }
 
 #[test]

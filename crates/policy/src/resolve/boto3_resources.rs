@@ -3,12 +3,12 @@
 
 use std::collections::BTreeMap;
 
-use leastrole_lang::{ResourceStep, SdkCall, Value};
+use leastrole_lang::{Diagnostic, Level, ResourceStep, SdkCall, Value};
 use leastrole_maps::schema::{Boto3Param, Boto3Request, Boto3Resource, Boto3ServiceResources};
 use leastrole_maps::{Maps, MapsError};
 
 use super::target::{Request, Targets, helper_requests};
-use super::values::{empty_object, merge_into, set_path};
+use super::values::{merge_into, set_path};
 
 const SERVICE_RESOURCE: &str = "ServiceResource";
 
@@ -69,7 +69,7 @@ pub fn requests(
     }
     let push =
         |out: &mut Targets, request: &Boto3Request, ids: &BTreeMap<String, Value>, via: String| {
-            let mut params = build_params(&request.params, ids, &[]);
+            let mut params = build_params(&request.params, ids);
             merge_into(&mut params, &call.params);
             out.requests.push(Request {
                 service: service.clone(),
@@ -108,7 +108,7 @@ pub fn requests(
             } else if let Some(waiter) = model.waiters.get(method) {
                 match service.waiter(&waiter.waiter) {
                     Some((_, w)) => {
-                        let mut params = build_params(&waiter.params, &identifiers, &[]);
+                        let mut params = build_params(&waiter.params, &identifiers);
                         merge_into(&mut params, &call.params);
                         out.requests.push(Request {
                             service: service.clone(),
@@ -124,7 +124,7 @@ pub fn requests(
             } else if let Some(helper) =
                 maps.helper("boto3", &format!("{service_name}.{name}.{method}"))?
             {
-                let mut base = empty_object();
+                let mut base = Value::empty_object();
                 for (k, v) in &identifiers {
                     set_path(&mut base, &format!("self.{k}"), v.clone());
                 }
@@ -154,7 +154,7 @@ pub fn requests(
             request,
         } => {
             if let Some(batch) = item.batch_actions.get(method) {
-                let mut params = build_params(&batch.params, &items, &[]);
+                let mut params = build_params(&batch.params, &items);
                 merge_into(&mut params, &call.params);
                 out.requests.push(Request {
                     service: service.clone(),
@@ -185,8 +185,6 @@ pub fn requests(
     }
     Ok(())
 }
-
-use leastrole_lang::{Diagnostic, Level};
 
 fn warning(call: &SdkCall, message: String) -> Diagnostic {
     Diagnostic::new(
@@ -329,12 +327,8 @@ static EMPTY: Boto3Resource = Boto3Resource {
 
 /// A request's parameters from identifiers and literals; `[]` in a target path (batch
 /// actions: `Delete.Objects[].Key`) is filled with one element.
-fn build_params(
-    params: &[Boto3Param],
-    identifiers: &BTreeMap<String, Value>,
-    _inputs: &[Value],
-) -> Value {
-    let mut out = empty_object();
+fn build_params(params: &[Boto3Param], identifiers: &BTreeMap<String, Value>) -> Value {
+    let mut out = Value::empty_object();
     for p in params {
         let value = match p.source.as_str() {
             "identifier" => p
@@ -353,7 +347,7 @@ fn build_params(
         };
         match p.target.split_once("[]") {
             Some((list, rest)) => {
-                let mut item = empty_object();
+                let mut item = Value::empty_object();
                 set_path(&mut item, rest.trim_start_matches('.'), value);
                 set_path(&mut out, list, Value::List { items: vec![item] });
             }

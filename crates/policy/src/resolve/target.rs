@@ -6,7 +6,7 @@ use leastrole_lang::{CallKind, Diagnostic, Level, Sdk, SdkCall, ServiceRef, Valu
 use leastrole_maps::{Helper, Maps, MapsError, Service, did_you_mean};
 
 use super::boto3_resources;
-use super::values::{self, empty_object, merge_into, set_path};
+use super::values::{self, merge_into, set_path};
 
 /// One API request a call sends.
 #[derive(Debug, Clone)]
@@ -328,7 +328,7 @@ pub fn helper_requests(
         );
         return Ok(());
     };
-    let mut args = empty_object();
+    let mut args = Value::empty_object();
     merge_into(&mut args, base);
     for (name, value) in helper.params.iter().zip(&call.positional) {
         set_path(&mut args, name, value.clone());
@@ -356,7 +356,7 @@ pub fn helper_requests(
         {
             continue;
         }
-        let mut params = empty_object();
+        let mut params = Value::empty_object();
         if let Some(spread) = &hc.spread {
             if spread == "*" {
                 merge_into(&mut params, &args);

@@ -126,7 +126,9 @@ pub fn set_path(target: &mut Value, path_text: &str, value: Value) {
             entries.insert((*m).to_string(), value);
             return;
         }
-        current = entries.entry((*m).to_string()).or_insert_with(empty_object);
+        current = entries
+            .entry((*m).to_string())
+            .or_insert_with(Value::empty_object);
     }
 }
 
@@ -134,20 +136,13 @@ pub fn set_path(target: &mut Value, path_text: &str, value: Value) {
 pub fn keyed_by(key: Value) -> Value {
     match key {
         Value::Str { value } => Value::Object {
-            entries: [(value, empty_object())].into(),
+            entries: [(value, Value::empty_object())].into(),
             rest: None,
         },
         other => Value::Object {
             entries: Default::default(),
             rest: Some(format!("keyed by {}", short(&other))),
         },
-    }
-}
-
-pub fn empty_object() -> Value {
-    Value::Object {
-        entries: Default::default(),
-        rest: None,
     }
 }
 
