@@ -88,6 +88,7 @@ fn functions_of(path: &Path) -> Vec<Function> {
                 environment: None,
                 framework: leastrole_project::Framework::Handler,
                 source: None,
+                declared: None,
             });
         }
     }
@@ -101,6 +102,7 @@ fn functions_of(path: &Path) -> Vec<Function> {
             environment: None,
             framework: leastrole_project::Framework::Plain,
             source: None,
+            declared: None,
         });
     }
     functions

@@ -92,6 +92,7 @@ impl Configured {
             environment: Some(environment),
             framework: self.framework,
             source: self.source,
+            declared: None,
         }
     }
 }

@@ -10,6 +10,7 @@ mod cdk;
 mod cfn;
 mod config;
 mod configured;
+pub mod declared;
 pub mod handler;
 mod intrinsic;
 mod runtime;
@@ -23,6 +24,7 @@ use std::path::{Path, PathBuf};
 
 use leastrole_lang::{Diagnostic, Language, Level, Location};
 
+pub use declared::Declared;
 pub use handler::{HandlerSpec, HandlerStyle, style_for_runtime};
 pub use walk::source_files;
 
@@ -109,6 +111,9 @@ pub struct Function {
     pub framework: Framework,
     /// The config file (relative to the project folder) and line that declare it.
     pub source: Option<Location>,
+    /// The role the project declares for it (`leastrole check`); `None` when the project
+    /// declares none (a plain folder, `--handler`).
+    pub declared: Option<Declared>,
 }
 
 /// Functions found, and what was seen but not understood.
@@ -198,6 +203,7 @@ fn plain_folder(root: &Path, diagnostics: &mut Vec<Diagnostic>) -> Function {
         environment: None,
         framework: Framework::Plain,
         source: None,
+        declared: None,
     }
 }
 
@@ -259,6 +265,7 @@ fn from_handler(root: &Path, handler: &str) -> Result<Function, Diagnostic> {
                 environment: None,
                 framework: Framework::Handler,
                 source: None,
+                declared: None,
             });
         }
     }
