@@ -34,6 +34,10 @@ pub enum Command {
 pub struct GenerateArgs {
     /// Project folder (default: the current folder).
     pub path: Option<PathBuf>,
+    /// Read the project from a manifest (JSON; `-` for stdin): a Serverless service as
+    /// the framework resolved it, as the serverless-leastrole plugin sends it.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["path", "handlers", "stage", "use_env"])]
+    pub manifest: Option<PathBuf>,
     /// A Lambda handler relative to PATH (`src/app.handler`); repeatable.
     #[arg(long = "handler", value_name = "H")]
     pub handlers: Vec<String>,
@@ -110,6 +114,9 @@ pub enum GenerateFormat {
     Sam,
     /// Terraform `data "aws_iam_policy_document"` blocks.
     Terraform,
+    /// JSON: per function, the statements as CloudFormation values (references stay
+    /// references), and the diagnostics; what the Serverless plugin reads.
+    Statements,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

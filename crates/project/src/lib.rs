@@ -4,7 +4,8 @@
 //! `template.yaml`, CDK `cdk.out`, or a plain folder / `--handler`) to the list of
 //! functions with their handler file and export, runtime, environment values and the
 //! policy the project declares for them. References (`!Ref`, `${self:…}`) are kept as
-//! values for `leastrole-policy` to resolve into ARNs.
+//! values for `leastrole-policy` to resolve into ARNs. A Serverless service can also come
+//! already resolved by the framework, as a JSON manifest ([`discover_manifest`]).
 
 mod cdk;
 mod cfn;
@@ -13,6 +14,7 @@ mod configured;
 pub mod declared;
 pub mod handler;
 mod intrinsic;
+mod manifest;
 mod runtime;
 mod sam;
 mod serverless;
@@ -26,6 +28,7 @@ use leastrole_lang::{Diagnostic, Language, Level, Location};
 
 pub use declared::Declared;
 pub use handler::{HandlerSpec, HandlerStyle, style_for_runtime};
+pub use manifest::{MANIFEST_VERSION, ManifestError, discover_manifest};
 pub use walk::source_files;
 
 /// What a function runs: one handler export, or (plain folder) every source file.

@@ -121,18 +121,19 @@ pub(crate) fn discover(
             },
         )]));
     }
-    Some(Ok(read_service(root, file, &text, &root_node, options)))
+    let vars = Vars::new(&root_node, root, options.stage.as_deref(), options.use_env);
+    Some(Ok(read_service(root, file, &text, &root_node, &vars)))
 }
 
-fn read_service(
-    root: &Path,
-    file: &str,
-    text: &str,
-    config: &Node,
-    options: &DiscoverOptions,
-) -> Discovery {
+/// Hook for `manifest.rs`: a service the framework already resolved (its variables are
+/// gone, `resources` holds the compiled template too), read like a config file. `file`
+/// and `text` only place declarations on lines.
+pub(crate) fn read_resolved(root: &Path, file: &str, text: &str, config: &Node) -> Discovery {
+    read_service(root, file, text, config, &Vars::resolved(config, root))
+}
+
+fn read_service(root: &Path, file: &str, text: &str, config: &Node, vars: &Vars<'_>) -> Discovery {
     let mut d = Discovery::default();
-    let vars = Vars::new(config, root, options.stage.as_deref(), options.use_env);
     let provider = config
         .get("provider")
         .map(|p| vars.deref(p, 0))
@@ -153,7 +154,7 @@ fn read_service(
         return d;
     }
 
-    let functions = function_nodes(&vars, config);
+    let functions = function_nodes(vars, config);
     let mut template = Template::default();
     if let Some(resources) = config.get("resources") {
         match vars.deref(resources, 0) {
@@ -203,11 +204,11 @@ fn read_service(
     }
 
     let strings = SlsStrings {
-        vars: &vars,
+        vars,
         template: &template,
     };
     let eval = strings.eval();
-    let provider_env = environment(&vars, &eval, provider.get("environment"));
+    let provider_env = environment(vars, &eval, provider.get("environment"));
     let provider_runtime = provider.get("runtime").and_then(|r| vars.literal(r, 0));
     let service_artifact = config
         .at(&["package", "artifact"])
@@ -230,7 +231,7 @@ fn read_service(
             None => root.to_path_buf(),
         };
         let mut env = provider_env.clone();
-        env.extend(environment(&vars, &eval, f.get("environment")));
+        env.extend(environment(vars, &eval, f.get("environment")));
         let artifact = f
             .at(&["package", "artifact"])
             .and_then(|a| vars.literal(a, 0))

@@ -54,6 +54,9 @@ pub(crate) struct Vars<'a> {
     dir: &'a Path,
     stage: Option<&'a str>,
     use_env: bool,
+    /// The config is already resolved (a manifest from the framework itself): strings are
+    /// literal text and no variable is looked up.
+    resolved: bool,
     files: RefCell<BTreeMap<PathBuf, Option<Node>>>,
     /// Lookups done; a hostile config (each variable naming two others) stops at [`MAX_WORK`].
     work: Cell<usize>,
@@ -154,9 +157,19 @@ impl<'a> Vars<'a> {
             dir,
             stage,
             use_env,
+            resolved: false,
             files: RefCell::new(BTreeMap::new()),
             work: Cell::new(0),
             diagnostics: RefCell::new(Vec::new()),
+        }
+    }
+
+    /// For a config whose variables the framework already resolved (a `--manifest`):
+    /// every string is literal text, whatever `${…}` it contains.
+    pub(crate) fn resolved(root: &'a Node, dir: &'a Path) -> Self {
+        Vars {
+            resolved: true,
+            ..Vars::new(root, dir, None, false)
         }
     }
 
@@ -167,6 +180,13 @@ impl<'a> Vars<'a> {
 
     /// The string as literal text and variables.
     pub(crate) fn segments(&self, s: &str, depth: usize) -> Vec<Seg> {
+        if self.resolved {
+            return if s.is_empty() {
+                Vec::new()
+            } else {
+                vec![Seg::Lit(s.to_string())]
+            };
+        }
         let mut out = Vec::new();
         let mut last = 0;
         for (start, end) in spans(s) {
@@ -677,6 +697,21 @@ stages:
         assert_eq!(r, "[Lit(\"fb\")]");
         let r = render(&v.segments("${env:PATH}", 0));
         assert!(!r.contains("unknown"), "{r}");
+    }
+
+    #[test]
+    fn a_resolved_config_reads_every_string_literally() {
+        let root = parse_yaml(CONFIG).unwrap();
+        let v = Vars::resolved(&root, Path::new("."));
+        assert_eq!(
+            v.literal(&Node::String("${self:custom.table}-x".into()), 0),
+            Some("${self:custom.table}-x".to_string())
+        );
+        assert_eq!(
+            v.deref(&Node::String("${self:custom.env}".into()), 0),
+            Node::String("${self:custom.env}".into())
+        );
+        assert!(v.segments("", 0).is_empty());
     }
 }
 

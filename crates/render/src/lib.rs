@@ -15,7 +15,8 @@ use leastrole_policy::{ArnEnv, Report};
 pub use calls::{calls_json, calls_text};
 pub use json::{REPORT_VERSION, diagnostic_json, report_json};
 pub use template::{
-    ServerlessFlavor, cfn_resource, cloudformation, logical_id, sam, serverless, terraform,
+    STATEMENTS_VERSION, ServerlessFlavor, cfn_resource, cloudformation, logical_id, sam,
+    serverless, statements_json, terraform,
 };
 pub use text::{diagnostic_line, report_text};
 

@@ -147,6 +147,37 @@ pub fn serverless(report: &Report, options: &RenderOptions, flavor: ServerlessFl
     yaml(&json!({ "functions": functions }), report, options)
 }
 
+/// Version of the `statements` output.
+pub const STATEMENTS_VERSION: u32 = 1;
+
+/// JSON for integrations that build their own roles (the Serverless plugin): per
+/// function, the policy statements as CloudFormation values (a template reference stays
+/// `Ref`/`Fn::GetAtt`/`Fn::Sub`, unlike the report, which writes names or `*`), and the
+/// diagnostics as in the report. Functions that need nothing have an empty list;
+/// `analysed` is false for a function leastrole could not read (an image, another
+/// runtime, a missing handler file), whose empty list means "unknown", not "nothing".
+pub fn statements_json(report: &Report) -> String {
+    let functions: Vec<Value> = report
+        .functions
+        .iter()
+        .map(|f| {
+            json!({
+                "name": f.name,
+                "analysed": !f.files.is_empty(),
+                "files": f.files,
+                "statements": cfn_statements(f),
+                "diagnostics": f.diagnostics.iter().map(crate::diagnostic_json).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    crate::pretty(&json!({
+        "version": STATEMENTS_VERSION,
+        "kind": "statements",
+        "functions": functions,
+        "diagnostics": report.diagnostics.iter().map(crate::diagnostic_json).collect::<Vec<_>>(),
+    }))
+}
+
 /// SAM: `Policies:` with the generated inline document, per function.
 pub fn sam(report: &Report, options: &RenderOptions) -> String {
     let mut resources = Map::new();

@@ -16,8 +16,20 @@ use crate::output::{emit, note};
 use crate::pipeline::build_report;
 
 pub fn run(args: GenerateArgs) -> anyhow::Result<Status> {
-    let root = args.path.clone().unwrap_or_else(|| PathBuf::from("."));
-    anyhow::ensure!(root.is_dir(), "{} is not a folder", root.display());
+    let options = DiscoverOptions {
+        handlers: args.handlers.clone(),
+        functions: args.functions.clone(),
+        stage: args.stage.clone(),
+        use_env: args.use_env,
+    };
+    let discovery = match &args.manifest {
+        Some(manifest) => super::manifest::discover(manifest, &options)?,
+        None => {
+            let root = args.path.clone().unwrap_or_else(|| PathBuf::from("."));
+            anyhow::ensure!(root.is_dir(), "{} is not a folder", root.display());
+            discover(&root, &options)
+        }
+    };
     let overlay;
     let maps: &Maps = match &args.maps {
         Some(dir) => {
@@ -27,15 +39,6 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<Status> {
         }
         None => Maps::embedded(),
     };
-    let discovery = discover(
-        &root,
-        &DiscoverOptions {
-            handlers: args.handlers.clone(),
-            functions: args.functions.clone(),
-            stage: args.stage.clone(),
-            use_env: args.use_env,
-        },
-    );
     let report = build_report(
         maps,
         discovery,
@@ -75,6 +78,7 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<Status> {
         }
         GenerateFormat::Sam => leastrole_render::sam(&report, &render),
         GenerateFormat::Terraform => leastrole_render::terraform(&report, &render),
+        GenerateFormat::Statements => leastrole_render::statements_json(&report),
     };
     // The text format carries its diagnostics; the machine formats keep stdout clean and
     // repeat warnings and errors on stderr.

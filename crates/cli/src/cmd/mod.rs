@@ -2,4 +2,5 @@
 
 pub mod calls;
 pub mod generate;
+pub mod manifest;
 pub mod maps;
