@@ -1,0 +1,107 @@
+//! The Serverless Framework plugin (`crates/serverless-plugin`, JavaScript) under the
+//! README's `cargo test --workspace`: installs its pinned dev dependencies (serverless@3
+//! and osls, with `npm ci`) when `node_modules` is missing or older than
+//! `package-lock.json`, then runs its tests with Node's built-in runner against this
+//! build's `leastrole` binary: unit tests with a fake framework and binary, and the real
+//! frameworks' `package` offline on fixture services.
+//!
+//! Without node or npm, or when `npm ci` cannot reach the registry, the test prints a note
+//! and passes locally; under CI (the `CI` variable set) that is a failure.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn plugin_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../serverless-plugin")
+}
+
+fn in_ci() -> bool {
+    std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false" && v != "0")
+}
+
+/// Missing tooling: a failure under CI, a note and an early return locally.
+#[expect(
+    clippy::print_stderr,
+    reason = "the note tells a local run why the plugin tests did not run"
+)]
+fn unavailable(why: &str) {
+    assert!(
+        !in_ci(),
+        "the serverless plugin tests cannot run under CI: {why}"
+    );
+    eprintln!("note: skipping the serverless plugin tests: {why}");
+}
+
+fn shown(out: &Output) -> String {
+    format!(
+        "status: {}\n--- stdout\n{}\n--- stderr\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+fn tool_version(tool: &str) -> Option<String> {
+    let out = Command::new(tool).arg("--version").output().ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
+
+/// `npm ci` is needed when `node_modules` was never installed, or installed from an older
+/// lock file (npm writes `node_modules/.package-lock.json` on every install).
+fn needs_install(dir: &Path) -> bool {
+    let modified = |p: PathBuf| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    match (
+        modified(dir.join("node_modules/.package-lock.json")),
+        modified(dir.join("package-lock.json")),
+    ) {
+        (Some(installed), Some(lock)) => installed < lock,
+        _ => true,
+    }
+}
+
+#[test]
+fn serverless_plugin_node_tests() {
+    let dir = plugin_dir();
+    if tool_version("node").is_none() {
+        return unavailable("node is not on PATH");
+    }
+    let Some(npm) = tool_version("npm") else {
+        return unavailable("npm is not on PATH");
+    };
+    if needs_install(&dir) {
+        let out = Command::new("npm")
+            .args(["ci", "--prefer-offline", "--no-audit", "--no-fund"])
+            .current_dir(&dir)
+            .output()
+            .expect("npm starts");
+        if !out.status.success() {
+            return unavailable(&format!("npm {npm} ci failed\n{}", shown(&out)));
+        }
+    }
+    let mut tests: Vec<PathBuf> = std::fs::read_dir(dir.join("test"))
+        .expect("test folder")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.to_string_lossy().ends_with(".test.js"))
+        .collect();
+    tests.sort();
+    assert!(
+        tests.len() >= 2,
+        "unit and integration test files: {tests:?}"
+    );
+    let out = Command::new("node")
+        .arg("--test")
+        .args(&tests)
+        .current_dir(&dir)
+        .env("LEASTROLE_BINARY", env!("CARGO_BIN_EXE_leastrole"))
+        .output()
+        .expect("node starts");
+    assert!(out.status.success(), "node --test failed\n{}", shown(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("# fail 0"),
+        "node --test reported failures\n{}",
+        shown(&out)
+    );
+}
