@@ -153,6 +153,29 @@ fn bad_manifests_exit_2_and_say_why() {
 }
 
 #[test]
+fn the_captured_manifest_matches_the_documented_schema() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root.join("docs/manifest.schema.json")).unwrap(),
+    )
+    .unwrap();
+    let mut schemas = boon::Schemas::new();
+    let mut compiler = boon::Compiler::new();
+    compiler
+        .add_resource("manifest.schema.json", schema)
+        .unwrap();
+    let index = compiler
+        .compile("manifest.schema.json", &mut schemas)
+        .unwrap();
+    let manifest: serde_json::Value = serde_json::from_str(&manifest()).unwrap();
+    if let Err(e) = schemas.validate(&manifest, index) {
+        panic!("the manifest does not match docs/manifest.schema.json: {e:#}");
+    }
+    let bad = serde_json::json!({"version": 2, "framework": "serverless", "serviceDir": "/x", "service": {}});
+    assert!(schemas.validate(&bad, index).is_err());
+}
+
+#[test]
 fn version_flag() {
     let (code, out, _) = run(&["--version"], None);
     assert_eq!(code, 0);
