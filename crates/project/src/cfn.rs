@@ -682,6 +682,28 @@ impl Eval<'_> {
     }
 }
 
+/// What a reference evaluates to, for consumers outside this crate (`leastrole check`
+/// compares declared and needed resources structurally).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReferenceValue {
+    /// The resource's physical name.
+    Name,
+    /// An ARN; the template (`{partition}`, `{region}`, `{account}`, `{name}`,
+    /// `{random}` placeholders) when it can be built from the name.
+    Arn(Option<&'static str>),
+    /// Anything else (a URL, a generated id).
+    Other,
+}
+
+/// What `Ref` (attribute `None`) or `Fn::GetAtt` of a resource of `type_name` returns.
+pub fn reference_value(type_name: &str, attribute: Option<&str>) -> ReferenceValue {
+    match returns(type_name, attribute) {
+        Returns::Name => ReferenceValue::Name,
+        Returns::Arn(template) => ReferenceValue::Arn(template),
+        Returns::Built(_) | Returns::Opaque => ReferenceValue::Other,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -24,6 +24,7 @@ use std::path::{Path, PathBuf};
 
 use leastrole_lang::{Diagnostic, Language, Level, Location};
 
+pub use cfn::{ReferenceValue, reference_value};
 pub use declared::Declared;
 pub use handler::{HandlerSpec, HandlerStyle, style_for_runtime};
 pub use walk::source_files;

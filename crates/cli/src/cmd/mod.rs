@@ -1,5 +1,8 @@
 //! One module per subcommand.
 
 pub mod calls;
+pub mod check;
+pub mod diff;
 pub mod generate;
 pub mod maps;
+mod review;
