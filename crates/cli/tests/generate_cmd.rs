@@ -248,3 +248,25 @@ fn reference_without_a_value_warns_only_in_plain_output() {
     assert!(stderr.is_empty(), "{stderr}");
     assert!(sam.contains("table/${TableName}"), "{sam}");
 }
+
+/// `--explain` puts each grant's call sites (file:line:column and the call) next to the
+/// statement in Terraform and at the top of the YAML formats.
+#[test]
+fn explain_names_call_sites_in_terraform_and_yaml() {
+    let dir = project("sam-app");
+    let dir = dir.to_str().unwrap();
+    let (code, tf, _) = run(&["generate", dir, "--format", "terraform", "--explain"]);
+    assert_eq!(code, 0);
+    assert!(
+        tf.contains(
+            "    # sqs:SendMessage <- index.mjs:20:9 sqs.send(new SendMessageCommand({\n  }"
+        ),
+        "{tf}"
+    );
+    let (code, sam, _) = run(&["generate", dir, "--format", "sam", "--explain"]);
+    assert_eq!(code, 0);
+    assert!(
+        sam.contains("# ApiFunction: sqs:SendMessage <- index.mjs:20:9 sqs.send("),
+        "{sam}"
+    );
+}
