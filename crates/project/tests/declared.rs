@@ -213,3 +213,107 @@ fn cdk_grant_lands_in_the_default_policy_and_basic_role_is_framework_managed() {
             .all(|s| s.resources.iter().all(|r| !r.is_empty()))
     );
 }
+
+snapshot_project!(
+    check_serverless_overprivileged,
+    "check-serverless-overprivileged"
+);
+snapshot_project!(check_missing_invoke, "check-missing-invoke");
+snapshot_project!(check_sam_policy_templates, "check-sam-policy-templates");
+snapshot_project!(check_cdk_grant_read, "check-cdk-grant-read");
+
+#[test]
+fn cdk_grant_read_is_the_default_policy_of_the_functions_role() {
+    let d = function("check-cdk-grant-read", "ReportFn9D4B6A1E");
+    let read = d
+        .statements
+        .iter()
+        .find(|s| {
+            s.origin
+                .path
+                .contains("ReportFnServiceRoleDefaultPolicy8C3E5F7A")
+        })
+        .expect("the grantRead statement");
+    assert_eq!(read.actions, ["s3:GetBucket*", "s3:GetObject*", "s3:List*"]);
+    assert_eq!(read.resources.len(), 2);
+    assert!(matches!(read.resources[1].last(), Some(ValuePart::Lit(s)) if s == "/*"));
+    let basic: Vec<_> = d
+        .statements
+        .iter()
+        .filter(|s| s.origin.framework_managed.is_some())
+        .collect();
+    assert_eq!(
+        basic.len(),
+        1,
+        "AWSLambdaBasicExecutionRole, from its Fn::Join ARN"
+    );
+}
+
+#[test]
+fn serverless_shared_role_wildcard_is_kept_as_written() {
+    let d = function("check-serverless-overprivileged", "fetchInvoice");
+    let user: Vec<_> = d
+        .statements
+        .iter()
+        .filter(|s| s.origin.framework_managed.is_none())
+        .collect();
+    assert_eq!(user.len(), 1);
+    assert_eq!(user[0].actions, ["s3:*"]);
+    assert_eq!(user[0].resources, [vec![ValuePart::Lit("*".into())]]);
+    let at = user[0].origin.location.as_ref().expect("a line");
+    assert_eq!((at.file.as_str(), at.line), ("serverless.yml", 13));
+}
+
+#[test]
+fn nothing_grants_invoke_in_the_missing_invoke_project() {
+    let d = function("check-missing-invoke", "placeOrder");
+    assert!(
+        !all_actions(&d, false)
+            .iter()
+            .any(|a| a.starts_with("lambda:"))
+    );
+    assert!(matches!(d.role, DeclaredRole::Checkable { .. }));
+}
+
+fn write_project(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (name, text) in files {
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, text).expect("write");
+    }
+    dir
+}
+
+fn render_dir(dir: &Path) -> String {
+    let mut out = String::new();
+    for f in discover(dir, &DiscoverOptions::default()).functions {
+        writeln!(out, "{}:", f.name).unwrap();
+        out.push_str(&f.declared.as_ref().map(declared).unwrap_or_default());
+    }
+    out
+}
+
+#[test]
+fn unknown_grants_and_roles_that_cannot_be_checked() {
+    let dir = write_project(&[
+        ("a.py", "def handler(e, c):\n    return 1\n"),
+        (
+            "template.yaml",
+            "Transform: AWS::Serverless-2016-10-31\nResources:\n  Existing:\n    Type: AWS::Serverless::Function\n    Properties:\n      Handler: a.handler\n      Runtime: python3.12\n      Role: arn:aws:iam::123456789012:role/legacy\n  Mixed:\n    Type: AWS::Serverless::Function\n    Properties:\n      Handler: a.handler\n      Runtime: python3.12\n      Policies:\n        - ReadOnlyAccess\n        - !Sub arn:${AWS::Partition}:iam::aws:policy/AmazonSQSFullAccess\n        - NoSuchTemplatePolicy: {X: 1}\n        - arn:aws:iam::123456789012:policy/team-policy\n",
+        ),
+    ]);
+    insta::assert_snapshot!(render_dir(dir.path()));
+}
+
+#[test]
+fn serverless_per_function_inheritance_and_role_arns() {
+    let dir = write_project(&[
+        ("a.py", "def handler(e, c):\n    return 1\n"),
+        (
+            "serverless.yml",
+            "service: s\nprovider:\n  name: aws\n  runtime: python3.12\n  iamRoleStatements:\n    - Effect: Allow\n      Action: sqs:SendMessage\n      Resource: arn:aws:sqs:us-east-1:123456789012:q\ncustom:\n  serverless-iam-roles-per-function:\n    defaultInherit: true\nfunctions:\n  inherits:\n    handler: a.handler\n    iamRoleStatements:\n      - Effect: Allow\n        Action: sns:Publish\n        Resource: '*'\n    events:\n      - sqs: arn:aws:sqs:us-east-1:123456789012:in\n  optsOut:\n    handler: a.handler\n    iamRoleStatementsInherit: false\n    iamRoleStatements:\n      - Effect: Allow\n        Action: sns:Publish\n        Resource: '*'\n  byArn:\n    handler: a.handler\n    role: arn:aws:iam::123456789012:role/existing\n",
+        ),
+    ]);
+    insta::assert_snapshot!(render_dir(dir.path()));
+}
