@@ -13,6 +13,7 @@ mod configured;
 pub mod declared;
 pub mod handler;
 mod intrinsic;
+mod role;
 mod runtime;
 mod sam;
 mod serverless;

@@ -53,6 +53,13 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<Status> {
             GenerateFormat::Json
         },
     );
+    let report = match format {
+        GenerateFormat::Text
+        | GenerateFormat::Json
+        | GenerateFormat::Iam
+        | GenerateFormat::Terraform => report.with_plain_output_diagnostics(),
+        GenerateFormat::Cloudformation | GenerateFormat::Serverless | GenerateFormat::Sam => report,
+    };
     let render = RenderOptions {
         env: ArnEnv {
             partition: args.arn.partition.clone(),
