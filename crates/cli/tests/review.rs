@@ -369,3 +369,76 @@ fn github_format_writes_the_job_summary() {
     assert!(text.starts_with("<!-- leastrole:diff -->\n"), "{text}");
     assert!(stdout(&o).contains("::notice title=leastrole diff::"));
 }
+
+/// `check` on an example project: every format, and the JSON findings as
+/// (kind, action, resource) for assertions.
+fn check_project(project: &str) -> (Option<i32>, Vec<(String, String, String)>) {
+    let dir = root().join("fixtures/projects").join(project);
+    let dir = dir.to_str().unwrap();
+    all_formats(project, &["check", dir]);
+    let o = leastrole(&["check", dir, "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let rows = v["functions"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["kind"].as_str().unwrap().to_string(),
+                f["action"].as_str().unwrap().to_string(),
+                f["resource"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    (o.status.code(), rows)
+}
+
+fn has(rows: &[(String, String, String)], kind: &str, action: &str) -> bool {
+    rows.iter().any(|(k, a, _)| k == kind && a == action)
+}
+
+#[test]
+fn check_serverless_shared_role_with_s3_star_for_one_get_object() {
+    let (code, rows) = check_project("check-serverless-overprivileged");
+    assert_eq!(code, Some(0), "nothing missing: the default gate passes");
+    assert!(has(&rows, "broad", "s3:*"), "{rows:?}");
+    assert!(
+        !rows.iter().any(|r| r.0 == "unused" || r.0 == "missing"),
+        "{rows:?}"
+    );
+    assert_eq!(
+        rows.iter().filter(|r| r.0 == "framework").count(),
+        3,
+        "{rows:?}"
+    );
+}
+
+#[test]
+fn check_finds_the_missing_invoke() {
+    let (code, rows) = check_project("check-missing-invoke");
+    assert_eq!(code, Some(1), "--fail-on missing is the default");
+    assert!(has(&rows, "missing", "lambda:InvokeFunction"), "{rows:?}");
+}
+
+#[test]
+fn check_sam_policy_template_for_one_put_item() {
+    let (code, rows) = check_project("check-sam-policy-templates");
+    assert_eq!(code, Some(0));
+    // DynamoDBCrudPolicy covers the PutItem; the rest of the template is unused.
+    assert!(!has(&rows, "missing", "dynamodb:PutItem"), "{rows:?}");
+    assert!(has(&rows, "unused", "dynamodb:DeleteItem"), "{rows:?}");
+    assert!(has(&rows, "unused", "dynamodb:Scan"), "{rows:?}");
+}
+
+#[test]
+fn check_cdk_grant_read() {
+    let (code, rows) = check_project("check-cdk-grant-read");
+    assert_eq!(code, Some(0));
+    // grantRead's `s3:GetObject*` on the objects covers the one GetObject, with 15 more.
+    assert!(
+        rows.iter()
+            .any(|(k, a, r)| k == "broad" && a == "s3:GetObject*" && r.ends_with("/*")),
+        "{rows:?}"
+    );
+    assert!(has(&rows, "unused", "s3:List*"), "{rows:?}");
+}
