@@ -487,6 +487,12 @@ pub fn check_function(
                     d.action.text(),
                     d.resource_text
                 )),
+                // The role also holds grants whose content is unknown: the permission
+                // may come from one of them, which leastrole cannot tell.
+                _ if !declared.unknown_grants.is_empty() => Some(format!(
+                    "not in the declared statements; may be granted by {} (content not known to leastrole)",
+                    declared.unknown_grants.join(", ")
+                )),
                 _ => None,
             };
             review.findings.push(Finding {

@@ -67,6 +67,7 @@ fn lit(s: &str) -> Vec<ValuePart> {
 
 fn declared(statements: Vec<DeclaredStatement>) -> Declared {
     Declared {
+        unknown_grants: Vec::new(),
         role: DeclaredRole::Checkable {
             description: "provider.iam.role (shared)".into(),
         },
@@ -183,6 +184,29 @@ fn a_needed_call_nothing_grants_is_missing_with_its_source_line() {
     assert_eq!(missing.locations[0].line, Some(20));
     // The S3 grant matched only by taking `aws` as the deployment's partition.
     assert!(review.notes.iter().any(|n| n.contains("deployment's")));
+}
+
+/// A role that also holds a managed policy leastrole does not know: a permission missing
+/// from the known statements is still reported, and the row says where it may come from.
+#[test]
+fn missing_rows_name_grants_of_unknown_content() {
+    let r = report(vec![grant(
+        "lambda:InvokeFunction",
+        Resource::literal("arn:aws:lambda:us-east-1:123456789012:function:thumbs"),
+        20,
+    )]);
+    let mut d = declared(Vec::new());
+    d.unknown_grants = vec!["managed policy ReadOnlyAccess".into()];
+    let review = run(&r, &d);
+    assert_eq!(rows(&review)[0].0, "missing");
+    assert_eq!(
+        review.findings[0].note.as_deref(),
+        Some(
+            "not in the declared statements; may be granted by managed policy ReadOnlyAccess (content not known to leastrole)"
+        )
+    );
+    d.unknown_grants.clear();
+    assert_eq!(run(&r, &d).findings[0].note, None);
 }
 
 #[test]
@@ -409,6 +433,7 @@ fn framework_permissions_are_not_unused() {
 fn a_role_that_cannot_be_checked_guesses_nothing() {
     let r = report(vec![grant("s3:GetObject", bucket_objects(), 12)]);
     let d = Declared {
+        unknown_grants: Vec::new(),
         role: DeclaredRole::NotCheckable {
             reason: "role given by ARN arn:aws:iam::1:role/x".into(),
         },
