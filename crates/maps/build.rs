@@ -30,6 +30,22 @@ fn main() {
         }
         writeln!(out, "];").unwrap();
     }
+    for (name, file) in [
+        ("SAM_POLICY_TEMPLATES", "sam/policy_templates.json"),
+        ("AWS_MANAGED_POLICIES", "managed-policies/aws.json"),
+    ] {
+        let path = maps.join(file);
+        println!("cargo:rerun-if-changed={}", path.display());
+        let path = path
+            .canonicalize()
+            .expect("declared-role data is in service-maps/");
+        writeln!(
+            out,
+            "pub(crate) static {name}: &str = include_str!({:?});",
+            path.display().to_string()
+        )
+        .unwrap();
+    }
     let index = maps.join("index.json");
     println!("cargo:rerun-if-changed={}", index.display());
     if index.is_file() {

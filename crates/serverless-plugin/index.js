@@ -7,7 +7,7 @@ const { defineSchema, readConfig, selectedFunctions, fail } = require('./lib/con
 const { findBinary, checkVersion, run } = require('./lib/binary');
 const { buildManifest, snapshotArtifacts } = require('./lib/manifest');
 const { compileRoles } = require('./lib/roles');
-const { describe, parseReport } = require('./lib/check');
+const { describe, parseReport, countsText } = require('./lib/check');
 const { makeLogger, makeWriteText } = require('./lib/log');
 
 function list(value) {
@@ -178,18 +178,18 @@ class ServerlessLeastrole {
     } catch (e) {
       throw fail(this.serverless, `leastrole check printed no check report: ${e.message}`);
     }
-    const { lines, missing, unused } = describe(report);
+    const { lines, counts, gating } = describe(report);
     if (lines.length) {
-      const write = missing ? this.log.warning : this.log.notice;
-      write(`leastrole check: ${missing} missing, ${unused} unused permission(s)\n${lines.join('\n')}`);
+      const write = counts.missing ? this.log.warning : this.log.notice;
+      write(`leastrole check: ${countsText(counts)}\n${lines.join('\n')}`);
     } else {
       this.log.notice('leastrole check: the declared roles match the code');
     }
     if (out.code === 1) {
+      const failOn = (report.summary && report.summary.fail_on) || config.failOn;
       throw fail(
         this.serverless,
-        `leastrole check failed${config.failOn ? ` (failOn: ${config.failOn})` : ''}: ` +
-          `${missing} missing, ${unused} unused permission(s); see above`
+        `leastrole check failed (failOn: ${failOn}): ${gating} finding(s) to fail on; see above`
       );
     }
     return report;

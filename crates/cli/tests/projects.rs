@@ -26,13 +26,15 @@ fn generate(project: &str, format: &str) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
-/// The project's native format.
+/// The project's native format, from the config it has.
 fn native_format(project: &str) -> &'static str {
-    if project.starts_with("serverless") {
+    let dir = projects().join(project);
+    let has = |name: &str| dir.join(name).exists();
+    if has("serverless.yml") || has("serverless.yaml") || has("serverless.json") {
         "serverless"
-    } else if project.starts_with("sam") {
+    } else if has("template.yaml") || has("template.yml") {
         "sam"
-    } else if project.starts_with("cdk") {
+    } else if has("cdk.out") {
         "cloudformation"
     } else {
         "iam"

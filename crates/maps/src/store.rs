@@ -347,3 +347,17 @@ pub(crate) fn invalid(table: &str, message: String) -> MapsError {
         message,
     }
 }
+
+/// The SAM policy templates, as JSON text: `aws-sam-translator`'s
+/// `policy_templates_data/policy_templates.json` (`{"Templates": {name: {"Definition",
+/// "Parameters", "Description"}}, "Version"}`), pinned in `service-maps/SOURCES.json`.
+pub fn sam_policy_templates() -> &'static str {
+    embedded::SAM_POLICY_TEMPLATES
+}
+
+/// The embedded AWS managed policies, as JSON text:
+/// `{"policies": {name: {"arn", "version", "document"}}}`, the latest version of each
+/// (see `service-maps/generator/declared_data.py` for which ones and where from).
+pub fn aws_managed_policies() -> &'static str {
+    embedded::AWS_MANAGED_POLICIES
+}

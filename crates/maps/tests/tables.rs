@@ -131,7 +131,7 @@ fn generated_files_match_sources_json() {
         listed.insert(rel.clone());
     }
     let mut on_disk = BTreeSet::new();
-    for sub in ["services", "iam", "helpers"] {
+    for sub in ["services", "iam", "helpers", "sam", "managed-policies"] {
         for entry in std::fs::read_dir(dir.join(sub)).expect("folder exists") {
             let name = entry
                 .expect("readable")
@@ -213,4 +213,46 @@ fn a_user_overlay_goes_through_the_same_loader() {
     // Untouched services still come from the embedded tables.
     assert!(maps.service("sqs").unwrap().is_some());
     std::fs::remove_dir_all(&dir).ok();
+}
+
+/// The declared-role data parses and has the shape `leastrole-project` reads: every SAM
+/// template a `Definition.Statement` and named `Parameters`; every managed policy the
+/// document of the ARN that ends in its name.
+#[test]
+fn declared_role_data_is_embedded_with_its_shape() {
+    let templates: serde_json::Value =
+        serde_json::from_str(leastrole_maps::sam_policy_templates()).expect("SAM templates");
+    let templates = templates["Templates"].as_object().expect("Templates");
+    assert!(templates.len() > 50, "{} templates", templates.len());
+    for (name, t) in templates {
+        assert!(t["Definition"]["Statement"].is_array(), "{name}");
+        assert!(t["Parameters"].is_object(), "{name}");
+    }
+    let crud = &templates["DynamoDBCrudPolicy"]["Definition"]["Statement"][0]["Action"];
+    assert!(
+        crud.as_array()
+            .expect("actions")
+            .contains(&serde_json::json!("dynamodb:PutItem")),
+        "{crud}"
+    );
+    let managed: serde_json::Value =
+        serde_json::from_str(leastrole_maps::aws_managed_policies()).expect("managed policies");
+    let managed = managed["policies"].as_object().expect("policies");
+    for (name, p) in managed {
+        let arn = p["arn"].as_str().expect("arn");
+        assert!(
+            arn.starts_with("arn:aws:iam::aws:policy/") && arn.ends_with(&format!("/{name}")),
+            "{name}: {arn}"
+        );
+        assert!(p["document"]["Statement"].is_array() || p["document"]["Statement"].is_object());
+    }
+    let basic = &managed["AWSLambdaBasicExecutionRole"]["document"]["Statement"][0]["Action"];
+    assert_eq!(
+        basic,
+        &serde_json::json!([
+            "logs:CreateLogGroup",
+            "logs:CreateLogStream",
+            "logs:PutLogEvents"
+        ])
+    );
 }

@@ -1,8 +1,10 @@
 //! What `generate` produces per function, before rendering.
 
-use leastrole_lang::Diagnostic;
+use std::collections::BTreeMap;
 
-use crate::grant::Grant;
+use leastrole_lang::{Diagnostic, Level, Location};
+
+use crate::grant::{Grant, Provenance};
 use crate::statement::Policy;
 
 /// One function's result.
@@ -36,5 +38,62 @@ impl Report {
         self.diagnostics
             .iter()
             .chain(self.functions.iter().flat_map(|f| f.diagnostics.iter()))
+    }
+}
+
+impl FunctionReport {
+    /// Diagnostics for output that shows plain ARNs (`json`, `iam`, `terraform`, `text`):
+    /// a template reference whose value the template does not give (a resource without a
+    /// name property, a parameter without `Default`) becomes `*` there. Template output
+    /// keeps the reference and needs none of these. One per reference, on the first call
+    /// that needs it.
+    pub fn plain_output_diagnostics(&self) -> Vec<Diagnostic> {
+        let mut by_ref: BTreeMap<&str, (Vec<&str>, Option<&Provenance>)> = BTreeMap::new();
+        for grant in &self.grants {
+            for logical_id in grant.resource.unresolved_references() {
+                let entry = by_ref.entry(logical_id).or_default();
+                if !entry.0.contains(&grant.action.as_str()) {
+                    entry.0.push(&grant.action);
+                }
+                let first = grant.sources.first();
+                if entry.1.is_none_or(|p| first.is_some_and(|f| f < p)) {
+                    entry.1 = first.or(entry.1);
+                }
+            }
+        }
+        by_ref
+            .into_iter()
+            .map(|(logical_id, (actions, source))| {
+                Diagnostic::new(
+                    Level::Warning,
+                    "unresolved-reference",
+                    format!(
+                        "`{logical_id}` has no value in the template (a resource without a name property, or a parameter without `Default`): `*` stands in for it in {}; `--format cloudformation`, `sam` and `serverless` keep the reference exact",
+                        actions.join(", ")
+                    ),
+                    source.map(|p| Location {
+                        file: p.file.clone(),
+                        line: p.line,
+                        column: p.column,
+                    }),
+                )
+            })
+            .collect()
+    }
+}
+
+impl Report {
+    /// This report with [`FunctionReport::plain_output_diagnostics`] added to each
+    /// function's diagnostics (sorted, deduplicated).
+    pub fn with_plain_output_diagnostics(mut self) -> Report {
+        for f in &mut self.functions {
+            let extra = f.plain_output_diagnostics();
+            if !extra.is_empty() {
+                f.diagnostics.extend(extra);
+                f.diagnostics.sort();
+                f.diagnostics.dedup();
+            }
+        }
+        self
     }
 }

@@ -243,6 +243,15 @@ fn read_stack(
             }
         }
         let function_name = props.get("FunctionName").and_then(|n| eval.physical(n, 0));
+        let resource_line = |id: &str| lines.get(id).unwrap_or(1);
+        let declared = crate::role::lambda_function(
+            &eval,
+            id,
+            props,
+            rel,
+            &resource_line,
+            Some(crate::role::CDK_MANAGED),
+        );
         let configured = Configured {
             name: id.clone(),
             handler,
@@ -254,6 +263,7 @@ fn read_stack(
             unsupported,
             function_name,
             default_runtime: None,
+            declared: Some(declared),
             entry_points: Vec::new(),
         };
         d.functions.push(configured.resolve(&mut d.diagnostics));

@@ -465,7 +465,7 @@ impl Eval<'_> {
 
     /// A value that must be a literal string (a logical id, a delimiter, a map key).
     fn literal(&self, node: &Node, depth: usize) -> Option<String> {
-        let parts = normalize(self.eval(node, depth));
+        let parts = flatten(&normalize(self.eval(node, depth)))?;
         match parts.as_slice() {
             [] => Some(String::new()),
             [ValuePart::Lit(s)] => Some(s.clone()),
@@ -601,10 +601,19 @@ impl Eval<'_> {
                 return vec![ValuePart::Pseudo(name.to_string())];
             }
             if let Some(p) = self.template.parameters.get(name) {
-                return match p.get("Default") {
-                    Some(d) => self.eval(d, depth),
-                    None => unknown(format!("parameter {name} (no Default)")),
-                };
+                // A parameter stays a reference: template output names it (`${Stage}`), so
+                // the policy follows the value the stack is deployed with; plain output
+                // uses its `Default`.
+                let physical = p
+                    .get("Default")
+                    .and_then(|d| flatten(&normalize(self.eval(d, depth))));
+                return vec![ValuePart::Ref {
+                    logical_id: name.to_string(),
+                    attribute: None,
+                    arn: false,
+                    physical,
+                    resource_type: None,
+                }];
             }
         }
         let Some(resource) = self.template.resources.get(name) else {
@@ -618,21 +627,7 @@ impl Eval<'_> {
         };
         let type_name = resource.get("Type").and_then(Node::as_str).unwrap_or("");
         let returns = returns(type_name, attribute);
-        let name_parts = semantics(type_name)
-            .and_then(|s| s.name_property)
-            .and_then(|p| resource.at(&["Properties", p]))
-            .and_then(|n| self.physical(n, depth));
-        // A role's ARN holds its `Path` (`role/service/name`); built only for the root path.
-        let has_path = type_name == "AWS::IAM::Role"
-            && resource
-                .at(&["Properties", "Path"])
-                .is_some_and(|p| p.as_str() != Some("/"));
-        let name_parts = name_parts.filter(|_| !(has_path && attribute.is_some()));
-        let physical = name_parts.and_then(|name| match returns {
-            Returns::Name => Some(name),
-            Returns::Arn(Some(t)) | Returns::Built(t) => Some(build(t, &name)),
-            Returns::Arn(None) | Returns::Opaque => None,
-        });
+        let physical = self.named(resource, attribute, |n| self.physical(n, depth));
         vec![ValuePart::Ref {
             logical_id: name.to_string(),
             attribute: attribute.map(str::to_string),
@@ -640,6 +635,35 @@ impl Eval<'_> {
             physical,
             resource_type: (!type_name.is_empty()).then(|| type_name.to_string()),
         }]
+    }
+
+    /// What `Ref`/`Fn::GetAtt` of `resource` evaluates to, built from its name property
+    /// as `name` evaluates it; `None` when the template gives no name or the attribute is
+    /// not built from one.
+    fn named(
+        &self,
+        resource: &Node,
+        attribute: Option<&str>,
+        name: impl FnOnce(&Node) -> Option<Vec<ValuePart>>,
+    ) -> Option<Vec<ValuePart>> {
+        let type_name = resource.get("Type").and_then(Node::as_str).unwrap_or("");
+        // A role's ARN holds its `Path` (`role/service/name`); built only for the root path.
+        let has_path = type_name == "AWS::IAM::Role"
+            && resource
+                .at(&["Properties", "Path"])
+                .is_some_and(|p| p.as_str() != Some("/"));
+        if has_path && attribute.is_some() {
+            return None;
+        }
+        let name = semantics(type_name)
+            .and_then(|s| s.name_property)
+            .and_then(|p| resource.at(&["Properties", p]))
+            .and_then(name)?;
+        match returns(type_name, attribute) {
+            Returns::Name => Some(name),
+            Returns::Arn(Some(t)) | Returns::Built(t) => Some(build(t, &name)),
+            Returns::Arn(None) | Returns::Opaque => None,
+        }
     }
 
     /// `Fn::Sub`: `${Name}`, `${Name.Attr}`, `${!Literal}` in the template.
@@ -679,6 +703,28 @@ impl Eval<'_> {
             out.push(ValuePart::Lit(rest.to_string()));
         }
         out
+    }
+}
+
+/// What a reference evaluates to, for consumers outside this crate (`leastrole check`
+/// compares declared and needed resources structurally).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReferenceValue {
+    /// The resource's physical name.
+    Name,
+    /// An ARN; the template (`{partition}`, `{region}`, `{account}`, `{name}`,
+    /// `{random}` placeholders) when it can be built from the name.
+    Arn(Option<&'static str>),
+    /// Anything else (a URL, a generated id).
+    Other,
+}
+
+/// What `Ref` (attribute `None`) or `Fn::GetAtt` of a resource of `type_name` returns.
+pub fn reference_value(type_name: &str, attribute: Option<&str>) -> ReferenceValue {
+    match returns(type_name, attribute) {
+        Returns::Name => ReferenceValue::Name,
+        Returns::Arn(template) => ReferenceValue::Arn(template),
+        Returns::Built(_) | Returns::Opaque => ReferenceValue::Other,
     }
 }
 
@@ -816,8 +862,8 @@ queue: Template([Ref { logical_id: "Queue", attribute: None, arn: false, physica
 queueArn: Template([Ref { logical_id: "Queue", attribute: Some("Arn"), arn: true, physical: Some([Lit("arn:"), Pseudo("AWS::Partition"), Lit(":sqs:"), Pseudo("AWS::Region"), Lit(":"), Pseudo("AWS::AccountId"), Lit(":jobs.fifo")]), resource_type: Some("AWS::SQS::Queue") }])
 secret: Template([Ref { logical_id: "Creds", attribute: None, arn: true, physical: Some([Lit("arn:"), Pseudo("AWS::Partition"), Lit(":secretsmanager:"), Pseudo("AWS::Region"), Lit(":"), Pseudo("AWS::AccountId"), Lit(":secret:db-creds-"), Unknown("the random suffix Secrets Manager adds to a secret's ARN")]), resource_type: Some("AWS::SecretsManager::Secret") }])
 key: Template([Ref { logical_id: "Key", attribute: None, arn: false, physical: None, resource_type: Some("AWS::KMS::Key") }])
-param: Literal("prod")
-noDefault: Unknown("parameter Secret (no Default)")
+param: Template([Ref { logical_id: "Stage", attribute: None, arn: false, physical: Some([Lit("prod")]), resource_type: None }])
+noDefault: Template([Ref { logical_id: "Secret", attribute: None, arn: false, physical: None, resource_type: None }])
 import: Unknown("Fn::ImportValue shared-table (another stack's export)")
 sub: Template([Lit("arn:"), Pseudo("AWS::Partition"), Lit(":s3:::"), Unknown("Ref Bucket: no such resource or parameter in the template"), Lit("/*")])
 subVars: Template([Ref { logical_id: "Orders", attribute: None, arn: false, physical: Some([Lit("orders-prod")]), resource_type: Some("AWS::DynamoDB::Table") }, Lit("/x")])

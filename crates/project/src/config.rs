@@ -270,6 +270,43 @@ impl KeyLines {
     }
 }
 
+/// The 1-based lines of the list items (`- …`) directly under a key path, in order. Block
+/// YAML only (a flow list or JSON gives none); best effort, like [`KeyLines`].
+pub(crate) fn item_lines(text: &str, path: &[&str]) -> Vec<u32> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut start = 0;
+    let mut parent_indent: Option<usize> = None;
+    for key in path {
+        match children(&lines, start, parent_indent).find(|(k, _, _)| k == key) {
+            Some((_, i, indent)) => {
+                start = i + 1;
+                parent_indent = Some(indent);
+            }
+            None => return Vec::new(),
+        }
+    }
+    let Some(parent) = parent_indent else {
+        return Vec::new();
+    };
+    let mut item_indent = None;
+    let mut out = Vec::new();
+    for (i, line) in lines.iter().enumerate().skip(start) {
+        let trimmed = line.trim_start();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        let indent = line.len() - trimmed.len();
+        let is_item = trimmed == "-" || trimmed.starts_with("- ");
+        if indent < parent || (indent == parent && !is_item) {
+            break;
+        }
+        if is_item && *item_indent.get_or_insert(indent) == indent {
+            out.extend(u32::try_from(i + 1).ok());
+        }
+    }
+    out
+}
+
 /// `(key, line index, indent)` of the direct children of the block starting at `start`.
 fn children<'t>(
     lines: &'t [&'t str],
@@ -611,6 +648,19 @@ mod tests {
         assert!(e.line.is_some(), "{e:?}");
         let e = parse_yaml("a: 1\nb: 2\n  c: 3\n").unwrap_err();
         assert_eq!(e.line, Some(3), "{e:?}");
+    }
+
+    #[test]
+    fn item_lines_are_the_dashes_of_one_list() {
+        let text = "provider:\n  iam:\n    role:\n      statements:\n        - Effect: Allow\n          Action: s3:*\n          Resource:\n            - a\n            - b\n        # note\n        - Effect: Deny\n  other: 1\n";
+        assert_eq!(
+            item_lines(text, &["provider", "iam", "role", "statements"]),
+            vec![5, 11]
+        );
+        let flush = "Policies:\n- A\n- B: {x: 1}\nNext: 2\n";
+        assert_eq!(item_lines(flush, &["Policies"]), vec![2, 3]);
+        assert!(item_lines("Policies: [A, B]\n", &["Policies"]).is_empty());
+        assert!(item_lines(text, &["provider", "missing"]).is_empty());
     }
 
     #[test]

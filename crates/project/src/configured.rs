@@ -33,6 +33,8 @@ pub(crate) struct Configured {
     /// The runtime the framework deploys when the config names none (Serverless: Node.js);
     /// only used to find the handler file.
     pub(crate) default_runtime: Option<&'static str>,
+    /// The role the config declares for it.
+    pub(crate) declared: Option<crate::Declared>,
 }
 
 impl Configured {
@@ -92,7 +94,7 @@ impl Configured {
             environment: Some(environment),
             framework: self.framework,
             source: self.source,
-            declared: None,
+            declared: self.declared,
         }
     }
 }

@@ -25,6 +25,13 @@ pub struct Declared {
     /// What was seen in the role's declaration but not understood (an unknown SAM policy
     /// template, a managed policy not in the embedded set, a statement that is not a map).
     pub diagnostics: Vec<Diagnostic>,
+    /// Grants the role has whose content is not known: a managed policy not in the
+    /// embedded set (`managed policy ReadOnlyAccess`), a customer managed policy of
+    /// another stack, an unknown SAM policy template. Each also has a diagnostic. When
+    /// this is not empty, `statements` are a lower bound: what they grant is granted (so
+    /// "unused" findings stand), but a needed permission missing from them may still be
+    /// granted by one of these, so `check` must not call it missing without saying so.
+    pub unknown_grants: Vec<String>,
 }
 
 /// Where the role comes from.

@@ -15,6 +15,7 @@ pub mod declared;
 pub mod handler;
 mod intrinsic;
 mod manifest;
+mod role;
 mod runtime;
 mod sam;
 mod serverless;
@@ -26,9 +27,10 @@ use std::path::{Path, PathBuf};
 
 use leastrole_lang::{Diagnostic, Language, Level, Location};
 
+pub use cfn::{ReferenceValue, reference_value};
 pub use declared::Declared;
 pub use handler::{HandlerSpec, HandlerStyle, style_for_runtime};
-pub use manifest::{MANIFEST_VERSION, ManifestError, discover_manifest};
+pub use manifest::{MANIFEST_VERSION, ManifestError, ManifestProject, discover_manifest};
 pub use walk::source_files;
 
 /// What a function runs: one handler export, or (plain folder) every source file.

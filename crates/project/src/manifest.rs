@@ -41,13 +41,21 @@ fn invalid(message: impl Into<String>) -> ManifestError {
     }
 }
 
+/// A project read from a manifest.
+#[derive(Debug, Clone)]
+pub struct ManifestProject {
+    /// The service folder (`serviceDir`): what a project folder is to [`crate::discover`].
+    pub service_dir: PathBuf,
+    pub discovery: Discovery,
+}
+
 /// The functions of the service described by a manifest (JSON text). `options.functions`
 /// selects functions as for [`crate::discover`]; the other options do not apply (the
 /// framework already resolved stages and variables). Functions are sorted by name.
 pub fn discover_manifest(
     text: &str,
     options: &DiscoverOptions,
-) -> Result<Discovery, ManifestError> {
+) -> Result<ManifestProject, ManifestError> {
     if text.len() > MAX_MANIFEST_BYTES {
         return Err(invalid(format!(
             "{} bytes is more than the {MAX_MANIFEST_BYTES} bytes leastrole reads",
@@ -70,7 +78,10 @@ pub fn discover_manifest(
         crate::serverless::read_resolved(&manifest.service_dir, &file, &text, &manifest.service);
     d.functions.sort_by(|a, b| a.name.cmp(&b.name));
     crate::select(&mut d, &options.functions);
-    Ok(d)
+    Ok(ManifestProject {
+        service_dir: manifest.service_dir,
+        discovery: d,
+    })
 }
 
 /// A validated manifest.
@@ -308,7 +319,9 @@ mod tests {
               "Table": {{"Type": "AWS::DynamoDB::Table", "Properties": {{"TableName": "compiled-table"}}}},
               "Queue": {{"Type": "AWS::SQS::Queue", "Properties": {{"QueueName": "jobs"}}}}}}}}}}"#
         );
-        let found = discover_manifest(&text, &DiscoverOptions::default()).unwrap();
+        let found = discover_manifest(&text, &DiscoverOptions::default())
+            .unwrap()
+            .discovery;
         let [f] = found.functions.as_slice() else {
             panic!("{found:?}")
         };

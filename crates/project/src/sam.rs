@@ -17,6 +17,8 @@ use leastrole_lang::{Diagnostic, Level, Location};
 use crate::cfn::{self, Eval, Literal, Template};
 use crate::config::{self, KeyLines, Node};
 use crate::configured::Configured;
+use crate::declared::{Declared, EventSource};
+use crate::role::{self, Reader, RoleBuilder, SAM_MANAGED, Site};
 use crate::{DiscoverOptions, Discovery, EnvValue, Framework, ValuePart, config_error};
 
 const TEMPLATE_FILES: &[&str] = &["template.yaml", "template.yml", "template.json"];
@@ -138,6 +140,12 @@ fn read_template(root: &Path, file: &str, text: &str, node: &Node) -> Discovery 
             }
         }
         let function_name = props.get("FunctionName").and_then(|n| eval.physical(n, 0));
+        let resource_line = |id: &str| lines.get(id).unwrap_or(1);
+        let declared = if is_sam_function {
+            sam_declared(&eval, id, props, globals, file, text, &resource_line)
+        } else {
+            role::lambda_function(&eval, id, props, file, &resource_line, None)
+        };
         let configured = Configured {
             name: id.clone(),
             handler: property(props, globals, "Handler").and_then(&literal),
@@ -153,6 +161,7 @@ fn read_template(root: &Path, file: &str, text: &str, node: &Node) -> Discovery 
             unsupported,
             function_name,
             default_runtime: None,
+            declared: Some(declared),
             entry_points: resource
                 .at(&["Metadata", "BuildProperties", "EntryPoints"])
                 .and_then(|e| match e {
@@ -162,6 +171,20 @@ fn read_template(root: &Path, file: &str, text: &str, node: &Node) -> Discovery 
                 .unwrap_or_default(),
         };
         d.functions.push(configured.resolve(&mut d.diagnostics));
+    }
+    if globals.get("Policies").is_some() {
+        d.diagnostics.push(Diagnostic::new(
+            Level::Warning,
+            "sam-globals-policies",
+            format!(
+                "{file}: `Policies` is not a property SAM takes from `Globals.Function` (the transform rejects it); it is ignored"
+            ),
+            Some(Location {
+                file: file.to_string(),
+                line: config::find_line(text, &["Globals", "Function", "Policies"]).unwrap_or(1),
+                column: 1,
+            }),
+        ));
     }
     if d.functions.is_empty() {
         d.diagnostics.push(Diagnostic::new(
@@ -178,4 +201,208 @@ fn read_template(root: &Path, file: &str, text: &str, node: &Node) -> Discovery 
 fn is_archive(uri: &str) -> bool {
     let lower = uri.to_ascii_lowercase();
     [".zip", ".jar"].iter().any(|e| lower.ends_with(e))
+}
+
+/// The role SAM gives an `AWS::Serverless::Function`: its `Role` when given (read when it
+/// is an `AWS::IAM::Role` of the template, else not checkable), otherwise the role SAM
+/// generates: `AWSLambdaBasicExecutionRole` (X-Ray and VPC managed policies with
+/// `Tracing` and `VpcConfig`, the event sources' execution policies, the dead-letter
+/// statement), all framework-managed, plus the function's `Policies`.
+fn sam_declared(
+    eval: &Eval<'_>,
+    id: &str,
+    props: &Node,
+    globals: &Node,
+    file: &str,
+    text: &str,
+    lines: &dyn Fn(&str) -> u32,
+) -> Declared {
+    let reader = Reader { eval };
+    let line = lines(id);
+    let site = Site {
+        file,
+        line,
+        items: Vec::new(),
+    };
+    let mut b = match props.get("Role") {
+        Some(r) => match role::role_in_template(eval, r) {
+            Ok(role_id) => {
+                let mut b = RoleBuilder::new(format!("AWS::IAM::Role {role_id}"));
+                role::cfn_role(&reader, &mut b, &role_id, file, lines, None);
+                b
+            }
+            Err(reason) => RoleBuilder::not_checkable(reason),
+        },
+        None => {
+            let mut b = RoleBuilder::new(format!("the role SAM generates for {id}"));
+            let basic = if property(props, globals, "DurableConfig").is_some() {
+                "AWSLambdaBasicDurableExecutionRolePolicy"
+            } else {
+                "AWSLambdaBasicExecutionRole"
+            };
+            let mut framework = vec![basic];
+            let tracing = property(props, globals, "Tracing").map(|t| eval.value(t, 0));
+            if tracing
+                .as_ref()
+                .is_some_and(|t| !matches!(t.as_slice(), [ValuePart::Lit(s)] if s == "Disabled"))
+            {
+                framework.push("AWSXrayWriteOnlyAccess");
+            }
+            if property(props, globals, "VpcConfig").is_some() {
+                framework.push("AWSLambdaVPCAccessExecutionRole");
+            }
+            for policy in event_policies(props) {
+                if !framework.contains(&policy) {
+                    framework.push(policy);
+                }
+            }
+            for name in framework {
+                reader.managed(
+                    &mut b,
+                    &Node::String(name.to_string()),
+                    &format!("Resources.{id} (SAM)"),
+                    &site,
+                    Some(SAM_MANAGED),
+                );
+            }
+            if let Some(dlq) = property(props, globals, "DeadLetterQueue") {
+                let action = match dlq.get("Type").and_then(Node::as_str) {
+                    Some("SQS") => Some("sqs:SendMessage"),
+                    Some("SNS") => Some("sns:Publish"),
+                    _ => None,
+                };
+                if let (Some(action), Some(target)) = (action, dlq.get("TargetArn")) {
+                    let statement = Node::Map(
+                        [
+                            ("Effect".to_string(), Node::String("Allow".into())),
+                            ("Action".to_string(), Node::String(action.into())),
+                            ("Resource".to_string(), target.clone()),
+                        ]
+                        .into_iter()
+                        .collect(),
+                    );
+                    reader.statements(
+                        &mut b,
+                        &statement,
+                        &format!("Resources.{id}.Properties.DeadLetterQueue"),
+                        &site,
+                        Some(SAM_MANAGED),
+                    );
+                }
+            }
+            if let Some(policies) = props.get("Policies") {
+                let path = format!("Resources.{id}.Properties.Policies");
+                let policies_site = Site {
+                    file,
+                    line: config::find_line(text, &["Resources", id, "Properties", "Policies"])
+                        .unwrap_or(line),
+                    items: config::item_lines(text, &["Resources", id, "Properties", "Policies"]),
+                };
+                sam_policies(&reader, &mut b, policies, &path, &policies_site);
+            }
+            b
+        }
+    };
+    let facts = &mut b.declared.framework;
+    facts.tracing = property(props, globals, "Tracing").is_some_and(
+        |t| matches!(eval.value(t, 0).as_slice(), [ValuePart::Lit(s)] if s == "Active"),
+    );
+    facts.vpc = property(props, globals, "VpcConfig").is_some();
+    facts.dead_letter = property(props, globals, "DeadLetterQueue")
+        .and_then(|d| d.get("TargetArn"))
+        .map(|t| eval.value(t, 0));
+    if let Some(events) = props.get("Events").and_then(Node::as_map) {
+        for event in events.values() {
+            let kind = event.get("Type").and_then(Node::as_str).unwrap_or("");
+            let (kind, key) = match kind {
+                "SQS" => ("sqs", "Queue"),
+                "Kinesis" => ("kinesis", "Stream"),
+                "DynamoDB" => ("dynamodb-stream", "Stream"),
+                "MSK" => ("kafka", "Stream"),
+                "MQ" => ("mq", "Broker"),
+                "SelfManagedKafka" => ("kafka", ""),
+                _ => continue,
+            };
+            let arn = event
+                .at(&["Properties", key])
+                .map(|a| eval.value(a, 0))
+                .unwrap_or_else(|| vec![ValuePart::Unknown("self-managed Kafka brokers".into())]);
+            facts.event_sources.push(EventSource {
+                kind: kind.to_string(),
+                arn,
+            });
+        }
+    }
+    facts
+        .event_sources
+        .extend(role::event_source_mappings(eval, id));
+    b.finish()
+}
+
+/// The managed policies SAM attaches for a function's pull events.
+fn event_policies(props: &Node) -> Vec<&'static str> {
+    let Some(events) = props.get("Events").and_then(Node::as_map) else {
+        return Vec::new();
+    };
+    events
+        .values()
+        .filter_map(|e| match e.get("Type").and_then(Node::as_str)? {
+            "SQS" => Some("AWSLambdaSQSQueueExecutionRole"),
+            "Kinesis" => Some("AWSLambdaKinesisExecutionRole"),
+            "DynamoDB" => Some("AWSLambdaDynamoDBExecutionRole"),
+            "MSK" => Some("AWSLambdaMSKExecutionRole"),
+            _ => None,
+        })
+        .collect()
+}
+
+/// SAM `Policies`: a managed policy name or ARN (string or intrinsic), an inline policy
+/// document (`Statement:`), a policy template (`DynamoDBCrudPolicy: {TableName: …}`), or a
+/// list of them.
+fn sam_policies(
+    reader: &Reader<'_>,
+    b: &mut RoleBuilder,
+    policies: &Node,
+    path: &str,
+    site: &Site<'_>,
+) {
+    let list: Vec<&Node> = match policies {
+        Node::Seq(items) => items.iter().collect(),
+        one => vec![one],
+    };
+    let single = !matches!(policies, Node::Seq(_));
+    for (i, p) in list.into_iter().enumerate() {
+        let item_path = if single {
+            path.to_string()
+        } else {
+            format!("{path}[{i}]")
+        };
+        let item_site = if single { site.clone() } else { site.item(i) };
+        match p {
+            Node::String(_) => reader.managed(b, p, &item_path, &item_site, None),
+            Node::Map(m) if m.contains_key("Statement") => {
+                reader.document(b, p, &item_path, &item_site, None);
+            }
+            Node::Map(_) if crate::intrinsic::Intrinsic::parse(p).is_some() => {
+                reader.managed(b, p, &item_path, &item_site, None);
+            }
+            Node::Map(m) if m.len() == 1 => {
+                if let Some((name, values)) = m.first() {
+                    reader.sam_template(b, name, values, &item_path, &item_site);
+                }
+            }
+            other => b.unknown_grant(
+                item_path.clone(),
+                &format!(
+                    "{} is neither a managed policy, a policy document nor a policy template",
+                    other.kind()
+                ),
+                &Some(Location {
+                    file: site.file.to_string(),
+                    line: item_site.line,
+                    column: 1,
+                }),
+            ),
+        }
+    }
 }

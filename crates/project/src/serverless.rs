@@ -24,6 +24,8 @@ use leastrole_lang::{Diagnostic, Level, Location};
 use crate::cfn::{self, Eval, Strings, Template};
 use crate::config::{self, KeyLines, Node, find_line};
 use crate::configured::Configured;
+use crate::declared::{Declared, EventSource};
+use crate::role::{self, Reader, RoleBuilder, Site};
 use crate::vars::{Seg, Val, Vars};
 use crate::{DiscoverOptions, Discovery, EnvValue, Framework, ValuePart, config_error};
 
@@ -264,6 +266,15 @@ fn read_service(root: &Path, file: &str, text: &str, config: &Node, vars: &Vars<
             .get(&logical_id(key))
             .and_then(|r| r.at(&["Properties", "FunctionName"]))
             .and_then(|n| eval.physical(n, 0));
+        let declared = ServiceRole {
+            vars,
+            eval: &eval,
+            config,
+            provider: &provider,
+            file,
+            text,
+        }
+        .function(key, f, lines.get(key).unwrap_or(1));
         let configured = Configured {
             name: key.clone(),
             handler,
@@ -277,6 +288,7 @@ fn read_service(root: &Path, file: &str, text: &str, config: &Node, vars: &Vars<
             // The framework deploys Node.js when neither the function nor the provider
             // names a runtime.
             default_runtime: Some("nodejs"),
+            declared: Some(declared),
             entry_points: Vec::new(),
         };
         d.functions.push(configured.resolve(&mut d.diagnostics));
@@ -323,6 +335,317 @@ fn environment(
     m.iter()
         .map(|(k, v)| (k.clone(), cfn::env_value(eval.value(v, 0))))
         .collect()
+}
+
+/// Reads what a Serverless service declares for its functions' roles.
+struct ServiceRole<'a> {
+    vars: &'a Vars<'a>,
+    eval: &'a Eval<'a>,
+    config: &'a Node,
+    provider: &'a Node,
+    file: &'a str,
+    text: &'a str,
+}
+
+/// Statements as the framework compiles them for every function: its log group.
+const SLS_MANAGED: &str = "the Serverless Framework adds it to the role it compiles";
+
+impl ServiceRole<'_> {
+    /// `node.key`, with Serverless variables of the value itself resolved.
+    fn get(&self, node: &Node, key: &str) -> Option<Node> {
+        node.get(key).map(|n| self.vars.deref(n, 0))
+    }
+
+    fn at(&self, node: &Node, path: &[&str]) -> Option<Node> {
+        let mut n = node.clone();
+        for k in path {
+            n = self.get(&n, k)?;
+        }
+        Some(n)
+    }
+
+    fn flag(&self, node: Option<Node>) -> Option<bool> {
+        match node? {
+            Node::Bool(b) => Some(b),
+            other => self.vars.literal(&other, 0).map(|s| s == "true"),
+        }
+    }
+
+    fn site(&self, path: &[&str], fallback: u32) -> Site<'_> {
+        Site {
+            file: self.file,
+            line: find_line(self.text, path).unwrap_or(fallback),
+            items: config::item_lines(self.text, path),
+        }
+    }
+
+    /// A role given by name or ARN (`provider.iam.role: arn:…`, `functions.f.role`): read
+    /// when it is an `AWS::IAM::Role` of `resources`, else not checkable.
+    fn named_role(&self, role: &Node, path: &str, line: u32) -> RoleBuilder {
+        let role_id = match role {
+            Node::String(s) if !s.contains(':') && !s.contains("${") => {
+                let is_role = self
+                    .eval
+                    .template
+                    .resources
+                    .get(s)
+                    .and_then(|r| r.get("Type"))
+                    .and_then(Node::as_str)
+                    == Some("AWS::IAM::Role");
+                if is_role {
+                    Ok(s.clone())
+                } else {
+                    Err(format!(
+                        "{path} names the role `{s}`, which is not an AWS::IAM::Role of `resources`"
+                    ))
+                }
+            }
+            other => role::role_in_template(self.eval, other).map_err(|e| format!("{path}: {e}")),
+        };
+        match role_id {
+            Ok(id) => {
+                let mut b = RoleBuilder::new(format!("AWS::IAM::Role {id}"));
+                let lines = KeyLines::under(self.text, &["resources", "Resources"]);
+                let resource_line = |id: &str| lines.get(id).unwrap_or(line);
+                role::cfn_role(
+                    &Reader { eval: self.eval },
+                    &mut b,
+                    &id,
+                    self.file,
+                    &resource_line,
+                    None,
+                );
+                b
+            }
+            Err(reason) => RoleBuilder::not_checkable(reason),
+        }
+    }
+
+    /// The statements and managed policies of one role section (`provider.iam.role`,
+    /// `functions.f.iam.role`) and its legacy keys.
+    fn section(
+        &self,
+        b: &mut RoleBuilder,
+        statements: &[(&[&str], Option<Node>)],
+        managed: &[(&[&str], Option<Node>)],
+        line: u32,
+    ) {
+        let reader = Reader { eval: self.eval };
+        for (path, node) in statements {
+            if let Some(node) = node {
+                let site = self.site(path, line);
+                reader.statements(b, node, &path.join("."), &site, None);
+            }
+        }
+        for (path, node) in managed {
+            if let Some(Node::Seq(items)) = node {
+                let site = self.site(path, line);
+                for (i, item) in items.iter().enumerate() {
+                    reader.managed(
+                        b,
+                        item,
+                        &format!("{}[{i}]", path.join(".")),
+                        &site.item(i),
+                        None,
+                    );
+                }
+            }
+        }
+    }
+
+    fn function(&self, key: &str, f: &Node, line: u32) -> Declared {
+        let provider = self.provider;
+        let role = self
+            .at(provider, &["iam", "role"])
+            .or_else(|| self.get(provider, "role"));
+        let per_function_mode = role
+            .as_ref()
+            .and_then(|r| self.get(r, "mode"))
+            .and_then(|m| self.vars.literal(&m, 0))
+            .is_some_and(|m| m == "perFunction");
+        let own_v4 = self.at(f, &["iam", "role", "statements"]);
+        let own_v4_managed = self.at(f, &["iam", "role", "managedPolicies"]);
+        let own_plugin = self.get(f, "iamRoleStatements");
+        let has_own = own_v4.is_some() || own_v4_managed.is_some() || own_plugin.is_some();
+        let mut b = if let Some(r) = self.get(f, "role") {
+            self.named_role(&r, &format!("functions.{key}.role"), line)
+        } else if let Some(r) = role.as_ref().filter(|r| !matches!(r, Node::Map(_))) {
+            self.named_role(r, "provider.iam.role", line)
+        } else {
+            let provider_statements: [(&[&str], Option<Node>); 2] = [
+                (
+                    &["provider", "iam", "role", "statements"],
+                    role.as_ref().and_then(|r| self.get(r, "statements")),
+                ),
+                (
+                    &["provider", "iamRoleStatements"],
+                    self.get(provider, "iamRoleStatements"),
+                ),
+            ];
+            let provider_managed: [(&[&str], Option<Node>); 2] = [
+                (
+                    &["provider", "iam", "role", "managedPolicies"],
+                    role.as_ref().and_then(|r| self.get(r, "managedPolicies")),
+                ),
+                (
+                    &["provider", "iamManagedPolicies"],
+                    self.get(provider, "iamManagedPolicies"),
+                ),
+            ];
+            if has_own || per_function_mode {
+                let inherit = self
+                    .flag(self.at(f, &["iam", "inheritStatements"]))
+                    .or_else(|| self.flag(self.get(f, "iamRoleStatementsInherit")))
+                    .or_else(|| {
+                        own_plugin.as_ref().and_then(|_| {
+                            self.flag(self.at(
+                                self.config,
+                                &[
+                                    "custom",
+                                    "serverless-iam-roles-per-function",
+                                    "defaultInherit",
+                                ],
+                            ))
+                        })
+                    })
+                    .unwrap_or(per_function_mode);
+                let mut b = RoleBuilder::new(format!("functions.{key} (a role of its own)"));
+                if inherit {
+                    self.section(&mut b, &provider_statements, &provider_managed, line);
+                }
+                let fn_statements: [(&[&str], Option<Node>); 2] = [
+                    (&["functions", key, "iam", "role", "statements"], own_v4),
+                    (&["functions", key, "iamRoleStatements"], own_plugin),
+                ];
+                let fn_managed: [(&[&str], Option<Node>); 1] = [(
+                    &["functions", key, "iam", "role", "managedPolicies"],
+                    own_v4_managed,
+                )];
+                self.section(&mut b, &fn_statements, &fn_managed, line);
+                b
+            } else {
+                let mut b = RoleBuilder::new("provider.iam.role (shared by all functions)");
+                self.section(&mut b, &provider_statements, &provider_managed, line);
+                b
+            }
+        };
+        if matches!(
+            b.declared.role,
+            crate::declared::DeclaredRole::Checkable { .. }
+        ) && self.get(f, "role").is_none()
+            && role.as_ref().is_none_or(|r| matches!(r, Node::Map(_)))
+        {
+            // The framework's own statement: the function's log group.
+            let log_group = Node::Map(
+                [(
+                    "Fn::GetAtt".to_string(),
+                    Node::String(format!("{}.Arn", log_group_id(key))),
+                )]
+                .into_iter()
+                .collect(),
+            );
+            let statement = Node::Map(
+                [
+                    ("Effect".to_string(), Node::String("Allow".into())),
+                    (
+                        "Action".to_string(),
+                        Node::Seq(
+                            [
+                                "logs:CreateLogGroup",
+                                "logs:CreateLogStream",
+                                "logs:PutLogEvents",
+                            ]
+                            .into_iter()
+                            .map(|a| Node::String(a.into()))
+                            .collect(),
+                        ),
+                    ),
+                    ("Resource".to_string(), log_group),
+                ]
+                .into_iter()
+                .collect(),
+            );
+            Reader { eval: self.eval }.statements(
+                &mut b,
+                &statement,
+                &format!("functions.{key} (log group)"),
+                &Site {
+                    file: self.file,
+                    line,
+                    items: Vec::new(),
+                },
+                Some(SLS_MANAGED),
+            );
+        }
+        self.facts(&mut b, f);
+        b.finish()
+    }
+
+    fn facts(&self, b: &mut RoleBuilder, f: &Node) {
+        let eval = self.eval;
+        let facts = &mut b.declared.framework;
+        facts.vpc = self
+            .get(f, "vpc")
+            .or_else(|| self.get(self.provider, "vpc"))
+            .is_some_and(|v| !matches!(v, Node::Null));
+        let tracing = self
+            .get(f, "tracing")
+            .or_else(|| self.at(self.provider, &["tracing", "lambda"]));
+        facts.tracing = match tracing {
+            Some(Node::Bool(b)) => b,
+            Some(other) => self
+                .vars
+                .literal(&other, 0)
+                .is_some_and(|t| t == "Active" || t == "PassThrough" || t == "true"),
+            None => false,
+        };
+        let arn_of = |n: &Node| -> Vec<ValuePart> {
+            match n.get("arn") {
+                Some(a) => eval.value(a, 0),
+                None => eval.value(n, 0),
+            }
+        };
+        facts.dead_letter = self
+            .get(f, "onError")
+            .or_else(|| self.at(f, &["destinations", "onFailure"]))
+            .map(|n| arn_of(&n));
+        let events = match self.get(f, "events") {
+            Some(Node::Seq(events)) => events,
+            _ => Vec::new(),
+        };
+        for event in events {
+            let Some((kind, value)) = event.as_map().and_then(|m| m.first()) else {
+                continue;
+            };
+            let value = self.vars.deref(value, 0);
+            let kind = match kind.as_str() {
+                "sqs" => "sqs",
+                "stream" => {
+                    let arn = arn_of(&value);
+                    let typed = value.get("type").and_then(|t| self.vars.literal(t, 0));
+                    match typed.as_deref() {
+                        Some("dynamodb") => "dynamodb-stream",
+                        Some("kinesis") => "kinesis",
+                        _ => role::source_kind(&arn).unwrap_or("kinesis"),
+                    }
+                }
+                "msk" => "kafka",
+                "kafka" => {
+                    facts.event_sources.push(EventSource {
+                        kind: "kafka".into(),
+                        arn: vec![ValuePart::Unknown("self-managed Kafka brokers".into())],
+                    });
+                    continue;
+                }
+                "activemq" | "rabbitmq" => "mq",
+                _ => continue,
+            };
+            facts.event_sources.push(EventSource {
+                kind: kind.to_string(),
+                arn: arn_of(&value),
+            });
+        }
+    }
 }
 
 #[cfg(test)]

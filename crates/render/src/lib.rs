@@ -7,6 +7,7 @@
 
 mod calls;
 mod json;
+mod review;
 mod template;
 mod text;
 
@@ -14,6 +15,10 @@ use leastrole_policy::{ArnEnv, Report};
 
 pub use calls::{calls_json, calls_text};
 pub use json::{REPORT_VERSION, diagnostic_json, report_json};
+pub use review::{
+    ANNOTATION_LIMIT, MARKDOWN_LIMIT, REVIEW_VERSION, ReviewOptions, marker, review_github,
+    review_json, review_markdown, review_sarif, review_text,
+};
 pub use template::{
     STATEMENTS_VERSION, ServerlessFlavor, cfn_resource, cloudformation, logical_id, sam,
     serverless, statements_json, terraform,

@@ -258,8 +258,8 @@ pub fn terraform(report: &Report, options: &RenderOptions) -> String {
                     for src in &g.sources {
                         writeln!(
                             out,
-                            "    # {}: {}:{} {}",
-                            g.action, src.file, src.line, src.call
+                            "    # {} <- {}:{}:{} {}",
+                            g.action, src.file, src.line, src.column, src.call
                         )
                         .ok();
                     }

@@ -1,45 +1,49 @@
 'use strict';
 
 // check mode: `leastrole check --manifest - --format json` and its findings, per function.
-// The report's JSON (kind "check") is documented in docs/output-schema.md.
+// The check document (kind "check") is documented in docs/output-schema.md.
 
-function resourceText(resource) {
-  if (resource === undefined || resource === null) return '';
-  if (typeof resource === 'string') return resource;
-  if (Array.isArray(resource)) return resource.map(resourceText).join(', ');
-  return JSON.stringify(resource);
-}
+// Kinds worth a line: what the code needs and the role lacks, and what the role grants
+// beyond the code. `framework` rows (permissions the framework adds) are left out.
+const SHOWN = ['missing', 'broad', 'unused'];
 
 function locationText(finding) {
-  const source = (finding.sources && finding.sources[0]) || finding.source || finding;
-  if (source && source.file) return source.line ? `${source.file}:${source.line}` : source.file;
-  return '';
+  const at = (finding.locations || [])[0];
+  if (!at || !at.file) return '';
+  return at.line ? `${at.file}:${at.line}` : at.file;
 }
 
-function findingLine(kind, finding) {
-  if (typeof finding === 'string') return `  ${kind} ${finding}`;
-  const action = finding.action || finding.Action || '?';
-  const resource = resourceText(finding.resource !== undefined ? finding.resource : finding.Resource);
+function findingLine(finding) {
+  const resource = finding.resource ? ` on ${finding.resource}` : '';
   const where = locationText(finding);
-  return `  ${kind} ${action}${resource ? ` on ${resource}` : ''}${where ? ` (${where})` : ''}`;
+  const gate = finding.gating ? ' [fails]' : '';
+  return `  ${finding.kind.padEnd(7)} ${finding.action}${resource}${where ? ` (${where})` : ''}${gate}`;
 }
 
-// Lines to print for a check report: per function, missing then unused.
+// Lines to print for a check report, per function, and counts per kind shown.
 function describe(report) {
   const lines = [];
-  let missing = 0;
-  let unused = 0;
+  const counts = Object.fromEntries(SHOWN.map((k) => [k, 0]));
   for (const f of (report && report.functions) || []) {
-    const m = f.missing || [];
-    const u = f.unused || [];
-    missing += m.length;
-    unused += u.length;
-    if (!m.length && !u.length) continue;
-    lines.push(`${f.name}:`);
-    for (const x of m) lines.push(findingLine('missing', x));
-    for (const x of u) lines.push(findingLine('unused ', x));
+    if (f.status && f.status !== 'checked') {
+      lines.push(`${f.name}: ${f.status}${f.reason ? ` (${f.reason})` : ''}`);
+      continue;
+    }
+    const findings = (f.findings || []).filter((x) => SHOWN.includes(x.kind));
+    if (!findings.length) continue;
+    lines.push(`${f.name}${f.role ? ` (${f.role})` : ''}:`);
+    for (const kind of SHOWN) {
+      for (const x of findings.filter((y) => y.kind === kind)) {
+        counts[kind] += 1;
+        lines.push(findingLine(x));
+      }
+    }
   }
-  return { lines, missing, unused };
+  return { lines, counts, gating: (report && report.summary && report.summary.gating_findings) || 0 };
+}
+
+function countsText(counts) {
+  return SHOWN.map((k) => `${counts[k]} ${k}`).join(', ');
 }
 
 function parseReport(stdout) {
@@ -50,4 +54,4 @@ function parseReport(stdout) {
   return report;
 }
 
-module.exports = { describe, parseReport, findingLine };
+module.exports = { SHOWN, describe, parseReport, findingLine, countsText };

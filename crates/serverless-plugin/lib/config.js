@@ -4,6 +4,8 @@
 // it (defaults, and checks the schema cannot express such as unknown function names).
 
 const MODES = ['generate', 'check', 'off'];
+// leastrole check --fail-on levels (docs/cli.md).
+const FAIL_ON = ['never', 'missing', 'broadening', 'write', 'permissions-management', 'any'];
 
 const statementList = { type: 'array', items: { type: 'object' } };
 
@@ -13,7 +15,7 @@ const customSchema = {
       type: 'object',
       properties: {
         mode: { enum: MODES },
-        failOn: { type: 'string' },
+        failOn: { enum: FAIL_ON },
         functions: { type: 'array', items: { type: 'string' } },
         exclude: { type: 'array', items: { type: 'string' } },
         statements: { type: 'object', additionalProperties: statementList },
@@ -66,8 +68,11 @@ function readConfig(serverless) {
       `custom.leastrole.mode must be one of ${MODES.join(', ')}, not ${JSON.stringify(config.mode)}`
     );
   }
-  if (config.failOn !== undefined && typeof config.failOn !== 'string') {
-    throw fail(serverless, 'custom.leastrole.failOn must be a string (as leastrole check --fail-on)');
+  if (config.failOn !== undefined && !FAIL_ON.includes(config.failOn)) {
+    throw fail(
+      serverless,
+      `custom.leastrole.failOn must be one of ${FAIL_ON.join(', ')} (as leastrole check --fail-on), not ${JSON.stringify(config.failOn)}`
+    );
   }
   if (config.functions !== undefined && !isStringList(config.functions)) {
     throw fail(serverless, 'custom.leastrole.functions must be a list of function names');
@@ -125,4 +130,4 @@ function selectedFunctions(serverless, config, only) {
   return names;
 }
 
-module.exports = { MODES, customSchema, defineSchema, readConfig, selectedFunctions, fail };
+module.exports = { MODES, FAIL_ON, customSchema, defineSchema, readConfig, selectedFunctions, fail };

@@ -154,8 +154,10 @@ for (const name of Object.keys(FRAMEWORKS)) {
     assert.notEqual(status, 0, output);
     assert.match(output, /leastrole check failed/);
     // provider.iam.role.statements grants only dynamodb:DescribeTable.
-    assert.match(output, /createOrder:\n(  .*\n)*  missing dynamodb:PutItem/);
-    assert.match(output, /missing sns:Publish/);
+    assert.match(output, /leastrole check failed \(failOn: missing\)/);
+    assert.match(output, /createOrder \(provider\.iam\.role[^\n]*\):\n(  .*\n)*  missing dynamodb:PutItem on arn:\*:dynamodb:\*:\*:table\/lr-orders-dev-orders \([^)]*src\/create\.js:9\) \[fails\]/);
+    assert.match(output, /  missing sns:Publish on \* \([^)]*src\/create\.js:10\) \[fails\]/);
+    assert.match(output, /worker \(provider\.iam\.role[^\n]*\):\n(  .*\n)*  missing s3:PutObject/);
   });
 }
 

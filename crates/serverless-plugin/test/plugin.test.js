@@ -290,17 +290,44 @@ test('generate mode: a failing binary is a framework error with its message', as
   );
 });
 
+// The shape of `leastrole check --format json` (docs/output-schema.md).
 const CHECK = {
   version: 1,
   kind: 'check',
+  summary: { functions: 2, findings: { missing: 1, unused: 1, framework: 1 }, fail_on: 'any', gating_findings: 2, failed: true },
   functions: [
+    { name: 'api', status: 'checked', role: 'provider.iam.role (shared by all functions)', unchanged: 0, findings: [] },
     {
       name: 'worker',
-      missing: [{ action: 's3:PutObject', resource: 'arn:aws:s3:::receipts/*', sources: [{ file: 'src/worker.js', line: 7 }] }],
-      unused: [{ action: 'dynamodb:DescribeTable', resource: { 'Fn::GetAtt': ['OrdersTable', 'Arn'] } }],
+      status: 'checked',
+      role: 'provider.iam.role (shared by all functions)',
+      unchanged: 0,
+      findings: [
+        {
+          kind: 'missing',
+          gating: true,
+          action: 's3:PutObject',
+          resource: 'arn:*:s3:::receipts/*',
+          locations: [{ file: 'src/worker.js', line: 7, column: 5, text: 's3.send(...)' }],
+        },
+        {
+          kind: 'unused',
+          gating: true,
+          action: 'dynamodb:DescribeTable',
+          resource: '${OrdersTable.Arn}',
+          locations: [{ file: 'serverless.yml', line: 30, column: 1, text: 'provider.iam.role.statements[0]' }],
+        },
+        {
+          kind: 'framework',
+          gating: false,
+          action: 'logs:CreateLogGroup',
+          resource: '${WorkerLogGroup.Arn}',
+          locations: [],
+        },
+      ],
     },
-    { name: 'api', missing: [], unused: [] },
   ],
+  diagnostics: [],
 };
 
 test('check mode (the default): findings are logged and exit 1 fails the package', async () => {
@@ -308,13 +335,18 @@ test('check mode (the default): findings are logged and exit 1 fails the package
   const { p, lines, ServerlessError } = plugin({ custom: { leastrole: { failOn: 'any' } } });
   await assert.rejects(
     p.onPackage(),
-    (e) => e instanceof ServerlessError && /leastrole check failed \(failOn: any\): 1 missing, 1 unused/.test(e.message)
+    (e) => e instanceof ServerlessError && /leastrole check failed \(failOn: any\): 2 finding\(s\) to fail on/.test(e.message)
   );
   assert.deepEqual(calls()[0].args, ['check', '--manifest', '-', '--format', 'json', '--fail-on', 'any']);
   const [warning] = lines.warning;
-  assert.match(warning, /worker:\n  missing s3:PutObject on arn:aws:s3:::receipts\/\* \(src\/worker\.js:7\)/);
-  assert.match(warning, /  unused  dynamodb:DescribeTable on \{"Fn::GetAtt":\["OrdersTable","Arn"\]\}/);
-  assert.ok(!warning.includes('api:'));
+  assert.match(warning, /^leastrole check: 1 missing, 0 broad, 1 unused\n/);
+  assert.match(
+    warning,
+    /worker \(provider\.iam\.role \(shared by all functions\)\):\n  missing s3:PutObject on arn:\*:s3:::receipts\/\* \(src\/worker\.js:7\) \[fails\]/
+  );
+  assert.match(warning, /  unused  dynamodb:DescribeTable on \$\{OrdersTable\.Arn\} \(serverless\.yml:30\) \[fails\]/);
+  assert.ok(!warning.includes('api'), 'functions without findings are not listed');
+  assert.ok(!warning.includes('logs:CreateLogGroup'), 'framework rows are not listed');
 });
 
 test('check mode: exit 0 passes, exit 2 is an error', async () => {
@@ -323,16 +355,24 @@ test('check mode: exit 0 passes, exit 2 is an error', async () => {
   await ok.p.onPackage();
   assert.ok(ok.lines.notice.some((l) => l.includes('the declared roles match the code')));
 
-  fakeBinary({ check: { stderr: 'error: invalid value for --fail-on\n', code: 2 } });
-  const bad = plugin({ custom: { leastrole: { failOn: 'sometimes' } } });
-  await assert.rejects(bad.p.onPackage(), /leastrole check failed \(exit 2\): error: invalid value for --fail-on/);
+  fakeBinary({ check: { stderr: 'leastrole: error: invalid manifest: no `service`\n', code: 2 } });
+  const bad = plugin({ custom: { leastrole: { failOn: 'write' } } });
+  await assert.rejects(bad.p.onPackage(), /leastrole check failed \(exit 2\): leastrole: error: invalid manifest/);
+
+  const wrong = plugin({ custom: { leastrole: { failOn: 'sometimes' } } });
+  await assert.rejects(wrong.p.onPackage(), /failOn must be one of never, missing, broadening, write, permissions-management, any/);
 });
 
-test('check findings are described per function', () => {
-  const { lines, missing, unused } = describeCheck(CHECK);
-  assert.equal(missing, 1);
-  assert.equal(unused, 1);
-  assert.equal(lines[0], 'worker:');
+test('check findings are described per function; not-checkable functions say why', () => {
+  const { lines, counts, gating } = describeCheck(CHECK);
+  assert.deepEqual(counts, { missing: 1, broad: 0, unused: 1 });
+  assert.equal(gating, 2);
+  assert.equal(lines.length, 3);
+  const other = describeCheck({
+    kind: 'check',
+    functions: [{ name: 'legacy', status: 'not-checkable', reason: 'provider.iam.role names an existing role' }],
+  });
+  assert.deepEqual(other.lines, ['legacy: not-checkable (provider.iam.role names an existing role)']);
 });
 
 test('the leastrole command prints through writeText', async () => {

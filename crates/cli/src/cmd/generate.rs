@@ -23,7 +23,7 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<Status> {
         use_env: args.use_env,
     };
     let discovery = match &args.manifest {
-        Some(manifest) => super::manifest::discover(manifest, &options)?,
+        Some(manifest) => super::manifest::discover(manifest, &options)?.discovery,
         None => {
             let root = args.path.clone().unwrap_or_else(|| PathBuf::from("."));
             anyhow::ensure!(root.is_dir(), "{} is not a folder", root.display());
@@ -56,6 +56,16 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<Status> {
             GenerateFormat::Json
         },
     );
+    let report = match format {
+        GenerateFormat::Text
+        | GenerateFormat::Json
+        | GenerateFormat::Iam
+        | GenerateFormat::Terraform => report.with_plain_output_diagnostics(),
+        GenerateFormat::Cloudformation
+        | GenerateFormat::Serverless
+        | GenerateFormat::Sam
+        | GenerateFormat::Statements => report,
+    };
     let render = RenderOptions {
         env: ArnEnv {
             partition: args.arn.partition.clone(),

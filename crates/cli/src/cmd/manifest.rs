@@ -5,10 +5,10 @@ use std::io::Read;
 use std::path::Path;
 
 use anyhow::Context;
-use leastrole_project::{DiscoverOptions, Discovery, discover_manifest};
+use leastrole_project::{DiscoverOptions, ManifestProject, discover_manifest};
 
 /// Discover the functions of the manifest at `path` (`-`: stdin).
-pub fn discover(path: &Path, options: &DiscoverOptions) -> anyhow::Result<Discovery> {
+pub fn discover(path: &Path, options: &DiscoverOptions) -> anyhow::Result<ManifestProject> {
     let text = if path.as_os_str() == "-" {
         let mut text = String::new();
         std::io::stdin()

@@ -1,0 +1,134 @@
+//! `leastrole check`: needed (generated) against declared (the project's role), per
+//! function.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use leastrole_lang::Level;
+use leastrole_policy::Options;
+use leastrole_project::{DiscoverOptions, Function, discover};
+use leastrole_review::{Catalog, CheckContext, CheckInput};
+
+use crate::Status;
+use crate::args::CheckArgs;
+use crate::cmd::review::{arn_env, fail_on, finish, load_maps, repo_prefix};
+use crate::pipeline::build_report;
+
+/// `code_root` relative to `root`, `/`-separated with a trailing `/`; empty when equal
+/// or not inside.
+fn code_prefix(root: &Path, code_root: &Path) -> String {
+    let Ok(rel) = code_root.strip_prefix(root) else {
+        return String::new();
+    };
+    let parts: Vec<String> = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .filter(|c| c != ".")
+        .collect();
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!("{}/", parts.join("/"))
+    }
+}
+
+pub fn run(args: CheckArgs) -> anyhow::Result<Status> {
+    let options = DiscoverOptions {
+        handlers: Vec::new(),
+        functions: args.functions.clone(),
+        stage: args.stage.clone(),
+        use_env: args.use_env,
+    };
+    let (root, discovery) = match &args.manifest {
+        Some(manifest) => {
+            let project = super::manifest::discover(manifest, &options)?;
+            (project.service_dir, project.discovery)
+        }
+        None => {
+            let root = args.path.clone().unwrap_or_else(|| PathBuf::from("."));
+            anyhow::ensure!(root.is_dir(), "{} is not a folder", root.display());
+            let discovery = discover(&root, &options);
+            (root, discovery)
+        }
+    };
+    let maps = load_maps(args.maps.as_deref())?;
+    let maps = maps.get();
+    let functions: BTreeMap<String, Function> = discovery
+        .functions
+        .iter()
+        .map(|f| (f.name.clone(), f.clone()))
+        .collect();
+    let report = build_report(maps, discovery, &Options::default())
+        .context("the service maps are broken")?;
+    let has_error = report.all_diagnostics().any(|d| d.level == Level::Error);
+    anyhow::ensure!(
+        !(has_error && report.functions.is_empty()),
+        "no function could be analysed: {}",
+        report
+            .all_diagnostics()
+            .filter(|d| d.level == Level::Error)
+            .map(|d| d.message.as_str())
+            .collect::<Vec<_>>()
+            .join("; ")
+    );
+    let prefixes: BTreeMap<&str, String> = functions
+        .values()
+        .map(|f| (f.name.as_str(), code_prefix(&root, &f.code_root)))
+        .collect();
+    let inputs: Vec<CheckInput<'_>> = report
+        .functions
+        .iter()
+        .map(|r| {
+            let f = functions.get(&r.name);
+            CheckInput {
+                report: r,
+                declared: f.and_then(|f| f.declared.as_ref()),
+                function: f,
+                code_prefix: prefixes.get(r.name.as_str()).map_or("", String::as_str),
+            }
+        })
+        .collect();
+    let catalog = Catalog::new(maps);
+    let ctx = CheckContext {
+        catalog: &catalog,
+        env: arn_env(&args.arn),
+    };
+    let mut review = leastrole_review::check(&ctx, &inputs, report.diagnostics.clone())
+        .context("the service maps are broken")?;
+    // The needed side is only as complete as the analysis: its warnings travel along.
+    for f in &mut review.functions {
+        if let Some(r) = report.functions.iter().find(|r| r.name == f.name) {
+            f.diagnostics.extend(
+                r.diagnostics
+                    .iter()
+                    .filter(|d| d.level >= Level::Warning)
+                    .cloned(),
+            );
+            f.diagnostics.sort();
+            f.diagnostics.dedup();
+        }
+    }
+    finish(
+        &review,
+        args.format,
+        fail_on(args.fail_on),
+        repo_prefix(&root),
+        args.output.as_ref(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn code_prefixes() {
+        assert_eq!(code_prefix(Path::new("p"), Path::new("p")), "");
+        assert_eq!(
+            code_prefix(Path::new("p"), Path::new("p/src/fn")),
+            "src/fn/"
+        );
+        assert_eq!(code_prefix(Path::new("p"), Path::new("elsewhere")), "");
+    }
+}

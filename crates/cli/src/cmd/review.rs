@@ -1,0 +1,131 @@
+//! What `check` and `diff` share: maps loading, format choice, rendering, the job summary
+//! and the exit status from `--fail-on`.
+
+use std::io::{IsTerminal, Write as _};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::Context;
+use leastrole_maps::Maps;
+use leastrole_policy::ArnEnv;
+use leastrole_render::ReviewOptions;
+use leastrole_review::{FailOn, Review};
+
+use crate::Status;
+use crate::args::{ArnArgs, FailOnArg, ReviewFormat};
+use crate::output::emit;
+
+pub(crate) fn fail_on(a: FailOnArg) -> FailOn {
+    match a {
+        FailOnArg::Never => FailOn::Never,
+        FailOnArg::Missing => FailOn::Missing,
+        FailOnArg::Broadening => FailOn::Broadening,
+        FailOnArg::Write => FailOn::Write,
+        FailOnArg::PermissionsManagement => FailOn::PermissionsManagement,
+        FailOnArg::Any => FailOn::Any,
+    }
+}
+
+pub(crate) fn arn_env(a: &ArnArgs) -> ArnEnv {
+    ArnEnv {
+        partition: a.partition.clone(),
+        region: a.region.clone(),
+        account: a.account.clone(),
+    }
+}
+
+/// The embedded maps, or an overlay.
+pub(crate) fn load_maps(dir: Option<&Path>) -> anyhow::Result<MapsHolder> {
+    Ok(match dir {
+        Some(dir) => MapsHolder::Overlay(Box::new(
+            Maps::with_overlay(dir)
+                .with_context(|| format!("cannot load --maps {}", dir.display()))?,
+        )),
+        None => MapsHolder::Embedded,
+    })
+}
+
+pub(crate) enum MapsHolder {
+    Embedded,
+    Overlay(Box<Maps>),
+}
+
+impl MapsHolder {
+    pub(crate) fn get(&self) -> &Maps {
+        match self {
+            MapsHolder::Embedded => Maps::embedded(),
+            MapsHolder::Overlay(m) => m,
+        }
+    }
+}
+
+/// `dir` relative to the root of the git repository that holds it, with a trailing `/`
+/// (empty at the root, or when it is not in a repository or git is missing).
+pub(crate) fn repo_prefix(dir: &Path) -> String {
+    let Ok(out) = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(["rev-parse", "--show-prefix"])
+        .output()
+    else {
+        return String::new();
+    };
+    if !out.status.success() {
+        return String::new();
+    }
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+/// Render, write, write the job summary, and decide the exit status.
+pub(crate) fn finish(
+    review: &Review,
+    format: Option<ReviewFormat>,
+    fail_on: FailOn,
+    uri_prefix: String,
+    output: Option<&PathBuf>,
+) -> anyhow::Result<Status> {
+    let format = format.unwrap_or(if std::io::stdout().is_terminal() && output.is_none() {
+        ReviewFormat::Text
+    } else {
+        ReviewFormat::Json
+    });
+    let options = ReviewOptions {
+        uri_prefix,
+        fail_on,
+    };
+    let text = match format {
+        ReviewFormat::Text => leastrole_render::review_text(review, &options),
+        ReviewFormat::Markdown => leastrole_render::review_markdown(review, &options),
+        ReviewFormat::Json => leastrole_render::review_json(review, &options),
+        ReviewFormat::Sarif => leastrole_render::review_sarif(review, &options),
+        ReviewFormat::Github => leastrole_render::review_github(review, &options),
+    };
+    if format == ReviewFormat::Github
+        && let Some(summary) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|s| !s.is_empty())
+    {
+        // The Markdown stays under 65,536 characters, far below the summary's 1 MiB.
+        let markdown = leastrole_render::review_markdown(review, &options);
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&summary)
+            .with_context(|| {
+                format!(
+                    "cannot open GITHUB_STEP_SUMMARY {}",
+                    Path::new(&summary).display()
+                )
+            })?;
+        file.write_all(markdown.as_bytes()).with_context(|| {
+            format!(
+                "cannot write GITHUB_STEP_SUMMARY {}",
+                Path::new(&summary).display()
+            )
+        })?;
+    }
+    emit(output.map(PathBuf::as_path), &text)?;
+    Ok(if review.gating(fail_on).next().is_some() {
+        Status::Findings
+    } else {
+        Status::Clean
+    })
+}

@@ -1,0 +1,182 @@
+//! `check` and `diff` output: text, Markdown (a PR comment), versioned JSON, SARIF 2.1.0
+//! and GitHub workflow-command annotations. Pure functions of the [`Review`].
+
+mod github;
+mod json;
+mod markdown;
+mod sarif;
+mod text;
+
+use leastrole_review::{FailOn, Finding, FunctionReview, FunctionStatus, Kind, Review, SourceRef};
+
+pub use github::{ANNOTATION_LIMIT, review_github};
+pub use json::{REVIEW_VERSION, review_json};
+pub use markdown::{MARKDOWN_LIMIT, marker, review_markdown};
+pub use sarif::review_sarif;
+pub use text::review_text;
+
+/// Options shared by the review renderers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReviewOptions {
+    /// The project folder relative to the repository root (`services/api/`, or empty),
+    /// put in front of every location so SARIF and annotations point at repo files.
+    pub uri_prefix: String,
+    /// The gate the command applies, shown in the summary.
+    pub fail_on: FailOn,
+}
+
+impl Default for ReviewOptions {
+    fn default() -> Self {
+        ReviewOptions {
+            uri_prefix: String::new(),
+            fail_on: FailOn::Never,
+        }
+    }
+}
+
+/// `file:line` with the repository prefix, or the config path when there is no file.
+pub(crate) fn place(r: &SourceRef, options: &ReviewOptions) -> String {
+    match (&r.file, r.line) {
+        (Some(f), Some(l)) => format!("{}{f}:{l}", options.uri_prefix),
+        (Some(f), None) => format!("{}{f}", options.uri_prefix),
+        _ => r.text.clone(),
+    }
+}
+
+/// The first location, as `place`, with `(+N)` when there are more.
+pub(crate) fn first_place(f: &Finding, options: &ReviewOptions) -> String {
+    match f.locations.split_first() {
+        None => String::new(),
+        Some((first, [])) => place(first, options),
+        Some((first, rest)) => format!("{} (+{})", place(first, options), rest.len()),
+    }
+}
+
+/// Access level, or `unknown`.
+pub(crate) fn access(f: &Finding) -> &'static str {
+    f.access.map_or("unknown", |a| a.as_str())
+}
+
+pub(crate) fn risks(f: &Finding) -> String {
+    f.risks
+        .iter()
+        .map(|r| r.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// One sentence saying what a finding means, for messages and annotations.
+pub(crate) fn message(function: &FunctionReview, f: &Finding) -> String {
+    let mut m = match f.kind {
+        Kind::Missing => format!(
+            "{}: needs {} on {}, which the declared role does not grant (AccessDenied at run time)",
+            function.name, f.action, f.resource
+        ),
+        Kind::Unused => format!(
+            "{}: declared {} on {} is never needed{}",
+            function.name,
+            f.action,
+            f.resource,
+            match f.expands_to {
+                Some(n) if n != 1 => format!(" ({n} actions)"),
+                _ => String::new(),
+            }
+        ),
+        Kind::Broad => format!(
+            "{}: declared {} on {} grants more than needed",
+            function.name, f.action, f.resource
+        ),
+        Kind::Framework => format!(
+            "{}: {} on {} is managed by the framework",
+            function.name, f.action, f.resource
+        ),
+        Kind::Added => format!(
+            "{}: adds {}{} on {}",
+            function.name,
+            if f.deny { "Deny " } else { "" },
+            f.action,
+            f.resource
+        ),
+        Kind::Removed => format!(
+            "{}: removes {}{} on {}",
+            function.name,
+            if f.deny { "Deny " } else { "" },
+            f.action,
+            f.resource
+        ),
+    };
+    if let Some(note) = &f.note {
+        m.push_str(" (");
+        m.push_str(note);
+        m.push(')');
+    }
+    m.push_str(&format!(" [access: {}", access(f)));
+    if !f.risks.is_empty() {
+        m.push_str(&format!("; risks: {}", risks(f)));
+    }
+    m.push(']');
+    m
+}
+
+/// `1 missing, 2 unused` over the kinds present; `no findings` when none.
+pub(crate) fn counts_line(review: &Review) -> String {
+    let counts = review.counts();
+    if counts.is_empty() {
+        return "no findings".to_string();
+    }
+    counts
+        .iter()
+        .map(|(k, n)| format!("{n} {}", k.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+pub(crate) fn function_counts(f: &FunctionReview) -> String {
+    let mut counts = std::collections::BTreeMap::new();
+    for x in &f.findings {
+        *counts.entry(x.kind).or_insert(0usize) += 1;
+    }
+    counts
+        .iter()
+        .map(|(k, n)| format!("{n} {}", k.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// What the function's status says, for headings.
+pub(crate) fn status_text(f: &FunctionReview) -> String {
+    match &f.status {
+        FunctionStatus::Checked { role } => format!("{role}; {} needed covered", f.unchanged),
+        FunctionStatus::NotCheckable { reason } => format!("not checkable: {reason}"),
+        FunctionStatus::NoDeclaredRole => "no declared role".to_string(),
+        FunctionStatus::Added => "new function".to_string(),
+        FunctionStatus::Removed => "function removed".to_string(),
+        FunctionStatus::Changed | FunctionStatus::Unchanged => {
+            format!("{} unchanged", f.unchanged)
+        }
+    }
+}
+
+/// The gate's verdict: `gate --fail-on missing: 2 findings` / `passed`.
+pub(crate) fn gate_line(review: &Review, options: &ReviewOptions) -> String {
+    let n = review.gating(options.fail_on).count();
+    if options.fail_on == FailOn::Never {
+        "gate --fail-on never".to_string()
+    } else if n == 0 {
+        format!("gate --fail-on {}: passed", options.fail_on.as_str())
+    } else {
+        format!(
+            "gate --fail-on {}: failed ({n} finding{})",
+            options.fail_on.as_str(),
+            if n == 1 { "" } else { "s" }
+        )
+    }
+}
+
+pub(crate) fn level(l: leastrole_lang::Level) -> &'static str {
+    match l {
+        leastrole_lang::Level::Info => "info",
+        leastrole_lang::Level::Warning => "warning",
+        leastrole_lang::Level::Error => "error",
+    }
+}

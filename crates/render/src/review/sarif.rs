@@ -1,0 +1,195 @@
+//! SARIF 2.1.0 for code scanning: one rule per finding kind with a stable id
+//! (`leastrole/missing-permission`…), results on the repo-relative line (missing, added:
+//! the code line; unused, broad: the declaration line), `partialFingerprints` that do not
+//! move with line numbers, and `security-severity` on the rules.
+//!
+//! Framework and removed rows are not results: they ask nothing of the reader.
+
+use leastrole_review::{Finding, FunctionReview, Kind, Review, ReviewKind, Severity};
+use serde_json::{Value, json};
+
+use super::{ReviewOptions, message};
+use crate::pretty;
+
+struct Rule {
+    kind: Kind,
+    name: &'static str,
+    short: &'static str,
+    full: &'static str,
+    /// GitHub: 0.1–3.9 low, 4.0–6.9 medium, 7.0–8.9 high, 9.0+ critical.
+    security_severity: &'static str,
+    level: &'static str,
+}
+
+const RULES: &[Rule] = &[
+    Rule {
+        kind: Kind::Missing,
+        name: "MissingPermission",
+        short: "The code needs a permission the declared role does not grant",
+        full: "A call in the function's code needs this IAM action on this resource, and no statement of the role the project declares allows it (or a Deny takes it away): the call fails with AccessDenied at run time.",
+        security_severity: "4.0",
+        level: "error",
+    },
+    Rule {
+        kind: Kind::Unused,
+        name: "UnusedPermission",
+        short: "A declared permission nothing in the code needs",
+        full: "The role the project declares allows this action pattern on this resource, and no call in the function's code needs any of it, nor does the framework: over-privilege to remove.",
+        security_severity: "6.0",
+        level: "warning",
+    },
+    Rule {
+        kind: Kind::Broad,
+        name: "BroadPermission",
+        short: "A declared permission wider than what the code needs",
+        full: "This declared permission covers what the code needs, but also actions or resources it never uses (a wildcard action or resource): narrow it to the needed ones.",
+        security_severity: "6.5",
+        level: "warning",
+    },
+    Rule {
+        kind: Kind::Added,
+        name: "AddedPermission",
+        short: "The change adds a permission",
+        full: "Between the old and the new policy, this (action, resource) pair was added; the result points at the code line that needs it.",
+        security_severity: "5.0",
+        level: "warning",
+    },
+];
+
+fn rules_for(kind: ReviewKind) -> Vec<&'static Rule> {
+    RULES
+        .iter()
+        .filter(|r| match kind {
+            ReviewKind::Check => matches!(r.kind, Kind::Missing | Kind::Unused | Kind::Broad),
+            ReviewKind::Diff => r.kind == Kind::Added,
+        })
+        .collect()
+}
+
+/// FNV-1a, 64 bits: stable across runs and platforms.
+fn fingerprint(parts: &[&str]) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for p in parts {
+        for b in p.bytes().chain([0u8]) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    format!("{h:016x}")
+}
+
+fn level(s: Severity) -> &'static str {
+    s.as_str()
+}
+
+fn result(
+    rule_index: usize,
+    rule: &Rule,
+    function: &FunctionReview,
+    f: &Finding,
+    options: &ReviewOptions,
+) -> Value {
+    let locations: Vec<Value> = f
+        .locations
+        .iter()
+        .filter_map(|r| {
+            let file = r.file.as_ref()?;
+            let mut region = serde_json::Map::new();
+            if let Some(l) = r.line {
+                region.insert("startLine".into(), json!(l.max(1)));
+            }
+            if let Some(c) = r.column {
+                region.insert("startColumn".into(), json!(c.max(1)));
+            }
+            let mut physical = serde_json::Map::new();
+            physical.insert(
+                "artifactLocation".into(),
+                json!({"uri": format!("{}{file}", options.uri_prefix)}),
+            );
+            if !region.is_empty() {
+                physical.insert("region".into(), Value::Object(region));
+            }
+            Some(json!({"physicalLocation": Value::Object(physical)}))
+        })
+        .take(10)
+        .collect();
+    let mut out = json!({
+        "ruleId": rule.kind.rule_id(),
+        "ruleIndex": rule_index,
+        "level": level(f.severity()),
+        "message": {"text": message(function, f)},
+        "partialFingerprints": {
+            "leastrole/v1": fingerprint(&[rule.kind.rule_id(), &function.name, &f.action, &f.resource]),
+        },
+        "properties": {
+            "function": function.name,
+            "action": f.action,
+            "resource": f.resource,
+            "access": f.access.map(|a| a.as_str()),
+            "risks": f.risks.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
+        },
+    });
+    if !locations.is_empty()
+        && let Some(o) = out.as_object_mut()
+    {
+        o.insert("locations".into(), Value::Array(locations));
+    }
+    out
+}
+
+pub fn review_sarif(review: &Review, options: &ReviewOptions) -> String {
+    let rules = rules_for(review.kind);
+    let mut results = Vec::new();
+    for function in &review.functions {
+        for f in &function.findings {
+            if let Some(i) = rules.iter().position(|r| r.kind == f.kind) {
+                results.push(result(i, rules[i], function, f, options));
+            }
+        }
+    }
+    let rules_json: Vec<Value> = rules
+        .iter()
+        .map(|r| {
+            json!({
+                "id": r.kind.rule_id(),
+                "name": r.name,
+                "shortDescription": {"text": r.short},
+                "fullDescription": {"text": r.full},
+                "helpUri": "https://github.com/leastrole/leastrole/blob/main/docs/cli.md",
+                "defaultConfiguration": {"level": r.level},
+                "properties": {
+                    "security-severity": r.security_severity,
+                    "tags": ["security", "iam", "least-privilege"],
+                    "precision": "high",
+                },
+            })
+        })
+        .collect();
+    pretty(&json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "leastrole",
+                "version": env!("CARGO_PKG_VERSION"),
+                "informationUri": "https://github.com/leastrole/leastrole",
+                "rules": rules_json,
+            }},
+            "automationDetails": {"id": format!("leastrole/{}/", review.kind.as_str())},
+            "results": results,
+        }],
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fingerprints_are_stable() {
+        // FNV-1a of the empty input with one separator byte, computed by hand.
+        assert_eq!(fingerprint(&[]), "cbf29ce484222325");
+        assert_ne!(fingerprint(&["a", "b"]), fingerprint(&["ab"]));
+        assert_eq!(fingerprint(&["x"]), fingerprint(&["x"]));
+    }
+}

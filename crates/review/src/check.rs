@@ -1,0 +1,694 @@
+//! `leastrole check`: each function's needed grants (the generated report) against the
+//! role its project declares.
+//!
+//! A needed grant is covered when an `Allow` statement's action pattern matches its
+//! action and the statement's resource covers its resource (see `pattern`), and no
+//! `Deny` statement's action matches it on an overlapping resource. Every declared
+//! (action, resource) element of an `Allow` statement is then classified: covering
+//! nothing (unused), covering something but granting more actions or a wider resource
+//! (broad), covering only what the framework needs (framework), or exact (no row).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use leastrole_lang::Diagnostic;
+use leastrole_maps::MapsError;
+use leastrole_policy::{ArnEnv, FunctionReport, Grant};
+use leastrole_project::declared::{
+    Declared, DeclaredRole, DeclaredStatement, Effect, FrameworkFacts,
+};
+use leastrole_project::{EnvValue, Function, ValuePart};
+
+use crate::actions::{Catalog, action_matches, is_wildcard};
+use crate::model::{
+    Finding, FunctionReview, FunctionStatus, Kind, Review, ReviewKind, SourceRef, assess,
+};
+use crate::pattern::{Canon, Match, Pattern, covers, overlaps};
+
+/// Lambda writes its logs with these, on its log group.
+pub const FRAMEWORK_LOGS: &[&str] = &[
+    "logs:CreateLogGroup",
+    "logs:CreateLogStream",
+    "logs:PutLogEvents",
+];
+
+/// X-Ray tracing (`AWSXrayWriteOnlyAccess`).
+pub const FRAMEWORK_TRACING: &[&str] = &[
+    "xray:GetSamplingRules",
+    "xray:GetSamplingTargets",
+    "xray:PutTelemetryRecords",
+    "xray:PutTraceSegments",
+];
+
+/// A function in a VPC (`AWSLambdaVPCAccessExecutionRole`).
+pub const FRAMEWORK_VPC: &[&str] = &[
+    "ec2:AssignPrivateIpAddresses",
+    "ec2:CreateNetworkInterface",
+    "ec2:DeleteNetworkInterface",
+    "ec2:DescribeNetworkInterfaces",
+    "ec2:DescribeSubnets",
+    "ec2:UnassignPrivateIpAddresses",
+];
+
+/// What the event source mapping reads with the function's role, per source kind
+/// (the Lambda execution-role managed policies). Sorted by kind, then action.
+pub const FRAMEWORK_EVENT_SOURCES: &[(&str, &[&str])] = &[
+    (
+        "dynamodb-stream",
+        &[
+            "dynamodb:DescribeStream",
+            "dynamodb:GetRecords",
+            "dynamodb:GetShardIterator",
+            "dynamodb:ListStreams",
+        ],
+    ),
+    (
+        "kafka",
+        &[
+            "kafka:DescribeCluster",
+            "kafka:DescribeClusterV2",
+            "kafka:GetBootstrapBrokers",
+        ],
+    ),
+    (
+        "kinesis",
+        &[
+            "kinesis:DescribeStream",
+            "kinesis:DescribeStreamSummary",
+            "kinesis:GetRecords",
+            "kinesis:GetShardIterator",
+            "kinesis:ListShards",
+            "kinesis:ListStreams",
+            "kinesis:SubscribeToShard",
+        ],
+    ),
+    (
+        "mq",
+        &["mq:DescribeBroker", "secretsmanager:GetSecretValue"],
+    ),
+    (
+        "sqs",
+        &[
+            "sqs:ChangeMessageVisibility",
+            "sqs:DeleteMessage",
+            "sqs:GetQueueAttributes",
+            "sqs:ReceiveMessage",
+        ],
+    ),
+];
+
+/// Sending failed events to the dead-letter target.
+pub const FRAMEWORK_DEAD_LETTER: &[&str] = &["sns:Publish", "sqs:SendMessage"];
+
+/// What `check` needs besides each function.
+#[derive(Debug)]
+pub struct CheckContext<'a> {
+    pub catalog: &'a Catalog<'a>,
+    /// `--partition`, `--region`, `--account`.
+    pub env: ArnEnv,
+}
+
+/// One function to check.
+#[derive(Debug, Clone, Copy)]
+pub struct CheckInput<'a> {
+    pub report: &'a FunctionReport,
+    pub declared: Option<&'a Declared>,
+    /// The function's discovered form, for the resource types of the logical ids its
+    /// environment names.
+    pub function: Option<&'a Function>,
+    /// The function's code folder relative to the project folder (`src/`, or empty), put
+    /// in front of the report's source files so locations are project-relative.
+    pub code_prefix: &'a str,
+}
+
+/// Check every function.
+pub fn check(
+    ctx: &CheckContext<'_>,
+    inputs: &[CheckInput<'_>],
+    diagnostics: Vec<Diagnostic>,
+) -> Result<Review, MapsError> {
+    let mut functions = inputs
+        .iter()
+        .map(|i| check_function(ctx, i))
+        .collect::<Result<Vec<_>, _>>()?;
+    functions.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(Review {
+        kind: ReviewKind::Check,
+        functions,
+        diagnostics,
+    })
+}
+
+/// The action side of a declared element.
+#[derive(Debug, Clone)]
+enum ActionSpec {
+    One(String),
+    Not(Vec<String>),
+}
+
+impl ActionSpec {
+    fn matches(&self, action: &str) -> bool {
+        match self {
+            ActionSpec::One(p) => action_matches(p, action),
+            ActionSpec::Not(ps) => !ps.iter().any(|p| action_matches(p, action)),
+        }
+    }
+
+    fn text(&self) -> String {
+        match self {
+            ActionSpec::One(p) => p.clone(),
+            ActionSpec::Not(ps) => format!("NotAction {}", ps.join(", ")),
+        }
+    }
+
+    fn is_wildcard(&self) -> bool {
+        match self {
+            ActionSpec::One(p) => is_wildcard(p),
+            ActionSpec::Not(_) => true,
+        }
+    }
+
+    fn expand(&self, catalog: &Catalog<'_>) -> Result<BTreeSet<String>, MapsError> {
+        match self {
+            ActionSpec::One(p) => catalog.expand(p),
+            ActionSpec::Not(ps) => catalog.expand_not(ps),
+        }
+    }
+}
+
+/// The resource side of a declared element.
+#[derive(Debug, Clone)]
+enum ResourceSpec {
+    One(Pattern),
+    Not(Vec<Pattern>),
+}
+
+impl ResourceSpec {
+    fn covers(&self, needed: &Pattern) -> Match {
+        match self {
+            ResourceSpec::One(p) => covers(p, needed),
+            ResourceSpec::Not(ps) => {
+                if ps.iter().any(|p| overlaps(p, needed)) {
+                    Match::No
+                } else {
+                    Match::Exact
+                }
+            }
+        }
+    }
+
+    fn overlaps(&self, other: &Pattern) -> bool {
+        match self {
+            ResourceSpec::One(p) => overlaps(p, other),
+            ResourceSpec::Not(ps) => !ps.iter().any(|p| covers(p, other) != Match::No),
+        }
+    }
+
+    fn is_any(&self) -> bool {
+        match self {
+            ResourceSpec::One(p) => p.is_any(),
+            ResourceSpec::Not(_) => true,
+        }
+    }
+}
+
+/// One (action, resource) element of a declared statement.
+#[derive(Debug)]
+struct Element<'d> {
+    statement: &'d DeclaredStatement,
+    action: ActionSpec,
+    resource: ResourceSpec,
+    resource_text: String,
+}
+
+fn elements<'d>(canon: &Canon<'_>, s: &'d DeclaredStatement) -> Vec<Element<'d>> {
+    let actions: Vec<ActionSpec> = if s.not_action {
+        vec![ActionSpec::Not(s.actions.clone())]
+    } else {
+        s.actions.iter().cloned().map(ActionSpec::One).collect()
+    };
+    let resources: Vec<(ResourceSpec, String)> = if s.not_resource {
+        vec![(
+            ResourceSpec::Not(s.resources.iter().map(|r| canon.declared(r)).collect()),
+            format!(
+                "NotResource {}",
+                s.resources
+                    .iter()
+                    .map(|r| render_values(r))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        )]
+    } else {
+        s.resources
+            .iter()
+            .map(|r| (ResourceSpec::One(canon.declared(r)), render_values(r)))
+            .collect()
+    };
+    let mut out = Vec::new();
+    for a in &actions {
+        for (r, text) in &resources {
+            out.push(Element {
+                statement: s,
+                action: a.clone(),
+                resource: r.clone(),
+                resource_text: text.clone(),
+            });
+        }
+    }
+    out
+}
+
+/// A declared value as the user wrote it: `${AWS::Region}`, `${Table.Arn}`.
+pub fn render_values(parts: &[ValuePart]) -> String {
+    let mut s = String::new();
+    for p in parts {
+        match p {
+            ValuePart::Lit(t) => s.push_str(t),
+            ValuePart::Pseudo(n) => {
+                s.push_str("${");
+                s.push_str(n);
+                s.push('}');
+            }
+            ValuePart::Ref {
+                logical_id,
+                attribute,
+                ..
+            } => {
+                s.push_str("${");
+                s.push_str(logical_id);
+                if let Some(a) = attribute {
+                    s.push('.');
+                    s.push_str(a);
+                }
+                s.push('}');
+            }
+            ValuePart::Unknown(why) => {
+                s.push_str("${unknown: ");
+                s.push_str(why);
+                s.push('}');
+            }
+        }
+    }
+    s
+}
+
+/// Every logical id → resource type the function's environment and declared role name.
+pub fn reference_types(
+    function: Option<&Function>,
+    declared: Option<&Declared>,
+) -> BTreeMap<String, String> {
+    fn walk(parts: &[ValuePart], out: &mut BTreeMap<String, String>) {
+        for p in parts {
+            if let ValuePart::Ref {
+                logical_id,
+                resource_type,
+                physical,
+                ..
+            } = p
+            {
+                if let Some(t) = resource_type {
+                    out.entry(logical_id.clone()).or_insert_with(|| t.clone());
+                }
+                if let Some(ph) = physical {
+                    walk(ph, out);
+                }
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    if let Some(env) = function.and_then(|f| f.environment.as_ref()) {
+        for v in env.values() {
+            if let EnvValue::Template(parts) = v {
+                walk(parts, &mut out);
+            }
+        }
+    }
+    if let Some(d) = declared {
+        for s in &d.statements {
+            for r in &s.resources {
+                walk(r, &mut out);
+            }
+        }
+        for e in &d.framework.event_sources {
+            walk(&e.arn, &mut out);
+        }
+        if let Some(t) = &d.framework.dead_letter {
+            walk(t, &mut out);
+        }
+    }
+    out
+}
+
+fn origin_ref(s: &DeclaredStatement) -> SourceRef {
+    SourceRef {
+        file: s.origin.location.as_ref().map(|l| l.file.clone()),
+        line: s.origin.location.as_ref().map(|l| l.line),
+        column: s.origin.location.as_ref().map(|l| l.column),
+        text: s.origin.path.clone(),
+    }
+}
+
+fn grant_refs(g: &Grant, prefix: &str) -> Vec<SourceRef> {
+    g.sources
+        .iter()
+        .map(|s| SourceRef {
+            file: Some(format!("{prefix}{}", s.file)),
+            line: Some(s.line),
+            column: Some(s.column),
+            text: s.call.clone(),
+        })
+        .collect()
+}
+
+/// Why the framework needs `action` on `resource`, if it does.
+fn framework_reason(
+    action: &str,
+    resource: &ResourceSpec,
+    facts: &FrameworkFacts,
+    canon: &Canon<'_>,
+) -> Option<String> {
+    let is = |table: &[&str]| table.iter().any(|a| a.eq_ignore_ascii_case(action));
+    if is(FRAMEWORK_LOGS) {
+        return Some("Lambda writes the function's logs".into());
+    }
+    if facts.tracing && is(FRAMEWORK_TRACING) {
+        return Some("X-Ray tracing is on".into());
+    }
+    if facts.vpc && is(FRAMEWORK_VPC) {
+        return Some("the function runs in a VPC".into());
+    }
+    for source in &facts.event_sources {
+        let Some((_, actions)) = FRAMEWORK_EVENT_SOURCES
+            .iter()
+            .find(|(kind, _)| *kind == source.kind)
+        else {
+            continue;
+        };
+        // Kafka and MQ read the cluster, broker and secret, not the source ARN alone.
+        let on_source = matches!(source.kind.as_str(), "kafka" | "mq")
+            || resource.is_any()
+            || resource.overlaps(&canon.declared(&source.arn));
+        if on_source && actions.iter().any(|a| a.eq_ignore_ascii_case(action)) {
+            return Some(format!("{} event source", source.kind));
+        }
+    }
+    if let Some(target) = &facts.dead_letter
+        && is(FRAMEWORK_DEAD_LETTER)
+        && resource.overlaps(&canon.declared(target))
+    {
+        return Some("dead-letter target".into());
+    }
+    None
+}
+
+/// Check one function.
+pub fn check_function(
+    ctx: &CheckContext<'_>,
+    input: &CheckInput<'_>,
+) -> Result<FunctionReview, MapsError> {
+    let report = input.report;
+    let mut review = FunctionReview {
+        name: report.name.clone(),
+        status: FunctionStatus::NoDeclaredRole,
+        findings: Vec::new(),
+        unchanged: 0,
+        notes: BTreeSet::new(),
+        diagnostics: Vec::new(),
+    };
+    let Some(declared) = input.declared else {
+        review
+            .notes
+            .insert("the project declares no role for this function".into());
+        return Ok(review);
+    };
+    review.diagnostics = declared.diagnostics.clone();
+    match &declared.role {
+        DeclaredRole::NotCheckable { reason } => {
+            review.status = FunctionStatus::NotCheckable {
+                reason: reason.clone(),
+            };
+            return Ok(review);
+        }
+        DeclaredRole::Checkable { description } => {
+            review.status = FunctionStatus::Checked {
+                role: description.clone(),
+            };
+        }
+    }
+    let types = reference_types(input.function, Some(declared));
+    let canon = Canon {
+        env: Some(&ctx.env),
+        types: Some(&types),
+    };
+    let catalog = ctx.catalog;
+    let all: Vec<Element<'_>> = declared
+        .statements
+        .iter()
+        .flat_map(|s| elements(&canon, s))
+        .collect();
+    let (allows, denies): (Vec<_>, Vec<_>) = all
+        .into_iter()
+        .partition(|e| e.statement.effect == Effect::Allow);
+
+    // Needed grants → covered or missing.
+    let mut covering: Vec<Vec<&Grant>> = vec![Vec::new(); allows.len()];
+    let mut assumed = false;
+    for g in &report.grants {
+        let needed = canon.needed(&g.resource);
+        let mut by: Vec<usize> = Vec::new();
+        for (i, e) in allows.iter().enumerate() {
+            if !e.action.matches(&g.action) {
+                continue;
+            }
+            match e.resource.covers(&needed) {
+                Match::No => {}
+                Match::Exact => by.push(i),
+                Match::Assumed => {
+                    assumed = true;
+                    by.push(i);
+                }
+            }
+        }
+        let denied = denies
+            .iter()
+            .find(|e| e.action.matches(&g.action) && e.resource.overlaps(&needed));
+        let resource = g.resource.render(&ctx.env);
+        if by.is_empty() || denied.is_some() {
+            let (access, risks) = assess(
+                catalog,
+                false,
+                std::iter::once(&g.action),
+                g.resource.is_any(),
+            )?;
+            let note = match denied {
+                Some(d) if !by.is_empty() => Some(format!(
+                    "allowed, but denied by {} ({} on {})",
+                    d.statement.origin.path,
+                    d.action.text(),
+                    d.resource_text
+                )),
+                // The role also holds grants whose content is unknown: the permission
+                // may come from one of them, which leastrole cannot tell.
+                _ if !declared.unknown_grants.is_empty() => Some(format!(
+                    "not in the declared statements; may be granted by {} (content not known to leastrole)",
+                    declared.unknown_grants.join(", ")
+                )),
+                _ => None,
+            };
+            review.findings.push(Finding {
+                kind: Kind::Missing,
+                action: g.action.clone(),
+                resource,
+                access,
+                risks,
+                locations: grant_refs(g, input.code_prefix),
+                expands_to: None,
+                unneeded: None,
+                deny: false,
+                note,
+            });
+            continue;
+        }
+        review.unchanged += 1;
+        if by.iter().all(|&i| allows[i].statement.condition.is_some()) {
+            review.notes.insert(format!(
+                "{} on {resource} is granted only under a Condition ({}); leastrole assumes it holds",
+                g.action, allows[by[0]].statement.origin.path
+            ));
+        }
+        for i in by {
+            covering[i].push(g);
+        }
+    }
+    if assumed {
+        review.notes.insert(
+            "needed ARNs leave partition, region or account open; the declared literal values were taken as the deployment's (pass --partition/--region/--account to compare exactly)"
+                .into(),
+        );
+    }
+
+    // Declared elements → unused, broad, framework.
+    for (e, covered) in allows.iter().zip(&covering) {
+        let expanded = e.action.expand(catalog)?;
+        let location = vec![origin_ref(e.statement)];
+        let action_text = e.action.text();
+        if let Some(managed) = &e.statement.origin.framework_managed {
+            let (access, risks) = assess(
+                catalog,
+                e.action.is_wildcard(),
+                &expanded,
+                e.resource.is_any(),
+            )?;
+            review.findings.push(Finding {
+                kind: Kind::Framework,
+                action: action_text,
+                resource: e.resource_text.clone(),
+                access,
+                risks,
+                locations: location,
+                expands_to: e.action.is_wildcard().then_some(expanded.len()),
+                unneeded: None,
+                deny: false,
+                note: Some(format!("managed by the framework: {managed}")),
+            });
+            continue;
+        }
+        let needed_actions: BTreeSet<&str> = covered.iter().map(|g| g.action.as_str()).collect();
+        let mut framework: BTreeMap<&String, String> = BTreeMap::new();
+        for a in &expanded {
+            if needed_actions.iter().any(|n| n.eq_ignore_ascii_case(a)) {
+                continue;
+            }
+            if let Some(why) = framework_reason(a, &e.resource, &declared.framework, &canon) {
+                framework.insert(a, why);
+            }
+        }
+        let excess: BTreeSet<&String> = expanded
+            .iter()
+            .filter(|a| {
+                !needed_actions.iter().any(|n| n.eq_ignore_ascii_case(a))
+                    && !framework.contains_key(a)
+            })
+            .collect();
+        let expands_to = e.action.is_wildcard().then_some(expanded.len());
+        if covered.is_empty() && framework.is_empty() {
+            let (access, risks) = assess(
+                catalog,
+                e.action.is_wildcard(),
+                &expanded,
+                e.resource.is_any(),
+            )?;
+            let note = if expanded.is_empty() {
+                Some("matches no known IAM action".to_string())
+            } else {
+                None
+            };
+            review.findings.push(Finding {
+                kind: Kind::Unused,
+                action: action_text,
+                resource: e.resource_text.clone(),
+                access,
+                risks,
+                locations: location,
+                expands_to: Some(expanded.len()),
+                unneeded: None,
+                deny: false,
+                note,
+            });
+            continue;
+        }
+        // The resource is wider than needed when no covered grant's resource covers the
+        // declared one back (they are not the same set).
+        let resource_broad = match &e.resource {
+            ResourceSpec::One(p) => {
+                !covered.is_empty()
+                    && p.has_wildcard()
+                    && !covered.iter().any(|g| {
+                        covers(&canon.needed(&g.resource).environment_as_star(), p) != Match::No
+                    })
+            }
+            ResourceSpec::Not(_) => true,
+        };
+        if !excess.is_empty() || resource_broad {
+            let about: Vec<&String> = if excess.is_empty() {
+                expanded
+                    .iter()
+                    .filter(|a| needed_actions.iter().any(|n| n.eq_ignore_ascii_case(a)))
+                    .collect()
+            } else {
+                excess.iter().copied().collect()
+            };
+            let (access, risks) = assess(
+                catalog,
+                e.action.is_wildcard() && !excess.is_empty(),
+                about.iter().copied(),
+                e.resource.is_any(),
+            )?;
+            let mut used: Vec<&str> = needed_actions.iter().copied().collect();
+            used.extend(framework.keys().map(|a| a.as_str()));
+            used.sort_unstable();
+            used.dedup();
+            let mut why = Vec::new();
+            if !excess.is_empty() {
+                why.push(format!(
+                    "{} of its {} actions not needed",
+                    excess.len(),
+                    expanded.len()
+                ));
+            }
+            if resource_broad {
+                let mut needed: Vec<String> = covered
+                    .iter()
+                    .map(|g| g.resource.render(&ctx.env))
+                    .collect();
+                needed.sort();
+                needed.dedup();
+                why.push(format!(
+                    "resource wider than the needed {}",
+                    needed.join(", ")
+                ));
+            }
+            review.findings.push(Finding {
+                kind: Kind::Broad,
+                action: action_text,
+                resource: e.resource_text.clone(),
+                access,
+                risks,
+                locations: location,
+                expands_to,
+                unneeded: (!excess.is_empty()).then_some(excess.len()),
+                deny: false,
+                note: Some(format!("used by {}; {}", used.join(", "), why.join("; "))),
+            });
+        } else if covered.is_empty() {
+            let (access, risks) = assess(
+                catalog,
+                e.action.is_wildcard(),
+                framework.keys().copied(),
+                e.resource.is_any(),
+            )?;
+            let mut reasons: Vec<&str> = framework.values().map(String::as_str).collect();
+            reasons.sort_unstable();
+            reasons.dedup();
+            review.findings.push(Finding {
+                kind: Kind::Framework,
+                action: action_text,
+                resource: e.resource_text.clone(),
+                access,
+                risks,
+                locations: location,
+                expands_to,
+                unneeded: None,
+                deny: false,
+                note: Some(reasons.join("; ")),
+            });
+        }
+    }
+    review
+        .findings
+        .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    Ok(review)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,496 @@
+//! Check on hand-built reports and declared roles: the shapes each framework produces.
+
+use std::collections::BTreeSet;
+
+use leastrole_lang::Location;
+use leastrole_maps::{AccessLevel, Maps};
+use leastrole_policy::{Part, Provenance, Resource, build_policy};
+use leastrole_project::declared::{EventSource, Origin};
+
+use super::*;
+use crate::Risk;
+
+fn grant(action: &str, resource: Resource, line: u32) -> Grant {
+    Grant {
+        action: action.into(),
+        resource,
+        condition: Default::default(),
+        sources: BTreeSet::from([Provenance {
+            file: "handler.py".into(),
+            line,
+            column: 5,
+            call: format!("call_{line}()"),
+        }]),
+    }
+}
+
+fn report(grants: Vec<Grant>) -> FunctionReport {
+    FunctionReport {
+        name: "resize".into(),
+        handler: Some("handler.main".into()),
+        runtime: Some("python3.12".into()),
+        files: vec!["handler.py".into()],
+        policy: build_policy(&grants),
+        grants,
+        diagnostics: Vec::new(),
+    }
+}
+
+fn statement(
+    effect: Effect,
+    actions: &[&str],
+    resources: Vec<Vec<ValuePart>>,
+    line: u32,
+) -> DeclaredStatement {
+    DeclaredStatement {
+        effect,
+        actions: actions.iter().map(|a| a.to_string()).collect(),
+        not_action: false,
+        resources,
+        not_resource: false,
+        condition: None,
+        origin: Origin {
+            location: Some(Location {
+                file: "serverless.yml".into(),
+                line,
+                column: 9,
+            }),
+            path: format!("provider.iam.role.statements[{line}]"),
+            framework_managed: None,
+        },
+    }
+}
+
+fn lit(s: &str) -> Vec<ValuePart> {
+    vec![ValuePart::Lit(s.into())]
+}
+
+fn declared(statements: Vec<DeclaredStatement>) -> Declared {
+    Declared {
+        unknown_grants: Vec::new(),
+        role: DeclaredRole::Checkable {
+            description: "provider.iam.role (shared)".into(),
+        },
+        statements,
+        framework: FrameworkFacts::default(),
+        diagnostics: Vec::new(),
+    }
+}
+
+fn run(report: &FunctionReport, declared: &Declared) -> FunctionReview {
+    let catalog = Catalog::new(Maps::embedded());
+    let ctx = CheckContext {
+        catalog: &catalog,
+        env: ArnEnv::default(),
+    };
+    check_function(
+        &ctx,
+        &CheckInput {
+            report,
+            declared: Some(declared),
+            function: None,
+            code_prefix: "src/",
+        },
+    )
+    .unwrap()
+}
+
+fn rows(review: &FunctionReview) -> Vec<(&'static str, &str, &str)> {
+    review
+        .findings
+        .iter()
+        .map(|f| (f.kind.as_str(), f.action.as_str(), f.resource.as_str()))
+        .collect()
+}
+
+fn bucket_objects() -> Resource {
+    Resource::new([
+        Part::Lit {
+            text: "arn:".into(),
+        },
+        Part::Partition,
+        Part::Lit {
+            text: ":s3:::uploads/".into(),
+        },
+        Part::Wildcard,
+    ])
+}
+
+#[test]
+fn s3_star_for_one_get_object_is_broad_with_the_excess_flagged() {
+    let r = report(vec![grant("s3:GetObject", bucket_objects(), 12)]);
+    let d = declared(vec![statement(
+        Effect::Allow,
+        &["s3:*"],
+        vec![lit("*")],
+        14,
+    )]);
+    let review = run(&r, &d);
+    assert_eq!(rows(&review), [("broad", "s3:*", "*")]);
+    let broad = &review.findings[0];
+    assert_eq!(review.unchanged, 1);
+    let n = broad.expands_to.unwrap();
+    assert_eq!(broad.unneeded, Some(n - 1));
+    assert_eq!(broad.access, Some(AccessLevel::PermissionsManagement));
+    for risk in [
+        Risk::PermissionsManagement,
+        Risk::WildcardAction,
+        Risk::WildcardResource,
+        Risk::DataRead,
+    ] {
+        assert!(broad.risks.contains(&risk), "{risk}: {:?}", broad.risks);
+    }
+    assert_eq!(broad.locations[0].line, Some(14));
+    assert_eq!(broad.locations[0].file.as_deref(), Some("serverless.yml"));
+    assert!(
+        broad
+            .note
+            .as_deref()
+            .unwrap()
+            .starts_with("used by s3:GetObject; "),
+        "{:?}",
+        broad.note
+    );
+}
+
+#[test]
+fn a_needed_call_nothing_grants_is_missing_with_its_source_line() {
+    let r = report(vec![
+        grant(
+            "lambda:InvokeFunction",
+            Resource::literal("arn:aws:lambda:us-east-1:123456789012:function:thumbs"),
+            20,
+        ),
+        grant("s3:GetObject", bucket_objects(), 12),
+    ]);
+    let d = declared(vec![statement(
+        Effect::Allow,
+        &["s3:GetObject"],
+        vec![lit("arn:aws:s3:::uploads/*")],
+        3,
+    )]);
+    let review = run(&r, &d);
+    assert_eq!(
+        rows(&review),
+        [(
+            "missing",
+            "lambda:InvokeFunction",
+            "arn:aws:lambda:us-east-1:123456789012:function:thumbs"
+        )]
+    );
+    let missing = &review.findings[0];
+    assert_eq!(missing.access, Some(AccessLevel::Write));
+    assert_eq!(missing.locations[0].file.as_deref(), Some("src/handler.py"));
+    assert_eq!(missing.locations[0].line, Some(20));
+    // The S3 grant matched only by taking `aws` as the deployment's partition.
+    assert!(review.notes.iter().any(|n| n.contains("deployment's")));
+}
+
+/// A role that also holds a managed policy leastrole does not know: a permission missing
+/// from the known statements is still reported, and the row says where it may come from.
+#[test]
+fn missing_rows_name_grants_of_unknown_content() {
+    let r = report(vec![grant(
+        "lambda:InvokeFunction",
+        Resource::literal("arn:aws:lambda:us-east-1:123456789012:function:thumbs"),
+        20,
+    )]);
+    let mut d = declared(Vec::new());
+    d.unknown_grants = vec!["managed policy ReadOnlyAccess".into()];
+    let review = run(&r, &d);
+    assert_eq!(rows(&review)[0].0, "missing");
+    assert_eq!(
+        review.findings[0].note.as_deref(),
+        Some(
+            "not in the declared statements; may be granted by managed policy ReadOnlyAccess (content not known to leastrole)"
+        )
+    );
+    d.unknown_grants.clear();
+    assert_eq!(run(&r, &d).findings[0].note, None);
+}
+
+#[test]
+fn exact_grants_give_no_row_and_unused_statements_do() {
+    let r = report(vec![grant("s3:GetObject", bucket_objects(), 12)]);
+    let d = declared(vec![
+        statement(
+            Effect::Allow,
+            &["s3:GetObject"],
+            vec![lit("arn:*:s3:::uploads/*")],
+            3,
+        ),
+        statement(
+            Effect::Allow,
+            &["secretsmanager:GetSecretValue", "dynamodb:PutItem"],
+            vec![lit("*")],
+            7,
+        ),
+        statement(Effect::Allow, &["s3:GetObjetc"], vec![lit("*")], 9),
+    ]);
+    let review = run(&r, &d);
+    assert_eq!(
+        rows(&review),
+        [
+            ("unused", "secretsmanager:GetSecretValue", "*"),
+            ("unused", "dynamodb:PutItem", "*"),
+            ("unused", "s3:GetObjetc", "*"),
+        ]
+    );
+    let secret = &review.findings[0];
+    assert_eq!(
+        secret.risks,
+        BTreeSet::from([Risk::DataRead, Risk::WildcardResource])
+    );
+    assert_eq!(secret.expands_to, Some(1));
+    assert_eq!(
+        review.findings[2].note.as_deref(),
+        Some("matches no known IAM action")
+    );
+    assert!(review.notes.is_empty(), "{:?}", review.notes);
+}
+
+#[test]
+fn a_wider_resource_is_broad() {
+    let r = report(vec![grant(
+        "dynamodb:PutItem",
+        Resource::literal("arn:aws:dynamodb:us-east-1:123456789012:table/orders"),
+        8,
+    )]);
+    let d = declared(vec![statement(
+        Effect::Allow,
+        &["dynamodb:PutItem"],
+        vec![lit("arn:aws:dynamodb:us-east-1:123456789012:table/*")],
+        4,
+    )]);
+    let review = run(&r, &d);
+    assert_eq!(
+        rows(&review),
+        [(
+            "broad",
+            "dynamodb:PutItem",
+            "arn:aws:dynamodb:us-east-1:123456789012:table/*"
+        )]
+    );
+    assert_eq!(review.findings[0].unneeded, None);
+    assert!(
+        review.findings[0]
+            .note
+            .as_deref()
+            .unwrap()
+            .contains("resource wider")
+    );
+}
+
+#[test]
+fn deny_subtracts_and_not_action_expands() {
+    let r = report(vec![
+        grant(
+            "s3:GetObject",
+            Resource::literal("arn:aws:s3:::uploads/private/*"),
+            3,
+        ),
+        grant(
+            "s3:PutObject",
+            Resource::literal("arn:aws:s3:::uploads/out/*"),
+            4,
+        ),
+    ]);
+    let mut not_action = statement(Effect::Allow, &["iam:*", "sts:*"], vec![lit("*")], 1);
+    not_action.not_action = true;
+    let d = declared(vec![
+        not_action,
+        statement(
+            Effect::Deny,
+            &["s3:Get*"],
+            vec![lit("arn:aws:s3:::uploads/private/*")],
+            2,
+        ),
+    ]);
+    let review = run(&r, &d);
+    assert_eq!(
+        rows(&review),
+        [
+            ("broad", "NotAction iam:*, sts:*", "*"),
+            ("missing", "s3:GetObject", "arn:aws:s3:::uploads/private/*"),
+        ]
+    );
+    assert!(
+        review.findings[1]
+            .note
+            .as_deref()
+            .unwrap()
+            .contains("denied by provider.iam.role.statements[2]")
+    );
+    // NotAction iam:* leaves out PassRole.
+    assert!(!review.findings[0].risks.contains(&Risk::PassRole));
+}
+
+#[test]
+fn getatt_declarations_cover_reference_grants() {
+    // The needed side: `TABLE: !Ref Orders`, a table without a physical name.
+    let table = Resource::new([
+        Part::Lit {
+            text: "arn:".into(),
+        },
+        Part::Partition,
+        Part::Lit {
+            text: ":dynamodb:".into(),
+        },
+        Part::Region,
+        Part::Lit { text: ":".into() },
+        Part::Account,
+        Part::Lit {
+            text: ":table/".into(),
+        },
+        Part::Ref {
+            logical_id: "Orders".into(),
+            attribute: None,
+            arn: false,
+            physical: None,
+        },
+    ]);
+    let r = report(vec![grant("dynamodb:PutItem", table, 5)]);
+    let d = declared(vec![statement(
+        Effect::Allow,
+        &["dynamodb:PutItem"],
+        vec![vec![ValuePart::Ref {
+            logical_id: "Orders".into(),
+            attribute: Some("Arn".into()),
+            arn: true,
+            physical: None,
+            resource_type: Some("AWS::DynamoDB::Table".into()),
+        }]],
+        6,
+    )]);
+    let review = run(&r, &d);
+    assert!(review.findings.is_empty(), "{:?}", review.findings);
+    assert_eq!(review.unchanged, 1);
+}
+
+#[test]
+fn framework_permissions_are_not_unused() {
+    let r = report(vec![]);
+    let queue = lit("arn:aws:sqs:us-east-1:123456789012:jobs");
+    let mut d = declared(vec![
+        statement(
+            Effect::Allow,
+            &["logs:CreateLogStream", "logs:PutLogEvents"],
+            vec![lit("arn:aws:logs:*:*:log-group:/aws/lambda/resize:*")],
+            1,
+        ),
+        statement(
+            Effect::Allow,
+            &[
+                "sqs:ReceiveMessage",
+                "sqs:DeleteMessage",
+                "sqs:GetQueueAttributes",
+            ],
+            vec![queue.clone()],
+            2,
+        ),
+        statement(Effect::Allow, &["xray:PutTraceSegments"], vec![lit("*")], 3),
+        statement(Effect::Allow, &["logs:*"], vec![lit("*")], 4),
+    ]);
+    d.framework.event_sources.push(EventSource {
+        kind: "sqs".into(),
+        arn: queue,
+    });
+    d.framework.tracing = true;
+    let mut managed = statement(
+        Effect::Allow,
+        &["ec2:CreateNetworkInterface"],
+        vec![lit("*")],
+        5,
+    );
+    managed.origin.framework_managed = Some("AWSLambdaVPCAccessExecutionRole".into());
+    d.statements.push(managed);
+    let review = run(&r, &d);
+    let got = rows(&review);
+    assert!(got.contains(&("broad", "logs:*", "*")), "{got:?}");
+    let mut framework: Vec<_> = got
+        .iter()
+        .filter(|r| r.0 == "framework")
+        .map(|r| r.1)
+        .collect();
+    framework.sort_unstable();
+    assert_eq!(
+        framework,
+        [
+            "ec2:CreateNetworkInterface",
+            "logs:CreateLogStream",
+            "logs:PutLogEvents",
+            "sqs:DeleteMessage",
+            "sqs:GetQueueAttributes",
+            "sqs:ReceiveMessage",
+            "xray:PutTraceSegments",
+        ],
+        "{got:?}"
+    );
+    assert!(!got.iter().any(|r| r.0 == "unused"), "{got:?}");
+}
+
+#[test]
+fn a_role_that_cannot_be_checked_guesses_nothing() {
+    let r = report(vec![grant("s3:GetObject", bucket_objects(), 12)]);
+    let d = Declared {
+        unknown_grants: Vec::new(),
+        role: DeclaredRole::NotCheckable {
+            reason: "role given by ARN arn:aws:iam::1:role/x".into(),
+        },
+        statements: Vec::new(),
+        framework: FrameworkFacts::default(),
+        diagnostics: Vec::new(),
+    };
+    let review = run(&r, &d);
+    assert!(review.findings.is_empty());
+    assert_eq!(
+        review.status,
+        FunctionStatus::NotCheckable {
+            reason: "role given by ARN arn:aws:iam::1:role/x".into()
+        }
+    );
+}
+
+#[test]
+fn conditional_allows_cover_with_a_note() {
+    let r = report(vec![grant(
+        "s3:GetObject",
+        Resource::literal("arn:aws:s3:::b/k"),
+        2,
+    )]);
+    let mut s = statement(
+        Effect::Allow,
+        &["s3:GetObject"],
+        vec![lit("arn:aws:s3:::b/k")],
+        1,
+    );
+    s.condition = Some(serde_json::json!({"Bool": {"aws:SecureTransport": "true"}}));
+    let review = run(&r, &declared(vec![s]));
+    assert!(review.findings.is_empty());
+    assert!(
+        review
+            .notes
+            .iter()
+            .any(|n| n.contains("only under a Condition"))
+    );
+}
+
+#[test]
+fn framework_tables_are_sorted_and_known() {
+    let maps = Maps::embedded();
+    let mut tables: Vec<&[&str]> = vec![
+        FRAMEWORK_LOGS,
+        FRAMEWORK_TRACING,
+        FRAMEWORK_VPC,
+        FRAMEWORK_DEAD_LETTER,
+    ];
+    tables.extend(FRAMEWORK_EVENT_SOURCES.iter().map(|(_, a)| *a));
+    assert!(FRAMEWORK_EVENT_SOURCES.windows(2).all(|w| w[0].0 < w[1].0));
+    for table in tables {
+        assert!(table.windows(2).all(|w| w[0] < w[1]), "{table:?}");
+        for a in table {
+            let (name, _) = maps.iam_action(a).unwrap().unwrap_or_else(|| panic!("{a}"));
+            assert_eq!(&name, a);
+        }
+    }
+}
