@@ -176,6 +176,23 @@ fn the_captured_manifest_matches_the_documented_schema() {
 }
 
 #[test]
+fn check_reads_a_manifest_like_the_service_folder() {
+    let dir = service_dir();
+    let (code, from_folder, err) = run(&["check", dir.to_str().unwrap(), "--format", "json"], None);
+    assert_eq!(
+        code, 1,
+        "the fixture's declared role misses what the code needs: {err}"
+    );
+    let (code, from_manifest, err) = run(
+        &["check", "--manifest", "-", "--format", "json"],
+        Some(&manifest()),
+    );
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(from_manifest, from_folder);
+    assert!(from_manifest.contains("\"action\": \"dynamodb:PutItem\""));
+}
+
+#[test]
 fn version_flag() {
     let (code, out, _) = run(&["--version"], None);
     assert_eq!(code, 0);
