@@ -164,6 +164,9 @@ pub struct GenerateArgs {
     /// Exit 1 when any warning-level diagnostic remains.
     #[arg(long)]
     pub strict: bool,
+    /// No progress display on stderr (it only appears on a terminal, after a second).
+    #[arg(short = 'q', long)]
+    pub quiet: bool,
     /// Write the output to FILE (atomically) instead of stdout.
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,

@@ -9,6 +9,7 @@ mod args;
 mod cmd;
 mod output;
 pub mod pipeline;
+mod progress;
 
 use std::process::ExitCode;
 

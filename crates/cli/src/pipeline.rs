@@ -10,6 +10,7 @@ use leastrole_policy::{
     EnvContext, FunctionReport, Options, Part, Report, build_policy, resolve_calls,
 };
 use leastrole_project::{Discovery, Entry, EnvValue, Function, ValuePart};
+use rayon::prelude::*;
 
 /// Build the report for every discovered function.
 pub fn build_report(
@@ -17,10 +18,29 @@ pub fn build_report(
     discovery: Discovery,
     options: &Options,
 ) -> Result<Report, MapsError> {
-    let mut functions = Vec::new();
-    for f in &discovery.functions {
-        functions.push(function_report(maps, f, options)?);
-    }
+    build_report_with(maps, discovery, options, &|_| {})
+}
+
+/// [`build_report`], calling `done` with each function's name once its report is built
+/// (from any thread, in no particular order: for progress display only).
+///
+/// Functions are analysed in parallel; the report does not depend on the order they
+/// finish in (functions are sorted by name, stably, from discovery order).
+pub fn build_report_with(
+    maps: &Maps,
+    discovery: Discovery,
+    options: &Options,
+    done: &(dyn Fn(&str) + Sync),
+) -> Result<Report, MapsError> {
+    let mut functions = discovery
+        .functions
+        .par_iter()
+        .map(|f| {
+            let report = function_report(maps, f, options);
+            done(&f.name);
+            report
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     functions.sort_by(|a, b| a.name.cmp(&b.name));
     let mut diagnostics = discovery.diagnostics;
     diagnostics.sort();

@@ -15,6 +15,7 @@ mod javascript;
 mod python;
 
 use std::path::Path;
+use std::sync::OnceLock;
 
 pub use facts::{
     CallKind, Diagnostic, Level, Location, ResourceStep, Sdk, SdkCall, ServiceRef, Value,
@@ -30,12 +31,38 @@ pub fn analyze(root: &Path, entries: &[String]) -> Program {
         .filter(|e| Language::of_path(e).is_some())
         .cloned()
         .partition(|e| Language::of_path(e) == Some(Language::Python));
-    let mut program = Program::default();
-    if !py.is_empty() {
-        program.extend(python::analyze(root, &py));
+    let run = || {
+        let mut program = Program::default();
+        if !py.is_empty() {
+            program.extend(python::analyze(root, &py));
+        }
+        if !js.is_empty() {
+            program.extend(javascript::analyze(root, &js));
+        }
+        program
+    };
+    match pool() {
+        Some(pool) => pool.install(run),
+        None => run(),
     }
-    if !js.is_empty() {
-        program.extend(javascript::analyze(root, &js));
-    }
-    program
+}
+
+/// Stack for the analysis threads: both front-ends recurse over expressions (bounded by
+/// their own depth limits), so they run on threads with room for that bound.
+const STACK_BYTES: usize = 128 * 1024 * 1024;
+
+/// The analysis threads, built once per process and shared by both front-ends, so the
+/// memory one language's syntax trees used is reused (same allocator arenas) by the
+/// next. A project with many functions runs [`analyze`] once per function, possibly
+/// from several threads at once: they share these threads.
+fn pool() -> Option<&'static rayon::ThreadPool> {
+    static POOL: OnceLock<Option<rayon::ThreadPool>> = OnceLock::new();
+    POOL.get_or_init(|| {
+        rayon::ThreadPoolBuilder::new()
+            .stack_size(STACK_BYTES)
+            .thread_name(|i| format!("leastrole-lang-{i}"))
+            .build()
+            .ok()
+    })
+    .as_ref()
 }

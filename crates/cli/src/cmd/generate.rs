@@ -13,7 +13,8 @@ use leastrole_render::{RenderOptions, ServerlessFlavor};
 use crate::Status;
 use crate::args::{Flavor, GenerateArgs, GenerateFormat};
 use crate::output::{emit, note};
-use crate::pipeline::build_report;
+use crate::pipeline::build_report_with;
+use crate::progress::Progress;
 
 pub fn run(args: GenerateArgs) -> anyhow::Result<Status> {
     let options = DiscoverOptions {
@@ -39,7 +40,8 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<Status> {
         }
         None => Maps::embedded(),
     };
-    let report = build_report(
+    let progress = Progress::new(discovery.functions.len(), !args.quiet);
+    let report = build_report_with(
         maps,
         discovery,
         &Options {
@@ -47,8 +49,10 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<Status> {
             pass_role: args.pass_role,
             s3_not_found: args.s3_not_found,
         },
-    )
-    .context("the service maps are broken")?;
+        &|name| progress.done(name),
+    );
+    progress.finish();
+    let report = report.context("the service maps are broken")?;
     let format = args.format.unwrap_or(
         if std::io::stdout().is_terminal() && args.output.is_none() {
             GenerateFormat::Text

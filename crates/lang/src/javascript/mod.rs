@@ -42,10 +42,6 @@ use parse::Grammar;
 use resolve::{DirCache, Resolved, is_local};
 use scope::{Analyzer, Binding, Pending, Published};
 
-/// Stack size for analysis threads: the analyser recurses along the syntax tree (up to
-/// [`scope::MAX_DEPTH`] levels).
-const STACK_SIZE: usize = 64 * 1024 * 1024;
-
 /// One parsed file.
 struct Parsed {
     text: String,
@@ -64,15 +60,10 @@ struct ModuleOut {
     escaped: BTreeSet<FunctionId>,
 }
 
+/// Runs on the analysis threads of `crate::analyze`, whose deep stacks the analyser
+/// needs: it recurses along the syntax tree (up to `scope::MAX_DEPTH` levels).
 pub(crate) fn analyze(root: &Path, entries: &[String]) -> Program {
-    let pool = rayon::ThreadPoolBuilder::new()
-        .stack_size(STACK_SIZE)
-        .thread_name(|i| format!("leastrole-js-{i}"))
-        .build();
-    match pool {
-        Ok(pool) => pool.install(|| analyze_in_pool(root, entries)),
-        Err(_) => analyze_in_pool(root, entries),
-    }
+    analyze_in_pool(root, entries)
 }
 
 fn analyze_in_pool(root: &Path, entries: &[String]) -> Program {

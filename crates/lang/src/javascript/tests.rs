@@ -13,7 +13,7 @@ fn run(name: &str, text: &str) -> Program {
     ));
     std::fs::create_dir_all(&dir).expect("temp dir");
     std::fs::write(dir.join(name), text).expect("write");
-    let program = super::analyze(&dir, &[name.to_string()]);
+    let program = crate::analyze(&dir, &[name.to_string()]);
     let _ = std::fs::remove_dir_all(&dir);
     program
 }
@@ -93,7 +93,7 @@ fn garbage_never_panics() {
 
 #[test]
 fn missing_entry_is_a_diagnostic() {
-    let p = super::analyze(Path::new("/nonexistent-leastrole"), &["a.js".to_string()]);
+    let p = crate::analyze(Path::new("/nonexistent-leastrole"), &["a.js".to_string()]);
     assert!(p.modules.is_empty());
     assert_eq!(codes(&p), vec!["unreadable-file".to_string()]);
 }
@@ -112,7 +112,7 @@ fn import_cycle_terminates() {
         "import { s3 } from './a.js';\nexport function b() { return s3.listBuckets().promise(); }\n",
     )
     .expect("write");
-    let p = super::analyze(&dir, &["a.js".to_string()]);
+    let p = crate::analyze(&dir, &["a.js".to_string()]);
     let _ = std::fs::remove_dir_all(&dir);
     assert_eq!(p.modules.len(), 2);
     let handler = p

@@ -171,6 +171,10 @@ pub(crate) struct Resolver<'r> {
     /// Folders searched for absolute imports after the importer's own folder.
     bases: Vec<String>,
     probes: Mutex<HashMap<String, (bool, bool)>>,
+    /// The first of `bases` holding a dotted module path, by path: the same for every
+    /// importer, and asked for every import of every file (`import json` tries each
+    /// base before it is known to be external), so cached.
+    in_bases: Mutex<HashMap<Vec<String>, Option<ModRef>>>,
 }
 
 fn parent_dir(rel: &str) -> &str {
@@ -197,6 +201,7 @@ impl<'r> Resolver<'r> {
             root,
             bases,
             probes: Mutex::new(HashMap::new()),
+            in_bases: Mutex::new(HashMap::new()),
         }
     }
 
@@ -256,9 +261,24 @@ impl<'r> Resolver<'r> {
             return None;
         }
         let own = parent_dir(importer);
-        std::iter::once(own)
-            .chain(self.bases.iter().map(String::as_str))
-            .find_map(|base| self.module_at(base, parts))
+        self.module_at(own, parts).or_else(|| self.in_bases(parts))
+    }
+
+    /// The module `parts` in the first of `bases` that has it.
+    fn in_bases(&self, parts: &[String]) -> Option<ModRef> {
+        if let Ok(cache) = self.in_bases.lock()
+            && let Some(hit) = cache.get(parts)
+        {
+            return hit.clone();
+        }
+        let found = self
+            .bases
+            .iter()
+            .find_map(|base| self.module_at(base, parts));
+        if let Ok(mut cache) = self.in_bases.lock() {
+            cache.insert(parts.to_vec(), found.clone());
+        }
+        found
     }
 
     /// A submodule of a package module.

@@ -35,10 +35,6 @@ use crate::facts::{Diagnostic, Level, Location};
 use crate::program::{Language, ModuleFacts, Program};
 use crate::source::read_source;
 
-/// Stack for the evaluation thread: evaluation recurses over expressions (bounded by
-/// `eval::MAX_DEPTH`), so it runs on a thread with room for that bound.
-const EVAL_STACK_BYTES: usize = 128 * 1024 * 1024;
-
 thread_local! {
     static PARSER: RefCell<Option<Parser>> = const { RefCell::new(None) };
 }
@@ -258,14 +254,8 @@ pub(crate) fn analyze(root: &Path, entries: &[String]) -> Program {
         .collect();
 
     // 3–4. Evaluate and collect facts, on threads with deep stacks.
-    let modules = match rayon::ThreadPoolBuilder::new()
-        .stack_size(EVAL_STACK_BYTES)
-        .thread_name(|i| format!("leastrole-python-{i}"))
-        .build()
-    {
-        Ok(pool) => pool.install(|| facts(&irs, &by_file, &resolver, &parsed)),
-        Err(_) => facts(&irs, &by_file, &resolver, &parsed),
-    };
+    // Runs on the analysis threads of `crate::analyze` (deep stacks).
+    let modules = facts(&irs, &by_file, &resolver, &parsed);
     drop(irs);
     // Freeing hundreds of syntax trees takes a noticeable share of the run; nothing
     // waits for it.

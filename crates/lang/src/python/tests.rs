@@ -27,7 +27,7 @@ impl Scratch {
 
     fn analyze(&self, entries: &[&str]) -> Program {
         let entries: Vec<String> = entries.iter().map(|e| (*e).to_string()).collect();
-        super::analyze(Path::new(&self.0), &entries)
+        crate::analyze(Path::new(&self.0), &entries)
     }
 }
 

@@ -1,0 +1,297 @@
+//! Benchmark: leastrole at monorepo scale, on a corpus it generates.
+//!
+//! `cargo bench -p leastrole --bench scale` writes a deterministic Lambda monorepo of N
+//! files (Python/JavaScript/TypeScript 45/35/20, handlers and shared modules, about
+//! 1.6 KB a file; see `corpus/mod.rs`) into a temporary folder for N = 1,000 and 10,000,
+//! and measures in the same process, on the same files:
+//!
+//! - `read`: every file into memory (parallel over files);
+//! - `parse`: tree-sitter parsing only, the right grammar per file, no facts (parallel
+//!   over files, one parser per thread);
+//! - `generate`: the whole `leastrole generate DIR --format json -o FILE` through the
+//!   library's `run`, on the plain folder (one unit);
+//! - `generate-sls`: the same files with a `serverless.yml` naming 200 functions that
+//!   share modules.
+//!
+//! Each run of a stage is a fresh process (this binary again, told what to run by
+//! `LEASTROLE_BENCH_CHILD`), so the peak resident memory (`VmHWM`) is the stage's own.
+//! For each stage: wall time (best of the runs), CPU time (user + system of that run, so
+//! CPU/wall shows how busy the cores are), files/s, MB/s and peak memory (highest of
+//! the runs).
+//!
+//! `LEASTROLE_BENCH_N=1000` (comma-separated) picks the sizes, `LEASTROLE_BENCH_RUNS`
+//! the runs per stage (default 3), `LEASTROLE_BENCH_KEEP=1` keeps the corpus and prints
+//! where it is. Without `--bench` (as under `cargo test --all-targets`) it runs once on
+//! 100 files, as a smoke test.
+#![expect(clippy::print_stdout, reason = "a benchmark reports on stdout")]
+
+mod corpus;
+
+use std::cell::RefCell;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use clap::Parser as _;
+use rayon::prelude::*;
+
+const SEED: u64 = 0x1ea5_7001;
+const SLS_FUNCTIONS: usize = 200;
+
+fn main() {
+    if let Ok(job) = std::env::var("LEASTROLE_BENCH_CHILD") {
+        child(&job);
+        return;
+    }
+    let bench = std::env::args().any(|a| a == "--bench");
+    let sizes: Vec<usize> = match std::env::var("LEASTROLE_BENCH_N") {
+        Ok(v) => v.split(',').filter_map(|s| s.trim().parse().ok()).collect(),
+        Err(_) if bench => vec![1_000, 10_000],
+        Err(_) => vec![100],
+    };
+    let runs: usize = std::env::var("LEASTROLE_BENCH_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(if bench { 3 } else { 1 });
+    let keep = std::env::var("LEASTROLE_BENCH_KEEP").is_ok_and(|v| v == "1");
+    println!(
+        "leastrole scale benchmark: {} threads, best of {runs} run(s)",
+        rayon::current_num_threads()
+    );
+    for n in sizes {
+        bench_size(n, runs, keep);
+    }
+}
+
+fn bench_size(n: usize, runs: usize, keep: bool) {
+    let base = tempfile::Builder::new()
+        .prefix("leastrole-scale-")
+        .tempdir()
+        .unwrap();
+    let plain = base.path().join("plain");
+    let corpus = corpus::write(&plain, n, SEED).unwrap();
+    let sls = base.path().join("sls");
+    let again = corpus::write(&sls, n, SEED).unwrap();
+    assert_eq!(again.bytes, corpus.bytes, "the corpus is deterministic");
+    std::fs::write(
+        sls.join("serverless.yml"),
+        corpus::serverless_yml(&corpus, SLS_FUNCTIONS),
+    )
+    .unwrap();
+    let files = corpus.files.len();
+    let mb = corpus.bytes as f64 / 1e6;
+    println!(
+        "\n{files} files, {mb:.1} MB ({:.2} KB a file) in {}",
+        corpus.bytes as f64 / files as f64 / 1e3,
+        base.path().display()
+    );
+    println!(
+        "{:<14} {:>9} {:>9} {:>6} {:>10} {:>8} {:>9}",
+        "stage", "wall ms", "cpu ms", "cpu/w", "files/s", "MB/s", "peak MB"
+    );
+    let out = base.path().join("report.json");
+    let stage = |name: &str, dir: &Path| measure(runs, name, dir, &out);
+
+    let read = stage("read", &plain);
+    report("read", &read, files, mb);
+    let parse = stage("parse", &plain);
+    report("parse", &parse, files, mb);
+    let full = stage("generate", &plain);
+    report("generate", &full, files, mb);
+    println!(
+        "{:<14} {:>9.2}x parse wall time, {:.2}x parse CPU time (target ≤ 1.5x)",
+        "",
+        full.wall.as_secs_f64() / parse.wall.as_secs_f64(),
+        full.cpu.as_secs_f64() / parse.cpu.as_secs_f64(),
+    );
+    let sls_run = stage("generate", &sls);
+    report(
+        &format!("generate-sls ({SLS_FUNCTIONS} fn)"),
+        &sls_run,
+        files,
+        mb,
+    );
+
+    if keep {
+        let kept = base.keep();
+        println!("corpus kept in {}", kept.display());
+    }
+}
+
+struct Stage {
+    wall: Duration,
+    cpu: Duration,
+    peak_kb: u64,
+}
+
+/// Best wall time of `runs` runs, each in a fresh process (with that run's CPU time),
+/// and the highest peak RSS.
+fn measure(runs: usize, stage: &str, dir: &Path, out: &Path) -> Stage {
+    let mut best: Option<Stage> = None;
+    let mut peak_kb = 0;
+    for _ in 0..runs.max(1) {
+        let job = format!("{stage}\t{}\t{}", dir.display(), out.display());
+        let output = std::process::Command::new(std::env::current_exe().unwrap())
+            .env("LEASTROLE_BENCH_CHILD", job)
+            .stderr(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "stage {stage} failed");
+        let line = String::from_utf8_lossy(&output.stdout);
+        let nums: Vec<u64> = line
+            .split_whitespace()
+            .filter_map(|n| n.parse().ok())
+            .collect();
+        let [wall_us, cpu_ms, kb] = nums[..] else {
+            panic!("stage {stage}: unexpected report {line:?}");
+        };
+        let run = Stage {
+            wall: Duration::from_micros(wall_us),
+            cpu: Duration::from_millis(cpu_ms),
+            peak_kb: kb,
+        };
+        peak_kb = peak_kb.max(kb);
+        if best.as_ref().is_none_or(|b| run.wall < b.wall) {
+            best = Some(run);
+        }
+    }
+    let mut best = best.unwrap();
+    best.peak_kb = peak_kb;
+    best
+}
+
+/// In the child process: run one stage once and print `wall_us cpu_ms peak_kb`.
+fn child(job: &str) {
+    let mut parts = job.split('\t');
+    let (stage, dir, out) = (
+        parts.next().unwrap(),
+        PathBuf::from(parts.next().unwrap()),
+        PathBuf::from(parts.next().unwrap()),
+    );
+    let mut files = Vec::new();
+    list(&dir, &mut files);
+    let cpu0 = cpu_time();
+    let t0 = Instant::now();
+    match stage {
+        "read" => {
+            let texts: Vec<String> = files
+                .par_iter()
+                .map(|p| std::fs::read_to_string(p).unwrap())
+                .collect();
+            assert!(texts.iter().map(String::len).sum::<usize>() > 0);
+        }
+        "parse" => {
+            let nodes: usize = files
+                .par_iter()
+                .map(|p| parse_only(p, &std::fs::read_to_string(p).unwrap()))
+                .sum();
+            assert!(nodes > files.len());
+        }
+        _ => generate(&dir, &out),
+    }
+    let wall = t0.elapsed();
+    let cpu = cpu_time().saturating_sub(cpu0);
+    println!("{} {} {}", wall.as_micros(), cpu.as_millis(), peak_rss_kb());
+}
+
+/// Every source file under `dir`.
+fn list(dir: &Path, out: &mut Vec<PathBuf>) {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            list(&path, out);
+        } else if matches!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("py" | "js" | "ts")
+        ) {
+            out.push(path);
+        }
+    }
+}
+
+fn report(name: &str, s: &Stage, files: usize, mb: f64) {
+    let secs = s.wall.as_secs_f64();
+    println!(
+        "{name:<14} {:>9.0} {:>9.0} {:>6.2} {:>10.0} {:>8.1} {:>9.1}",
+        secs * 1e3,
+        s.cpu.as_secs_f64() * 1e3,
+        s.cpu.as_secs_f64() / secs,
+        files as f64 / secs,
+        mb / secs,
+        s.peak_kb as f64 / 1024.0,
+    );
+}
+
+fn generate(root: &Path, out: &Path) {
+    let cli = leastrole::Cli::parse_from([
+        "leastrole".as_ref(),
+        "generate".as_ref(),
+        root.as_os_str(),
+        "--format".as_ref(),
+        "json".as_ref(),
+        "-o".as_ref(),
+        out.as_os_str(),
+    ]);
+    leastrole::run(cli).unwrap();
+}
+
+#[derive(Default)]
+struct Parsers {
+    py: Option<tree_sitter::Parser>,
+    js: Option<tree_sitter::Parser>,
+    ts: Option<tree_sitter::Parser>,
+}
+
+thread_local! {
+    static PARSERS: RefCell<Parsers> = RefCell::new(Parsers::default());
+}
+
+/// Parse with the file's grammar; the number of nodes (so the tree is really built).
+fn parse_only(path: &Path, text: &str) -> usize {
+    PARSERS.with(|cell| {
+        let mut parsers = cell.borrow_mut();
+        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+        let (slot, language): (_, tree_sitter::Language) = match ext {
+            "py" => (&mut parsers.py, tree_sitter_python::LANGUAGE.into()),
+            "ts" => (
+                &mut parsers.ts,
+                tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into(),
+            ),
+            _ => (&mut parsers.js, tree_sitter_javascript::LANGUAGE.into()),
+        };
+        let parser = slot.get_or_insert_with(|| {
+            let mut p = tree_sitter::Parser::new();
+            p.set_language(&language).unwrap();
+            p
+        });
+        let tree = parser.parse(text, None).unwrap();
+        tree.root_node().descendant_count()
+    })
+}
+
+fn peak_rss_kb() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}
+
+/// User + system CPU time of this process so far, from `/proc/self/stat`.
+fn cpu_time() -> Duration {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command name (which is in parentheses and may hold spaces).
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
+    let ticks: u64 = [11, 12]
+        .iter()
+        .filter_map(|&i| fields.get(i)?.parse::<u64>().ok())
+        .sum();
+    // The kernel reports in USER_HZ, 100 on every Linux Lambda developers use.
+    Duration::from_millis(ticks * 10)
+}
