@@ -156,13 +156,22 @@ fn read_service(
     let functions = function_nodes(&vars, config);
     let mut template = Template::default();
     if let Some(resources) = config.get("resources") {
-        match vars.deref(resources, 0) {
-            Node::Seq(items) => {
-                for item in items {
-                    template.merge(&vars.deref(&item, 0));
-                }
+        let sections = match vars.deref(resources, 0) {
+            Node::Seq(items) => items.iter().map(|i| vars.deref(i, 0)).collect(),
+            other => vec![other],
+        };
+        for section in &sections {
+            match section.get("Resources") {
+                Some(Node::Map(_)) | None => {}
+                Some(found) => d.diagnostics.push(crate::wrong_type(
+                    file,
+                    text,
+                    &["resources", "Resources"],
+                    "a mapping of logical ids to resources",
+                    found,
+                )),
             }
-            other => template.merge(&other),
+            template.merge(section);
         }
     }
     for (key, f) in &functions {
@@ -207,7 +216,17 @@ fn read_service(
         template: &template,
     };
     let eval = strings.eval();
-    let provider_env = environment(&vars, &eval, provider.get("environment"));
+    let provider_env =
+        environment(&vars, &eval, provider.get("environment")).unwrap_or_else(|found| {
+            d.diagnostics.push(crate::wrong_type(
+                file,
+                text,
+                &["provider", "environment"],
+                "a mapping of variable names to values",
+                &found,
+            ));
+            BTreeMap::new()
+        });
     let provider_runtime = provider.get("runtime").and_then(|r| vars.literal(r, 0));
     let service_artifact = config
         .at(&["package", "artifact"])
@@ -215,6 +234,15 @@ fn read_service(
 
     let lines = KeyLines::under(text, &["functions"]);
     for (key, f) in &functions {
+        if !matches!(f, Node::Map(_) | Node::Null) {
+            d.diagnostics.push(crate::wrong_type(
+                file,
+                text,
+                &["functions", key],
+                "a mapping with `handler`",
+                f,
+            ));
+        }
         let source = Some(Location {
             file: file.to_string(),
             line: lines.get(key).unwrap_or(1),
@@ -230,7 +258,16 @@ fn read_service(
             None => root.to_path_buf(),
         };
         let mut env = provider_env.clone();
-        env.extend(environment(&vars, &eval, f.get("environment")));
+        match environment(&vars, &eval, f.get("environment")) {
+            Ok(own) => env.extend(own),
+            Err(found) => d.diagnostics.push(crate::wrong_type(
+                file,
+                text,
+                &["functions", key, "environment"],
+                "a mapping of variable names to values",
+                &found,
+            )),
+        }
         let artifact = f
             .at(&["package", "artifact"])
             .and_then(|a| vars.literal(a, 0))
@@ -306,22 +343,24 @@ fn function_nodes(vars: &Vars<'_>, config: &Node) -> Vec<(String, Node)> {
     out
 }
 
-/// An `environment:` mapping's values.
+/// An `environment:` mapping's values; the node itself when it is not a mapping.
 fn environment(
     vars: &Vars<'_>,
     eval: &Eval<'_>,
     node: Option<&Node>,
-) -> BTreeMap<String, EnvValue> {
+) -> Result<BTreeMap<String, EnvValue>, Node> {
     let Some(node) = node else {
-        return BTreeMap::new();
+        return Ok(BTreeMap::new());
     };
     let node = vars.deref(node, 0);
-    let Some(m) = node.as_map() else {
-        return BTreeMap::new();
-    };
-    m.iter()
-        .map(|(k, v)| (k.clone(), cfn::env_value(eval.value(v, 0))))
-        .collect()
+    match &node {
+        Node::Map(m) => Ok(m
+            .iter()
+            .map(|(k, v)| (k.clone(), cfn::env_value(eval.value(v, 0))))
+            .collect()),
+        Node::Null => Ok(BTreeMap::new()),
+        _ => Err(node),
+    }
 }
 
 #[cfg(test)]
