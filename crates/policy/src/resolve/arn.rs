@@ -111,6 +111,15 @@ pub fn text_of(value: &Value, env: &EnvContext) -> Text {
 }
 
 const SENTINEL_BASE: u32 = 0xE000;
+/// The end of the Basic Multilingual Plane's private-use area.
+const SENTINEL_LAST: u32 = 0xF8FF;
+
+/// The sentinel past the last one [`flatten`] can give: read back as a wildcard.
+const REST_UNKNOWN: char = '\u{F8FF}';
+
+fn is_sentinel(c: char) -> bool {
+    (SENTINEL_BASE..=SENTINEL_LAST).contains(&u32::from(c))
+}
 
 /// Flatten parts to a string with one private-use char per non-literal part, so string
 /// parsing can split around them; [`unflatten`] maps back.
@@ -119,11 +128,24 @@ fn flatten(parts: &[Part]) -> (String, Vec<Part>) {
     let mut others = Vec::new();
     for p in parts {
         match p {
-            Part::Lit { text } => s.push_str(text),
+            // A private-use character in the user's text would read back as another
+            // part; no AWS name contains one, so it becomes U+FFFD.
+            Part::Lit { text } => s.extend(
+                text.chars()
+                    .map(|c| if is_sentinel(c) { '\u{FFFD}' } else { c }),
+            ),
             other => {
-                let c = char::from_u32(SENTINEL_BASE + others.len() as u32).unwrap_or('\u{E000}');
+                let c = u32::try_from(others.len())
+                    .ok()
+                    .and_then(|n| n.checked_add(SENTINEL_BASE))
+                    .filter(|&code| code <= SENTINEL_LAST)
+                    .and_then(char::from_u32)
+                    // Past 6,400 parts the rest is unknown as a whole.
+                    .unwrap_or(REST_UNKNOWN);
                 s.push(c);
-                others.push(other.clone());
+                if c != REST_UNKNOWN {
+                    others.push(other.clone());
+                }
             }
         }
     }
@@ -134,10 +156,20 @@ fn unflatten(s: &str, others: &[Part]) -> Vec<Part> {
     let mut out = Vec::new();
     let mut lit = String::new();
     for c in s.chars() {
-        let code = c as u32;
+        let code = u32::from(c);
+        if c == REST_UNKNOWN {
+            if !lit.is_empty() {
+                out.push(Part::Lit {
+                    text: std::mem::take(&mut lit),
+                });
+            }
+            out.push(Part::Wildcard);
+            continue;
+        }
         match code
             .checked_sub(SENTINEL_BASE)
-            .and_then(|i| others.get(i as usize))
+            .and_then(|i| usize::try_from(i).ok())
+            .and_then(|i| others.get(i))
         {
             Some(part) => {
                 if !lit.is_empty() {
@@ -378,6 +410,26 @@ mod tests {
 
     fn render(parts: Vec<Part>) -> String {
         Resource::new(parts).to_string()
+    }
+
+    #[test]
+    fn private_use_characters_in_names_never_read_back_as_other_parts() {
+        let parts = vec![
+            Part::Lit {
+                text: "a\u{E000}b".into(),
+            },
+            Part::Region,
+        ];
+        let (flat, others) = flatten(&parts);
+        assert_eq!(
+            unflatten(&flat, &others),
+            vec![
+                Part::Lit {
+                    text: "a\u{FFFD}b".into()
+                },
+                Part::Region
+            ]
+        );
     }
 
     #[test]
