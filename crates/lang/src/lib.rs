@@ -7,6 +7,15 @@
 //!
 //! Entry point: [`analyze`]. Output: a linked [`Program`].
 
+// Indexing is left to the arenas of the front-ends (scopes and modules by their own
+// ids, never by offsets from the user's text); string slicing by byte offsets is not.
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::string_slice
+)]
+
 pub mod facts;
 pub mod program;
 pub mod source;

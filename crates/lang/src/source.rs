@@ -16,6 +16,9 @@ pub struct SourceFile {
     /// Path relative to the analysis root, `/`-separated.
     pub rel: String,
     pub text: String,
+    /// What the reader noticed but read through (invalid UTF-8), for the front-end to
+    /// report with the file's other diagnostics.
+    pub diagnostics: Vec<Diagnostic>,
 }
 
 /// Read `root/rel`. Returns the file, or a diagnostic naming it and saying why not.
@@ -83,9 +86,34 @@ pub fn decode(rel: &str, bytes: Vec<u8>) -> Result<SourceFile, Diagnostic> {
             at,
         ));
     }
+    let mut diagnostics = Vec::new();
     let text = match String::from_utf8(bytes) {
         Ok(text) => text,
-        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+        Err(e) => {
+            let valid = e.utf8_error().valid_up_to();
+            let bytes = e.as_bytes();
+            let before = bytes.get(..valid).unwrap_or_default();
+            let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+            let column = valid
+                - before
+                    .iter()
+                    .rposition(|&b| b == b'\n')
+                    .map_or(0, |i| i + 1)
+                + 1;
+            diagnostics.push(Diagnostic::new(
+                Level::Warning,
+                "invalid-utf8",
+                format!(
+                    "{rel} is not valid UTF-8 (first bad byte at line {line}, column {column}); it was read with replacement characters, so strings containing those bytes are not matched exactly"
+                ),
+                Some(Location {
+                    file: rel.to_string(),
+                    line: u32::try_from(line).unwrap_or(u32::MAX),
+                    column: u32::try_from(column).unwrap_or(u32::MAX),
+                }),
+            ));
+            String::from_utf8_lossy(bytes).into_owned()
+        }
     };
     let text = text
         .strip_prefix('\u{feff}')
@@ -94,6 +122,7 @@ pub fn decode(rel: &str, bytes: Vec<u8>) -> Result<SourceFile, Diagnostic> {
     Ok(SourceFile {
         rel: rel.to_string(),
         text,
+        diagnostics,
     })
 }
 
@@ -110,8 +139,14 @@ mod tests {
 
     #[test]
     fn invalid_utf8_is_decoded_lossily() {
-        let f = decode("a.py", b"x = '\xff'\n".to_vec()).unwrap();
+        let f = decode("a.py", b"y = 1\nx = '\xff'\n".to_vec()).unwrap();
         assert!(f.text.contains('\u{fffd}'));
+        let [d] = f.diagnostics.as_slice() else {
+            panic!("{:?}", f.diagnostics)
+        };
+        assert_eq!(d.code, "invalid-utf8");
+        assert!(d.message.contains("a.py"), "{}", d.message);
+        assert!(d.message.contains("line 2, column 6"), "{}", d.message);
     }
 
     #[test]

@@ -13,6 +13,14 @@
 //!
 //! This crate knows nothing about syntax.
 
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::string_slice
+)]
+
 mod error;
 mod service;
 mod store;

@@ -45,8 +45,7 @@ pub fn parse(path: &str) -> Option<Vec<Step<'_>>> {
 
 /// The first member of a path: the top-level request parameter it reads.
 pub fn root(path: &str) -> &str {
-    let end = path.find(['.', '[', '{']).unwrap_or(path.len());
-    &path[..end]
+    path.split(['.', '[', '{']).next().unwrap_or(path)
 }
 
 #[cfg(test)]

@@ -133,7 +133,7 @@ impl Maps {
             return Ok(None);
         };
         cell.get_or_init(|| {
-            let text = self.texts.services[name].as_str();
+            let text = self.texts.services.get(name).map_or("", |t| t.as_str());
             let table = parse(name, text)?;
             validate::table(name, &table)?;
             Ok(Arc::new(Service::new(table)))
@@ -229,7 +229,10 @@ impl Maps {
             return Ok(None);
         };
         cell.get_or_init(|| {
-            let table: IamPrefixTable = parse(prefix, self.texts.iam[prefix].as_str())?;
+            let table: IamPrefixTable = parse(
+                prefix,
+                self.texts.iam.get(prefix).map_or("", |t| t.as_str()),
+            )?;
             check_schema(prefix, table.schema)?;
             if table.prefix != prefix {
                 return Err(invalid(prefix, format!("names prefix `{}`", table.prefix)));
@@ -270,7 +273,8 @@ impl Maps {
             return Ok(None);
         };
         cell.get_or_init(|| {
-            let table: HelperTable = parse(sdk, self.texts.helpers[sdk].as_str())?;
+            let table: HelperTable =
+                parse(sdk, self.texts.helpers.get(sdk).map_or("", |t| t.as_str()))?;
             check_schema(sdk, table.schema)?;
             Ok(Arc::new(table))
         })

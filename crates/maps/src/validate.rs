@@ -15,11 +15,12 @@ pub const ENVIRONMENT_PLACEHOLDERS: [&str; 3] = ["Partition", "Region", "Account
 pub fn placeholders(arn: &str) -> Vec<&str> {
     let mut out = Vec::new();
     let mut rest = arn;
-    while let Some(start) = rest.find("${") {
-        let after = &rest[start + 2..];
-        let Some(end) = after.find('}') else { break };
-        out.push(&after[..end]);
-        rest = &after[end + 1..];
+    while let Some((_, after)) = rest.split_once("${") {
+        let Some((name, tail)) = after.split_once('}') else {
+            break;
+        };
+        out.push(name);
+        rest = tail;
     }
     out
 }

@@ -6,6 +6,14 @@
 //! templates with the call's argument values, and builds the smallest set of policy
 //! statements that allows exactly those grants.
 
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::string_slice
+)]
+
 pub mod grant;
 pub mod reach;
 pub mod report;

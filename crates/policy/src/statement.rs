@@ -188,6 +188,10 @@ impl Draft {
 /// Split pairs into connected groups (pairs sharing an action or a resource, transitively).
 /// Neither grouping ever merges across groups, so choosing per group is never worse than
 /// choosing once for all.
+#[expect(
+    clippy::indexing_slicing,
+    reason = "a union-find over indices built here from the same sets, never from input offsets"
+)]
 fn components(pairs: BTreeSet<(String, Resource)>) -> Vec<BTreeSet<(String, Resource)>> {
     let actions: BTreeSet<&String> = pairs.iter().map(|(a, _)| a).collect();
     let action_index: BTreeMap<&String, usize> =

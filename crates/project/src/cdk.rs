@@ -88,6 +88,15 @@ pub(crate) fn discover(
     let mut d = Discovery::default();
     let mut sources = SourceIndex::new(&project);
     let mut read_any = false;
+    // Templates are found by their file names, so a broken manifest does not stop the
+    // scan; it is still reported, since the CDK itself would refuse the assembly.
+    let manifest = out.join("manifest.json");
+    if manifest.is_file()
+        && let Err(e) = config::load(&manifest)
+    {
+        d.diagnostics
+            .push(config_error(&relative(root, &manifest), &e));
+    }
     for path in all_templates(&out) {
         let rel = relative(root, &path);
         match config::load(&path) {
@@ -234,13 +243,20 @@ fn read_stack(
             ))
         };
         let mut environment: BTreeMap<String, EnvValue> = BTreeMap::new();
-        if let Some(m) = props
-            .at(&["Environment", "Variables"])
-            .and_then(Node::as_map)
-        {
-            for (k, v) in m {
-                environment.insert(k.clone(), cfn::env_value(eval.value(v, 0)));
+        match props.at(&["Environment", "Variables"]) {
+            Some(Node::Map(m)) => {
+                for (k, v) in m {
+                    environment.insert(k.clone(), cfn::env_value(eval.value(v, 0)));
+                }
             }
+            Some(Node::Null) | None => {}
+            Some(found) => d.diagnostics.push(crate::wrong_type(
+                rel,
+                text,
+                &["Resources", id, "Properties", "Environment", "Variables"],
+                "a mapping of variable names to values",
+                found,
+            )),
         }
         let function_name = props.get("FunctionName").and_then(|n| eval.physical(n, 0));
         let resource_line = |id: &str| lines.get(id).unwrap_or(1);

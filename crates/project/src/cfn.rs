@@ -290,12 +290,11 @@ pub(crate) fn returns(type_name: &str, attribute: Option<&str>) -> Returns {
 fn build(template: &str, name: &[ValuePart]) -> Vec<ValuePart> {
     let mut out = Vec::new();
     let mut rest = template;
-    while let Some(start) = rest.find('{') {
-        let Some(len) = rest[start..].find('}') else {
+    while let Some((before, after)) = rest.split_once('{') {
+        let Some((placeholder, tail)) = after.split_once('}') else {
             break;
         };
-        out.push(ValuePart::Lit(rest[..start].to_string()));
-        let placeholder = &rest[start + 1..start + len];
+        out.push(ValuePart::Lit(before.to_string()));
         match placeholder {
             "name" => out.extend(name.iter().cloned()),
             "partition" => out.push(ValuePart::Pseudo("AWS::Partition".into())),
@@ -306,7 +305,7 @@ fn build(template: &str, name: &[ValuePart]) -> Vec<ValuePart> {
                 "the random suffix Secrets Manager adds to a secret's ARN".into(),
             )),
         }
-        rest = &rest[start + len + 1..];
+        rest = tail;
     }
     out.push(ValuePart::Lit(rest.to_string()));
     normalize(out)
@@ -680,15 +679,14 @@ impl Eval<'_> {
                 continue;
             };
             let mut rest = text.as_str();
-            while let Some(start) = rest.find("${") {
-                out.push(ValuePart::Lit(rest[..start].to_string()));
-                let after = &rest[start + 2..];
-                let Some(end) = after.find('}') else {
-                    out.push(ValuePart::Lit(rest[start..].to_string()));
+            while let Some((before, after)) = rest.split_once("${") {
+                out.push(ValuePart::Lit(before.to_string()));
+                let Some((name, tail)) = after.split_once('}') else {
+                    out.push(ValuePart::Lit(format!("${{{after}")));
                     rest = "";
                     break;
                 };
-                let name = after[..end].trim();
+                let name = name.trim();
                 if let Some(lit) = name.strip_prefix('!') {
                     out.push(ValuePart::Lit(format!("${{{lit}}}")));
                 } else if let Some(v) = vars.and_then(|v| v.get(name)) {
@@ -698,7 +696,7 @@ impl Eval<'_> {
                 } else {
                     out.extend(self.reference(name, None, depth));
                 }
-                rest = &after[end + 1..];
+                rest = tail;
             }
             out.push(ValuePart::Lit(rest.to_string()));
         }

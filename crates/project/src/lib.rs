@@ -7,6 +7,14 @@
 //! values for `leastrole-policy` to resolve into ARNs. A Serverless service can also come
 //! already resolved by the framework, as a JSON manifest ([`discover_manifest`]).
 
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::string_slice
+)]
+
 mod cdk;
 mod cfn;
 mod config;
@@ -310,6 +318,31 @@ pub(crate) fn clean_path(path: &Path) -> PathBuf {
 }
 
 /// A config-file diagnostic: `file` relative to the project folder.
+/// A config value of the wrong shape, read as absent: a warning naming the file, the key
+/// path and what was expected, so that nothing in the config is dropped silently.
+pub(crate) fn wrong_type(
+    file: &str,
+    text: &str,
+    path: &[&str],
+    expected: &str,
+    found: &config::Node,
+) -> Diagnostic {
+    Diagnostic::new(
+        Level::Warning,
+        "config-wrong-type",
+        format!(
+            "{file}: `{}` should be {expected}, not {}; it is ignored",
+            path.join("."),
+            found.kind()
+        ),
+        Some(Location {
+            file: file.to_string(),
+            line: config::find_line(text, path).unwrap_or(1),
+            column: 1,
+        }),
+    )
+}
+
 pub(crate) fn config_error(file: &str, e: &config::ConfigError) -> Diagnostic {
     Diagnostic::new(
         Level::Error,

@@ -25,9 +25,6 @@ pub const MANIFEST_VERSION: u32 = 1;
 /// (CloudFormation takes templates up to 1 MB) stays far below it.
 const MAX_MANIFEST_BYTES: usize = 16 * 1024 * 1024;
 
-/// The config file names tried for line numbers when the manifest names none.
-const CONFIG_FILES: &[&str] = &["serverless.yml", "serverless.yaml", "serverless.json"];
-
 /// Why a manifest cannot be used; the message says what to fix.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("invalid manifest: {message}")]
@@ -241,13 +238,15 @@ impl Manifest {
         })
     }
 
-    /// The config file (relative to the service folder) that declarations point at.
+    /// The config file (relative to the service folder) that declarations point at: the
+    /// one the manifest names, else the first Serverless config file found there.
     fn config_file(&self) -> String {
         self.config_file.clone().unwrap_or_else(|| {
-            CONFIG_FILES
+            crate::serverless::CONFIG_FILES
                 .iter()
                 .find(|f| self.service_dir.join(f).is_file())
-                .unwrap_or(&CONFIG_FILES[0])
+                .copied()
+                .unwrap_or("serverless.yml")
                 .to_string()
         })
     }

@@ -43,6 +43,19 @@ pub(crate) fn discover(
     if !is_sam {
         return None;
     }
+    // A template whose `Resources` is not a mapping declares nothing: refuse it, so that
+    // discovery falls back to reading the folder rather than finding no functions.
+    if let Some(found) = node.get("Resources").filter(|r| r.as_map().is_none()) {
+        let mut d = crate::wrong_type(
+            file,
+            &text,
+            &["Resources"],
+            "a mapping of logical ids to resources",
+            found,
+        );
+        d.level = Level::Error;
+        return Some(Err(vec![d]));
+    }
     Some(Ok(read_template(root, file, &text, &node)))
 }
 
@@ -65,6 +78,12 @@ fn read_template(root: &Path, file: &str, text: &str, node: &Node) -> Discovery 
         }
     };
     let empty = Node::Null;
+    for path in [&["Globals"][..], &["Globals", "Function"], &["Parameters"]] {
+        if let Some(found) = node.at(path).filter(|n| n.as_map().is_none()) {
+            d.diagnostics
+                .push(crate::wrong_type(file, text, path, "a mapping", found));
+        }
+    }
     let globals = node.at(&["Globals", "Function"]).unwrap_or(&empty);
     let lines = KeyLines::under(text, &["Resources"]);
     for (id, resource) in &template.resources {
@@ -78,6 +97,15 @@ fn read_template(root: &Path, file: &str, text: &str, node: &Node) -> Discovery 
             continue;
         }
         let props = resource.get("Properties").unwrap_or(&empty);
+        if props.as_map().is_none() && *props != Node::Null {
+            d.diagnostics.push(crate::wrong_type(
+                file,
+                text,
+                &["Resources", id, "Properties"],
+                "a mapping",
+                props,
+            ));
+        }
         let globals = if is_sam_function { globals } else { &empty };
         let code_key = if is_sam_function { "CodeUri" } else { "Code" };
         let source = Some(Location {
@@ -126,17 +154,36 @@ fn read_template(root: &Path, file: &str, text: &str, node: &Node) -> Discovery 
             ));
         }
         let mut environment: BTreeMap<String, EnvValue> = BTreeMap::new();
-        for vars in [
-            globals.at(&["Environment", "Variables"]),
-            props.at(&["Environment", "Variables"]),
-        ]
-        .into_iter()
-        .flatten()
-        {
-            if let Some(m) = vars.as_map() {
-                for (k, v) in m {
-                    environment.insert(k.clone(), cfn::env_value(eval.value(v, 0)));
+        for (vars, path) in [
+            (
+                globals.at(&["Environment", "Variables"]),
+                &["Globals", "Function", "Environment", "Variables"][..],
+            ),
+            (
+                props.at(&["Environment", "Variables"]),
+                &[
+                    "Resources",
+                    id.as_str(),
+                    "Properties",
+                    "Environment",
+                    "Variables",
+                ],
+            ),
+        ] {
+            match vars {
+                Some(Node::Map(m)) => {
+                    for (k, v) in m {
+                        environment.insert(k.clone(), cfn::env_value(eval.value(v, 0)));
+                    }
                 }
+                Some(Node::Null) | None => {}
+                Some(found) => d.diagnostics.push(crate::wrong_type(
+                    file,
+                    text,
+                    path,
+                    "a mapping of variable names to values",
+                    found,
+                )),
             }
         }
         let function_name = props.get("FunctionName").and_then(|n| eval.physical(n, 0));

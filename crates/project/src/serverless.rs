@@ -29,7 +29,7 @@ use crate::role::{self, Reader, RoleBuilder, Site};
 use crate::vars::{Seg, Val, Vars};
 use crate::{DiscoverOptions, Discovery, EnvValue, Framework, ValuePart, config_error};
 
-const CONFIG_FILES: &[&str] = &["serverless.yml", "serverless.yaml", "serverless.json"];
+pub(crate) const CONFIG_FILES: &[&str] = &["serverless.yml", "serverless.yaml", "serverless.json"];
 const CODE_CONFIG_FILES: &[&str] = &[
     "serverless.ts",
     "serverless.js",
@@ -159,13 +159,22 @@ fn read_service(root: &Path, file: &str, text: &str, config: &Node, vars: &Vars<
     let functions = function_nodes(vars, config);
     let mut template = Template::default();
     if let Some(resources) = config.get("resources") {
-        match vars.deref(resources, 0) {
-            Node::Seq(items) => {
-                for item in items {
-                    template.merge(&vars.deref(&item, 0));
-                }
+        let sections = match vars.deref(resources, 0) {
+            Node::Seq(items) => items.iter().map(|i| vars.deref(i, 0)).collect(),
+            other => vec![other],
+        };
+        for section in &sections {
+            match section.get("Resources") {
+                Some(Node::Map(_)) | None => {}
+                Some(found) => d.diagnostics.push(crate::wrong_type(
+                    file,
+                    text,
+                    &["resources", "Resources"],
+                    "a mapping of logical ids to resources",
+                    found,
+                )),
             }
-            other => template.merge(&other),
+            template.merge(section);
         }
     }
     for (key, f) in &functions {
@@ -210,7 +219,17 @@ fn read_service(root: &Path, file: &str, text: &str, config: &Node, vars: &Vars<
         template: &template,
     };
     let eval = strings.eval();
-    let provider_env = environment(vars, &eval, provider.get("environment"));
+    let provider_env =
+        environment(vars, &eval, provider.get("environment")).unwrap_or_else(|found| {
+            d.diagnostics.push(crate::wrong_type(
+                file,
+                text,
+                &["provider", "environment"],
+                "a mapping of variable names to values",
+                &found,
+            ));
+            BTreeMap::new()
+        });
     let provider_runtime = provider.get("runtime").and_then(|r| vars.literal(r, 0));
     let service_artifact = config
         .at(&["package", "artifact"])
@@ -218,6 +237,15 @@ fn read_service(root: &Path, file: &str, text: &str, config: &Node, vars: &Vars<
 
     let lines = KeyLines::under(text, &["functions"]);
     for (key, f) in &functions {
+        if !matches!(f, Node::Map(_) | Node::Null) {
+            d.diagnostics.push(crate::wrong_type(
+                file,
+                text,
+                &["functions", key],
+                "a mapping with `handler`",
+                f,
+            ));
+        }
         let source = Some(Location {
             file: file.to_string(),
             line: lines.get(key).unwrap_or(1),
@@ -233,7 +261,16 @@ fn read_service(root: &Path, file: &str, text: &str, config: &Node, vars: &Vars<
             None => root.to_path_buf(),
         };
         let mut env = provider_env.clone();
-        env.extend(environment(vars, &eval, f.get("environment")));
+        match environment(vars, &eval, f.get("environment")) {
+            Ok(own) => env.extend(own),
+            Err(found) => d.diagnostics.push(crate::wrong_type(
+                file,
+                text,
+                &["functions", key, "environment"],
+                "a mapping of variable names to values",
+                &found,
+            )),
+        }
         let artifact = f
             .at(&["package", "artifact"])
             .and_then(|a| vars.literal(a, 0))
@@ -319,22 +356,24 @@ fn function_nodes(vars: &Vars<'_>, config: &Node) -> Vec<(String, Node)> {
     out
 }
 
-/// An `environment:` mapping's values.
+/// An `environment:` mapping's values; the node itself when it is not a mapping.
 fn environment(
     vars: &Vars<'_>,
     eval: &Eval<'_>,
     node: Option<&Node>,
-) -> BTreeMap<String, EnvValue> {
+) -> Result<BTreeMap<String, EnvValue>, Node> {
     let Some(node) = node else {
-        return BTreeMap::new();
+        return Ok(BTreeMap::new());
     };
     let node = vars.deref(node, 0);
-    let Some(m) = node.as_map() else {
-        return BTreeMap::new();
-    };
-    m.iter()
-        .map(|(k, v)| (k.clone(), cfn::env_value(eval.value(v, 0))))
-        .collect()
+    match &node {
+        Node::Map(m) => Ok(m
+            .iter()
+            .map(|(k, v)| (k.clone(), cfn::env_value(eval.value(v, 0))))
+            .collect()),
+        Node::Null => Ok(BTreeMap::new()),
+        _ => Err(node),
+    }
 }
 
 /// Reads what a Serverless service declares for its functions' roles.

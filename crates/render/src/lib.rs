@@ -5,6 +5,14 @@
 //! (docs/output-schema.md) or bare IAM documents. Every renderer is a pure function of
 //! the report, so output is byte-for-byte deterministic.
 
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::string_slice
+)]
+
 mod calls;
 mod json;
 mod review;

@@ -254,13 +254,13 @@ fn parse_file(root: &Path, rel: &str) -> Result<Parsed, Diagnostic> {
             None,
         ));
     };
-    let source = read_source(root, rel)?;
+    let mut source = read_source(root, rel)?;
     let language = match grammar {
         Grammar::JavaScript => Language::JavaScript,
         Grammar::TypeScript | Grammar::Tsx => Language::TypeScript,
     };
     let tree = parse::parse(grammar, &source.text);
-    let mut diags = Vec::new();
+    let mut diags = std::mem::take(&mut source.diagnostics);
     let mut specs = BTreeMap::new();
     match &tree {
         Some(tree) => {

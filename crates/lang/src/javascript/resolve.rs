@@ -200,7 +200,10 @@ impl<'r> DirCache<'r> {
                     return Resolved::File(base);
                 }
                 // TypeScript: `./x.js` names the compiled output of `x.ts`.
-                let stem = &base[..base.len() - ext.len() - 1];
+                let stem = base
+                    .strip_suffix(ext)
+                    .and_then(|s| s.strip_suffix('.'))
+                    .unwrap_or(&base);
                 let alternatives: &[&str] = match ext {
                     "js" => &["ts", "tsx"],
                     "jsx" => &["tsx"],

@@ -80,7 +80,7 @@ fn normalize(rel: &str) -> String {
 }
 
 fn parse_file(root: &Path, rel: &str, resolver: &Resolver<'_>) -> Result<Parsed, Diagnostic> {
-    let source = read_source(root, rel)?;
+    let mut source = read_source(root, rel)?;
     let Some(tree) = parse(&source.text) else {
         return Err(Diagnostic::new(
             Level::Warning,
@@ -90,7 +90,7 @@ fn parse_file(root: &Path, rel: &str, resolver: &Resolver<'_>) -> Result<Parsed,
         ));
     };
     let mut loads = Vec::new();
-    let mut diagnostics = Vec::new();
+    let mut diagnostics = std::mem::take(&mut source.diagnostics);
     let mut cursor = tree.walk();
     // Pre-order walk without recursion: imports anywhere, and broken regions.
     loop {

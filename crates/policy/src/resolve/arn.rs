@@ -111,6 +111,15 @@ pub fn text_of(value: &Value, env: &EnvContext) -> Text {
 }
 
 const SENTINEL_BASE: u32 = 0xE000;
+/// The end of the Basic Multilingual Plane's private-use area.
+const SENTINEL_LAST: u32 = 0xF8FF;
+
+/// The sentinel past the last one [`flatten`] can give: read back as a wildcard.
+const REST_UNKNOWN: char = '\u{F8FF}';
+
+fn is_sentinel(c: char) -> bool {
+    (SENTINEL_BASE..=SENTINEL_LAST).contains(&u32::from(c))
+}
 
 /// Flatten parts to a string with one private-use char per non-literal part, so string
 /// parsing can split around them; [`unflatten`] maps back.
@@ -119,11 +128,24 @@ fn flatten(parts: &[Part]) -> (String, Vec<Part>) {
     let mut others = Vec::new();
     for p in parts {
         match p {
-            Part::Lit { text } => s.push_str(text),
+            // A private-use character in the user's text would read back as another
+            // part; no AWS name contains one, so it becomes U+FFFD.
+            Part::Lit { text } => s.extend(
+                text.chars()
+                    .map(|c| if is_sentinel(c) { '\u{FFFD}' } else { c }),
+            ),
             other => {
-                let c = char::from_u32(SENTINEL_BASE + others.len() as u32).unwrap_or('\u{E000}');
+                let c = u32::try_from(others.len())
+                    .ok()
+                    .and_then(|n| n.checked_add(SENTINEL_BASE))
+                    .filter(|&code| code <= SENTINEL_LAST)
+                    .and_then(char::from_u32)
+                    // Past 6,400 parts the rest is unknown as a whole.
+                    .unwrap_or(REST_UNKNOWN);
                 s.push(c);
-                others.push(other.clone());
+                if c != REST_UNKNOWN {
+                    others.push(other.clone());
+                }
             }
         }
     }
@@ -134,10 +156,20 @@ fn unflatten(s: &str, others: &[Part]) -> Vec<Part> {
     let mut out = Vec::new();
     let mut lit = String::new();
     for c in s.chars() {
-        let code = c as u32;
+        let code = u32::from(c);
+        if c == REST_UNKNOWN {
+            if !lit.is_empty() {
+                out.push(Part::Lit {
+                    text: std::mem::take(&mut lit),
+                });
+            }
+            out.push(Part::Wildcard);
+            continue;
+        }
         match code
             .checked_sub(SENTINEL_BASE)
-            .and_then(|i| others.get(i as usize))
+            .and_then(|i| usize::try_from(i).ok())
+            .and_then(|i| others.get(i))
         {
             Some(part) => {
                 if !lit.is_empty() {
@@ -183,20 +215,7 @@ pub fn parse(parser: Parser, value: &Value, env: &EnvContext) -> Text {
             None => Text::wildcard(format!("CopySource has no {member}")),
         };
     }
-    let mut text = text_of(value, env);
-    // Parsers look inside values: a template reference whose value the template gives
-    // (a queue URL, a parameter name) is parsed as that value.
-    text.parts = text
-        .parts
-        .into_iter()
-        .flat_map(|p| match p {
-            Part::Ref {
-                physical: Some(physical),
-                ..
-            } => physical,
-            other => vec![other],
-        })
-        .collect();
+    let text = expanded(value, env);
     let (flat, others) = flatten(&text.parts);
     let piece = |s: &str| Text {
         parts: unflatten(s, &others),
@@ -279,25 +298,96 @@ pub fn parse(parser: Parser, value: &Value, env: &EnvContext) -> Text {
     }
 }
 
+/// A value as parts, with template references whose value the template gives (a queue
+/// URL, a parameter name) replaced by that value, for parsers to look inside.
+fn expanded(value: &Value, env: &EnvContext) -> Text {
+    let mut text = text_of(value, env);
+    text.parts = text
+        .parts
+        .into_iter()
+        .flat_map(|p| match p {
+            Part::Ref {
+                physical: Some(physical),
+                ..
+            } => physical,
+            other => vec![other],
+        })
+        .collect();
+    text
+}
+
+/// The region and account a packed parameter names itself, which win over the
+/// deployment's: a queue URL's host and path (`https://sqs.eu-west-1.amazonaws.com/
+/// 123456789012/jobs`), a function ARN given as `FunctionName`. `None` when the value
+/// does not say, or says it only in part (an unknown region stays the deployment's
+/// placeholder rather than becoming an unexplained wildcard).
+pub fn location(parser: Parser, value: &Value, env: &EnvContext) -> Option<(Vec<Part>, Vec<Part>)> {
+    let text = expanded(value, env);
+    let (flat, others) = flatten(&text.parts);
+    let (region, account) = match parser {
+        Parser::SqsQueueUrlName => {
+            let rest = flat
+                .strip_prefix("https://")
+                .or_else(|| flat.strip_prefix("http://"))?;
+            let (host, path) = rest.split_once('/')?;
+            let region = match host.strip_prefix("sqs.") {
+                Some(h) => h.split_once('.')?.0,
+                None => host.split_once(".queue.")?.0,
+            };
+            (region, path.split('/').next()?)
+        }
+        Parser::LambdaFunctionName | Parser::LambdaQualifier => {
+            let mut segments = flat.splitn(7, ':');
+            let (
+                Some("arn"),
+                Some(_),
+                Some("lambda"),
+                Some(region),
+                Some(account),
+                Some("function"),
+            ) = (
+                segments.next(),
+                segments.next(),
+                segments.next(),
+                segments.next(),
+                segments.next(),
+                segments.next(),
+            )
+            else {
+                return None;
+            };
+            (region, account)
+        }
+        _ => return None,
+    };
+    let region = unflatten(region, &others);
+    let account = unflatten(account, &others);
+    let known =
+        |parts: &[Part]| !parts.is_empty() && !parts.iter().any(|p| matches!(p, Part::Wildcard));
+    (known(&region) && known(&account)).then_some((region, account))
+}
+
 /// Fill an ARN template. `bound` gives parts for bound placeholders; any other
 /// placeholder that is not an environment one becomes a wildcard.
 pub fn fill(template: &str, bound: &BTreeMap<String, Vec<Part>>) -> Vec<Part> {
     let mut out = Vec::new();
     let mut rest = template;
-    while let Some(start) = rest.find("${") {
+    while let Some((before, after)) = rest.split_once("${") {
         out.push(Part::Lit {
-            text: rest[..start].to_string(),
+            text: before.to_string(),
         });
-        let after = &rest[start + 2..];
-        let Some(end) = after.find('}') else {
+        let Some((name, tail)) = after.split_once('}') else {
             out.push(Part::Lit {
-                text: rest[start..].to_string(),
+                text: format!("${{{after}"),
             });
             return out;
         };
-        let name = &after[..end];
         match name {
             "Partition" => out.push(Part::Partition),
+            // A value that names its own region or account (a queue URL) binds them.
+            "Region" | "Account" if bound.contains_key(name) => {
+                out.extend(bound.get(name).into_iter().flatten().cloned());
+            }
             "Region" => out.push(Part::Region),
             "Account" => out.push(Part::Account),
             _ => match bound.get(name) {
@@ -305,7 +395,7 @@ pub fn fill(template: &str, bound: &BTreeMap<String, Vec<Part>>) -> Vec<Part> {
                 None => out.push(Part::Wildcard),
             },
         }
-        rest = &after[end + 1..];
+        rest = tail;
     }
     out.push(Part::Lit {
         text: rest.to_string(),
@@ -320,6 +410,70 @@ mod tests {
 
     fn render(parts: Vec<Part>) -> String {
         Resource::new(parts).to_string()
+    }
+
+    #[test]
+    fn private_use_characters_in_names_never_read_back_as_other_parts() {
+        let parts = vec![
+            Part::Lit {
+                text: "a\u{E000}b".into(),
+            },
+            Part::Region,
+        ];
+        let (flat, others) = flatten(&parts);
+        assert_eq!(
+            unflatten(&flat, &others),
+            vec![
+                Part::Lit {
+                    text: "a\u{FFFD}b".into()
+                },
+                Part::Region
+            ]
+        );
+    }
+
+    #[test]
+    fn queue_urls_and_function_arns_name_their_region_and_account() {
+        let env = EnvContext::default();
+        let lit = |s: &str| vec![Part::Lit { text: s.into() }];
+        let url = Value::str("https://sqs.eu-west-1.amazonaws.com/111122223333/jobs");
+        assert_eq!(
+            location(Parser::SqsQueueUrlName, &url, &env),
+            Some((lit("eu-west-1"), lit("111122223333")))
+        );
+        let legacy = Value::str("https://ap-south-1.queue.amazonaws.com/111122223333/jobs");
+        assert_eq!(
+            location(Parser::SqsQueueUrlName, &legacy, &env),
+            Some((lit("ap-south-1"), lit("111122223333")))
+        );
+        let function = Value::str("arn:aws:lambda:eu-west-2:444455556666:function:f:live");
+        assert_eq!(
+            location(Parser::LambdaFunctionName, &function, &env),
+            Some((lit("eu-west-2"), lit("444455556666")))
+        );
+        for unknown in [
+            Value::str("jobs"),
+            Value::unknown("from the event"),
+            Value::Concat {
+                parts: vec![
+                    Value::str("https://sqs."),
+                    Value::unknown("from the event"),
+                    Value::str(".amazonaws.com/111122223333/jobs"),
+                ],
+            },
+        ] {
+            assert_eq!(location(Parser::SqsQueueUrlName, &unknown, &env), None);
+        }
+        let mut bound = BTreeMap::new();
+        bound.insert("QueueName".to_string(), lit("jobs"));
+        bound.insert("Region".to_string(), lit("eu-west-1"));
+        assert_eq!(
+            render(fill(
+                "arn:${Partition}:sqs:${Region}:${Account}:${QueueName}",
+                &bound
+            )),
+            "arn:*:sqs:eu-west-1:*:jobs"
+        );
     }
 
     #[test]

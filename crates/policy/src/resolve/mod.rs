@@ -282,6 +282,16 @@ impl CallContext<'_> {
             {
                 return vec![Resource::new(only.parts.clone())];
             }
+            // A queue URL or function ARN in another region or account is that
+            // region's and account's resource, whatever the deployment's are.
+            if let Binding::Parsed { parse, .. } = binding
+                && let Lookup::Found(found) = values::lookup(params, binding.path())
+                && let [only] = found.as_slice()
+                && let Some((region, account)) = arn::location(*parse, only, self.env)
+            {
+                choices.push(("Region".to_string(), vec![region]));
+                choices.push(("Account".to_string(), vec![account]));
+            }
             let primary = is_primary(r, placeholder);
             self.note_unknown(op_name, binding.path(), &texts, primary, &affected);
             choices.push((

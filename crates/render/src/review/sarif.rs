@@ -142,8 +142,8 @@ pub fn review_sarif(review: &Review, options: &ReviewOptions) -> String {
     let mut results = Vec::new();
     for function in &review.functions {
         for f in &function.findings {
-            if let Some(i) = rules.iter().position(|r| r.kind == f.kind) {
-                results.push(result(i, rules[i], function, f, options));
+            if let Some((i, rule)) = rules.iter().enumerate().find(|(_, r)| r.kind == f.kind) {
+                results.push(result(i, rule, function, f, options));
             }
         }
     }
