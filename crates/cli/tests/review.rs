@@ -547,3 +547,142 @@ fn check_fail_on_levels_on_the_example_projects() {
     let o = leastrole(&["check", "/nonexistent/project", "--fail-on", "never"]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+/// The (kind, action, first location's line) of every finding of a check.
+fn check_rows(dir: &str, extra: &[&str]) -> (Option<i32>, Vec<(String, String, u64)>) {
+    let mut args = vec!["check", dir, "--format", "json"];
+    args.extend_from_slice(extra);
+    let o = leastrole(&args);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let rows = v["functions"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["kind"] != "framework")
+        .map(|f| {
+            (
+                f["kind"].as_str().unwrap().to_string(),
+                f["action"].as_str().unwrap().to_string(),
+                f["locations"][0]["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    (o.status.code(), rows)
+}
+
+/// `check` takes generate's analysis options: the declared role covers what the default
+/// analysis needs, and each option adds one need it lacks, on the line of its call.
+#[test]
+fn check_passes_the_analysis_options_through() {
+    let dir = root().join("fixtures/projects/check-analysis-options");
+    let dir = dir.to_str().unwrap();
+    assert_eq!(check_rows(dir, &[]), (Some(0), vec![]));
+    let missing = |action: &str, line: u64| ("missing".to_string(), action.to_string(), line);
+    assert_eq!(
+        check_rows(dir, &["--s3-not-found"]),
+        (Some(1), vec![missing("s3:ListBucket", 13)])
+    );
+    assert_eq!(
+        check_rows(dir, &["--pass-role"]),
+        (Some(1), vec![missing("iam:PassRole", 18)])
+    );
+    // One kms:Decrypt row for the HeadObject (line 13, its first location) and the
+    // GetObject (line 16).
+    assert_eq!(
+        check_rows(dir, &["--kms"]),
+        (Some(1), vec![missing("kms:Decrypt", 13)])
+    );
+    let (code, rows) = check_rows(dir, &["--kms", "--pass-role", "--s3-not-found"]);
+    assert_eq!(code, Some(1));
+    let mut actions: Vec<&str> = rows.iter().map(|r| r.1.as_str()).collect();
+    actions.sort_unstable();
+    assert_eq!(actions, ["iam:PassRole", "kms:Decrypt", "s3:ListBucket"]);
+}
+
+/// `diff --git` takes them too (both sides are generated with them); `diff OLD NEW`
+/// refuses them, its inputs being generated already.
+#[test]
+fn diff_git_passes_the_analysis_options_through() {
+    if std::process::Command::new("git")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        #[expect(clippy::print_stderr, reason = "say why the test did nothing")]
+        {
+            eprintln!("git is not installed; skipping");
+        }
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = tmp.path();
+    let fixture = root().join("fixtures/projects/check-analysis-options");
+    std::fs::create_dir_all(repo.join("src")).unwrap();
+    std::fs::copy(fixture.join("serverless.yml"), repo.join("serverless.yml")).unwrap();
+    let handler = std::fs::read_to_string(fixture.join("src/publish_report.py")).unwrap();
+    // BASE: the handler without the CodeBuild call.
+    let before: String = handler
+        .lines()
+        .filter(|l| !l.contains("codebuild.start_build"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_ne!(before, handler);
+    std::fs::write(repo.join("src/publish_report.py"), before).unwrap();
+    git(repo, &["init", "-q", "-b", "main"]);
+    git(repo, &["add", "."]);
+    git(repo, &["commit", "-q", "-m", "base"]);
+    std::fs::write(repo.join("src/publish_report.py"), &handler).unwrap();
+    // The pairs added, and how many pairs both sides have.
+    let added = |extra: &[&str]| -> (Vec<String>, u64) {
+        let mut args = vec!["diff", "--git", "HEAD", repo.to_str().unwrap()];
+        args.extend_from_slice(&["--format", "json"]);
+        args.extend_from_slice(extra);
+        let o = leastrole(&args);
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+        let mut actions: Vec<String> = v["functions"][0]["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["kind"] == "added")
+            .map(|f| f["action"].as_str().unwrap().to_string())
+            .collect();
+        actions.sort();
+        (actions, v["functions"][0]["unchanged"].as_u64().unwrap())
+    };
+    let start_build = vec!["codebuild:StartBuild".to_string()];
+    // Unchanged: s3:GetObject.
+    assert_eq!(added(&[]), (start_build.clone(), 1));
+    assert_eq!(
+        added(&["--pass-role"]),
+        (
+            vec![
+                "codebuild:StartBuild".to_string(),
+                "iam:PassRole".to_string()
+            ],
+            1
+        )
+    );
+    // --kms and --s3-not-found act on both sides alike: kms:Decrypt and s3:ListBucket for
+    // the S3 calls are on both, unchanged.
+    assert_eq!(added(&["--kms", "--s3-not-found"]), (start_build, 3));
+
+    let case = fixtures().join("reordered-statements");
+    let o = leastrole(&[
+        "diff",
+        case.join("old.json").to_str().unwrap(),
+        case.join("new.json").to_str().unwrap(),
+        "--kms",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("apply to --git"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}

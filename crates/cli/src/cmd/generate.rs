@@ -6,12 +6,13 @@ use std::path::PathBuf;
 use anyhow::Context;
 use leastrole_lang::Level;
 use leastrole_maps::Maps;
-use leastrole_policy::{ArnEnv, Options};
+use leastrole_policy::ArnEnv;
 use leastrole_project::{DiscoverOptions, discover};
 use leastrole_render::{RenderOptions, ServerlessFlavor};
 
 use crate::Status;
 use crate::args::{Flavor, GenerateArgs, GenerateFormat};
+use crate::cmd::analysis_options;
 use crate::output::{emit, note};
 use crate::pipeline::build_report;
 
@@ -36,16 +37,8 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<Status> {
             use_env: args.use_env,
         },
     );
-    let report = build_report(
-        maps,
-        discovery,
-        &Options {
-            kms: args.kms,
-            pass_role: args.pass_role,
-            s3_not_found: args.s3_not_found,
-        },
-    )
-    .context("the service maps are broken")?;
+    let report = build_report(maps, discovery, &analysis_options(args.analysis))
+        .context("the service maps are broken")?;
     let format = args.format.unwrap_or(
         if std::io::stdout().is_terminal() && args.output.is_none() {
             GenerateFormat::Text
