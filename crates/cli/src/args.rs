@@ -52,6 +52,8 @@ pub struct CheckArgs {
     pub use_env: bool,
     #[command(flatten)]
     pub arn: ArnArgs,
+    #[command(flatten)]
+    pub analysis: AnalysisArgs,
     /// Extra service maps layered over the embedded ones (same layout as service-maps/).
     #[arg(long, value_name = "DIR", env = "LEASTROLE_MAPS")]
     pub maps: Option<PathBuf>,
@@ -86,6 +88,10 @@ pub struct DiffArgs {
     pub use_env: bool,
     #[command(flatten)]
     pub arn: ArnArgs,
+    /// With `--git`: the analysis options, as for `generate` (OLD and NEW reports were
+    /// generated already).
+    #[command(flatten)]
+    pub analysis: AnalysisArgs,
     /// Extra service maps layered over the embedded ones (same layout as service-maps/).
     #[arg(long, value_name = "DIR", env = "LEASTROLE_MAPS")]
     pub maps: Option<PathBuf>,
@@ -173,6 +179,14 @@ pub struct GenerateArgs {
     /// Extra service maps layered over the embedded ones (same layout as service-maps/).
     #[arg(long, value_name = "DIR", env = "LEASTROLE_MAPS")]
     pub maps: Option<PathBuf>,
+    #[command(flatten)]
+    pub analysis: AnalysisArgs,
+}
+
+/// The analysis options every command that generates policies takes (`generate`,
+/// `check`, `diff --git`): one group, so the commands cannot drift apart.
+#[derive(Debug, Args, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AnalysisArgs {
     /// Assume customer-managed KMS keys: add the KMS actions SSE-KMS encrypted
     /// S3 objects, DynamoDB tables, Kinesis streams, SNS topics need.
     #[arg(long)]

@@ -7,11 +7,12 @@
 //! (action, resource) element of an `Allow` statement is then classified: covering
 //! nothing (unused), covering something but granting more actions or a wider resource
 //! (broad), covering only what the framework needs (framework), or exact (no row).
+//! Unused and framework rows of one statement are then grouped (see `group`).
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use leastrole_lang::Diagnostic;
-use leastrole_maps::MapsError;
+use leastrole_maps::{AccessLevel, MapsError};
 use leastrole_policy::{ArnEnv, FunctionReport, Grant};
 use leastrole_project::declared::{
     Declared, DeclaredRole, DeclaredStatement, Effect, FrameworkFacts,
@@ -20,7 +21,7 @@ use leastrole_project::{EnvValue, Function, ValuePart};
 
 use crate::actions::{Catalog, action_matches, is_wildcard};
 use crate::model::{
-    Finding, FunctionReview, FunctionStatus, Kind, Review, ReviewKind, SourceRef, assess,
+    Finding, FunctionReview, FunctionStatus, Kind, Review, ReviewKind, Risk, SourceRef, assess,
 };
 use crate::pattern::{Canon, Match, Pattern, covers, overlaps};
 
@@ -401,6 +402,73 @@ fn framework_reason(
     None
 }
 
+/// Merge unused (and framework) rows of one declared statement that share kind, access
+/// level, risk flags and note into one row per set of actions: rows are first gathered
+/// per resource, then resources with the same set of actions are merged, so a row always
+/// means every one of its actions on every one of its resources (a resource some of
+/// whose actions are needed keeps a row of its own). Each input comes with the known
+/// actions its pattern expands to, for the row's `expands_to`. Other rows pass through.
+fn group(rows: Vec<(Finding, BTreeSet<String>)>) -> Vec<Finding> {
+    type Key = (
+        Kind,
+        Vec<SourceRef>,
+        Option<String>,
+        Option<AccessLevel>,
+        BTreeSet<Risk>,
+        bool,
+    );
+    /// Per resource: the actions, whether any is counted (`expands_to`), the expansion.
+    type PerResource = BTreeMap<String, (BTreeSet<String>, bool, BTreeSet<String>)>;
+    let mut by_key: BTreeMap<Key, (Finding, PerResource)> = BTreeMap::new();
+    let mut out = Vec::new();
+    for (f, expanded) in rows {
+        if !matches!(f.kind, Kind::Unused | Kind::Framework) {
+            out.push(f);
+            continue;
+        }
+        let key = (
+            f.kind,
+            f.locations.clone(),
+            f.note.clone(),
+            f.access,
+            f.risks.clone(),
+            f.deny,
+        );
+        let counted = f.expands_to.is_some();
+        let (_, per_resource) = by_key
+            .entry(key)
+            .or_insert_with(|| (f.clone(), BTreeMap::new()));
+        for resource in &f.resources {
+            let entry = per_resource.entry(resource.clone()).or_default();
+            entry.0.extend(f.actions.iter().cloned());
+            entry.1 |= counted;
+            entry.2.extend(expanded.iter().cloned());
+        }
+    }
+    for (_, (template, per_resource)) in by_key {
+        let mut by_actions: BTreeMap<BTreeSet<String>, (Vec<String>, bool, BTreeSet<String>)> =
+            BTreeMap::new();
+        for (resource, (actions, counted, expanded)) in per_resource {
+            let entry = by_actions.entry(actions).or_default();
+            entry.0.push(resource);
+            entry.1 |= counted;
+            entry.2.extend(expanded);
+        }
+        for (actions, (resources, counted, expanded)) in by_actions {
+            let actions: Vec<String> = actions.into_iter().collect();
+            out.push(Finding {
+                action: actions.join(", "),
+                resource: resources.join(", "),
+                actions,
+                resources,
+                expands_to: counted.then_some(expanded.len()),
+                ..template.clone()
+            });
+        }
+    }
+    out
+}
+
 /// Check one function.
 pub fn check_function(
     ctx: &CheckContext<'_>,
@@ -498,7 +566,9 @@ pub fn check_function(
             review.findings.push(Finding {
                 kind: Kind::Missing,
                 action: g.action.clone(),
-                resource,
+                resource: resource.clone(),
+                actions: vec![g.action.clone()],
+                resources: vec![resource],
                 access,
                 risks,
                 locations: grant_refs(g, input.code_prefix),
@@ -527,7 +597,9 @@ pub fn check_function(
         );
     }
 
-    // Declared elements → unused, broad, framework.
+    // Declared elements → unused, broad, framework. Unused and framework rows are
+    // grouped per declared statement afterwards, each with the actions it stands for.
+    let mut groupable: Vec<(Finding, BTreeSet<String>)> = Vec::new();
     for (e, covered) in allows.iter().zip(&covering) {
         let expanded = e.action.expand(catalog)?;
         let location = vec![origin_ref(e.statement)];
@@ -539,18 +611,24 @@ pub fn check_function(
                 &expanded,
                 e.resource.is_any(),
             )?;
-            review.findings.push(Finding {
-                kind: Kind::Framework,
-                action: action_text,
-                resource: e.resource_text.clone(),
-                access,
-                risks,
-                locations: location,
-                expands_to: e.action.is_wildcard().then_some(expanded.len()),
-                unneeded: None,
-                deny: false,
-                note: Some(format!("managed by the framework: {managed}")),
-            });
+            let expands_to = e.action.is_wildcard().then_some(expanded.len());
+            groupable.push((
+                Finding {
+                    kind: Kind::Framework,
+                    actions: vec![action_text.clone()],
+                    resources: vec![e.resource_text.clone()],
+                    action: action_text,
+                    resource: e.resource_text.clone(),
+                    access,
+                    risks,
+                    locations: location,
+                    expands_to,
+                    unneeded: None,
+                    deny: false,
+                    note: Some(format!("managed by the framework: {managed}")),
+                },
+                expanded,
+            ));
             continue;
         }
         let needed_actions: BTreeSet<&str> = covered.iter().map(|g| g.action.as_str()).collect();
@@ -583,18 +661,24 @@ pub fn check_function(
             } else {
                 None
             };
-            review.findings.push(Finding {
-                kind: Kind::Unused,
-                action: action_text,
-                resource: e.resource_text.clone(),
-                access,
-                risks,
-                locations: location,
-                expands_to: Some(expanded.len()),
-                unneeded: None,
-                deny: false,
-                note,
-            });
+            let expands_to = Some(expanded.len());
+            groupable.push((
+                Finding {
+                    kind: Kind::Unused,
+                    actions: vec![action_text.clone()],
+                    resources: vec![e.resource_text.clone()],
+                    action: action_text,
+                    resource: e.resource_text.clone(),
+                    access,
+                    risks,
+                    locations: location,
+                    expands_to,
+                    unneeded: None,
+                    deny: false,
+                    note,
+                },
+                expanded,
+            ));
             continue;
         }
         // The resource is wider than needed when no covered grant's resource covers the
@@ -650,6 +734,8 @@ pub fn check_function(
             }
             review.findings.push(Finding {
                 kind: Kind::Broad,
+                actions: vec![action_text.clone()],
+                resources: vec![e.resource_text.clone()],
                 action: action_text,
                 resource: e.resource_text.clone(),
                 access,
@@ -670,20 +756,28 @@ pub fn check_function(
             let mut reasons: Vec<&str> = framework.values().map(String::as_str).collect();
             reasons.sort_unstable();
             reasons.dedup();
-            review.findings.push(Finding {
-                kind: Kind::Framework,
-                action: action_text,
-                resource: e.resource_text.clone(),
-                access,
-                risks,
-                locations: location,
-                expands_to,
-                unneeded: None,
-                deny: false,
-                note: Some(reasons.join("; ")),
-            });
+            let framework_actions: BTreeSet<String> =
+                framework.keys().map(|a| (*a).clone()).collect();
+            groupable.push((
+                Finding {
+                    kind: Kind::Framework,
+                    actions: vec![action_text.clone()],
+                    resources: vec![e.resource_text.clone()],
+                    action: action_text,
+                    resource: e.resource_text.clone(),
+                    access,
+                    risks,
+                    locations: location,
+                    expands_to,
+                    unneeded: None,
+                    deny: false,
+                    note: Some(reasons.join("; ")),
+                },
+                framework_actions,
+            ));
         }
     }
+    review.findings.extend(group(groupable));
     review
         .findings
         .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));

@@ -394,6 +394,8 @@ fn finding(
         kind,
         action: pair.action.clone(),
         resource: pair.resource.clone(),
+        actions: vec![pair.action.clone()],
+        resources: vec![pair.resource.clone()],
         access,
         risks,
         locations: sources.iter().cloned().collect(),

@@ -205,17 +205,27 @@ pub struct SourceRef {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
     pub kind: Kind,
-    /// The action (needed, added, removed) or the declared action pattern.
+    /// The action (needed, added, removed) or the declared action pattern; for a row
+    /// that stands for several (see `actions`), the list joined with `, `.
     pub action: String,
-    /// The resource, or the declared resource pattern.
+    /// The resource, or the declared resource pattern; for a row that stands for several
+    /// (see `resources`), the list joined with `, `.
     pub resource: String,
+    /// Every action (or declared action pattern) the row stands for, sorted: one for
+    /// missing, broad, added and removed rows; unused and framework rows group the
+    /// elements of one declared statement that share access level, risk flags and note,
+    /// so the row means every action of `actions` on every resource of `resources`.
+    pub actions: Vec<String>,
+    /// Every resource (or declared resource pattern) the row stands for, sorted.
+    pub resources: Vec<String>,
     /// The highest access level among the actions the row stands for (for a pattern:
     /// among the actions it expands to that the row is about). `None` for unknown actions.
     pub access: Option<AccessLevel>,
     pub risks: BTreeSet<Risk>,
     /// Code lines (missing, added, removed) or the declaration (unused, broad, framework).
     pub locations: Vec<SourceRef>,
-    /// For a declared pattern: how many known actions it expands to.
+    /// For a declared pattern: how many known actions it expands to (for a grouped
+    /// row: how many distinct known actions its patterns expand to together).
     pub expands_to: Option<usize>,
     /// Broad rows: how many of those actions nothing needs.
     pub unneeded: Option<usize>,
@@ -418,6 +428,8 @@ mod tests {
             kind,
             action: "x:Y".into(),
             resource: "*".into(),
+            actions: vec!["x:Y".into()],
+            resources: vec!["*".into()],
             access,
             risks: risks.iter().copied().collect(),
             locations: Vec::new(),

@@ -6,12 +6,12 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use leastrole_lang::Level;
-use leastrole_policy::Options;
 use leastrole_project::{DiscoverOptions, Function, discover};
 use leastrole_review::{Catalog, CheckContext, CheckInput};
 
 use crate::Status;
 use crate::args::CheckArgs;
+use crate::cmd::analysis_options;
 use crate::cmd::review::{arn_env, fail_on, finish, load_maps, repo_prefix};
 use crate::pipeline::build_report;
 
@@ -59,7 +59,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Status> {
         .iter()
         .map(|f| (f.name.clone(), f.clone()))
         .collect();
-    let report = build_report(maps, discovery, &Options::default())
+    let report = build_report(maps, discovery, &analysis_options(args.analysis))
         .context("the service maps are broken")?;
     let has_error = report.all_diagnostics().any(|d| d.level == Level::Error);
     anyhow::ensure!(

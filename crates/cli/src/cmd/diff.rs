@@ -5,12 +5,13 @@ use std::process::Command;
 
 use anyhow::{Context, bail};
 use leastrole_maps::Maps;
-use leastrole_policy::{ArnEnv, Options};
+use leastrole_policy::ArnEnv;
 use leastrole_project::{DiscoverOptions, discover};
 use leastrole_review::{Catalog, PolicySet};
 
 use crate::Status;
-use crate::args::DiffArgs;
+use crate::args::{AnalysisArgs, DiffArgs};
+use crate::cmd::analysis_options;
 use crate::cmd::review::{arn_env, fail_on, finish, load_maps, repo_prefix};
 use crate::pipeline::build_report;
 
@@ -35,6 +36,11 @@ pub fn run(args: DiffArgs) -> anyhow::Result<Status> {
             (old, new, repo_prefix(&root))
         }
         None => {
+            // clap's `requires` cannot go on a shared group: the same check by hand.
+            anyhow::ensure!(
+                args.analysis == AnalysisArgs::default(),
+                "--kms, --pass-role and --s3-not-found apply to --git (OLD and NEW are already generated)"
+            );
             let [old, new] = args.paths.as_slice() else {
                 bail!("diff needs OLD and NEW (two reports or policy documents), or --git BASE");
             };
@@ -72,7 +78,7 @@ fn generate(maps: &Maps, root: &Path, args: &DiffArgs, env: &ArnEnv) -> anyhow::
             use_env: args.use_env,
         },
     );
-    let report = build_report(maps, discovery, &Options::default())
+    let report = build_report(maps, discovery, &analysis_options(args.analysis))
         .context("the service maps are broken")?;
     Ok(PolicySet::from_report(&report, env))
 }

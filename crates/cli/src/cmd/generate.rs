@@ -6,12 +6,13 @@ use std::path::PathBuf;
 use anyhow::Context;
 use leastrole_lang::Level;
 use leastrole_maps::Maps;
-use leastrole_policy::{ArnEnv, Options};
+use leastrole_policy::ArnEnv;
 use leastrole_project::{DiscoverOptions, discover};
 use leastrole_render::{RenderOptions, ServerlessFlavor};
 
 use crate::Status;
 use crate::args::{Flavor, GenerateArgs, GenerateFormat};
+use crate::cmd::analysis_options;
 use crate::output::{emit, note};
 use crate::pipeline::build_report_with;
 use crate::progress::Progress;
@@ -41,16 +42,9 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<Status> {
         None => Maps::embedded(),
     };
     let progress = Progress::new(discovery.functions.len(), !args.quiet);
-    let report = build_report_with(
-        maps,
-        discovery,
-        &Options {
-            kms: args.kms,
-            pass_role: args.pass_role,
-            s3_not_found: args.s3_not_found,
-        },
-        &|name| progress.done(name),
-    );
+    let report = build_report_with(maps, discovery, &analysis_options(args.analysis), &|name| {
+        progress.done(name)
+    });
     progress.finish();
     let report = report.context("the service maps are broken")?;
     let format = args.format.unwrap_or(

@@ -4,7 +4,7 @@
 use leastrole_review::{Finding, FunctionReview, FunctionStatus, Review, SourceRef};
 use serde_json::{Map, Value, json};
 
-use super::ReviewOptions;
+use super::{ReviewOptions, actions, resources};
 use crate::{diagnostic_json, pretty};
 
 /// Version of the check/diff JSON schema.
@@ -70,6 +70,8 @@ fn finding(x: &Finding, gating: bool, options: &ReviewOptions) -> Value {
         "gating": gating,
         "action": x.action,
         "resource": x.resource,
+        "actions": actions(x),
+        "resources": resources(x),
         "effect": if x.deny { "Deny" } else { "Allow" },
         "access": x.access.map(|a| a.as_str()),
         "risks": x.risks.iter().map(|r| r.as_str()).collect::<Vec<_>>(),

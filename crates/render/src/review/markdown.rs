@@ -6,7 +6,10 @@ use std::fmt::Write as _;
 
 use leastrole_review::{Finding, FunctionReview, Review, ReviewKind};
 
-use super::{ReviewOptions, access, counts_line, function_counts, gate_line, place, status_text};
+use super::{
+    ReviewOptions, access, actions, counts_line, expansion, function_counts, gate_line, place,
+    resources, status_text,
+};
 
 /// Output stops growing at this many characters (GitHub refuses comments over 65,536);
 /// the rest leaves room for the truncation note.
@@ -33,13 +36,21 @@ fn cell(s: &str) -> String {
 }
 
 fn row(f: &Finding, options: &ReviewOptions) -> String {
-    let mut action = code(&f.action);
+    // A grouped row lists one action (resource) per line.
+    let mut action = actions(f)
+        .into_iter()
+        .map(code)
+        .collect::<Vec<_>>()
+        .join("<br>");
     if f.deny {
         action = format!("Deny {action}");
     }
-    if let Some(n) = f.expands_to {
-        action.push_str(&format!(" ({n} actions)"));
-    }
+    action.push_str(&expansion(f));
+    let resource = resources(f)
+        .into_iter()
+        .map(code)
+        .collect::<Vec<_>>()
+        .join("<br>");
     let mut note = f.note.as_deref().map(cell).unwrap_or_default();
     if let Some(first) = f.locations.first()
         && let Some(code_text) = (first.file.is_some()).then_some(&first.text)
@@ -65,7 +76,7 @@ fn row(f: &Finding, options: &ReviewOptions) -> String {
         f.severity().as_str(),
         f.kind.as_str(),
         action,
-        code(&f.resource),
+        resource,
         access(f),
         f.risks
             .iter()
@@ -200,6 +211,8 @@ mod tests {
                             kind: Kind::Added,
                             action: "s3:PutObject".into(),
                             resource: format!("arn:aws:s3:::bucket-{i}/prefix-{j:04}/*"),
+                            actions: vec!["s3:PutObject".into()],
+                            resources: vec![format!("arn:aws:s3:::bucket-{i}/prefix-{j:04}/*")],
                             access: Some(leastrole_maps::AccessLevel::Write),
                             risks: BTreeSet::new(),
                             locations: vec![SourceRef {

@@ -52,6 +52,33 @@ pub(crate) fn first_place(f: &Finding, options: &ReviewOptions) -> String {
     }
 }
 
+/// The actions a row stands for (its `action` when the list is empty).
+pub(crate) fn actions(f: &Finding) -> Vec<&str> {
+    if f.actions.is_empty() {
+        vec![f.action.as_str()]
+    } else {
+        f.actions.iter().map(String::as_str).collect()
+    }
+}
+
+/// The resources a row stands for (its `resource` when the list is empty).
+pub(crate) fn resources(f: &Finding) -> Vec<&str> {
+    if f.resources.is_empty() {
+        vec![f.resource.as_str()]
+    } else {
+        f.resources.iter().map(String::as_str).collect()
+    }
+}
+
+/// ` (N actions)` when a row's patterns expand to another number of actions than it
+/// lists (a wildcard, `NotAction`, an unknown action).
+pub(crate) fn expansion(f: &Finding) -> String {
+    match f.expands_to {
+        Some(n) if n != actions(f).len() => format!(" ({n} actions)"),
+        _ => String::new(),
+    }
+}
+
 /// Access level, or `unknown`.
 pub(crate) fn access(f: &Finding) -> &'static str {
     f.access.map_or("unknown", |a| a.as_str())
@@ -73,22 +100,31 @@ pub(crate) fn message(function: &FunctionReview, f: &Finding) -> String {
             function.name, f.action, f.resource
         ),
         Kind::Unused => format!(
-            "{}: declared {} on {} is never needed{}",
+            "{}: declared {} on {} {} never needed{}",
             function.name,
             f.action,
             f.resource,
-            match f.expands_to {
-                Some(n) if n != 1 => format!(" ({n} actions)"),
-                _ => String::new(),
-            }
+            if actions(f).len() * resources(f).len() > 1 {
+                "are"
+            } else {
+                "is"
+            },
+            expansion(f)
         ),
         Kind::Broad => format!(
             "{}: declared {} on {} grants more than needed",
             function.name, f.action, f.resource
         ),
         Kind::Framework => format!(
-            "{}: {} on {} is managed by the framework",
-            function.name, f.action, f.resource
+            "{}: {} on {} {} managed by the framework",
+            function.name,
+            f.action,
+            f.resource,
+            if actions(f).len() * resources(f).len() > 1 {
+                "are"
+            } else {
+                "is"
+            }
         ),
         Kind::Added => format!(
             "{}: adds {}{} on {}",

@@ -3,12 +3,14 @@
 //! the code line; unused, broad: the declaration line), `partialFingerprints` that do not
 //! move with line numbers, and `security-severity` on the rules.
 //!
-//! Framework and removed rows are not results: they ask nothing of the reader.
+//! One result per row: a grouped unused row (several actions and resources of one
+//! declared statement) is one result, its fingerprint over the joined lists. Framework
+//! and removed rows are not results: they ask nothing of the reader.
 
 use leastrole_review::{Finding, FunctionReview, Kind, Review, ReviewKind, Severity};
 use serde_json::{Value, json};
 
-use super::{ReviewOptions, message};
+use super::{ReviewOptions, actions, message, resources};
 use crate::pretty;
 
 struct Rule {
@@ -34,7 +36,7 @@ const RULES: &[Rule] = &[
         kind: Kind::Unused,
         name: "UnusedPermission",
         short: "A declared permission nothing in the code needs",
-        full: "The role the project declares allows this action pattern on this resource, and no call in the function's code needs any of it, nor does the framework: over-privilege to remove.",
+        full: "The role the project declares allows these actions (or action patterns) on these resources, and no call in the function's code needs any of them, nor does the framework: over-privilege to remove. One result groups the elements of one declared statement with the same access level and risk flags.",
         security_severity: "6.0",
         level: "warning",
     },
@@ -125,6 +127,8 @@ fn result(
             "function": function.name,
             "action": f.action,
             "resource": f.resource,
+            "actions": actions(f),
+            "resources": resources(f),
             "access": f.access.map(|a| a.as_str()),
             "risks": f.risks.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
         },

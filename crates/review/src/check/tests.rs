@@ -250,6 +250,86 @@ fn exact_grants_give_no_row_and_unused_statements_do() {
 }
 
 #[test]
+fn unused_elements_of_one_statement_are_grouped_by_access_and_flags() {
+    // A DynamoDBCrudPolicy-like statement: reads and writes on the table and its
+    // indexes, of which the code needs one PutItem on the table.
+    let table = "arn:aws:dynamodb:us-east-1:123456789012:table/signups";
+    let r = report(vec![grant("dynamodb:PutItem", Resource::literal(table), 8)]);
+    let d = declared(vec![statement(
+        Effect::Allow,
+        &[
+            "dynamodb:UpdateItem",
+            "dynamodb:GetItem",
+            "dynamodb:PutItem",
+            "dynamodb:DescribeTable",
+            "dynamodb:Query",
+            "dynamodb:DeleteItem",
+        ],
+        vec![lit(table), lit(&format!("{table}/index/*"))],
+        22,
+    )]);
+    let review = run(&r, &d);
+    let index = format!("{table}/index/*");
+    type Row<'a> = (&'a str, Vec<&'a str>, Vec<&'a str>, Option<AccessLevel>);
+    let got: Vec<Row<'_>> = review
+        .findings
+        .iter()
+        .map(|f| {
+            (
+                f.kind.as_str(),
+                f.actions.iter().map(String::as_str).collect(),
+                f.resources.iter().map(String::as_str).collect(),
+                f.access,
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            // data reads: both resources, one row
+            (
+                "unused",
+                vec!["dynamodb:GetItem", "dynamodb:Query"],
+                vec![table, index.as_str()],
+                Some(AccessLevel::Read)
+            ),
+            // writes: PutItem is needed on the table, so the table's row lacks it
+            (
+                "unused",
+                vec![
+                    "dynamodb:DeleteItem",
+                    "dynamodb:PutItem",
+                    "dynamodb:UpdateItem"
+                ],
+                vec![index.as_str()],
+                Some(AccessLevel::Write)
+            ),
+            (
+                "unused",
+                vec!["dynamodb:DeleteItem", "dynamodb:UpdateItem"],
+                vec![table],
+                Some(AccessLevel::Write)
+            ),
+            // a read without flags
+            (
+                "unused",
+                vec!["dynamodb:DescribeTable"],
+                vec![table, index.as_str()],
+                Some(AccessLevel::Read)
+            ),
+        ]
+    );
+    assert_eq!(review.unchanged, 1);
+    let reads = &review.findings[0];
+    assert_eq!(reads.risks, BTreeSet::from([Risk::DataRead]));
+    assert_eq!(reads.action, "dynamodb:GetItem, dynamodb:Query");
+    assert_eq!(reads.resource, format!("{table}, {index}"));
+    assert_eq!(reads.expands_to, Some(2));
+    assert_eq!(reads.locations.len(), 1);
+    assert_eq!(reads.locations[0].line, Some(22));
+}
+
+#[test]
 fn a_wider_resource_is_broad() {
     let r = report(vec![grant(
         "dynamodb:PutItem",
@@ -407,12 +487,22 @@ fn framework_permissions_are_not_unused() {
     let review = run(&r, &d);
     let got = rows(&review);
     assert!(got.contains(&("broad", "logs:*", "*")), "{got:?}");
-    let mut framework: Vec<_> = got
+    let mut framework: Vec<&str> = review
+        .findings
         .iter()
-        .filter(|r| r.0 == "framework")
-        .map(|r| r.1)
+        .filter(|f| f.kind == Kind::Framework)
+        .flat_map(|f| f.actions.iter().map(String::as_str))
         .collect();
     framework.sort_unstable();
+    // The two log actions of one statement, same access and flags: one row.
+    assert!(
+        got.contains(&(
+            "framework",
+            "logs:CreateLogStream, logs:PutLogEvents",
+            "arn:aws:logs:*:*:log-group:/aws/lambda/resize:*"
+        )),
+        "{got:?}"
+    );
     assert_eq!(
         framework,
         [
