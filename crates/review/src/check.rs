@@ -340,6 +340,33 @@ pub fn reference_types(
     out
 }
 
+/// A row about one declared element (its action pattern on its resource), located on the
+/// statement that declares it.
+fn element_finding(
+    kind: Kind,
+    e: &Element<'_>,
+    (access, risks): (Option<AccessLevel>, BTreeSet<Risk>),
+    expands_to: Option<usize>,
+    unneeded: Option<usize>,
+    note: Option<String>,
+) -> Finding {
+    let action = e.action.text();
+    Finding {
+        kind,
+        actions: vec![action.clone()],
+        resources: vec![e.resource_text.clone()],
+        action,
+        resource: e.resource_text.clone(),
+        access,
+        risks,
+        locations: vec![origin_ref(e.statement)],
+        expands_to,
+        unneeded,
+        deny: false,
+        note,
+    }
+}
+
 fn origin_ref(s: &DeclaredStatement) -> SourceRef {
     SourceRef {
         file: s.origin.location.as_ref().map(|l| l.file.clone()),
@@ -602,8 +629,6 @@ pub fn check_function(
     let mut groupable: Vec<(Finding, BTreeSet<String>)> = Vec::new();
     for (e, covered) in allows.iter().zip(&covering) {
         let expanded = e.action.expand(catalog)?;
-        let location = vec![origin_ref(e.statement)];
-        let action_text = e.action.text();
         if let Some(managed) = &e.statement.origin.framework_managed {
             let (access, risks) = assess(
                 catalog,
@@ -613,20 +638,14 @@ pub fn check_function(
             )?;
             let expands_to = e.action.is_wildcard().then_some(expanded.len());
             groupable.push((
-                Finding {
-                    kind: Kind::Framework,
-                    actions: vec![action_text.clone()],
-                    resources: vec![e.resource_text.clone()],
-                    action: action_text,
-                    resource: e.resource_text.clone(),
-                    access,
-                    risks,
-                    locations: location,
+                element_finding(
+                    Kind::Framework,
+                    e,
+                    (access, risks),
                     expands_to,
-                    unneeded: None,
-                    deny: false,
-                    note: Some(format!("managed by the framework: {managed}")),
-                },
+                    None,
+                    Some(format!("managed by the framework: {managed}")),
+                ),
                 expanded,
             ));
             continue;
@@ -663,20 +682,7 @@ pub fn check_function(
             };
             let expands_to = Some(expanded.len());
             groupable.push((
-                Finding {
-                    kind: Kind::Unused,
-                    actions: vec![action_text.clone()],
-                    resources: vec![e.resource_text.clone()],
-                    action: action_text,
-                    resource: e.resource_text.clone(),
-                    access,
-                    risks,
-                    locations: location,
-                    expands_to,
-                    unneeded: None,
-                    deny: false,
-                    note,
-                },
+                element_finding(Kind::Unused, e, (access, risks), expands_to, None, note),
                 expanded,
             ));
             continue;
@@ -732,20 +738,14 @@ pub fn check_function(
                     needed.join(", ")
                 ));
             }
-            review.findings.push(Finding {
-                kind: Kind::Broad,
-                actions: vec![action_text.clone()],
-                resources: vec![e.resource_text.clone()],
-                action: action_text,
-                resource: e.resource_text.clone(),
-                access,
-                risks,
-                locations: location,
+            review.findings.push(element_finding(
+                Kind::Broad,
+                e,
+                (access, risks),
                 expands_to,
-                unneeded: (!excess.is_empty()).then_some(excess.len()),
-                deny: false,
-                note: Some(format!("used by {}; {}", used.join(", "), why.join("; "))),
-            });
+                (!excess.is_empty()).then_some(excess.len()),
+                Some(format!("used by {}; {}", used.join(", "), why.join("; "))),
+            ));
         } else if covered.is_empty() {
             let (access, risks) = assess(
                 catalog,
@@ -759,20 +759,14 @@ pub fn check_function(
             let framework_actions: BTreeSet<String> =
                 framework.keys().map(|a| (*a).clone()).collect();
             groupable.push((
-                Finding {
-                    kind: Kind::Framework,
-                    actions: vec![action_text.clone()],
-                    resources: vec![e.resource_text.clone()],
-                    action: action_text,
-                    resource: e.resource_text.clone(),
-                    access,
-                    risks,
-                    locations: location,
+                element_finding(
+                    Kind::Framework,
+                    e,
+                    (access, risks),
                     expands_to,
-                    unneeded: None,
-                    deny: false,
-                    note: Some(reasons.join("; ")),
-                },
+                    None,
+                    Some(reasons.join("; ")),
+                ),
                 framework_actions,
             ));
         }
