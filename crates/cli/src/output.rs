@@ -19,6 +19,17 @@ pub fn emit(path: Option<&Path>, data: &str) -> anyhow::Result<()> {
 }
 
 fn write_atomic(path: &Path, data: &str) -> anyhow::Result<()> {
+    // A device or a pipe (`-o /dev/null`, `-o /dev/stderr`, a FIFO) is written in place:
+    // renaming a temporary file over it would replace the device node with a regular file.
+    if std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .open(path)
+            .with_context(|| format!("cannot open {}", path.display()))?;
+        file.write_all(data.as_bytes())
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        return Ok(());
+    }
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),

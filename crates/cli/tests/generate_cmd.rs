@@ -270,3 +270,38 @@ fn explain_names_call_sites_in_terraform_and_yaml() {
         "{sam}"
     );
 }
+
+/// `-o` naming a device or a pipe writes into it: the atomic rename used for files would
+/// replace the node with a regular file (seen with `-o /dev/null`, which then made every
+/// later reader of /dev/null see leastrole's output).
+#[cfg(unix)]
+#[test]
+fn output_to_a_pipe_keeps_the_pipe() {
+    use std::os::unix::fs::FileTypeExt;
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("out.fifo");
+    let made = Std::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    // Held open for reading and writing, so leastrole's open does not wait for a reader
+    // and a regression fails the assertions below instead of hanging.
+    let mut pipe = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(&fifo)
+        .unwrap();
+    let project = project("plain-python");
+    let (code, _, stderr) = run(&[
+        "generate",
+        project.to_str().unwrap(),
+        "--format",
+        "iam",
+        "-o",
+        fifo.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
+    let mut buf = vec![0; 1 << 16];
+    let n = std::io::Read::read(&mut pipe, &mut buf).unwrap();
+    let text = String::from_utf8_lossy(&buf[..n]);
+    assert!(text.contains("\"Version\": \"2012-10-17\""), "{text}");
+}
