@@ -22,6 +22,7 @@ pub mod source;
 
 mod javascript;
 mod python;
+mod syntax;
 
 use std::path::Path;
 use std::sync::OnceLock;

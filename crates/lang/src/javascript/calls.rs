@@ -2,7 +2,7 @@
 //! instantiation, and dispatch of SDK calls to `sdk_v2`/`sdk_v3`. Method calls on
 //! parameters are kept as [`Pending`] for linking.
 
-use tree_sitter::Node;
+use crate::syntax::Node;
 
 use crate::program::FunctionId;
 

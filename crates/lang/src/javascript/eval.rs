@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use tree_sitter::Node;
+use crate::syntax::Node;
 
 use crate::facts::Value;
 

@@ -9,7 +9,7 @@
 
 use std::collections::BTreeMap;
 
-use tree_sitter::Node;
+use crate::syntax::Node;
 
 use crate::program::FunctionId;
 

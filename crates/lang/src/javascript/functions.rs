@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use tree_sitter::Node;
+use crate::syntax::Node;
 
 use crate::facts::Value;
 use crate::program::{FunctionFacts, FunctionId};

@@ -2,7 +2,7 @@
 //! call edge), the `aws-sdk` v2 namespace or a client module, an `@aws-sdk/*` v3
 //! package, or some other package (unknown).
 
-use tree_sitter::Node;
+use crate::syntax::Node;
 
 use crate::program::FunctionId;
 

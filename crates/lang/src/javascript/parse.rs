@@ -3,7 +3,9 @@
 
 use std::cell::RefCell;
 
-use tree_sitter::{Node, Parser, Tree};
+use tree_sitter::Parser;
+
+use crate::syntax::{Node, Tree};
 
 use crate::facts::{Diagnostic, Level, Location};
 
@@ -23,6 +25,14 @@ impl Grammar {
             "ts" | "mts" | "cts" => Some(Grammar::TypeScript),
             "tsx" => Some(Grammar::Tsx),
             _ => None,
+        }
+    }
+
+    fn syntax(self) -> crate::syntax::Grammar {
+        match self {
+            Grammar::JavaScript => crate::syntax::Grammar::JavaScript,
+            Grammar::TypeScript => crate::syntax::Grammar::TypeScript,
+            Grammar::Tsx => crate::syntax::Grammar::Tsx,
         }
     }
 }
@@ -49,15 +59,10 @@ pub(crate) fn parse(grammar: Grammar, text: &str) -> Option<Tree> {
         };
         if slot.is_none() {
             let mut parser = Parser::new();
-            let language: tree_sitter::Language = match grammar {
-                Grammar::JavaScript => tree_sitter_javascript::LANGUAGE.into(),
-                Grammar::TypeScript => tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into(),
-                Grammar::Tsx => tree_sitter_typescript::LANGUAGE_TSX.into(),
-            };
-            parser.set_language(&language).ok()?;
+            parser.set_language(&grammar.syntax().language()).ok()?;
             *slot = Some(parser);
         }
-        slot.as_mut()?.parse(text, None)
+        Tree::parse(slot.as_mut()?, grammar.syntax(), text)
     })
 }
 

@@ -5,7 +5,7 @@
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 
-use tree_sitter::Node;
+use crate::syntax::Node;
 
 /// Extensions tried, in order, for an extension-less specifier.
 const EXTENSIONS: &[&str] = &["ts", "tsx", "mts", "cts", "js", "mjs", "cjs", "jsx"];

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
-use tree_sitter::Node;
+use crate::syntax::Node;
 
 use crate::facts::{Diagnostic, Level, Location, SdkCall, Value};
 use crate::program::{FunctionFacts, FunctionId, MODULE_SCOPE};

@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use tree_sitter::Node;
+use crate::syntax::Node;
 
 use super::eval::{Eval, normalize, short, single};
 use super::objects::{NON_API_CLIENT_METHODS, Obj, is_load_attribute};

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Mutex;
 
-use tree_sitter::Node;
+use crate::syntax::Node;
 
 /// A local module: a file, or a namespace package (a folder without `__init__.py`).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -25,7 +25,9 @@ use std::path::Path;
 use std::sync::Arc;
 
 use rayon::prelude::*;
-use tree_sitter::{Node, Parser, Tree};
+use tree_sitter::Parser;
+
+use crate::syntax::{Grammar, Node, Tree};
 
 use self::eval::{Eval, Site, Sites};
 use self::imports::{Resolver, parse_import};
@@ -44,12 +46,10 @@ fn parse(text: &str) -> Option<Tree> {
         let mut slot = cell.borrow_mut();
         if slot.is_none() {
             let mut parser = Parser::new();
-            parser
-                .set_language(&tree_sitter_python::LANGUAGE.into())
-                .ok()?;
+            parser.set_language(&Grammar::Python.language()).ok()?;
             *slot = Some(parser);
         }
-        slot.as_mut()?.parse(text, None)
+        Tree::parse(slot.as_mut()?, Grammar::Python, text)
     })
 }
 
@@ -138,7 +138,6 @@ fn parse_file(root: &Path, rel: &str, resolver: &Resolver<'_>) -> Result<Parsed,
             break;
         }
     }
-    drop(cursor);
     Ok(Parsed {
         rel: rel.to_string(),
         text: source.text,
@@ -257,14 +256,7 @@ pub(crate) fn analyze(root: &Path, entries: &[String]) -> Program {
     // Runs on the analysis threads of `crate::analyze` (deep stacks).
     let modules = facts(&irs, &by_file, &resolver, &parsed);
     drop(irs);
-    // Freeing hundreds of syntax trees takes a noticeable share of the run; nothing
-    // waits for it.
-    if let Err(e) = std::thread::Builder::new()
-        .name("leastrole-python-free".into())
-        .spawn(move || drop(parsed))
-    {
-        drop(e);
-    }
+    drop(parsed);
     for module in modules {
         program.modules.insert(module.file.clone(), module);
     }

@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
-use tree_sitter::{Node, TreeCursor};
+use crate::syntax::{Node, TreeCursor};
 
 use super::imports::{ImportBind, ModRef, Resolver, parse_import};
 use crate::program::MODULE_SCOPE;

@@ -1,0 +1,628 @@
+//! Compact syntax trees: what the front-ends analyse, converted from tree-sitter's.
+//!
+//! tree-sitter's trees are built for incremental re-parsing: a node costs about a
+//! hundred bytes, and walking them (`child_by_field_name`, `parent`) searches. The
+//! front-ends keep every module's tree alive while they analyse a program (evaluation
+//! crosses modules lazily), so a large repository held hundreds of megabytes of trees.
+//! Right after parsing, each tree is copied into a [`Tree`] here: one flat array of
+//! 24-byte nodes in pre-order (a node's first child is the next node; siblings are
+//! linked; parents are stored), and the tree-sitter tree is dropped on the parsing
+//! thread.
+//!
+//! [`Node`] and [`TreeCursor`] mirror the part of tree-sitter's API the front-ends use,
+//! with the same meaning (kinds and field names as the grammar spells them, byte
+//! offsets, rows and byte columns), so the analysis code reads as tree-sitter code.
+
+use std::hash::{Hash, Hasher};
+use std::ops::Range;
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// No node (parent of the root, sibling of the last child).
+const NONE: u32 = u32::MAX;
+
+const NAMED: u8 = 1;
+const MISSING: u8 = 1 << 1;
+const EXTRA: u8 = 1 << 2;
+const ERROR: u8 = 1 << 3;
+const HAS_ERROR: u8 = 1 << 4;
+const HAS_CHILDREN: u8 = 1 << 5;
+
+/// The grammars the front-ends parse with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Grammar {
+    Python,
+    JavaScript,
+    TypeScript,
+    Tsx,
+}
+
+impl Grammar {
+    /// The grammar's node kind and field names, by id, read once per process.
+    fn tables(self) -> &'static Tables {
+        static PYTHON: OnceLock<Tables> = OnceLock::new();
+        static JAVASCRIPT: OnceLock<Tables> = OnceLock::new();
+        static TYPESCRIPT: OnceLock<Tables> = OnceLock::new();
+        static TSX: OnceLock<Tables> = OnceLock::new();
+        let cell = match self {
+            Grammar::Python => &PYTHON,
+            Grammar::JavaScript => &JAVASCRIPT,
+            Grammar::TypeScript => &TYPESCRIPT,
+            Grammar::Tsx => &TSX,
+        };
+        cell.get_or_init(|| Tables::new(&self.language()))
+    }
+
+    pub(crate) fn language(self) -> tree_sitter::Language {
+        match self {
+            Grammar::Python => tree_sitter_python::LANGUAGE.into(),
+            Grammar::JavaScript => tree_sitter_javascript::LANGUAGE.into(),
+            Grammar::TypeScript => tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into(),
+            Grammar::Tsx => tree_sitter_typescript::LANGUAGE_TSX.into(),
+        }
+    }
+}
+
+/// Names by id. Owned copies: a grammar's names are static data, but tree-sitter's API
+/// lends them for the lifetime of a `Language` value.
+struct Tables {
+    kinds: Vec<Box<str>>,
+    fields: Vec<Box<str>>,
+}
+
+impl Tables {
+    fn new(language: &tree_sitter::Language) -> Tables {
+        let kinds = (0..language.node_kind_count())
+            .map(|id| {
+                u16::try_from(id)
+                    .ok()
+                    .and_then(|id| language.node_kind_for_id(id))
+                    .unwrap_or("")
+                    .into()
+            })
+            .collect();
+        // Field ids start at 1; index 0 stands for "no field".
+        let fields = (0..=language.field_count())
+            .map(|id| {
+                u16::try_from(id)
+                    .ok()
+                    .filter(|&id| id > 0)
+                    .and_then(|id| language.field_name_for_id(id))
+                    .unwrap_or("")
+                    .into()
+            })
+            .collect();
+        Tables { kinds, fields }
+    }
+
+    fn kind(&'static self, id: u16) -> &'static str {
+        if id == u16::MAX {
+            // tree-sitter's built-in error symbol.
+            return "ERROR";
+        }
+        self.kinds.get(usize::from(id)).map_or("", |k| k)
+    }
+
+    fn field_id(&self, name: &str) -> Option<u16> {
+        self.fields
+            .iter()
+            .skip(1)
+            .position(|f| &**f == name)
+            .and_then(|i| u16::try_from(i + 1).ok())
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+struct NodeData {
+    start: u32,
+    end: u32,
+    parent: u32,
+    next_sibling: u32,
+    kind: u16,
+    /// The field this node fills in its parent; 0 for none.
+    field: u16,
+    flags: u8,
+}
+
+/// A whole file's syntax tree.
+pub(crate) struct Tree {
+    nodes: Vec<NodeData>,
+    /// Byte offset of the start of each line.
+    lines: Vec<u32>,
+    tables: &'static Tables,
+    /// Added to node indices for [`Node::id`], unique among the trees of a process.
+    base: usize,
+}
+
+/// A row and a byte column, both from 0, as tree-sitter counts them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Point {
+    pub row: usize,
+    pub column: usize,
+}
+
+impl Tree {
+    /// Parse `text` with `parser` (already set to `grammar`) and convert the tree.
+    /// `None` when tree-sitter returns no tree (no language set, or cancelled), or
+    /// when the text is too long for 32-bit offsets (files are read under a far
+    /// smaller size limit).
+    pub(crate) fn parse(
+        parser: &mut tree_sitter::Parser,
+        grammar: Grammar,
+        text: &str,
+    ) -> Option<Tree> {
+        u32::try_from(text.len()).ok()?;
+        let ts = parser.parse(text, None)?;
+        Some(Tree::convert(&ts, grammar, text))
+    }
+
+    fn convert(ts: &tree_sitter::Tree, grammar: Grammar, text: &str) -> Tree {
+        static NEXT_BASE: AtomicUsize = AtomicUsize::new(0);
+        let offset = |b: usize| u32::try_from(b).unwrap_or(u32::MAX);
+        let mut nodes: Vec<NodeData> = Vec::new();
+        // For each open ancestor: its index and the index of its last child so far.
+        let mut open: Vec<(u32, u32)> = Vec::new();
+        let mut cursor = ts.walk();
+        loop {
+            let node = cursor.node();
+            let index = offset(nodes.len());
+            let parent = match open.last_mut() {
+                Some((parent, last)) => {
+                    if let Some(previous) = nodes.get_mut(*last as usize) {
+                        previous.next_sibling = index;
+                    }
+                    *last = index;
+                    *parent
+                }
+                None => NONE,
+            };
+            let mut flags = 0;
+            for (on, flag) in [
+                (node.is_named(), NAMED),
+                (node.is_missing(), MISSING),
+                (node.is_extra(), EXTRA),
+                (node.is_error(), ERROR),
+                (node.has_error(), HAS_ERROR),
+            ] {
+                if on {
+                    flags |= flag;
+                }
+            }
+            nodes.push(NodeData {
+                start: offset(node.start_byte()),
+                end: offset(node.end_byte()),
+                parent,
+                next_sibling: NONE,
+                kind: node.kind_id(),
+                field: cursor.field_id().map_or(0, |f| f.get()),
+                flags,
+            });
+            if cursor.goto_first_child() {
+                if let Some(data) = nodes.last_mut() {
+                    data.flags |= HAS_CHILDREN;
+                }
+                open.push((index, NONE));
+                continue;
+            }
+            loop {
+                if cursor.goto_next_sibling() {
+                    break;
+                }
+                if !cursor.goto_parent() {
+                    let lines = std::iter::once(0)
+                        .chain(
+                            text.bytes()
+                                .enumerate()
+                                .filter(|&(_, b)| b == b'\n')
+                                .map(|(i, _)| offset(i + 1)),
+                        )
+                        .collect();
+                    nodes.shrink_to_fit();
+                    let base = NEXT_BASE.fetch_add(nodes.len(), Ordering::Relaxed);
+                    return Tree {
+                        nodes,
+                        lines,
+                        tables: grammar.tables(),
+                        base,
+                    };
+                }
+                open.pop();
+            }
+        }
+    }
+
+    pub(crate) fn root_node(&self) -> Node<'_> {
+        Node {
+            tree: self,
+            index: 0,
+        }
+    }
+
+    pub(crate) fn walk(&self) -> TreeCursor<'_> {
+        self.root_node().walk()
+    }
+
+    fn data(&self, index: u32) -> NodeData {
+        self.nodes.get(index as usize).copied().unwrap_or(NodeData {
+            start: 0,
+            end: 0,
+            parent: NONE,
+            next_sibling: NONE,
+            kind: 0,
+            field: 0,
+            flags: 0,
+        })
+    }
+
+    fn node(&self, index: u32) -> Option<Node<'_>> {
+        (index != NONE && (index as usize) < self.nodes.len()).then_some(Node { tree: self, index })
+    }
+}
+
+/// A node of a [`Tree`]: a copyable handle, equal only to itself.
+#[derive(Clone, Copy)]
+pub(crate) struct Node<'t> {
+    tree: &'t Tree,
+    index: u32,
+}
+
+impl PartialEq for Node<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self.tree, other.tree) && self.index == other.index
+    }
+}
+
+impl Eq for Node<'_> {}
+
+impl Hash for Node<'_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.id().hash(state);
+    }
+}
+
+impl std::fmt::Debug for Node<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{{Node {} {:?}}}",
+            self.kind(),
+            self.start_byte()..self.end_byte()
+        )
+    }
+}
+
+impl<'t> Node<'t> {
+    fn data(&self) -> NodeData {
+        self.tree.data(self.index)
+    }
+
+    fn flag(&self, flag: u8) -> bool {
+        self.data().flags & flag != 0
+    }
+
+    /// Unique among all nodes of all trees of the process.
+    pub(crate) fn id(&self) -> usize {
+        self.tree.base + self.index as usize
+    }
+
+    /// The grammar's name for the node's kind (`"call"`, `"identifier"`, `"("`).
+    pub(crate) fn kind(&self) -> &'static str {
+        self.tree.tables.kind(self.data().kind)
+    }
+
+    pub(crate) fn is_named(&self) -> bool {
+        self.flag(NAMED)
+    }
+
+    pub(crate) fn is_missing(&self) -> bool {
+        self.flag(MISSING)
+    }
+
+    #[cfg(test)]
+    pub(crate) fn is_extra(&self) -> bool {
+        self.flag(EXTRA)
+    }
+
+    pub(crate) fn is_error(&self) -> bool {
+        self.flag(ERROR)
+    }
+
+    /// Whether this node or a descendant is an error or a missing node.
+    pub(crate) fn has_error(&self) -> bool {
+        self.flag(HAS_ERROR)
+    }
+
+    pub(crate) fn start_byte(&self) -> usize {
+        self.data().start as usize
+    }
+
+    pub(crate) fn end_byte(&self) -> usize {
+        self.data().end as usize
+    }
+
+    pub(crate) fn byte_range(&self) -> Range<usize> {
+        self.start_byte()..self.end_byte()
+    }
+
+    pub(crate) fn start_position(&self) -> Point {
+        self.tree.point(self.data().start)
+    }
+
+    #[cfg(test)]
+    pub(crate) fn end_position(&self) -> Point {
+        self.tree.point(self.data().end)
+    }
+
+    pub(crate) fn parent(&self) -> Option<Node<'t>> {
+        self.tree.node(self.data().parent)
+    }
+
+    pub(crate) fn next_sibling(&self) -> Option<Node<'t>> {
+        self.tree.node(self.data().next_sibling)
+    }
+
+    fn first_child(&self) -> Option<Node<'t>> {
+        if self.flag(HAS_CHILDREN) {
+            self.tree.node(self.index + 1)
+        } else {
+            None
+        }
+    }
+
+    fn child_iter(&self) -> impl Iterator<Item = Node<'t>> + use<'t> {
+        std::iter::successors(self.first_child(), Node::next_sibling)
+    }
+
+    #[cfg(test)]
+    pub(crate) fn child_count(&self) -> usize {
+        self.child_iter().count()
+    }
+
+    pub(crate) fn named_child_count(&self) -> usize {
+        self.child_iter().filter(Node::is_named).count()
+    }
+
+    pub(crate) fn named_child(&self, i: u32) -> Option<Node<'t>> {
+        self.child_iter().filter(Node::is_named).nth(i as usize)
+    }
+
+    /// The first child filling field `name` of the grammar.
+    pub(crate) fn child_by_field_name(&self, name: &str) -> Option<Node<'t>> {
+        let field = self.tree.tables.field_id(name)?;
+        self.child_iter().find(|c| c.data().field == field)
+    }
+
+    /// The children, in order. The cursor is unused (tree-sitter's API takes one).
+    pub(crate) fn children(
+        &self,
+        _cursor: &mut TreeCursor<'t>,
+    ) -> impl Iterator<Item = Node<'t>> + use<'t> {
+        self.child_iter()
+    }
+
+    pub(crate) fn named_children(
+        &self,
+        _cursor: &mut TreeCursor<'t>,
+    ) -> impl Iterator<Item = Node<'t>> + use<'t> {
+        self.child_iter().filter(Node::is_named)
+    }
+
+    pub(crate) fn children_by_field_name(
+        &self,
+        name: &str,
+        _cursor: &mut TreeCursor<'t>,
+    ) -> impl Iterator<Item = Node<'t>> + use<'t> {
+        let field = self.tree.tables.field_id(name);
+        self.child_iter()
+            .filter(move |c| field.is_some_and(|f| c.data().field == f))
+    }
+
+    /// A cursor that walks this node's subtree (and never leaves it).
+    pub(crate) fn walk(&self) -> TreeCursor<'t> {
+        TreeCursor {
+            tree: self.tree,
+            root: self.index,
+            current: self.index,
+        }
+    }
+}
+
+impl Tree {
+    fn point(&self, byte: u32) -> Point {
+        let row = self.lines.partition_point(|&start| start <= byte).max(1) - 1;
+        let start = self.lines.get(row).copied().unwrap_or(0);
+        Point {
+            row,
+            column: (byte - start.min(byte)) as usize,
+        }
+    }
+}
+
+/// Walks a subtree without recursion, like tree-sitter's cursor: it starts on a node
+/// and never moves to that node's parent or siblings.
+pub(crate) struct TreeCursor<'t> {
+    tree: &'t Tree,
+    root: u32,
+    current: u32,
+}
+
+impl<'t> TreeCursor<'t> {
+    pub(crate) fn node(&self) -> Node<'t> {
+        Node {
+            tree: self.tree,
+            index: self.current,
+        }
+    }
+
+    /// Start over from `node`, which becomes the cursor's root.
+    pub(crate) fn reset(&mut self, node: Node<'t>) {
+        self.tree = node.tree;
+        self.root = node.index;
+        self.current = node.index;
+    }
+
+    pub(crate) fn goto_first_child(&mut self) -> bool {
+        match self.node().first_child() {
+            Some(child) => {
+                self.current = child.index;
+                true
+            }
+            None => false,
+        }
+    }
+
+    pub(crate) fn goto_next_sibling(&mut self) -> bool {
+        if self.current == self.root {
+            return false;
+        }
+        match self.node().next_sibling() {
+            Some(sibling) => {
+                self.current = sibling.index;
+                true
+            }
+            None => false,
+        }
+    }
+
+    pub(crate) fn goto_parent(&mut self) -> bool {
+        if self.current == self.root {
+            return false;
+        }
+        match self.node().parent() {
+            Some(parent) => {
+                self.current = parent.index;
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every node of `text`, compared with tree-sitter's own tree: kind, flags,
+    /// offsets, positions, parent, children, named children and fields.
+    fn agrees(grammar: Grammar, text: &str) {
+        let mut parser = tree_sitter::Parser::new();
+        assert!(parser.set_language(&grammar.language()).is_ok());
+        let ts = parser.parse(text, None);
+        let tree = Tree::parse(&mut parser, grammar, text);
+        let (Some(ts), Some(tree)) = (ts, tree) else {
+            panic!("no tree for {text:?}");
+        };
+        let language = grammar.language();
+        let fields: Vec<String> = (1..=language.field_count())
+            .filter_map(|id| u16::try_from(id).ok())
+            .filter_map(|id| language.field_name_for_id(id).map(str::to_string))
+            .collect();
+        let mut pairs = vec![(ts.root_node(), tree.root_node())];
+        let mut seen = 0;
+        while let Some((a, b)) = pairs.pop() {
+            seen += 1;
+            assert_eq!(a.kind(), b.kind(), "{text:?}");
+            assert_eq!(a.is_named(), b.is_named());
+            assert_eq!(a.is_missing(), b.is_missing());
+            assert_eq!(a.is_extra(), b.is_extra());
+            assert_eq!(a.is_error(), b.is_error());
+            assert_eq!(a.has_error(), b.has_error());
+            assert_eq!(a.byte_range(), b.byte_range());
+            let (sa, sb) = (a.start_position(), b.start_position());
+            assert_eq!((sa.row, sa.column), (sb.row, sb.column), "{a:?} {b:?}");
+            let (ea, eb) = (a.end_position(), b.end_position());
+            assert_eq!((ea.row, ea.column), (eb.row, eb.column));
+            assert_eq!(a.child_count() as usize, b.child_count());
+            assert_eq!(a.named_child_count(), b.named_child_count());
+            assert_eq!(
+                a.parent().map(|p| p.byte_range()),
+                b.parent().map(|p| p.byte_range())
+            );
+            for name in &fields {
+                assert_eq!(
+                    a.child_by_field_name(name)
+                        .map(|n| (n.kind(), n.byte_range())),
+                    b.child_by_field_name(name)
+                        .map(|n| (n.kind(), n.byte_range())),
+                    "field {name} of {a:?}"
+                );
+                let mut ca = a.walk();
+                let mut cb = b.walk();
+                assert_eq!(
+                    a.children_by_field_name(name, &mut ca)
+                        .map(|n| n.byte_range())
+                        .collect::<Vec<_>>(),
+                    b.children_by_field_name(name, &mut cb)
+                        .map(|n| n.byte_range())
+                        .collect::<Vec<_>>(),
+                );
+            }
+            for i in 0..u32::try_from(a.named_child_count()).unwrap_or(0) {
+                assert_eq!(
+                    a.named_child(i).map(|n| n.byte_range()),
+                    b.named_child(i).map(|n| n.byte_range())
+                );
+            }
+            let mut ca = a.walk();
+            let mut cb = b.walk();
+            pairs.extend(a.children(&mut ca).zip(b.children(&mut cb)));
+        }
+        assert!(text.is_empty() || seen > 1);
+    }
+
+    #[test]
+    fn python_trees_match_tree_sitter() {
+        agrees(
+            Grammar::Python,
+            "import boto3\n\ns3 = boto3.client('s3')  # comment\n\n\
+             def handler(event, ctx):\n    for r in event['Records']:\n        \
+             s3.get_object(Bucket=r['b'], Key=f\"k/{r['k']}\")\n    return {'ok': True}\n",
+        );
+        // Errors and missing nodes.
+        agrees(Grammar::Python, "def f(:\n    x = (1,\nprint 'x'\n");
+        agrees(Grammar::Python, "");
+    }
+
+    #[test]
+    fn javascript_and_typescript_trees_match_tree_sitter() {
+        let js = "const { S3Client, GetObjectCommand } = require('@aws-sdk/client-s3');\n\
+                  // comment\nexport const handler = async (event) => {\n  \
+                  const c = new S3Client({});\n  return c.send(new GetObjectCommand({ Bucket: `b-${event.x}`, Key: 'k' }));\n};\n";
+        agrees(Grammar::JavaScript, js);
+        agrees(Grammar::JavaScript, "function f( { return [1, 2;\n");
+        agrees(
+            Grammar::TypeScript,
+            "import { DynamoDB } from 'aws-sdk';\nclass A<T> { private d: DynamoDB = new DynamoDB(); \
+             async go(x: T): Promise<void> { await this.d.getItem({ TableName: 't', Key: {} } as any).promise(); } }\n",
+        );
+        agrees(
+            Grammar::Tsx,
+            "const a = <div onClick={() => f(1)}>hi</div>;\n",
+        );
+    }
+
+    #[test]
+    fn cursor_stays_inside_its_subtree() {
+        let mut parser = tree_sitter::Parser::new();
+        assert!(parser.set_language(&Grammar::Python.language()).is_ok());
+        let Some(tree) = Tree::parse(&mut parser, Grammar::Python, "a = 1\nb = 2\n") else {
+            panic!("no tree");
+        };
+        let first = tree.root_node().named_child(0);
+        let Some(first) = first else {
+            panic!("no statement");
+        };
+        let mut cursor = first.walk();
+        assert!(!cursor.goto_next_sibling());
+        assert!(!cursor.goto_parent());
+        assert!(cursor.goto_first_child());
+        assert!(cursor.goto_parent());
+        assert_eq!(cursor.node(), first);
+        // Ids are unique across trees.
+        let Some(other) = Tree::parse(&mut parser, Grammar::Python, "a = 1\nb = 2\n") else {
+            panic!("no tree");
+        };
+        assert_ne!(tree.root_node().id(), other.root_node().id());
+        assert_ne!(tree.root_node(), other.root_node());
+    }
+}
