@@ -34,6 +34,11 @@ use std::time::{Duration, Instant};
 use clap::Parser as _;
 use rayon::prelude::*;
 
+/// The allocator of the `leastrole` binary (`src/main.rs`), so `generate` here costs
+/// what it costs there.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const SEED: u64 = 0x1ea5_7001;
 const SLS_FUNCTIONS: usize = 200;
 

@@ -159,7 +159,8 @@ impl Tree {
     fn convert(ts: &tree_sitter::Tree, grammar: Grammar, text: &str) -> Tree {
         static NEXT_BASE: AtomicUsize = AtomicUsize::new(0);
         let offset = |b: usize| u32::try_from(b).unwrap_or(u32::MAX);
-        let mut nodes: Vec<NodeData> = Vec::new();
+        // Exact: one entry per visible node, which is what the cursor visits.
+        let mut nodes: Vec<NodeData> = Vec::with_capacity(ts.root_node().descendant_count());
         // For each open ancestor: its index and the index of its last child so far.
         let mut open: Vec<(u32, u32)> = Vec::new();
         let mut cursor = ts.walk();
