@@ -82,9 +82,8 @@ fn function_report(
         }
         Entry::Folder { files } => {
             let program = leastrole_lang::analyze(root, files);
-            let diags = program.all_diagnostics().into_iter().cloned().collect();
-            let calls: Vec<_> = program.all_calls().into_iter().cloned().collect();
             let files = program.modules.keys().cloned().collect();
+            let (calls, diags) = program.into_calls_and_diagnostics();
             (calls, diags, files)
         }
         // Listed by discovery (an image, another runtime, a missing handler file), which

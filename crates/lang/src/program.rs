@@ -147,6 +147,24 @@ impl Program {
         diags
     }
 
+    /// [`Program::all_calls`] and [`Program::all_diagnostics`], owned: for a caller that
+    /// needs nothing else, without a second copy of every call at once.
+    pub fn into_calls_and_diagnostics(self) -> (Vec<SdkCall>, Vec<Diagnostic>) {
+        let mut calls = Vec::new();
+        let mut diags = self.diagnostics;
+        for m in self.modules.into_values() {
+            diags.extend(m.diagnostics);
+            for f in m.functions.into_values() {
+                calls.extend(f.calls);
+                diags.extend(f.diagnostics);
+            }
+        }
+        calls.sort();
+        diags.sort();
+        diags.dedup();
+        (calls, diags)
+    }
+
     /// Merge another program's modules into this one (used to combine languages).
     pub fn extend(&mut self, other: Program) {
         self.modules.extend(other.modules);

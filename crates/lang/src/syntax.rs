@@ -1,13 +1,14 @@
 //! Compact syntax trees: what the front-ends analyse, converted from tree-sitter's.
 //!
 //! tree-sitter's trees are built for incremental re-parsing: a node costs about a
-//! hundred bytes, and walking them (`child_by_field_name`, `parent`) searches. The
-//! front-ends keep every module's tree alive while they analyse a program (evaluation
-//! crosses modules lazily), so a large repository held hundreds of megabytes of trees.
-//! Right after parsing, each tree is copied into a [`Tree`] here: one flat array of
-//! 24-byte nodes in pre-order (a node's first child is the next node; siblings are
-//! linked; parents are stored), and the tree-sitter tree is dropped on the parsing
-//! thread.
+//! hundred bytes, and walking them (`child_by_field_name`) searches through hidden
+//! nodes. The front-ends keep every module's tree alive while they analyse a program
+//! (evaluation crosses modules lazily), so a large repository held hundreds of
+//! megabytes of trees. Right after parsing, each tree is copied into a [`Tree`] here:
+//! one flat array of 16-byte nodes in pre-order (a node's first child is the next
+//! node; siblings are linked; each node knows the field it fills), and the tree-sitter
+//! tree is dropped on the parsing thread. Nodes do not know their parent: a
+//! [`TreeCursor`] keeps the path it walked down.
 //!
 //! [`Node`] and [`TreeCursor`] mirror the part of tree-sitter's API the front-ends use,
 //! with the same meaning (kinds and field names as the grammar spells them, byte
@@ -23,10 +24,9 @@ const NONE: u32 = u32::MAX;
 
 const NAMED: u8 = 1;
 const MISSING: u8 = 1 << 1;
-const EXTRA: u8 = 1 << 2;
-const ERROR: u8 = 1 << 3;
-const HAS_ERROR: u8 = 1 << 4;
-const HAS_CHILDREN: u8 = 1 << 5;
+const ERROR: u8 = 1 << 2;
+const HAS_ERROR: u8 = 1 << 3;
+const HAS_CHILDREN: u8 = 1 << 4;
 
 /// The grammars the front-ends parse with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,6 +67,8 @@ impl Grammar {
 /// lends them for the lifetime of a `Language` value.
 struct Tables {
     kinds: Vec<Box<str>>,
+    /// Whether each kind is named (an identifier, not a `(`).
+    named: Vec<bool>,
     fields: Vec<Box<str>>,
 }
 
@@ -81,6 +83,9 @@ impl Tables {
                     .into()
             })
             .collect();
+        let named = (0..language.node_kind_count())
+            .map(|id| u16::try_from(id).is_ok_and(|id| language.node_kind_is_named(id)))
+            .collect();
         // Field ids start at 1; index 0 stands for "no field".
         let fields = (0..=language.field_count())
             .map(|id| {
@@ -92,7 +97,11 @@ impl Tables {
                     .into()
             })
             .collect();
-        Tables { kinds, fields }
+        Tables {
+            kinds,
+            named,
+            fields,
+        }
     }
 
     fn kind(&'static self, id: u16) -> &'static str {
@@ -103,12 +112,16 @@ impl Tables {
         self.kinds.get(usize::from(id)).map_or("", |k| k)
     }
 
-    fn field_id(&self, name: &str) -> Option<u16> {
+    fn is_named(&self, id: u16) -> bool {
+        id == u16::MAX || self.named.get(usize::from(id)).copied().unwrap_or(false)
+    }
+
+    fn field_id(&self, name: &str) -> Option<u8> {
         self.fields
             .iter()
             .skip(1)
             .position(|f| &**f == name)
-            .and_then(|i| u16::try_from(i + 1).ok())
+            .and_then(|i| u8::try_from(i + 1).ok())
     }
 }
 
@@ -116,13 +129,15 @@ impl Tables {
 struct NodeData {
     start: u32,
     end: u32,
-    parent: u32,
     next_sibling: u32,
     kind: u16,
-    /// The field this node fills in its parent; 0 for none.
-    field: u16,
+    /// The field this node fills in its parent; 0 for none. The grammars have fewer
+    /// than 256 fields (checked by a test).
+    field: u8,
     flags: u8,
 }
+
+const _: () = assert!(std::mem::size_of::<NodeData>() == 16);
 
 /// A whole file's syntax tree.
 pub(crate) struct Tree {
@@ -160,49 +175,61 @@ impl Tree {
         static NEXT_BASE: AtomicUsize = AtomicUsize::new(0);
         let offset = |b: usize| u32::try_from(b).unwrap_or(u32::MAX);
         // Exact: one entry per visible node, which is what the cursor visits.
+        let tables = grammar.tables();
+        // Exact: one entry per visible node, which is what the cursor visits.
         let mut nodes: Vec<NodeData> = Vec::with_capacity(ts.root_node().descendant_count());
-        // For each open ancestor: its index and the index of its last child so far.
-        let mut open: Vec<(u32, u32)> = Vec::new();
+        // For each open ancestor: the index of its last child so far, and whether it
+        // has an error below it (only then can its children have one).
+        let mut open: Vec<(u32, bool)> = Vec::new();
         let mut cursor = ts.walk();
+        // Each query below is a call into tree-sitter, and this loop runs once per
+        // node of every file: ask only what cannot be derived (namedness and errors
+        // follow from the kind; only zero-width nodes can be missing; only nodes under
+        // an erroneous parent can contain errors).
         loop {
             let node = cursor.node();
             let index = offset(nodes.len());
-            let parent = match open.last_mut() {
-                Some((parent, last)) => {
+            let parent_has_error = match open.last_mut() {
+                Some((last, has_error)) => {
                     if let Some(previous) = nodes.get_mut(*last as usize) {
                         previous.next_sibling = index;
                     }
                     *last = index;
-                    *parent
+                    *has_error
                 }
-                None => NONE,
+                None => true,
             };
+            let kind = node.kind_id();
+            let (start, end) = (node.start_byte(), node.end_byte());
             let mut flags = 0;
-            for (on, flag) in [
-                (node.is_named(), NAMED),
-                (node.is_missing(), MISSING),
-                (node.is_extra(), EXTRA),
-                (node.is_error(), ERROR),
-                (node.has_error(), HAS_ERROR),
-            ] {
-                if on {
-                    flags |= flag;
-                }
+            if tables.is_named(kind) {
+                flags |= NAMED;
+            }
+            if kind == u16::MAX {
+                flags |= ERROR;
+            }
+            if start == end && node.is_missing() {
+                flags |= MISSING;
+            }
+            if parent_has_error && node.has_error() {
+                flags |= HAS_ERROR;
             }
             nodes.push(NodeData {
-                start: offset(node.start_byte()),
-                end: offset(node.end_byte()),
-                parent,
+                start: offset(start),
+                end: offset(end),
                 next_sibling: NONE,
-                kind: node.kind_id(),
-                field: cursor.field_id().map_or(0, |f| f.get()),
+                kind,
+                field: cursor
+                    .field_id()
+                    .and_then(|f| u8::try_from(f.get()).ok())
+                    .unwrap_or(0),
                 flags,
             });
             if cursor.goto_first_child() {
                 if let Some(data) = nodes.last_mut() {
                     data.flags |= HAS_CHILDREN;
                 }
-                open.push((index, NONE));
+                open.push((NONE, flags & HAS_ERROR != 0));
                 continue;
             }
             loop {
@@ -223,7 +250,7 @@ impl Tree {
                     return Tree {
                         nodes,
                         lines,
-                        tables: grammar.tables(),
+                        tables,
                         base,
                     };
                 }
@@ -247,7 +274,6 @@ impl Tree {
         self.nodes.get(index as usize).copied().unwrap_or(NodeData {
             start: 0,
             end: 0,
-            parent: NONE,
             next_sibling: NONE,
             kind: 0,
             field: 0,
@@ -319,11 +345,6 @@ impl<'t> Node<'t> {
         self.flag(MISSING)
     }
 
-    #[cfg(test)]
-    pub(crate) fn is_extra(&self) -> bool {
-        self.flag(EXTRA)
-    }
-
     pub(crate) fn is_error(&self) -> bool {
         self.flag(ERROR)
     }
@@ -352,10 +373,6 @@ impl<'t> Node<'t> {
     #[cfg(test)]
     pub(crate) fn end_position(&self) -> Point {
         self.tree.point(self.data().end)
-    }
-
-    pub(crate) fn parent(&self) -> Option<Node<'t>> {
-        self.tree.node(self.data().parent)
     }
 
     pub(crate) fn next_sibling(&self) -> Option<Node<'t>> {
@@ -422,8 +439,8 @@ impl<'t> Node<'t> {
     pub(crate) fn walk(&self) -> TreeCursor<'t> {
         TreeCursor {
             tree: self.tree,
-            root: self.index,
             current: self.index,
+            ancestors: Vec::new(),
         }
     }
 }
@@ -443,8 +460,9 @@ impl Tree {
 /// and never moves to that node's parent or siblings.
 pub(crate) struct TreeCursor<'t> {
     tree: &'t Tree,
-    root: u32,
     current: u32,
+    /// The nodes above `current`, up to the cursor's root.
+    ancestors: Vec<u32>,
 }
 
 impl<'t> TreeCursor<'t> {
@@ -458,13 +476,14 @@ impl<'t> TreeCursor<'t> {
     /// Start over from `node`, which becomes the cursor's root.
     pub(crate) fn reset(&mut self, node: Node<'t>) {
         self.tree = node.tree;
-        self.root = node.index;
         self.current = node.index;
+        self.ancestors.clear();
     }
 
     pub(crate) fn goto_first_child(&mut self) -> bool {
         match self.node().first_child() {
             Some(child) => {
+                self.ancestors.push(self.current);
                 self.current = child.index;
                 true
             }
@@ -473,7 +492,7 @@ impl<'t> TreeCursor<'t> {
     }
 
     pub(crate) fn goto_next_sibling(&mut self) -> bool {
-        if self.current == self.root {
+        if self.ancestors.is_empty() {
             return false;
         }
         match self.node().next_sibling() {
@@ -486,12 +505,9 @@ impl<'t> TreeCursor<'t> {
     }
 
     pub(crate) fn goto_parent(&mut self) -> bool {
-        if self.current == self.root {
-            return false;
-        }
-        match self.node().parent() {
+        match self.ancestors.pop() {
             Some(parent) => {
-                self.current = parent.index;
+                self.current = parent;
                 true
             }
             None => false,
@@ -504,7 +520,7 @@ mod tests {
     use super::*;
 
     /// Every node of `text`, compared with tree-sitter's own tree: kind, flags,
-    /// offsets, positions, parent, children, named children and fields.
+    /// offsets, positions, children, named children and fields.
     fn agrees(grammar: Grammar, text: &str) {
         let mut parser = tree_sitter::Parser::new();
         assert!(parser.set_language(&grammar.language()).is_ok());
@@ -525,7 +541,6 @@ mod tests {
             assert_eq!(a.kind(), b.kind(), "{text:?}");
             assert_eq!(a.is_named(), b.is_named());
             assert_eq!(a.is_missing(), b.is_missing());
-            assert_eq!(a.is_extra(), b.is_extra());
             assert_eq!(a.is_error(), b.is_error());
             assert_eq!(a.has_error(), b.has_error());
             assert_eq!(a.byte_range(), b.byte_range());
@@ -535,10 +550,6 @@ mod tests {
             assert_eq!((ea.row, ea.column), (eb.row, eb.column));
             assert_eq!(a.child_count() as usize, b.child_count());
             assert_eq!(a.named_child_count(), b.named_child_count());
-            assert_eq!(
-                a.parent().map(|p| p.byte_range()),
-                b.parent().map(|p| p.byte_range())
-            );
             for name in &fields {
                 assert_eq!(
                     a.child_by_field_name(name)
@@ -600,6 +611,59 @@ mod tests {
             Grammar::Tsx,
             "const a = <div onClick={() => f(1)}>hi</div>;\n",
         );
+    }
+
+    /// Every Python, JavaScript and TypeScript file of the repository's fixtures
+    /// (projects, hostile inputs, snippets) converts to the same tree.
+    #[test]
+    fn fixture_trees_match_tree_sitter() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures");
+        let mut stack = vec![root];
+        let mut checked = 0;
+        while let Some(dir) = stack.pop() {
+            let Ok(entries) = std::fs::read_dir(&dir) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let path = entry.path();
+                let Ok(meta) = std::fs::symlink_metadata(&path) else {
+                    continue;
+                };
+                if meta.is_dir() {
+                    stack.push(path);
+                    continue;
+                }
+                let grammar = match path.extension().and_then(|e| e.to_str()) {
+                    Some("py") => Grammar::Python,
+                    Some("js" | "mjs" | "cjs" | "jsx") => Grammar::JavaScript,
+                    Some("ts" | "mts" | "cts") => Grammar::TypeScript,
+                    Some("tsx") => Grammar::Tsx,
+                    _ => continue,
+                };
+                // Valid UTF-8 under 1 MB: what the front-ends parse, at test speed.
+                if !meta.is_file() || meta.len() > 1 << 20 {
+                    continue;
+                }
+                let Ok(text) = std::fs::read_to_string(&path) else {
+                    continue;
+                };
+                agrees(grammar, &text);
+                checked += 1;
+            }
+        }
+        assert!(checked > 50, "only {checked} fixture files");
+    }
+
+    #[test]
+    fn field_ids_fit_a_byte() {
+        for grammar in [
+            Grammar::Python,
+            Grammar::JavaScript,
+            Grammar::TypeScript,
+            Grammar::Tsx,
+        ] {
+            assert!(grammar.language().field_count() < 256, "{grammar:?}");
+        }
     }
 
     #[test]

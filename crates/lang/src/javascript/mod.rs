@@ -84,17 +84,21 @@ fn analyze_in_pool(root: &Path, entries: &[String]) -> Program {
             .collect();
         outs = run_waves(&parsed, &entry_set, &seed).0;
     }
+    // The syntax trees are not needed past this point.
+    drop(parsed);
 
     // Linking.
     let mut pendings = Vec::new();
     let mut bindings = Vec::new();
-    let mut escaped = BTreeSet::new();
+    let mut escaped = Vec::new();
     for out in outs.values_mut() {
         pendings.append(&mut out.pendings);
         bindings.append(&mut out.bindings);
-        escaped.append(&mut out.escaped);
+        // Not `BTreeSet::append`: it merges the whole set each time, quadratic over
+        // thousands of modules.
+        escaped.extend(std::mem::take(&mut out.escaped));
     }
-    let linker = link::Linker::new(bindings, escaped);
+    let linker = link::Linker::new(bindings, escaped.into_iter().collect());
     let linked = linker.link(pendings);
     for (file, out) in outs {
         let mut facts = out.facts;

@@ -4,7 +4,7 @@
 //! The pass is iterative (an explicit stack), so deeply nested input cannot overflow the
 //! stack here; evaluation guards its own recursion.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use crate::syntax::{Node, TreeCursor};
 
@@ -161,6 +161,8 @@ struct Builder<'t, 'r> {
     inner: HashSet<usize>,
     /// Names that are only returned, aliased or used as a decorator (not calls).
     plain: HashSet<usize>,
+    /// Decorated functions (node id) and their `decorated_definition`.
+    decorated_by: HashMap<usize, Node<'t>>,
 }
 
 pub(crate) fn build<'t>(
@@ -204,6 +206,7 @@ pub(crate) fn build<'t>(
         cursor: root.walk(),
         inner: HashSet::new(),
         plain: HashSet::new(),
+        decorated_by: HashMap::new(),
     };
     b.push_children(root, 0);
     while let Some((node, scope)) = b.stack.pop() {
@@ -451,9 +454,7 @@ impl<'t> Builder<'t, '_> {
                     .child_by_field_name("name")
                     .map_or("<function>", |n| self.text(n));
                 let idx = self.new_scope(ScopeKind::Function, name, node, scope);
-                if let Some(parent) = node.parent()
-                    && parent.kind() == "decorated_definition"
-                {
+                if let Some(parent) = self.decorated_by.remove(&node.id()) {
                     let mut cursor = parent.walk();
                     for d in parent.named_children(&mut cursor) {
                         if d.kind() == "decorator" {
@@ -670,6 +671,9 @@ impl<'t> Builder<'t, '_> {
             }
             "decorated_definition" => {
                 if let Some(def) = node.child_by_field_name("definition") {
+                    if def.kind() == "function_definition" {
+                        self.decorated_by.insert(def.id(), node);
+                    }
                     self.push(def, scope);
                 }
                 let mut cursor = node.walk();
