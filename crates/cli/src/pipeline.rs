@@ -81,10 +81,12 @@ fn function_report(
             (calls, diags, files)
         }
         Entry::Folder { files } => {
-            let program = leastrole_lang::analyze(root, files);
-            let files = program.modules.keys().cloned().collect();
-            let (calls, diags) = program.into_calls_and_diagnostics();
-            (calls, diags, files)
+            let folder = leastrole_lang::analyze_folder(root, files);
+            (
+                folder.calls,
+                folder.diagnostics,
+                folder.files.into_iter().collect(),
+            )
         }
         // Listed by discovery (an image, another runtime, a missing handler file), which
         // also reported why; nothing to analyse.

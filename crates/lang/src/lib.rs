@@ -36,12 +36,8 @@ pub use program::{FunctionFacts, FunctionId, Language, MODULE_SCOPE, ModuleFacts
 /// local module they import, transitively. Files of unsupported languages are ignored.
 /// Never fails: unreadable or broken files become diagnostics in the result.
 pub fn analyze(root: &Path, entries: &[String]) -> Program {
-    let (py, js): (Vec<String>, Vec<String>) = entries
-        .iter()
-        .filter(|e| Language::of_path(e).is_some())
-        .cloned()
-        .partition(|e| Language::of_path(e) == Some(Language::Python));
-    let run = || {
+    let (py, js) = by_language(entries);
+    in_pool(|| {
         let mut program = Program::default();
         if !py.is_empty() {
             program.extend(python::analyze(root, &py));
@@ -50,11 +46,61 @@ pub fn analyze(root: &Path, entries: &[String]) -> Program {
             program.extend(javascript::analyze(root, &js));
         }
         program
-    };
+    })
+}
+
+/// The Python entries and the JavaScript/TypeScript entries; others are dropped.
+fn by_language(entries: &[String]) -> (Vec<String>, Vec<String>) {
+    entries
+        .iter()
+        .filter(|e| Language::of_path(e).is_some())
+        .cloned()
+        .partition(|e| Language::of_path(e) == Some(Language::Python))
+}
+
+/// Run `f` on the analysis threads (see [`pool`]).
+fn in_pool<T: Send>(f: impl FnOnce() -> T + Send) -> T {
     match pool() {
-        Some(pool) => pool.install(run),
-        None => run(),
+        Some(pool) => pool.install(f),
+        None => f(),
     }
+}
+
+/// What a folder analysed as one unit needs: every call, every diagnostic (both as
+/// [`Program::into_calls_and_diagnostics`] gives them) and the files analysed, sorted.
+#[derive(Debug, Default)]
+pub struct FolderFacts {
+    pub calls: Vec<SdkCall>,
+    pub diagnostics: Vec<Diagnostic>,
+    pub files: Vec<String>,
+}
+
+/// [`analyze`] for a folder whose every file is an entry, reduced to its calls and
+/// diagnostics one language at a time: a large folder never holds both languages'
+/// programs at once.
+pub fn analyze_folder(root: &Path, entries: &[String]) -> FolderFacts {
+    let (py, js) = by_language(entries);
+    in_pool(|| {
+        let mut out = FolderFacts::default();
+        let mut add = |program: Program| {
+            out.files.extend(program.modules.keys().cloned());
+            let (calls, diagnostics) = program.into_calls_and_diagnostics();
+            out.calls.extend(calls);
+            out.diagnostics.extend(diagnostics);
+        };
+        if !py.is_empty() {
+            add(python::analyze(root, &py));
+        }
+        if !js.is_empty() {
+            add(javascript::analyze(root, &js));
+        }
+        out.calls.sort();
+        out.diagnostics.sort();
+        out.diagnostics.dedup();
+        out.files.sort();
+        out.files.dedup();
+        out
+    })
 }
 
 /// Stack for the analysis threads: both front-ends recurse over expressions (bounded by

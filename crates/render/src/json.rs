@@ -3,42 +3,103 @@
 
 use leastrole_lang::Diagnostic;
 use leastrole_policy::{FunctionReport, Grant, Report};
+use std::cell::RefCell;
+
+use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{Map, Value, json};
 
-use crate::{RenderOptions, pretty};
+use crate::RenderOptions;
 
 /// Version of the report schema.
 pub const REPORT_VERSION: u32 = 1;
 
 pub fn report_json(report: &Report, options: &RenderOptions) -> String {
-    let functions: Vec<Value> = report
-        .functions
-        .iter()
-        .map(|f| function_json(f, options))
-        .collect();
-    pretty(&json!({
-        "version": REPORT_VERSION,
-        "functions": functions,
-        "diagnostics": report.diagnostics.iter().map(diagnostic_json).collect::<Vec<_>>(),
-    }))
+    let mut out = serde_json::to_string_pretty(&ReportJson { report, options })
+        .unwrap_or_else(|_| "null".to_string());
+    out.push('\n');
+    out
 }
 
-fn function_json(f: &FunctionReport, options: &RenderOptions) -> Value {
-    let size = f.policy.size_report(&options.env);
-    json!({
-        "name": f.name,
-        "handler": f.handler,
-        "runtime": f.runtime,
-        "files": f.files,
-        "policy": f.policy.to_json(&options.env),
-        "policy_size": {
-            "chars": size.chars,
-            "inline_limit": size.inline_limit,
-            "managed_limit": size.managed_limit,
-        },
-        "grants": f.grants.iter().map(|g| grant_json(g, options)).collect::<Vec<_>>(),
-        "diagnostics": f.diagnostics.iter().map(diagnostic_json).collect::<Vec<_>>(),
-    })
+/// The report, serialized as it is walked: a large report (a monorepo folder has
+/// hundreds of thousands of grants) is never held a second time as `Value`s.
+struct ReportJson<'a> {
+    report: &'a Report,
+    options: &'a RenderOptions,
+}
+
+impl Serialize for ReportJson<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(3))?;
+        map.serialize_entry("version", &REPORT_VERSION)?;
+        map.serialize_entry(
+            "functions",
+            &Lazy::new(self.report.functions.iter().map(|f| FunctionJson {
+                f,
+                options: self.options,
+            })),
+        )?;
+        map.serialize_entry(
+            "diagnostics",
+            &Lazy::new(self.report.diagnostics.iter().map(diagnostic_json)),
+        )?;
+        map.end()
+    }
+}
+
+struct FunctionJson<'a> {
+    f: &'a FunctionReport,
+    options: &'a RenderOptions,
+}
+
+impl Serialize for FunctionJson<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let (f, options) = (self.f, self.options);
+        let size = f.policy.size_report(&options.env);
+        let mut map = serializer.serialize_map(Some(8))?;
+        map.serialize_entry("name", &f.name)?;
+        map.serialize_entry("handler", &f.handler)?;
+        map.serialize_entry("runtime", &f.runtime)?;
+        map.serialize_entry("files", &f.files)?;
+        map.serialize_entry("policy", &f.policy.to_json(&options.env))?;
+        map.serialize_entry(
+            "policy_size",
+            &json!({
+                "chars": size.chars,
+                "inline_limit": size.inline_limit,
+                "managed_limit": size.managed_limit,
+            }),
+        )?;
+        map.serialize_entry(
+            "grants",
+            &Lazy::new(f.grants.iter().map(|g| grant_json(g, options))),
+        )?;
+        map.serialize_entry(
+            "diagnostics",
+            &Lazy::new(f.diagnostics.iter().map(diagnostic_json)),
+        )?;
+        map.end()
+    }
+}
+
+/// A sequence serialized element by element as the iterator yields them.
+struct Lazy<I>(RefCell<Option<I>>);
+
+impl<I> Lazy<I> {
+    fn new(items: I) -> Self {
+        Lazy(RefCell::new(Some(items)))
+    }
+}
+
+impl<I> Serialize for Lazy<I>
+where
+    I: Iterator,
+    I::Item: Serialize,
+{
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        // Serialized once; a second call (none in serde_json) would see no items.
+        let items = self.0.borrow_mut().take();
+        serializer.collect_seq(items.into_iter().flatten())
+    }
 }
 
 fn grant_json(g: &Grant, options: &RenderOptions) -> Value {
