@@ -147,6 +147,12 @@ const REGISTRATION_DECORATORS: &[&str] = &[
     "websocket",
 ];
 
+/// An empty list with room for one: most names are bound once, and a default `Vec`
+/// reserves four on its first push (a module has thousands of bound names).
+fn one<T>() -> Vec<T> {
+    Vec::with_capacity(1)
+}
+
 pub(crate) fn text<'s>(src: &'s str, node: Node<'_>) -> &'s str {
     src.get(node.byte_range()).unwrap_or("")
 }
@@ -289,7 +295,7 @@ impl<'t> Builder<'t, '_> {
         self.ir.scopes[target]
             .bindings
             .entry(name.to_string())
-            .or_default()
+            .or_insert_with(one)
             .push(Bind { scope, kind });
     }
 
@@ -340,7 +346,7 @@ impl<'t> Builder<'t, '_> {
                     self.ir.scopes[class]
                         .self_attrs
                         .entry(attr)
-                        .or_default()
+                        .or_insert_with(one)
                         .push(Bind { scope, kind: whole });
                 }
                 self.push(obj, scope);
@@ -356,7 +362,7 @@ impl<'t> Builder<'t, '_> {
                     self.ir.scopes[scope]
                         .item_sets
                         .entry(name)
-                        .or_default()
+                        .or_insert_with(one)
                         .push((key, *rhs));
                 }
                 self.push_children(target, scope);
