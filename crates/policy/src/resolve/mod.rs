@@ -15,6 +15,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use leastrole_lang::{Diagnostic, Level, SdkCall, Value};
 use leastrole_maps::{ActionRule, Binding, Maps, MapsError, ResourceRule};
+use rayon::prelude::*;
 
 pub use arn::EnvContext;
 
@@ -59,25 +60,36 @@ pub struct Resolved {
 /// Most resources one call may expand to before the tool gives up on listing them.
 const MAX_RESOURCES_PER_RULE: usize = 64;
 
-/// Resolve every call (e.g. those reachable from one handler).
+const RESOLVE_CHUNK: usize = 4096;
+
+/// Resolve every call (e.g. those reachable from one handler). Calls are resolved in
+/// parallel (a folder analysed as one unit has a hundred thousand) and merged in order.
 pub fn resolve_calls<'a>(
     maps: &Maps,
     calls: impl IntoIterator<Item = &'a SdkCall>,
     env: &EnvContext,
     options: &Options,
 ) -> Result<Resolved, MapsError> {
+    let calls: Vec<&SdkCall> = calls.into_iter().collect();
     let mut grants: BTreeMap<(String, Resource, ConditionBlock), BTreeSet<Provenance>> =
         BTreeMap::new();
     let mut diagnostics = BTreeSet::new();
-    for call in calls {
-        let (call_grants, call_diags) = resolve_call(maps, call, env, options)?;
-        for g in call_grants {
-            grants
-                .entry((g.action, g.resource, g.condition))
-                .or_default()
-                .extend(g.sources);
+    // In chunks, so the unmerged grants of all calls are never held at once.
+    for chunk in calls.chunks(RESOLVE_CHUNK) {
+        let resolved: Vec<_> = chunk
+            .par_iter()
+            .map(|call| resolve_call(maps, call, env, options))
+            .collect();
+        for result in resolved {
+            let (call_grants, call_diags) = result?;
+            for g in call_grants {
+                grants
+                    .entry((g.action, g.resource, g.condition))
+                    .or_default()
+                    .extend(g.sources);
+            }
+            diagnostics.extend(call_diags);
         }
-        diagnostics.extend(call_diags);
     }
     Ok(Resolved {
         grants: grants
