@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use crate::syntax::Node;
 
@@ -164,17 +164,31 @@ pub(crate) fn parse_import(src: &str, node: Node<'_>) -> Vec<ImportStmt> {
     out
 }
 
-/// Finds local modules on disk, caching every file-system probe.
+/// The entries of a folder: name → (is a file, is a folder), symlinks followed.
+type Listing = HashMap<String, (bool, bool)>;
+
+/// Finds local modules on disk, reading each folder once.
 #[derive(Debug)]
 pub(crate) struct Resolver<'r> {
     root: &'r Path,
     /// Folders searched for absolute imports after the importer's own folder.
     bases: Vec<String>,
-    probes: Mutex<HashMap<String, (bool, bool)>>,
+    /// Folder listings, by folder (relative to `root`). An import probes a few names in
+    /// each folder it searches (`x.py`, `x/__init__.py`, `x/`), every file probes the
+    /// same folders, and names are matched exactly as Python matches them.
+    listings: Mutex<HashMap<String, Arc<Listing>>>,
     /// The first of `bases` holding a dotted module path, by path: the same for every
     /// importer, and asked for every import of every file (`import json` tries each
     /// base before it is known to be external), so cached.
     in_bases: Mutex<HashMap<Vec<String>, Option<ModRef>>>,
+}
+
+/// (is a file, is a folder) of a path, following symlinks; neither if it cannot be read.
+fn kind(path: &Path) -> (bool, bool) {
+    match std::fs::metadata(path) {
+        Ok(m) => (m.is_file(), m.is_dir()),
+        Err(_) => (false, false),
+    }
 }
 
 fn parent_dir(rel: &str) -> &str {
@@ -200,27 +214,52 @@ impl<'r> Resolver<'r> {
         Resolver {
             root,
             bases,
-            probes: Mutex::new(HashMap::new()),
+            listings: Mutex::new(HashMap::new()),
             in_bases: Mutex::new(HashMap::new()),
         }
     }
 
-    /// (is a file, is a folder), cached.
+    /// (is a file, is a folder).
     fn probe(&self, rel: &str) -> (bool, bool) {
-        if let Ok(cache) = self.probes.lock()
-            && let Some(hit) = cache.get(rel)
+        let (dir, name) = rel.rsplit_once('/').unwrap_or(("", rel));
+        if name.is_empty() || name == "." || name == ".." {
+            return kind(&self.root.join(rel));
+        }
+        self.listing(dir)
+            .get(name)
+            .copied()
+            .unwrap_or((false, false))
+    }
+
+    /// The entries of `dir`, read once; empty if it cannot be read.
+    fn listing(&self, dir: &str) -> Arc<Listing> {
+        if let Ok(cache) = self.listings.lock()
+            && let Some(hit) = cache.get(dir)
         {
-            return *hit;
+            return Arc::clone(hit);
         }
-        let path = self.root.join(rel);
-        let found = match std::fs::metadata(&path) {
-            Ok(m) => (m.is_file(), m.is_dir()),
-            Err(_) => (false, false),
-        };
-        if let Ok(mut cache) = self.probes.lock() {
-            cache.insert(rel.to_string(), found);
+        let mut listing = Listing::new();
+        if let Ok(read) = std::fs::read_dir(self.root.join(dir)) {
+            for entry in read.flatten() {
+                // A name that is not UTF-8 is no importable module name.
+                let Ok(name) = entry.file_name().into_string() else {
+                    continue;
+                };
+                let found = match entry.file_type() {
+                    Ok(t) if t.is_symlink() => kind(&entry.path()),
+                    Ok(t) => (t.is_file(), t.is_dir()),
+                    Err(_) => (false, false),
+                };
+                listing.insert(name, found);
+            }
         }
-        found
+        let listing = Arc::new(listing);
+        if let Ok(mut cache) = self.listings.lock() {
+            cache
+                .entry(dir.to_string())
+                .or_insert_with(|| Arc::clone(&listing));
+        }
+        listing
     }
 
     /// The module `base/parts…`, if it exists locally.

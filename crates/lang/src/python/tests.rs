@@ -260,3 +260,39 @@ fn self_referencing_values_are_unknown_with_a_reason() {
     assert!(keys.iter().any(|k| k.contains("\"base\"")), "{keys:?}");
     assert!(keys.iter().all(|k| !k.contains("no value")), "{keys:?}");
 }
+
+/// Local modules are found through folder listings: a symlinked module is followed, a
+/// broken symlink or a name differing in case is not a module (Python matches module
+/// names exactly, also on case-insensitive file systems).
+#[cfg(unix)]
+#[test]
+fn imports_follow_symlinks_and_match_names_exactly() {
+    let dir = Scratch::new("import-listing");
+    dir.write(
+        "shared/real_store.py",
+        "import boto3\n\ndef put(item):\n    boto3.client('dynamodb').put_item(TableName='t', Item=item)\n",
+    );
+    dir.write(
+        "app/Upper.py",
+        "import boto3\n\ndef go():\n    boto3.client('sqs').send_message(QueueUrl='q', MessageBody='b')\n",
+    );
+    let link = |target: &str, name: &str| {
+        std::os::unix::fs::symlink(target, dir.0.join(name)).expect("symlink");
+    };
+    link("../shared/real_store.py", "app/store.py");
+    link("../shared/missing.py", "app/broken.py");
+    dir.write(
+        "app/handler.py",
+        "import store\nimport broken\nimport upper\n\ndef handler(event, context):\n    store.put({})\n    broken.go()\n    upper.go()\n",
+    );
+    let program = dir.analyze(&["app/handler.py"]);
+    let files: Vec<&String> = program.modules.keys().collect();
+    assert_eq!(files, ["app/handler.py", "app/store.py"]);
+    let methods: Vec<String> = program
+        .all_calls()
+        .iter()
+        .map(|c| format!("{:?}", c.call))
+        .collect();
+    assert_eq!(methods.len(), 1, "{methods:?}");
+    assert!(methods[0].contains("put_item"), "{methods:?}");
+}
