@@ -19,7 +19,7 @@ use std::ops::Range;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-/// No node (parent of the root, sibling of the last child).
+/// No node: the next sibling of a last child, or no child seen yet.
 const NONE: u32 = u32::MAX;
 
 const NAMED: u8 = 1;
@@ -174,7 +174,6 @@ impl Tree {
     fn convert(ts: &tree_sitter::Tree, grammar: Grammar, text: &str) -> Tree {
         static NEXT_BASE: AtomicUsize = AtomicUsize::new(0);
         let offset = |b: usize| u32::try_from(b).unwrap_or(u32::MAX);
-        // Exact: one entry per visible node, which is what the cursor visits.
         let tables = grammar.tables();
         // Exact: one entry per visible node, which is what the cursor visits.
         let mut nodes: Vec<NodeData> = Vec::with_capacity(ts.root_node().descendant_count());
