@@ -14,6 +14,7 @@
 //! with the same meaning (kinds and field names as the grammar spells them, byte
 //! offsets, rows and byte columns), so the analysis code reads as tree-sitter code.
 
+use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::ops::Range;
 use std::sync::OnceLock;
@@ -139,6 +140,14 @@ struct NodeData {
 
 const _: () = assert!(std::mem::size_of::<NodeData>() == 16);
 
+/// An ancestor of the node being converted.
+struct Open {
+    /// Its last child so far.
+    last: u32,
+    /// Whether it has an error below it (only then can its children have one).
+    has_error: bool,
+}
+
 /// A whole file's syntax tree.
 pub(crate) struct Tree {
     nodes: Vec<NodeData>,
@@ -147,6 +156,11 @@ pub(crate) struct Tree {
     tables: &'static Tables,
     /// Added to node indices for [`Node::id`], unique among the trees of a process.
     base: usize,
+    /// `child_by_field_name` answers that differ from "the first child filling that
+    /// field": (node, field) → child or [`NONE`]. tree-sitter answers that question
+    /// from the parent's production, which inside ERROR nodes can name another child
+    /// than the one its cursor reports the field on; only erroneous nodes are checked.
+    field_overrides: HashMap<(u32, u8), u32>,
 }
 
 /// A row and a byte column, both from 0, as tree-sitter counts them.
@@ -177,10 +191,11 @@ impl Tree {
         let tables = grammar.tables();
         // Exact: one entry per visible node, which is what the cursor visits.
         let mut nodes: Vec<NodeData> = Vec::with_capacity(ts.root_node().descendant_count());
-        // For each open ancestor: the index of its last child so far, and whether it
-        // has an error below it (only then can its children have one).
-        let mut open: Vec<(u32, bool)> = Vec::new();
+        let mut open: Vec<Open> = Vec::new();
         let mut cursor = ts.walk();
+        // The tree-sitter node of each entry, kept only for a tree with errors.
+        let erroneous = ts.root_node().has_error();
+        let mut ts_nodes: Vec<tree_sitter::Node<'_>> = Vec::new();
         // Each query below is a call into tree-sitter, and this loop runs once per
         // node of every file: ask only what cannot be derived (namedness and errors
         // follow from the kind; only zero-width nodes can be missing; only nodes under
@@ -188,16 +203,23 @@ impl Tree {
         loop {
             let node = cursor.node();
             let index = offset(nodes.len());
+            let field = cursor
+                .field_id()
+                .and_then(|f| u8::try_from(f.get()).ok())
+                .unwrap_or(0);
             let parent_has_error = match open.last_mut() {
-                Some((last, has_error)) => {
-                    if let Some(previous) = nodes.get_mut(*last as usize) {
+                Some(parent) => {
+                    if let Some(previous) = nodes.get_mut(parent.last as usize) {
                         previous.next_sibling = index;
                     }
-                    *last = index;
-                    *has_error
+                    parent.last = index;
+                    parent.has_error
                 }
                 None => true,
             };
+            if erroneous {
+                ts_nodes.push(node);
+            }
             let kind = node.kind_id();
             let (start, end) = (node.start_byte(), node.end_byte());
             let mut flags = 0;
@@ -218,17 +240,17 @@ impl Tree {
                 end: offset(end),
                 next_sibling: NONE,
                 kind,
-                field: cursor
-                    .field_id()
-                    .and_then(|f| u8::try_from(f.get()).ok())
-                    .unwrap_or(0),
+                field,
                 flags,
             });
             if cursor.goto_first_child() {
                 if let Some(data) = nodes.last_mut() {
                     data.flags |= HAS_CHILDREN;
                 }
-                open.push((NONE, flags & HAS_ERROR != 0));
+                open.push(Open {
+                    last: NONE,
+                    has_error: flags & HAS_ERROR != 0,
+                });
                 continue;
             }
             loop {
@@ -246,16 +268,56 @@ impl Tree {
                         .collect();
                     nodes.shrink_to_fit();
                     let base = NEXT_BASE.fetch_add(nodes.len(), Ordering::Relaxed);
-                    return Tree {
+                    let mut tree = Tree {
                         nodes,
                         lines,
                         tables,
                         base,
+                        field_overrides: HashMap::new(),
                     };
+                    tree.field_overrides = tree.field_overrides(&ts_nodes);
+                    return tree;
                 }
                 open.pop();
             }
         }
+    }
+
+    /// Where tree-sitter's `child_by_field_id` disagrees with the stored fields, for the
+    /// erroneous nodes of a tree whose tree-sitter nodes are `ts_nodes` (in the same
+    /// pre-order; empty for a tree without errors).
+    fn field_overrides(&self, ts_nodes: &[tree_sitter::Node<'_>]) -> HashMap<(u32, u8), u32> {
+        let mut out = HashMap::new();
+        if ts_nodes.is_empty() {
+            return out;
+        }
+        let index_of: HashMap<usize, u32> = ts_nodes
+            .iter()
+            .zip(0..)
+            .map(|(n, i): (&tree_sitter::Node<'_>, u32)| (n.id(), i))
+            .collect();
+        for (ts, index) in ts_nodes.iter().zip(0..) {
+            let node = Node { tree: self, index };
+            if !node.has_error() || node.first_child().is_none() {
+                continue;
+            }
+            for field in 1..self.tables.fields.len() {
+                let Ok(field) = u8::try_from(field) else {
+                    break;
+                };
+                let theirs = ts
+                    .child_by_field_id(u16::from(field))
+                    .map_or(NONE, |c| index_of.get(&c.id()).copied().unwrap_or(NONE));
+                let ours = node
+                    .child_iter()
+                    .find(|c| c.data().field == field)
+                    .map_or(NONE, |c| c.index);
+                if theirs != ours {
+                    out.insert((index, field), theirs);
+                }
+            }
+        }
+        out
     }
 
     pub(crate) fn root_node(&self) -> Node<'_> {
@@ -403,9 +465,19 @@ impl<'t> Node<'t> {
         self.child_iter().filter(Node::is_named).nth(i as usize)
     }
 
-    /// The first child filling field `name` of the grammar.
+    /// The first child filling field `name` of the grammar, as tree-sitter's
+    /// `child_by_field_name` answers, with one difference: for a node without errors,
+    /// only its children are considered. tree-sitter also answers with a grandchild
+    /// when a child is an alias of a rule whose fields it inherits (TypeScript's
+    /// `literal_type` answers `argument` with the number inside its `unary_expression`
+    /// child); the front-ends never ask for those. Inside erroneous nodes, where
+    /// tree-sitter answers from the production the parser was in, its answers are
+    /// recorded at conversion and returned as they are.
     pub(crate) fn child_by_field_name(&self, name: &str) -> Option<Node<'t>> {
         let field = self.tree.tables.field_id(name)?;
+        if let Some(&child) = self.tree.field_overrides.get(&(self.index, field)) {
+            return self.tree.node(child);
+        }
         self.child_iter().find(|c| c.data().field == field)
     }
 
@@ -550,9 +622,15 @@ mod tests {
             assert_eq!(a.child_count() as usize, b.child_count());
             assert_eq!(a.named_child_count(), b.named_child_count());
             for name in &fields {
+                let theirs = a.child_by_field_name(name);
+                // The one documented difference: a field tree-sitter finds below a
+                // child of an error-free node (see `Node::child_by_field_name`).
+                if theirs.is_some_and(|t| t.parent() != Some(a)) && !a.has_error() {
+                    assert_eq!(b.child_by_field_name(name), None, "field {name} of {a:?}");
+                    continue;
+                }
                 assert_eq!(
-                    a.child_by_field_name(name)
-                        .map(|n| (n.kind(), n.byte_range())),
+                    theirs.map(|n| (n.kind(), n.byte_range())),
                     b.child_by_field_name(name)
                         .map(|n| (n.kind(), n.byte_range())),
                     "field {name} of {a:?}"
@@ -578,7 +656,7 @@ mod tests {
             let mut cb = b.walk();
             pairs.extend(a.children(&mut ca).zip(b.children(&mut cb)));
         }
-        assert!(text.is_empty() || seen > 1);
+        assert!(text.trim().is_empty() || seen > 1);
     }
 
     #[test]
@@ -651,6 +729,24 @@ mod tests {
             }
         }
         assert!(checked > 50, "only {checked} fixture files");
+    }
+
+    proptest::proptest! {
+        /// Arbitrary code-like text (mostly broken: errors, missing nodes, stray
+        /// tokens) converts to the same tree in every grammar.
+        #[test]
+        fn arbitrary_text_matches_tree_sitter(
+            text in "[a-z0-9_ ()\\[\\]{}<>:;,.=+*/'\"`$!?&|\n\t#@-]{0,160}",
+        ) {
+            for grammar in [
+                Grammar::Python,
+                Grammar::JavaScript,
+                Grammar::TypeScript,
+                Grammar::Tsx,
+            ] {
+                agrees(grammar, &text);
+            }
+        }
     }
 
     #[test]
