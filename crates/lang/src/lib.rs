@@ -36,34 +36,9 @@ pub use program::{FunctionFacts, FunctionId, Language, MODULE_SCOPE, ModuleFacts
 /// local module they import, transitively. Files of unsupported languages are ignored.
 /// Never fails: unreadable or broken files become diagnostics in the result.
 pub fn analyze(root: &Path, entries: &[String]) -> Program {
-    let (py, js) = by_language(entries);
-    in_pool(|| {
-        let mut program = Program::default();
-        if !py.is_empty() {
-            program.extend(python::analyze(root, &py));
-        }
-        if !js.is_empty() {
-            program.extend(javascript::analyze(root, &js));
-        }
-        program
-    })
-}
-
-/// The Python entries and the JavaScript/TypeScript entries; others are dropped.
-fn by_language(entries: &[String]) -> (Vec<String>, Vec<String>) {
-    entries
-        .iter()
-        .filter(|e| Language::of_path(e).is_some())
-        .cloned()
-        .partition(|e| Language::of_path(e) == Some(Language::Python))
-}
-
-/// Run `f` on the analysis threads (see [`pool`]).
-fn in_pool<T: Send>(f: impl FnOnce() -> T + Send) -> T {
-    match pool() {
-        Some(pool) => pool.install(f),
-        None => f(),
-    }
+    let mut program = Program::default();
+    each_language(root, entries, |p| program.extend(p));
+    program
 }
 
 /// What a folder analysed as one unit needs: every call, every diagnostic (both as
@@ -79,28 +54,42 @@ pub struct FolderFacts {
 /// diagnostics one language at a time: a large folder never holds both languages'
 /// programs at once.
 pub fn analyze_folder(root: &Path, entries: &[String]) -> FolderFacts {
-    let (py, js) = by_language(entries);
-    in_pool(|| {
-        let mut out = FolderFacts::default();
-        let mut add = |program: Program| {
-            out.files.extend(program.modules.keys().cloned());
-            let (calls, diagnostics) = program.into_calls_and_diagnostics();
-            out.calls.extend(calls);
-            out.diagnostics.extend(diagnostics);
-        };
+    let mut out = FolderFacts::default();
+    each_language(root, entries, |program| {
+        out.files.extend(program.modules.keys().cloned());
+        let (calls, diagnostics) = program.into_calls_and_diagnostics();
+        out.calls.extend(calls);
+        out.diagnostics.extend(diagnostics);
+    });
+    out.calls.sort();
+    out.diagnostics.sort();
+    out.diagnostics.dedup();
+    out.files.sort();
+    out.files.dedup();
+    out
+}
+
+/// Run the Python front-end on the Python entries, then the JavaScript/TypeScript
+/// front-end on the others, on the analysis threads (see [`pool`]), handing each
+/// language's program to `take` as soon as it is done. Other files are ignored.
+fn each_language(root: &Path, entries: &[String], mut take: impl FnMut(Program) + Send) {
+    let (py, js): (Vec<String>, Vec<String>) = entries
+        .iter()
+        .filter(|e| Language::of_path(e).is_some())
+        .cloned()
+        .partition(|e| Language::of_path(e) == Some(Language::Python));
+    let mut run = move || {
         if !py.is_empty() {
-            add(python::analyze(root, &py));
+            take(python::analyze(root, &py));
         }
         if !js.is_empty() {
-            add(javascript::analyze(root, &js));
+            take(javascript::analyze(root, &js));
         }
-        out.calls.sort();
-        out.diagnostics.sort();
-        out.diagnostics.dedup();
-        out.files.sort();
-        out.files.dedup();
-        out
-    })
+    };
+    match pool() {
+        Some(pool) => pool.install(run),
+        None => run(),
+    }
 }
 
 /// Stack for the analysis threads: both front-ends recurse over expressions (bounded by

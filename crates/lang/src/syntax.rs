@@ -14,6 +14,7 @@
 //! with the same meaning (kinds and field names as the grammar spells them, byte
 //! offsets, rows and byte columns), so the analysis code reads as tree-sitter code.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::ops::Range;
@@ -39,6 +40,24 @@ pub(crate) enum Grammar {
 }
 
 impl Grammar {
+    const ALL: [Grammar; 4] = [
+        Grammar::Python,
+        Grammar::JavaScript,
+        Grammar::TypeScript,
+        Grammar::Tsx,
+    ];
+
+    /// The grammar a file's extension calls for.
+    pub(crate) fn of_path(path: &str) -> Option<Grammar> {
+        match path.rsplit_once('.')?.1 {
+            "py" => Some(Grammar::Python),
+            "js" | "mjs" | "cjs" | "jsx" => Some(Grammar::JavaScript),
+            "ts" | "mts" | "cts" => Some(Grammar::TypeScript),
+            "tsx" => Some(Grammar::Tsx),
+            _ => None,
+        }
+    }
+
     /// The grammar's node kind and field names, by id, read once per process.
     fn tables(self) -> &'static Tables {
         static PYTHON: OnceLock<Tables> = OnceLock::new();
@@ -62,6 +81,28 @@ impl Grammar {
             Grammar::Tsx => tree_sitter_typescript::LANGUAGE_TSX.into(),
         }
     }
+}
+
+thread_local! {
+    /// One tree-sitter parser per grammar per thread, kept between files.
+    static PARSERS: RefCell<[Option<tree_sitter::Parser>; 4]> =
+        const { RefCell::new([None, None, None, None]) };
+}
+
+/// Parse `text` with `grammar` (on this thread's parser for it) and convert the tree.
+/// `None` when the grammar cannot be loaded (a build problem), or when the text is too
+/// long for 32-bit offsets (files are read under a far smaller size limit).
+pub(crate) fn parse(grammar: Grammar, text: &str) -> Option<Tree> {
+    PARSERS.with(|cell| {
+        let mut parsers = cell.borrow_mut();
+        let slot = parsers.get_mut(Grammar::ALL.iter().position(|g| *g == grammar)?)?;
+        if slot.is_none() {
+            let mut parser = tree_sitter::Parser::new();
+            parser.set_language(&grammar.language()).ok()?;
+            *slot = Some(parser);
+        }
+        Tree::parse(slot.as_mut()?, grammar, text)
+    })
 }
 
 /// Names by id. Owned copies: a grammar's names are static data, but tree-sitter's API
@@ -172,14 +213,7 @@ pub(crate) struct Point {
 
 impl Tree {
     /// Parse `text` with `parser` (already set to `grammar`) and convert the tree.
-    /// `None` when tree-sitter returns no tree (no language set, or cancelled), or
-    /// when the text is too long for 32-bit offsets (files are read under a far
-    /// smaller size limit).
-    pub(crate) fn parse(
-        parser: &mut tree_sitter::Parser,
-        grammar: Grammar,
-        text: &str,
-    ) -> Option<Tree> {
+    fn parse(parser: &mut tree_sitter::Parser, grammar: Grammar, text: &str) -> Option<Tree> {
         u32::try_from(text.len()).ok()?;
         let ts = parser.parse(text, None)?;
         Some(Tree::convert(&ts, grammar, text))
@@ -275,7 +309,7 @@ impl Tree {
                         base,
                         field_overrides: HashMap::new(),
                     };
-                    tree.field_overrides = tree.field_overrides(&ts_nodes);
+                    tree.field_overrides = tree.erroneous_field_answers(&ts_nodes);
                     return tree;
                 }
                 open.pop();
@@ -286,7 +320,10 @@ impl Tree {
     /// Where tree-sitter's `child_by_field_id` disagrees with the stored fields, for the
     /// erroneous nodes of a tree whose tree-sitter nodes are `ts_nodes` (in the same
     /// pre-order; empty for a tree without errors).
-    fn field_overrides(&self, ts_nodes: &[tree_sitter::Node<'_>]) -> HashMap<(u32, u8), u32> {
+    fn erroneous_field_answers(
+        &self,
+        ts_nodes: &[tree_sitter::Node<'_>],
+    ) -> HashMap<(u32, u8), u32> {
         let mut out = HashMap::new();
         if ts_nodes.is_empty() {
             return out;
@@ -475,7 +512,10 @@ impl<'t> Node<'t> {
     /// recorded at conversion and returned as they are.
     pub(crate) fn child_by_field_name(&self, name: &str) -> Option<Node<'t>> {
         let field = self.tree.tables.field_id(name)?;
-        if let Some(&child) = self.tree.field_overrides.get(&(self.index, field)) {
+        // Empty for every tree without errors: no hashing on the common path.
+        if !self.tree.field_overrides.is_empty()
+            && let Some(&child) = self.tree.field_overrides.get(&(self.index, field))
+        {
             return self.tree.node(child);
         }
         self.child_iter().find(|c| c.data().field == field)
@@ -710,12 +750,8 @@ mod tests {
                     stack.push(path);
                     continue;
                 }
-                let grammar = match path.extension().and_then(|e| e.to_str()) {
-                    Some("py") => Grammar::Python,
-                    Some("js" | "mjs" | "cjs" | "jsx") => Grammar::JavaScript,
-                    Some("ts" | "mts" | "cts") => Grammar::TypeScript,
-                    Some("tsx") => Grammar::Tsx,
-                    _ => continue,
+                let Some(grammar) = path.to_str().and_then(Grammar::of_path) else {
+                    continue;
                 };
                 // Valid UTF-8 under 1 MB: what the front-ends parse, at test speed.
                 if !meta.is_file() || meta.len() > 1 << 20 {
@@ -738,12 +774,7 @@ mod tests {
         fn arbitrary_text_matches_tree_sitter(
             text in "[a-z0-9_ ()\\[\\]{}<>:;,.=+*/'\"`$!?&|\n\t#@-]{0,160}",
         ) {
-            for grammar in [
-                Grammar::Python,
-                Grammar::JavaScript,
-                Grammar::TypeScript,
-                Grammar::Tsx,
-            ] {
+            for grammar in Grammar::ALL {
                 agrees(grammar, &text);
             }
         }
@@ -751,12 +782,7 @@ mod tests {
 
     #[test]
     fn field_ids_fit_a_byte() {
-        for grammar in [
-            Grammar::Python,
-            Grammar::JavaScript,
-            Grammar::TypeScript,
-            Grammar::Tsx,
-        ] {
+        for grammar in Grammar::ALL {
             assert!(grammar.language().field_count() < 256, "{grammar:?}");
         }
     }

@@ -3,21 +3,16 @@
 
 use leastrole_lang::Diagnostic;
 use leastrole_policy::{FunctionReport, Grant, Report};
-use std::cell::RefCell;
-
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{Map, Value, json};
 
-use crate::RenderOptions;
+use crate::{RenderOptions, pretty};
 
 /// Version of the report schema.
 pub const REPORT_VERSION: u32 = 1;
 
 pub fn report_json(report: &Report, options: &RenderOptions) -> String {
-    let mut out = serde_json::to_string_pretty(&ReportJson { report, options })
-        .unwrap_or_else(|_| "null".to_string());
-    out.push('\n');
-    out
+    pretty(&ReportJson { report, options })
 }
 
 /// The report, serialized as it is walked: a large report (a monorepo folder has
@@ -33,14 +28,14 @@ impl Serialize for ReportJson<'_> {
         map.serialize_entry("version", &REPORT_VERSION)?;
         map.serialize_entry(
             "functions",
-            &Lazy::new(self.report.functions.iter().map(|f| FunctionJson {
+            &Seq(self.report.functions.iter().map(|f| FunctionJson {
                 f,
                 options: self.options,
             })),
         )?;
         map.serialize_entry(
             "diagnostics",
-            &Lazy::new(self.report.diagnostics.iter().map(diagnostic_json)),
+            &Seq(self.report.diagnostics.iter().map(diagnostic_json)),
         )?;
         map.end()
     }
@@ -71,34 +66,27 @@ impl Serialize for FunctionJson<'_> {
         )?;
         map.serialize_entry(
             "grants",
-            &Lazy::new(f.grants.iter().map(|g| grant_json(g, options))),
+            &Seq(f.grants.iter().map(|g| grant_json(g, options))),
         )?;
         map.serialize_entry(
             "diagnostics",
-            &Lazy::new(f.diagnostics.iter().map(diagnostic_json)),
+            &Seq(f.diagnostics.iter().map(diagnostic_json)),
         )?;
         map.end()
     }
 }
 
-/// A sequence serialized element by element as the iterator yields them.
-struct Lazy<I>(RefCell<Option<I>>);
+/// A sequence serialized element by element as the iterator yields them (the
+/// iterators here only borrow the report, so a copy of one is cheap).
+struct Seq<I>(I);
 
-impl<I> Lazy<I> {
-    fn new(items: I) -> Self {
-        Lazy(RefCell::new(Some(items)))
-    }
-}
-
-impl<I> Serialize for Lazy<I>
+impl<I> Serialize for Seq<I>
 where
-    I: Iterator,
+    I: Iterator + Clone,
     I::Item: Serialize,
 {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        // Serialized once; a second call (none in serde_json) would see no items.
-        let items = self.0.borrow_mut().take();
-        serializer.collect_seq(items.into_iter().flatten())
+        serializer.collect_seq(self.0.clone())
     }
 }
 

@@ -57,7 +57,7 @@ pub fn iam(report: &Report, options: &RenderOptions) -> String {
 }
 
 /// Two-space JSON with a trailing newline.
-pub(crate) fn pretty(value: &serde_json::Value) -> String {
+pub(crate) fn pretty(value: &impl serde::Serialize) -> String {
     let mut s = serde_json::to_string_pretty(value).unwrap_or_else(|_| "null".to_string());
     s.push('\n');
     s

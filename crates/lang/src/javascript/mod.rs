@@ -31,14 +31,13 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::syntax::Tree;
+use crate::syntax::{self, Grammar, Tree};
 use rayon::prelude::*;
 
 use crate::facts::{Diagnostic, Level, Location};
 use crate::program::{FunctionFacts, FunctionId, Language, MODULE_SCOPE, ModuleFacts, Program};
 use crate::source::read_source;
 
-use parse::Grammar;
 use resolve::{DirCache, Resolved, is_local};
 use scope::{Analyzer, Binding, Pending, Published};
 
@@ -90,15 +89,15 @@ fn analyze_in_pool(root: &Path, entries: &[String]) -> Program {
     // Linking.
     let mut pendings = Vec::new();
     let mut bindings = Vec::new();
-    let mut escaped = Vec::new();
+    let mut escaped = BTreeSet::new();
     for out in outs.values_mut() {
         pendings.append(&mut out.pendings);
         bindings.append(&mut out.bindings);
-        // Not `BTreeSet::append`: it merges the whole set each time, quadratic over
+        // Not `BTreeSet::append`: it rebuilds the whole set each time, quadratic over
         // thousands of modules.
         escaped.extend(std::mem::take(&mut out.escaped));
     }
-    let linker = link::Linker::new(bindings, escaped.into_iter().collect());
+    let linker = link::Linker::new(bindings, escaped);
     let linked = linker.link(pendings);
     for (file, out) in outs {
         let mut facts = out.facts;
@@ -250,20 +249,20 @@ fn discover(
 }
 
 fn parse_file(root: &Path, rel: &str) -> Result<Parsed, Diagnostic> {
-    let Some(grammar) = Grammar::of_path(rel) else {
-        return Err(Diagnostic::new(
-            Level::Warning,
-            "unsupported-file",
-            format!("{rel} is not a JavaScript or TypeScript file"),
-            None,
-        ));
+    let (grammar, language) = match Grammar::of_path(rel) {
+        Some(g @ Grammar::JavaScript) => (g, Language::JavaScript),
+        Some(g @ (Grammar::TypeScript | Grammar::Tsx)) => (g, Language::TypeScript),
+        Some(Grammar::Python) | None => {
+            return Err(Diagnostic::new(
+                Level::Warning,
+                "unsupported-file",
+                format!("{rel} is not a JavaScript or TypeScript file"),
+                None,
+            ));
+        }
     };
     let mut source = read_source(root, rel)?;
-    let language = match grammar {
-        Grammar::JavaScript => Language::JavaScript,
-        Grammar::TypeScript | Grammar::Tsx => Language::TypeScript,
-    };
-    let tree = parse::parse(grammar, &source.text);
+    let tree = syntax::parse(grammar, &source.text);
     let mut diags = std::mem::take(&mut source.diagnostics);
     let mut specs = BTreeMap::new();
     match &tree {

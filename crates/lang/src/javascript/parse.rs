@@ -1,70 +1,8 @@
-//! Parsing with one cached tree-sitter parser per grammar per thread, and the
-//! `syntax-error` diagnostics of a tree.
+//! The `syntax-error` diagnostics of a tree, and source locations.
 
-use std::cell::RefCell;
-
-use tree_sitter::Parser;
-
-use crate::syntax::{Node, Tree};
+use crate::syntax::Node;
 
 use crate::facts::{Diagnostic, Level, Location};
-
-/// Which grammar a file needs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Grammar {
-    JavaScript,
-    TypeScript,
-    Tsx,
-}
-
-impl Grammar {
-    pub fn of_path(path: &str) -> Option<Grammar> {
-        let ext = path.rsplit_once('.')?.1;
-        match ext {
-            "js" | "mjs" | "cjs" | "jsx" => Some(Grammar::JavaScript),
-            "ts" | "mts" | "cts" => Some(Grammar::TypeScript),
-            "tsx" => Some(Grammar::Tsx),
-            _ => None,
-        }
-    }
-
-    fn syntax(self) -> crate::syntax::Grammar {
-        match self {
-            Grammar::JavaScript => crate::syntax::Grammar::JavaScript,
-            Grammar::TypeScript => crate::syntax::Grammar::TypeScript,
-            Grammar::Tsx => crate::syntax::Grammar::Tsx,
-        }
-    }
-}
-
-#[derive(Default)]
-struct Parsers {
-    js: Option<Parser>,
-    ts: Option<Parser>,
-    tsx: Option<Parser>,
-}
-
-thread_local! {
-    static PARSERS: RefCell<Parsers> = RefCell::new(Parsers::default());
-}
-
-/// Parse `text`. `None` only if the grammar cannot be loaded (a build problem).
-pub(crate) fn parse(grammar: Grammar, text: &str) -> Option<Tree> {
-    PARSERS.with(|cell| {
-        let mut parsers = cell.borrow_mut();
-        let slot = match grammar {
-            Grammar::JavaScript => &mut parsers.js,
-            Grammar::TypeScript => &mut parsers.ts,
-            Grammar::Tsx => &mut parsers.tsx,
-        };
-        if slot.is_none() {
-            let mut parser = Parser::new();
-            parser.set_language(&grammar.syntax().language()).ok()?;
-            *slot = Some(parser);
-        }
-        Tree::parse(slot.as_mut()?, grammar.syntax(), text)
-    })
-}
 
 /// At most this many syntax errors are reported per file.
 const MAX_SYNTAX_ERRORS: usize = 10;

@@ -19,15 +19,12 @@ mod values;
 #[cfg(test)]
 mod tests;
 
-use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::sync::Arc;
 
+use crate::syntax::{self, Grammar, Node, Tree};
 use rayon::prelude::*;
-use tree_sitter::Parser;
-
-use crate::syntax::{Grammar, Node, Tree};
 
 use self::eval::{Eval, Site, Sites};
 use self::imports::{Resolver, parse_import};
@@ -36,22 +33,6 @@ use self::scope::ModuleIr;
 use crate::facts::{Diagnostic, Level, Location};
 use crate::program::{Language, ModuleFacts, Program};
 use crate::source::read_source;
-
-thread_local! {
-    static PARSER: RefCell<Option<Parser>> = const { RefCell::new(None) };
-}
-
-fn parse(text: &str) -> Option<Tree> {
-    PARSER.with(|cell| {
-        let mut slot = cell.borrow_mut();
-        if slot.is_none() {
-            let mut parser = Parser::new();
-            parser.set_language(&Grammar::Python.language()).ok()?;
-            *slot = Some(parser);
-        }
-        Tree::parse(slot.as_mut()?, Grammar::Python, text)
-    })
-}
 
 /// A parsed file, before analysis.
 struct Parsed {
@@ -81,7 +62,7 @@ fn normalize(rel: &str) -> String {
 
 fn parse_file(root: &Path, rel: &str, resolver: &Resolver<'_>) -> Result<Parsed, Diagnostic> {
     let mut source = read_source(root, rel)?;
-    let Some(tree) = parse(&source.text) else {
+    let Some(tree) = syntax::parse(Grammar::Python, &source.text) else {
         return Err(Diagnostic::new(
             Level::Warning,
             "parse-failed",
