@@ -112,6 +112,9 @@ struct Tables {
     /// Whether each kind is named (an identifier, not a `(`).
     named: Vec<bool>,
     fields: Vec<Box<str>>,
+    /// Field ids by name, bucketed by the name's length: `child_by_field_name` asks for
+    /// one on every call, and a length rules out all but a few names.
+    fields_by_len: Vec<Vec<(Box<str>, u8)>>,
 }
 
 impl Tables {
@@ -129,7 +132,7 @@ impl Tables {
             .map(|id| u16::try_from(id).is_ok_and(|id| language.node_kind_is_named(id)))
             .collect();
         // Field ids start at 1; index 0 stands for "no field".
-        let fields = (0..=language.field_count())
+        let fields: Vec<Box<str>> = (0..=language.field_count())
             .map(|id| {
                 u16::try_from(id)
                     .ok()
@@ -139,10 +142,23 @@ impl Tables {
                     .into()
             })
             .collect();
+        let mut fields_by_len: Vec<Vec<(Box<str>, u8)>> = Vec::new();
+        for (id, name) in fields.iter().enumerate().skip(1) {
+            let Ok(id) = u8::try_from(id) else { continue };
+            if fields_by_len.len() <= name.len() {
+                fields_by_len.resize_with(name.len() + 1, Vec::new);
+            }
+            if let Some(bucket) = fields_by_len.get_mut(name.len())
+                && !bucket.iter().any(|(n, _)| n == name)
+            {
+                bucket.push((name.clone(), id));
+            }
+        }
         Tables {
             kinds,
             named,
             fields,
+            fields_by_len,
         }
     }
 
@@ -158,12 +174,13 @@ impl Tables {
         id == u16::MAX || self.named.get(usize::from(id)).copied().unwrap_or(false)
     }
 
+    /// The id of field `name` (the lowest, as tree-sitter's `field_id_for_name`).
     fn field_id(&self, name: &str) -> Option<u8> {
-        self.fields
+        self.fields_by_len
+            .get(name.len())?
             .iter()
-            .skip(1)
-            .position(|f| &**f == name)
-            .and_then(|i| u8::try_from(i + 1).ok())
+            .find(|(n, _)| **n == *name)
+            .map(|&(_, id)| id)
     }
 }
 
@@ -784,6 +801,27 @@ mod tests {
     fn field_ids_fit_a_byte() {
         for grammar in Grammar::ALL {
             assert!(grammar.language().field_count() < 256, "{grammar:?}");
+        }
+    }
+
+    #[test]
+    fn field_ids_by_name_agree_with_tree_sitter() {
+        for grammar in Grammar::ALL {
+            let language = grammar.language();
+            let tables = grammar.tables();
+            for id in 1..=language.field_count() {
+                let Some(name) = u16::try_from(id)
+                    .ok()
+                    .and_then(|id| language.field_name_for_id(id))
+                else {
+                    continue;
+                };
+                let theirs = language.field_id_for_name(name).map(|f| f.get());
+                let ours = tables.field_id(name).map(u16::from);
+                assert_eq!(ours, theirs, "{grammar:?} {name}");
+            }
+            assert_eq!(tables.field_id("no_such_field"), None);
+            assert_eq!(tables.field_id(""), None);
         }
     }
 
