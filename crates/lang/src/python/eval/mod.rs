@@ -62,16 +62,18 @@ pub(crate) struct Site<'t> {
 /// Call sites of each local function, keyed by (module, scope).
 pub(crate) type Sites<'t> = FastMap<(usize, usize), Vec<Site<'t>>>;
 
+/// A cached result: names are borrowed from the scope that binds them (no copy per
+/// lookup).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-enum Key {
-    Name(usize, usize, String),
+enum Key<'a> {
+    Name(usize, usize, &'a str),
     Param(usize, usize, usize),
     Return(usize, usize),
     Attr(usize, usize, String),
 }
 
 /// A cache key under a frame stack (the stack's frame ids).
-type FramedKey = (Vec<u64>, Key);
+type FramedKey<'a> = (Vec<u64>, Key<'a>);
 
 #[derive(Debug)]
 struct Frame {
@@ -115,12 +117,12 @@ pub(crate) struct Eval<'a, 't> {
     pub sites: Arc<Sites<'t>>,
     /// While building the call-site index, parameters are not resolved.
     pub index_mode: bool,
-    cache: RefCell<FastMap<Key, Vec<Obj>>>,
-    active: RefCell<FastSet<Key>>,
+    cache: RefCell<FastMap<Key<'a>, Vec<Obj>>>,
+    active: RefCell<FastSet<Key<'a>>>,
     frames: RefCell<Vec<Frame>>,
     next_frame: Cell<u64>,
     /// Results computed under the current frame stack, keyed by its frame ids.
-    framed: RefCell<FastMap<FramedKey, Vec<Obj>>>,
+    framed: RefCell<FastMap<FramedKey<'a>, Vec<Obj>>>,
     /// Expressions evaluated so far; past [`MAX_STEPS`] evaluation gives up.
     steps: Cell<u64>,
     /// Whether the step budget ran out.
@@ -233,7 +235,7 @@ impl<'a, 't> Eval<'a, 't> {
         text(self.src(m), node)
     }
 
-    fn memo(&self, key: Key, f: impl FnOnce() -> Vec<Obj>) -> Vec<Obj> {
+    fn memo(&self, key: Key<'a>, f: impl FnOnce() -> Vec<Obj>) -> Vec<Obj> {
         let frame_ids: Vec<u64> = self.frames.borrow().iter().map(|f| f.id).collect();
         let hit = if frame_ids.is_empty() {
             self.cache.borrow().get(&key).cloned()
@@ -444,11 +446,15 @@ impl<'a, 't> Eval<'a, 't> {
 
     /// Everything `name` is bound to in scope `s`.
     fn binding(&self, m: usize, s: usize, name: &str) -> Vec<Obj> {
-        self.memo(Key::Name(m, s, name.to_string()), || {
-            let sc = &self.mods[m].scopes[s];
-            let Some(binds) = sc.bindings.get(name) else {
-                return Vec::new();
-            };
+        let mods: &'a [ModuleIr<'t>] = self.mods;
+        let Some((name, binds)) = mods
+            .get(m)
+            .and_then(|ir| ir.scopes.get(s))
+            .and_then(|sc| sc.bindings.get_key_value(name))
+        else {
+            return Vec::new();
+        };
+        self.memo(Key::Name(m, s, name), || {
             let mut out = Vec::new();
             for b in binds {
                 out.extend(self.bind_kind(m, b.scope, name, &b.kind));
