@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use leastrole_lang::{Diagnostic, Level};
+use leastrole_lang::{Diagnostic, Level, Sources};
 use leastrole_maps::{Maps, MapsError};
 use leastrole_policy::{
     EnvContext, FunctionReport, Options, Part, Report, build_policy, resolve_calls,
@@ -32,15 +32,23 @@ pub fn build_report_with(
     options: &Options,
     done: &(dyn Fn(&str) + Sync),
 ) -> Result<Report, MapsError> {
-    let mut functions = discovery
-        .functions
-        .par_iter()
-        .map(|f| {
-            let report = function_report(maps, f, options);
-            done(&f.name);
-            report
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+    // Functions share modules (a Serverless project's handlers and their common code):
+    // each file is read and parsed once for all of them.
+    let sources = Sources::cached();
+    // On the analysis threads: from the global pool, a thread waiting for one
+    // function's analysis takes up the next function on top of its stack, and a project
+    // with hundreds of functions overflowed it.
+    let mut functions = leastrole_lang::on_analysis_threads(|| {
+        discovery
+            .functions
+            .par_iter()
+            .map(|f| {
+                let report = function_report(maps, &sources, f, options);
+                done(&f.name);
+                report
+            })
+            .collect::<Result<Vec<_>, _>>()
+    })?;
     functions.sort_by(|a, b| a.name.cmp(&b.name));
     let mut diagnostics = discovery.diagnostics;
     diagnostics.sort();
@@ -53,13 +61,14 @@ pub fn build_report_with(
 
 fn function_report(
     maps: &Maps,
+    sources: &Sources,
     f: &Function,
     options: &Options,
 ) -> Result<FunctionReport, MapsError> {
     let root: &Path = &f.code_root;
     let (calls, mut diagnostics, files) = match &f.entry {
         Entry::Handler { file, export } => {
-            let program = leastrole_lang::analyze(root, std::slice::from_ref(file));
+            let program = leastrole_lang::analyze_with(sources, root, std::slice::from_ref(file));
             let reach = leastrole_policy::reachable(&program, file, export);
             let mut diags: Vec<Diagnostic> =
                 leastrole_policy::reachable_diagnostics(&program, &reach)

@@ -69,6 +69,36 @@ fn generate(dir: &Path) -> Value {
     serde_json::from_slice(&out.stdout).expect("the report is JSON")
 }
 
+/// `leastrole generate DIR --format json --partition aws EXTRA…` through the library,
+/// from a rayon pool with the default 2 MiB worker stacks (rather than the binary's
+/// 8 MiB main thread); the report, after checking the run was clean.
+fn generate_on_small_stacks(dir: &Path, extra: &[&str]) -> Value {
+    let out = dir.join("report.json");
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(2)
+        .stack_size(2 * 1024 * 1024)
+        .build()
+        .expect("a thread pool");
+    let mut args = vec![
+        "leastrole",
+        "generate",
+        dir.to_str().expect("utf-8 path"),
+        "--format",
+        "json",
+        "--partition",
+        "aws",
+        "-o",
+        out.to_str().expect("utf-8 path"),
+    ];
+    args.extend_from_slice(extra);
+    let status = pool.install(|| {
+        use clap::Parser;
+        leastrole::run(leastrole::Cli::try_parse_from(args).expect("arguments parse"))
+    });
+    assert_eq!(status.expect("generate runs"), leastrole::Status::Clean);
+    serde_json::from_slice(&std::fs::read(&out).expect("report written")).expect("JSON")
+}
+
 /// Every diagnostic of the report: project-level and per function.
 fn diagnostics(report: &Value) -> Vec<&Value> {
     let mut all: Vec<&Value> = report["diagnostics"]
@@ -422,34 +452,10 @@ fn generated_hostile_files_as_a_plain_folder() {
 #[test]
 fn deep_nesting_on_small_worker_stacks() {
     let (dir, _) = generated_case();
-    let out = dir.path().join("report.json");
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(2)
-        .stack_size(2 * 1024 * 1024)
-        .build()
-        .expect("a thread pool");
-    let args = [
-        "leastrole",
-        "generate",
-        dir.path().to_str().expect("utf-8 path"),
-        "--format",
-        "json",
-        "--partition",
-        "aws",
-        "--region",
-        "us-east-1",
-        "--account",
-        "123456789012",
-        "-o",
-        out.to_str().expect("utf-8 path"),
-    ];
-    let status = pool.install(|| {
-        use clap::Parser;
-        leastrole::run(leastrole::Cli::try_parse_from(args).expect("arguments parse"))
-    });
-    assert_eq!(status.expect("generate runs"), leastrole::Status::Clean);
-    let report: Value =
-        serde_json::from_slice(&std::fs::read(&out).expect("report written")).expect("JSON");
+    let report = generate_on_small_stacks(
+        dir.path(),
+        &["--region", "us-east-1", "--account", "123456789012"],
+    );
     assert_allows(
         &report,
         "deepPy",
@@ -469,6 +475,49 @@ fn deep_nesting_on_small_worker_stacks() {
         "arn:aws:s3:::deep-js-bucket/k",
     );
     assert_healthy(&report, "healthy");
+}
+
+/// A Serverless project with a thousand functions sharing a module, generated from
+/// worker threads with the default 2 MiB stack: analysing functions in parallel from
+/// such a pool nested one function's analysis on top of another's while waiting, and
+/// overflowed the stack.
+#[test]
+fn a_thousand_functions_on_small_worker_stacks() {
+    const FUNCTIONS: usize = 1000;
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let mut yml =
+        String::from("service: many\nprovider:\n  name: aws\n  runtime: python3.12\nfunctions:\n");
+    write_file(
+        &dir.path().join("shared.py"),
+        b"import boto3\n\ns3 = boto3.client('s3')\n\ndef fetch(bucket):\n    return s3.get_object(Bucket=bucket, Key='k')\n",
+    );
+    for i in 0..FUNCTIONS {
+        yml.push_str(&format!("  f{i}:\n    handler: h{i}.handler\n"));
+        write_file(
+            &dir.path().join(format!("h{i}.py")),
+            format!("from shared import fetch\n\ndef handler(event, context):\n    return fetch('bucket-{i}')\n").as_bytes(),
+        );
+    }
+    write_file(&dir.path().join("serverless.yml"), yml.as_bytes());
+    let report = generate_on_small_stacks(dir.path(), &[]);
+    assert_eq!(
+        report["functions"].as_array().map(Vec::len),
+        Some(FUNCTIONS)
+    );
+    for i in [0, 1, FUNCTIONS / 2, FUNCTIONS - 1] {
+        assert_allows(
+            &report,
+            &format!("f{i}"),
+            "s3:GetObject",
+            &format!("arn:aws:s3:::bucket-{i}/k"),
+        );
+        assert!(!allows(
+            &report,
+            &format!("f{i}"),
+            "s3:GetObject",
+            &format!("arn:aws:s3:::bucket-{}/k", i + 1),
+        ));
+    }
 }
 
 #[test]

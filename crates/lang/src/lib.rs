@@ -31,13 +31,21 @@ pub use facts::{
     CallKind, Diagnostic, Level, Location, ResourceStep, Sdk, SdkCall, ServiceRef, Value,
 };
 pub use program::{FunctionFacts, FunctionId, Language, MODULE_SCOPE, ModuleFacts, Program};
+pub use source::Sources;
 
 /// Analyse the given entry files (paths relative to `root`, `/`-separated) and every
 /// local module they import, transitively. Files of unsupported languages are ignored.
 /// Never fails: unreadable or broken files become diagnostics in the result.
 pub fn analyze(root: &Path, entries: &[String]) -> Program {
+    analyze_with(&Sources::default(), root, entries)
+}
+
+/// [`analyze`], loading files through `sources`: with [`Sources::cached`] shared by the
+/// analyses of several functions, each file is read and parsed once. The result is the
+/// same as [`analyze`]'s.
+pub fn analyze_with(sources: &Sources, root: &Path, entries: &[String]) -> Program {
     let mut program = Program::default();
-    each_language(root, entries, |p| program.extend(p));
+    each_language(sources, root, entries, |p| program.extend(p));
     program
 }
 
@@ -55,7 +63,9 @@ pub struct FolderFacts {
 /// programs at once.
 pub fn analyze_folder(root: &Path, entries: &[String]) -> FolderFacts {
     let mut out = FolderFacts::default();
-    each_language(root, entries, |program| {
+    // Not cached: a folder is one unit, and a cache would keep the Python trees alive
+    // while the JavaScript ones are analysed.
+    each_language(&Sources::default(), root, entries, |program| {
         out.files.extend(program.modules.keys().cloned());
         let (calls, diagnostics) = program.into_calls_and_diagnostics();
         out.calls.extend(calls);
@@ -72,23 +82,37 @@ pub fn analyze_folder(root: &Path, entries: &[String]) -> FolderFacts {
 /// Run the Python front-end on the Python entries, then the JavaScript/TypeScript
 /// front-end on the others, on the analysis threads (see [`pool`]), handing each
 /// language's program to `take` as soon as it is done. Other files are ignored.
-fn each_language(root: &Path, entries: &[String], mut take: impl FnMut(Program) + Send) {
+fn each_language(
+    sources: &Sources,
+    root: &Path,
+    entries: &[String],
+    mut take: impl FnMut(Program) + Send,
+) {
     let (py, js): (Vec<String>, Vec<String>) = entries
         .iter()
         .filter(|e| Language::of_path(e).is_some())
         .cloned()
         .partition(|e| Language::of_path(e) == Some(Language::Python));
-    let mut run = move || {
+    let run = move || {
         if !py.is_empty() {
-            take(python::analyze(root, &py));
+            take(python::analyze(sources, root, &py));
         }
         if !js.is_empty() {
-            take(javascript::analyze(root, &js));
+            take(javascript::analyze(sources, root, &js));
         }
     };
+    on_analysis_threads(run);
+}
+
+/// Run `f` on the analysis threads (see [`pool`]); parallel work it starts (rayon) runs
+/// there too. A caller analysing many units in parallel runs its loop here: from
+/// another pool's thread, each analysis would be handed over and waited for, and a
+/// thread of that pool waiting for one picks up the next unit on top of its stack, so
+/// a long list of units could nest deeper than an ordinary thread's stack.
+pub fn on_analysis_threads<R: Send>(f: impl FnOnce() -> R + Send) -> R {
     match pool() {
-        Some(pool) => pool.install(run),
-        None => run(),
+        Some(pool) => pool.install(f),
+        None => f(),
     }
 }
 

@@ -2,9 +2,12 @@
 //! lossy fallback. Every problem becomes a [`Diagnostic`], never a panic or an `Err`
 //! that stops the scan.
 
-use std::path::Path;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use crate::facts::{Diagnostic, Level, Location};
+use crate::syntax::{self, Grammar, Tree};
 
 /// Files larger than this are skipped with a diagnostic. Hand-written Lambda sources
 /// are far smaller; a bigger file is almost always generated or bundled.
@@ -126,6 +129,86 @@ pub fn decode(rel: &str, bytes: Vec<u8>) -> Result<SourceFile, Diagnostic> {
     })
 }
 
+/// A source file read and parsed with the grammar its extension names.
+#[derive(Debug)]
+pub(crate) struct ParsedSource {
+    pub text: String,
+    pub tree: Tree,
+    /// What the reader noticed but read through (see [`SourceFile::diagnostics`]).
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+type Loaded = Result<Arc<ParsedSource>, Diagnostic>;
+
+/// Each file's load, by (root, path relative to it); a slot is filled once.
+type Cache = Mutex<HashMap<(PathBuf, String), Arc<OnceLock<Loaded>>>>;
+
+/// Where the front-ends get their files. [`Sources::default`] reads and parses a file
+/// each time it is asked for it; [`Sources::cached`] keeps every file it loaded, so
+/// that the analyses of several functions reaching the same modules (a Serverless
+/// project's handlers and their shared code) read and parse each file once.
+///
+/// What is kept does not depend on who asked first: the text, the syntax tree and the
+/// reader's diagnostics of one file. A cache holds every tree it loaded until it is
+/// dropped (16 bytes a node, about 15 KB for a 1.6 KB file).
+#[derive(Debug, Default)]
+pub struct Sources {
+    cache: Option<Cache>,
+}
+
+impl Sources {
+    /// A cache of every file loaded through it, safe to share between threads.
+    pub fn cached() -> Sources {
+        Sources {
+            cache: Some(Mutex::new(HashMap::new())),
+        }
+    }
+
+    /// `root/rel` read (see [`read_source`]) and parsed; the grammar follows the
+    /// extension. An unreadable file, or one no grammar could parse, is a diagnostic.
+    pub(crate) fn load(&self, root: &Path, rel: &str) -> Loaded {
+        let Some(cache) = &self.cache else {
+            return read_and_parse(root, rel);
+        };
+        let cell = {
+            // A panic elsewhere while the lock was held cannot leave the map half
+            // updated (each step is one insert), so a poisoned lock is still usable.
+            let mut map = cache.lock().unwrap_or_else(|e| e.into_inner());
+            Arc::clone(
+                map.entry((root.to_path_buf(), rel.to_string()))
+                    .or_default(),
+            )
+        };
+        // Outside the lock: other files load in parallel; a second caller of this file
+        // waits for the first one's result.
+        cell.get_or_init(|| read_and_parse(root, rel)).clone()
+    }
+}
+
+fn read_and_parse(root: &Path, rel: &str) -> Loaded {
+    let source = read_source(root, rel)?;
+    let parse_failed = |what: &str| {
+        Diagnostic::new(
+            Level::Error,
+            "parse-failed",
+            format!("{what} could not run on {rel}"),
+            Some(Location {
+                file: rel.to_string(),
+                line: 1,
+                column: 1,
+            }),
+        )
+    };
+    let grammar = Grammar::of_path(rel).ok_or_else(|| parse_failed("no parser"))?;
+    let tree = syntax::parse(grammar, &source.text)
+        .ok_or_else(|| parse_failed(&format!("the {} parser", grammar.name())))?;
+    Ok(Arc::new(ParsedSource {
+        text: source.text,
+        tree,
+        diagnostics: source.diagnostics,
+    }))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -147,6 +230,36 @@ mod tests {
         assert_eq!(d.code, "invalid-utf8");
         assert!(d.message.contains("a.py"), "{}", d.message);
         assert!(d.message.contains("line 2, column 6"), "{}", d.message);
+    }
+
+    #[test]
+    fn a_cache_loads_each_file_once() {
+        let dir = std::env::temp_dir().join(format!("leastrole-sources-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("a.py"), "import boto3\n").unwrap();
+        std::fs::write(dir.join("b.js"), "const a = 1;\0").unwrap();
+
+        let cached = Sources::cached();
+        let first = cached.load(&dir, "a.py").unwrap();
+        let again = cached.load(&dir, "a.py").unwrap();
+        assert!(Arc::ptr_eq(&first, &again));
+        assert_eq!(first.text, "import boto3\n");
+        assert_eq!(first.tree.root_node().kind(), "module");
+        // Failures are kept too, and say the same thing each time.
+        let binary = cached.load(&dir, "b.js").unwrap_err();
+        assert_eq!(binary.code, "binary-file");
+        assert_eq!(cached.load(&dir, "b.js").unwrap_err(), binary);
+        assert_eq!(
+            cached.load(&dir, "missing.py").unwrap_err().code,
+            "unreadable-file"
+        );
+
+        let uncached = Sources::default();
+        let one = uncached.load(&dir, "a.py").unwrap();
+        let two = uncached.load(&dir, "a.py").unwrap();
+        assert!(!Arc::ptr_eq(&one, &two));
+        assert_eq!(one.text, two.text);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -47,6 +47,15 @@ impl Grammar {
         Grammar::Tsx,
     ];
 
+    /// The language's name, for messages.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Grammar::Python => "Python",
+            Grammar::JavaScript => "JavaScript",
+            Grammar::TypeScript | Grammar::Tsx => "TypeScript",
+        }
+    }
+
     /// The grammar a file's extension calls for.
     pub(crate) fn of_path(path: &str) -> Option<Grammar> {
         match path.rsplit_once('.')?.1 {
@@ -219,6 +228,15 @@ pub(crate) struct Tree {
     /// from the parent's production, which inside ERROR nodes can name another child
     /// than the one its cursor reports the field on; only erroneous nodes are checked.
     field_overrides: HashMap<(u32, u8), u32>,
+}
+
+impl std::fmt::Debug for Tree {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tree")
+            .field("nodes", &self.nodes.len())
+            .field("lines", &self.lines.len())
+            .finish_non_exhaustive()
+    }
 }
 
 /// A row and a byte column, both from 0, as tree-sitter counts them.

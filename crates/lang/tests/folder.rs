@@ -1,11 +1,15 @@
 //! `analyze_folder` (one language at a time, reduced as it goes) gives exactly what
 //! `analyze` gives for the same entries, and `Program::into_calls_and_diagnostics`
 //! exactly what `all_calls`/`all_diagnostics` give, on the fixture projects that mix
-//! Python and JavaScript/TypeScript.
+//! Python and JavaScript/TypeScript; and analyses sharing one cache of parsed files
+//! (`Sources::cached`) give what each gives on its own.
 
 use std::path::{Path, PathBuf};
 
-use leastrole_lang::{Language, analyze, analyze_folder};
+use leastrole_lang::{
+    Language, Sources, analyze, analyze_folder, analyze_with, on_analysis_threads,
+};
+use rayon::prelude::*;
 
 fn sources(root: &Path, dir: &Path, out: &mut Vec<String>) {
     let Ok(read) = std::fs::read_dir(dir) else {
@@ -61,4 +65,45 @@ fn folder_facts_match_the_whole_program() {
         assert_eq!(folder.calls, calls, "{name}");
         assert_eq!(folder.diagnostics, diagnostics, "{name}");
     }
+}
+
+/// Every source file of every fixture project and front-end fixture as its own entry
+/// (as a Serverless project's functions are), all sharing one cache and analysed in
+/// parallel, so that entries load modules other entries already loaded: each program
+/// is the one a fresh analysis of that entry gives.
+#[test]
+fn shared_sources_change_no_result() {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures");
+    let mut roots: Vec<PathBuf> = ["python", "javascript", "typescript"]
+        .iter()
+        .map(|l| fixtures.join(l))
+        .collect();
+    let Ok(read) = std::fs::read_dir(fixtures.join("projects")) else {
+        panic!("no fixture projects under {}", fixtures.display());
+    };
+    roots.extend(read.flatten().map(|p| p.path()));
+    let mut units: Vec<(PathBuf, String)> = Vec::new();
+    for root in roots {
+        let mut entries = Vec::new();
+        sources(&root, &root, &mut entries);
+        units.extend(entries.into_iter().map(|e| (root.clone(), e)));
+    }
+    units.sort();
+    assert!(units.len() > 150, "only {} source files", units.len());
+    let shared = Sources::cached();
+    // Twice over: the second round is served from the cache entirely.
+    let twice: Vec<&(PathBuf, String)> = units.iter().chain(units.iter().rev()).collect();
+    let cached: Vec<_> = on_analysis_threads(|| {
+        twice
+            .par_iter()
+            .map(|(root, entry)| analyze_with(&shared, root, std::slice::from_ref(entry)))
+            .collect()
+    });
+    let mut calls = 0;
+    for ((root, entry), program) in twice.iter().zip(&cached) {
+        let fresh = analyze(root, std::slice::from_ref(entry));
+        assert_eq!(*program, fresh, "{} {entry}", root.display());
+        calls += fresh.all_calls().len();
+    }
+    assert!(calls > 100, "only {calls} calls");
 }

@@ -31,20 +31,20 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::syntax::{self, Grammar, Tree};
+use crate::syntax::Grammar;
 use rayon::prelude::*;
 
 use crate::facts::{Diagnostic, Level, Location};
 use crate::program::{FunctionFacts, FunctionId, Language, MODULE_SCOPE, ModuleFacts, Program};
-use crate::source::read_source;
+use crate::source::{ParsedSource, Sources};
 
 use resolve::{DirCache, Resolved, is_local};
 use scope::{Analyzer, Binding, Pending, Published};
 
 /// One parsed file.
 struct Parsed {
-    text: String,
-    tree: Option<Tree>,
+    /// Text and tree, possibly shared with other analyses (see [`Sources`]).
+    source: Arc<ParsedSource>,
     language: Language,
     specs: BTreeMap<String, Resolved>,
     diags: Vec<Diagnostic>,
@@ -61,13 +61,9 @@ struct ModuleOut {
 
 /// Runs on the analysis threads of `crate::analyze`, whose deep stacks the analyser
 /// needs: it recurses along the syntax tree (up to `scope::MAX_DEPTH` levels).
-pub(crate) fn analyze(root: &Path, entries: &[String]) -> Program {
-    analyze_in_pool(root, entries)
-}
-
-fn analyze_in_pool(root: &Path, entries: &[String]) -> Program {
+pub(crate) fn analyze(sources: &Sources, root: &Path, entries: &[String]) -> Program {
     let mut program = Program::default();
-    let parsed = discover(root, entries, &mut program.diagnostics);
+    let parsed = discover(sources, root, entries, &mut program.diagnostics);
     let entry_set: BTreeSet<String> = entries
         .iter()
         .map(|e| e.trim_start_matches("./").to_string())
@@ -204,6 +200,7 @@ fn run_waves(
 
 /// Parse the entry files and every local module they import, transitively.
 fn discover(
+    sources: &Sources,
     root: &Path,
     entries: &[String],
     diags: &mut Vec<Diagnostic>,
@@ -221,7 +218,7 @@ fn discover(
     while !frontier.is_empty() {
         let results: Vec<(String, Result<Parsed, Diagnostic>)> = frontier
             .par_iter()
-            .map(|rel| (rel.clone(), parse_file(root, rel)))
+            .map(|rel| (rel.clone(), parse_file(sources, root, rel)))
             .collect();
         let mut next = Vec::new();
         for (rel, result) in results {
@@ -248,10 +245,10 @@ fn discover(
     parsed
 }
 
-fn parse_file(root: &Path, rel: &str) -> Result<Parsed, Diagnostic> {
-    let (grammar, language) = match Grammar::of_path(rel) {
-        Some(g @ Grammar::JavaScript) => (g, Language::JavaScript),
-        Some(g @ (Grammar::TypeScript | Grammar::Tsx)) => (g, Language::TypeScript),
+fn parse_file(sources: &Sources, root: &Path, rel: &str) -> Result<Parsed, Diagnostic> {
+    let language = match Grammar::of_path(rel) {
+        Some(Grammar::JavaScript) => Language::JavaScript,
+        Some(Grammar::TypeScript | Grammar::Tsx) => Language::TypeScript,
         Some(Grammar::Python) | None => {
             return Err(Diagnostic::new(
                 Level::Warning,
@@ -261,33 +258,18 @@ fn parse_file(root: &Path, rel: &str) -> Result<Parsed, Diagnostic> {
             ));
         }
     };
-    let mut source = read_source(root, rel)?;
-    let tree = syntax::parse(grammar, &source.text);
-    let mut diags = std::mem::take(&mut source.diagnostics);
+    let source = sources.load(root, rel)?;
+    let mut diags = source.diagnostics.clone();
+    let root_node = source.tree.root_node();
+    diags.extend(parse::syntax_errors(root_node, rel, &source.text));
     let mut specs = BTreeMap::new();
-    match &tree {
-        Some(tree) => {
-            diags.extend(parse::syntax_errors(tree.root_node(), rel, &source.text));
-            for spec in resolve::specifiers(tree.root_node(), &source.text) {
-                if is_local(&spec) {
-                    specs.insert(spec, Resolved::Missing(String::new()));
-                }
-            }
+    for spec in resolve::specifiers(root_node, &source.text) {
+        if is_local(&spec) {
+            specs.insert(spec, Resolved::Missing(String::new()));
         }
-        None => diags.push(Diagnostic::new(
-            Level::Error,
-            "parse-failed",
-            format!("the {} parser could not run on {rel}", language.as_str()),
-            Some(Location {
-                file: rel.to_string(),
-                line: 1,
-                column: 1,
-            }),
-        )),
     }
     Ok(Parsed {
-        text: source.text,
-        tree,
+        source,
         language,
         specs,
         diags,
@@ -300,9 +282,9 @@ fn analyze_module(
     deps: &HashMap<String, Arc<Published>>,
     is_entry: bool,
 ) -> ModuleOut {
-    let mut a = Analyzer::new(file, &parsed.text, deps, &parsed.specs);
-    if let Some(tree) = &parsed.tree {
-        let root = tree.root_node();
+    let mut a = Analyzer::new(file, &parsed.source.text, deps, &parsed.specs);
+    {
+        let root = parsed.source.tree.root_node();
         a.is_entry = is_entry;
         if is_entry {
             // Only the entry file's exports are Lambda handlers: their first parameter

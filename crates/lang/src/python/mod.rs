@@ -23,7 +23,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::syntax::{self, Grammar, Node, Tree};
+use crate::syntax::Node;
 use rayon::prelude::*;
 
 use self::eval::{Eval, Site, Sites};
@@ -32,13 +32,13 @@ use self::objects::Obj;
 use self::scope::ModuleIr;
 use crate::facts::{Diagnostic, Level, Location};
 use crate::program::{Language, ModuleFacts, Program};
-use crate::source::read_source;
+use crate::source::{ParsedSource, Sources};
 
 /// A parsed file, before analysis.
 struct Parsed {
     rel: String,
-    text: String,
-    tree: Tree,
+    /// Text and tree, possibly shared with other analyses (see [`Sources`]).
+    source: Arc<ParsedSource>,
     loads: Vec<String>,
     diagnostics: Vec<Diagnostic>,
 }
@@ -60,18 +60,16 @@ fn normalize(rel: &str) -> String {
         .join("/")
 }
 
-fn parse_file(root: &Path, rel: &str, resolver: &Resolver<'_>) -> Result<Parsed, Diagnostic> {
-    let mut source = read_source(root, rel)?;
-    let Some(tree) = syntax::parse(Grammar::Python, &source.text) else {
-        return Err(Diagnostic::new(
-            Level::Warning,
-            "parse-failed",
-            format!("could not parse {rel}"),
-            at(rel, 1),
-        ));
-    };
+fn parse_file(
+    sources: &Sources,
+    root: &Path,
+    rel: &str,
+    resolver: &Resolver<'_>,
+) -> Result<Parsed, Diagnostic> {
+    let source = sources.load(root, rel)?;
+    let tree = &source.tree;
     let mut loads = Vec::new();
-    let mut diagnostics = std::mem::take(&mut source.diagnostics);
+    let mut diagnostics = source.diagnostics.clone();
     let mut cursor = tree.walk();
     // Pre-order walk without recursion: imports anywhere, and broken regions.
     loop {
@@ -121,8 +119,7 @@ fn parse_file(root: &Path, rel: &str, resolver: &Resolver<'_>) -> Result<Parsed,
     }
     Ok(Parsed {
         rel: rel.to_string(),
-        text: source.text,
-        tree,
+        source,
         loads,
         diagnostics,
     })
@@ -187,7 +184,7 @@ fn syntax_error(rel: &str, src: &str, node: Node<'_>) -> Diagnostic {
     Diagnostic::new(Level::Warning, "syntax-error", message, at(rel, line))
 }
 
-pub(crate) fn analyze(root: &Path, entries: &[String]) -> Program {
+pub(crate) fn analyze(sources: &Sources, root: &Path, entries: &[String]) -> Program {
     let entries: Vec<String> = entries.iter().map(|e| normalize(e)).collect();
     let resolver = Resolver::new(root, &entries);
     let mut program = Program::default();
@@ -203,7 +200,7 @@ pub(crate) fn analyze(root: &Path, entries: &[String]) -> Program {
     while !frontier.is_empty() {
         let wave: Vec<Result<Parsed, Diagnostic>> = frontier
             .par_iter()
-            .map(|rel| parse_file(root, rel, &resolver))
+            .map(|rel| parse_file(sources, root, rel, &resolver))
             .collect();
         frontier = Vec::new();
         for result in wave {
@@ -230,7 +227,7 @@ pub(crate) fn analyze(root: &Path, entries: &[String]) -> Program {
     // 2. Scopes and bindings, in parallel.
     let irs: Vec<ModuleIr<'_>> = parsed
         .par_iter()
-        .map(|p| scope::build(&p.rel, &p.text, p.tree.root_node(), &resolver))
+        .map(|p| scope::build(&p.rel, &p.source.text, p.source.tree.root_node(), &resolver))
         .collect();
 
     // 3–4. Evaluate and collect facts, on threads with deep stacks.
