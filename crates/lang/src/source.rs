@@ -143,17 +143,67 @@ type Loaded = Result<Arc<ParsedSource>, Diagnostic>;
 /// Each file's load, by (root, path relative to it); a slot is filled once.
 type Cache = Mutex<HashMap<(PathBuf, String), Arc<OnceLock<Loaded>>>>;
 
-/// Where the front-ends get their files. [`Sources::default`] reads and parses a file
-/// each time it is asked for it; [`Sources::cached`] keeps every file it loaded, so
-/// that the analyses of several functions reaching the same modules (a Serverless
-/// project's handlers and their shared code) read and parse each file once.
+/// The entries of a folder by name: (is a file, is a folder), symlinks followed. A name
+/// that is not UTF-8 is left out: no module is imported by such a name.
+#[derive(Debug, Default)]
+pub(crate) struct Listing(HashMap<String, (bool, bool)>);
+
+impl Listing {
+    fn read(dir: &Path) -> Listing {
+        let mut names = HashMap::new();
+        if let Ok(read) = std::fs::read_dir(dir) {
+            for entry in read.flatten() {
+                let Ok(name) = entry.file_name().into_string() else {
+                    continue;
+                };
+                let found = match entry.file_type() {
+                    Ok(t) if t.is_symlink() => path_kind(&entry.path()),
+                    Ok(t) => (t.is_file(), t.is_dir()),
+                    Err(_) => (false, false),
+                };
+                names.insert(name, found);
+            }
+        }
+        Listing(names)
+    }
+
+    /// (is a file, is a folder) of the entry `name`; neither if there is none.
+    pub fn kind(&self, name: &str) -> (bool, bool) {
+        self.0.get(name).copied().unwrap_or((false, false))
+    }
+
+    pub fn is_file(&self, name: &str) -> bool {
+        self.kind(name).0
+    }
+}
+
+/// (is a file, is a folder) of a path, following symlinks; neither if it cannot be read.
+pub(crate) fn path_kind(path: &Path) -> (bool, bool) {
+    match std::fs::metadata(path) {
+        Ok(m) => (m.is_file(), m.is_dir()),
+        Err(_) => (false, false),
+    }
+}
+
+/// Folder listings by code root, then folder relative to it (two levels, so that a
+/// lookup allocates nothing).
+type Listings = Mutex<HashMap<PathBuf, HashMap<String, Arc<Listing>>>>;
+
+/// Where the front-ends get their files and folder listings. [`Sources::default`] reads
+/// and parses a file each time it is asked for it; [`Sources::cached`] keeps every file
+/// it loaded, so that the analyses of several functions reaching the same modules (a
+/// Serverless project's handlers and their shared code) read and parse each file once.
+/// Folder listings (for resolving imports) are always kept: they are small, every
+/// import asks for a few, and a Serverless project's functions ask for the same ones
+/// (5,000 handlers in one folder would otherwise read that folder 5,000 times).
 ///
 /// What is kept does not depend on who asked first: the text, the syntax tree and the
-/// reader's diagnostics of one file. A cache holds every tree it loaded until it is
-/// dropped (16 bytes a node, about 15 KB for a 1.6 KB file).
+/// reader's diagnostics of one file; the entries of one folder. A cache holds every
+/// tree it loaded until it is dropped (16 bytes a node, about 15 KB for a 1.6 KB file).
 #[derive(Debug, Default)]
 pub struct Sources {
     cache: Option<Cache>,
+    listings: Listings,
 }
 
 impl Sources {
@@ -161,7 +211,33 @@ impl Sources {
     pub fn cached() -> Sources {
         Sources {
             cache: Some(Mutex::new(HashMap::new())),
+            listings: Listings::default(),
         }
+    }
+
+    /// The entries of the folder `root/dir` (`dir` relative, `/`-separated, `""` for
+    /// the root), read once; empty if it cannot be read.
+    pub(crate) fn listing(&self, root: &Path, dir: &str) -> Arc<Listing> {
+        // As in `load`: the map is never left half updated, so a poisoned lock is usable.
+        let lock = || self.listings.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(hit) = lock().get(root).and_then(|dirs| dirs.get(dir)) {
+            return Arc::clone(hit);
+        }
+        // Read outside the lock; if two threads race, the first listing stored wins
+        // (both read the same folder).
+        let path = if dir.is_empty() {
+            root.to_path_buf()
+        } else {
+            root.join(dir)
+        };
+        let listing = Arc::new(Listing::read(&path));
+        Arc::clone(
+            lock()
+                .entry(root.to_path_buf())
+                .or_default()
+                .entry(dir.to_string())
+                .or_insert(listing),
+        )
     }
 
     /// `root/rel` read (see [`read_source`]) and parsed; the grammar follows the
@@ -259,6 +335,41 @@ mod tests {
         let two = uncached.load(&dir, "a.py").unwrap();
         assert!(!Arc::ptr_eq(&one, &two));
         assert_eq!(one.text, two.text);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn folder_listings_are_read_once_and_follow_symlinks() {
+        let dir = std::env::temp_dir().join(format!("leastrole-listing-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("pkg")).unwrap();
+        std::fs::write(dir.join("pkg/mod.py"), "").unwrap();
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink("mod.py", dir.join("pkg/link.py")).unwrap();
+            std::os::unix::fs::symlink(".", dir.join("pkg/here")).unwrap();
+            std::os::unix::fs::symlink("gone.py", dir.join("pkg/dangling.py")).unwrap();
+        }
+
+        let sources = Sources::default();
+        let pkg = sources.listing(&dir, "pkg");
+        assert_eq!(pkg.kind("mod.py"), (true, false));
+        assert_eq!(pkg.kind("missing.py"), (false, false));
+        #[cfg(unix)]
+        {
+            assert!(pkg.is_file("link.py"));
+            assert_eq!(pkg.kind("here"), (false, true));
+            assert!(!pkg.is_file("dangling.py"));
+        }
+        assert_eq!(sources.listing(&dir, "").kind("pkg"), (false, true));
+        // Kept: asked again, the same listing, even after the folder changed.
+        std::fs::write(dir.join("pkg/new.py"), "").unwrap();
+        let again = sources.listing(&dir, "pkg");
+        assert!(Arc::ptr_eq(&pkg, &again));
+        assert!(!again.is_file("new.py"));
+        // A folder that cannot be read lists nothing.
+        assert!(!sources.listing(&dir, "nowhere").is_file("mod.py"));
+        // Another Sources reads the folder afresh.
+        assert!(Sources::cached().listing(&dir, "pkg").is_file("new.py"));
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

@@ -38,7 +38,7 @@ use crate::facts::{Diagnostic, Level, Location};
 use crate::program::{FunctionFacts, FunctionId, Language, MODULE_SCOPE, ModuleFacts, Program};
 use crate::source::{ParsedSource, Sources};
 
-use resolve::{DirCache, Resolved, is_local};
+use resolve::{Resolved, Resolver, is_local};
 use scope::{Analyzer, Binding, Pending, Published};
 
 /// One parsed file.
@@ -214,7 +214,7 @@ fn discover(
             frontier.push(e);
         }
     }
-    let mut dirs = DirCache::new(root);
+    let resolver = Resolver::new(sources, root);
     while !frontier.is_empty() {
         let results: Vec<(String, Result<Parsed, Diagnostic>)> = frontier
             .par_iter()
@@ -226,7 +226,7 @@ fn discover(
                 Ok(mut p) => {
                     let specs: Vec<String> = p.specs.keys().cloned().collect();
                     for spec in specs {
-                        let r = dirs.resolve(&rel, &spec);
+                        let r = resolver.resolve(&rel, &spec);
                         if let Resolved::File(dep) = &r
                             && seen.insert(dep.clone())
                         {

@@ -2,9 +2,10 @@
 //! resolving `./x` to a file the way Node and TypeScript do (`x.ts`, `x.js`,
 //! `x/index.*`, and `./x.js` written in TypeScript for what is really `x.ts`).
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::path::Path;
 
+use crate::source::Sources;
 use crate::syntax::Node;
 
 /// Extensions tried, in order, for an extension-less specifier.
@@ -141,50 +142,26 @@ pub(crate) enum Resolved {
     Missing(String),
 }
 
-/// Directory listings, read once each.
+/// Resolves local specifiers through the folder listings of [`Sources`].
 #[derive(Debug)]
-pub(crate) struct DirCache<'r> {
+pub(crate) struct Resolver<'r> {
+    sources: &'r Sources,
     root: &'r Path,
-    dirs: HashMap<String, BTreeSet<String>>,
 }
 
-impl<'r> DirCache<'r> {
-    pub fn new(root: &'r Path) -> Self {
-        DirCache {
-            root,
-            dirs: HashMap::new(),
-        }
+impl<'r> Resolver<'r> {
+    pub fn new(sources: &'r Sources, root: &'r Path) -> Self {
+        Resolver { sources, root }
     }
 
-    fn is_file(&mut self, rel: &str) -> bool {
+    /// Whether `rel` is a file (symlinks followed).
+    fn is_file(&self, rel: &str) -> bool {
         let (dir, name) = rel.rsplit_once('/').unwrap_or(("", rel));
-        let root = self.root;
-        let listing = self.dirs.entry(dir.to_string()).or_insert_with(|| {
-            let path = if dir.is_empty() {
-                root.to_path_buf()
-            } else {
-                root.join(dir)
-            };
-            let mut names = BTreeSet::new();
-            if let Ok(entries) = std::fs::read_dir(path) {
-                for entry in entries.flatten() {
-                    let is_file = match entry.file_type() {
-                        Ok(t) if t.is_symlink() => entry.path().is_file(),
-                        Ok(t) => t.is_file(),
-                        Err(_) => false,
-                    };
-                    if is_file && let Some(n) = entry.file_name().to_str() {
-                        names.insert(n.to_string());
-                    }
-                }
-            }
-            names
-        });
-        listing.contains(name)
+        self.sources.listing(self.root, dir).is_file(name)
     }
 
     /// Resolve `spec` (local) imported from `importer` (a root-relative file).
-    pub fn resolve(&mut self, importer: &str, spec: &str) -> Resolved {
+    pub fn resolve(&self, importer: &str, spec: &str) -> Resolved {
         let dir = importer.rsplit_once('/').map_or("", |(d, _)| d);
         let Some(base) = normalize(dir, spec) else {
             return Resolved::Missing(format!("`{spec}` points outside the project root"));

@@ -7,8 +7,9 @@
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
+use crate::source::{Sources, path_kind};
 use crate::syntax::Node;
 
 /// A local module: a file, or a namespace package (a folder without `__init__.py`).
@@ -164,31 +165,17 @@ pub(crate) fn parse_import(src: &str, node: Node<'_>) -> Vec<ImportStmt> {
     out
 }
 
-/// The entries of a folder: name → (is a file, is a folder), symlinks followed.
-type Listing = HashMap<String, (bool, bool)>;
-
-/// Finds local modules on disk, reading each folder once.
+/// Finds local modules on disk, through the folder listings of [`Sources`].
 #[derive(Debug)]
 pub(crate) struct Resolver<'r> {
+    sources: &'r Sources,
     root: &'r Path,
     /// Folders searched for absolute imports after the importer's own folder.
     bases: Vec<String>,
-    /// Folder listings, by folder (relative to `root`). An import probes a few names in
-    /// each folder it searches (`x.py`, `x/__init__.py`, `x/`), every file probes the
-    /// same folders, and names are matched exactly as Python matches them.
-    listings: Mutex<HashMap<String, Arc<Listing>>>,
     /// The first of `bases` holding a dotted module path, by path: the same for every
     /// importer, and asked for every import of every file (`import json` tries each
     /// base before it is known to be external), so cached.
     in_bases: Mutex<HashMap<Vec<String>, Option<ModRef>>>,
-}
-
-/// (is a file, is a folder) of a path, following symlinks; neither if it cannot be read.
-fn kind(path: &Path) -> (bool, bool) {
-    match std::fs::metadata(path) {
-        Ok(m) => (m.is_file(), m.is_dir()),
-        Err(_) => (false, false),
-    }
 }
 
 fn parent_dir(rel: &str) -> &str {
@@ -206,60 +193,27 @@ fn join(dir: &str, rest: &str) -> String {
 }
 
 impl<'r> Resolver<'r> {
-    pub(crate) fn new(root: &'r Path, entries: &[String]) -> Self {
+    pub(crate) fn new(sources: &'r Sources, root: &'r Path, entries: &[String]) -> Self {
         let mut bases: Vec<String> = entries.iter().map(|e| parent_dir(e).to_string()).collect();
         bases.push(String::new());
         let mut seen = std::collections::BTreeSet::new();
         bases.retain(|b| seen.insert(b.clone()));
         Resolver {
+            sources,
             root,
             bases,
-            listings: Mutex::new(HashMap::new()),
             in_bases: Mutex::new(HashMap::new()),
         }
     }
 
-    /// (is a file, is a folder).
+    /// (is a file, is a folder), symlinks followed; names are matched exactly, as
+    /// Python matches them.
     fn probe(&self, rel: &str) -> (bool, bool) {
         let (dir, name) = rel.rsplit_once('/').unwrap_or(("", rel));
         if name.is_empty() || name == "." || name == ".." {
-            return kind(&self.root.join(rel));
+            return path_kind(&self.root.join(rel));
         }
-        self.listing(dir)
-            .get(name)
-            .copied()
-            .unwrap_or((false, false))
-    }
-
-    /// The entries of `dir`, read once; empty if it cannot be read.
-    fn listing(&self, dir: &str) -> Arc<Listing> {
-        if let Ok(cache) = self.listings.lock()
-            && let Some(hit) = cache.get(dir)
-        {
-            return Arc::clone(hit);
-        }
-        let mut listing = Listing::new();
-        if let Ok(read) = std::fs::read_dir(self.root.join(dir)) {
-            for entry in read.flatten() {
-                // A name that is not UTF-8 is no importable module name.
-                let Ok(name) = entry.file_name().into_string() else {
-                    continue;
-                };
-                let found = match entry.file_type() {
-                    Ok(t) if t.is_symlink() => kind(&entry.path()),
-                    Ok(t) => (t.is_file(), t.is_dir()),
-                    Err(_) => (false, false),
-                };
-                listing.insert(name, found);
-            }
-        }
-        let listing = Arc::new(listing);
-        if let Ok(mut cache) = self.listings.lock() {
-            cache
-                .entry(dir.to_string())
-                .or_insert_with(|| Arc::clone(&listing));
-        }
-        listing
+        self.sources.listing(self.root, dir).kind(name)
     }
 
     /// The module `base/parts…`, if it exists locally.

@@ -186,7 +186,7 @@ fn syntax_error(rel: &str, src: &str, node: Node<'_>) -> Diagnostic {
 
 pub(crate) fn analyze(sources: &Sources, root: &Path, entries: &[String]) -> Program {
     let entries: Vec<String> = entries.iter().map(|e| normalize(e)).collect();
-    let resolver = Resolver::new(root, &entries);
+    let resolver = Resolver::new(sources, root, &entries);
     let mut program = Program::default();
 
     // 1. Discover and parse, breadth-first, each wave in parallel.
