@@ -265,7 +265,7 @@ fn read_and_parse(root: &Path, rel: &str) -> Loaded {
     let source = read_source(root, rel)?;
     let parse_failed = |what: &str| {
         Diagnostic::new(
-            Level::Error,
+            Level::Warning,
             "parse-failed",
             format!("{what} could not run on {rel}"),
             Some(Location {
