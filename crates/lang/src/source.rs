@@ -140,8 +140,41 @@ pub(crate) struct ParsedSource {
 
 type Loaded = Result<Arc<ParsedSource>, Diagnostic>;
 
-/// Each file's load, by (root, path relative to it); a slot is filled once.
-type Cache = Mutex<HashMap<(PathBuf, String), Arc<OnceLock<Loaded>>>>;
+/// Values computed once per (code root, path relative to it), shared between threads.
+/// Two levels, root then path, so that a lookup allocates nothing. A slot is filled
+/// outside the lock, so different keys are computed in parallel; a second caller for
+/// the same key waits for the first one's value.
+#[derive(Debug)]
+struct Memo<V>(Mutex<HashMap<PathBuf, Slots<V>>>);
+
+/// One root's slots, by relative path.
+type Slots<V> = HashMap<String, Arc<OnceLock<V>>>;
+
+impl<V> Default for Memo<V> {
+    fn default() -> Self {
+        Memo(Mutex::new(HashMap::new()))
+    }
+}
+
+impl<V: Clone> Memo<V> {
+    fn get_or_init(&self, root: &Path, rel: &str, init: impl FnOnce() -> V) -> V {
+        let cell = {
+            // A panic elsewhere while the lock was held cannot leave the map half
+            // updated (each step is one insert), so a poisoned lock is still usable.
+            let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+            let hit = map.get(root).and_then(|slots| slots.get(rel)).cloned();
+            hit.unwrap_or_else(|| {
+                Arc::clone(
+                    map.entry(root.to_path_buf())
+                        .or_default()
+                        .entry(rel.to_string())
+                        .or_default(),
+                )
+            })
+        };
+        cell.get_or_init(init).clone()
+    }
+}
 
 /// The entries of a folder by name: (is a file, is a folder), symlinks followed. A name
 /// that is not UTF-8 is left out: no module is imported by such a name.
@@ -185,10 +218,6 @@ pub(crate) fn path_kind(path: &Path) -> (bool, bool) {
     }
 }
 
-/// Folder listings by code root, then folder relative to it (two levels, so that a
-/// lookup allocates nothing).
-type Listings = Mutex<HashMap<PathBuf, HashMap<String, Arc<Listing>>>>;
-
 /// Where the front-ends get their files and folder listings. [`Sources::default`] reads
 /// and parses a file each time it is asked for it; [`Sources::cached`] keeps every file
 /// it loaded, so that the analyses of several functions reaching the same modules (a
@@ -202,62 +231,41 @@ type Listings = Mutex<HashMap<PathBuf, HashMap<String, Arc<Listing>>>>;
 /// tree it loaded until it is dropped (16 bytes a node, about 15 KB for a 1.6 KB file).
 #[derive(Debug, Default)]
 pub struct Sources {
-    cache: Option<Cache>,
-    listings: Listings,
+    /// Loaded files, when cached.
+    files: Option<Memo<Loaded>>,
+    /// Folder listings, by folder relative to the code root.
+    listings: Memo<Arc<Listing>>,
 }
 
 impl Sources {
     /// A cache of every file loaded through it, safe to share between threads.
     pub fn cached() -> Sources {
         Sources {
-            cache: Some(Mutex::new(HashMap::new())),
-            listings: Listings::default(),
+            files: Some(Memo::default()),
+            listings: Memo::default(),
         }
     }
 
     /// The entries of the folder `root/dir` (`dir` relative, `/`-separated, `""` for
     /// the root), read once; empty if it cannot be read.
     pub(crate) fn listing(&self, root: &Path, dir: &str) -> Arc<Listing> {
-        // As in `load`: the map is never left half updated, so a poisoned lock is usable.
-        let lock = || self.listings.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(hit) = lock().get(root).and_then(|dirs| dirs.get(dir)) {
-            return Arc::clone(hit);
-        }
-        // Read outside the lock; if two threads race, the first listing stored wins
-        // (both read the same folder).
-        let path = if dir.is_empty() {
-            root.to_path_buf()
-        } else {
-            root.join(dir)
-        };
-        let listing = Arc::new(Listing::read(&path));
-        Arc::clone(
-            lock()
-                .entry(root.to_path_buf())
-                .or_default()
-                .entry(dir.to_string())
-                .or_insert(listing),
-        )
+        self.listings.get_or_init(root, dir, || {
+            let path = if dir.is_empty() {
+                root.to_path_buf()
+            } else {
+                root.join(dir)
+            };
+            Arc::new(Listing::read(&path))
+        })
     }
 
     /// `root/rel` read (see [`read_source`]) and parsed; the grammar follows the
     /// extension. An unreadable file, or one no grammar could parse, is a diagnostic.
     pub(crate) fn load(&self, root: &Path, rel: &str) -> Loaded {
-        let Some(cache) = &self.cache else {
-            return read_and_parse(root, rel);
-        };
-        let cell = {
-            // A panic elsewhere while the lock was held cannot leave the map half
-            // updated (each step is one insert), so a poisoned lock is still usable.
-            let mut map = cache.lock().unwrap_or_else(|e| e.into_inner());
-            Arc::clone(
-                map.entry((root.to_path_buf(), rel.to_string()))
-                    .or_default(),
-            )
-        };
-        // Outside the lock: other files load in parallel; a second caller of this file
-        // waits for the first one's result.
-        cell.get_or_init(|| read_and_parse(root, rel)).clone()
+        match &self.files {
+            Some(files) => files.get_or_init(root, rel, || read_and_parse(root, rel)),
+            None => read_and_parse(root, rel),
+        }
     }
 }
 

@@ -283,27 +283,25 @@ fn analyze_module(
     is_entry: bool,
 ) -> ModuleOut {
     let mut a = Analyzer::new(file, &parsed.source.text, deps, &parsed.specs);
-    {
-        let root = parsed.source.tree.root_node();
-        a.is_entry = is_entry;
-        if is_entry {
-            // Only the entry file's exports are Lambda handlers: their first parameter
-            // is the event.
-            a.prescan_exports(root);
-            a.handler_like.insert("handler".to_string());
-        }
-        a.hoist(root);
-        a.walk(root);
-        a.resolve_local_exports();
-        // Functions and classes not reached yet, in a fixed order.
-        let classes: Vec<String> = a.class_defs.keys().cloned().collect();
-        for c in classes {
-            a.ensure_class(&c);
-        }
-        let defs: Vec<String> = a.defs.keys().cloned().collect();
-        for d in defs {
-            a.ensure_fn(&d);
-        }
+    let root = parsed.source.tree.root_node();
+    a.is_entry = is_entry;
+    if is_entry {
+        // Only the entry file's exports are Lambda handlers: their first parameter
+        // is the event.
+        a.prescan_exports(root);
+        a.handler_like.insert("handler".to_string());
+    }
+    a.hoist(root);
+    a.walk(root);
+    a.resolve_local_exports();
+    // Functions and classes not reached yet, in a fixed order.
+    let classes: Vec<String> = a.class_defs.keys().cloned().collect();
+    for c in classes {
+        a.ensure_class(&c);
+    }
+    let defs: Vec<String> = a.defs.keys().cloned().collect();
+    for d in defs {
+        a.ensure_fn(&d);
     }
     finish(a, parsed)
 }
