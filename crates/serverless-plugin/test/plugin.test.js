@@ -18,9 +18,20 @@ const { describe: describeCheck } = require('../lib/check');
 
 const FAKE = path.join(__dirname, 'helpers', 'fake-leastrole.js');
 
+// Temporary folders made by the tests, removed when the file's tests end.
+const scratch = [];
+function tempDir(prefix) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  scratch.push(dir);
+  return dir;
+}
+test.after(() => {
+  for (const dir of scratch) fs.rmSync(dir, { recursive: true, force: true });
+});
+
 // Point LEASTROLE_BINARY at the fake with these answers; returns the recorded calls.
 function fakeBinary(answers, version) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'leastrole-fake-'));
+  const dir = tempDir('leastrole-fake-');
   const answersFile = path.join(dir, 'answers.json');
   const record = path.join(dir, 'calls.jsonl');
   fs.writeFileSync(answersFile, JSON.stringify(answers));
@@ -133,7 +144,7 @@ test('mode off does nothing and runs no binary', async () => {
 
 test('binary discovery: custom.leastrole.binary, then LEASTROLE_BINARY, then PATH; else an error naming all three', () => {
   const { serverless, ServerlessError } = fakeServerless();
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'leastrole-path-'));
+  const dir = tempDir('leastrole-path-');
   const onPath = path.join(dir, 'leastrole');
   fs.writeFileSync(onPath, '#!/bin/sh\n', { mode: 0o755 });
   assert.equal(findBinary(serverless, { binary: FAKE }, { LEASTROLE_BINARY: onPath, PATH: dir }), FAKE);
