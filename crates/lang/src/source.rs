@@ -2,9 +2,11 @@
 //! lossy fallback. Every problem becomes a [`Diagnostic`], never a panic or an `Err`
 //! that stops the scan.
 
-use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::ffi::OsString;
+use std::path::Path;
 use std::sync::{Arc, Mutex, OnceLock};
+
+use rustc_hash::FxHashMap;
 
 use crate::facts::{Diagnostic, Level, Location};
 use crate::syntax::{self, Grammar, Tree};
@@ -145,19 +147,21 @@ type Loaded = Result<Arc<ParsedSource>, Diagnostic>;
 /// outside the lock, so different keys are computed in parallel; a second caller for
 /// the same key waits for the first one's value.
 #[derive(Debug)]
-struct Memo<V>(Mutex<HashMap<PathBuf, Slots<V>>>);
+struct Memo<V>(Mutex<FxHashMap<OsString, Slots<V>>>);
 
 /// One root's slots, by relative path.
-type Slots<V> = HashMap<String, Arc<OnceLock<V>>>;
+type Slots<V> = FxHashMap<String, Arc<OnceLock<V>>>;
 
 impl<V> Default for Memo<V> {
     fn default() -> Self {
-        Memo(Mutex::new(HashMap::new()))
+        Memo(Mutex::new(FxHashMap::default()))
     }
 }
 
 impl<V: Clone> Memo<V> {
     fn get_or_init(&self, root: &Path, rel: &str, init: impl FnOnce() -> V) -> V {
+        // Roots are keyed by their bytes: hashing a `Path` walks its components.
+        let root = root.as_os_str();
         let cell = {
             // A panic elsewhere while the lock was held cannot leave the map half
             // updated (each step is one insert), so a poisoned lock is still usable.
@@ -165,7 +169,7 @@ impl<V: Clone> Memo<V> {
             let hit = map.get(root).and_then(|slots| slots.get(rel)).cloned();
             hit.unwrap_or_else(|| {
                 Arc::clone(
-                    map.entry(root.to_path_buf())
+                    map.entry(root.to_os_string())
                         .or_default()
                         .entry(rel.to_string())
                         .or_default(),
@@ -179,11 +183,11 @@ impl<V: Clone> Memo<V> {
 /// The entries of a folder by name: (is a file, is a folder), symlinks followed. A name
 /// that is not UTF-8 is left out: no module is imported by such a name.
 #[derive(Debug, Default)]
-pub(crate) struct Listing(HashMap<String, (bool, bool)>);
+pub(crate) struct Listing(FxHashMap<String, (bool, bool)>);
 
 impl Listing {
     fn read(dir: &Path) -> Listing {
-        let mut names = HashMap::new();
+        let mut names = FxHashMap::default();
         if let Ok(read) = std::fs::read_dir(dir) {
             for entry in read.flatten() {
                 let Ok(name) = entry.file_name().into_string() else {

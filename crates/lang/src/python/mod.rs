@@ -10,7 +10,6 @@
 
 mod calls;
 mod eval;
-mod hash;
 mod imports;
 mod objects;
 mod scope;

@@ -17,9 +17,10 @@ use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
+use rustc_hash::{FxHashMap, FxHashSet};
+
 use crate::syntax::Node;
 
-use super::hash::{FastMap, FastSet};
 use super::imports::{ImportBind, ModRef, Resolver};
 use super::objects::{
     ExtCall, Obj, annotated, collection_step, ext_call, is_collection_path, item_path,
@@ -60,7 +61,7 @@ pub(crate) struct Site<'t> {
 }
 
 /// Call sites of each local function, keyed by (module, scope).
-pub(crate) type Sites<'t> = FastMap<(usize, usize), Vec<Site<'t>>>;
+pub(crate) type Sites<'t> = FxHashMap<(usize, usize), Vec<Site<'t>>>;
 
 /// A cached result: names are borrowed from the scope that binds them (no copy per
 /// lookup).
@@ -81,7 +82,7 @@ struct Frame {
     id: u64,
     module: usize,
     scope: usize,
-    params: FastMap<String, Vec<Obj>>,
+    params: FxHashMap<String, Vec<Obj>>,
 }
 
 /// A call's arguments, by kind.
@@ -117,12 +118,12 @@ pub(crate) struct Eval<'a, 't> {
     pub sites: Arc<Sites<'t>>,
     /// While building the call-site index, parameters are not resolved.
     pub index_mode: bool,
-    cache: RefCell<FastMap<Key<'a>, Vec<Obj>>>,
-    active: RefCell<FastSet<Key<'a>>>,
+    cache: RefCell<FxHashMap<Key<'a>, Vec<Obj>>>,
+    active: RefCell<FxHashSet<Key<'a>>>,
     frames: RefCell<Vec<Frame>>,
     next_frame: Cell<u64>,
     /// Results computed under the current frame stack, keyed by its frame ids.
-    framed: RefCell<FastMap<FramedKey<'a>, Vec<Obj>>>,
+    framed: RefCell<FxHashMap<FramedKey<'a>, Vec<Obj>>>,
     /// Expressions evaluated so far; past [`MAX_STEPS`] evaluation gives up.
     steps: Cell<u64>,
     /// Whether the step budget ran out.
@@ -206,13 +207,13 @@ impl<'a, 't> Eval<'a, 't> {
             mods,
             by_file,
             resolver,
-            sites: Arc::new(FastMap::default()),
+            sites: Arc::new(FxHashMap::default()),
             index_mode: true,
-            cache: RefCell::new(FastMap::default()),
-            active: RefCell::new(FastSet::default()),
+            cache: RefCell::new(FxHashMap::default()),
+            active: RefCell::new(FxHashSet::default()),
             frames: RefCell::new(Vec::new()),
             next_frame: Cell::new(0),
-            framed: RefCell::new(FastMap::default()),
+            framed: RefCell::new(FxHashMap::default()),
             steps: Cell::new(0),
             exhausted: Cell::new(false),
             depth: Cell::new(0),
@@ -267,7 +268,7 @@ impl<'a, 't> Eval<'a, 't> {
         out
     }
 
-    fn push_frame(&self, module: usize, scope: usize, params: FastMap<String, Vec<Obj>>) {
+    fn push_frame(&self, module: usize, scope: usize, params: FxHashMap<String, Vec<Obj>>) {
         let id = self.next_frame.get();
         self.next_frame.set(id + 1);
         self.frames.borrow_mut().push(Frame {

@@ -231,7 +231,7 @@ impl<'t> Eval<'_, 't> {
             skip: 0,
             elements: false,
         };
-        let mut params = FastMap::default();
+        let mut params = FxHashMap::default();
         for (i, p) in sc.params.iter().enumerate() {
             if sc.class.is_some() && i == 0 && sc.method_kind != MethodKind::Static {
                 continue;
@@ -269,7 +269,7 @@ impl<'t> Eval<'_, 't> {
         f: impl FnOnce() -> R,
     ) -> R {
         let sc = &self.mods[m].scopes[fs];
-        let mut params = FastMap::default();
+        let mut params = FxHashMap::default();
         for (i, p) in sc.params.iter().enumerate() {
             if sc.class.is_some() && i == 0 && sc.method_kind != MethodKind::Static {
                 continue;
