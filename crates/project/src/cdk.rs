@@ -25,7 +25,7 @@ use crate::{
 };
 
 /// The cloud assembly at or under `root`, and the project folder around it.
-fn assembly(root: &Path) -> Option<(PathBuf, PathBuf)> {
+pub(crate) fn assembly(root: &Path) -> Option<(PathBuf, PathBuf)> {
     let is_assembly = |dir: &Path| dir.join("manifest.json").is_file() || has_templates(dir);
     if root.file_name().is_some_and(|n| n == "cdk.out") && is_assembly(root) {
         let project = root

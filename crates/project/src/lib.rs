@@ -200,8 +200,13 @@ pub fn discover(root: &Path, options: &DiscoverOptions) -> Discovery {
 
 /// The whole folder as one unit.
 fn plain_folder(root: &Path, diagnostics: &mut Vec<Diagnostic>) -> Function {
-    let (files, diags) = source_files(root);
+    let walk::Walked {
+        files,
+        configs,
+        diagnostics: diags,
+    } = walk::walk(root);
     diagnostics.extend(diags);
+    diagnostics.extend(nested_projects(root, &configs));
     let name = root
         .canonicalize()
         .ok()
@@ -218,6 +223,56 @@ fn plain_folder(root: &Path, diagnostics: &mut Vec<Diagnostic>) -> Function {
         source: None,
         declared: None,
     }
+}
+
+/// How many templates to name in the `nested-projects` message before "and N more".
+const NAMED_PROJECTS: usize = 3;
+
+/// A warning when folders below `root` are projects of their own (a monorepo read from
+/// its top): a plain-folder run merges them into one unit, without their configuration,
+/// which is rarely what was meant. `configs` are the candidate files of the walk; a
+/// Serverless config always counts, a template only with the SAM transform, a `cdk.json`
+/// only next to a synthesized `cdk.out`, as discovery at their folder would read them.
+fn nested_projects(root: &Path, configs: &[String]) -> Option<Diagnostic> {
+    let mut projects: BTreeMap<&str, &str> = BTreeMap::new();
+    for rel in configs {
+        let Some((dir, name)) = rel.rsplit_once('/') else {
+            continue;
+        };
+        let is_project = if serverless::CONFIG_FILES.contains(&name) {
+            true
+        } else if name == "cdk.json" {
+            cdk::assembly(&root.join(dir)).is_some()
+        } else {
+            sam::is_sam_template(&root.join(rel))
+        };
+        if is_project {
+            projects.entry(dir).or_insert(rel);
+        }
+    }
+    let first = projects.values().next()?;
+    let named: Vec<&str> = projects.values().take(NAMED_PROJECTS).copied().collect();
+    let more = match projects.len().saturating_sub(NAMED_PROJECTS) {
+        0 => String::new(),
+        n => format!(" and {n} more"),
+    };
+    let count = match projects.len() {
+        1 => "a folder below this one is a project of its own".to_string(),
+        n => format!("{n} folders below this one are projects of their own"),
+    };
+    Some(Diagnostic::new(
+        Level::Warning,
+        "nested-projects",
+        format!(
+            "{count} ({}{more}); this run reads the whole folder as one unit, without their configuration: run leastrole on each project folder for one policy per function",
+            named.join(", "),
+        ),
+        Some(Location {
+            file: (*first).to_string(),
+            line: 1,
+            column: 1,
+        }),
+    ))
 }
 
 /// Keep only the functions named by `--function`; unknown names are errors. Diagnostics

@@ -35,12 +35,7 @@ pub(crate) fn discover(
         Ok(loaded) => loaded,
         Err(e) => return Some(Err(vec![config_error(file, &e)])),
     };
-    let is_sam = match node.get("Transform") {
-        Some(Node::String(t)) => t == TRANSFORM,
-        Some(Node::Seq(items)) => items.iter().any(|t| t.as_str() == Some(TRANSFORM)),
-        _ => false,
-    };
-    if !is_sam {
+    if !has_transform(&node) {
         return None;
     }
     // A template whose `Resources` is not a mapping declares nothing: refuse it, so that
@@ -57,6 +52,21 @@ pub(crate) fn discover(
         return Some(Err(vec![d]));
     }
     Some(Ok(read_template(root, file, &text, &node)))
+}
+
+/// Whether a template declares the SAM transform.
+fn has_transform(template: &Node) -> bool {
+    match template.get("Transform") {
+        Some(Node::String(t)) => t == TRANSFORM,
+        Some(Node::Seq(items)) => items.iter().any(|t| t.as_str() == Some(TRANSFORM)),
+        _ => false,
+    }
+}
+
+/// Whether `path` is a SAM template that [`discover`] would read (readable, with the
+/// transform).
+pub(crate) fn is_sam_template(path: &Path) -> bool {
+    config::load(path).is_ok_and(|(_, node)| has_transform(&node))
 }
 
 /// A property of a function, else of `Globals.Function`.

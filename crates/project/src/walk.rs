@@ -23,8 +23,35 @@ const SKIPPED_DIRS: &[&str] = &[
 /// Every Python/JavaScript/TypeScript file under `root`, relative, `/`-separated, sorted.
 /// Unreadable entries become diagnostics.
 pub fn source_files(root: &Path) -> (Vec<String>, Vec<Diagnostic>) {
-    let mut files = Vec::new();
-    let mut diags = Vec::new();
+    let walked = walk(root);
+    (walked.files, walked.diagnostics)
+}
+
+/// What one walk of a folder found.
+#[derive(Debug, Default)]
+pub(crate) struct Walked {
+    /// Source files, as [`source_files`] lists them.
+    pub files: Vec<String>,
+    /// Files below the root named like a project config (`serverless.yml`,
+    /// `template.yaml`, `cdk.json`…), relative, sorted: candidates for
+    /// [`crate::nested_projects`].
+    pub configs: Vec<String>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// File names that can make a folder a project of its own.
+pub(crate) const PROJECT_FILE_NAMES: &[&str] = &[
+    "serverless.yml",
+    "serverless.yaml",
+    "serverless.json",
+    "template.yaml",
+    "template.yml",
+    "template.json",
+    "cdk.json",
+];
+
+pub(crate) fn walk(root: &Path) -> Walked {
+    let mut out = Walked::default();
     let walker = ignore::WalkBuilder::new(root)
         .follow_links(false)
         .hidden(true)
@@ -46,10 +73,14 @@ pub fn source_files(root: &Path) -> (Vec<String>, Vec<Diagnostic>) {
                 };
                 let rel = rel.to_string_lossy().replace('\\', "/");
                 if Language::of_path(&rel).is_some() && !rel.ends_with(".d.ts") {
-                    files.push(rel);
+                    out.files.push(rel);
+                } else if rel.contains('/')
+                    && PROJECT_FILE_NAMES.iter().any(|n| e.file_name() == *n)
+                {
+                    out.configs.push(rel);
                 }
             }
-            Err(e) => diags.push(Diagnostic::new(
+            Err(e) => out.diagnostics.push(Diagnostic::new(
                 Level::Warning,
                 "unreadable-path",
                 format!("skipped part of {}: {e}", root.display()),
@@ -57,6 +88,7 @@ pub fn source_files(root: &Path) -> (Vec<String>, Vec<Diagnostic>) {
             )),
         }
     }
-    files.sort();
-    (files, diags)
+    out.files.sort();
+    out.configs.sort();
+    out
 }

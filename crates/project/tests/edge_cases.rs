@@ -468,3 +468,84 @@ fn thousands_of_functions_stay_fast() {
         start.elapsed()
     );
 }
+
+const SAM: &str = "Transform: AWS::Serverless-2016-10-31\nResources: {}\n";
+const SLS: &str = "service: s\nprovider: {name: aws}\n";
+
+#[test]
+fn projects_below_a_plain_folder_are_named_in_a_warning() {
+    let d = run(&[
+        ("app.py", PY),
+        ("services/orders/serverless.yml", SLS),
+        ("services/billing/template.yaml", SAM),
+        // Two configs in one folder: one project.
+        ("services/billing/serverless.json", "{}"),
+        // A synthesized CDK app counts; one without `cdk.out` is not read by discovery.
+        ("cdk/app/cdk.json", "{}"),
+        ("cdk/app/cdk.out/manifest.json", "{}"),
+        ("cdk/unsynthesized/cdk.json", "{}"),
+        // Plain CloudFormation and a template that does not load are not SAM projects.
+        ("infra/template.yaml", "Resources: {}\n"),
+        ("broken/template.yaml", "Transform: [\n"),
+        // Dependencies and build output are never projects of the user's.
+        ("node_modules/dep/serverless.yml", SLS),
+        (".aws-sam/build/template.yaml", SAM),
+    ]);
+    assert_eq!(names(&d).len(), 1);
+    assert_eq!(d.functions[0].framework, Framework::Plain);
+    assert_eq!(codes(&d), [(Level::Warning, "nested-projects")]);
+    assert_eq!(
+        d.diagnostics[0].message,
+        "3 folders below this one are projects of their own (cdk/app/cdk.json, \
+         services/billing/serverless.json, services/orders/serverless.yml); this run reads \
+         the whole folder as one unit, without their configuration: run leastrole on each \
+         project folder for one policy per function"
+    );
+    let loc = d.diagnostics[0].location.as_ref().unwrap();
+    assert_eq!((loc.file.as_str(), loc.line), ("cdk/app/cdk.json", 1));
+}
+
+#[test]
+fn many_nested_projects_are_counted_and_one_is_singular() {
+    let many: Vec<(String, &str)> = (0..5)
+        .map(|i| (format!("svc{i}/serverless.yml"), SLS))
+        .collect();
+    let files: Vec<(&str, &str)> = many.iter().map(|(p, t)| (p.as_str(), *t)).collect();
+    let d = run(&files);
+    assert!(
+        d.diagnostics[0].message.starts_with(
+            "5 folders below this one are projects of their own (svc0/serverless.yml, \
+             svc1/serverless.yml, svc2/serverless.yml and 2 more); "
+        ),
+        "{}",
+        d.diagnostics[0].message
+    );
+    let d = run(&[("app.py", PY), ("svc/template.yaml", SAM)]);
+    assert!(
+        d.diagnostics[0]
+            .message
+            .starts_with("a folder below this one is a project of its own (svc/template.yaml); "),
+        "{}",
+        d.diagnostics[0].message
+    );
+}
+
+#[test]
+fn nested_projects_are_not_mentioned_when_the_root_is_a_project_or_handlers_are_given() {
+    let root_config = "service: s\nprovider: {name: aws, runtime: python3.12}\nfunctions:\n  a: {handler: app.handler}\n";
+    let d = run(&[
+        ("serverless.yml", root_config),
+        ("app.py", PY),
+        ("other/serverless.yml", SLS),
+    ]);
+    assert_eq!(names(&d), ["a"]);
+    assert!(!codes(&d).contains(&(Level::Warning, "nested-projects")));
+    let d = run_with(
+        &[("app.py", PY), ("other/serverless.yml", SLS)],
+        &DiscoverOptions {
+            handlers: vec!["app.handler".to_string()],
+            ..DiscoverOptions::default()
+        },
+    );
+    assert_eq!(codes(&d), []);
+}
