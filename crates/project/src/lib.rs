@@ -225,14 +225,26 @@ fn plain_folder(root: &Path, diagnostics: &mut Vec<Diagnostic>) -> Function {
     }
 }
 
-/// How many templates to name in the `nested-projects` message before "and N more".
+/// How many projects to name in the `nested-projects` message before "and N more".
 const NAMED_PROJECTS: usize = 3;
+
+/// The file that marks a CDK app (its synthesized assembly is `cdk.out` beside it).
+const CDK_APP_FILE: &str = "cdk.json";
+
+/// Whether a file of this name can make its folder a project of its own: the names the
+/// framework readers look for, and a CDK app's `cdk.json`.
+fn is_project_file(name: &str) -> bool {
+    serverless::CONFIG_FILES.contains(&name)
+        || sam::TEMPLATE_FILES.contains(&name)
+        || name == CDK_APP_FILE
+}
 
 /// A warning when folders below `root` are projects of their own (a monorepo read from
 /// its top): a plain-folder run merges them into one unit, without their configuration,
-/// which is rarely what was meant. `configs` are the candidate files of the walk; a
-/// Serverless config always counts, a template only with the SAM transform, a `cdk.json`
-/// only next to a synthesized `cdk.out`, as discovery at their folder would read them.
+/// which is rarely what was meant. `configs` are the walk's files that pass
+/// [`is_project_file`]; each counts when discovery at its folder would read it: a
+/// Serverless config always, a template only with the SAM transform, a `cdk.json` only
+/// next to a synthesized `cdk.out`.
 fn nested_projects(root: &Path, configs: &[String]) -> Option<Diagnostic> {
     let mut projects: BTreeMap<&str, &str> = BTreeMap::new();
     for rel in configs {
@@ -241,10 +253,10 @@ fn nested_projects(root: &Path, configs: &[String]) -> Option<Diagnostic> {
         };
         let is_project = if serverless::CONFIG_FILES.contains(&name) {
             true
-        } else if name == "cdk.json" {
-            cdk::assembly(&root.join(dir)).is_some()
-        } else {
+        } else if sam::TEMPLATE_FILES.contains(&name) {
             sam::is_sam_template(&root.join(rel))
+        } else {
+            name == CDK_APP_FILE && cdk::assembly(&root.join(dir)).is_some()
         };
         if is_project {
             projects.entry(dir).or_insert(rel);

@@ -21,7 +21,7 @@ use crate::declared::{Declared, EventSource};
 use crate::role::{self, Reader, RoleBuilder, SAM_MANAGED, Site};
 use crate::{DiscoverOptions, Discovery, EnvValue, Framework, ValuePart, config_error};
 
-const TEMPLATE_FILES: &[&str] = &["template.yaml", "template.yml", "template.json"];
+pub(crate) const TEMPLATE_FILES: &[&str] = &["template.yaml", "template.yml", "template.json"];
 const TRANSFORM: &str = "AWS::Serverless-2016-10-31";
 
 /// The functions of the SAM application at `root`: `None` without a SAM template,

@@ -32,23 +32,12 @@ pub fn source_files(root: &Path) -> (Vec<String>, Vec<Diagnostic>) {
 pub(crate) struct Walked {
     /// Source files, as [`source_files`] lists them.
     pub files: Vec<String>,
-    /// Files below the root named like a project config (`serverless.yml`,
-    /// `template.yaml`, `cdk.json`…), relative, sorted: candidates for
+    /// Files below the root named like a project config ([`crate::is_project_file`]:
+    /// `serverless.yml`, `template.yaml`, `cdk.json`…), relative, sorted: candidates for
     /// [`crate::nested_projects`].
     pub configs: Vec<String>,
     pub diagnostics: Vec<Diagnostic>,
 }
-
-/// File names that can make a folder a project of its own.
-pub(crate) const PROJECT_FILE_NAMES: &[&str] = &[
-    "serverless.yml",
-    "serverless.yaml",
-    "serverless.json",
-    "template.yaml",
-    "template.yml",
-    "template.json",
-    "cdk.json",
-];
 
 pub(crate) fn walk(root: &Path) -> Walked {
     let mut out = Walked::default();
@@ -75,7 +64,7 @@ pub(crate) fn walk(root: &Path) -> Walked {
                 if Language::of_path(&rel).is_some() && !rel.ends_with(".d.ts") {
                     out.files.push(rel);
                 } else if rel.contains('/')
-                    && PROJECT_FILE_NAMES.iter().any(|n| e.file_name() == *n)
+                    && e.file_name().to_str().is_some_and(crate::is_project_file)
                 {
                     out.configs.push(rel);
                 }
