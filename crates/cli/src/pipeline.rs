@@ -66,6 +66,7 @@ fn function_report(
     options: &Options,
 ) -> Result<FunctionReport, MapsError> {
     let root: &Path = &f.code_root;
+    let mut not_analysed = None;
     let (calls, mut diagnostics, files) = match &f.entry {
         Entry::Handler { file, export } => {
             let program = leastrole_lang::analyze_with(sources, root, std::slice::from_ref(file));
@@ -78,6 +79,7 @@ fn function_report(
             diags.extend(program.diagnostics.iter().cloned());
             if let Some(missing) = &reach.missing {
                 diags.push(missing.to_diagnostic());
+                not_analysed = Some(missing.to_string());
             }
             let calls: Vec<_> = leastrole_policy::reachable_calls(&program, &reach)
                 .into_iter()
@@ -99,21 +101,27 @@ fn function_report(
         }
         // Listed by discovery (an image, another runtime, a missing handler file), which
         // also reported why; nothing to analyse.
-        Entry::Unsupported { reason } => (
-            Vec::new(),
-            vec![Diagnostic::new(
-                Level::Info,
-                "function-not-analysed",
-                format!("{}: not analysed: {reason}", f.name),
-                f.source.clone(),
-            )],
-            BTreeSet::new(),
-        ),
+        Entry::Unsupported { reason } => {
+            not_analysed = Some(reason.clone());
+            (
+                Vec::new(),
+                vec![Diagnostic::new(
+                    Level::Info,
+                    "function-not-analysed",
+                    format!("{}: not analysed: {reason}", f.name),
+                    f.source.clone(),
+                )],
+                BTreeSet::new(),
+            )
+        }
     };
     let env = env_context(f);
     let resolved = resolve_calls(maps, &calls, &env, options)?;
     diagnostics.extend(resolved.diagnostics);
-    if calls.is_empty() && !diagnostics.iter().any(|d| d.level >= Level::Warning) {
+    if calls.is_empty()
+        && not_analysed.is_none()
+        && !diagnostics.iter().any(|d| d.level >= Level::Warning)
+    {
         diagnostics.push(Diagnostic::new(
             Level::Info,
             "no-sdk-calls",
@@ -132,6 +140,7 @@ fn function_report(
         grants: resolved.grants,
         policy,
         diagnostics,
+        not_analysed,
     })
 }
 

@@ -21,6 +21,11 @@ pub struct FunctionReport {
     pub policy: Policy,
     /// Sorted, deduplicated.
     pub diagnostics: Vec<Diagnostic>,
+    /// `Some(reason)` when the function could not be analysed (a container image,
+    /// another runtime, a missing handler file or export): its empty policy means
+    /// "unknown", never "needs nothing". Paste-ready formats leave it out, `check` calls
+    /// it not checkable.
+    pub not_analysed: Option<String>,
 }
 
 /// Every function's result plus project-level findings.
@@ -42,6 +47,11 @@ impl Report {
 }
 
 impl FunctionReport {
+    /// Whether the analysis ran: the policy is what the code needs.
+    pub fn is_analysed(&self) -> bool {
+        self.not_analysed.is_none()
+    }
+
     /// Diagnostics for output that shows plain ARNs (`json`, `iam`, `terraform`, `text`):
     /// a template reference whose value the template does not give (a resource without a
     /// name property, a parameter without `Default`) becomes `*` there. Template output

@@ -50,7 +50,7 @@ impl Serialize for FunctionJson<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let (f, options) = (self.f, self.options);
         let size = f.policy.size_report(&options.env);
-        let mut map = serializer.serialize_map(Some(8))?;
+        let mut map = serializer.serialize_map(Some(if f.is_analysed() { 9 } else { 10 }))?;
         map.serialize_entry("name", &f.name)?;
         map.serialize_entry("handler", &f.handler)?;
         map.serialize_entry("runtime", &f.runtime)?;
@@ -72,6 +72,15 @@ impl Serialize for FunctionJson<'_> {
             "diagnostics",
             &Seq(f.diagnostics.iter().map(diagnostic_json)),
         )?;
+        // Added within version 1: an empty policy of a function that was not analysed
+        // means "unknown", not "needs nothing".
+        match &f.not_analysed {
+            None => map.serialize_entry("status", "analysed")?,
+            Some(reason) => {
+                map.serialize_entry("status", "not-analysed")?;
+                map.serialize_entry("reason", reason)?;
+            }
+        }
         map.end()
     }
 }

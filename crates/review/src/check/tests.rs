@@ -33,6 +33,7 @@ fn report(grants: Vec<Grant>) -> FunctionReport {
         policy: build_policy(&grants),
         grants,
         diagnostics: Vec::new(),
+        not_analysed: None,
     }
 }
 
