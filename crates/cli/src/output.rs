@@ -34,13 +34,33 @@ fn write_atomic(path: &Path, data: &str) -> anyhow::Result<()> {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)
+    let mut tmp = temp_file_builder(path)
+        .tempfile_in(dir)
         .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
     tmp.write_all(data.as_bytes())
         .with_context(|| format!("cannot write {}", path.display()))?;
     tmp.persist(path)
         .with_context(|| format!("cannot write {}", path.display()))?;
     Ok(())
+}
+
+/// A temporary file that, once renamed over `path`, has the mode a plain write would
+/// give it: the existing file's mode when it is replaced, else 0666 less the umask
+/// (0644 usually). tempfile's default, 0600, would hide a policy from the rest of a CI
+/// job running as another user.
+fn temp_file_builder(path: &Path) -> tempfile::Builder<'static, 'static> {
+    let mut builder = tempfile::Builder::new();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let permissions = std::fs::metadata(path)
+            .map(|m| m.permissions())
+            .unwrap_or_else(|_| std::fs::Permissions::from_mode(0o666));
+        builder.permissions(permissions);
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    builder
 }
 
 /// A write to a closed pipe: the reader has what it wanted.
