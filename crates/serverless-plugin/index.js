@@ -4,16 +4,12 @@
 // `serverless package` time, by the leastrole binary. See README.md.
 
 const { defineSchema, readConfig, selectedFunctions, fail } = require('./lib/config');
-const { findBinary, checkVersion, run } = require('./lib/binary');
+const { findBinary, checkVersion, ending, run } = require('./lib/binary');
 const { buildManifest, snapshotArtifacts } = require('./lib/manifest');
 const { compileRoles } = require('./lib/roles');
 const { describe, parseReport, countsText } = require('./lib/check');
 const { makeLogger, makeWriteText } = require('./lib/log');
-
-function list(value) {
-  if (value === undefined || value === null || value === false) return [];
-  return Array.isArray(value) ? value : [value];
-}
+const { list } = require('./lib/values');
 
 function diagnosticText(d, fn) {
   const where = d.file ? ` (${d.file}${d.line ? `:${d.line}` : ''})` : '';
@@ -32,7 +28,8 @@ class ServerlessLeastrole {
 
     this.commands = {
       leastrole: {
-        usage: 'Print the least-privilege policies leastrole generates (or, with --check, compare them with the declared ones)',
+        usage:
+          'Print the least-privilege policies leastrole generates (or, with --check, compare them with the declared ones)',
         lifecycleEvents: ['run'],
         options: {
           function: {
@@ -41,7 +38,8 @@ class ServerlessLeastrole {
             type: 'multiple',
           },
           format: {
-            usage: 'Output format: text (default), json, iam, cloudformation, serverless, sam, terraform (with --check: text, json, markdown, ...)',
+            usage:
+              'Output format: text (default), json, iam, cloudformation, serverless, sam, terraform (with --check: text, json, markdown, ...)',
             type: 'string',
           },
           check: {
@@ -112,7 +110,7 @@ class ServerlessLeastrole {
       ...this.functionArgs(names),
     ]);
     if (out.code !== 0) {
-      throw fail(this.serverless, `leastrole generate failed (exit ${out.code}): ${out.stderr.trim()}`);
+      throw fail(this.serverless, `leastrole generate failed (${ending(out)}): ${out.stderr.trim()}`);
     }
     let parsed;
     try {
@@ -170,7 +168,7 @@ class ServerlessLeastrole {
   async check(config, names) {
     const out = await this.invoke(config, this.checkArgs(config, 'json', names));
     if (out.code !== 0 && out.code !== 1) {
-      throw fail(this.serverless, `leastrole check failed (exit ${out.code}): ${out.stderr.trim()}`);
+      throw fail(this.serverless, `leastrole check failed (${ending(out)}): ${out.stderr.trim()}`);
     }
     let report;
     try {
@@ -215,10 +213,13 @@ class ServerlessLeastrole {
       for (const line of out.stderr.split('\n').filter(Boolean)) this.log.warning(line);
     }
     if (out.code === 1 && this.options.check) {
-      throw fail(this.serverless, `leastrole check: findings to fail on${config.failOn ? ` (failOn: ${config.failOn})` : ''}`);
+      throw fail(
+        this.serverless,
+        `leastrole check: findings to fail on${config.failOn ? ` (failOn: ${config.failOn})` : ''}`
+      );
     }
     if (out.code !== 0) {
-      throw fail(this.serverless, `leastrole ${args[0]} failed (exit ${out.code}): ${out.stderr.trim()}`);
+      throw fail(this.serverless, `leastrole ${args[0]} failed (${ending(out)}): ${out.stderr.trim()}`);
     }
   }
 }

@@ -1,5 +1,5 @@
 //! `leastrole generate --manifest FILE|-`: a Serverless service as the framework resolved
-//! it (tests/data/orders-v3.manifest.json was captured from serverless@3 at
+//! it (tests/data/orders-v3.manifest.json, captured by tests/data/capture-manifest.sh from serverless@3 at
 //! `before:package:finalize` by the plugin, for the plugin's fixture service) gives the same
 //! output as reading that service's folder; bad manifests are errors (exit 2) that say why.
 

@@ -4,6 +4,7 @@
 // shell, the manifest on stdin, JSON on stdout, messages on stderr).
 
 const fs = require('fs');
+const os = require('os');
 const path = require('path');
 const { spawn, spawnSync } = require('child_process');
 
@@ -86,7 +87,10 @@ function checkVersion(serverless, binary) {
   const version = parseVersion(out.stdout);
   const wanted = parseVersion(pluginVersion);
   if (!/^leastrole /.test(out.stdout) || !version) {
-    throw fail(serverless, `${binary} does not look like leastrole (--version printed ${JSON.stringify(out.stdout.trim())})`);
+    throw fail(
+      serverless,
+      `${binary} does not look like leastrole (--version printed ${JSON.stringify(out.stdout.trim())})`
+    );
   }
   if (!compatible(version, wanted)) {
     const range = wanted[0] === 0 ? `0.${wanted[1]}.x` : `${wanted[0]}.x`;
@@ -112,7 +116,9 @@ function run(serverless, binary, args, input) {
     child.on('error', (e) => reject(fail(serverless, `cannot run ${binary}: ${e.message}`)));
     child.on('close', (code, signal) => {
       resolve({
-        code: code === null ? 128 + (signal ? 1 : 0) : code,
+        // Killed by a signal: the shell's convention, 128 + its number, so that no
+        // caller takes it for success or for leastrole's own exit codes (0, 1, 2).
+        code: code === null ? 128 + (os.constants.signals[signal] || 0) : code,
         signal,
         stdout: Buffer.concat(stdout).toString('utf8'),
         stderr: Buffer.concat(stderr).toString('utf8'),
@@ -124,4 +130,10 @@ function run(serverless, binary, args, input) {
   });
 }
 
-module.exports = { ENV, findBinary, checkVersion, compatible, parseVersion, run, serviceDir };
+// How a run ended, for a message: `exit 2`, or `killed by SIGKILL` (an out-of-memory
+// kill, a timeout) rather than an exit code the binary never chose.
+function ending(out) {
+  return out.signal ? `killed by ${out.signal}` : `exit ${out.code}`;
+}
+
+module.exports = { ENV, findBinary, checkVersion, compatible, ending, parseVersion, run, serviceDir };

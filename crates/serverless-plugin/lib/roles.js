@@ -21,35 +21,16 @@
 
 const crypto = require('crypto');
 
+const { canon, clone, list, valuesIn } = require('./values');
+
 const SHARED = 'IamRoleLambdaExecution';
 const MAX_ROLE_NAME = 64;
 const INLINE_LIMIT = 10240;
 const VPC_POLICY = 'AWSLambdaVPCAccessExecutionRole';
 
-// JSON with sorted keys: the same value gives the same text whatever its key order.
-function canon(value) {
-  if (Array.isArray(value)) return `[${value.map(canon).join(',')}]`;
-  if (value && typeof value === 'object') {
-    return `{${Object.keys(value)
-      .sort()
-      .filter((k) => value[k] !== undefined)
-      .map((k) => `${JSON.stringify(k)}:${canon(value[k])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
-
-function clone(value) {
-  return value === undefined ? undefined : JSON.parse(JSON.stringify(value));
-}
-
-function list(value) {
-  if (value === undefined || value === null) return [];
-  return Array.isArray(value) ? value : [value];
-}
-
-// Whether the JSON text names the logical id (in Ref, Fn::GetAtt in both forms, Fn::Sub,
-// DependsOn) as a whole word.
+// Whether the JSON text names the logical id anywhere, as a whole word. Deliberately
+// loose: it only decides whether the shared role may be deleted, where a false "yes"
+// keeps a role and a false "no" would break a deployment.
 function mentions(value, id) {
   const text = typeof value === 'string' ? value : JSON.stringify(value);
   if (text === undefined) return false;
@@ -147,24 +128,51 @@ function replaceDependency(dependsOn, from, to) {
   return deps;
 }
 
-// Where the framework's statements come from for one function: its config (without the
-// environment, which names resources the code uses, not event sources) and the resources
-// compiled for it other than the function itself and roles.
+// Where the framework's statements come from for one function: the values of its config
+// (without the environment, which names resources the code uses, not event sources) and
+// of the resources compiled for it (those that refer to the function, such as its event
+// source mappings), other than the function itself and roles.
 function ownership(serverless, resources) {
   const service = serverless.service;
-  const haystacks = new Map();
+  const owned = new Map();
   for (const name of service.getAllFunctions()) {
     const fn = { ...service.getFunction(name) };
     delete fn.environment;
     const id = lambdaLogicalId(name);
-    const parts = [canon(fn)];
+    const values = valuesIn(fn);
     for (const [rid, r] of Object.entries(resources)) {
-      if (rid === id || (r && r.Type === 'AWS::IAM::Role')) continue;
-      if (r && r.Type !== 'AWS::Lambda::Function' && mentions(r, id)) parts.push(canon(r));
+      if (rid === id || !r || r.Type === 'AWS::IAM::Role' || r.Type === 'AWS::Lambda::Function') continue;
+      if (refersTo(r, id)) valuesIn(r, values);
     }
-    haystacks.set(name, parts.join('\n'));
+    owned.set(name, values);
   }
-  return haystacks;
+  return owned;
+}
+
+// Whether a template value refers to the logical id: `Ref`, `Fn::GetAtt` (list or
+// `Id.Attr` form), `${Id}`/`${Id.Attr}` in `Fn::Sub`, or `DependsOn`.
+function refersTo(value, id) {
+  if (Array.isArray(value)) return value.some((v) => refersTo(v, id));
+  if (!value || typeof value !== 'object') return false;
+  for (const [key, v] of Object.entries(value)) {
+    if (key === 'Ref' && v === id) return true;
+    if (key === 'Fn::GetAtt') {
+      const target = Array.isArray(v) ? v[0] : typeof v === 'string' ? v.split('.')[0] : undefined;
+      if (target === id) return true;
+    }
+    if (key === 'Fn::Sub') {
+      const text = Array.isArray(v) ? v[0] : v;
+      if (typeof text === 'string' && subNames(text).includes(id)) return true;
+    }
+    if (key === 'DependsOn' && list(v).includes(id)) return true;
+    if (refersTo(v, id)) return true;
+  }
+  return false;
+}
+
+// The logical ids a `Fn::Sub` string names: `${Id}` and `${Id.Attr}`, not `${!Literal}`.
+function subNames(text) {
+  return [...text.matchAll(/\$\{([^!}][^}.]*)(?:\.[^}]*)?\}/g)].map((m) => m[1]);
 }
 
 // The framework statements of the shared role as they apply to one function, or null when
@@ -209,7 +217,7 @@ function compileRoles({ serverless, config, names, generated, log }) {
   const declaredKeys = new Set(declared.map(canon));
   const framework = sharedStatements.filter((s) => !declaredKeys.has(canon(s)));
   const declaredManaged = new Set(providerManagedPolicies(provider).map(canon));
-  const haystacks = ownership(serverless, resources);
+  const owners = ownership(serverless, resources);
   const stage = provider.stage || 'dev';
   const region = provider.region || 'us-east-1';
   const moved = new Map();
@@ -222,7 +230,7 @@ function compileRoles({ serverless, config, names, generated, log }) {
       result.skipped.push({ name, reason: 'it has no compiled function resource' });
       continue;
     }
-    if (!mentions(fnResource.Properties && fnResource.Properties.Role, SHARED)) {
+    if (!refersTo(fnResource.Properties && fnResource.Properties.Role, SHARED)) {
       result.skipped.push({ name, reason: 'it has its own role' });
       continue;
     }
@@ -231,8 +239,8 @@ function compileRoles({ serverless, config, names, generated, log }) {
       result.skipped.push({ name, reason: 'leastrole could not analyse it; it keeps the shared role' });
       continue;
     }
-    const mine = haystacks.get(name) || '';
-    const others = [...haystacks.entries()].filter(([n]) => n !== name).map(([, h]) => h);
+    const mine = owners.get(name) || new Set();
+    const others = [...owners.entries()].filter(([n]) => n !== name).map(([, values]) => values);
     const logGroup = resources[`${normalizedFunctionName(name)}LogGroup`];
     const logGroupName =
       logGroup && logGroup.Properties && typeof logGroup.Properties.LogGroupName === 'string'
@@ -242,8 +250,8 @@ function compileRoles({ serverless, config, names, generated, log }) {
       fn,
       provider,
       logGroupName,
-      owned: (r) => mine.includes(canon(r)),
-      ownedByOthers: (r) => others.some((h) => h.includes(canon(r))),
+      owned: (r) => mine.has(canon(r)),
+      ownedByOthers: (r) => others.some((values) => values.has(canon(r))),
     };
     const statements = tidy([
       ...framework.map((s) => frameworkStatementFor(s, ctx)).filter(Boolean),
@@ -291,10 +299,14 @@ function compileRoles({ serverless, config, names, generated, log }) {
   for (const [rid, r] of Object.entries(resources)) {
     if (!r || r.Type === 'AWS::IAM::Role' || moved.has(rid) || !list(r.DependsOn).includes(SHARED)) continue;
     const functions = Object.keys(resources).filter(
-      (id) => resources[id] && resources[id].Type === 'AWS::Lambda::Function' && mentions(r, id)
+      (id) => resources[id] && resources[id].Type === 'AWS::Lambda::Function' && refersTo(r, id)
     );
     if (functions.length && functions.every((id) => moved.has(id))) {
-      r.DependsOn = replaceDependency(r.DependsOn, SHARED, functions.map((id) => moved.get(id)));
+      r.DependsOn = replaceDependency(
+        r.DependsOn,
+        SHARED,
+        functions.map((id) => moved.get(id))
+      );
     }
   }
 
@@ -317,10 +329,10 @@ function compileRoles({ serverless, config, names, generated, log }) {
 
 module.exports = {
   SHARED,
-  canon,
   compileRoles,
   lambdaLogicalId,
   normalizedFunctionName,
+  refersTo,
   roleLogicalId,
   roleName,
 };

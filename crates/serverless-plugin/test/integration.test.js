@@ -15,6 +15,8 @@ const os = require('os');
 const path = require('path');
 const { spawnSync } = require('child_process');
 
+const { FAIL_ON } = require('../lib/config');
+
 const ROOT = path.join(__dirname, '..');
 const FIXTURE = path.join(__dirname, 'fixtures', 'orders-v3');
 const FRAMEWORKS = {
@@ -85,88 +87,110 @@ const logsArn = (name, streams) => ({
 });
 
 for (const framework of Object.keys(FRAMEWORKS)) {
-  test(`${framework}: generate mode gives every function its own role with exact references`, { skip: Boolean(missing) }, () => {
-    linkPlugin();
-    const { status, output, template } = sls(framework, []);
-    assert.equal(status, 0, output);
-    const resources = template.Resources;
-    assert.equal(resources.IamRoleLambdaExecution, undefined, 'the shared role is gone');
+  test(
+    `${framework}: generate mode gives every function its own role with exact references`,
+    { skip: Boolean(missing) },
+    () => {
+      linkPlugin();
+      const { status, output, template } = sls(framework, []);
+      assert.equal(status, 0, output);
+      const resources = template.Resources;
+      assert.equal(resources.IamRoleLambdaExecution, undefined, 'the shared role is gone');
 
-    const create = statements(template, 'CreateOrderIamRoleLeastrole');
-    assert.deepEqual(find(create, 'dynamodb:PutItem')[0].Resource, [
-      { 'Fn::Sub': 'arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${OrdersTable}' },
-    ]);
-    assert.deepEqual(find(create, 'sns:Publish')[0].Resource, [{ Ref: 'OrdersTopic' }]);
-    assert.ok(!JSON.stringify(create).includes('JobsQueue'), 'no other function’s event source');
+      const create = statements(template, 'CreateOrderIamRoleLeastrole');
+      assert.deepEqual(find(create, 'dynamodb:PutItem')[0].Resource, [
+        { 'Fn::Sub': 'arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${OrdersTable}' },
+      ]);
+      assert.deepEqual(find(create, 'sns:Publish')[0].Resource, [{ Ref: 'OrdersTopic' }]);
+      assert.ok(!JSON.stringify(create).includes('JobsQueue'), 'no other function’s event source');
 
-    const worker = statements(template, 'WorkerIamRoleLeastrole');
-    assert.deepEqual(find(worker, 's3:PutObject')[0].Resource, [
-      { 'Fn::Sub': 'arn:${AWS::Partition}:s3:::${ReceiptsBucket}/receipts/*.json' },
-    ]);
-    assert.deepEqual(find(worker, 'sqs:ReceiveMessage')[0].Resource, [{ 'Fn::GetAtt': ['JobsQueue', 'Arn'] }]);
-    assert.deepEqual(find(worker, 'sns:Publish')[0].Resource, ['arn:aws:sns:eu-west-1:123456789012:lr-orders-dlq']);
-    assert.deepEqual(find(worker, 'ssm:GetParameter')[0].Resource, {
-      'Fn::Sub': 'arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/lr-orders/*',
-    });
+      const worker = statements(template, 'WorkerIamRoleLeastrole');
+      assert.deepEqual(find(worker, 's3:PutObject')[0].Resource, [
+        { 'Fn::Sub': 'arn:${AWS::Partition}:s3:::${ReceiptsBucket}/receipts/*.json' },
+      ]);
+      assert.deepEqual(find(worker, 'sqs:ReceiveMessage')[0].Resource, [{ 'Fn::GetAtt': ['JobsQueue', 'Arn'] }]);
+      assert.deepEqual(find(worker, 'sns:Publish')[0].Resource, ['arn:aws:sns:eu-west-1:123456789012:lr-orders-dlq']);
+      assert.deepEqual(find(worker, 'ssm:GetParameter')[0].Resource, {
+        'Fn::Sub': 'arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/lr-orders/*',
+      });
 
-    const report = statements(template, 'ReportIamRoleLeastrole');
-    assert.deepEqual(find(report, 'dynamodb:GetRecords')[0].Resource, [{ 'Fn::GetAtt': ['OrdersTable', 'StreamArn'] }]);
-    assert.deepEqual(find(report, 'dynamodb:GetItem')[0].Resource, [
-      { 'Fn::Sub': 'arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${OrdersTable}' },
-    ]);
+      const report = statements(template, 'ReportIamRoleLeastrole');
+      assert.deepEqual(find(report, 'dynamodb:GetRecords')[0].Resource, [
+        { 'Fn::GetAtt': ['OrdersTable', 'StreamArn'] },
+      ]);
+      assert.deepEqual(find(report, 'dynamodb:GetItem')[0].Resource, [
+        { 'Fn::Sub': 'arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${OrdersTable}' },
+      ]);
 
-    for (const [name, id, list] of [
-      ['createOrder', 'CreateOrder', create],
-      ['worker', 'Worker', worker],
-      ['report', 'Report', report],
-    ]) {
-      // Framework permissions kept, narrowed to the function's own log group.
-      assert.deepEqual(find(list, 'logs:CreateLogStream')[0].Resource, [logsArn(name, false)], name);
-      assert.deepEqual(find(list, 'logs:PutLogEvents')[0].Resource, [logsArn(name, true)], name);
-      assert.equal(find(list, 'xray:PutTraceSegments').length, 1, name);
-      // The user's provider statement is kept (and check reports it when unused).
-      assert.deepEqual(find(list, 'dynamodb:DescribeTable')[0].Resource, { 'Fn::GetAtt': ['OrdersTable', 'Arn'] });
-      const role = resources[`${id}IamRoleLeastrole`];
-      assert.ok(role.Properties.RoleName.length <= 64);
-      assert.equal(role.Properties.RoleName, `lr-orders-dev-${name}-eu-west-1`);
-      const fn = resources[`${id}LambdaFunction`];
-      assert.deepEqual(fn.Properties.Role, { 'Fn::GetAtt': [`${id}IamRoleLeastrole`, 'Arn'] });
-      assert.ok(fn.DependsOn.includes(`${id}IamRoleLeastrole`) && !fn.DependsOn.includes('IamRoleLambdaExecution'));
+      for (const [name, id, list] of [
+        ['createOrder', 'CreateOrder', create],
+        ['worker', 'Worker', worker],
+        ['report', 'Report', report],
+      ]) {
+        // Framework permissions kept, narrowed to the function's own log group.
+        assert.deepEqual(find(list, 'logs:CreateLogStream')[0].Resource, [logsArn(name, false)], name);
+        assert.deepEqual(find(list, 'logs:PutLogEvents')[0].Resource, [logsArn(name, true)], name);
+        assert.equal(find(list, 'xray:PutTraceSegments').length, 1, name);
+        // The user's provider statement is kept (and check reports it when unused).
+        assert.deepEqual(find(list, 'dynamodb:DescribeTable')[0].Resource, { 'Fn::GetAtt': ['OrdersTable', 'Arn'] });
+        const role = resources[`${id}IamRoleLeastrole`];
+        assert.ok(role.Properties.RoleName.length <= 64);
+        assert.equal(role.Properties.RoleName, `lr-orders-dev-${name}-eu-west-1`);
+        const fn = resources[`${id}LambdaFunction`];
+        assert.deepEqual(fn.Properties.Role, { 'Fn::GetAtt': [`${id}IamRoleLeastrole`, 'Arn'] });
+        assert.ok(fn.DependsOn.includes(`${id}IamRoleLeastrole`) && !fn.DependsOn.includes('IamRoleLambdaExecution'));
+      }
+      assert.deepEqual(resources.WorkerEventSourceMappingSQSJobsQueue.DependsOn, ['WorkerIamRoleLeastrole']);
+      assert.deepEqual(resources.ReportEventSourceMappingDynamodbOrdersTable.DependsOn, ['ReportIamRoleLeastrole']);
+      assert.match(output, /least-privilege roles for 3 function\(s\); the shared role is gone/);
     }
-    assert.deepEqual(resources.WorkerEventSourceMappingSQSJobsQueue.DependsOn, ['WorkerIamRoleLeastrole']);
-    assert.deepEqual(resources.ReportEventSourceMappingDynamodbOrdersTable.DependsOn, ['ReportIamRoleLeastrole']);
-    assert.match(output, /least-privilege roles for 3 function\(s\); the shared role is gone/);
-  });
+  );
 }
 
-// `leastrole check` arrived with the review work; until the binary has it, say so.
-function hasCheck() {
-  if (missing) return false;
-  return spawnSync(process.env.LEASTROLE_BINARY, ['check', '--help'], { encoding: 'utf8' }).status === 0;
-}
-const checkMissing = !missing && !hasCheck() ? 'this leastrole binary has no `check` command yet' : null;
-if (checkMissing) process.stderr.write(`note: skipping check-mode integration: ${checkMissing}\n`);
+// The plugin validates custom.leastrole.failOn itself (a clear error at config time):
+// its list must be the binary's, which clap prints on an invalid value.
+test('failOn accepts exactly the levels of leastrole check --fail-on', { skip: Boolean(missing) }, () => {
+  const run = spawnSync(process.env.LEASTROLE_BINARY, ['check', '--fail-on', 'not-a-level'], { encoding: 'utf8' });
+  assert.equal(run.status, 2, run.stderr);
+  const m = /\[possible values: ([^\]]+)\]/.exec(run.stderr);
+  assert.ok(m, run.stderr);
+  assert.deepEqual(m[1].split(', '), FAIL_ON);
+});
 
 for (const name of Object.keys(FRAMEWORKS)) {
-  test(`${name}: check mode fails the package when the declared role misses what the code needs`, { skip: Boolean(missing || checkMissing) }, () => {
-    linkPlugin();
-    const { status, output } = sls(name, ['--param=leastroleMode=check']);
-    assert.notEqual(status, 0, output);
-    assert.match(output, /leastrole check failed/);
-    // provider.iam.role.statements grants only dynamodb:DescribeTable.
-    assert.match(output, /leastrole check failed \(failOn: missing\)/);
-    assert.match(output, /createOrder \(provider\.iam\.role[^\n]*\):\n(  .*\n)*  missing dynamodb:PutItem on arn:\*:dynamodb:\*:\*:table\/lr-orders-dev-orders \([^)]*src\/create\.js:9\) \[fails\]/);
-    assert.match(output, /  missing sns:Publish on \* \([^)]*src\/create\.js:10\) \[fails\]/);
-    assert.match(output, /worker \(provider\.iam\.role[^\n]*\):\n(  .*\n)*  missing s3:PutObject/);
-  });
+  test(
+    `${name}: check mode fails the package when the declared role misses what the code needs`,
+    { skip: Boolean(missing) },
+    () => {
+      linkPlugin();
+      const { status, output } = sls(name, ['--param=leastroleMode=check']);
+      assert.notEqual(status, 0, output);
+      assert.match(output, /leastrole check failed/);
+      // provider.iam.role.statements grants only dynamodb:DescribeTable.
+      assert.match(output, /leastrole check failed \(failOn: missing\)/);
+      assert.match(
+        output,
+        /createOrder \(provider\.iam\.role[^\n]*\):\n( {2}.*\n)* {2}missing dynamodb:PutItem on arn:\*:dynamodb:\*:\*:table\/lr-orders-dev-orders \([^)]*src\/create\.js:9\) \[fails\]/
+      );
+      assert.match(output, / {2}missing sns:Publish on \* \([^)]*src\/create\.js:10\) \[fails\]/);
+      assert.match(output, /worker \(provider\.iam\.role[^\n]*\):\n( {2}.*\n)* {2}missing s3:PutObject/);
+    }
+  );
 }
 
-test('serverless@3: the leastrole command prints the generated policies without packaging', { skip: Boolean(missing) }, () => {
-  linkPlugin();
-  const run = framework('serverless@3', ['leastrole', '--function', 'worker', '--format', 'json']);
-  assert.equal(run.status, 0, `${run.stdout}\n${run.stderr}`);
-  const report = JSON.parse(run.stdout);
-  assert.deepEqual(report.functions.map((f) => f.name), ['worker']);
-  assert.deepEqual(report.functions[0].files, ['src/worker.js']);
-  assert.ok(report.functions[0].grants.some((g) => g.action === 's3:PutObject'));
-});
+test(
+  'serverless@3: the leastrole command prints the generated policies without packaging',
+  { skip: Boolean(missing) },
+  () => {
+    linkPlugin();
+    const run = framework('serverless@3', ['leastrole', '--function', 'worker', '--format', 'json']);
+    assert.equal(run.status, 0, `${run.stdout}\n${run.stderr}`);
+    const report = JSON.parse(run.stdout);
+    assert.deepEqual(
+      report.functions.map((f) => f.name),
+      ['worker']
+    );
+    assert.deepEqual(report.functions[0].files, ['src/worker.js']);
+    assert.ok(report.functions[0].grants.some((g) => g.action === 's3:PutObject'));
+  }
+);

@@ -13,7 +13,8 @@ const Plugin = require('..');
 const { fakeServerless, fakeUtils } = require('./helpers/fake-serverless');
 const { findBinary, compatible, parseVersion } = require('../lib/binary');
 const { buildManifest, snapshotArtifacts } = require('../lib/manifest');
-const { roleName, canon } = require('../lib/roles');
+const { roleName, refersTo } = require('../lib/roles');
+const { canon, valuesIn } = require('../lib/values');
 const { describe: describeCheck } = require('../lib/check');
 
 const FAKE = path.join(__dirname, 'helpers', 'fake-leastrole.js');
@@ -59,7 +60,9 @@ const GENERATED = {
       analysed: true,
       files: ['src/api.js'],
       statements: [],
-      diagnostics: [{ level: 'info', code: 'no-sdk-calls', message: 'api: no AWS SDK calls found', file: null, line: null }],
+      diagnostics: [
+        { level: 'info', code: 'no-sdk-calls', message: 'api: no AWS SDK calls found', file: null, line: null },
+      ],
     },
     {
       name: 'worker',
@@ -122,7 +125,10 @@ test('hooks and the leastrole command are registered', () => {
 test('bad custom.leastrole values are framework errors naming the key', async () => {
   const cases = [
     [{ mode: 'write' }, /custom\.leastrole\.mode must be one of generate, check, off, not "write"/],
-    [{ exclude: ['nope'] }, /custom\.leastrole\.exclude names "nope", which is not a function of this service \(functions: api, worker\)/],
+    [
+      { exclude: ['nope'] },
+      /custom\.leastrole\.exclude names "nope", which is not a function of this service \(functions: api, worker\)/,
+    ],
     [{ statements: { api: {} } }, /custom\.leastrole\.statements\.api must be a list/],
     [{ functions: 'api' }, /custom\.leastrole\.functions must be a list/],
     [{ inheritStatements: 'yes' }, /inheritStatements must be true or false/],
@@ -162,7 +168,10 @@ test('binary discovery: custom.leastrole.binary, then LEASTROLE_BINARY, then PAT
     () => findBinary(serverless, { binary: 'bin/missing' }, { PATH: dir }),
     /custom\.leastrole\.binary: no file at .*bin\/missing/
   );
-  assert.throws(() => findBinary(serverless, {}, { LEASTROLE_BINARY: '/nope/leastrole', PATH: dir }), /LEASTROLE_BINARY: no file at \/nope\/leastrole/);
+  assert.throws(
+    () => findBinary(serverless, {}, { LEASTROLE_BINARY: '/nope/leastrole', PATH: dir }),
+    /LEASTROLE_BINARY: no file at \/nope\/leastrole/
+  );
 });
 
 test('version compatibility: same major, and the same minor before 1.0', () => {
@@ -182,8 +191,14 @@ test('an incompatible binary is refused before it is given the manifest', async 
 
 test('generate mode: a role per function with framework, declared, generated and extra statements', async () => {
   const calls = fakeBinary({ generate: { stdout: JSON.stringify(GENERATED) } });
-  const extra = { Effect: 'Allow', Action: 'ssm:GetParameter', Resource: 'arn:aws:ssm:eu-west-1:123456789012:parameter/x' };
-  const { p, serverless, lines } = plugin({ custom: { leastrole: { mode: 'generate', statements: { worker: [extra] } } } });
+  const extra = {
+    Effect: 'Allow',
+    Action: 'ssm:GetParameter',
+    Resource: 'arn:aws:ssm:eu-west-1:123456789012:parameter/x',
+  };
+  const { p, serverless, lines } = plugin({
+    custom: { leastrole: { mode: 'generate', statements: { worker: [extra] } } },
+  });
   await p.onPackage();
 
   const [call] = calls();
@@ -199,17 +214,29 @@ test('generate mode: a role per function with framework, declared, generated and
   assert.equal(worker.Type, 'AWS::IAM::Role');
   assert.equal(worker.Properties.RoleName, 'svc-dev-worker-eu-west-1');
   assert.equal(worker.Properties.Path, '/');
-  assert.deepEqual(worker.Properties.AssumeRolePolicyDocument.Statement[0].Principal, { Service: ['lambda.amazonaws.com'] });
+  assert.deepEqual(worker.Properties.AssumeRolePolicyDocument.Statement[0].Principal, {
+    Service: ['lambda.amazonaws.com'],
+  });
   assert.deepEqual(statementsOf(worker), [
     {
       Effect: 'Allow',
       Action: ['logs:CreateLogStream', 'logs:CreateLogGroup', 'logs:TagResource'],
-      Resource: [{ 'Fn::Sub': 'arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/lambda/svc-dev-worker:*' }],
+      Resource: [
+        {
+          'Fn::Sub':
+            'arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/lambda/svc-dev-worker:*',
+        },
+      ],
     },
     {
       Effect: 'Allow',
       Action: ['logs:PutLogEvents'],
-      Resource: [{ 'Fn::Sub': 'arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/lambda/svc-dev-worker:*:*' }],
+      Resource: [
+        {
+          'Fn::Sub':
+            'arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/lambda/svc-dev-worker:*:*',
+        },
+      ],
     },
     { Effect: 'Allow', Action: ['sns:Publish'], Resource: ['arn:aws:sns:eu-west-1:123456789012:dlq'] },
     {
@@ -235,7 +262,10 @@ test('generate mode: a role per function with framework, declared, generated and
   assert.deepEqual(resources.WorkerEventSourceMappingSQSJobsQueue.DependsOn, ['WorkerIamRoleLeastrole']);
   assert.deepEqual(resources.ApiLambdaFunction.Properties.Role, { 'Fn::GetAtt': ['ApiIamRoleLeastrole', 'Arn'] });
 
-  assert.ok(lines.warning.some((l) => l === 'leastrole: worker: Key comes from the event (src/worker.js:7)'), lines.warning.join('\n'));
+  assert.ok(
+    lines.warning.some((l) => l === 'leastrole: worker: Key comes from the event (src/worker.js:7)'),
+    lines.warning.join('\n')
+  );
   assert.ok(lines.info.some((l) => l.includes('api: no AWS SDK calls found')));
   assert.ok(lines.notice.some((l) => l.includes('least-privilege roles for 2 function(s); the shared role is gone')));
 });
@@ -269,7 +299,12 @@ test('generate mode: the shared role stays while user resources refer to it', as
 
 test('generate mode: the VPC policy only for functions in a VPC; inheritStatements: false leaves declared ones out', async () => {
   fakeBinary({ generate: { stdout: JSON.stringify(GENERATED) } });
-  const vpc = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole']] };
+  const vpc = {
+    'Fn::Join': [
+      '',
+      ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole'],
+    ],
+  };
   const { p, serverless, lines } = plugin({
     custom: { leastrole: { mode: 'generate', inheritStatements: false } },
     managed: [vpc],
@@ -284,10 +319,21 @@ test('generate mode: the VPC policy only for functions in a VPC; inheritStatemen
 });
 
 test('role names stay within 64 characters, deterministically', () => {
-  const long = roleName(['a-very-long-service-name-for-orders', 'production', 'processIncomingOrderEvents', 'ap-southeast-2']);
+  const long = roleName([
+    'a-very-long-service-name-for-orders',
+    'production',
+    'processIncomingOrderEvents',
+    'ap-southeast-2',
+  ]);
   assert.equal(long.length, 64);
-  assert.equal(long, roleName(['a-very-long-service-name-for-orders', 'production', 'processIncomingOrderEvents', 'ap-southeast-2']));
-  assert.notEqual(long, roleName(['a-very-long-service-name-for-orders', 'production', 'processIncomingOrderEvents', 'ap-southeast-1']));
+  assert.equal(
+    long,
+    roleName(['a-very-long-service-name-for-orders', 'production', 'processIncomingOrderEvents', 'ap-southeast-2'])
+  );
+  assert.notEqual(
+    long,
+    roleName(['a-very-long-service-name-for-orders', 'production', 'processIncomingOrderEvents', 'ap-southeast-1'])
+  );
   assert.match(long, /^a-very-long-service-name-for-orders-production-processI-[0-9a-f]{8}$/);
   assert.equal(roleName(['svc', 'dev', 'api', 'eu-west-1']), 'svc-dev-api-eu-west-1');
 });
@@ -297,15 +343,52 @@ test('generate mode: a failing binary is a framework error with its message', as
   const { p, ServerlessError } = plugin({ custom: { leastrole: { mode: 'generate' } } });
   await assert.rejects(
     p.onPackage(),
-    (e) => e instanceof ServerlessError && /leastrole generate failed \(exit 2\): leastrole: error: invalid manifest: no `service`/.test(e.message)
+    (e) =>
+      e instanceof ServerlessError &&
+      /leastrole generate failed \(exit 2\): leastrole: error: invalid manifest: no `service`/.test(e.message)
   );
+});
+
+test('a binary killed by a signal is reported as that signal, not as an exit code', async () => {
+  fakeBinary({ generate: { signal: 'SIGKILL' } });
+  const { p, ServerlessError } = plugin({ custom: { leastrole: { mode: 'generate' } } });
+  await assert.rejects(
+    p.onPackage(),
+    (e) => e instanceof ServerlessError && /leastrole generate failed \(killed by SIGKILL\)/.test(e.message)
+  );
+});
+
+test('refersTo follows Ref, Fn::GetAtt (both forms), Fn::Sub and DependsOn, by whole logical id', () => {
+  assert.ok(refersTo({ Ref: 'Jobs' }, 'Jobs'));
+  assert.ok(refersTo({ 'Fn::GetAtt': ['Jobs', 'Arn'] }, 'Jobs'));
+  assert.ok(refersTo({ 'Fn::GetAtt': 'Jobs.Arn' }, 'Jobs'));
+  assert.ok(refersTo({ 'Fn::Sub': 'arn:${AWS::Partition}:sqs:${Jobs.QueueName}' }, 'Jobs'));
+  assert.ok(refersTo({ 'Fn::Sub': ['${Q}/x', { Q: 'y' }] }, 'Q'));
+  assert.ok(refersTo({ Type: 'AWS::Lambda::EventSourceMapping', DependsOn: ['Jobs'] }, 'Jobs'));
+  assert.ok(!refersTo({ Ref: 'JobsDlq' }, 'Jobs'), 'a longer id is another resource');
+  assert.ok(!refersTo({ 'Fn::Sub': '${!Jobs}' }, 'Jobs'), '${!X} is a literal');
+  assert.ok(!refersTo({ Description: 'reads Jobs' }, 'Jobs'), 'prose is not a reference');
+});
+
+test('valuesIn compares whole values: a key, or part of a longer string, is not an appearance', () => {
+  const values = valuesIn({ events: [{ sqs: { arn: 'arn:aws:sqs:eu-west-1:123456789012:jobs-dlq' } }] });
+  assert.ok(values.has(canon('arn:aws:sqs:eu-west-1:123456789012:jobs-dlq')));
+  assert.ok(values.has(canon({ arn: 'arn:aws:sqs:eu-west-1:123456789012:jobs-dlq' })));
+  assert.ok(!values.has(canon('arn')), 'a key');
+  assert.ok(!values.has(canon('arn:aws:sqs:eu-west-1:123456789012:jobs')), 'a prefix of a value');
 });
 
 // The shape of `leastrole check --format json` (docs/output-schema.md).
 const CHECK = {
   version: 1,
   kind: 'check',
-  summary: { functions: 2, findings: { missing: 1, unused: 1, framework: 1 }, fail_on: 'any', gating_findings: 2, failed: true },
+  summary: {
+    functions: 2,
+    findings: { missing: 1, unused: 1, framework: 1 },
+    fail_on: 'any',
+    gating_findings: 2,
+    failed: true,
+  },
   functions: [
     { name: 'api', status: 'checked', role: 'provider.iam.role (shared by all functions)', unchanged: 0, findings: [] },
     {
@@ -346,16 +429,21 @@ test('check mode (the default): findings are logged and exit 1 fails the package
   const { p, lines, ServerlessError } = plugin({ custom: { leastrole: { failOn: 'any' } } });
   await assert.rejects(
     p.onPackage(),
-    (e) => e instanceof ServerlessError && /leastrole check failed \(failOn: any\): 2 finding\(s\) to fail on/.test(e.message)
+    (e) =>
+      e instanceof ServerlessError &&
+      /leastrole check failed \(failOn: any\): 2 finding\(s\) to fail on/.test(e.message)
   );
   assert.deepEqual(calls()[0].args, ['check', '--manifest', '-', '--format', 'json', '--fail-on', 'any']);
   const [warning] = lines.warning;
   assert.match(warning, /^leastrole check: 1 missing, 0 broad, 1 unused\n/);
   assert.match(
     warning,
-    /worker \(provider\.iam\.role \(shared by all functions\)\):\n  missing s3:PutObject on arn:\*:s3:::receipts\/\* \(src\/worker\.js:7\) \[fails\]/
+    /worker \(provider\.iam\.role \(shared by all functions\)\):\n {2}missing s3:PutObject on arn:\*:s3:::receipts\/\* \(src\/worker\.js:7\) \[fails\]/
   );
-  assert.match(warning, /  unused  dynamodb:DescribeTable on \$\{OrdersTable\.Arn\} \(serverless\.yml:30\) \[fails\]/);
+  assert.match(
+    warning,
+    / {2}unused {2}dynamodb:DescribeTable on \$\{OrdersTable\.Arn\} \(serverless\.yml:30\) \[fails\]/
+  );
   assert.ok(!warning.includes('api'), 'functions without findings are not listed');
   assert.ok(!warning.includes('logs:CreateLogGroup'), 'framework rows are not listed');
 });
@@ -371,7 +459,10 @@ test('check mode: exit 0 passes, exit 2 is an error', async () => {
   await assert.rejects(bad.p.onPackage(), /leastrole check failed \(exit 2\): leastrole: error: invalid manifest/);
 
   const wrong = plugin({ custom: { leastrole: { failOn: 'sometimes' } } });
-  await assert.rejects(wrong.p.onPackage(), /failOn must be one of never, missing, broadening, write, permissions-management, any/);
+  await assert.rejects(
+    wrong.p.onPackage(),
+    /failOn must be one of never, missing, broadening, write, permissions-management, any/
+  );
 });
 
 test('check findings are described per function; not-checkable functions say why', () => {

@@ -14,9 +14,7 @@ function sharedRole({ userStatements = [], managed } = {}) {
     Properties: {
       AssumeRolePolicyDocument: {
         Version: '2012-10-17',
-        Statement: [
-          { Effect: 'Allow', Principal: { Service: ['lambda.amazonaws.com'] }, Action: ['sts:AssumeRole'] },
-        ],
+        Statement: [{ Effect: 'Allow', Principal: { Service: ['lambda.amazonaws.com'] }, Action: ['sts:AssumeRole'] }],
       },
       Policies: [
         {
@@ -28,14 +26,20 @@ function sharedRole({ userStatements = [], managed } = {}) {
                 Effect: 'Allow',
                 Action: ['logs:CreateLogStream', 'logs:CreateLogGroup', 'logs:TagResource'],
                 Resource: [
-                  { 'Fn::Sub': 'arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/lambda/svc-dev*:*' },
+                  {
+                    'Fn::Sub':
+                      'arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/lambda/svc-dev*:*',
+                  },
                 ],
               },
               {
                 Effect: 'Allow',
                 Action: ['logs:PutLogEvents'],
                 Resource: [
-                  { 'Fn::Sub': 'arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/lambda/svc-dev*:*:*' },
+                  {
+                    'Fn::Sub':
+                      'arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/lambda/svc-dev*:*:*',
+                  },
                 ],
               },
               ...userStatements,
