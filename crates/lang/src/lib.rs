@@ -20,6 +20,7 @@ pub mod facts;
 pub mod program;
 pub mod source;
 
+mod escape;
 mod javascript;
 mod python;
 mod syntax;

@@ -261,6 +261,39 @@ pub enum Condition {
     Any(Vec<Condition>),
 }
 
+/// How a condition reads in messages and in `leastrole maps`: `VersionId is given`,
+/// `option --kms is on or SSEKMSKeyId is given`; a compound inside another compound is
+/// parenthesized.
+impl std::fmt::Display for Condition {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let join = |f: &mut std::fmt::Formatter<'_>, cs: &[Condition], sep: &str| {
+            for (i, c) in cs.iter().enumerate() {
+                if i > 0 {
+                    f.write_str(sep)?;
+                }
+                match c {
+                    Condition::All(_) | Condition::Any(_) => write!(f, "({c})")?,
+                    _ => write!(f, "{c}")?,
+                }
+            }
+            Ok(())
+        };
+        match self {
+            Condition::Present(p) => write!(f, "{p} is given"),
+            Condition::Absent(p) => write!(f, "{p} is not given"),
+            Condition::Equals { param, values } => {
+                write!(f, "{param} is {}", values.join(" or "))
+            }
+            Condition::StartsWith { param, prefixes } => {
+                write!(f, "{param} starts with {}", prefixes.join(" or "))
+            }
+            Condition::Option(o) => write!(f, "option --{o} is on"),
+            Condition::All(cs) => join(f, cs, " and "),
+            Condition::Any(cs) => join(f, cs, " or "),
+        }
+    }
+}
+
 /// An action the operation may authorize that the table leaves out by default.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -503,4 +536,36 @@ pub struct Boto3Collection {
     /// `Key` from the listing response).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub identifiers: Vec<Boto3Param>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Condition as C;
+
+    #[test]
+    fn conditions_read_as_sentences() {
+        assert_eq!(
+            C::Present("VersionId".into()).to_string(),
+            "VersionId is given"
+        );
+        let any = C::Any(vec![
+            C::Option("kms".into()),
+            C::Present("SSEKMSKeyId".into()),
+        ]);
+        assert_eq!(
+            any.to_string(),
+            "option --kms is on or SSEKMSKeyId is given"
+        );
+        let nested = C::All(vec![
+            any,
+            C::Equals {
+                param: "ACL".into(),
+                values: vec!["private".into(), "public-read".into()],
+            },
+        ]);
+        assert_eq!(
+            nested.to_string(),
+            "(option --kms is on or SSEKMSKeyId is given) and ACL is private or public-read"
+        );
+    }
 }

@@ -2,7 +2,8 @@
 //!
 //! Last stage of the pipeline: takes the per-function [`Report`] built by
 //! `leastrole-policy` and writes it as text, the versioned JSON report
-//! (docs/output-schema.md) or bare IAM documents. Every renderer is a pure function of
+//! (docs/output-schema.md), bare IAM documents, framework templates, the review formats
+//! of `check`/`diff`, and what `leastrole maps` shows of the embedded tables. Every renderer is a pure function of
 //! the report, so output is byte-for-byte deterministic.
 
 #![deny(
@@ -15,6 +16,7 @@
 
 mod calls;
 mod json;
+mod maps;
 mod review;
 mod template;
 mod text;
@@ -23,6 +25,7 @@ use leastrole_policy::{ArnEnv, Report};
 
 pub use calls::{calls_json, calls_text};
 pub use json::{REPORT_VERSION, diagnostic_json, report_json};
+pub use maps::{maps_index, maps_operation, maps_service};
 pub use review::{
     ANNOTATION_LIMIT, MARKDOWN_LIMIT, REVIEW_VERSION, ReviewOptions, marker, review_github,
     review_json, review_markdown, review_sarif, review_text,

@@ -24,6 +24,7 @@ mod parse;
 mod resolve;
 mod scope;
 mod sdk_v2;
+mod sdk_v2_names;
 mod sdk_v3;
 mod values;
 

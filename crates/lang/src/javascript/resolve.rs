@@ -27,26 +27,7 @@ pub(crate) fn string_literal(node: Node<'_>, text: &str) -> Option<String> {
 }
 
 pub(crate) fn unescape(s: &str) -> String {
-    if !s.contains('\\') {
-        return s.to_string();
-    }
-    let mut out = String::with_capacity(s.len());
-    let mut chars = s.chars();
-    while let Some(c) = chars.next() {
-        if c != '\\' {
-            out.push(c);
-            continue;
-        }
-        match chars.next() {
-            Some('n') => out.push('\n'),
-            Some('t') => out.push('\t'),
-            Some('r') => out.push('\r'),
-            Some('0') => out.push('\0'),
-            Some('\n') | None => {}
-            Some(other) => out.push(other),
-        }
-    }
-    out
+    crate::escape::unescape(s, crate::escape::Dialect::JavaScript)
 }
 
 /// Every module specifier in a file: static imports, `export … from`, `require('x')`

@@ -3,96 +3,8 @@
 
 use crate::facts::{CallKind, Diagnostic, Level, Sdk, SdkCall, ServiceRef, Value};
 
+use super::sdk_v2_names::class_for_module;
 use super::values::{Abs, Site};
-
-/// `aws-sdk/clients/<id>` module ids whose class name differs from a plain lookup.
-/// Sorted by module id (a test keeps it sorted).
-const CLIENT_MODULES: &[(&str, &str)] = &[
-    ("apigateway", "APIGateway"),
-    ("apigatewaymanagementapi", "ApiGatewayManagementApi"),
-    ("appsync", "AppSync"),
-    ("athena", "Athena"),
-    ("cloudformation", "CloudFormation"),
-    ("cloudfront", "CloudFront"),
-    ("cloudwatch", "CloudWatch"),
-    ("cloudwatchevents", "CloudWatchEvents"),
-    ("cloudwatchlogs", "CloudWatchLogs"),
-    ("codepipeline", "CodePipeline"),
-    ("cognitoidentity", "CognitoIdentity"),
-    (
-        "cognitoidentityserviceprovider",
-        "CognitoIdentityServiceProvider",
-    ),
-    ("comprehend", "Comprehend"),
-    ("dynamodb", "DynamoDB"),
-    ("dynamodbstreams", "DynamoDBStreams"),
-    ("ec2", "EC2"),
-    ("ecr", "ECR"),
-    ("ecs", "ECS"),
-    ("eventbridge", "EventBridge"),
-    ("firehose", "Firehose"),
-    ("glue", "Glue"),
-    ("iot", "Iot"),
-    ("iotdata", "IotData"),
-    ("kinesis", "Kinesis"),
-    ("kms", "KMS"),
-    ("lambda", "Lambda"),
-    ("polly", "Polly"),
-    ("rds", "RDS"),
-    ("rdsdataservice", "RDSDataService"),
-    ("rekognition", "Rekognition"),
-    ("route53", "Route53"),
-    ("s3", "S3"),
-    ("sagemakerruntime", "SageMakerRuntime"),
-    ("secretsmanager", "SecretsManager"),
-    ("ses", "SES"),
-    ("sesv2", "SESV2"),
-    ("sns", "SNS"),
-    ("sqs", "SQS"),
-    ("ssm", "SSM"),
-    ("stepfunctions", "StepFunctions"),
-    ("sts", "STS"),
-    ("textract", "Textract"),
-    ("translate", "Translate"),
-    ("xray", "XRay"),
-];
-
-/// Members of the `AWS` namespace that are not services (configuration, credentials,
-/// utilities): constructing or calling them grants nothing.
-const NOT_SERVICES: &[&str] = &[
-    "Config",
-    "CredentialProviderChain",
-    "Endpoint",
-    "EventListeners",
-    "HttpClient",
-    "HttpRequest",
-    "HttpResponse",
-    "JSON",
-    "MetadataService",
-    "Model",
-    "NodeHttpClient",
-    "ParamValidator",
-    "Protocol",
-    "Request",
-    "ResourceWaiter",
-    "Response",
-    "SequentialExecutor",
-    "Service",
-    "Signers",
-    "Token",
-    "TokenProviderChain",
-    "VERSION",
-    "XML",
-];
-
-/// The v2 class for an `aws-sdk/clients/<id>` module, or the id itself.
-pub(crate) fn class_for_module(id: &str) -> String {
-    CLIENT_MODULES
-        .binary_search_by(|(m, _)| (*m).cmp(id))
-        .ok()
-        .and_then(|i| CLIENT_MODULES.get(i))
-        .map_or_else(|| id.to_string(), |(_, c)| (*c).to_string())
-}
 
 /// The value a `require`/`import` of an `aws-sdk…` module path denotes, if it is one.
 pub(crate) fn module(spec: &str) -> Option<Abs> {
@@ -106,27 +18,6 @@ pub(crate) fn module(spec: &str) -> Option<Abs> {
             let id = id.strip_suffix(".js").unwrap_or(id);
             Some(Abs::V2Class(class_for_module(id)))
         }
-    }
-}
-
-/// `AWS.<name>`.
-pub(crate) fn ns_member(name: &str) -> Abs {
-    let service_like = name.chars().next().is_some_and(char::is_uppercase)
-        && !name.ends_with("Credentials")
-        && NOT_SERVICES.binary_search(&name).is_err();
-    if service_like {
-        Abs::V2Class(name.to_string())
-    } else {
-        Abs::V2Inert
-    }
-}
-
-/// `AWS.<class>.<name>`.
-pub(crate) fn class_member(class: &str, name: &str) -> Abs {
-    match (class, name) {
-        ("DynamoDB", "DocumentClient") => Abs::V2DocClass,
-        ("S3", "ManagedUpload") => Abs::V2ManagedUploadClass,
-        _ => Abs::V2Inert,
     }
 }
 
@@ -295,23 +186,5 @@ fn client_method(
                 Some(site.location.clone()),
             ));
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn tables_are_sorted() {
-        assert!(CLIENT_MODULES.windows(2).all(|w| w[0].0 < w[1].0));
-        assert!(NOT_SERVICES.windows(2).all(|w| w[0] < w[1]));
-    }
-
-    #[test]
-    fn client_modules_map_to_classes() {
-        assert_eq!(class_for_module("s3"), "S3");
-        assert_eq!(class_for_module("dynamodb"), "DynamoDB");
-        assert_eq!(class_for_module("somethingnew"), "somethingnew");
     }
 }

@@ -8,6 +8,8 @@ use std::collections::BTreeMap;
 use crate::facts::{Location, ServiceRef, Value};
 use crate::program::FunctionId;
 
+use super::sdk_v2_names::{self, NestedClass};
+
 /// A class defined in some local module.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) struct ClassRef {
@@ -411,8 +413,13 @@ impl Abs {
                     .unwrap_or_else(|| Abs::unknown("array index out of range")),
                 Err(_) => Abs::unknown(format!("array property `{name}`")),
             },
-            Abs::V2Ns => super::sdk_v2::ns_member(name),
-            Abs::V2Class(class) => super::sdk_v2::class_member(class, name),
+            Abs::V2Ns if sdk_v2_names::is_service_class(name) => Abs::V2Class(name.to_string()),
+            Abs::V2Ns => Abs::V2Inert,
+            Abs::V2Class(class) => match sdk_v2_names::nested_class(class, name) {
+                Some(NestedClass::DocumentClient) => Abs::V2DocClass,
+                Some(NestedClass::ManagedUpload) => Abs::V2ManagedUploadClass,
+                None => Abs::V2Inert,
+            },
             Abs::V3Pkg(pkg) => Abs::V3Export {
                 pkg: pkg.clone(),
                 name: name.to_string(),

@@ -96,33 +96,10 @@ pub(crate) fn concat_alternatives(slots: Vec<Vec<Value>>) -> Vec<Value> {
 
 /// Decode the body of a string literal (escape sequences of non-raw strings).
 pub(crate) fn unescape(body: &str, raw: bool) -> String {
-    if raw || !body.contains('\\') {
+    if raw {
         return body.to_string();
     }
-    let mut out = String::with_capacity(body.len());
-    let mut chars = body.chars();
-    while let Some(c) = chars.next() {
-        if c != '\\' {
-            out.push(c);
-            continue;
-        }
-        match chars.next() {
-            Some('n') => out.push('\n'),
-            Some('t') => out.push('\t'),
-            Some('r') => out.push('\r'),
-            Some('0') => out.push('\0'),
-            Some('\\') => out.push('\\'),
-            Some('\'') => out.push('\''),
-            Some('"') => out.push('"'),
-            Some('\n') => {}
-            Some(other) => {
-                out.push('\\');
-                out.push(other);
-            }
-            None => out.push('\\'),
-        }
-    }
-    out
+    crate::escape::unescape(body, crate::escape::Dialect::Python)
 }
 
 /// `template % args` with `%s`/`%d`/`%r`/`%(name)s` placeholders.

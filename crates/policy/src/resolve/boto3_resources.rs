@@ -7,7 +7,7 @@ use leastrole_lang::{Diagnostic, Level, ResourceStep, SdkCall, Value};
 use leastrole_maps::schema::{Boto3Param, Boto3Request, Boto3Resource, Boto3ServiceResources};
 use leastrole_maps::{Maps, MapsError};
 
-use super::target::{Request, Targets, helper_requests};
+use super::request::{Request, Targets, helper_requests};
 use super::values::{merge_into, set_path};
 
 const SERVICE_RESOURCE: &str = "ServiceResource";

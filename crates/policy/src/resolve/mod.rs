@@ -8,6 +8,7 @@
 mod arn;
 mod boto3_resources;
 mod condition;
+mod request;
 mod target;
 mod values;
 
@@ -223,9 +224,9 @@ impl CallContext<'_> {
                     Level::Info,
                     "conditional-action-kept",
                     format!(
-                        "{} is needed only under a condition the code does not show ({}); kept for `{}`",
+                        "{} is needed only under a condition the code does not show (when {}); kept for `{}`",
                         rule.action,
-                        describe_condition(when),
+                        when,
                         self.call.text
                     ),
                 );
@@ -416,27 +417,6 @@ impl CallContext<'_> {
 
 /// The option that turns on `iam:PassRole` for roles passed inside configuration maps.
 const PASS_ROLE_OPTION: &str = "pass-role";
-
-fn describe_condition(c: &leastrole_maps::Condition) -> String {
-    use leastrole_maps::Condition as C;
-    let join = |cs: &[C], sep: &str| {
-        cs.iter()
-            .map(describe_condition)
-            .collect::<Vec<_>>()
-            .join(sep)
-    };
-    match c {
-        C::Present(p) => format!("when {p} is given"),
-        C::Absent(p) => format!("when {p} is not given"),
-        C::Equals { param, values } => format!("when {param} is {}", values.join(" or ")),
-        C::StartsWith { param, prefixes } => {
-            format!("when {param} starts with {}", prefixes.join(" or "))
-        }
-        C::Option(o) => format!("with --{o}"),
-        C::All(cs) => join(cs, " and "),
-        C::Any(cs) => join(cs, " or "),
-    }
-}
 
 /// The placeholder that names the resource itself (bucket, table, function), as opposed
 /// to a part inside it (object key, index): the first one in the template.
