@@ -108,26 +108,24 @@ fn functions_of(path: &Path) -> Vec<Function> {
     functions
 }
 
-fn fixtures(language: &str) -> Vec<PathBuf> {
-    let dir = fixtures_root().join(language);
-    let Ok(entries) = std::fs::read_dir(&dir) else {
-        return Vec::new();
-    };
-    let mut out: Vec<PathBuf> = entries
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.is_dir() || leastrole_lang::Language::of_path(&p.to_string_lossy()).is_some())
-        .collect();
-    out.sort();
-    out
+/// Whether `path` is a fixture of `language`: a folder, or a source file (not the
+/// language folder itself, which `glob!` also visits).
+fn is_fixture(path: &Path, language: &str) -> bool {
+    if path.canonicalize().ok() == fixtures_root().join(language).canonicalize().ok() {
+        return false;
+    }
+    path.is_dir() || leastrole_lang::Language::of_path(&path.to_string_lossy()).is_some()
 }
 
+/// Each fixture its own snapshot (`insta::glob!` reports every mismatch, not only the
+/// first).
 fn snapshot_language(language: &str) {
-    let list = fixtures(language);
-    assert!(!list.is_empty(), "no fixtures in fixtures/{language}");
-    for path in list {
+    insta::glob!(format!("../../../fixtures/{language}"), "*", |path| {
+        if !is_fixture(path, language) {
+            return;
+        }
         let discovery = Discovery {
-            functions: functions_of(&path),
+            functions: functions_of(path),
             diagnostics: Vec::new(),
         };
         let report =
@@ -139,19 +137,12 @@ fn snapshot_language(language: &str) {
                 ..RenderOptions::default()
             },
         );
-        let name = path
-            .file_name()
-            .unwrap()
-            .to_string_lossy()
-            .replace('.', "_");
         insta::with_settings!({
-            snapshot_suffix => format!("{language}__{name}"),
-            description => format!("fixtures/{language}/{}", path.file_name().unwrap().to_string_lossy()),
             omit_expression => true,
         }, {
-            insta::assert_snapshot!(text);
+            insta::assert_snapshot!(language, text);
         });
-    }
+    });
 }
 
 #[test]

@@ -14,48 +14,38 @@ fn fixtures_dir(lang: &str) -> PathBuf {
         .join(lang)
 }
 
-/// (snapshot name, entry relative to the language folder), sorted.
-fn fixtures(dir: &Path) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return out;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        let Some(name) = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .map(str::to_string)
-        else {
-            continue;
-        };
-        if path.is_dir() {
-            let entry_file = ["handler", "index"].iter().find_map(|stem| {
-                SOURCE_EXTENSIONS
-                    .iter()
-                    .map(|ext| format!("{stem}.{ext}"))
-                    .find(|f| path.join(f).is_file())
-            });
-            if let Some(f) = entry_file {
-                out.push((name.clone(), format!("{name}/{f}")));
-            }
-        } else if path
-            .extension()
+/// The entry of a fixture (relative to the language folder): a source file itself, or a
+/// folder's `handler.*` or `index.*`; `None` for anything else, and for the language
+/// folder itself (which `glob!` also visits).
+fn entry_of(path: &Path, lang_dir: &Path) -> Option<String> {
+    if path.canonicalize().ok() == lang_dir.canonicalize().ok() {
+        return None;
+    }
+    let name = path.file_name()?.to_str()?.to_string();
+    if path.is_dir() {
+        ["handler", "index"].iter().find_map(|stem| {
+            SOURCE_EXTENSIONS
+                .iter()
+                .map(|ext| format!("{stem}.{ext}"))
+                .find(|f| path.join(f).is_file())
+                .map(|f| format!("{name}/{f}"))
+        })
+    } else {
+        path.extension()
             .and_then(|e| e.to_str())
             .is_some_and(|e| SOURCE_EXTENSIONS.contains(&e))
-        {
-            out.push((name.clone(), name));
-        }
+            .then_some(name)
     }
-    out.sort();
-    out
 }
 
+/// Every fixture of `lang`, each its own snapshot (`insta::glob!` reports every mismatch,
+/// not only the first).
 fn check(lang: &str) {
     let dir = fixtures_dir(lang);
-    let all = fixtures(&dir);
-    assert!(!all.is_empty(), "no fixtures in {}", dir.display());
-    for (name, entry) in all {
+    insta::glob!(format!("../../../fixtures/{lang}"), "*", |path| {
+        let Some(entry) = entry_of(path, &dir) else {
+            return;
+        };
         let program = analyze(&dir, std::slice::from_ref(&entry));
         // Determinism: a second run gives the same result.
         assert_eq!(
@@ -64,13 +54,12 @@ fn check(lang: &str) {
             "{entry} is not deterministic"
         );
         insta::with_settings!({
-            snapshot_suffix => name.clone(),
             description => format!("fixtures/{lang}/{entry}"),
             omit_expression => true,
         }, {
             insta::assert_yaml_snapshot!(lang, program);
         });
-    }
+    });
 }
 
 #[test]
