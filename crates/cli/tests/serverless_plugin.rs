@@ -12,25 +12,12 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
 
+mod common;
+
+const WHAT: &str = "the serverless plugin tests";
+
 fn plugin_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../serverless-plugin")
-}
-
-fn in_ci() -> bool {
-    std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false" && v != "0")
-}
-
-/// Missing tooling: a failure under CI, a note and an early return locally.
-#[expect(
-    clippy::print_stderr,
-    reason = "the note tells a local run why the plugin tests did not run"
-)]
-fn unavailable(why: &str) {
-    assert!(
-        !in_ci(),
-        "the serverless plugin tests cannot run under CI: {why}"
-    );
-    eprintln!("note: skipping the serverless plugin tests: {why}");
 }
 
 fn shown(out: &Output) -> String {
@@ -96,7 +83,7 @@ fn installed() -> Result<PathBuf, String> {
 fn serverless_plugin_lint_and_format() {
     let dir = match installed() {
         Ok(dir) => dir,
-        Err(why) => return unavailable(&why),
+        Err(why) => return common::tool_missing(WHAT, &why),
     };
     for (tool, args) in [
         ("node_modules/eslint/bin/eslint.js", &["."][..]),
@@ -123,7 +110,7 @@ fn serverless_plugin_lint_and_format() {
 fn serverless_plugin_node_tests() {
     let dir = match installed() {
         Ok(dir) => dir,
-        Err(why) => return unavailable(&why),
+        Err(why) => return common::tool_missing(WHAT, &why),
     };
     let mut tests: Vec<PathBuf> = std::fs::read_dir(dir.join("test"))
         .expect("test folder")
