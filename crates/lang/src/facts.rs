@@ -5,24 +5,10 @@
 //! into operations, and `leastrole-policy` into actions and resources.
 
 use std::collections::BTreeMap;
-use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-/// A position in a source file. Lines and columns are 1-based; columns count chars.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub struct Location {
-    /// Path relative to the project root, with `/` separators.
-    pub file: String,
-    pub line: u32,
-    pub column: u32,
-}
-
-impl fmt::Display for Location {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}", self.file, self.line, self.column)
-    }
-}
+pub use leastrole_core::{Diagnostic, Level, Location};
 
 /// Which SDK a call goes through.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -189,40 +175,4 @@ pub struct SdkCall {
     pub positional: Vec<Value>,
     /// The call's source text, trimmed to one line (at most 120 chars).
     pub text: String,
-}
-
-/// Severity of a diagnostic.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Level {
-    Info,
-    Warning,
-    Error,
-}
-
-/// A finding about the user's code or config. Never an `Err`: the scan goes on.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct Diagnostic {
-    pub level: Level,
-    /// Stable kebab-case code (`syntax-error`, `unknown-method`, `dynamic-service`).
-    pub code: String,
-    pub message: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub location: Option<Location>,
-}
-
-impl Diagnostic {
-    pub fn new(
-        level: Level,
-        code: impl Into<String>,
-        message: impl Into<String>,
-        location: Option<Location>,
-    ) -> Self {
-        Diagnostic {
-            level,
-            code: code.into(),
-            message: message.into(),
-            location,
-        }
-    }
 }

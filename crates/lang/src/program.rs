@@ -15,35 +15,7 @@ use crate::facts::{Diagnostic, Location, SdkCall};
 /// Name of the pseudo-function holding a module's top-level code.
 pub const MODULE_SCOPE: &str = "<module>";
 
-/// Source language of a module.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Language {
-    Python,
-    JavaScript,
-    TypeScript,
-}
-
-impl Language {
-    /// The language of a file, by extension.
-    pub fn of_path(path: &str) -> Option<Language> {
-        let ext = path.rsplit_once('.')?.1;
-        match ext {
-            "py" => Some(Language::Python),
-            "js" | "mjs" | "cjs" | "jsx" => Some(Language::JavaScript),
-            "ts" | "mts" | "cts" | "tsx" => Some(Language::TypeScript),
-            _ => None,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Language::Python => "python",
-            Language::JavaScript => "javascript",
-            Language::TypeScript => "typescript",
-        }
-    }
-}
+pub use leastrole_core::Language;
 
 /// A function in the program: `<file>#<qualified name>`, e.g. `src/app.py#Repo.save`
 /// or `src/app.py#<module>` for top-level code.

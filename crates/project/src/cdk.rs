@@ -15,7 +15,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use leastrole_lang::{Diagnostic, Level, Location};
+use leastrole_core::{Diagnostic, Level, Location};
 
 use crate::cfn::{self, Eval, Literal, Template};
 use crate::config::{self, KeyLines, Node};

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use leastrole_lang::{Diagnostic, Level, Location};
+use leastrole_core::{Diagnostic, Level, Location};
 
 use crate::handler::{self, HandlerSpec, HandlerStyle, style_for_runtime};
 use crate::{Entry, EnvValue, Framework, Function, ValuePart, runtime};

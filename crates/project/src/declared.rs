@@ -8,7 +8,7 @@
 //! references ([`ValuePart::Ref`]) so `!GetAtt T.Arn` compares structurally with the
 //! generated `Fn::GetAtt [T, Arn]`.
 
-use leastrole_lang::{Diagnostic, Location};
+use leastrole_core::{Diagnostic, Location};
 
 use crate::ValuePart;
 

@@ -33,7 +33,7 @@ mod walk;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use leastrole_lang::{Diagnostic, Language, Level, Location};
+use leastrole_core::{Diagnostic, Language, Level, Location};
 
 pub use cfn::{ReferenceValue, reference_value};
 pub use declared::Declared;

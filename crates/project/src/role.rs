@@ -9,7 +9,7 @@
 use std::sync::OnceLock;
 
 use indexmap::IndexMap;
-use leastrole_lang::{Diagnostic, Level, Location};
+use leastrole_core::{Diagnostic, Level, Location};
 
 use crate::ValuePart;
 use crate::cfn::{Eval, Literal, Template};

@@ -19,7 +19,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use indexmap::IndexMap;
-use leastrole_lang::{Diagnostic, Level, Location};
+use leastrole_core::{Diagnostic, Level, Location};
 
 use crate::cfn::{self, Eval, Strings, Template};
 use crate::config::{self, KeyLines, Node, find_line};

@@ -17,7 +17,7 @@ use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use leastrole_lang::Diagnostic;
+use leastrole_core::Diagnostic;
 
 use crate::ValuePart;
 use crate::cfn::{MAX_DEPTH, MAX_WORK};

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use leastrole_lang::{Diagnostic, Language, Level};
+use leastrole_core::{Diagnostic, Language, Level};
 
 /// Folders that hold dependencies or build output, never the user's handlers.
 const SKIPPED_DIRS: &[&str] = &[

@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use leastrole_lang::Level;
+use leastrole_core::Level;
 use leastrole_project::{
     DiscoverOptions, Discovery, Entry, EnvValue, Framework, ValuePart, discover,
 };
