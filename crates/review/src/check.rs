@@ -517,6 +517,15 @@ pub fn check_function(
         return Ok(review);
     };
     review.diagnostics = declared.diagnostics.clone();
+    // What a function needs is unknown when its code was not analysed (a container
+    // image, a missing handler file or export): every declared statement would read as
+    // unused, and a user removing them would break the function.
+    if let Some(reason) = &report.not_analysed {
+        review.status = FunctionStatus::NotCheckable {
+            reason: format!("not analysed: {reason}"),
+        };
+        return Ok(review);
+    }
     match &declared.role {
         DeclaredRole::NotCheckable { reason } => {
             review.status = FunctionStatus::NotCheckable {

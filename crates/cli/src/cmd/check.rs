@@ -5,14 +5,14 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use leastrole_lang::Level;
+use leastrole_lang::{Diagnostic, Level};
 use leastrole_project::{DiscoverOptions, Function, discover};
-use leastrole_review::{Catalog, CheckContext, CheckInput};
+use leastrole_review::{Catalog, CheckContext, CheckInput, Review, ReviewKind};
 
 use crate::Status;
 use crate::args::CheckArgs;
 use crate::cmd::analysis_options;
-use crate::cmd::review::{arn_env, fail_on, finish, load_maps, repo_prefix};
+use crate::cmd::review::{arn_env, config_stop, fail_on, finish, load_maps, repo_prefix};
 use crate::pipeline::build_report;
 
 /// `code_root` relative to `root`, `/`-separated with a trailing `/`; empty when equal
@@ -39,6 +39,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Status> {
         functions: args.functions.clone(),
         stage: args.stage.clone(),
         use_env: args.use_env,
+        config_fallback: args.config_fallback,
     };
     let (root, discovery) = match &args.manifest {
         Some(manifest) => {
@@ -54,6 +55,24 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Status> {
     };
     let maps = load_maps(args.maps.as_deref())?;
     let maps = maps.get();
+    // A configuration that cannot be read: the review says so (in every format) and the
+    // command fails, rather than checking whatever discovery could guess.
+    if let Some(error) = config_stop(&discovery.diagnostics, args.config_fallback) {
+        let review = Review {
+            kind: ReviewKind::Check,
+            functions: Vec::new(),
+            diagnostics: discovery.diagnostics,
+        };
+        return finish(
+            &review,
+            args.format,
+            fail_on(args.fail_on),
+            repo_prefix(&root),
+            args.output.as_ref(),
+            args.strict,
+            Some(error),
+        );
+    }
     let functions: BTreeMap<String, Function> = discovery
         .functions
         .iter()
@@ -94,7 +113,35 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Status> {
         catalog: &catalog,
         env: arn_env(&args.arn),
     };
-    let mut review = leastrole_review::check(&ctx, &inputs, report.diagnostics.clone())
+    // A function named with --function that cannot be analysed (or does not exist) is
+    // an error: the user asked about it, and no verdict on it can be given.
+    let mut diagnostics = report.diagnostics.clone();
+    let mut named_errors: Vec<String> = diagnostics
+        .iter()
+        .filter(|d| d.level == Level::Error && d.code == "unknown-function")
+        .map(|d| d.message.clone())
+        .collect();
+    for r in &report.functions {
+        if let Some(reason) = &r.not_analysed
+            && args.functions.contains(&r.name)
+        {
+            let message = format!(
+                "{}: named with --function, but not analysed: {reason}",
+                r.name
+            );
+            named_errors.push(message.clone());
+            diagnostics.push(Diagnostic::new(
+                Level::Error,
+                "function-not-analysed",
+                message,
+                functions.get(&r.name).and_then(|f| f.source.clone()),
+            ));
+        }
+    }
+    diagnostics.sort();
+    diagnostics.dedup();
+    let error = (!named_errors.is_empty()).then(|| named_errors.join("; "));
+    let mut review = leastrole_review::check(&ctx, &inputs, diagnostics)
         .context("the service maps are broken")?;
     // The needed side is only as complete as the analysis: its warnings travel along.
     for f in &mut review.functions {
@@ -115,6 +162,8 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Status> {
         fail_on(args.fail_on),
         repo_prefix(&root),
         args.output.as_ref(),
+        args.strict,
+        error,
     )
 }
 

@@ -126,7 +126,17 @@ pub(crate) fn review_markdown_limited(
     .ok();
     writeln!(s, "**{}**", gate_line(review, options)).ok();
     for d in &review.diagnostics {
-        writeln!(s, "\n> {}: {}", super::level(d.level), cell(&d.message)).ok();
+        let at = d.location.as_ref().map_or_else(String::new, |l| {
+            format!(" (`{}{}:{}`)", options.uri_prefix, l.file, l.line)
+        });
+        writeln!(
+            s,
+            "\n> {} `{}`{at}: {}",
+            super::level(d.level),
+            d.code,
+            cell(&d.message)
+        )
+        .ok();
     }
     let mut omitted_rows = 0usize;
     let mut omitted_functions = 0usize;
@@ -242,6 +252,7 @@ mod tests {
         let options = ReviewOptions {
             uri_prefix: String::new(),
             fail_on: FailOn::Broadening,
+            error: None,
         };
         let md = review_markdown(&review, &options);
         assert!(md.chars().count() < 65_536, "{}", md.chars().count());

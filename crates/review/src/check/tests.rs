@@ -585,3 +585,23 @@ fn framework_tables_are_sorted_and_known() {
         }
     }
 }
+
+#[test]
+fn a_function_that_was_not_analysed_is_not_checkable_and_has_no_unused_rows() {
+    let mut r = report(Vec::new());
+    r.not_analysed = Some("a container image (`image:`) is not analysed".into());
+    let d = declared(vec![statement(
+        Effect::Allow,
+        &["s3:PutObject"],
+        vec![lit("arn:aws:s3:::uploads/*")],
+        14,
+    )]);
+    let review = run(&r, &d);
+    assert_eq!(
+        review.status,
+        FunctionStatus::NotCheckable {
+            reason: "not analysed: a container image (`image:`) is not analysed".into()
+        }
+    );
+    assert!(review.findings.is_empty(), "{:?}", review.findings);
+}
