@@ -173,6 +173,46 @@ fn diff_of_reordered_statements_is_no_change() {
         "diff-reordered-statements",
         &["diff", a.to_str().unwrap(), b.to_str().unwrap()],
     );
+    // Two one-function inputs compare with each other whatever their names: the two
+    // documents as they are (old.json, new.json), and a one-function report against a
+    // document.
+    let o = leastrole(&["diff", old, new, "--format", "json", "--fail-on", "any"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["functions"].as_array().unwrap().len(), 1, "{v:#}");
+    assert_eq!(v["functions"][0]["status"], "unchanged", "{v:#}");
+    assert_eq!(v["summary"]["findings"], serde_json::json!({}));
+    let report = tmp.path().join("report.json");
+    generate_to(
+        &fixtures().join("adds-write-permission/new"),
+        &["--handler", "app.handler"],
+        &report,
+    );
+    let iam = leastrole(&[
+        "generate",
+        fixtures()
+            .join("adds-write-permission/new")
+            .to_str()
+            .unwrap(),
+        "--handler",
+        "app.handler",
+        "--format",
+        "iam",
+    ]);
+    // One function: a bare policy document, named after its file when read back.
+    let doc = tmp.path().join("policy-from-elsewhere.json");
+    std::fs::write(&doc, &iam.stdout).unwrap();
+    let o = leastrole(&[
+        "diff",
+        doc.to_str().unwrap(),
+        report.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["functions"].as_array().unwrap().len(), 1, "{v:#}");
+    assert_eq!(v["functions"][0]["name"], "app.handler", "{v:#}");
+    assert_eq!(v["functions"][0]["status"], "unchanged", "{v:#}");
 }
 
 #[test]
@@ -328,10 +368,51 @@ fn diff_git_compares_the_working_tree_with_a_revision() {
         String::from_utf8_lossy(&status.stdout)
     );
     assert!(!repo.join(".git/worktrees").exists());
-    // A revision that does not exist is an error.
+    // A revision that does not exist is an error that says how to get it.
     let o = leastrole(&["diff", "--git", "no-such-branch", service.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("no-such-branch"));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        stderr.contains("no-such-branch: unknown revision"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("git fetch origin no-such-branch"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("fetch-depth: 0"), "{stderr}");
+    // `-o FILE` as docs/ci.md runs it: the review in the file, nothing on stdout.
+    let out = tmp.path().join("diff.md");
+    let o = leastrole(&[
+        "diff",
+        "--git",
+        "HEAD~1",
+        service.to_str().unwrap(),
+        "--format",
+        "markdown",
+        "--fail-on",
+        "broadening",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(o.stdout.is_empty());
+    let md = std::fs::read_to_string(&out).unwrap();
+    assert!(md.starts_with("<!-- leastrole:diff -->"), "{md}");
+    assert!(md.contains("dynamodb:PutItem"), "{md}");
+    // Two folders: diff wants files, and says what to use for a project.
+    let o = leastrole(&["diff", service.to_str().unwrap(), service.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        stderr.contains("is a folder") && stderr.contains("diff --git BASE"),
+        "{stderr}"
+    );
 }
 
 #[test]

@@ -80,7 +80,9 @@ pub fn run(args: DiffArgs) -> anyhow::Result<Status> {
             let [old, new] = args.paths.as_slice() else {
                 bail!("diff needs OLD and NEW (two reports or policy documents), or --git BASE");
             };
-            (read(old, &catalog)?, read(new, &catalog)?, String::new())
+            let (mut old, new) = (read(old, &catalog)?, read(new, &catalog)?);
+            same_function(&mut old, &new);
+            (old, new, String::new())
         }
     };
     let review =
@@ -96,7 +98,29 @@ pub fn run(args: DiffArgs) -> anyhow::Result<Status> {
     )
 }
 
+/// Two one-function inputs (policy documents, single-function reports) are the same
+/// function whatever each is named: a document is named after its file, so `old.json`
+/// and `new.json` would otherwise be one function removed and another added. OLD's
+/// function takes NEW's name.
+fn same_function(old: &mut PolicySet, new: &PolicySet) {
+    if old.functions.len() != 1 || new.functions.len() != 1 {
+        return;
+    }
+    let Some(name) = new.functions.keys().next() else {
+        return;
+    };
+    if let Some((_, pairs)) = old.functions.pop_first() {
+        old.functions.insert(name.clone(), pairs);
+    }
+}
+
 fn read(path: &Path, catalog: &Catalog<'_>) -> anyhow::Result<PolicySet> {
+    anyhow::ensure!(
+        !path.is_dir(),
+        "{} is a folder: diff OLD NEW compares two files (`generate --format json` reports or IAM policy documents); to compare a project with a git revision, use `leastrole diff --git BASE {}`",
+        path.display(),
+        path.display()
+    );
     let text =
         std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     let name = path
@@ -177,7 +201,11 @@ fn git_sets(
         ],
         None,
     )
-    .with_context(|| format!("--git {base}: no such revision"))?;
+    .map_err(|_| {
+        anyhow::anyhow!(
+            "--git {base}: unknown revision (not in this clone); fetch it first (`git fetch origin {base}`), and in GitHub Actions check out with `fetch-depth: 0` (actions/checkout fetches one commit by default)"
+        )
+    })?;
     // A private index in a temporary folder: the repository's index, worktrees and refs
     // are never touched, and the folder goes away on every path out of this function.
     let tmp = tempfile::tempdir().context("cannot create a temporary folder")?;
