@@ -1061,3 +1061,75 @@ fn check_strict_fails_on_a_warning() {
     strict.push("--strict");
     assert_eq!(leastrole(&strict).status.code(), Some(1));
 }
+
+#[test]
+fn a_shared_role_is_judged_against_what_all_its_functions_need() {
+    let dir = project_dir("serverless-v3-shared-role");
+    let o = leastrole(&["check", &dir, "--format", "json", "--fail-on", "never"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let (schemas, index) = review_schema();
+    schemas.validate(&v, index).unwrap();
+    // generateReceipt needs s3:PutObject: no function calls it unused.
+    for f in v["functions"].as_array().unwrap() {
+        for x in f["findings"].as_array().unwrap() {
+            assert_eq!(x["kind"], "missing", "{}: {x:#}", f["name"]);
+        }
+    }
+    // The role is judged once: its rows are under roles, each declared statement once.
+    let roles = v["roles"].as_array().unwrap();
+    assert_eq!(roles.len(), 1, "{v:#}");
+    let role = &roles[0];
+    assert_eq!(role["name"], "provider.iam.role (shared by all functions)");
+    assert!(role["role"].as_str().unwrap().contains("generateReceipt"));
+    let findings = role["findings"].as_array().unwrap();
+    let put = findings
+        .iter()
+        .find(|x| x["action"] == "s3:PutObject")
+        .unwrap();
+    assert_eq!(put["kind"], "broad", "{put:#}");
+    assert!(
+        put["note"]
+            .as_str()
+            .unwrap()
+            .contains("used by generateReceipt"),
+        "{put:#}"
+    );
+    let unused: Vec<&serde_json::Value> =
+        findings.iter().filter(|x| x["kind"] == "unused").collect();
+    assert_eq!(v["summary"]["findings"]["unused"], unused.len());
+    assert_eq!(unused.len(), 2, "{unused:#?}");
+    for x in &unused {
+        assert!(
+            x["resources"][0].as_str().unwrap().ends_with("/index/*"),
+            "{x:#}"
+        );
+    }
+    let notes = strings(&role["notes"]);
+    assert!(
+        notes.contains(&"provider.iam.role.statements[1] is used by generateReceipt".to_string()),
+        "{notes:?}"
+    );
+    // exportReports shares the role but was not analysed: said, not guessed.
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.starts_with("exportReports also runs with this role")),
+        "{notes:?}"
+    );
+    all_formats("check-shared-role", &["check", &dir]);
+    // One function named: the role is still judged against all that share it.
+    let o = leastrole(&[
+        "check",
+        &dir,
+        "--function",
+        "getOrder",
+        "--format",
+        "json",
+        "--fail-on",
+        "never",
+    ]);
+    let named: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(named["functions"].as_array().unwrap().len(), 1, "{named:#}");
+    assert_eq!(named["functions"][0]["name"], "getOrder");
+    assert_eq!(named["roles"], v["roles"], "{named:#}");
+}

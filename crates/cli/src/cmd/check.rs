@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use leastrole_lang::{Diagnostic, Level};
+use leastrole_project::declared::DeclaredRole;
 use leastrole_project::{DiscoverOptions, Function, discover};
 use leastrole_review::{Catalog, CheckContext, CheckInput, Review, ReviewKind};
 
@@ -41,7 +42,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Status> {
         use_env: args.use_env,
         config_fallback: args.config_fallback,
     };
-    let (root, discovery) = match &args.manifest {
+    let (root, mut discovery) = match &args.manifest {
         Some(manifest) => {
             let project = super::manifest::discover(manifest, &options)?;
             (project.service_dir, project.discovery)
@@ -53,6 +54,29 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Status> {
             (root, discovery)
         }
     };
+    // A role the named functions share with others is judged against what all of them
+    // need: those others are analysed too (and left out of the functions shown).
+    if !args.functions.is_empty() && args.manifest.is_none() {
+        let all = discover(
+            &root,
+            &DiscoverOptions {
+                functions: Vec::new(),
+                ..options.clone()
+            },
+        );
+        let roles: Vec<&str> = discovery
+            .functions
+            .iter()
+            .filter_map(|f| checkable_role(f))
+            .collect();
+        let sharing: Vec<Function> = all
+            .functions
+            .into_iter()
+            .filter(|f| !args.functions.contains(&f.name))
+            .filter(|f| checkable_role(f).is_some_and(|r| roles.contains(&r)))
+            .collect();
+        discovery.functions.extend(sharing);
+    }
     let maps = load_maps(args.maps.as_deref())?;
     let maps = maps.get();
     // A configuration that cannot be read: the review says so (in every format) and the
@@ -62,6 +86,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Status> {
             kind: ReviewKind::Check,
             functions: Vec::new(),
             diagnostics: discovery.diagnostics,
+            roles: Vec::new(),
         };
         return finish(
             &review,
@@ -143,6 +168,11 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Status> {
     let error = (!named_errors.is_empty()).then(|| named_errors.join("; "));
     let mut review = leastrole_review::check(&ctx, &inputs, diagnostics)
         .context("the service maps are broken")?;
+    if !args.functions.is_empty() {
+        review
+            .functions
+            .retain(|f| args.functions.contains(&f.name));
+    }
     // The needed side is only as complete as the analysis: its warnings travel along.
     for f in &mut review.functions {
         if let Some(r) = report.functions.iter().find(|r| r.name == f.name) {
@@ -165,6 +195,14 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Status> {
         args.strict,
         error,
     )
+}
+
+/// The description of the role a function's project declares, when it can be checked.
+fn checkable_role(f: &Function) -> Option<&str> {
+    match f.declared.as_ref().map(|d| &d.role) {
+        Some(DeclaredRole::Checkable { description }) => Some(description),
+        _ => None,
+    }
 }
 
 #[cfg(test)]

@@ -58,6 +58,7 @@ pub fn run(args: DiffArgs) -> anyhow::Result<Status> {
                         kind: ReviewKind::Diff,
                         functions: Vec::new(),
                         diagnostics,
+                        roles: Vec::new(),
                     };
                     return finish(
                         &review,

@@ -161,7 +161,13 @@ pub(crate) fn finish(
     let warned = review
         .diagnostics
         .iter()
-        .chain(review.functions.iter().flat_map(|f| &f.diagnostics))
+        .chain(
+            review
+                .functions
+                .iter()
+                .chain(&review.roles)
+                .flat_map(|f| &f.diagnostics),
+        )
         .any(|d| d.level >= Level::Warning);
     Ok(
         if review.gating(fail_on).next().is_some() || (strict && warned) {

@@ -61,6 +61,7 @@ pub fn review_github(review: &Review, options: &ReviewOptions) -> String {
     let mut all: Vec<(&FunctionReview, &Finding)> = review
         .functions
         .iter()
+        .chain(&review.roles)
         .flat_map(|f| f.findings.iter().map(move |x| (f, x)))
         .filter(|(_, x)| x.severity() > Severity::Note)
         .collect();

@@ -90,10 +90,12 @@ fn row(f: &Finding, options: &ReviewOptions) -> String {
 
 const TABLE_HEAD: &str = "| severity | kind | action | resource | access | risks | where | note |\n|---|---|---|---|---|---|---|---|\n";
 
-fn heading(f: &FunctionReview) -> String {
+/// A function's heading; a shared role's (see `Review::roles`) says so.
+fn heading(f: &FunctionReview, role: bool) -> String {
     let counts = function_counts(f);
     format!(
-        "\n#### `{}`: {}{}\n",
+        "\n#### {}`{}`: {}{}\n",
+        if role { "shared role " } else { "" },
         cell(&f.name),
         if counts.is_empty() {
             "no findings".to_string()
@@ -141,13 +143,13 @@ pub(crate) fn review_markdown_limited(
     let mut omitted_rows = 0usize;
     let mut omitted_functions = 0usize;
     let mut full = false;
-    for f in &review.functions {
+    for (role, f) in super::sections(review) {
         if full {
             omitted_functions += 1;
             omitted_rows += f.findings.len();
             continue;
         }
-        let head = heading(f);
+        let head = heading(f, role);
         if s.chars().count() + head.chars().count() + TABLE_HEAD.len() > limit {
             full = true;
             omitted_functions += 1;
@@ -243,6 +245,7 @@ mod tests {
                 })
                 .collect(),
             diagnostics: Vec::new(),
+            roles: Vec::new(),
         }
     }
 

@@ -218,6 +218,17 @@ pub(crate) fn gate_line(review: &Review, options: &ReviewOptions) -> String {
     }
 }
 
+/// What text and Markdown show, in order, each with whether it is a shared role: the
+/// shared roles first (their rows stand for every function that runs with them), then
+/// the functions.
+pub(crate) fn sections(review: &Review) -> impl Iterator<Item = (bool, &FunctionReview)> {
+    review
+        .roles
+        .iter()
+        .map(|r| (true, r))
+        .chain(review.functions.iter().map(|f| (false, f)))
+}
+
 /// The error-level diagnostics of a review (its own, then each function's), with the
 /// function they belong to: GitHub and SARIF show these, which must not be lost.
 pub(crate) fn error_diagnostics(
@@ -229,12 +240,18 @@ pub(crate) fn error_diagnostics(
         .iter()
         .filter(move |d| d.level == level)
         .map(|d| (None, d))
-        .chain(review.functions.iter().flat_map(move |f| {
-            f.diagnostics
+        .chain(
+            review
+                .functions
                 .iter()
-                .filter(move |d| d.level == level)
-                .map(|d| (Some(f.name.as_str()), d))
-        }))
+                .chain(&review.roles)
+                .flat_map(move |f| {
+                    f.diagnostics
+                        .iter()
+                        .filter(move |d| d.level == level)
+                        .map(|d| (Some(f.name.as_str()), d))
+                }),
+        )
 }
 
 pub(crate) fn level(l: leastrole_lang::Level) -> &'static str {

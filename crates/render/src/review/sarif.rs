@@ -183,7 +183,7 @@ pub fn review_sarif(review: &Review, options: &ReviewOptions) -> String {
     let rules = rules_for(review.kind);
     let mut results = error_results(review, rules.len(), options);
     let has_errors = !results.is_empty();
-    for function in &review.functions {
+    for function in review.functions.iter().chain(&review.roles) {
         for f in &function.findings {
             if let Some((i, rule)) = rules.iter().enumerate().find(|(_, r)| r.kind == f.kind) {
                 results.push(result(i, rule, function, f, options));
