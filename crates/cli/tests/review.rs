@@ -1133,3 +1133,28 @@ fn a_shared_role_is_judged_against_what_all_its_functions_need() {
     assert_eq!(named["functions"][0]["name"], "getOrder");
     assert_eq!(named["roles"], v["roles"], "{named:#}");
 }
+
+#[test]
+fn check_does_not_check_a_function_whose_handler_export_is_missing() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("serverless.yml"),
+        "service: s\nprovider:\n  name: aws\n  runtime: python3.12\n  iam:\n    role:\n      statements:\n        - Effect: Allow\n          Action: s3:GetObject\n          Resource: arn:aws:s3:::reports/*\nfunctions:\n  gone:\n    handler: app.nothere\n",
+    )
+    .unwrap();
+    std::fs::write(
+        tmp.path().join("app.py"),
+        "import boto3\n\ndef handler(event, context):\n    return boto3.client('s3').get_object(Bucket='reports', Key='k')\n",
+    )
+    .unwrap();
+    let dir = tmp.path().to_str().unwrap();
+    let o = leastrole(&["check", dir, "--format", "json", "--fail-on", "any"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(o.status.code(), Some(0), "{v:#}");
+    let f = &v["functions"][0];
+    assert_eq!(f["status"], "not-checkable", "{v:#}");
+    assert!(f["reason"].as_str().unwrap().contains("nothere"), "{f:#}");
+    assert_eq!(f["findings"], serde_json::json!([]));
+    let o = leastrole(&["check", dir, "--function", "gone", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+}
