@@ -54,7 +54,7 @@ fn generate(dir: &Path) -> Value {
         .args(["--region", "us-east-1", "--account", "123456789012"])
         // Configs that cannot be read are carried past (exit 0, the error in the
         // report), so each case also shows what the rest of the project still gets;
-        // without the flag they exit 2 (tests/gate.rs).
+        // without the flag they exit 2 (tests/review.rs).
         .arg("--config-fallback")
         .timeout(TIME_LIMIT)
         .output()
