@@ -50,6 +50,10 @@ pub struct CheckArgs {
     /// Resolve Serverless `${env:X}` variables from this process's environment.
     #[arg(long)]
     pub use_env: bool,
+    /// When a configuration file cannot be read, carry on without it (a plain-folder
+    /// read when no config can be read) instead of exiting 2; the error is still shown.
+    #[arg(long)]
+    pub config_fallback: bool,
     #[command(flatten)]
     pub arn: ArnArgs,
     #[command(flatten)]
@@ -63,6 +67,9 @@ pub struct CheckArgs {
     /// Exit 1 when a finding of this kind remains (docs/cli.md defines each level).
     #[arg(long, value_enum, default_value_t = FailOnArg::Missing)]
     pub fail_on: FailOnArg,
+    /// Also exit 1 when any warning-level diagnostic remains (as `generate --strict`).
+    #[arg(long)]
+    pub strict: bool,
     /// Write the output to FILE (atomically) instead of stdout.
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -86,6 +93,10 @@ pub struct DiffArgs {
     /// With `--git`: resolve Serverless `${env:X}` from this process's environment.
     #[arg(long, requires = "git")]
     pub use_env: bool,
+    /// With `--git`: when a configuration file cannot be read, carry on without it (a plain-folder
+    /// read when no config can be read) instead of exiting 2; the error is still shown.
+    #[arg(long, requires = "git")]
+    pub config_fallback: bool,
     #[command(flatten)]
     pub arn: ArnArgs,
     /// With `--git`: the analysis options, as for `generate` (OLD and NEW reports were
@@ -167,6 +178,10 @@ pub struct GenerateArgs {
     /// Resolve Serverless `${env:X}` variables from this process's environment.
     #[arg(long)]
     pub use_env: bool,
+    /// When a configuration file cannot be read, carry on without it (a plain-folder
+    /// read when no config can be read) instead of exiting 2; the error is still shown.
+    #[arg(long)]
+    pub config_fallback: bool,
     /// Exit 1 when any warning-level diagnostic remains.
     #[arg(long)]
     pub strict: bool,

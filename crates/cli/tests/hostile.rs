@@ -1,8 +1,9 @@
 //! The hostile-inputs suite (issue 8): every case in `fixtures/hostile/` (and the big,
 //! deep, binary, unreadable and looping files this test writes into a temporary copy, so
 //! that the repository stays small) goes through `leastrole generate` as a user runs it.
-//! For each: no panic, no hang (a time limit kills the process), exit 0, a diagnostic that
-//! names the offending file, and the healthy function next to it still gets its policy.
+//! For each: no panic, no hang (a time limit kills the process), exit 0 (with
+//! `--config-fallback`), a diagnostic that names the offending file, and the healthy
+//! function next to it still gets its policy.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -51,6 +52,10 @@ fn generate(dir: &Path) -> Value {
         .args(["generate", dir.to_str().expect("utf-8 path")])
         .args(["--format", "json", "--partition", "aws"])
         .args(["--region", "us-east-1", "--account", "123456789012"])
+        // Configs that cannot be read are carried past (exit 0, the error in the
+        // report), so each case also shows what the rest of the project still gets;
+        // without the flag they exit 2 (tests/review.rs).
+        .arg("--config-fallback")
         .timeout(TIME_LIMIT)
         .output()
         .expect("runs");
@@ -89,6 +94,7 @@ fn generate_on_small_stacks(dir: &Path, extra: &[&str]) -> Value {
         "aws",
         "-o",
         out.to_str().expect("utf-8 path"),
+        "--config-fallback",
     ];
     args.extend_from_slice(extra);
     let status = pool.install(|| {

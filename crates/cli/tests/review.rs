@@ -173,6 +173,46 @@ fn diff_of_reordered_statements_is_no_change() {
         "diff-reordered-statements",
         &["diff", a.to_str().unwrap(), b.to_str().unwrap()],
     );
+    // Two one-function inputs compare with each other whatever their names: the two
+    // documents as they are (old.json, new.json), and a one-function report against a
+    // document.
+    let o = leastrole(&["diff", old, new, "--format", "json", "--fail-on", "any"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["functions"].as_array().unwrap().len(), 1, "{v:#}");
+    assert_eq!(v["functions"][0]["status"], "unchanged", "{v:#}");
+    assert_eq!(v["summary"]["findings"], serde_json::json!({}));
+    let report = tmp.path().join("report.json");
+    generate_to(
+        &fixtures().join("adds-write-permission/new"),
+        &["--handler", "app.handler"],
+        &report,
+    );
+    let iam = leastrole(&[
+        "generate",
+        fixtures()
+            .join("adds-write-permission/new")
+            .to_str()
+            .unwrap(),
+        "--handler",
+        "app.handler",
+        "--format",
+        "iam",
+    ]);
+    // One function: a bare policy document, named after its file when read back.
+    let doc = tmp.path().join("policy-from-elsewhere.json");
+    std::fs::write(&doc, &iam.stdout).unwrap();
+    let o = leastrole(&[
+        "diff",
+        doc.to_str().unwrap(),
+        report.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["functions"].as_array().unwrap().len(), 1, "{v:#}");
+    assert_eq!(v["functions"][0]["name"], "app.handler", "{v:#}");
+    assert_eq!(v["functions"][0]["status"], "unchanged", "{v:#}");
 }
 
 #[test]
@@ -328,10 +368,51 @@ fn diff_git_compares_the_working_tree_with_a_revision() {
         String::from_utf8_lossy(&status.stdout)
     );
     assert!(!repo.join(".git/worktrees").exists());
-    // A revision that does not exist is an error.
+    // A revision that does not exist is an error that says how to get it.
     let o = leastrole(&["diff", "--git", "no-such-branch", service.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("no-such-branch"));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        stderr.contains("no-such-branch: unknown revision"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("git fetch origin no-such-branch"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("fetch-depth: 0"), "{stderr}");
+    // `-o FILE` as docs/ci.md runs it: the review in the file, nothing on stdout.
+    let out = tmp.path().join("diff.md");
+    let o = leastrole(&[
+        "diff",
+        "--git",
+        "HEAD~1",
+        service.to_str().unwrap(),
+        "--format",
+        "markdown",
+        "--fail-on",
+        "broadening",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(o.stdout.is_empty());
+    let md = std::fs::read_to_string(&out).unwrap();
+    assert!(md.starts_with("<!-- leastrole:diff -->"), "{md}");
+    assert!(md.contains("dynamodb:PutItem"), "{md}");
+    // Two folders: diff wants files, and says what to use for a project.
+    let o = leastrole(&["diff", service.to_str().unwrap(), service.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        stderr.contains("is a folder") && stderr.contains("diff --git BASE"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -685,4 +766,395 @@ fn diff_git_passes_the_analysis_options_through() {
         "{}",
         String::from_utf8_lossy(&o.stderr)
     );
+}
+
+/// The projects whose configuration does not parse, with the file and line of the error.
+const BROKEN_CONFIGS: [(&str, &str, u64); 3] = [
+    ("serverless-broken-config", "serverless.yml", 10),
+    ("sam-broken-template", "template.yaml", 9),
+    (
+        "cdk-broken-template",
+        "cdk.out/ReportsStack.template.json",
+        8,
+    ),
+];
+
+fn project_dir(project: &str) -> String {
+    root()
+        .join("fixtures/projects")
+        .join(project)
+        .to_str()
+        .unwrap()
+        .to_string()
+}
+
+/// A config that cannot be read shows in every format of a review (on its repository
+/// path and line), nothing is checked, and the command exits 2 whatever the gate.
+fn assert_config_error_review(case: &str, o: &Output, format: &str, file: &str, line: u64) {
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "{case} {format}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("--config-fallback"),
+        "{case}: the error names the way out"
+    );
+    let text = stdout(o);
+    let repo_file = format!("fixtures/projects/{case}/{file}");
+    match format {
+        "github" => assert!(
+            text.contains(&format!("::error file={repo_file},line={line},col="))
+                && text.contains("title=leastrole%3A config-parse-error::"),
+            "{case}: {text}"
+        ),
+        "sarif" => {
+            let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+            let (schemas, index) = sarif_schema();
+            schemas.validate(&v, index).unwrap();
+            let result = &v["runs"][0]["results"][0];
+            assert_eq!(result["ruleId"], "leastrole/error", "{v:#}");
+            assert_eq!(result["level"], "error");
+            let place = &result["locations"][0]["physicalLocation"];
+            assert_eq!(place["artifactLocation"]["uri"], repo_file.as_str());
+            assert_eq!(place["region"]["startLine"], line);
+        }
+        "json" => {
+            let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+            let (schemas, index) = review_schema();
+            schemas.validate(&v, index).unwrap();
+            assert_eq!(v["functions"], serde_json::json!([]), "{v:#}");
+            assert!(v["summary"]["error"].as_str().unwrap().contains(file));
+            let d = &v["diagnostics"][0];
+            assert_eq!(d["level"], "error", "{v:#}");
+            assert_eq!(d["code"], "config-parse-error");
+            assert_eq!(d["file"], file);
+            assert_eq!(d["line"], line);
+        }
+        "markdown" => assert!(
+            text.contains(&format!(
+                "> error `config-parse-error` (`{repo_file}:{line}`): "
+            )) && text.contains("error: the configuration cannot be read"),
+            "{case}: {text}"
+        ),
+        _ => assert!(
+            text.contains(&format!("error[config-parse-error] {file}:{line}:")),
+            "{case}: {text}"
+        ),
+    }
+    assert!(!text.contains("passed"), "{case} {format}: {text}");
+}
+
+#[test]
+fn check_of_a_config_that_cannot_be_read_is_an_error_in_every_format() {
+    for (case, file, line) in BROKEN_CONFIGS {
+        let dir = project_dir(case);
+        for format in FORMATS {
+            let o = leastrole(&["check", &dir, "--fail-on", "any", "--format", format]);
+            assert_config_error_review(case, &o, format, file, line);
+            if case == "sam-broken-template" {
+                insta::assert_snapshot!(format!("check-config-error__{format}"), stdout(&o));
+            }
+        }
+        // --config-fallback: the folder is read as one unit, the gate decides, and the
+        // error still shows.
+        let o = leastrole(&[
+            "check",
+            &dir,
+            "--config-fallback",
+            "--fail-on",
+            "any",
+            "--format",
+            "github",
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{case}");
+        let text = stdout(&o);
+        assert!(
+            text.contains("title=leastrole%3A config-parse-error::"),
+            "{text}"
+        );
+        assert!(text.contains("passed"), "{text}");
+    }
+}
+
+#[test]
+fn generate_of_a_config_that_cannot_be_read_writes_nothing_and_exits_2() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (case, file, line) in BROKEN_CONFIGS {
+        let dir = project_dir(case);
+        let out = tmp.path().join(format!("{case}.json"));
+        for format in ["json", "text", "iam", "serverless", "sam", "cloudformation"] {
+            let o = leastrole(&[
+                "generate",
+                &dir,
+                "--format",
+                format,
+                "-o",
+                out.to_str().unwrap(),
+            ]);
+            assert_eq!(o.status.code(), Some(2), "{case} {format}");
+            assert!(!out.exists(), "{case} {format}: -o written on error");
+            let stderr = String::from_utf8_lossy(&o.stderr);
+            assert!(
+                stderr.contains(&format!("error[config-parse-error] {file}:{line}:")),
+                "{case}: {stderr}"
+            );
+            let o = leastrole(&["generate", &dir, "--format", format]);
+            assert_eq!(o.status.code(), Some(2), "{case} {format}");
+            assert!(o.stdout.is_empty(), "{case} {format}: {}", stdout(&o));
+        }
+        let o = leastrole(&["generate", &dir, "--format", "json", "--config-fallback"]);
+        assert_eq!(o.status.code(), Some(0), "{case}");
+        let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+        assert_eq!(v["functions"][0]["name"], case);
+        assert!(
+            String::from_utf8_lossy(&o.stderr).contains("error[config-parse-error]"),
+            "{case}: the error still shows with the fallback"
+        );
+    }
+}
+
+#[test]
+fn diff_git_of_a_config_that_cannot_be_read_is_an_error_on_either_side() {
+    if std::process::Command::new("git")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        return;
+    }
+    for (case, file, line) in BROKEN_CONFIGS {
+        let tmp = tempfile::tempdir().unwrap();
+        let repo = tmp.path();
+        let service = repo.join("svc");
+        copy_tree(&root().join("fixtures/projects").join(case), &service);
+        let broken = std::fs::read_to_string(service.join(file)).unwrap();
+        git(repo, &["init", "-q", "-b", "main"]);
+        git(repo, &["add", "."]);
+        git(repo, &["commit", "-q", "-m", "broken"]);
+        let svc = service.to_str().unwrap();
+        // Broken in the working tree (and at BASE).
+        for format in FORMATS {
+            let o = leastrole(&["diff", "--git", "HEAD", svc, "--format", format]);
+            assert_eq!(o.status.code(), Some(2), "{case} {format}");
+            let text = stdout(&o);
+            assert!(
+                text.contains("config-parse-error") || text.contains("leastrole/error"),
+                "{case} {format}: {text}"
+            );
+        }
+        let o = leastrole(&["diff", "--git", "HEAD", svc, "--format", "json"]);
+        let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+        let messages: Vec<&str> = v["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["message"].as_str().unwrap())
+            .collect();
+        assert_eq!(messages.len(), 2, "{v:#}");
+        assert!(
+            messages.iter().any(|m| m.starts_with("at HEAD: ")),
+            "{messages:?}"
+        );
+        assert_eq!(v["diagnostics"][0]["line"], line);
+        // Fixed in the working tree, broken at BASE only: still an error.
+        let fixed = broken
+            .replacen("\n     Handler:", "\n      Handler:", 1)
+            .replacen("\n     TABLE:", "\n      TABLE:", 1)
+            .replacen("\"python3.12\"\n", "\"python3.12\",\n", 1);
+        assert_ne!(fixed, broken, "{case}: the test knows how to fix it");
+        std::fs::write(service.join(file), fixed).unwrap();
+        let o = leastrole(&["diff", "--git", "HEAD", svc, "--format", "json"]);
+        assert_eq!(o.status.code(), Some(2), "{case}: {}", stdout(&o));
+        let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+        assert_eq!(v["diagnostics"].as_array().unwrap().len(), 1, "{v:#}");
+        assert!(
+            v["diagnostics"][0]["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("at HEAD: ")
+        );
+        // --config-fallback: the diff is made and the gate decides.
+        let o = leastrole(&[
+            "diff",
+            "--git",
+            "HEAD",
+            svc,
+            "--config-fallback",
+            "--format",
+            "json",
+        ]);
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{case}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn check_does_not_check_a_function_that_was_not_analysed() {
+    for (project, function, why) in [
+        (
+            "serverless-v3-shared-role",
+            "exportReports",
+            "container image",
+        ),
+        ("sam-app", "WatermarkFunction", "container image"),
+    ] {
+        let dir = project_dir(project);
+        let o = leastrole(&["check", &dir, "--format", "json", "--fail-on", "never"]);
+        assert_eq!(o.status.code(), Some(0), "{project}");
+        let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+        let f = v["functions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["name"] == function)
+            .unwrap();
+        assert_eq!(f["status"], "not-checkable", "{f:#}");
+        assert!(f["reason"].as_str().unwrap().contains(why), "{f:#}");
+        assert_eq!(f["findings"], serde_json::json!([]), "{f:#}");
+        // Named with --function: an error in the review, and exit 2.
+        for format in FORMATS {
+            let o = leastrole(&["check", &dir, "--function", function, "--format", format]);
+            assert_eq!(o.status.code(), Some(2), "{project} {format}");
+            assert!(
+                stdout(&o).contains("function-not-analysed")
+                    || stdout(&o).contains("leastrole/error"),
+                "{project} {format}: {}",
+                stdout(&o)
+            );
+        }
+    }
+}
+
+#[test]
+fn check_strict_fails_on_a_warning() {
+    let dir = project_dir("serverless-broken-config");
+    let args = [
+        "check",
+        &dir,
+        "--config-fallback",
+        "--fail-on",
+        "never",
+        "--format",
+        "json",
+    ];
+    assert_eq!(leastrole(&args).status.code(), Some(0));
+    let mut strict = args.to_vec();
+    strict.push("--strict");
+    assert_eq!(leastrole(&strict).status.code(), Some(1));
+}
+
+#[test]
+fn a_shared_role_is_judged_against_what_all_its_functions_need() {
+    let dir = project_dir("serverless-v3-shared-role");
+    let o = leastrole(&["check", &dir, "--format", "json", "--fail-on", "never"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let (schemas, index) = review_schema();
+    schemas.validate(&v, index).unwrap();
+    // generateReceipt needs s3:PutObject: no function calls it unused.
+    for f in v["functions"].as_array().unwrap() {
+        for x in f["findings"].as_array().unwrap() {
+            assert_eq!(x["kind"], "missing", "{}: {x:#}", f["name"]);
+        }
+    }
+    // The role is judged once: its rows are under roles, each declared statement once.
+    let roles = v["roles"].as_array().unwrap();
+    assert_eq!(roles.len(), 1, "{v:#}");
+    let role = &roles[0];
+    assert_eq!(role["name"], "provider.iam.role (shared by all functions)");
+    assert!(role["role"].as_str().unwrap().contains("generateReceipt"));
+    let findings = role["findings"].as_array().unwrap();
+    let put = findings
+        .iter()
+        .find(|x| x["action"] == "s3:PutObject")
+        .unwrap();
+    assert_eq!(put["kind"], "broad", "{put:#}");
+    assert!(
+        put["note"]
+            .as_str()
+            .unwrap()
+            .contains("used by generateReceipt"),
+        "{put:#}"
+    );
+    let unused: Vec<&serde_json::Value> =
+        findings.iter().filter(|x| x["kind"] == "unused").collect();
+    assert_eq!(v["summary"]["findings"]["unused"], unused.len());
+    assert_eq!(unused.len(), 2, "{unused:#?}");
+    for x in &unused {
+        assert!(
+            x["resources"][0].as_str().unwrap().ends_with("/index/*"),
+            "{x:#}"
+        );
+    }
+    let notes = strings(&role["notes"]);
+    assert!(
+        notes.contains(&"provider.iam.role.statements[1] is used by generateReceipt".to_string()),
+        "{notes:?}"
+    );
+    // exportReports shares the role but was not analysed: said, not guessed.
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.starts_with("exportReports also runs with this role")),
+        "{notes:?}"
+    );
+    all_formats("check-shared-role", &["check", &dir]);
+    // One function named: the role is still judged against all that share it.
+    let o = leastrole(&[
+        "check",
+        &dir,
+        "--function",
+        "getOrder",
+        "--format",
+        "json",
+        "--fail-on",
+        "never",
+    ]);
+    let named: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(named["functions"].as_array().unwrap().len(), 1, "{named:#}");
+    assert_eq!(named["functions"][0]["name"], "getOrder");
+    assert_eq!(named["roles"], v["roles"], "{named:#}");
+}
+
+#[test]
+fn check_does_not_check_a_function_whose_handler_export_is_missing() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("serverless.yml"),
+        "service: s\nprovider:\n  name: aws\n  runtime: python3.12\n  iam:\n    role:\n      statements:\n        - Effect: Allow\n          Action: s3:GetObject\n          Resource: arn:aws:s3:::reports/*\nfunctions:\n  gone:\n    handler: app.nothere\n",
+    )
+    .unwrap();
+    std::fs::write(
+        tmp.path().join("app.py"),
+        "import boto3\n\ndef handler(event, context):\n    return boto3.client('s3').get_object(Bucket='reports', Key='k')\n",
+    )
+    .unwrap();
+    let dir = tmp.path().to_str().unwrap();
+    let o = leastrole(&["check", dir, "--format", "json", "--fail-on", "any"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(o.status.code(), Some(0), "{v:#}");
+    let f = &v["functions"][0];
+    assert_eq!(f["status"], "not-checkable", "{v:#}");
+    assert!(f["reason"].as_str().unwrap().contains("nothere"), "{f:#}");
+    assert_eq!(f["findings"], serde_json::json!([]));
+    let o = leastrole(&["check", dir, "--function", "gone", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
 }

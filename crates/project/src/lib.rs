@@ -136,6 +136,20 @@ pub struct Discovery {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+impl Discovery {
+    /// The errors that say a configuration file could not be read (a parse error, a
+    /// template whose `Resources` is not a mapping): the project is not what the config
+    /// says, so a command should stop unless the user asked to fall back.
+    pub fn config_errors(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.diagnostics.iter().filter(|d| is_config_error(d))
+    }
+}
+
+/// Whether a diagnostic says a configuration file could not be read.
+pub fn is_config_error(d: &Diagnostic) -> bool {
+    d.level == Level::Error && matches!(d.code.as_str(), "config-parse-error" | "config-wrong-type")
+}
+
 /// Options from the command line.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DiscoverOptions {
@@ -148,12 +162,17 @@ pub struct DiscoverOptions {
     pub stage: Option<String>,
     /// `--use-env`: resolve Serverless `${env:X}` from this process's environment.
     pub use_env: bool,
+    /// `--config-fallback`: when no config can be read, read the folder as one plain
+    /// unit (with a `config-fallback` warning) instead of finding no function.
+    pub config_fallback: bool,
 }
 
 /// Find the functions of the project at `root`: `--handler` flags, else the first of a
 /// Serverless config, a SAM template and a CDK `cdk.out` found there, else the whole folder
 /// as one unit. A config that cannot be read is an error diagnostic and the next kind is
-/// tried. Functions are sorted by name.
+/// tried; when none can be read, the folder is read as one unit only with
+/// [`DiscoverOptions::config_fallback`] (else no function is found). Functions are sorted
+/// by name.
 pub fn discover(root: &Path, options: &DiscoverOptions) -> Discovery {
     let mut d = Discovery::default();
     if !options.handlers.is_empty() {
@@ -179,7 +198,8 @@ pub fn discover(root: &Path, options: &DiscoverOptions) -> Discovery {
                 d.diagnostics.extend(found.diagnostics);
             }
             None => {
-                if d.diagnostics.iter().any(|x| x.level == Level::Error) {
+                let config_failed = d.diagnostics.iter().any(|x| x.level == Level::Error);
+                if config_failed && options.config_fallback {
                     d.diagnostics.push(Diagnostic::new(
                         Level::Warning,
                         "config-fallback",
@@ -189,7 +209,11 @@ pub fn discover(root: &Path, options: &DiscoverOptions) -> Discovery {
                         None,
                     ));
                 }
-                d.functions.push(plain_folder(root, &mut d.diagnostics));
+                // Without the fallback the caller reports the config errors: guessing
+                // from the folder would check code against no role, and pass.
+                if !config_failed || options.config_fallback {
+                    d.functions.push(plain_folder(root, &mut d.diagnostics));
+                }
             }
         }
     }

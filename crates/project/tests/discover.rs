@@ -176,9 +176,34 @@ fn cdk_out_given_directly() {
 
 #[test]
 fn broken_serverless_config_falls_back_to_the_folder() {
-    let out = snapshot("serverless-broken-config", &DiscoverOptions::default());
+    let out = snapshot(
+        "serverless-broken-config",
+        &DiscoverOptions {
+            config_fallback: true,
+            ..DiscoverOptions::default()
+        },
+    );
     assert!(out.contains("config-parse-error serverless.yml:"), "{out}");
     insta::assert_snapshot!(out);
+}
+
+#[test]
+fn a_config_that_cannot_be_read_finds_no_function_without_the_fallback() {
+    for project in [
+        "serverless-broken-config",
+        "sam-broken-template",
+        "cdk-broken-template",
+    ] {
+        let d = discover(&self::project(project), &DiscoverOptions::default());
+        assert!(d.functions.is_empty(), "{project}: {:?}", d.functions);
+        let errors: Vec<&str> = d.config_errors().map(|e| e.code.as_str()).collect();
+        assert_eq!(errors, ["config-parse-error"], "{project}");
+        assert!(
+            !d.diagnostics.iter().any(|x| x.code == "config-fallback"),
+            "{project}: {:?}",
+            d.diagnostics
+        );
+    }
 }
 
 #[test]

@@ -17,8 +17,16 @@ fn write(root: &Path, files: &[(&str, &str)]) {
     }
 }
 
+/// Discovery as `--config-fallback` runs it: a config that cannot be read leaves the
+/// folder read as one unit, so each case also shows what the rest still gets.
 fn run(files: &[(&str, &str)]) -> Discovery {
-    run_with(files, &DiscoverOptions::default())
+    run_with(
+        files,
+        &DiscoverOptions {
+            config_fallback: true,
+            ..DiscoverOptions::default()
+        },
+    )
 }
 
 fn run_with(files: &[(&str, &str)], options: &DiscoverOptions) -> Discovery {

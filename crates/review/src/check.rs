@@ -121,22 +121,193 @@ pub struct CheckInput<'a> {
     pub code_prefix: &'a str,
 }
 
-/// Check every function.
+/// Check every function. A role several functions share is judged once, against the
+/// union of what they need (see [`Review::roles`]): each of its functions keeps only its
+/// `missing` rows, so a statement another function needs is never called unused.
 pub fn check(
     ctx: &CheckContext<'_>,
     inputs: &[CheckInput<'_>],
     diagnostics: Vec<Diagnostic>,
 ) -> Result<Review, MapsError> {
-    let mut functions = inputs
-        .iter()
-        .map(|i| check_function(ctx, i))
-        .collect::<Result<Vec<_>, _>>()?;
+    let groups = shared_roles(inputs);
+    let mut functions = Vec::new();
+    for (i, input) in inputs.iter().enumerate() {
+        let mut review = check_one(ctx, input, None)?;
+        if let Some(group) = groups.iter().find(|g| g.contains(&i))
+            && matches!(review.status, FunctionStatus::Checked { .. })
+        {
+            review.findings.retain(|f| f.kind == Kind::Missing);
+            let others: Vec<&str> = group
+                .iter()
+                .filter(|&&j| j != i)
+                .filter_map(|&j| inputs.get(j).map(|x| x.report.name.as_str()))
+                .collect();
+            review.notes.insert(format!(
+                "the role is shared with {}: its unused, broad and framework rows are judged once, against what they all need (see the shared role)",
+                others.join(", ")
+            ));
+        }
+        functions.push(review);
+    }
     functions.sort_by(|a, b| a.name.cmp(&b.name));
+    let mut roles = groups
+        .iter()
+        .map(|g| check_shared(ctx, inputs, g))
+        .collect::<Result<Vec<_>, _>>()?;
+    roles.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(Review {
         kind: ReviewKind::Check,
         functions,
         diagnostics,
+        roles,
     })
+}
+
+/// The indexes of the inputs that run with one role, for each role more than one input
+/// runs with: same description, same user statements and unknown grants (the
+/// framework's own statements, such as each function's log group, differ).
+fn shared_roles(inputs: &[CheckInput<'_>]) -> Vec<Vec<usize>> {
+    fn user_statements(d: &Declared) -> Vec<&DeclaredStatement> {
+        d.statements
+            .iter()
+            .filter(|s| s.origin.framework_managed.is_none())
+            .collect()
+    }
+    let mut groups: Vec<(&Declared, Vec<usize>)> = Vec::new();
+    for (i, input) in inputs.iter().enumerate() {
+        let Some(declared) = input.declared else {
+            continue;
+        };
+        let DeclaredRole::Checkable { description } = &declared.role else {
+            continue;
+        };
+        let same = groups.iter_mut().find(|(d, _)| {
+            matches!(&d.role, DeclaredRole::Checkable { description: other } if other == description)
+                && d.unknown_grants == declared.unknown_grants
+                && user_statements(d) == user_statements(declared)
+        });
+        match same {
+            Some((_, members)) => members.push(i),
+            None => groups.push((declared, vec![i])),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(_, members)| members)
+        .filter(|members| members.len() > 1)
+        .collect()
+}
+
+/// What a shared role's check knows besides one function: which functions need each
+/// grant, and the resource types all of their environments name.
+struct Shared {
+    users: BTreeMap<(String, leastrole_policy::Resource), BTreeSet<String>>,
+    types: BTreeMap<String, String>,
+}
+
+/// One shared role against the union of what its analysed functions need: the role's
+/// statements and framework facts are the union of its functions'.
+fn check_shared(
+    ctx: &CheckContext<'_>,
+    inputs: &[CheckInput<'_>],
+    group: &[usize],
+) -> Result<FunctionReview, MapsError> {
+    let members: Vec<&CheckInput<'_>> = group.iter().filter_map(|&i| inputs.get(i)).collect();
+    let (analysed, not_analysed): (Vec<&CheckInput<'_>>, Vec<&CheckInput<'_>>) = members
+        .iter()
+        .copied()
+        .partition(|m| m.report.not_analysed.is_none());
+    let mut declared: Option<Declared> = None;
+    let mut shared = Shared {
+        users: BTreeMap::new(),
+        types: BTreeMap::new(),
+    };
+    let mut grants: BTreeMap<(String, leastrole_policy::Resource), Grant> = BTreeMap::new();
+    for m in &members {
+        let Some(d) = m.declared else { continue };
+        for (k, v) in reference_types(m.function, Some(d)) {
+            shared.types.entry(k).or_insert(v);
+        }
+        match &mut declared {
+            None => declared = Some(d.clone()),
+            Some(all) => {
+                for st in &d.statements {
+                    if !all.statements.contains(st) {
+                        all.statements.push(st.clone());
+                    }
+                }
+                for e in &d.framework.event_sources {
+                    if !all.framework.event_sources.contains(e) {
+                        all.framework.event_sources.push(e.clone());
+                    }
+                }
+                all.framework.vpc |= d.framework.vpc;
+                all.framework.tracing |= d.framework.tracing;
+                if all.framework.dead_letter.is_none() {
+                    all.framework.dead_letter = d.framework.dead_letter.clone();
+                }
+                for diag in &d.diagnostics {
+                    if !all.diagnostics.contains(diag) {
+                        all.diagnostics.push(diag.clone());
+                    }
+                }
+            }
+        }
+    }
+    for m in &analysed {
+        for g in &m.report.grants {
+            let key = (g.action.clone(), g.resource.clone());
+            shared
+                .users
+                .entry(key.clone())
+                .or_default()
+                .insert(m.report.name.clone());
+            grants.entry(key).or_insert_with(|| g.clone());
+        }
+    }
+    let description = match declared.as_ref().map(|d| &d.role) {
+        Some(DeclaredRole::Checkable { description }) => description.clone(),
+        _ => "shared role".to_string(),
+    };
+    let grants: Vec<Grant> = grants.into_values().collect();
+    let report = FunctionReport {
+        name: description.clone(),
+        handler: None,
+        runtime: None,
+        files: Vec::new(),
+        policy: leastrole_policy::build_policy(&grants),
+        grants,
+        diagnostics: Vec::new(),
+        not_analysed: None,
+    };
+    let input = CheckInput {
+        report: &report,
+        declared: declared.as_ref(),
+        function: None,
+        code_prefix: "",
+    };
+    let mut review = check_one(ctx, &input, Some(&shared))?;
+    // Its functions report what they miss; here only what the role grants.
+    review.findings.retain(|f| f.kind != Kind::Missing);
+    let names = |ms: &[&CheckInput<'_>]| {
+        ms.iter()
+            .map(|m| m.report.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    review.status = FunctionStatus::Checked {
+        role: format!("run by {}", names(&members)),
+    };
+    if !not_analysed.is_empty() {
+        review.notes.insert(format!(
+            "{} also run{} with this role and {} not analysed: a row called unused may be needed by {}",
+            names(&not_analysed),
+            if not_analysed.len() == 1 { "s" } else { "" },
+            if not_analysed.len() == 1 { "was" } else { "were" },
+            if not_analysed.len() == 1 { "it" } else { "them" },
+        ));
+    }
+    Ok(review)
 }
 
 /// The action side of a declared element.
@@ -496,10 +667,20 @@ fn group(rows: Vec<(Finding, BTreeSet<String>)>) -> Vec<Finding> {
     out
 }
 
-/// Check one function.
+/// Check one function (against its role alone, shared or not).
 pub fn check_function(
     ctx: &CheckContext<'_>,
     input: &CheckInput<'_>,
+) -> Result<FunctionReview, MapsError> {
+    check_one(ctx, input, None)
+}
+
+/// Check one function, or (with `shared`) a shared role against the union of its
+/// functions' needs.
+fn check_one(
+    ctx: &CheckContext<'_>,
+    input: &CheckInput<'_>,
+    shared: Option<&Shared>,
 ) -> Result<FunctionReview, MapsError> {
     let report = input.report;
     let mut review = FunctionReview {
@@ -517,6 +698,15 @@ pub fn check_function(
         return Ok(review);
     };
     review.diagnostics = declared.diagnostics.clone();
+    // What a function needs is unknown when its code was not analysed (a container
+    // image, a missing handler file or export): every declared statement would read as
+    // unused, and a user removing them would break the function.
+    if let Some(reason) = &report.not_analysed {
+        review.status = FunctionStatus::NotCheckable {
+            reason: format!("not analysed: {reason}"),
+        };
+        return Ok(review);
+    }
     match &declared.role {
         DeclaredRole::NotCheckable { reason } => {
             review.status = FunctionStatus::NotCheckable {
@@ -530,7 +720,12 @@ pub fn check_function(
             };
         }
     }
-    let types = reference_types(input.function, Some(declared));
+    let mut types = reference_types(input.function, Some(declared));
+    if let Some(shared) = shared {
+        for (k, v) in &shared.types {
+            types.entry(k.clone()).or_insert_with(|| v.clone());
+        }
+    }
     let canon = Canon {
         env: Some(&ctx.env),
         types: Some(&types),
@@ -615,6 +810,26 @@ pub fn check_function(
         }
         for i in by {
             covering[i].push(g);
+        }
+    }
+    // A shared role: which functions use each of its statements.
+    if let Some(shared) = shared {
+        let mut by_statement: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+        for (e, covered) in allows.iter().zip(&covering) {
+            let users = by_statement.entry(&e.statement.origin.path).or_default();
+            for g in covered {
+                if let Some(names) = shared.users.get(&(g.action.clone(), g.resource.clone())) {
+                    users.extend(names.iter().map(String::as_str));
+                }
+            }
+        }
+        for (path, users) in by_statement {
+            if !users.is_empty() {
+                review.notes.insert(format!(
+                    "{path} is used by {}",
+                    users.into_iter().collect::<Vec<_>>().join(", ")
+                ));
+            }
         }
     }
     if assumed {
@@ -718,6 +933,22 @@ pub fn check_function(
             used.extend(framework.keys().map(|a| a.as_str()));
             used.sort_unstable();
             used.dedup();
+            // A shared role: which of its functions need the element.
+            let users: BTreeSet<&str> = shared
+                .map(|s| {
+                    covered
+                        .iter()
+                        .filter_map(|g| s.users.get(&(g.action.clone(), g.resource.clone())))
+                        .flatten()
+                        .map(String::as_str)
+                        .collect()
+                })
+                .unwrap_or_default();
+            let by = if users.is_empty() {
+                String::new()
+            } else {
+                format!("{} (", users.iter().copied().collect::<Vec<_>>().join(", "))
+            };
             let mut why = Vec::new();
             if !excess.is_empty() {
                 why.push(format!(
@@ -744,7 +975,12 @@ pub fn check_function(
                 (access, risks),
                 expands_to,
                 (!excess.is_empty()).then_some(excess.len()),
-                Some(format!("used by {}; {}", used.join(", "), why.join("; "))),
+                Some(format!(
+                    "used by {by}{}{}; {}",
+                    used.join(", "),
+                    if by.is_empty() { "" } else { ")" },
+                    why.join("; ")
+                )),
             ));
         } else if covered.is_empty() {
             let (access, risks) = assess(

@@ -364,6 +364,7 @@ pub fn diff(old: &PolicySet, new: &PolicySet, catalog: &Catalog<'_>) -> Result<R
         kind: ReviewKind::Diff,
         functions,
         diagnostics: Vec::new(),
+        roles: Vec::new(),
     })
 }
 

@@ -33,6 +33,12 @@ pub struct Review {
     pub functions: Vec<FunctionReview>,
     /// Findings not tied to one function (discovery, configuration).
     pub diagnostics: Vec<Diagnostic>,
+    /// check: each role several functions run with (a Serverless `provider.iam.role`, a
+    /// CloudFormation role named by several functions' `Role`), judged once against the
+    /// union of what they need: its `unused`, `broad` and `framework` rows are here,
+    /// once, and not on its functions (which keep their `missing` rows). `name` is the
+    /// role's description, `status` `Checked` with the functions that share it. Sorted.
+    pub roles: Vec<FunctionReview>,
 }
 
 /// One function's result.
@@ -390,7 +396,7 @@ impl FailOn {
 impl Review {
     /// The findings that trip `fail_on`.
     pub fn gating(&self, fail_on: FailOn) -> impl Iterator<Item = (&FunctionReview, &Finding)> {
-        self.functions.iter().flat_map(move |f| {
+        self.functions.iter().chain(&self.roles).flat_map(move |f| {
             f.findings
                 .iter()
                 .filter(move |x| fail_on.trips(x))
@@ -401,7 +407,7 @@ impl Review {
     /// Finding counts by kind.
     pub fn counts(&self) -> BTreeMap<Kind, usize> {
         let mut counts = BTreeMap::new();
-        for f in &self.functions {
+        for f in self.functions.iter().chain(&self.roles) {
             for x in &f.findings {
                 *counts.entry(x.kind).or_insert(0) += 1;
             }

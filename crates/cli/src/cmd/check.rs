@@ -5,14 +5,15 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use leastrole_lang::Level;
+use leastrole_lang::{Diagnostic, Level};
+use leastrole_project::declared::DeclaredRole;
 use leastrole_project::{DiscoverOptions, Function, discover};
-use leastrole_review::{Catalog, CheckContext, CheckInput};
+use leastrole_review::{Catalog, CheckContext, CheckInput, Review, ReviewKind};
 
 use crate::Status;
 use crate::args::CheckArgs;
 use crate::cmd::analysis_options;
-use crate::cmd::review::{arn_env, fail_on, finish, load_maps, repo_prefix};
+use crate::cmd::review::{arn_env, config_stop, fail_on, finish, load_maps, repo_prefix};
 use crate::pipeline::build_report;
 
 /// `code_root` relative to `root`, `/`-separated with a trailing `/`; empty when equal
@@ -39,8 +40,9 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Status> {
         functions: args.functions.clone(),
         stage: args.stage.clone(),
         use_env: args.use_env,
+        config_fallback: args.config_fallback,
     };
-    let (root, discovery) = match &args.manifest {
+    let (root, mut discovery) = match &args.manifest {
         Some(manifest) => {
             let project = super::manifest::discover(manifest, &options)?;
             (project.service_dir, project.discovery)
@@ -52,8 +54,50 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Status> {
             (root, discovery)
         }
     };
+    // A role the named functions share with others is judged against what all of them
+    // need: those others are analysed too (and left out of the functions shown).
+    if !args.functions.is_empty() && args.manifest.is_none() {
+        let all = discover(
+            &root,
+            &DiscoverOptions {
+                functions: Vec::new(),
+                ..options.clone()
+            },
+        );
+        let roles: Vec<&str> = discovery
+            .functions
+            .iter()
+            .filter_map(|f| checkable_role(f))
+            .collect();
+        let sharing: Vec<Function> = all
+            .functions
+            .into_iter()
+            .filter(|f| !args.functions.contains(&f.name))
+            .filter(|f| checkable_role(f).is_some_and(|r| roles.contains(&r)))
+            .collect();
+        discovery.functions.extend(sharing);
+    }
     let maps = load_maps(args.maps.as_deref())?;
     let maps = maps.get();
+    // A configuration that cannot be read: the review says so (in every format) and the
+    // command fails, rather than checking whatever discovery could guess.
+    if let Some(error) = config_stop(&discovery.diagnostics, args.config_fallback) {
+        let review = Review {
+            kind: ReviewKind::Check,
+            functions: Vec::new(),
+            diagnostics: discovery.diagnostics,
+            roles: Vec::new(),
+        };
+        return finish(
+            &review,
+            args.format,
+            fail_on(args.fail_on),
+            repo_prefix(&root),
+            args.output.as_ref(),
+            args.strict,
+            Some(error),
+        );
+    }
     let functions: BTreeMap<String, Function> = discovery
         .functions
         .iter()
@@ -94,8 +138,41 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Status> {
         catalog: &catalog,
         env: arn_env(&args.arn),
     };
-    let mut review = leastrole_review::check(&ctx, &inputs, report.diagnostics.clone())
+    // A function named with --function that cannot be analysed (or does not exist) is
+    // an error: the user asked about it, and no verdict on it can be given.
+    let mut diagnostics = report.diagnostics.clone();
+    let mut named_errors: Vec<String> = diagnostics
+        .iter()
+        .filter(|d| d.level == Level::Error && d.code == "unknown-function")
+        .map(|d| d.message.clone())
+        .collect();
+    for r in &report.functions {
+        if let Some(reason) = &r.not_analysed
+            && args.functions.contains(&r.name)
+        {
+            let message = format!(
+                "{}: named with --function, but not analysed: {reason}",
+                r.name
+            );
+            named_errors.push(message.clone());
+            diagnostics.push(Diagnostic::new(
+                Level::Error,
+                "function-not-analysed",
+                message,
+                functions.get(&r.name).and_then(|f| f.source.clone()),
+            ));
+        }
+    }
+    diagnostics.sort();
+    diagnostics.dedup();
+    let error = (!named_errors.is_empty()).then(|| named_errors.join("; "));
+    let mut review = leastrole_review::check(&ctx, &inputs, diagnostics)
         .context("the service maps are broken")?;
+    if !args.functions.is_empty() {
+        review
+            .functions
+            .retain(|f| args.functions.contains(&f.name));
+    }
     // The needed side is only as complete as the analysis: its warnings travel along.
     for f in &mut review.functions {
         if let Some(r) = report.functions.iter().find(|r| r.name == f.name) {
@@ -115,7 +192,17 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Status> {
         fail_on(args.fail_on),
         repo_prefix(&root),
         args.output.as_ref(),
+        args.strict,
+        error,
     )
+}
+
+/// The description of the role a function's project declares, when it can be checked.
+fn checkable_role(f: &Function) -> Option<&str> {
+    match f.declared.as_ref().map(|d| &d.role) {
+        Some(DeclaredRole::Checkable { description }) => Some(description),
+        _ => None,
+    }
 }
 
 #[cfg(test)]

@@ -4,15 +4,16 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{Context, bail};
+use leastrole_lang::Diagnostic;
 use leastrole_maps::Maps;
 use leastrole_policy::ArnEnv;
-use leastrole_project::{DiscoverOptions, discover};
-use leastrole_review::{Catalog, PolicySet};
+use leastrole_project::{DiscoverOptions, discover, is_config_error};
+use leastrole_review::{Catalog, PolicySet, Review, ReviewKind};
 
 use crate::Status;
 use crate::args::{AnalysisArgs, DiffArgs};
 use crate::cmd::analysis_options;
-use crate::cmd::review::{arn_env, fail_on, finish, load_maps, repo_prefix};
+use crate::cmd::review::{arn_env, config_stop, fail_on, finish, load_maps, repo_prefix};
 use crate::pipeline::build_report;
 
 pub fn run(args: DiffArgs) -> anyhow::Result<Status> {
@@ -32,8 +33,44 @@ pub fn run(args: DiffArgs) -> anyhow::Result<Status> {
                 .first()
                 .cloned()
                 .unwrap_or_else(|| PathBuf::from("."));
-            let (old, new) = git_sets(maps, base, &root, &args, &env)?;
-            (old, new, repo_prefix(&root))
+            let prefix = repo_prefix(&root);
+            match git_sets(maps, base, &root, &args, &env)? {
+                (Generated::Set(old), Generated::Set(new)) => (old, new, prefix),
+                (old, new) => {
+                    // A configuration that cannot be read at either revision: the review
+                    // says so (in every format) and the command fails.
+                    let mut diagnostics = Vec::new();
+                    for (side, generated) in [(Some(base.as_str()), old), (None, new)] {
+                        let Generated::ConfigError(diags) = generated else {
+                            continue;
+                        };
+                        diagnostics.extend(diags.into_iter().filter(is_config_error).map(
+                            |mut d| {
+                                if let Some(base) = side {
+                                    d.message = format!("at {base}: {}", d.message);
+                                }
+                                d
+                            },
+                        ));
+                    }
+                    let error = config_stop(&diagnostics, false);
+                    let review = Review {
+                        kind: ReviewKind::Diff,
+                        functions: Vec::new(),
+                        diagnostics,
+                        roles: Vec::new(),
+                    };
+                    return finish(
+                        &review,
+                        args.format,
+                        fail_on(args.fail_on),
+                        prefix,
+                        args.output.as_ref(),
+                        false,
+                        error,
+                    );
+                }
+            }
         }
         None => {
             // clap's `requires` cannot go on a shared group: the same check by hand.
@@ -44,7 +81,9 @@ pub fn run(args: DiffArgs) -> anyhow::Result<Status> {
             let [old, new] = args.paths.as_slice() else {
                 bail!("diff needs OLD and NEW (two reports or policy documents), or --git BASE");
             };
-            (read(old, &catalog)?, read(new, &catalog)?, String::new())
+            let (mut old, new) = (read(old, &catalog)?, read(new, &catalog)?);
+            same_function(&mut old, &new);
+            (old, new, String::new())
         }
     };
     let review =
@@ -55,10 +94,34 @@ pub fn run(args: DiffArgs) -> anyhow::Result<Status> {
         fail_on(args.fail_on),
         prefix,
         args.output.as_ref(),
+        false,
+        None,
     )
 }
 
+/// Two one-function inputs (policy documents, single-function reports) are the same
+/// function whatever each is named: a document is named after its file, so `old.json`
+/// and `new.json` would otherwise be one function removed and another added. OLD's
+/// function takes NEW's name.
+fn same_function(old: &mut PolicySet, new: &PolicySet) {
+    if old.functions.len() != 1 || new.functions.len() != 1 {
+        return;
+    }
+    let Some(name) = new.functions.keys().next() else {
+        return;
+    };
+    if let Some((_, pairs)) = old.functions.pop_first() {
+        old.functions.insert(name.clone(), pairs);
+    }
+}
+
 fn read(path: &Path, catalog: &Catalog<'_>) -> anyhow::Result<PolicySet> {
+    anyhow::ensure!(
+        !path.is_dir(),
+        "{} is a folder: diff OLD NEW compares two files (`generate --format json` reports or IAM policy documents); to compare a project with a git revision, use `leastrole diff --git BASE {}`",
+        path.display(),
+        path.display()
+    );
     let text =
         std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     let name = path
@@ -68,7 +131,7 @@ fn read(path: &Path, catalog: &Catalog<'_>) -> anyhow::Result<PolicySet> {
     PolicySet::read(&text, &name, catalog).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
 }
 
-fn generate(maps: &Maps, root: &Path, args: &DiffArgs, env: &ArnEnv) -> anyhow::Result<PolicySet> {
+fn generate(maps: &Maps, root: &Path, args: &DiffArgs, env: &ArnEnv) -> anyhow::Result<Generated> {
     let discovery = discover(
         root,
         &DiscoverOptions {
@@ -76,11 +139,22 @@ fn generate(maps: &Maps, root: &Path, args: &DiffArgs, env: &ArnEnv) -> anyhow::
             functions: args.functions.clone(),
             stage: args.stage.clone(),
             use_env: args.use_env,
+            config_fallback: args.config_fallback,
         },
     );
+    if config_stop(&discovery.diagnostics, args.config_fallback).is_some() {
+        return Ok(Generated::ConfigError(discovery.diagnostics));
+    }
     let report = build_report(maps, discovery, &analysis_options(args.analysis))
         .context("the service maps are broken")?;
-    Ok(PolicySet::from_report(&report, env))
+    Ok(Generated::Set(PolicySet::from_report(&report, env)))
+}
+
+/// One side of `diff --git`: its policies, or the discovery diagnostics of a
+/// configuration that cannot be read.
+enum Generated {
+    Set(PolicySet),
+    ConfigError(Vec<Diagnostic>),
 }
 
 fn git(dir: &Path, args: &[&str], index: Option<&Path>) -> anyhow::Result<String> {
@@ -113,7 +187,7 @@ fn git_sets(
     root: &Path,
     args: &DiffArgs,
     env: &ArnEnv,
-) -> anyhow::Result<(PolicySet, PolicySet)> {
+) -> anyhow::Result<(Generated, Generated)> {
     anyhow::ensure!(root.is_dir(), "{} is not a folder", root.display());
     let top = git(root, &["rev-parse", "--show-toplevel"], None)
         .with_context(|| format!("{} is not inside a git repository", root.display()))?;
@@ -128,7 +202,11 @@ fn git_sets(
         ],
         None,
     )
-    .with_context(|| format!("--git {base}: no such revision"))?;
+    .map_err(|_| {
+        anyhow::anyhow!(
+            "--git {base}: unknown revision (not in this clone); fetch it first (`git fetch origin {base}`), and in GitHub Actions check out with `fetch-depth: 0` (actions/checkout fetches one commit by default)"
+        )
+    })?;
     // A private index in a temporary folder: the repository's index, worktrees and refs
     // are never touched, and the folder goes away on every path out of this function.
     let tmp = tempfile::tempdir().context("cannot create a temporary folder")?;
@@ -153,7 +231,7 @@ fn git_sets(
         generate(maps, &old_root, args, env)?
     } else {
         // The project did not exist at BASE: every function is new.
-        PolicySet::default()
+        Generated::Set(PolicySet::default())
     };
     let new = generate(maps, root, args, env)?;
     Ok((old, new))

@@ -3,7 +3,7 @@
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
-use anyhow::Context;
+use anyhow::{Context, bail};
 use leastrole_lang::Level;
 use leastrole_maps::Maps;
 use leastrole_policy::ArnEnv;
@@ -13,6 +13,7 @@ use leastrole_render::{RenderOptions, ServerlessFlavor};
 use crate::Status;
 use crate::args::{Flavor, GenerateArgs, GenerateFormat};
 use crate::cmd::analysis_options;
+use crate::cmd::review::config_stop;
 use crate::output::{emit, note};
 use crate::pipeline::build_report_with;
 use crate::progress::Progress;
@@ -23,6 +24,7 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<Status> {
         functions: args.functions.clone(),
         stage: args.stage.clone(),
         use_env: args.use_env,
+        config_fallback: args.config_fallback,
     };
     let discovery = match &args.manifest {
         Some(manifest) => super::manifest::discover(manifest, &options)?.discovery,
@@ -32,6 +34,14 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<Status> {
             discover(&root, &options)
         }
     };
+    // A configuration that cannot be read: its errors on stderr, nothing on stdout or
+    // -o, exit 2 (a policy generated without the config would be pasted as if it held).
+    if let Some(error) = config_stop(&discovery.diagnostics, args.config_fallback) {
+        for d in discovery.config_errors() {
+            note(&leastrole_render::diagnostic_line(d));
+        }
+        bail!(error);
+    }
     let overlay;
     let maps: &Maps = match &args.maps {
         Some(dir) => {

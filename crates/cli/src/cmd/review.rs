@@ -1,13 +1,16 @@
 //! What `check` and `diff` share: maps loading, format choice, rendering, the job summary
 //! and the exit status from `--fail-on`.
 
+use std::collections::BTreeSet;
 use std::io::{IsTerminal, Write as _};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use anyhow::Context;
+use anyhow::{Context, bail};
+use leastrole_lang::{Diagnostic, Level};
 use leastrole_maps::Maps;
 use leastrole_policy::ArnEnv;
+use leastrole_project::is_config_error;
 use leastrole_render::ReviewOptions;
 use leastrole_review::{FailOn, Review};
 
@@ -76,13 +79,41 @@ pub(crate) fn repo_prefix(dir: &Path) -> String {
     String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
-/// Render, write, write the job summary, and decide the exit status.
+/// Why a command must stop (exit 2) on these discovery diagnostics: a configuration file
+/// that cannot be read, unless the user passed `--config-fallback`.
+pub(crate) fn config_stop(diagnostics: &[Diagnostic], fallback: bool) -> Option<String> {
+    if fallback {
+        return None;
+    }
+    let files: BTreeSet<String> = diagnostics
+        .iter()
+        .filter(|d| is_config_error(d))
+        .map(|d| {
+            d.location
+                .as_ref()
+                .map_or_else(|| d.code.clone(), |l| l.file.clone())
+        })
+        .collect();
+    if files.is_empty() {
+        return None;
+    }
+    Some(format!(
+        "the configuration cannot be read ({}); fix it, or pass --config-fallback to carry on without it",
+        files.into_iter().collect::<Vec<_>>().join(", ")
+    ))
+}
+
+/// Render, write, write the job summary, and decide the exit status: `error` (the
+/// review is rendered with it, then the command fails: exit 2), else `--fail-on`, else
+/// `--strict` (any warning-level diagnostic).
 pub(crate) fn finish(
     review: &Review,
     format: Option<ReviewFormat>,
     fail_on: FailOn,
     uri_prefix: String,
     output: Option<&PathBuf>,
+    strict: bool,
+    error: Option<String>,
 ) -> anyhow::Result<Status> {
     let format = format.unwrap_or(if std::io::stdout().is_terminal() && output.is_none() {
         ReviewFormat::Text
@@ -92,6 +123,7 @@ pub(crate) fn finish(
     let options = ReviewOptions {
         uri_prefix,
         fail_on,
+        error: error.clone(),
     };
     let text = match format {
         ReviewFormat::Text => leastrole_render::review_text(review, &options),
@@ -123,9 +155,25 @@ pub(crate) fn finish(
         })?;
     }
     emit(output.map(PathBuf::as_path), &text)?;
-    Ok(if review.gating(fail_on).next().is_some() {
-        Status::Findings
-    } else {
-        Status::Clean
-    })
+    if let Some(error) = error {
+        bail!(error);
+    }
+    let warned = review
+        .diagnostics
+        .iter()
+        .chain(
+            review
+                .functions
+                .iter()
+                .chain(&review.roles)
+                .flat_map(|f| &f.diagnostics),
+        )
+        .any(|d| d.level >= Level::Warning);
+    Ok(
+        if review.gating(fail_on).next().is_some() || (strict && warned) {
+            Status::Findings
+        } else {
+            Status::Clean
+        },
+    )
 }

@@ -1,13 +1,14 @@
 //! GitHub workflow commands: `::error file=…,line=…,title=…::message` per finding, most
 //! severe first, at most [`ANNOTATION_LIMIT`] errors and as many warnings (GitHub shows
 //! no more per step), then a notice saying how many were left out. Note-level rows are
-//! not annotated (they are in the job summary).
+//! not annotated (they are in the job summary). Error-level diagnostics (a configuration
+//! that cannot be read) come first, each an `::error` on its file and line.
 
 use std::fmt::Write as _;
 
 use leastrole_review::{Finding, FunctionReview, Review, Severity};
 
-use super::{ReviewOptions, counts_line, gate_line, message};
+use super::{ReviewOptions, counts_line, error_diagnostics, gate_line, message};
 
 /// Annotations per type GitHub shows for one step.
 pub const ANNOTATION_LIMIT: usize = 10;
@@ -60,6 +61,7 @@ pub fn review_github(review: &Review, options: &ReviewOptions) -> String {
     let mut all: Vec<(&FunctionReview, &Finding)> = review
         .functions
         .iter()
+        .chain(&review.roles)
         .flat_map(|f| f.findings.iter().map(move |x| (f, x)))
         .filter(|(_, x)| x.severity() > Severity::Note)
         .collect();
@@ -69,6 +71,28 @@ pub fn review_github(review: &Review, options: &ReviewOptions) -> String {
             .then(a.0.name.cmp(&b.0.name))
     });
     let mut s = String::new();
+    // Error diagnostics first and never left out: a configuration that cannot be read
+    // must show on the pull request, not only in the log.
+    for (function, d) in error_diagnostics(review) {
+        let mut props = Vec::new();
+        if let Some(l) = &d.location {
+            props.push(format!(
+                "file={}",
+                property(&format!("{}{}", options.uri_prefix, l.file))
+            ));
+            props.push(format!("line={}", l.line.max(1)));
+            props.push(format!("col={}", l.column.max(1)));
+        }
+        props.push(format!(
+            "title={}",
+            property(&format!("leastrole: {}", d.code))
+        ));
+        let message = match function {
+            Some(name) => format!("{name}: {}", d.message),
+            None => d.message.clone(),
+        };
+        writeln!(s, "::error {}::{}", props.join(","), data(&message)).ok();
+    }
     let (mut errors, mut warnings, mut left_out) = (0usize, 0usize, 0usize);
     for (function, f) in all {
         let count = match f.severity() {

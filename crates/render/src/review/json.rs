@@ -17,7 +17,7 @@ pub fn review_json(review: &Review, options: &ReviewOptions) -> String {
         .map(|(k, n)| (k.as_str().to_string(), json!(n)))
         .collect();
     let gating = review.gating(options.fail_on).count();
-    pretty(&json!({
+    let mut out = json!({
         "version": REVIEW_VERSION,
         "kind": review.kind.as_str(),
         "summary": {
@@ -29,7 +29,23 @@ pub fn review_json(review: &Review, options: &ReviewOptions) -> String {
         },
         "functions": review.functions.iter().map(|f| function(f, options)).collect::<Vec<_>>(),
         "diagnostics": review.diagnostics.iter().map(diagnostic_json).collect::<Vec<_>>(),
-    }))
+    });
+    // check: roles several functions share, judged once (only present when there is one).
+    if !review.roles.is_empty()
+        && let Some(o) = out.as_object_mut()
+    {
+        o.insert(
+            "roles".into(),
+            Value::Array(review.roles.iter().map(|r| function(r, options)).collect()),
+        );
+    }
+    // Only present when the command stops with exit 2, whatever the gate says.
+    if let Some(error) = &options.error
+        && let Some(summary) = out.get_mut("summary").and_then(Value::as_object_mut)
+    {
+        summary.insert("error".into(), json!(error));
+    }
+    pretty(&out)
 }
 
 fn function(f: &FunctionReview, options: &ReviewOptions) -> Value {

@@ -90,10 +90,12 @@ fn row(f: &Finding, options: &ReviewOptions) -> String {
 
 const TABLE_HEAD: &str = "| severity | kind | action | resource | access | risks | where | note |\n|---|---|---|---|---|---|---|---|\n";
 
-fn heading(f: &FunctionReview) -> String {
+/// A function's heading; a shared role's (see `Review::roles`) says so.
+fn heading(f: &FunctionReview, role: bool) -> String {
     let counts = function_counts(f);
     format!(
-        "\n#### `{}`: {}{}\n",
+        "\n#### {}`{}`: {}{}\n",
+        if role { "shared role " } else { "" },
         cell(&f.name),
         if counts.is_empty() {
             "no findings".to_string()
@@ -126,18 +128,28 @@ pub(crate) fn review_markdown_limited(
     .ok();
     writeln!(s, "**{}**", gate_line(review, options)).ok();
     for d in &review.diagnostics {
-        writeln!(s, "\n> {}: {}", super::level(d.level), cell(&d.message)).ok();
+        let at = d.location.as_ref().map_or_else(String::new, |l| {
+            format!(" (`{}{}:{}`)", options.uri_prefix, l.file, l.line)
+        });
+        writeln!(
+            s,
+            "\n> {} `{}`{at}: {}",
+            super::level(d.level),
+            d.code,
+            cell(&d.message)
+        )
+        .ok();
     }
     let mut omitted_rows = 0usize;
     let mut omitted_functions = 0usize;
     let mut full = false;
-    for f in &review.functions {
+    for (role, f) in super::sections(review) {
         if full {
             omitted_functions += 1;
             omitted_rows += f.findings.len();
             continue;
         }
-        let head = heading(f);
+        let head = heading(f, role);
         if s.chars().count() + head.chars().count() + TABLE_HEAD.len() > limit {
             full = true;
             omitted_functions += 1;
@@ -233,6 +245,7 @@ mod tests {
                 })
                 .collect(),
             diagnostics: Vec::new(),
+            roles: Vec::new(),
         }
     }
 
@@ -242,6 +255,7 @@ mod tests {
         let options = ReviewOptions {
             uri_prefix: String::new(),
             fail_on: FailOn::Broadening,
+            error: None,
         };
         let md = review_markdown(&review, &options);
         assert!(md.chars().count() < 65_536, "{}", md.chars().count());

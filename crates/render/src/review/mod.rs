@@ -23,6 +23,9 @@ pub struct ReviewOptions {
     pub uri_prefix: String,
     /// The gate the command applies, shown in the summary.
     pub fail_on: FailOn,
+    /// Why the command stops with an error (exit 2) whatever the gate says: a
+    /// configuration that cannot be read, a named function that cannot be analysed.
+    pub error: Option<String>,
 }
 
 impl Default for ReviewOptions {
@@ -30,6 +33,7 @@ impl Default for ReviewOptions {
         ReviewOptions {
             uri_prefix: String::new(),
             fail_on: FailOn::Never,
+            error: None,
         }
     }
 }
@@ -196,7 +200,12 @@ pub(crate) fn status_text(f: &FunctionReview) -> String {
 /// The gate's verdict: `gate --fail-on missing: 2 findings` / `passed`.
 pub(crate) fn gate_line(review: &Review, options: &ReviewOptions) -> String {
     let n = review.gating(options.fail_on).count();
-    if options.fail_on == FailOn::Never {
+    if let Some(error) = &options.error {
+        format!(
+            "gate --fail-on {}: error: {error}",
+            options.fail_on.as_str()
+        )
+    } else if options.fail_on == FailOn::Never {
         "gate --fail-on never".to_string()
     } else if n == 0 {
         format!("gate --fail-on {}: passed", options.fail_on.as_str())
@@ -207,6 +216,42 @@ pub(crate) fn gate_line(review: &Review, options: &ReviewOptions) -> String {
             if n == 1 { "" } else { "s" }
         )
     }
+}
+
+/// What text and Markdown show, in order, each with whether it is a shared role: the
+/// shared roles first (their rows stand for every function that runs with them), then
+/// the functions.
+pub(crate) fn sections(review: &Review) -> impl Iterator<Item = (bool, &FunctionReview)> {
+    review
+        .roles
+        .iter()
+        .map(|r| (true, r))
+        .chain(review.functions.iter().map(|f| (false, f)))
+}
+
+/// The error-level diagnostics of a review (its own, then each function's), with the
+/// function they belong to: GitHub and SARIF show these, which must not be lost.
+pub(crate) fn error_diagnostics(
+    review: &Review,
+) -> impl Iterator<Item = (Option<&str>, &leastrole_lang::Diagnostic)> {
+    let level = leastrole_lang::Level::Error;
+    review
+        .diagnostics
+        .iter()
+        .filter(move |d| d.level == level)
+        .map(|d| (None, d))
+        .chain(
+            review
+                .functions
+                .iter()
+                .chain(&review.roles)
+                .flat_map(move |f| {
+                    f.diagnostics
+                        .iter()
+                        .filter(move |d| d.level == level)
+                        .map(|d| (Some(f.name.as_str()), d))
+                }),
+        )
 }
 
 pub(crate) fn level(l: leastrole_lang::Level) -> &'static str {

@@ -10,7 +10,7 @@
 use leastrole_review::{Finding, FunctionReview, Kind, Review, ReviewKind, Severity};
 use serde_json::{Value, json};
 
-use super::{ReviewOptions, actions, message, resources};
+use super::{ReviewOptions, actions, error_diagnostics, message, resources};
 use crate::pretty;
 
 struct Rule {
@@ -141,17 +141,56 @@ fn result(
     out
 }
 
+/// The rule of error-level diagnostics (a configuration that cannot be read, a named
+/// function that cannot be analysed); listed only when there is such a result.
+const ERROR_RULE_ID: &str = "leastrole/error";
+
+/// One result per error-level diagnostic, on its file and line when it has one.
+fn error_results(review: &Review, rule_index: usize, options: &ReviewOptions) -> Vec<Value> {
+    error_diagnostics(review)
+        .map(|(function, d)| {
+            let message = match function {
+                Some(name) => format!("{name}: {}", d.message),
+                None => d.message.clone(),
+            };
+            let mut out = json!({
+                "ruleId": ERROR_RULE_ID,
+                "ruleIndex": rule_index,
+                "level": "error",
+                "message": {"text": format!("[{}] {message}", d.code)},
+                "partialFingerprints": {
+                    "leastrole/v1": fingerprint(&[ERROR_RULE_ID, &d.code, function.unwrap_or(""), &d.message]),
+                },
+                "properties": {"code": d.code, "function": function},
+            });
+            if let Some(l) = &d.location
+                && let Some(o) = out.as_object_mut()
+            {
+                o.insert(
+                    "locations".into(),
+                    json!([{"physicalLocation": {
+                        "artifactLocation": {"uri": format!("{}{}", options.uri_prefix, l.file)},
+                        "region": {"startLine": l.line.max(1), "startColumn": l.column.max(1)},
+                    }}]),
+                );
+            }
+            out
+        })
+        .collect()
+}
+
 pub fn review_sarif(review: &Review, options: &ReviewOptions) -> String {
     let rules = rules_for(review.kind);
-    let mut results = Vec::new();
-    for function in &review.functions {
+    let mut results = error_results(review, rules.len(), options);
+    let has_errors = !results.is_empty();
+    for function in review.functions.iter().chain(&review.roles) {
         for f in &function.findings {
             if let Some((i, rule)) = rules.iter().enumerate().find(|(_, r)| r.kind == f.kind) {
                 results.push(result(i, rule, function, f, options));
             }
         }
     }
-    let rules_json: Vec<Value> = rules
+    let mut rules_json: Vec<Value> = rules
         .iter()
         .map(|r| {
             json!({
@@ -169,6 +208,17 @@ pub fn review_sarif(review: &Review, options: &ReviewOptions) -> String {
             })
         })
         .collect();
+    if has_errors {
+        rules_json.push(json!({
+            "id": ERROR_RULE_ID,
+            "name": "Error",
+            "shortDescription": {"text": "leastrole could not read or analyse part of the project"},
+            "fullDescription": {"text": "A configuration file that cannot be read, or a function named on the command line that cannot be analysed: the result is not a review of the project as deployed, and the command exits 2."},
+            "helpUri": "https://github.com/leastrole/leastrole/blob/main/docs/cli.md",
+            "defaultConfiguration": {"level": "error"},
+            "properties": {"tags": ["leastrole"], "precision": "high"},
+        }));
+    }
     pretty(&json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",

@@ -22,8 +22,9 @@ pub fn review_text(review: &Review, options: &ReviewOptions) -> String {
     for d in &review.diagnostics {
         writeln!(s, "{}", diagnostic_line(d)).ok();
     }
-    for f in &review.functions {
-        writeln!(s, "\n{} ({})", f.name, status_text(f)).ok();
+    for (role, f) in super::sections(review) {
+        let what = if role { "shared role " } else { "" };
+        writeln!(s, "\n{what}{} ({})", f.name, status_text(f)).ok();
         for x in &f.findings {
             write!(
                 s,

@@ -585,3 +585,71 @@ fn framework_tables_are_sorted_and_known() {
         }
     }
 }
+
+#[test]
+fn a_function_that_was_not_analysed_is_not_checkable_and_has_no_unused_rows() {
+    let mut r = report(Vec::new());
+    r.not_analysed = Some("a container image (`image:`) is not analysed".into());
+    let d = declared(vec![statement(
+        Effect::Allow,
+        &["s3:PutObject"],
+        vec![lit("arn:aws:s3:::uploads/*")],
+        14,
+    )]);
+    let review = run(&r, &d);
+    assert_eq!(
+        review.status,
+        FunctionStatus::NotCheckable {
+            reason: "not analysed: a container image (`image:`) is not analysed".into()
+        }
+    );
+    assert!(review.findings.is_empty(), "{:?}", review.findings);
+}
+
+#[test]
+fn a_role_two_functions_share_is_judged_against_both() {
+    let catalog = Catalog::new(Maps::embedded());
+    let ctx = CheckContext {
+        catalog: &catalog,
+        env: ArnEnv::default(),
+    };
+    let object = Resource::new([Part::Lit {
+        text: "arn:aws:s3:::uploads/a.txt".into(),
+    }]);
+    let reader = report(vec![grant("s3:GetObject", object, 12)]);
+    let mut idle = report(Vec::new());
+    idle.name = "idle".into();
+    let role = declared(vec![statement(
+        Effect::Allow,
+        &["s3:GetObject"],
+        vec![lit("arn:aws:s3:::uploads/a.txt")],
+        14,
+    )]);
+    let input = |report| CheckInput {
+        report,
+        declared: Some(&role),
+        function: None,
+        code_prefix: "",
+    };
+    let review = check(&ctx, &[input(&reader), input(&idle)], Vec::new()).unwrap();
+    // Alone, `idle` would call the statement unused; shared, nobody does.
+    assert_eq!(
+        rows(&run(&idle, &role)),
+        [("unused", "s3:GetObject", "arn:aws:s3:::uploads/a.txt")]
+    );
+    for f in &review.functions {
+        assert!(f.findings.is_empty(), "{}: {:?}", f.name, f.findings);
+    }
+    assert_eq!(review.roles.len(), 1);
+    let shared = &review.roles[0];
+    assert_eq!(shared.name, "provider.iam.role (shared)");
+    assert!(shared.findings.is_empty(), "{:?}", shared.findings);
+    assert!(
+        shared
+            .notes
+            .contains("provider.iam.role.statements[14] is used by resize"),
+        "{:?}",
+        shared.notes
+    );
+    assert_eq!(review.counts().get(&Kind::Unused), None);
+}
