@@ -7,7 +7,7 @@ use std::path::Path;
 use leastrole_lang::{Diagnostic, Level, Sources};
 use leastrole_maps::{Maps, MapsError};
 use leastrole_policy::{
-    EnvContext, FunctionReport, Options, Part, Report, build_policy, resolve_calls,
+    EnvContext, FunctionReport, Options, Part, Report, Resource, build_policy, resolve_calls,
 };
 use leastrole_project::{Discovery, Entry, EnvValue, Function, ValuePart};
 use rayon::prelude::*;
@@ -116,6 +116,11 @@ fn function_report(
         }
     };
     let env = env_context(f);
+    let log_group = env
+        .values
+        .get("AWS_LAMBDA_LOG_GROUP_NAME")
+        .filter(|parts| !parts.iter().any(|p| matches!(p, Part::Wildcard)))
+        .map(|parts| Resource::new(parts.iter().cloned()));
     let resolved = resolve_calls(maps, &calls, &env, options)?;
     diagnostics.extend(resolved.diagnostics);
     if calls.is_empty()
@@ -141,6 +146,7 @@ fn function_report(
         policy,
         diagnostics,
         not_analysed,
+        log_group,
     })
 }
 
