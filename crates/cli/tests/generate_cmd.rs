@@ -485,3 +485,97 @@ fn output_to_a_pipe_keeps_the_pipe() {
     let text = String::from_utf8_lossy(&buf[..n]);
     assert!(text.contains("\"Version\": \"2012-10-17\""), "{text}");
 }
+
+/// A value built from a template parameter stays built from it in template output
+/// (`${Stage}`), so the policy fits whatever stage is deployed; plain output writes the
+/// parameter's default.
+#[test]
+fn a_sub_of_a_parameter_stays_a_reference_in_template_output() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("src")).unwrap();
+    std::fs::write(
+        dir.path().join("template.yaml"),
+        "Transform: AWS::Serverless-2016-10-31
+Parameters:
+  Stage: {Type: String, Default: prod}
+Resources:
+  Worker:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: src/
+      Handler: app.handler
+      Runtime: python3.12
+      FunctionName: !Sub 'worker-${Stage}'
+      Environment:
+        Variables:
+          TABLE: !Sub 'orders-${Stage}'
+          PARAM: !Sub '/app/${Stage}/key'
+",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("src/app.py"),
+        "import os, boto3
+ddb = boto3.client('dynamodb')
+ssm = boto3.client('ssm')
+def handler(event, context):
+    ddb.get_item(TableName=os.environ['TABLE'], Key={})
+    ssm.get_parameter(Name=os.environ['PARAM'])
+",
+    )
+    .unwrap();
+    let path = dir.path().to_str().unwrap();
+    let (code, cfn, err) = run(&["generate", path, "--format", "cloudformation"]);
+    assert_eq!(code, 0, "{err}");
+    for want in [
+        ":table/orders-${Stage}",
+        ":parameter/app/${Stage}/key",
+        ":log-group:/aws/lambda/worker-${Stage}:*",
+    ] {
+        assert!(cfn.contains(want), "{want} in {cfn}");
+    }
+    assert!(!cfn.contains("prod"), "{cfn}");
+    let (_, iam, _) = run(&["generate", path, "--format", "iam"]);
+    assert!(
+        iam.contains("arn:*:ssm:*:*:parameter/app/prod/key"),
+        "{iam}"
+    );
+    assert!(
+        iam.contains("arn:*:dynamodb:*:*:table/orders-prod"),
+        "{iam}"
+    );
+}
+
+/// A queue's `Ref` (its URL) and an SSM parameter's `Ref` (its name) stay references in
+/// template output: `${JobsQueue.QueueName}` and `${ConfigParameter}`, not the names the
+/// `Stage` parameter's default gives.
+#[test]
+fn queue_and_parameter_references_stay_references() {
+    let dir = project("sam-app");
+    let dir = dir.to_str().unwrap();
+    for format in ["cloudformation", "sam"] {
+        let (code, out, _) = run(&["generate", dir, "--format", format]);
+        assert_eq!(code, 0);
+        assert!(
+            out.contains(
+                "arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:${JobsQueue.QueueName}"
+            ),
+            "{out}"
+        );
+        // The parameter's name starts with `/`, which its ARN leaves out.
+        assert!(
+            out.contains(
+                "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter${ConfigParameter}"
+            ),
+            "{out}"
+        );
+        assert!(!out.contains("image-jobs-prod"), "{out}");
+        assert!(!out.contains("/prod/config"), "{out}");
+    }
+    let (_, iam, _) = run(&["generate", dir, "--format", "iam"]);
+    assert!(iam.contains("arn:*:sqs:*:*:image-jobs-prod"), "{iam}");
+    assert!(
+        iam.contains("arn:*:ssm:*:*:parameter/image-pipeline/prod/config"),
+        "{iam}"
+    );
+}

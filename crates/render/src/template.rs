@@ -113,17 +113,19 @@ pub fn cloudformation(report: &Report, options: &RenderOptions) -> String {
             continue;
         }
         let role_id = format!("{}Role", logical_id(&f.name));
-        // CreateLogGroup authorizes on the log group's ARN, CreateLogStream and
-        // PutLogEvents on its streams': `log-group:NAME:*` covers both.
+        // The service authorization reference authorizes CreateLogGroup on the log
+        // group's ARN (`log-group:NAME`), CloudWatch Logs has long matched it against
+        // `log-group:NAME:*` too, and CreateLogStream and PutLogEvents act on its streams
+        // (`log-group:NAME:*`): both forms, of this one group only.
         let log_group = format!(
-            "arn:${{AWS::Partition}}:logs:${{AWS::Region}}:${{AWS::AccountId}}:log-group:{}:*",
+            "arn:${{AWS::Partition}}:logs:${{AWS::Region}}:${{AWS::AccountId}}:log-group:{}",
             log_group_name(f)
         );
         let mut statements = vec![json!({
             "Sid": "LambdaLogs",
             "Effect": "Allow",
             "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
-            "Resource": [{ "Fn::Sub": log_group }],
+            "Resource": [{ "Fn::Sub": log_group }, { "Fn::Sub": format!("{log_group}:*") }],
         })];
         statements.extend(cfn_statements(f));
         let role = json!({
