@@ -24,15 +24,16 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<Status> {
         stage: args.stage.clone(),
         use_env: args.use_env,
     };
-    let mut project_root = None;
-    let discovery = match &args.manifest {
-        Some(manifest) => super::manifest::discover(manifest, &options)?.discovery,
+    // The folder whose config says which framework version the project uses.
+    let (discovery, project_root) = match &args.manifest {
+        Some(manifest) => {
+            let project = super::manifest::discover(manifest, &options)?;
+            (project.discovery, project.service_dir)
+        }
         None => {
             let root = args.path.clone().unwrap_or_else(|| PathBuf::from("."));
             anyhow::ensure!(root.is_dir(), "{} is not a folder", root.display());
-            let found = discover(&root, &options);
-            project_root = Some(root);
-            found
+            (discover(&root, &options), root)
         }
     };
     let overlay;
@@ -111,10 +112,7 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<Status> {
                 Some(Flavor::V4) => ServerlessFlavor::V4,
                 Some(Flavor::V3) => ServerlessFlavor::V3,
                 // The keys the project's own framework version reads.
-                None => match project_root
-                    .as_deref()
-                    .and_then(leastrole_project::framework_major_version)
-                {
+                None => match leastrole_project::framework_major_version(&project_root) {
                     Some(3) => ServerlessFlavor::V3,
                     _ => ServerlessFlavor::V4,
                 },
