@@ -167,9 +167,10 @@ pub struct GenerateArgs {
     /// Show the source lines behind every grant.
     #[arg(long)]
     pub explain: bool,
-    /// Which Serverless keys `--format serverless` writes.
-    #[arg(long, value_enum, default_value_t = Flavor::V4)]
-    pub serverless_flavor: Flavor,
+    /// Which Serverless keys `--format serverless` writes (default: the config's
+    /// `frameworkVersion`, v3 for 3 and v4 otherwise).
+    #[arg(long, value_enum)]
+    pub serverless_flavor: Option<Flavor>,
     #[command(flatten)]
     pub arn: ArnArgs,
     /// Serverless stage for `${opt:stage}` and `${sls:stage}` (default: the config's, else `dev`).

@@ -7,7 +7,7 @@ use std::path::Path;
 use leastrole_lang::{Diagnostic, Level, Sources};
 use leastrole_maps::{Maps, MapsError};
 use leastrole_policy::{
-    EnvContext, FunctionReport, Options, Part, Report, build_policy, resolve_calls,
+    EnvContext, FunctionReport, Options, Part, Report, Resource, build_policy, resolve_calls,
 };
 use leastrole_project::{Discovery, Entry, EnvValue, Function, ValuePart};
 use rayon::prelude::*;
@@ -116,6 +116,11 @@ fn function_report(
         }
     };
     let env = env_context(f);
+    let log_group = env
+        .values
+        .get("AWS_LAMBDA_LOG_GROUP_NAME")
+        .filter(|parts| !parts.iter().any(|p| matches!(p, Part::Wildcard)))
+        .map(|parts| Resource::new(parts.iter().cloned()));
     let resolved = resolve_calls(maps, &calls, &env, options)?;
     diagnostics.extend(resolved.diagnostics);
     if calls.is_empty()
@@ -141,6 +146,7 @@ fn function_report(
         policy,
         diagnostics,
         not_analysed,
+        log_group,
     })
 }
 
@@ -190,13 +196,48 @@ fn part(p: &ValuePart) -> Part {
             attribute,
             arn,
             physical,
-            ..
-        } => Part::Ref {
-            logical_id: logical_id.clone(),
-            attribute: attribute.clone(),
-            arn: *arn,
-            physical: physical.as_ref().map(|ps| ps.iter().map(part).collect()),
-        },
+            resource_type,
+        } => {
+            let mut physical: Option<Vec<Part>> =
+                physical.as_ref().map(|ps| ps.iter().map(part).collect());
+            // A queue's `Ref` is its URL, whose last segment is `GetAtt Queue.QueueName`:
+            // kept as that reference inside the URL, a parser taking the name out of the
+            // URL gives the reference, and template output writes `${Queue.QueueName}`
+            // rather than the name the template's parameter defaults give.
+            if attribute.is_none() && resource_type.as_deref() == Some("AWS::SQS::Queue") {
+                physical = physical.map(|ps| queue_name_as_reference(ps, logical_id));
+            }
+            Part::Ref {
+                logical_id: logical_id.clone(),
+                attribute: attribute.clone(),
+                arn: *arn,
+                physical,
+            }
+        }
         ValuePart::Unknown(_) => Part::Wildcard,
     }
+}
+
+/// A queue URL's parts with its last path segment (the queue's name) as the reference
+/// `GetAtt <logical_id>.QueueName` whose value it is.
+fn queue_name_as_reference(mut url: Vec<Part>, logical_id: &str) -> Vec<Part> {
+    let Some(Part::Lit { text }) = url.last() else {
+        return url;
+    };
+    let Some((dir, name)) = text.rsplit_once('/') else {
+        return url;
+    };
+    if name.is_empty() {
+        return url;
+    }
+    let (dir, name) = (format!("{dir}/"), name.to_string());
+    url.pop();
+    url.push(Part::Lit { text: dir });
+    url.push(Part::Ref {
+        logical_id: logical_id.to_string(),
+        attribute: Some("QueueName".into()),
+        arn: false,
+        physical: Some(vec![Part::Lit { text: name }]),
+    });
+    url
 }

@@ -158,7 +158,7 @@ fn missing_handler_is_an_error_exit_2() {
 #[test]
 fn missing_export_is_reported() {
     let dir = project("plain-python");
-    let (code, out, _) = run(&[
+    let (code, out, err) = run(&[
         "generate",
         dir.to_str().unwrap(),
         "--handler",
@@ -166,8 +166,188 @@ fn missing_export_is_reported() {
         "--format",
         "json",
     ]);
+    // Named by the user: an error, and no report that could read as "needs nothing".
+    assert_eq!(code, 2, "{err}");
+    assert!(out.is_empty(), "{out}");
+    assert!(err.contains("error[handler-export-not-found]"), "{err}");
+}
+
+/// A function the user named that cannot be analysed is an error (exit 2), and an error
+/// exit writes nothing: not `{}` to stdout, not over the `-o` file.
+#[test]
+fn a_named_function_that_cannot_be_analysed_is_an_error_that_writes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("policy.json");
+    std::fs::write(&file, "previous\n").unwrap();
+    let dir = project("plain-python");
+    let dir = dir.to_str().unwrap();
+    let (code, out, err) = run(&[
+        "generate",
+        dir,
+        "--handler",
+        "nothere.handler",
+        "--format",
+        "iam",
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(out.is_empty(), "{out}");
+    for format in ["iam", "text"] {
+        let (code, out, err) = run(&[
+            "generate",
+            dir,
+            "--handler",
+            "nothere.handler",
+            "--format",
+            format,
+            "-o",
+            file.to_str().unwrap(),
+        ]);
+        assert_eq!(code, 2, "{err}");
+        assert!(out.is_empty(), "{out}");
+        assert!(err.contains("error[handler-file-not-found]"), "{err}");
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), "previous\n");
+    }
+    // A container image named with --function.
+    let sam = project("sam-app");
+    let (code, out, err) = run(&[
+        "generate",
+        sam.to_str().unwrap(),
+        "--function",
+        "WatermarkFunction",
+        "--format",
+        "cloudformation",
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(out.is_empty(), "{out}");
+    assert!(err.contains("error[function-not-analysed]"), "{err}");
+    // The same function among the others, not named: listed, not an error.
+    let (code, _, err) = run(&["generate", sam.to_str().unwrap(), "--format", "sam"]);
+    assert_eq!(code, 0, "{err}");
+}
+
+/// A function that was not analysed (a container image, a missing export) has no policy
+/// in any paste-ready format, and one that needs nothing has no document IAM would
+/// reject; the formats with comments say why, the JSON ones say it on stderr.
+#[test]
+fn functions_without_a_policy_are_left_out_of_paste_ready_formats() {
+    let dir = project("handler-missing-export");
+    let dir = dir.to_str().unwrap();
+    let (code, text, _) = run(&["generate", dir, "--format", "text"]);
     assert_eq!(code, 0);
-    assert!(out.contains("handler-export-not-found"), "{out}");
+    assert!(
+        text.contains("archive (src/archive.handler, python3.12)\n  not analysed: `src/archive.py` has no export `handler`"),
+        "{text}"
+    );
+    let (code, iam, err) = run(&["generate", dir, "--format", "iam"]);
+    assert_eq!(code, 0);
+    assert_eq!(iam, "{}\n");
+    assert!(err.contains("leastrole: archive: not analysed"), "{err}");
+    assert!(
+        err.contains("leastrole: ping: needs no AWS permissions"),
+        "{err}"
+    );
+    let (_, tf, _) = run(&["generate", dir, "--format", "terraform"]);
+    assert!(!tf.contains("data \""), "{tf}");
+    assert!(tf.contains("# archive: not analysed"), "{tf}");
+    assert!(tf.contains("# ping: needs no AWS permissions"), "{tf}");
+    for format in ["serverless", "sam"] {
+        let (_, yaml, _) = run(&["generate", dir, "--format", format]);
+        assert!(yaml.contains("# archive: not analysed"), "{yaml}");
+        assert!(!yaml.contains("archive:\n"), "{yaml}");
+        assert!(!yaml.contains("Statement: []"), "{yaml}");
+    }
+    let (_, cfn, _) = run(&["generate", dir, "--format", "cloudformation"]);
+    assert!(cfn.contains("# archive: not analysed"), "{cfn}");
+    assert!(!cfn.contains("ArchiveRole"), "{cfn}");
+    // A role keeps its log permissions even when the code needs nothing more.
+    assert!(cfn.contains("PingRole:"), "{cfn}");
+    let (_, statements, err) = run(&["generate", dir, "--format", "statements"]);
+    let v: serde_json::Value = serde_json::from_str(&statements).unwrap();
+    let archive = &v["functions"][0];
+    assert_eq!(archive["name"], "archive");
+    assert_eq!(archive["analysed"], false);
+    assert!(archive["reason"].as_str().unwrap().contains("no export"));
+    assert!(err.contains("leastrole: archive: not analysed"), "{err}");
+
+    // A container image in a SAM template, and one in a Serverless service.
+    let sam = project("sam-app");
+    let sam = sam.to_str().unwrap();
+    let (_, cfn, _) = run(&["generate", sam, "--format", "cloudformation"]);
+    assert!(!cfn.contains("WatermarkFunctionRole"), "{cfn}");
+    assert!(cfn.contains("# WatermarkFunction: not analysed"), "{cfn}");
+    let (_, tf, _) = run(&["generate", sam, "--format", "terraform"]);
+    assert!(!tf.contains("\"WatermarkFunction\""), "{tf}");
+    let (_, iam, _) = run(&["generate", sam, "--format", "iam"]);
+    let v: serde_json::Value = serde_json::from_str(&iam).unwrap();
+    assert!(v.get("WatermarkFunction").is_none(), "{iam}");
+    assert!(v.get("ApiFunction").is_some(), "{iam}");
+    let sls = project("serverless-v3-shared-role");
+    let (_, yaml, _) = run(&["generate", sls.to_str().unwrap(), "--format", "serverless"]);
+    assert!(yaml.contains("# exportReports: not analysed"), "{yaml}");
+    assert!(!yaml.contains("  exportReports:"), "{yaml}");
+}
+
+/// `--format serverless` writes the keys of the project's `frameworkVersion` unless
+/// `--serverless-flavor` says otherwise.
+#[test]
+fn serverless_flavor_follows_the_framework_version() {
+    let v3 = project("serverless-v3-shared-role");
+    let v3 = v3.to_str().unwrap();
+    let (_, out, _) = run(&["generate", v3, "--format", "serverless"]);
+    assert!(out.contains("    iamRoleStatements:\n"), "{out}");
+    assert!(!out.contains("    iam:\n"), "{out}");
+    let (_, out, _) = run(&[
+        "generate",
+        v3,
+        "--format",
+        "serverless",
+        "--serverless-flavor",
+        "v4",
+    ]);
+    assert!(
+        out.contains("    iam:\n      role:\n        statements:\n"),
+        "{out}"
+    );
+    let v4 = project("serverless-v4-per-function");
+    let (_, out, _) = run(&["generate", v4.to_str().unwrap(), "--format", "serverless"]);
+    assert!(
+        out.contains("    iam:\n      role:\n        statements:\n"),
+        "{out}"
+    );
+    assert!(!out.contains("iamRoleStatements"), "{out}");
+}
+
+/// `--format cloudformation` roles work as pasted: the function can create its log
+/// group (the one its deployed name gives), and a comment says how to attach the role.
+#[test]
+fn cloudformation_roles_name_the_log_group_and_say_how_to_attach() {
+    let sam = project("sam-app");
+    let (_, cfn, _) = run(&[
+        "generate",
+        sam.to_str().unwrap(),
+        "--format",
+        "cloudformation",
+    ]);
+    assert!(
+        cfn.contains("# ApiFunction: attach with `Role: !GetAtt ApiFunctionRole.Arn` on the function, and remove the function's `Policies` if it has any."),
+        "{cfn}"
+    );
+    assert!(cfn.contains("- logs:CreateLogGroup\n"), "{cfn}");
+    assert!(
+        cfn.contains("log-group:/aws/lambda/${AWS::StackName}-ApiFunction-*:*"),
+        "{cfn}"
+    );
+    let sls = project("serverless-v3-shared-role");
+    let (_, cfn, _) = run(&[
+        "generate",
+        sls.to_str().unwrap(),
+        "--format",
+        "cloudformation",
+    ]);
+    assert!(
+        cfn.contains("log-group:/aws/lambda/orders-api-dev-createOrder:*"),
+        "{cfn}"
+    );
 }
 
 #[test]
@@ -304,4 +484,98 @@ fn output_to_a_pipe_keeps_the_pipe() {
     let n = std::io::Read::read(&mut pipe, &mut buf).unwrap();
     let text = String::from_utf8_lossy(&buf[..n]);
     assert!(text.contains("\"Version\": \"2012-10-17\""), "{text}");
+}
+
+/// A value built from a template parameter stays built from it in template output
+/// (`${Stage}`), so the policy fits whatever stage is deployed; plain output writes the
+/// parameter's default.
+#[test]
+fn a_sub_of_a_parameter_stays_a_reference_in_template_output() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("src")).unwrap();
+    std::fs::write(
+        dir.path().join("template.yaml"),
+        "Transform: AWS::Serverless-2016-10-31
+Parameters:
+  Stage: {Type: String, Default: prod}
+Resources:
+  Worker:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: src/
+      Handler: app.handler
+      Runtime: python3.12
+      FunctionName: !Sub 'worker-${Stage}'
+      Environment:
+        Variables:
+          TABLE: !Sub 'orders-${Stage}'
+          PARAM: !Sub '/app/${Stage}/key'
+",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("src/app.py"),
+        "import os, boto3
+ddb = boto3.client('dynamodb')
+ssm = boto3.client('ssm')
+def handler(event, context):
+    ddb.get_item(TableName=os.environ['TABLE'], Key={})
+    ssm.get_parameter(Name=os.environ['PARAM'])
+",
+    )
+    .unwrap();
+    let path = dir.path().to_str().unwrap();
+    let (code, cfn, err) = run(&["generate", path, "--format", "cloudformation"]);
+    assert_eq!(code, 0, "{err}");
+    for want in [
+        ":table/orders-${Stage}",
+        ":parameter/app/${Stage}/key",
+        ":log-group:/aws/lambda/worker-${Stage}:*",
+    ] {
+        assert!(cfn.contains(want), "{want} in {cfn}");
+    }
+    assert!(!cfn.contains("prod"), "{cfn}");
+    let (_, iam, _) = run(&["generate", path, "--format", "iam"]);
+    assert!(
+        iam.contains("arn:*:ssm:*:*:parameter/app/prod/key"),
+        "{iam}"
+    );
+    assert!(
+        iam.contains("arn:*:dynamodb:*:*:table/orders-prod"),
+        "{iam}"
+    );
+}
+
+/// A queue's `Ref` (its URL) and an SSM parameter's `Ref` (its name) stay references in
+/// template output: `${JobsQueue.QueueName}` and `${ConfigParameter}`, not the names the
+/// `Stage` parameter's default gives.
+#[test]
+fn queue_and_parameter_references_stay_references() {
+    let dir = project("sam-app");
+    let dir = dir.to_str().unwrap();
+    for format in ["cloudformation", "sam"] {
+        let (code, out, _) = run(&["generate", dir, "--format", format]);
+        assert_eq!(code, 0);
+        assert!(
+            out.contains(
+                "arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:${JobsQueue.QueueName}"
+            ),
+            "{out}"
+        );
+        // The parameter's name starts with `/`, which its ARN leaves out.
+        assert!(
+            out.contains(
+                "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter${ConfigParameter}"
+            ),
+            "{out}"
+        );
+        assert!(!out.contains("image-jobs-prod"), "{out}");
+        assert!(!out.contains("/prod/config"), "{out}");
+    }
+    let (_, iam, _) = run(&["generate", dir, "--format", "iam"]);
+    assert!(iam.contains("arn:*:sqs:*:*:image-jobs-prod"), "{iam}");
+    assert!(
+        iam.contains("arn:*:ssm:*:*:parameter/image-pipeline/prod/config"),
+        "{iam}"
+    );
 }

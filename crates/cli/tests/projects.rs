@@ -86,10 +86,12 @@ fn check_native(project: &str, format: &str, text: &str) {
         "serverless" => {
             let v = yaml(text);
             for (name, f) in v["functions"].as_object().expect("functions map") {
-                check_statements(
-                    &f["iam"]["role"]["statements"],
-                    &format!("{project} {name}"),
-                );
+                // The keys of the project's `frameworkVersion`: v3 or v4.
+                let statements = match f.get("iamRoleStatements") {
+                    Some(v3) => v3,
+                    None => &f["iam"]["role"]["statements"],
+                };
+                check_statements(statements, &format!("{project} {name}"));
             }
         }
         "sam" => {

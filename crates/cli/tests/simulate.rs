@@ -375,3 +375,207 @@ fn generated_policies_allow_the_code_and_deny_near_misses() {
         );
     }
 }
+
+/// sam-app deployed with `Stage=staging`, not the parameter's `Default` (`prod`): what
+/// CloudFormation gives each reference and pseudo parameter the generated templates use.
+/// A reference this list does not know fails the test: the output grew one to check.
+fn staging_value(name: &str) -> String {
+    let value = match name {
+        "AWS::Partition" => "aws",
+        "AWS::Region" => "us-east-1",
+        "AWS::AccountId" => ACCOUNT,
+        "AWS::StackName" => "image-pipeline",
+        "Stage" => "staging",
+        "ImagesTable" => "images-staging",
+        "JobsQueue" => "https://sqs.us-east-1.amazonaws.com/123456789012/image-jobs-staging",
+        "JobsQueue.QueueName" => "image-jobs-staging",
+        "JobsQueue.Arn" => "arn:aws:sqs:us-east-1:123456789012:image-jobs-staging",
+        "ConfigParameter" => "/image-pipeline/staging/config",
+        "ImageWorkflow" => {
+            "arn:aws:states:us-east-1:123456789012:stateMachine:image-workflow-staging"
+        }
+        other => panic!("sam-app staging: no value for the reference `{other}`"),
+    };
+    value.to_string()
+}
+
+/// A CloudFormation value with `Ref`, `Fn::GetAtt` and `Fn::Sub` evaluated as
+/// CloudFormation would (`values` gives each reference's value).
+fn evaluate(value: &Value, values: &dyn Fn(&str) -> String) -> Value {
+    match value {
+        Value::Array(items) => Value::Array(items.iter().map(|v| evaluate(v, values)).collect()),
+        Value::Object(m) if m.len() == 1 => {
+            let (key, arg) = m.iter().next().expect("one key");
+            match (key.as_str(), arg) {
+                ("Ref", Value::String(name)) => json!(values(name)),
+                ("Fn::GetAtt", Value::Array(pair)) => {
+                    let names: Vec<&str> = pair.iter().filter_map(Value::as_str).collect();
+                    json!(values(&names.join(".")))
+                }
+                ("Fn::Sub", Value::String(template)) => {
+                    let mut out = String::new();
+                    let mut rest = template.as_str();
+                    while let Some((before, after)) = rest.split_once("${") {
+                        out.push_str(before);
+                        if let Some(literal) = after.strip_prefix('!') {
+                            out.push_str("${");
+                            rest = literal;
+                            continue;
+                        }
+                        let (name, tail) = after.split_once('}').expect("closed ${…}");
+                        out.push_str(&values(name));
+                        rest = tail;
+                    }
+                    out.push_str(rest);
+                    json!(out)
+                }
+                _ => Value::Object(
+                    m.iter()
+                        .map(|(k, v)| (k.clone(), evaluate(v, values)))
+                        .collect(),
+                ),
+            }
+        }
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .map(|(k, v)| (k.clone(), evaluate(v, values)))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+/// The paste-ready templates hold in another stage: sam-app's `--format cloudformation`
+/// roles and `--format sam` policies, deployed with `Stage=staging`, allow what the
+/// handlers ask of the staging resources (and the function its own logs) and deny the
+/// same request on the prod resources a policy computed from the parameter's default
+/// would name.
+#[test]
+fn template_output_holds_in_another_stage() {
+    if let Err(why) = prepare() {
+        unavailable(&why);
+        return;
+    }
+    let project = projects_dir().join("sam-app");
+    let template = |format: &str| -> Value {
+        let out = Command::cargo_bin("leastrole")
+            .expect("binary builds")
+            .args(["generate", project.to_str().expect("utf-8 path")])
+            .args(["--format", format])
+            .output()
+            .expect("runs");
+        assert!(out.status.success(), "{format}: exit {}", out.status);
+        let yaml: serde_yaml_ng::Value =
+            serde_yaml_ng::from_slice(&out.stdout).expect("the output is YAML");
+        serde_json::to_value(yaml).expect("YAML maps to JSON")
+    };
+    let cfn = template("cloudformation");
+    let sam = template("sam");
+    let mut documents: Vec<(String, Value)> = Vec::new();
+    for function in ["ApiFunction", "ImageProcessorFunction"] {
+        let role = &cfn[format!("{function}Role")]["Properties"]["Policies"][0]["PolicyDocument"];
+        assert!(role.is_object(), "no role for {function} in {cfn}");
+        documents.push((
+            format!("cloudformation {function}"),
+            evaluate(role, &staging_value),
+        ));
+        let policy = &sam["Resources"][function]["Properties"]["Policies"][0];
+        assert!(policy.is_object(), "no policy for {function} in {sam}");
+        documents.push((format!("sam {function}"), evaluate(policy, &staging_value)));
+    }
+    let arn = |service: &str, rest: &str| format!("arn:aws:{service}:us-east-1:{ACCOUNT}:{rest}");
+    // (function, action, resource in staging, the same resource in prod)
+    let requests = [
+        (
+            "ApiFunction",
+            "sqs:SendMessage",
+            arn("sqs", "image-jobs-staging"),
+            arn("sqs", "image-jobs-prod"),
+        ),
+        (
+            "ApiFunction",
+            "states:StartExecution",
+            arn("states", "stateMachine:image-workflow-staging"),
+            arn("states", "stateMachine:image-workflow-prod"),
+        ),
+        (
+            "ImageProcessorFunction",
+            "ssm:GetParameter",
+            arn("ssm", "parameter/image-pipeline/staging/config"),
+            arn("ssm", "parameter/image-pipeline/prod/config"),
+        ),
+        (
+            "ImageProcessorFunction",
+            "dynamodb:PutItem",
+            arn("dynamodb", "table/images-staging"),
+            arn("dynamodb", "table/images-prod"),
+        ),
+    ];
+    let mut cases = Vec::new();
+    for (what, document) in &documents {
+        let function = what.rsplit(' ').next().expect("a function name");
+        for (f, action, staging, prod) in &requests {
+            if f != &function {
+                continue;
+            }
+            for (resource, allowed) in [(staging, true), (prod, false)] {
+                cases.push(Case {
+                    what: format!("{what}: {action} {resource}"),
+                    policy: document.clone(),
+                    action: (*action).to_string(),
+                    resource: resource.clone(),
+                    allowed,
+                });
+            }
+        }
+        if what.starts_with("cloudformation") {
+            // The function's own log group, as CloudFormation names the function.
+            let group = format!("/aws/lambda/image-pipeline-{function}-A1B2C3D4E5F6");
+            for (action, resource) in [
+                (
+                    "logs:CreateLogGroup",
+                    arn("logs", &format!("log-group:{group}")),
+                ),
+                (
+                    "logs:CreateLogStream",
+                    arn(
+                        "logs",
+                        &format!("log-group:{group}:log-stream:2026/01/01/[$LATEST]abc"),
+                    ),
+                ),
+                (
+                    "logs:PutLogEvents",
+                    arn(
+                        "logs",
+                        &format!("log-group:{group}:log-stream:2026/01/01/[$LATEST]abc"),
+                    ),
+                ),
+            ] {
+                cases.push(Case {
+                    what: format!("{what}: {action} {resource}"),
+                    policy: document.clone(),
+                    action: action.to_string(),
+                    resource,
+                    allowed: true,
+                });
+            }
+        }
+    }
+    assert!(cases.len() >= 20, "{} cases", cases.len());
+    let results = simulate(&cases);
+    assert_eq!(results.len(), cases.len(), "one result per case");
+    let failures: Vec<String> = cases
+        .iter()
+        .zip(&results)
+        .filter_map(|(case, result)| {
+            let decision = result["decision"].as_str().unwrap_or("?");
+            let want = if case.allowed {
+                "Allowed"
+            } else {
+                "ImplicitlyDenied"
+            };
+            (decision != want).then(|| format!("{}: want {want}, got {decision}", case.what))
+        })
+        .collect();
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use leastrole_lang::{Diagnostic, Level, Location};
 
 use crate::grant::{Grant, Provenance};
+use crate::resource::Resource;
 use crate::statement::Policy;
 
 /// One function's result.
@@ -26,6 +27,10 @@ pub struct FunctionReport {
     /// "unknown", never "needs nothing". Paste-ready formats leave it out, `check` calls
     /// it not checkable.
     pub not_analysed: Option<String>,
+    /// The name of the function's log group (`/aws/lambda/<deployed name>`) when the
+    /// configuration gives the deployed name, template references kept; `None` when the
+    /// deployment names the function (CloudFormation's `<stack>-<LogicalId>-<suffix>`).
+    pub log_group: Option<Resource>,
 }
 
 /// Every function's result plus project-level findings.

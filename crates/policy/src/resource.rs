@@ -67,6 +67,15 @@ impl Resource {
                 (_, Part::Lit { text }) if text.is_empty() => {}
                 (Some(Part::Lit { text: prev }), Part::Lit { text }) => prev.push_str(&text),
                 (Some(Part::Wildcard), Part::Wildcard) => {}
+                // An SSM parameter's ARN names it without its leading `/`: after
+                // `:parameter/`, a reference whose value is `/app/key` takes the place
+                // of that `/` (`parameter${Param}` in `Fn::Sub`).
+                (Some(Part::Lit { text: prev }), part @ Part::Ref { .. })
+                    if prev.ends_with(":parameter/") && starts_with_slash(&part) =>
+                {
+                    prev.pop();
+                    out.push(part);
+                }
                 (_, part) => out.push(part),
             }
         }
@@ -195,6 +204,21 @@ impl Resource {
     }
 }
 
+/// Whether a reference's value starts with `/` (its first literal part does).
+fn starts_with_slash(part: &Part) -> bool {
+    match part {
+        Part::Ref {
+            physical: Some(parts),
+            ..
+        } => match parts.first() {
+            Some(Part::Lit { text }) => text.starts_with('/'),
+            Some(inner @ Part::Ref { .. }) => starts_with_slash(inner),
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
 impl fmt::Display for Resource {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.render(&ArnEnv::default()))
@@ -272,6 +296,24 @@ mod tests {
         assert_eq!(r.to_string(), "arn:aws:s3:::acme-uploads/*");
         assert_eq!(r.to_sub(), "arn:aws:s3:::${Uploads}/*");
         assert_eq!(r.unresolved_references().count(), 0);
+    }
+
+    #[test]
+    fn a_parameter_reference_starting_with_a_slash_takes_the_arn_s_slash() {
+        let reference = |value: &str| Part::Ref {
+            logical_id: "Config".into(),
+            attribute: None,
+            arn: false,
+            physical: Some(vec![lit(value)]),
+        };
+        let r = Resource::new([lit("arn:aws:ssm:r:a:parameter/"), reference("/app/key")]);
+        assert_eq!(r.to_string(), "arn:aws:ssm:r:a:parameter/app/key");
+        assert_eq!(r.to_sub(), "arn:aws:ssm:r:a:parameter${Config}");
+        // Without the leading `/`, and elsewhere than after `:parameter/`, nothing changes.
+        let r = Resource::new([lit("arn:aws:ssm:r:a:parameter/"), reference("app/key")]);
+        assert_eq!(r.to_sub(), "arn:aws:ssm:r:a:parameter/${Config}");
+        let r = Resource::new([lit("arn:aws:s3:::b/"), reference("/k")]);
+        assert_eq!(r.to_string(), "arn:aws:s3:::b//k");
     }
 
     #[test]

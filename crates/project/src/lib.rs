@@ -39,6 +39,7 @@ pub use cfn::{ReferenceValue, reference_value};
 pub use declared::Declared;
 pub use handler::{HandlerSpec, HandlerStyle, style_for_runtime};
 pub use manifest::{MANIFEST_VERSION, ManifestError, ManifestProject, discover_manifest};
+pub use serverless::framework_major_version;
 pub use walk::source_files;
 
 /// What a function runs: one handler export, or (plain folder) every source file.

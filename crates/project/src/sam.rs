@@ -196,7 +196,11 @@ fn read_template(root: &Path, file: &str, text: &str, node: &Node) -> Discovery 
                 )),
             }
         }
-        let function_name = props.get("FunctionName").and_then(|n| eval.physical(n, 0));
+        // References kept (`worker-${Stage}`), so output that keeps them names the log
+        // group of the stage deployed; only when the name is known.
+        let function_name = props
+            .get("FunctionName")
+            .and_then(|n| eval.physical(n, 0).map(|_| eval.value(n, 0)));
         let resource_line = |id: &str| lines.get(id).unwrap_or(1);
         let declared = if is_sam_function {
             sam_declared(&eval, id, props, globals, file, text, &resource_line)

@@ -127,6 +127,24 @@ pub(crate) fn discover(
     Some(Ok(read_service(root, file, &text, &root_node, &vars)))
 }
 
+/// The major version of the Serverless Framework the service at `root` asks for
+/// (`frameworkVersion: '3'`, `^3.38.0`, `>=4`): the first number in it. `None` without a
+/// config file, a readable one, or the key.
+pub fn framework_major_version(root: &Path) -> Option<u32> {
+    let file = CONFIG_FILES.iter().find(|f| root.join(f).is_file())?;
+    let node = config::load_file(&root.join(file)).ok()?;
+    let version = match node.get("frameworkVersion")? {
+        Node::String(s) | Node::Number(s) => s.clone(),
+        _ => return None,
+    };
+    let digits: String = version
+        .chars()
+        .skip_while(|c| !c.is_ascii_digit())
+        .take_while(char::is_ascii_digit)
+        .collect();
+    digits.parse().ok()
+}
+
 /// Hook for `manifest.rs`: a service the framework already resolved (its variables are
 /// gone, `resources` holds the compiled template too), read like a config file. `file`
 /// and `text` only place declarations on lines.

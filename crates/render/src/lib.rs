@@ -21,7 +21,7 @@ mod review;
 mod template;
 mod text;
 
-use leastrole_policy::{ArnEnv, Report};
+use leastrole_policy::{ArnEnv, FunctionReport, Report};
 
 pub use calls::{calls_json, calls_text};
 pub use json::{REPORT_VERSION, diagnostic_json, report_json};
@@ -46,17 +46,37 @@ pub struct RenderOptions {
 }
 
 /// Bare IAM policy documents: one document for one function, an object keyed by
-/// function name for several.
+/// function name for several. A function without a document ([`left_out`]) is not in
+/// it: IAM rejects a document without statements, and a function that was not analysed
+/// has no known policy. One such function alone gives `{}`.
 pub fn iam(report: &Report, options: &RenderOptions) -> String {
     let value = match report.functions.as_slice() {
-        [only] => only.policy.to_json(&options.env),
+        [only] if left_out(only).is_none() => only.policy.to_json(&options.env),
         many => serde_json::Value::Object(
             many.iter()
+                .filter(|f| left_out(f).is_none())
                 .map(|f| (f.name.clone(), f.policy.to_json(&options.env)))
                 .collect(),
         ),
     };
     pretty(&value)
+}
+
+/// Why a paste-ready format has no policy document for `f`, as a sentence naming it:
+/// it was not analysed (its policy is unknown), or it needs no permission (and IAM
+/// rejects a document without statements). `None` when it has a document.
+pub fn left_out(f: &FunctionReport) -> Option<String> {
+    match &f.not_analysed {
+        Some(reason) => Some(format!(
+            "{}: not analysed ({reason}); no policy is generated for it, so keep its current role",
+            f.name
+        )),
+        None if f.policy.is_empty() => Some(format!(
+            "{}: needs no AWS permissions; no policy document (IAM rejects one without statements)",
+            f.name
+        )),
+        None => None,
+    }
 }
 
 /// Two-space JSON with a trailing newline.

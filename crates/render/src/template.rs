@@ -86,27 +86,46 @@ pub fn logical_id(name: &str) -> String {
     out
 }
 
-/// The function's own log group, as CloudFormation creates function names
-/// (`<stack>-<LogicalId>-<suffix>`) when the template does not name them.
-fn log_group_arn(f: &FunctionReport) -> String {
-    format!(
-        "arn:${{AWS::Partition}}:logs:${{AWS::Region}}:${{AWS::AccountId}}:log-group:/aws/lambda/${{AWS::StackName}}-{}-*",
-        logical_id(&f.name)
-    )
+/// The name of the function's log group as `Fn::Sub` text: from the deployed name the
+/// configuration gives, else as CloudFormation names a function the template does not
+/// name (`<stack>-<LogicalId>-<suffix>`).
+fn log_group_name(f: &FunctionReport) -> String {
+    match &f.log_group {
+        Some(name) => name.to_sub(),
+        None => format!("/aws/lambda/${{AWS::StackName}}-{}-*", logical_id(&f.name)),
+    }
 }
 
 /// `AWS::IAM::Role` resources, one per function: Lambda trust policy, the function's
 /// log-group permissions, and the generated policy inline. Ready to paste under
-/// `Resources:`.
+/// `Resources:`, each with a comment on attaching it. A function that was not analysed
+/// gets no role, only a comment saying why.
 pub fn cloudformation(report: &Report, options: &RenderOptions) -> String {
-    let mut resources = Map::new();
+    let mut out = header(report, options);
     for f in &report.functions {
-        let log_group = log_group_arn(f);
+        if let Some(reason) = &f.not_analysed {
+            writeln!(
+                out,
+                "# {}: not analysed ({reason}); no role is generated for it, so keep its current role.",
+                f.name
+            )
+            .ok();
+            continue;
+        }
+        let role_id = format!("{}Role", logical_id(&f.name));
+        // The service authorization reference authorizes CreateLogGroup on the log
+        // group's ARN (`log-group:NAME`), CloudWatch Logs has long matched it against
+        // `log-group:NAME:*` too, and CreateLogStream and PutLogEvents act on its streams
+        // (`log-group:NAME:*`): both forms, of this one group only.
+        let log_group = format!(
+            "arn:${{AWS::Partition}}:logs:${{AWS::Region}}:${{AWS::AccountId}}:log-group:{}",
+            log_group_name(f)
+        );
         let mut statements = vec![json!({
             "Sid": "LambdaLogs",
             "Effect": "Allow",
-            "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-            "Resource": [{ "Fn::Sub": format!("{log_group}:*") }],
+            "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+            "Resource": [{ "Fn::Sub": log_group }, { "Fn::Sub": format!("{log_group}:*") }],
         })];
         statements.extend(cfn_statements(f));
         let role = json!({
@@ -126,17 +145,38 @@ pub fn cloudformation(report: &Report, options: &RenderOptions) -> String {
                 }],
             },
         });
-        resources.insert(format!("{}Role", logical_id(&f.name)), role);
+        writeln!(
+            out,
+            "# {}: attach with `Role: !GetAtt {role_id}.Arn` on the function, and remove the function's `Policies` if it has any.",
+            f.name
+        )
+        .ok();
+        if f.policy.is_empty() {
+            writeln!(
+                out,
+                "# {}: needs no AWS permissions beyond writing its logs.",
+                f.name
+            )
+            .ok();
+        }
+        let mut one = Map::new();
+        one.insert(role_id, role);
+        out.push_str(&yaml_body(&Value::Object(one)));
     }
-    yaml(&Value::Object(resources), report, options)
+    out
 }
 
 /// Serverless Framework per-function statements.
 pub fn serverless(report: &Report, options: &RenderOptions, flavor: ServerlessFlavor) -> String {
+    let mut out = header(report, options);
     let mut functions = Map::new();
     // A function that needs no permission gets no statements key: IAM rejects an empty
     // statement list.
-    for f in report.functions.iter().filter(|f| !f.policy.is_empty()) {
+    for f in &report.functions {
+        if let Some(why) = crate::left_out(f) {
+            writeln!(out, "# {why}").ok();
+            continue;
+        }
         let statements = Value::Array(cfn_statements(f));
         let entry = match flavor {
             ServerlessFlavor::V4 => json!({ "iam": { "role": { "statements": statements } } }),
@@ -144,7 +184,8 @@ pub fn serverless(report: &Report, options: &RenderOptions, flavor: ServerlessFl
         };
         functions.insert(f.name.clone(), entry);
     }
-    yaml(&json!({ "functions": functions }), report, options)
+    out.push_str(&yaml_body(&json!({ "functions": functions })));
+    out
 }
 
 /// Version of the `statements` output.
@@ -154,20 +195,26 @@ pub const STATEMENTS_VERSION: u32 = 1;
 /// function, the policy statements as CloudFormation values (a template reference stays
 /// `Ref`/`Fn::GetAtt`/`Fn::Sub`, unlike the report, which writes names or `*`), and the
 /// diagnostics as in the report. Functions that need nothing have an empty list;
-/// `analysed` is false for a function leastrole could not read (an image, another
-/// runtime, a missing handler file), whose empty list means "unknown", not "nothing".
+/// `analysed` is false (and `reason` says why) for a function leastrole could not read
+/// (an image, another runtime, a missing handler file or export), whose empty list means
+/// "unknown", not "nothing".
 pub fn statements_json(report: &Report) -> String {
     let functions: Vec<Value> = report
         .functions
         .iter()
         .map(|f| {
-            json!({
+            let mut entry = json!({
                 "name": f.name,
-                "analysed": !f.files.is_empty(),
+                "analysed": f.is_analysed(),
                 "files": f.files,
                 "statements": cfn_statements(f),
                 "diagnostics": f.diagnostics.iter().map(crate::diagnostic_json).collect::<Vec<_>>(),
-            })
+            });
+            // Added within version 1, as in the report.
+            if let (Some(reason), Value::Object(m)) = (&f.not_analysed, &mut entry) {
+                m.insert("reason".into(), json!(reason));
+            }
+            entry
         })
         .collect();
     crate::pretty(&json!({
@@ -180,19 +227,25 @@ pub fn statements_json(report: &Report) -> String {
 
 /// SAM: `Policies:` with the generated inline document, per function.
 pub fn sam(report: &Report, options: &RenderOptions) -> String {
+    let mut out = header(report, options);
     let mut resources = Map::new();
-    for f in report.functions.iter().filter(|f| !f.policy.is_empty()) {
+    for f in &report.functions {
+        if let Some(why) = crate::left_out(f) {
+            writeln!(out, "# {why}").ok();
+            continue;
+        }
         let document = json!({ "Version": "2012-10-17", "Statement": cfn_statements(f) });
         resources.insert(
             logical_id(&f.name),
             json!({ "Properties": { "Policies": [document] } }),
         );
     }
-    yaml(&json!({ "Resources": resources }), report, options)
+    out.push_str(&yaml_body(&json!({ "Resources": resources })));
+    out
 }
 
-/// YAML with a header comment, and with `--explain` the source lines as comments.
-fn yaml(value: &Value, report: &Report, options: &RenderOptions) -> String {
+/// The YAML formats' header comment, and with `--explain` the source lines as comments.
+fn header(report: &Report, options: &RenderOptions) -> String {
     let mut out = String::from("# Generated by leastrole; references stay template references.\n");
     if options.explain {
         for f in &report.functions {
@@ -208,17 +261,27 @@ fn yaml(value: &Value, report: &Report, options: &RenderOptions) -> String {
             }
         }
     }
+    out
+}
+
+/// `value` as YAML.
+fn yaml_body(value: &Value) -> String {
     let body = serde_yaml_ng::to_string(value).unwrap_or_default();
     // YAML 1.2 reads `2012-10-17` as a string, but YAML 1.1 parsers (js-yaml in the
     // Serverless Framework, PyYAML) read it as a date: quote the policy version.
-    out.push_str(&body.replace("Version: 2012-10-17\n", "Version: '2012-10-17'\n"));
-    out
+    body.replace("Version: 2012-10-17\n", "Version: '2012-10-17'\n")
 }
 
 /// Terraform `data "aws_iam_policy_document"` blocks, one per function.
 pub fn terraform(report: &Report, options: &RenderOptions) -> String {
     let mut out = String::from("# Generated by leastrole.\n");
     for f in &report.functions {
+        // No block for it: Terraform's plan accepts an empty document, but IAM rejects
+        // a policy without statements when it is applied.
+        if let Some(why) = crate::left_out(f) {
+            writeln!(out, "\n# {}", why.replace('\n', " ")).ok();
+            continue;
+        }
         let name = terraform_name(&f.name);
         writeln!(out, "\ndata \"aws_iam_policy_document\" \"{name}\" {{").ok();
         for s in &f.policy.statements {
@@ -344,11 +407,7 @@ mod tests {
     fn the_policy_version_is_quoted_for_yaml_1_1_readers() {
         let out = sam(&Report::default(), &RenderOptions::default());
         assert!(out.starts_with("# Generated by leastrole"));
-        let one = yaml(
-            &json!({"Version": "2012-10-17"}),
-            &Report::default(),
-            &RenderOptions::default(),
-        );
+        let one = yaml_body(&json!({"Version": "2012-10-17"}));
         assert!(one.contains("Version: '2012-10-17'\n"), "{one}");
     }
 

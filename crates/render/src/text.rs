@@ -40,7 +40,9 @@ fn function_text(s: &mut String, f: &FunctionReport, options: &RenderOptions) {
         write!(title, " ({rt})").ok();
     }
     writeln!(s, "{title}").ok();
-    if f.grants.is_empty() {
+    if let Some(reason) = &f.not_analysed {
+        writeln!(s, "  not analysed: {reason}").ok();
+    } else if f.grants.is_empty() {
         writeln!(s, "  no AWS permissions needed").ok();
     } else {
         let rows: Vec<(String, String, String)> = f

@@ -279,6 +279,7 @@ fn check_shared(
         grants,
         diagnostics: Vec::new(),
         not_analysed: None,
+        log_group: None,
     };
     let input = CheckInput {
         report: &report,

@@ -4,7 +4,7 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use anyhow::{Context, bail};
-use leastrole_lang::Level;
+use leastrole_lang::{Diagnostic, Level};
 use leastrole_maps::Maps;
 use leastrole_policy::ArnEnv;
 use leastrole_project::{DiscoverOptions, discover};
@@ -26,12 +26,16 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<Status> {
         use_env: args.use_env,
         config_fallback: args.config_fallback,
     };
-    let discovery = match &args.manifest {
-        Some(manifest) => super::manifest::discover(manifest, &options)?.discovery,
+    // The folder whose config says which framework version the project uses.
+    let (discovery, project_root) = match &args.manifest {
+        Some(manifest) => {
+            let project = super::manifest::discover(manifest, &options)?;
+            (project.discovery, project.service_dir)
+        }
         None => {
             let root = args.path.clone().unwrap_or_else(|| PathBuf::from("."));
             anyhow::ensure!(root.is_dir(), "{} is not a folder", root.display());
-            discover(&root, &options)
+            (discover(&root, &options), root)
         }
     };
     // A configuration that cannot be read: its errors on stderr, nothing on stdout or
@@ -56,7 +60,33 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<Status> {
         progress.done(name)
     });
     progress.finish();
-    let report = report.context("the service maps are broken")?;
+    let mut report = report.context("the service maps are broken")?;
+    let named = !args.handlers.is_empty() || !args.functions.is_empty();
+    if named {
+        // The user asked for these functions: one that cannot be analysed is an error,
+        // not a function listed without a policy.
+        for f in &mut report.functions {
+            if f.not_analysed.is_some() {
+                for d in &mut f.diagnostics {
+                    if d.code == "function-not-analysed" {
+                        d.level = Level::Error;
+                    }
+                }
+                if !f.diagnostics.iter().any(|d| d.level == Level::Error) {
+                    f.diagnostics.push(Diagnostic::new(
+                        Level::Error,
+                        "function-not-analysed",
+                        format!(
+                            "{}: not analysed: {}",
+                            f.name,
+                            f.not_analysed.as_deref().unwrap_or_default()
+                        ),
+                        None,
+                    ));
+                }
+            }
+        }
+    }
     let format = args.format.unwrap_or(
         if std::io::stdout().is_terminal() && args.output.is_none() {
             GenerateFormat::Text
@@ -89,8 +119,13 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<Status> {
         GenerateFormat::Cloudformation => leastrole_render::cloudformation(&report, &render),
         GenerateFormat::Serverless => {
             let flavor = match args.serverless_flavor {
-                Flavor::V4 => ServerlessFlavor::V4,
-                Flavor::V3 => ServerlessFlavor::V3,
+                Some(Flavor::V4) => ServerlessFlavor::V4,
+                Some(Flavor::V3) => ServerlessFlavor::V3,
+                // The keys the project's own framework version reads.
+                None => match leastrole_project::framework_major_version(&project_root) {
+                    Some(3) => ServerlessFlavor::V3,
+                    _ => ServerlessFlavor::V4,
+                },
             };
             leastrole_render::serverless(&report, &render, flavor)
         }
@@ -98,9 +133,12 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<Status> {
         GenerateFormat::Terraform => leastrole_render::terraform(&report, &render),
         GenerateFormat::Statements => leastrole_render::statements_json(&report),
     };
+    let has_error = report.all_diagnostics().any(|d| d.level == Level::Error);
+    let nothing_analysed = has_error && report.functions.is_empty();
+    let named_not_analysed = named && report.functions.iter().any(|f| !f.is_analysed());
     // The text format carries its diagnostics; the machine formats keep stdout clean and
-    // repeat warnings and errors on stderr.
-    if format != GenerateFormat::Text {
+    // repeat warnings and errors on stderr, as does an error exit, which writes no text.
+    if format != GenerateFormat::Text || nothing_analysed || named_not_analysed {
         for d in report
             .all_diagnostics()
             .filter(|d| d.level >= Level::Warning)
@@ -108,12 +146,27 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<Status> {
             note(&leastrole_render::diagnostic_line(d));
         }
     }
-    emit(args.output.as_deref(), &text)?;
-    let has_error = report.all_diagnostics().any(|d| d.level == Level::Error);
+    // On an error exit nothing is written: `-o` keeps what it held.
     anyhow::ensure!(
-        !(has_error && report.functions.is_empty()),
+        !nothing_analysed,
         "no function could be analysed (see the errors above)"
     );
+    anyhow::ensure!(
+        !named_not_analysed,
+        "a function named by --handler or --function could not be analysed (see the errors above)"
+    );
+    // The JSON formats cannot carry a comment: say on stderr which functions have no
+    // document and why.
+    if matches!(format, GenerateFormat::Iam | GenerateFormat::Statements) {
+        for f in &report.functions {
+            if (format == GenerateFormat::Iam || !f.is_analysed())
+                && let Some(why) = leastrole_render::left_out(f)
+            {
+                note(&format!("leastrole: {why}"));
+            }
+        }
+    }
+    emit(args.output.as_deref(), &text)?;
     let warned = report.all_diagnostics().any(|d| d.level >= Level::Warning);
     Ok(if args.strict && warned {
         Status::Findings

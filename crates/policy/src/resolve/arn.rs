@@ -215,6 +215,23 @@ pub fn parse(parser: Parser, value: &Value, env: &EnvContext) -> Text {
             None => Text::wildcard(format!("CopySource has no {member}")),
         };
     }
+    // An SSM parameter name (not an ARN) keeps its references (an SSM parameter's `Ref`,
+    // `/app/${Stage}/key`), so template output writes them rather than the value of one
+    // stage: only a literal leading `/` goes; a reference whose value starts with `/`
+    // takes the place of the ARN's `/` (see `Resource::new`).
+    if parser == Parser::SsmParameterName {
+        // An ARN (written, or the value of a reference) is parsed below.
+        let (flat, _) = flatten(&expanded(value, env).parts);
+        if !flat.contains(":parameter/") {
+            let mut text = text_of(value, env);
+            if let Some(Part::Lit { text: first }) = text.parts.first_mut()
+                && let Some(rest) = first.strip_prefix('/')
+            {
+                *first = rest.to_string();
+            }
+            return text;
+        }
+    }
     let text = expanded(value, env);
     let (flat, others) = flatten(&text.parts);
     let piece = |s: &str| Text {

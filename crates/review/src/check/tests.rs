@@ -34,6 +34,7 @@ fn report(grants: Vec<Grant>) -> FunctionReport {
         grants,
         diagnostics: Vec::new(),
         not_analysed: None,
+        log_group: None,
     }
 }
 
