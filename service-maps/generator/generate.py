@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import glob
-import gzip
 import hashlib
 import json
 import os
@@ -137,7 +136,7 @@ class Iam:
             rpath = os.path.join(iam_data_dir, "resourceTypes", prefix + ".json")
             rts = load_json(rpath) if os.path.exists(rpath) else {}
             p = {"title": names.get(prefix), "actions": {}, "resources": {}}
-            for key, rt in sorted(rts.items()):
+            for _key, rt in sorted(rts.items()):
                 p["resources"][rt["key"]] = [rt["arn"]]
             rlc = {k.lower(): k for k in p["resources"]}
             for a in acts.values():
@@ -615,7 +614,8 @@ class Generic:
             res["origin"] = {"kind": "unsigned"}
             for a in listed or []:
                 full = iam.full(f"{a['Service']}:{a['Name']}") or f"{a['Service']}:{a['Name']}"
-                res["not_needed"].append({"action": full, "reason": "the request is unsigned; AWS evaluates this action against a resource-based or trust policy, not the caller's"})
+                res["not_needed"].append({"action": full, "reason": "the request is unsigned; AWS evaluates this action against "
+                                                                     "a resource-based or trust policy, not the caller's"})
             return res
 
         if listed:
@@ -691,7 +691,8 @@ class Generic:
         a_prefix, a_name, canon, ctx = c
         full = f"{a_prefix}:{canon or a_name}"
         if canon is None:
-            res["not_needed"].append({"action": full, "reason": f"named by the service reference but not in the IAM action list (iam-data {self.iam_data_date})"})
+            res["not_needed"].append({"action": full, "reason": "named by the service reference but not in the IAM action list "
+                                                                f"(iam-data {self.iam_data_date})"})
             return
         info = iam.action(a_prefix, canon)
         if a_prefix == "iam" and canon == "PassRole":
@@ -710,7 +711,8 @@ class Generic:
                 res["actions"].append(r)
             else:
                 res["actions"].append(self.rule(model, op, full, {"option": "pass-role"},
-                                                f"passes a role{passed}; no request parameter of {op} names the role, so it is needed only when the resource is configured with one (leastrole option `pass-role`)"))
+                                                f"passes a role{passed}; no request parameter of {op} names the role, so it is needed "
+                                                "only when the resource is configured with one (leastrole option `pass-role`)"))
             return
         if a_prefix == "kms" and prefix != "kms":
             res["actions"].append(self.rule(model, op, full, {"option": "kms"}, KMS_NOTE))
@@ -798,7 +800,7 @@ def apply_override(svc, model, op, entry, iam, res, where):
                 qualified = any((iam.arns(prefix, r["type"]) or [""])[0].startswith((iam.arns(prefix, t) or ["?"])[0] + ":") for t in types)
                 if r["type"].lower() not in types and not qualified:
                     die(f"{w}: resource type {r['type']} is not a resource type of {full} ({sorted(types)})")
-                for ph, b in r.get("bind", {}).items():
+                for b in r.get("bind", {}).values():
                     p = b if isinstance(b, str) else b["param"]
                     if not model.path_ok(op, p):
                         die(f"{w}: binding path `{p}` is not a parameter of {svc} {op}")
@@ -842,7 +844,8 @@ def apply_override(svc, model, op, entry, iam, res, where):
             given.add(a["action"])
     for n in res["not_needed"]:
         if n["action"] not in given:
-            out["not_needed"].append({"action": n["action"], "reason": "the service reference lists it; the override for this operation does not need it (see its source)"})
+            out["not_needed"].append({"action": n["action"], "reason": "the service reference lists it; the override for this "
+                                                                       "operation does not need it (see its source)"})
             given.add(n["action"])
     if "unmapped" in entry:
         out["unmapped"] = entry["unmapped"]
@@ -896,84 +899,84 @@ PARSERS = {"s3-copy-source-bucket", "s3-copy-source-key", "lambda-function-name"
 ORIGINS = {"service-reference", "same-name", "override", "unmapped", "unsigned"}
 
 
-def V(cond, where):
+def vcheck(cond, where):
     if not cond:
         die("schema check failed: " + where)
 
 
 def vkeys(obj, required, optional, where):
-    V(isinstance(obj, dict), f"{where}: not an object")
-    V(set(obj) <= set(required) | set(optional), f"{where}: unknown fields {sorted(set(obj) - set(required) - set(optional))}")
-    V(set(required) <= set(obj), f"{where}: missing fields {sorted(set(required) - set(obj))}")
+    vcheck(isinstance(obj, dict), f"{where}: not an object")
+    vcheck(set(obj) <= set(required) | set(optional), f"{where}: unknown fields {sorted(set(obj) - set(required) - set(optional))}")
+    vcheck(set(required) <= set(obj), f"{where}: missing fields {sorted(set(required) - set(obj))}")
 
 
 def vstr(x, where):
-    V(isinstance(x, str), f"{where}: not a string")
+    vcheck(isinstance(x, str), f"{where}: not a string")
 
 
 def vpath(p, where):
     vstr(p, where)
     for part in p.split("."):
-        V(re.fullmatch(r"[A-Za-z0-9_-]+(?:\[\]|\{\})*", part), f"{where}: malformed path {p!r}")
+        vcheck(re.fullmatch(r"[A-Za-z0-9_-]+(?:\[\]|\{\})*", part), f"{where}: malformed path {p!r}")
 
 
 def vcond(c, where):
-    V(isinstance(c, dict) and len(c) == 1, f"{where}: condition")
+    vcheck(isinstance(c, dict) and len(c) == 1, f"{where}: condition")
     (k, v), = c.items()
     if k in ("present", "absent"):
         vpath(v, where)
     elif k == "equals":
         vkeys(v, ["param", "values"], [], where)
         vpath(v["param"], where)
-        V(v["values"] and all(isinstance(s, str) for s in v["values"]), where)
+        vcheck(v["values"] and all(isinstance(s, str) for s in v["values"]), where)
     elif k == "starts_with":
         vkeys(v, ["param", "prefixes"], [], where)
         vpath(v["param"], where)
-        V(v["prefixes"] and all(isinstance(s, str) for s in v["prefixes"]), where)
+        vcheck(v["prefixes"] and all(isinstance(s, str) for s in v["prefixes"]), where)
     elif k == "option":
-        V(isinstance(v, str) and v, where)
+        vcheck(isinstance(v, str) and v, where)
     elif k in ("all", "any"):
-        V(isinstance(v, list), where)
+        vcheck(isinstance(v, list), where)
         for x in v:
             vcond(x, where)
     else:
-        V(False, f"{where}: unknown condition {k}")
+        vcheck(False, f"{where}: unknown condition {k}")
 
 
 def vresource(r, where):
     vkeys(r, ["type", "arn"], ["bind", "unbound", "arn_param"], where)
     phs = set(tokens(r["arn"]))
     for ph, b in r.get("bind", {}).items():
-        V(ph in phs and ph not in GENERIC_PLACEHOLDERS, f"{where}: binds {ph}")
+        vcheck(ph in phs and ph not in GENERIC_PLACEHOLDERS, f"{where}: binds {ph}")
         if isinstance(b, str):
             vpath(b, where)
         else:
             vkeys(b, ["param", "parse"], [], where)
             vpath(b["param"], where)
-            V(b["parse"] in PARSERS, f"{where}: parser {b['parse']}")
+            vcheck(b["parse"] in PARSERS, f"{where}: parser {b['parse']}")
     for ph, why in r.get("unbound", {}).items():
-        V(ph in phs and isinstance(why, str) and why, f"{where}: unbound {ph}")
+        vcheck(ph in phs and isinstance(why, str) and why, f"{where}: unbound {ph}")
     for ph in phs - GENERIC_PLACEHOLDERS:
-        V(ph in r.get("bind", {}) or ph in r.get("unbound", {}), f"{where}: placeholder {ph} neither bound nor explained")
+        vcheck(ph in r.get("bind", {}) or ph in r.get("unbound", {}), f"{where}: placeholder {ph} neither bound nor explained")
     if "arn_param" in r:
         vpath(r["arn_param"], where)
 
 
 def validate_service(t, iam_actions, where):
     vkeys(t, ["schema", "service", "api_version", "iam_prefix", "sdk", "operations"], ["title", "waiters"], where)
-    V(t["schema"] == SCHEMA, where)
+    vcheck(t["schema"] == SCHEMA, where)
     vkeys(t["sdk"], ["boto3"], ["js_v2", "js_v2_module", "js_v3_package", "js_v3_client", "js_v3_aggregated", "js_v3_verified"], where + " sdk")
-    V(t["sdk"].get("js_v3_verified", True) is True, where + " sdk js_v3_verified")
+    vcheck(t["sdk"].get("js_v3_verified", True) is True, where + " sdk js_v3_verified")
     for name, op in t["operations"].items():
         w = f"{where} {name}"
         vkeys(op, ["boto3", "js", "origin"], ["v3_command", "paginator", "js_paginator", "actions", "not_needed", "unmapped", "no_permission"], w)
         vkeys(op["origin"], ["kind"], ["source"], w + " origin")
-        V(op["origin"]["kind"] in ORIGINS, w)
-        V(op.get("actions") or op.get("unmapped") or op.get("no_permission"), f"{w}: no actions and no reason")
+        vcheck(op["origin"]["kind"] in ORIGINS, w)
+        vcheck(op.get("actions") or op.get("unmapped") or op.get("no_permission"), f"{w}: no actions and no reason")
         for a in op.get("actions", []):
             vkeys(a, ["action", "access"], ["resources", "when", "note"], w)
-            V(a["action"] in iam_actions, f"{w}: {a['action']} not in the IAM action list")
-            V(a["access"] in ACCESS, w)
+            vcheck(a["action"] in iam_actions, f"{w}: {a['action']} not in the IAM action list")
+            vcheck(a["access"] in ACCESS, w)
             for r in a.get("resources", []):
                 vresource(r, f"{w} {a['action']}")
             if "when" in a:
@@ -982,10 +985,10 @@ def validate_service(t, iam_actions, where):
             vkeys(n, ["action", "reason"], [], w)
         for k in ("paginator", "js_paginator"):
             if k in op:
-                V(op[k] is True, w)
+                vcheck(op[k] is True, w)
     for name, wt in t.get("waiters", {}).items():
         vkeys(wt, ["operation", "boto3"], ["js_v3", "js_v2"], f"{where} waiter {name}")
-        V(wt["operation"] in t["operations"], f"{where} waiter {name}")
+        vcheck(wt["operation"] in t["operations"], f"{where} waiter {name}")
 
 
 def validate_helpers(t, tables, where):
@@ -993,12 +996,12 @@ def validate_helpers(t, tables, where):
     for k, h in t["helpers"].items():
         w = f"{where} {k}"
         vkeys(h, ["service", "calls", "source"], ["params", "note"], w)
-        V(h["service"] in tables, f"{w}: unknown service {h['service']}")
-        V(h["calls"], w)
+        vcheck(h["service"] in tables, f"{w}: unknown service {h['service']}")
+        vcheck(h["calls"], w)
         for c in h["calls"]:
             vkeys(c, ["operation"], ["args", "spread", "when"], w)
-            V(c["operation"] in tables[h["service"]]["operations"], f"{w}: no operation {c['operation']}")
-            for tgt, src in c.get("args", {}).items():
+            vcheck(c["operation"] in tables[h["service"]]["operations"], f"{w}: no operation {c['operation']}")
+            for tgt in c.get("args", {}):
                 vpath(tgt, w)
             if "when" in c:
                 vcond(c["when"], w)
@@ -1086,6 +1089,61 @@ def b3_request(req, where):
     return r
 
 
+def b3_resource(res, name, svc, model, snake):
+    """One boto3 resource (or the service resource) of resources-1.json as the table stores it."""
+    r = {}
+    ids = [i["name"] for i in res.get("identifiers", [])]
+    if ids:
+        r["identifiers"] = ids
+    if "load" in res:
+        r["load"] = b3_request(res["load"]["request"], f"{svc} {name} load")
+    shape = res.get("shape")
+    if shape:
+        # Identifiers are attributes too, but reading them never loads.
+        idn = {snake(i) for i in ids}
+        attrs = sorted(snake(m) for m in model.shapes[shape].get("members", {}) if snake(m) not in idn)
+        if attrs:
+            r["attributes"] = attrs
+    acts = {snake(k): b3_request(v["request"], f"{svc} {name}.{k}") for k, v in res.get("actions", {}).items()}
+    if acts:
+        r["actions"] = acts
+    ba = {snake(k): b3_request(v["request"], f"{svc} {name}.{k}") for k, v in res.get("batchActions", {}).items()}
+    if ba:
+        r["batch_actions"] = ba
+    ws = {}
+    for k, v in res.get("waiters", {}).items():
+        wv = {"waiter": v["waiterName"]}
+        ps = b3_params(v.get("params"), f"{svc} {name} waiter {k}")
+        if ps:
+            wv["params"] = ps
+        ws["wait_until_" + snake(k)] = wv
+    if ws:
+        r["waiters"] = ws
+    has = {}
+    for k, v in res.get("has", {}).items():
+        rs = v["resource"]
+        if "path" in rs:
+            continue  # built from a response, not constructible by name
+        has[k] = {"resource": rs["type"], "identifiers": b3_params(rs.get("identifiers"), f"{svc} {name} has {k}")}
+    if has:
+        r["has"] = has
+    cols = {}
+    for k, v in res.get("hasMany", {}).items():
+        col = {"resource": v["resource"]["type"], "request": b3_request(v["request"], f"{svc} {name} hasMany {k}")}
+        # How each item's identifiers are filled: from the parent's identifiers, or
+        # from the listing response (unknown statically).
+        item_ids = b3_params(v["resource"].get("identifiers"), f"{svc} {name} hasMany {k} items")
+        if item_ids:
+            col["identifiers"] = item_ids
+        cols[snake(k)] = col
+    if cols:
+        r["collections"] = cols
+    for req in [r.get("load")] + list(acts.values()) + list(ba.values()) + [c["request"] for c in cols.values()]:
+        if req and req["operation"] not in model.ops:
+            die(f"boto3 resources {svc} {name}: unknown operation {req['operation']}")
+    return r
+
+
 def boto3_resources(models, xform):
     """helpers/boto3-resources.json from boto3's resource models; `xform` is botocore's `xform_name`."""
     import boto3
@@ -1104,62 +1162,9 @@ def boto3_resources(models, xform):
         doc = load_json(path)
         model = models[svc]
 
-        def conv(res, shape_name, name):
-            r = {}
-            ids = [i["name"] for i in res.get("identifiers", [])]
-            if ids:
-                r["identifiers"] = ids
-            if "load" in res:
-                r["load"] = b3_request(res["load"]["request"], f"{svc} {name} load")
-            shape = res.get("shape")
-            if shape:
-                # Identifiers are attributes too, but reading them never loads.
-                idn = {snake(i) for i in ids}
-                attrs = sorted(snake(m) for m in model.shapes[shape].get("members", {}) if snake(m) not in idn)
-                if attrs:
-                    r["attributes"] = attrs
-            acts = {snake(k): b3_request(v["request"], f"{svc} {name}.{k}") for k, v in res.get("actions", {}).items()}
-            if acts:
-                r["actions"] = acts
-            ba = {snake(k): b3_request(v["request"], f"{svc} {name}.{k}") for k, v in res.get("batchActions", {}).items()}
-            if ba:
-                r["batch_actions"] = ba
-            ws = {}
-            for k, v in res.get("waiters", {}).items():
-                wv = {"waiter": v["waiterName"]}
-                ps = b3_params(v.get("params"), f"{svc} {name} waiter {k}")
-                if ps:
-                    wv["params"] = ps
-                ws["wait_until_" + snake(k)] = wv
-            if ws:
-                r["waiters"] = ws
-            has = {}
-            for k, v in res.get("has", {}).items():
-                rs = v["resource"]
-                if "path" in rs:
-                    continue  # built from a response, not constructible by name
-                has[k] = {"resource": rs["type"], "identifiers": b3_params(rs.get("identifiers"), f"{svc} {name} has {k}")}
-            if has:
-                r["has"] = has
-            cols = {}
-            for k, v in res.get("hasMany", {}).items():
-                col = {"resource": v["resource"]["type"], "request": b3_request(v["request"], f"{svc} {name} hasMany {k}")}
-                # How each item's identifiers are filled: from the parent's identifiers, or
-                # from the listing response (unknown statically).
-                item_ids = b3_params(v["resource"].get("identifiers"), f"{svc} {name} hasMany {k} items")
-                if item_ids:
-                    col["identifiers"] = item_ids
-                cols[snake(k)] = col
-            if cols:
-                r["collections"] = cols
-            for req in [r.get("load")] + list(acts.values()) + list(ba.values()) + [c["request"] for c in cols.values()]:
-                if req and req["operation"] not in model.ops:
-                    die(f"boto3 resources {svc} {name}: unknown operation {req['operation']}")
-            return r
-
-        s = {"service": conv(doc["service"], None, "service"), "resources": {}}
+        s = {"service": b3_resource(doc["service"], "service", svc, model, snake), "resources": {}}
         for name, res in sorted(doc.get("resources", {}).items()):
-            s["resources"][name] = conv(res, res.get("shape"), name)
+            s["resources"][name] = b3_resource(res, name, svc, model, snake)
         out[svc] = s
     # boto3/s3/inject.py: Bucket.load is ListBuckets (the bucket's attributes come from the list).
     b = out["s3"]["resources"]["Bucket"]
@@ -1513,7 +1518,7 @@ def helper_tables(ov_dir, service_tables):
         path = os.path.join(ov_dir, "helpers", sdkname + ".json")
         doc = load_json(path)
         validate_helpers(doc, service_tables, f"overrides/helpers/{sdkname}.json")
-        V(doc["sdk"] == sdkname and doc["schema"] == SCHEMA, path)
+        vcheck(doc["sdk"] == sdkname and doc["schema"] == SCHEMA, path)
         out[f"helpers/{sdkname}.json"] = doc
     return out
 
@@ -1581,6 +1586,7 @@ def add_provenance(outputs, inp, b3files, maps_dir):
     outputs.update(declared_outputs)
     outputs["NOTICE"] = notice_text.rstrip("\n") + "\n" + declared_notice
     ov_dir = inp.ov_dir
+    override_files = sorted(glob.glob(os.path.join(ov_dir, "*.json")) + glob.glob(os.path.join(ov_dir, "helpers", "*.json")))
     sources = {
         "schema": SCHEMA,
         "generator": "service-maps/generator/generate.py",
@@ -1592,8 +1598,10 @@ def add_provenance(outputs, inp, b3files, maps_dir):
         "iam_data_date": inp.iam_data_date,
         "declared_data": declared_sources,
         "inputs": {
-            "overrides": {os.path.relpath(f, maps_dir): sha256_file(f) for f in sorted(glob.glob(os.path.join(ov_dir, "*.json")) + glob.glob(os.path.join(ov_dir, "helpers", "*.json")))},
-            "boto3_resources": {os.path.relpath(f, os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(f))))): sha256_file(f) for f in b3files},
+            "overrides": {os.path.relpath(f, maps_dir): sha256_file(f) for f in override_files},
+            # boto3/data/<service>/<version>/resources-1.json, relative to boto3's folder's parent.
+            "boto3_resources": {os.path.relpath(f, os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(f))))): sha256_file(f)
+                                for f in b3files},
             "requirements.txt": sha256_file(os.path.join(HERE, "requirements.txt")),
             "package-lock.json": sha256_file(os.path.join(HERE, "package-lock.json")),
             "npm-client-packages.txt": sha256_file(inp.npm_list),
@@ -1636,7 +1644,7 @@ def write_or_check(outputs, out, check):
 
 def report(iam, build):
     """What a reviewer reads after a run: cross-check mismatches, counts, candidates."""
-    print("IAM access-level mismatches iam-data vs service reference annotations: %d" % len(iam.mismatch))
+    print(f"IAM access-level mismatches iam-data vs service reference annotations: {len(iam.mismatch)}")
     for m in iam.mismatch[:20]:
         print("  " + m)
     summary = build.summary
