@@ -891,71 +891,123 @@ def v3_names(sdk_id):
 
 
 # ---------------------------------------------------------------------------------------------
-# Validation mirroring crates/maps/src/schema.rs (deny_unknown_fields, types).
+# Validation. The shape of every table (fields, types, enum values) is
+# service-maps/schema/tables.schema.json, the JSON Schema that crates/maps/tests/schema.rs
+# holds equal to crates/maps/src/schema.rs; the checks after it are what a schema cannot say
+# (placeholders bound or explained, actions in the IAM action list, operations that exist).
 
-ACCESS = {"List", "Read", "Write", "Tagging", "Permissions management"}
-PARSERS = {"s3-copy-source-bucket", "s3-copy-source-key", "lambda-function-name", "lambda-qualifier",
-           "arn-last-segment", "kms-key-id", "kms-alias-name", "sqs-queue-url-name", "ssm-parameter-name"}
-ORIGINS = {"service-reference", "same-name", "override", "unmapped", "unsigned"}
+SCHEMA_FILE = os.path.join(MAPS, "schema", "tables.schema.json")
+# The keywords tables.schema.json uses. Any other keyword stops the generator rather than
+# being ignored, so the schema cannot say more than this validator checks.
+SCHEMA_KEYWORDS = {"$ref", "type", "properties", "required", "additionalProperties", "items", "enum", "const", "minimum", "oneOf"}
+SCHEMA_ANNOTATIONS = {"$schema", "$comment", "$defs", "title", "description"}
+
+
+def load_schema(path=SCHEMA_FILE):
+    return load_json(path)
+
+
+def json_type_ok(value, t):
+    if t == "object":
+        return isinstance(value, dict)
+    if t == "array":
+        return isinstance(value, list)
+    if t == "string":
+        return isinstance(value, str)
+    if t == "boolean":
+        return isinstance(value, bool)
+    if t == "integer":
+        return isinstance(value, int) and not isinstance(value, bool)
+    die(f"schema: unsupported type {t!r}")
+
+
+def same_json(a, b):
+    """JSON equality (Python has True == 1)."""
+    return type(a) is type(b) and a == b
+
+
+def schema_errors(value, schema, root, where):
+    """Every way `value` breaks `schema` (a subschema of `root`), as `where: message` lines."""
+    unknown = set(schema) - SCHEMA_KEYWORDS - SCHEMA_ANNOTATIONS
+    if unknown:
+        die(f"schema: keywords this validator does not implement: {sorted(unknown)}")
+    errs = []
+    at = where or "/"
+    if "$ref" in schema:
+        ref = schema["$ref"]
+        if not ref.startswith("#/$defs/"):
+            die(f"schema: unsupported $ref {ref!r}")
+        errs += schema_errors(value, root["$defs"][ref[len("#/$defs/"):]], root, where)
+    if "type" in schema and not json_type_ok(value, schema["type"]):
+        return errs + [f"{at}: not of type {schema['type']}"]
+    if "const" in schema and not same_json(value, schema["const"]):
+        errs.append(f"{at}: must be {schema['const']!r}")
+    if "enum" in schema and not any(same_json(value, e) for e in schema["enum"]):
+        errs.append(f"{at}: {value!r} is not one of {schema['enum']}")
+    if "minimum" in schema and isinstance(value, int) and value < schema["minimum"]:
+        errs.append(f"{at}: below {schema['minimum']}")
+    if "oneOf" in schema:
+        matching = [s for s in schema["oneOf"] if not schema_errors(value, s, root, where)]
+        if len(matching) != 1:
+            errs.append(f"{at}: matches {len(matching)} of the {len(schema['oneOf'])} allowed forms, not exactly one")
+    if isinstance(value, dict):
+        props = schema.get("properties", {})
+        missing = [k for k in schema.get("required", []) if k not in value]
+        if missing:
+            errs.append(f"{at}: missing fields {missing}")
+        extra = schema.get("additionalProperties", True)
+        for k, v in value.items():
+            if k in props:
+                errs += schema_errors(v, props[k], root, f"{where}/{k}")
+            elif extra is False:
+                errs.append(f"{at}: unknown field {k!r}")
+            elif isinstance(extra, dict):
+                errs += schema_errors(v, extra, root, f"{where}/{k}")
+    if isinstance(value, list) and "items" in schema:
+        for i, v in enumerate(value):
+            errs += schema_errors(v, schema["items"], root, f"{where}/{i}")
+    return errs
+
+
+def schema_check(value, schema, kind, where):
+    """Stop unless `value` is a `kind` table (a `$defs` name of the schema)."""
+    errs = schema_errors(value, {"$ref": f"#/$defs/{kind}"}, schema, "")
+    if errs:
+        die(f"{where} does not match {kind} in service-maps/schema/tables.schema.json:\n  " + "\n  ".join(errs[:20]))
 
 
 def vcheck(cond, where):
     if not cond:
-        die("schema check failed: " + where)
-
-
-def vkeys(obj, required, optional, where):
-    vcheck(isinstance(obj, dict), f"{where}: not an object")
-    vcheck(set(obj) <= set(required) | set(optional), f"{where}: unknown fields {sorted(set(obj) - set(required) - set(optional))}")
-    vcheck(set(required) <= set(obj), f"{where}: missing fields {sorted(set(required) - set(obj))}")
-
-
-def vstr(x, where):
-    vcheck(isinstance(x, str), f"{where}: not a string")
+        die("table check failed: " + where)
 
 
 def vpath(p, where):
-    vstr(p, where)
     for part in p.split("."):
         vcheck(re.fullmatch(r"[A-Za-z0-9_-]+(?:\[\]|\{\})*", part), f"{where}: malformed path {p!r}")
 
 
 def vcond(c, where):
-    vcheck(isinstance(c, dict) and len(c) == 1, f"{where}: condition")
+    """Paths well formed and value lists not empty (the schema has the shape)."""
     (k, v), = c.items()
     if k in ("present", "absent"):
         vpath(v, where)
-    elif k == "equals":
-        vkeys(v, ["param", "values"], [], where)
+    elif k in ("equals", "starts_with"):
         vpath(v["param"], where)
-        vcheck(v["values"] and all(isinstance(s, str) for s in v["values"]), where)
-    elif k == "starts_with":
-        vkeys(v, ["param", "prefixes"], [], where)
-        vpath(v["param"], where)
-        vcheck(v["prefixes"] and all(isinstance(s, str) for s in v["prefixes"]), where)
+        vcheck(v["values" if k == "equals" else "prefixes"], f"{where}: `{k}` lists nothing")
     elif k == "option":
-        vcheck(isinstance(v, str) and v, where)
-    elif k in ("all", "any"):
-        vcheck(isinstance(v, list), where)
+        vcheck(v, f"{where}: empty option name")
+    else:
         for x in v:
             vcond(x, where)
-    else:
-        vcheck(False, f"{where}: unknown condition {k}")
 
 
 def vresource(r, where):
-    vkeys(r, ["type", "arn"], ["bind", "unbound", "arn_param"], where)
     phs = set(tokens(r["arn"]))
     for ph, b in r.get("bind", {}).items():
         vcheck(ph in phs and ph not in GENERIC_PLACEHOLDERS, f"{where}: binds {ph}")
-        if isinstance(b, str):
-            vpath(b, where)
-        else:
-            vkeys(b, ["param", "parse"], [], where)
-            vpath(b["param"], where)
-            vcheck(b["parse"] in PARSERS, f"{where}: parser {b['parse']}")
+        vpath(b if isinstance(b, str) else b["param"], where)
     for ph, why in r.get("unbound", {}).items():
-        vcheck(ph in phs and isinstance(why, str) and why, f"{where}: unbound {ph}")
+        vcheck(ph in phs and why, f"{where}: unbound {ph}")
     for ph in phs - GENERIC_PLACEHOLDERS:
         vcheck(ph in r.get("bind", {}) or ph in r.get("unbound", {}), f"{where}: placeholder {ph} neither bound nor explained")
     if "arn_param" in r:
@@ -963,43 +1015,27 @@ def vresource(r, where):
 
 
 def validate_service(t, iam_actions, where):
-    vkeys(t, ["schema", "service", "api_version", "iam_prefix", "sdk", "operations"], ["title", "waiters"], where)
-    vcheck(t["schema"] == SCHEMA, where)
-    vkeys(t["sdk"], ["boto3"], ["js_v2", "js_v2_module", "js_v3_package", "js_v3_client", "js_v3_aggregated", "js_v3_verified"], where + " sdk")
+    """What crates/maps/src/check.rs checks when it loads a table, and the IAM action list."""
     vcheck(t["sdk"].get("js_v3_verified", True) is True, where + " sdk js_v3_verified")
     for name, op in t["operations"].items():
         w = f"{where} {name}"
-        vkeys(op, ["boto3", "js", "origin"], ["v3_command", "paginator", "js_paginator", "actions", "not_needed", "unmapped", "no_permission"], w)
-        vkeys(op["origin"], ["kind"], ["source"], w + " origin")
-        vcheck(op["origin"]["kind"] in ORIGINS, w)
         vcheck(op.get("actions") or op.get("unmapped") or op.get("no_permission"), f"{w}: no actions and no reason")
         for a in op.get("actions", []):
-            vkeys(a, ["action", "access"], ["resources", "when", "note"], w)
             vcheck(a["action"] in iam_actions, f"{w}: {a['action']} not in the IAM action list")
-            vcheck(a["access"] in ACCESS, w)
             for r in a.get("resources", []):
                 vresource(r, f"{w} {a['action']}")
             if "when" in a:
                 vcond(a["when"], w)
-        for n in op.get("not_needed", []):
-            vkeys(n, ["action", "reason"], [], w)
-        for k in ("paginator", "js_paginator"):
-            if k in op:
-                vcheck(op[k] is True, w)
     for name, wt in t.get("waiters", {}).items():
-        vkeys(wt, ["operation", "boto3"], ["js_v3", "js_v2"], f"{where} waiter {name}")
         vcheck(wt["operation"] in t["operations"], f"{where} waiter {name}")
 
 
 def validate_helpers(t, tables, where):
-    vkeys(t, ["schema", "sdk", "helpers"], [], where)
     for k, h in t["helpers"].items():
         w = f"{where} {k}"
-        vkeys(h, ["service", "calls", "source"], ["params", "note"], w)
         vcheck(h["service"] in tables, f"{w}: unknown service {h['service']}")
         vcheck(h["calls"], w)
         for c in h["calls"]:
-            vkeys(c, ["operation"], ["args", "spread", "when"], w)
             vcheck(c["operation"] in tables[h["service"]]["operations"], f"{w}: no operation {c['operation']}")
             for tgt in c.get("args", {}):
                 vpath(tgt, w)
@@ -1511,38 +1547,46 @@ def iam_tables(iam):
     return out
 
 
-def helper_tables(ov_dir, service_tables):
+def helper_tables(ov_dir, service_tables, schema):
     """helpers/<sdk>.json: the hand-written helper tables, validated against the service tables."""
     out = {}
     for sdkname in ("boto3", "js-v2", "js-v3"):
         path = os.path.join(ov_dir, "helpers", sdkname + ".json")
         doc = load_json(path)
+        schema_check(doc, schema, "HelperTable", f"overrides/helpers/{sdkname}.json")
         validate_helpers(doc, service_tables, f"overrides/helpers/{sdkname}.json")
         vcheck(doc["sdk"] == sdkname and doc["schema"] == SCHEMA, path)
         out[f"helpers/{sdkname}.json"] = doc
     return out
 
 
-def validate_tables(tables, iam):
-    """Stage 4: every service table against the shape schema.rs reads and the IAM action list."""
+def validate_tables(tables, iam, schema):
+    """Stage 4: every service table against the schema, then the checks a schema cannot make."""
     all_actions = iam.all_actions()
     for svc, table in tables.items():
+        schema_check(table, schema, "ServiceTable", f"services/{svc}.json")
         validate_service(table, all_actions, f"services/{svc}.json")
 
 
-def build_outputs(inp, build):
-    """Every generated file but SOURCES.json and NOTICE: relative path -> text."""
+def build_outputs(inp, build, schema):
+    """Every generated file but SOURCES.json and NOTICE: relative path -> text. The service
+    tables were validated (stage 4); every other table is checked against the schema here."""
     outputs = {}
     for svc, table in build.tables.items():
         outputs[f"services/{svc}.json"] = dump(table)
-    outputs.update({k: dump(v) for k, v in iam_tables(inp.iam).items()})
+    for rel, t in iam_tables(inp.iam).items():
+        schema_check(t, schema, "IamPrefixTable", rel)
+        outputs[rel] = dump(t)
     # The helpers are checked against the tables as written (a round trip through JSON).
     tables = {k[len("services/"):-5]: json.loads(v) for k, v in outputs.items() if k.startswith("services/")}
-    outputs.update({k: dump(v) for k, v in helper_tables(inp.ov_dir, tables).items()})
+    outputs.update({k: dump(v) for k, v in helper_tables(inp.ov_dir, tables, schema).items()})
     check_helpers_against_sources(outputs, inp.nm)
     b3r, b3files = boto3_resources(build.models, inp.xform)
+    schema_check(b3r, schema, "Boto3Resources", "helpers/boto3-resources.json")
     outputs["helpers/boto3-resources.json"] = dump(b3r)
-    outputs["index.json"] = dump({"schema": SCHEMA, "services": build.index})
+    index = {"schema": SCHEMA, "services": build.index}
+    schema_check(index, schema, "Index", "index.json")
+    outputs["index.json"] = dump(index)
     return outputs, b3files
 
 
@@ -1667,9 +1711,10 @@ def report(iam, build):
 def main(argv=None):
     args = parse_args(argv)
     inp = load_inputs(args.service_reference, args.work, MAPS)
+    schema = load_schema()
     build = build_services(inp)
-    validate_tables(build.tables, inp.iam)
-    outputs, b3files = build_outputs(inp, build)
+    validate_tables(build.tables, inp.iam, schema)
+    outputs, b3files = build_outputs(inp, build, schema)
     add_provenance(outputs, inp, b3files, MAPS)
     changed = write_or_check(outputs, args.out, args.check)
     report(inp.iam, build)

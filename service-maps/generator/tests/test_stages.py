@@ -194,6 +194,11 @@ class GenericPass(unittest.TestCase):
 
 
 class Validation(unittest.TestCase):
+    """The schema (service-maps/schema/tables.schema.json, the real file) for the shape, the
+    hand checks for what a schema cannot say."""
+
+    schema = generate.load_schema()
+
     def table(self, **op_extra):
         op = {"boto3": "get_object", "js": "getObject", "origin": {"kind": "same-name"},
               "actions": [{"action": "s3:GetObject", "access": "Read", "resources": [
@@ -203,12 +208,40 @@ class Validation(unittest.TestCase):
         return {"schema": 1, "service": "s3", "api_version": "2006-03-01", "iam_prefix": "s3",
                 "sdk": {"boto3": "s3"}, "operations": {"GetObject": op}}
 
-    def test_a_well_formed_table_passes(self):
+    def errors(self, value, kind="ServiceTable"):
+        return generate.schema_errors(value, {"$ref": f"#/$defs/{kind}"}, self.schema, "")
+
+    def test_a_well_formed_table_passes_both(self):
+        self.assertEqual(self.errors(self.table()), [])
         generate.validate_service(self.table(), {"s3:GetObject"}, "services/s3.json")
 
     def test_an_unknown_or_misspelled_field_is_rejected(self):
-        with dies(self, "unknown fields ['paginater']"):
-            generate.validate_service(self.table(paginater=True), {"s3:GetObject"}, "services/s3.json")
+        self.assertEqual(self.errors(self.table(paginater=True)), ["/operations/GetObject: unknown field 'paginater'"])
+        with dies(self, "services/s3.json does not match ServiceTable", "unknown field 'paginater'"):
+            generate.schema_check(self.table(paginater=True), self.schema, "ServiceTable", "services/s3.json")
+
+    def test_types_enums_and_required_fields_are_checked(self):
+        t = self.table(paginator=1, origin={"kind": "guessed"})
+        t["schema"] = True  # not the integer 1, though Python has True == 1
+        del t["sdk"]["boto3"]
+        self.assertEqual(sorted(self.errors(t)), [
+            "/operations/GetObject/origin/kind: 'guessed' is not one of "
+            "['service-reference', 'same-name', 'override', 'unmapped', 'unsigned']",
+            "/operations/GetObject/paginator: not of type boolean",
+            "/schema: must be 1",
+            "/sdk: missing fields ['boto3']",
+        ])
+
+    def test_a_condition_is_exactly_one_known_kind(self):
+        ok = {"any": [{"equals": {"param": "A.B[]", "values": ["x"]}}, {"option": "kms"}]}
+        self.assertEqual(self.errors(ok, "Condition"), [])
+        for bad in ({"present": "A", "absent": "B"}, {"present_all": "A"}, {"equals": {"param": "A", "value": ["x"]}}):
+            self.assertEqual(self.errors(bad, "Condition"),
+                             ["/: matches 0 of the 7 allowed forms, not exactly one"], bad)
+
+    def test_a_keyword_the_validator_does_not_implement_stops_it(self):
+        with dies(self, "keywords this validator does not implement: ['pattern']"):
+            generate.schema_errors("x", {"type": "string", "pattern": "^a"}, {}, "")
 
     def test_an_action_missing_from_the_iam_list_is_rejected(self):
         with dies(self, "s3:GetObject not in the IAM action list"):
@@ -220,12 +253,12 @@ class Validation(unittest.TestCase):
         with dies(self, "placeholder ObjectName neither bound nor explained"):
             generate.validate_service(t, {"s3:GetObject"}, "services/s3.json")
 
-    def test_conditions_are_checked_for_shape(self):
+    def test_condition_paths_must_be_well_formed(self):
         generate.vcond({"any": [{"equals": {"param": "A.B[]", "values": ["x"]}}, {"option": "kms"}]}, "w")
         with dies(self, "malformed path"):
             generate.vcond({"present": "A..B"}, "w")
-        with dies(self, "unknown fields ['value']"):
-            generate.vcond({"equals": {"param": "A", "value": ["x"]}}, "w")
+        with dies(self, "`equals` lists nothing"):
+            generate.vcond({"equals": {"param": "A", "values": []}}, "w")
 
 
 class WriteOrCheck(unittest.TestCase):
