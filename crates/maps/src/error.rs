@@ -19,3 +19,13 @@ pub enum MapsError {
     #[error("cannot read service maps from {path}: {message}")]
     Io { path: String, message: String },
 }
+
+impl MapsError {
+    /// A table that parsed but says something impossible (`message`).
+    pub(crate) fn invalid(table: &str, message: String) -> Self {
+        Self::Invalid {
+            table: table.to_string(),
+            message,
+        }
+    }
+}

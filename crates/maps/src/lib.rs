@@ -21,6 +21,7 @@
     clippy::string_slice
 )]
 
+mod check;
 mod error;
 mod service;
 mod store;

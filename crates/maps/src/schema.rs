@@ -193,8 +193,11 @@ pub struct ResourceRule {
 /// Path syntax: members joined by `.` (`Content.Template.TemplateName`), `[]` for every
 /// element of a list (`TransactItems[].Put.TableName`), `{}` for every key of a map
 /// (`RequestItems{}`). A path that yields several values yields one resource each.
+///
+/// `deny_unknown_fields` here too: without it the `{param, parse}` form ignored a
+/// misspelled extra key, unlike every other object of a table.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(untagged)]
+#[serde(untagged, deny_unknown_fields)]
 pub enum Binding {
     Path(String),
     Parsed { param: String, parse: Parser },

@@ -15,7 +15,7 @@ pub struct Service {
 }
 
 impl Service {
-    /// Wrap a table that [`crate::validate::table`] accepted.
+    /// Wrap a table that [`crate::check::table`] accepted.
     pub(crate) fn new(table: ServiceTable) -> Self {
         let mut by_boto3 = BTreeMap::new();
         let mut by_js = BTreeMap::new();

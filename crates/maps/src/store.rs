@@ -7,13 +7,13 @@ use std::sync::{Arc, OnceLock};
 
 use serde::de::DeserializeOwned;
 
+use crate::check;
 use crate::error::MapsError;
 use crate::schema::{
     Boto3Resources, Helper, HelperTable, IamAction, IamPrefixTable, Index, IndexEntry,
     SCHEMA_VERSION,
 };
 use crate::service::Service;
-use crate::validate;
 
 mod embedded {
     include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
@@ -135,7 +135,7 @@ impl Maps {
         cell.get_or_init(|| {
             let text = self.texts.services.get(name).map_or("", |t| t.as_str());
             let table = parse(name, text)?;
-            validate::table(name, &table)?;
+            check::table(name, &table)?;
             Ok(Arc::new(Service::new(table)))
         })
         .clone()
@@ -235,7 +235,10 @@ impl Maps {
             )?;
             check_schema(prefix, table.schema)?;
             if table.prefix != prefix {
-                return Err(invalid(prefix, format!("names prefix `{}`", table.prefix)));
+                return Err(MapsError::invalid(
+                    prefix,
+                    format!("names prefix `{}`", table.prefix),
+                ));
             }
             Ok(Arc::new(table))
         })
@@ -342,13 +345,6 @@ fn check_schema(table: &str, found: u32) -> Result<(), MapsError> {
             found,
             expected: SCHEMA_VERSION,
         })
-    }
-}
-
-pub(crate) fn invalid(table: &str, message: String) -> MapsError {
-    MapsError::Invalid {
-        table: table.to_string(),
-        message,
     }
 }
 
