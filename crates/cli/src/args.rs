@@ -186,7 +186,8 @@ pub struct GenerateArgs {
     /// Exit 1 when any warning-level diagnostic remains.
     #[arg(long)]
     pub strict: bool,
-    /// No progress display on stderr (it only appears on a terminal, after a second).
+    /// No progress display on stderr (it only appears on a terminal, after a second);
+    /// with `--format json`, no copy of the report's diagnostics on stderr either.
     #[arg(short = 'q', long)]
     pub quiet: bool,
     /// Write the output to FILE (atomically) instead of stdout.

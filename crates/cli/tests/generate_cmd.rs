@@ -579,3 +579,23 @@ fn queue_and_parameter_references_stay_references() {
         "{iam}"
     );
 }
+
+/// `--quiet` with the JSON report leaves out the stderr copy of its diagnostics (the
+/// report holds them; in-process callers such as the hostile suite share the test run's
+/// stderr); with a format that does not carry them they are still printed.
+#[test]
+fn quiet_drops_the_stderr_copy_only_where_the_output_holds_the_diagnostics() {
+    let dir = project("sam-app");
+    let dir = dir.to_str().unwrap();
+    let (code, out, err) = run(&["generate", dir, "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("warning[unresolved-resource]"), "{err}");
+    assert!(out.contains("\"unresolved-resource\""), "{out}");
+    let (code, out, err) = run(&["generate", dir, "--format", "json", "--quiet"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(!err.contains("warning["), "{err}");
+    assert!(out.contains("\"unresolved-resource\""), "{out}");
+    let (code, _, err) = run(&["generate", dir, "--format", "iam", "--quiet"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("warning[unresolved-resource]"), "{err}");
+}

@@ -137,8 +137,14 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<Status> {
     let nothing_analysed = has_error && report.functions.is_empty();
     let named_not_analysed = named && report.functions.iter().any(|f| !f.is_analysed());
     // The text format carries its diagnostics; the machine formats keep stdout clean and
-    // repeat warnings and errors on stderr, as does an error exit, which writes no text.
-    if format != GenerateFormat::Text || nothing_analysed || named_not_analysed {
+    // repeat warnings and errors on stderr (unless `--quiet` and the JSON report, which
+    // holds them all), as does an error exit, which writes no text.
+    let repeated = match format {
+        GenerateFormat::Text => false,
+        GenerateFormat::Json => !args.quiet,
+        _ => true,
+    };
+    if repeated || nothing_analysed || named_not_analysed {
         for d in report
             .all_diagnostics()
             .filter(|d| d.level >= Level::Warning)
