@@ -50,6 +50,10 @@ pub struct CheckArgs {
     /// Resolve Serverless `${env:X}` variables from this process's environment.
     #[arg(long)]
     pub use_env: bool,
+    /// Also read source files under DIR, outside the repository that holds PATH (reads
+    /// are confined to it, or to PATH outside a repository); repeatable.
+    #[arg(long = "allow-outside", value_name = "DIR")]
+    pub allow_outside: Vec<PathBuf>,
     #[command(flatten)]
     pub arn: ArnArgs,
     #[command(flatten)]
@@ -86,6 +90,9 @@ pub struct DiffArgs {
     /// With `--git`: resolve Serverless `${env:X}` from this process's environment.
     #[arg(long, requires = "git")]
     pub use_env: bool,
+    /// With `--git`: also read source files under DIR, outside the repository; repeatable.
+    #[arg(long = "allow-outside", value_name = "DIR", requires = "git")]
+    pub allow_outside: Vec<PathBuf>,
     #[command(flatten)]
     pub arn: ArnArgs,
     /// With `--git`: the analysis options, as for `generate` (OLD and NEW reports were
@@ -167,6 +174,10 @@ pub struct GenerateArgs {
     /// Resolve Serverless `${env:X}` variables from this process's environment.
     #[arg(long)]
     pub use_env: bool,
+    /// Also read source files under DIR, outside the repository that holds PATH (reads
+    /// are confined to it, or to PATH outside a repository); repeatable.
+    #[arg(long = "allow-outside", value_name = "DIR")]
+    pub allow_outside: Vec<PathBuf>,
     /// Exit 1 when any warning-level diagnostic remains.
     #[arg(long)]
     pub strict: bool,
@@ -248,6 +259,10 @@ pub enum Flavor {
 pub struct CallsArgs {
     /// Folder to scan (every Python, JavaScript and TypeScript file in it).
     pub path: PathBuf,
+    /// Also read source files under DIR, outside the repository that holds PATH (reads
+    /// are confined to it, or to PATH outside a repository); repeatable.
+    #[arg(long = "allow-outside", value_name = "DIR")]
+    pub allow_outside: Vec<PathBuf>,
     #[arg(long, value_enum, default_value_t = ListFormat::Text)]
     pub format: ListFormat,
 }

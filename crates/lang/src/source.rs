@@ -3,7 +3,7 @@
 //! that stops the scan.
 
 use std::ffi::OsString;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use rustc_hash::FxHashMap;
@@ -239,6 +239,73 @@ pub struct Sources {
     files: Option<Memo<Loaded>>,
     /// Folder listings, by folder relative to the code root.
     listings: Memo<Arc<Listing>>,
+    /// The folders files may be read from.
+    confine: Confine,
+}
+
+/// The folders source files may be read from: a file whose real path (symlinks
+/// followed) is outside all of them is refused with an `outside-project` diagnostic, so
+/// that a symlink or an import in an untrusted checkout cannot make leastrole read (and
+/// quote in its output) files elsewhere on the machine. No folders: no limit.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Confine {
+    /// Canonical folders.
+    folders: Vec<PathBuf>,
+    /// How messages name the confining folder (never an absolute path, so that reports
+    /// do not depend on where the project is checked out).
+    label: String,
+}
+
+impl Confine {
+    /// Reads limited to `folders` (made canonical; one that does not exist admits
+    /// nothing); `label` names them in messages.
+    pub fn new(folders: &[PathBuf], label: impl Into<String>) -> Confine {
+        let mut folders: Vec<PathBuf> = folders
+            .iter()
+            .filter_map(|f| f.canonicalize().ok())
+            .collect();
+        folders.sort();
+        folders.dedup();
+        Confine {
+            folders,
+            label: label.into(),
+        }
+    }
+
+    /// Whether nothing is limited.
+    pub fn is_unconfined(&self) -> bool {
+        self.folders.is_empty() && self.label.is_empty()
+    }
+
+    /// Whether `path` may be read: its real path is under one of the folders. A path
+    /// that does not exist is admitted (reading it fails on its own).
+    pub fn admits(&self, path: &Path) -> bool {
+        if self.is_unconfined() {
+            return true;
+        }
+        match path.canonicalize() {
+            Ok(real) => self.folders.iter().any(|f| real.starts_with(f)),
+            Err(_) => true,
+        }
+    }
+
+    /// How messages name the confining folder.
+    pub fn label(&self) -> &str {
+        &self.label
+    }
+
+    /// The refusal of `shown` (how the path is named to the user), located at `at`.
+    pub fn refusal(&self, shown: &str, at: Option<Location>) -> Diagnostic {
+        Diagnostic::new(
+            Level::Warning,
+            "outside-project",
+            format!(
+                "{shown} is outside {}: it is not read (a symlink counts where it leads); pass --allow-outside DIR to read it on purpose",
+                self.label
+            ),
+            at,
+        )
+    }
 }
 
 impl Sources {
@@ -246,8 +313,14 @@ impl Sources {
     pub fn cached() -> Sources {
         Sources {
             files: Some(Memo::default()),
-            listings: Memo::default(),
+            ..Sources::default()
         }
+    }
+
+    /// These sources, reading only files `confine` admits.
+    #[must_use]
+    pub fn within(self, confine: Confine) -> Sources {
+        Sources { confine, ..self }
     }
 
     /// The entries of the folder `root/dir` (`dir` relative, `/`-separated, `""` for
@@ -266,9 +339,22 @@ impl Sources {
     /// `root/rel` read (see [`read_source`]) and parsed; the grammar follows the
     /// extension. An unreadable file, or one no grammar could parse, is a diagnostic.
     pub(crate) fn load(&self, root: &Path, rel: &str) -> Loaded {
+        let read = || {
+            if !self.confine.admits(&root.join(rel)) {
+                return Err(self.confine.refusal(
+                    rel,
+                    Some(Location {
+                        file: rel.to_string(),
+                        line: 1,
+                        column: 1,
+                    }),
+                ));
+            }
+            read_and_parse(root, rel)
+        };
         match &self.files {
-            Some(files) => files.get_or_init(root, rel, || read_and_parse(root, rel)),
-            None => read_and_parse(root, rel),
+            Some(files) => files.get_or_init(root, rel, read),
+            None => read(),
         }
     }
 }

@@ -110,6 +110,14 @@ pub(crate) fn discover(
     if !read_any {
         return Some(Err(d.diagnostics));
     }
+    if d.functions.is_empty() {
+        d.diagnostics.push(Diagnostic::new(
+            Level::Warning,
+            "no-functions",
+            "cdk.out: no AWS::Lambda::Function in the cloud assembly's templates; nothing to analyse".to_string(),
+            None,
+        ));
+    }
     // Two stacks may use the same logical id: prefix those with their stack.
     let mut count: BTreeMap<String, usize> = BTreeMap::new();
     for f in &d.functions {
@@ -223,10 +231,27 @@ fn read_stack(
             let asset_dir = dir.join(&relative);
             if inside && asset_dir.is_dir() {
                 code_root = if bundled {
-                    asset_dir
+                    asset_dir.clone()
                 } else {
                     sources.source_of(&asset_dir, handler.as_deref(), runtime.as_deref())
                 };
+                if code_root == asset_dir {
+                    // Said, so that a finding at `cdk.out/asset.<hash>/index.js` is not
+                    // taken for a path that went wrong.
+                    let why = if bundled {
+                        "a bundle the CDK built (e.g. a NodejsFunction's `entry`)"
+                    } else {
+                        "no folder of the project holds the same files"
+                    };
+                    d.diagnostics.push(Diagnostic::new(
+                        Level::Info,
+                        "cdk-asset-not-mapped",
+                        format!(
+                            "function `{id}`: findings point into its asset `{asset}` in the cloud assembly, not at the app's source: {why}"
+                        ),
+                        source.clone(),
+                    ));
+                }
                 None
             } else {
                 Some((

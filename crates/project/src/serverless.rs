@@ -330,6 +330,18 @@ fn read_service(root: &Path, file: &str, text: &str, config: &Node, vars: &Vars<
         };
         d.functions.push(configured.resolve(&mut d.diagnostics));
     }
+    if functions.is_empty() {
+        d.diagnostics.push(Diagnostic::new(
+            Level::Warning,
+            "no-functions",
+            format!("{file}: `functions` is missing or empty; nothing to analyse"),
+            Some(Location {
+                file: file.to_string(),
+                line: find_line(text, &["functions"]).unwrap_or(1),
+                column: 1,
+            }),
+        ));
+    }
     d.diagnostics.extend(vars.take_diagnostics());
     d
 }

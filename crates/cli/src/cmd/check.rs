@@ -39,6 +39,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Status> {
         functions: args.functions.clone(),
         stage: args.stage.clone(),
         use_env: args.use_env,
+        allow_outside: args.allow_outside.clone(),
     };
     let (root, discovery) = match &args.manifest {
         Some(manifest) => {
@@ -47,7 +48,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Status> {
         }
         None => {
             let root = args.path.clone().unwrap_or_else(|| PathBuf::from("."));
-            anyhow::ensure!(root.is_dir(), "{} is not a folder", root.display());
+            super::project_folder(&root)?;
             let discovery = discover(&root, &options);
             (root, discovery)
         }

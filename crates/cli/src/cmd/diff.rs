@@ -68,7 +68,17 @@ fn read(path: &Path, catalog: &Catalog<'_>) -> anyhow::Result<PolicySet> {
     PolicySet::read(&text, &name, catalog).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
 }
 
-fn generate(maps: &Maps, root: &Path, args: &DiffArgs, env: &ArnEnv) -> anyhow::Result<PolicySet> {
+/// The policies of the project at `root`; `checkout` is the temporary checkout of the
+/// base revision holding it (no `.git` there: reads are confined to the checkout).
+fn generate(
+    maps: &Maps,
+    root: &Path,
+    checkout: Option<&Path>,
+    args: &DiffArgs,
+    env: &ArnEnv,
+) -> anyhow::Result<PolicySet> {
+    let mut allow_outside = args.allow_outside.clone();
+    allow_outside.extend(checkout.map(Path::to_path_buf));
     let discovery = discover(
         root,
         &DiscoverOptions {
@@ -76,6 +86,7 @@ fn generate(maps: &Maps, root: &Path, args: &DiffArgs, env: &ArnEnv) -> anyhow::
             functions: args.functions.clone(),
             stage: args.stage.clone(),
             use_env: args.use_env,
+            allow_outside,
         },
     );
     let report = build_report(maps, discovery, &analysis_options(args.analysis))
@@ -114,7 +125,7 @@ fn git_sets(
     args: &DiffArgs,
     env: &ArnEnv,
 ) -> anyhow::Result<(PolicySet, PolicySet)> {
-    anyhow::ensure!(root.is_dir(), "{} is not a folder", root.display());
+    super::project_folder(root)?;
     let top = git(root, &["rev-parse", "--show-toplevel"], None)
         .with_context(|| format!("{} is not inside a git repository", root.display()))?;
     let prefix = git(root, &["rev-parse", "--show-prefix"], None)?;
@@ -150,11 +161,11 @@ fn git_sets(
     )?;
     let old_root = tree.join(&prefix);
     let old = if old_root.is_dir() {
-        generate(maps, &old_root, args, env)?
+        generate(maps, &old_root, Some(&tree), args, env)?
     } else {
         // The project did not exist at BASE: every function is new.
         PolicySet::default()
     };
-    let new = generate(maps, root, args, env)?;
+    let new = generate(maps, root, None, args, env)?;
     Ok((old, new))
 }

@@ -23,12 +23,13 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<Status> {
         functions: args.functions.clone(),
         stage: args.stage.clone(),
         use_env: args.use_env,
+        allow_outside: args.allow_outside.clone(),
     };
     let discovery = match &args.manifest {
         Some(manifest) => super::manifest::discover(manifest, &options)?.discovery,
         None => {
             let root = args.path.clone().unwrap_or_else(|| PathBuf::from("."));
-            anyhow::ensure!(root.is_dir(), "{} is not a folder", root.display());
+            super::project_folder(&root)?;
             discover(&root, &options)
         }
     };
