@@ -1,7 +1,7 @@
 //! AWS SAM applications: `template.yaml` / `.yml` / `.json` with
 //! `Transform: AWS::Serverless-2016-10-31` (a string or a list holding it), and plain
-//! CloudFormation templates of the same names (no transform, but an
-//! `AWSTemplateFormatVersion` or `AWS::` resources), read by the same code.
+//! CloudFormation templates of the same names (no transform, at least one
+//! `AWS::Lambda::Function`), read by the same code.
 //!
 //! Read: every `AWS::Serverless::Function` (`CodeUri` is the code root, relative to the
 //! template; `Handler` is relative to it), with `Globals.Function` defaults for `Runtime`,
@@ -56,24 +56,21 @@ pub(crate) fn discover(
 }
 
 /// How [`discover`] reads a template: SAM with the transform, plain CloudFormation
-/// without it when it says it is one (`AWSTemplateFormatVersion`, or a resource of an
-/// `AWS::` type); `None` for a file of that name that is neither.
+/// without it when it declares an `AWS::Lambda::Function`; `None` otherwise (a template
+/// of other resources beside the code, or another kind of file of that name), so that
+/// the folder is read as a plain folder as before.
 fn template_kind(template: &Node) -> Option<Framework> {
     if has_transform(template) {
         return Some(Framework::Sam);
     }
-    let is_cfn = template.get("AWSTemplateFormatVersion").is_some()
-        || template
-            .get("Resources")
-            .and_then(Node::as_map)
-            .is_some_and(|r| {
-                r.values().any(|res| {
-                    res.get("Type")
-                        .and_then(Node::as_str)
-                        .is_some_and(|t| t.starts_with("AWS::"))
-                })
-            });
-    is_cfn.then_some(Framework::CloudFormation)
+    let has_lambda = template
+        .get("Resources")
+        .and_then(Node::as_map)
+        .is_some_and(|r| {
+            r.values()
+                .any(|res| res.get("Type").and_then(Node::as_str) == Some("AWS::Lambda::Function"))
+        });
+    has_lambda.then_some(Framework::CloudFormation)
 }
 
 /// Whether a template declares the SAM transform.
