@@ -313,6 +313,12 @@ fn a_missing_handler_is_located_at_its_configuration_line() {
         "{err}"
     );
     assert!(!out.contains("nothere.handler:1:1") && !err.contains("nothere.handler:1"));
+    // Named relative to the project: the report does not depend on where it is.
+    assert!(
+        err.contains("in the project folder (tried nothere.py"),
+        "{err}"
+    );
+    assert!(!err.contains(dir.path().to_str().unwrap()), "{err}");
 
     // A `--handler` flag has no configuration line: no location, not a fake file.
     let (code, _, err) = run(&[

@@ -102,7 +102,7 @@ pub(crate) fn discover(
         match config::load(&path) {
             Ok((text, node)) => {
                 read_any = true;
-                read_stack(&path, &rel, &text, &node, &mut sources, &mut d);
+                read_stack(root, &path, &rel, &text, &node, &mut sources, &mut d);
             }
             Err(e) => d.diagnostics.push(config_error(&rel, &e)),
         }
@@ -162,6 +162,7 @@ fn cdk_provided(cdk_path: &str) -> bool {
 }
 
 fn read_stack(
+    root: &Path,
     path: &Path,
     rel: &str,
     text: &str,
@@ -307,7 +308,8 @@ fn read_stack(
             declared: Some(declared),
             entry_points: Vec::new(),
         };
-        d.functions.push(configured.resolve(&mut d.diagnostics));
+        d.functions
+            .push(configured.resolve(root, &mut d.diagnostics));
     }
 }
 
@@ -329,7 +331,7 @@ impl SourceIndex {
     fn source_of(&mut self, asset: &Path, handler: Option<&str>, runtime: Option<&str>) -> PathBuf {
         let (asset_files, _) = source_files(asset);
         let anchor = handler
-            .and_then(|h| crate::handler::resolve_handler(asset, h, runtime).ok())
+            .and_then(|h| crate::handler::resolve_handler(asset, "", h, runtime).ok())
             .map(|(file, _)| file)
             .or_else(|| asset_files.first().cloned());
         let Some(anchor) = anchor else {

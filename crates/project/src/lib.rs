@@ -461,8 +461,7 @@ fn from_handler(root: &Path, handler: &str) -> Result<Function, Diagnostic> {
         Level::Error,
         "handler-file-not-found",
         format!(
-            "no source file for handler `{handler}` under {} (tried Python `<module>.py` and Node `<module>.js/.mjs/.cjs/.ts`)",
-            root.display()
+            "no source file for handler `{handler}` in the project folder (tried Python `<module>.py` and Node `<module>.js/.mjs/.cjs/.ts`)"
         ),
         None,
     ))

@@ -255,7 +255,8 @@ fn read_template(
                 })
                 .unwrap_or_default(),
         };
-        d.functions.push(configured.resolve(&mut d.diagnostics));
+        d.functions
+            .push(configured.resolve(root, &mut d.diagnostics));
     }
     if globals.get("Policies").is_some() {
         d.diagnostics.push(Diagnostic::new(

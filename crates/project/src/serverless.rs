@@ -288,7 +288,7 @@ fn read_service(root: &Path, file: &str, text: &str, config: &Node, vars: &Vars<
         } else if other_runtime {
             None
         } else if let (Some(artifact), Some(h)) = (&artifact, &handler) {
-            crate::handler::resolve_handler(&code_root, h, runtime.as_deref())
+            crate::handler::resolve_handler(&code_root, "", h, runtime.as_deref())
                 .err()
                 .map(|_| {
                     (Level::Warning, format!(
@@ -328,7 +328,8 @@ fn read_service(root: &Path, file: &str, text: &str, config: &Node, vars: &Vars<
             declared: Some(declared),
             entry_points: Vec::new(),
         };
-        d.functions.push(configured.resolve(&mut d.diagnostics));
+        d.functions
+            .push(configured.resolve(root, &mut d.diagnostics));
     }
     if functions.is_empty() {
         d.diagnostics.push(Diagnostic::new(
