@@ -240,6 +240,22 @@ fn a_symlinked_handler_or_import_leaving_the_repository_is_not_read() {
     // A handler file that is a symlink out of the repository.
     symlink(l.outside.join("app.py"), l.project.join("app.py")).unwrap();
     assert_confined(&l, &["--handler", "app.handler"], None);
+    // Refusing one `--handler` keeps what another one's says.
+    let (_, _, err) = run(&[
+        "generate",
+        l.project.to_str().unwrap(),
+        "--handler",
+        "app.handler",
+        "--handler",
+        "nothere.handler",
+        "--format",
+        "json",
+    ]);
+    assert!(err.contains("warning[outside-project]"), "{err}");
+    assert!(
+        err.contains("error[handler-file-not-found] no source file for handler `nothere.handler`"),
+        "{err}"
+    );
 
     // An import of a symlinked module, in a plain folder and with `--handler`.
     let l = layout();

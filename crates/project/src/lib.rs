@@ -267,9 +267,11 @@ pub(crate) fn confine_functions(d: &mut Discovery, root: &Path, allow_outside: &
             .to_string_lossy()
             .replace('\\', "/");
         // The handler was looked for there (a file probe, nothing read): that it is
-        // missing is beside the point.
+        // missing is beside the point. Only at a config line: a `--handler` flag's
+        // diagnostics have no location, and another flag's must stay.
         d.diagnostics.retain(|x| {
-            !(x.location == f.source
+            !(f.source.is_some()
+                && x.location == f.source
                 && matches!(
                     x.code.as_str(),
                     "handler-file-not-found" | "unsupported-function"
@@ -303,9 +305,9 @@ fn plain_folder(root: &Path, diagnostics: &mut Vec<Diagnostic>) -> Option<Functi
             Level::Warning,
             "no-functions",
             format!(
-                "nothing to analyse in the project folder: no Serverless config ({}), no SAM template ({}), no CDK cdk.out, and no .py/.js/.ts source file (node_modules, build and hidden folders are skipped); pass the project's folder, or --handler",
+                "nothing to analyse in the project folder: no Serverless config ({}), no SAM or CloudFormation template ({}), no CDK cdk.out, and no .py/.js/.ts source file (node_modules, build and hidden folders are skipped); pass the project's folder, or --handler",
                 serverless::CONFIG_FILES.join("/"),
-                TEMPLATE_NAMES,
+                sam::TEMPLATE_FILES.join("/"),
             ),
             None,
         ));
@@ -328,9 +330,6 @@ fn plain_folder(root: &Path, diagnostics: &mut Vec<Diagnostic>) -> Option<Functi
         declared: None,
     })
 }
-
-/// The SAM / CloudFormation template names, for messages.
-const TEMPLATE_NAMES: &str = "template.yaml/template.yml/template.json";
 
 /// How many projects to name in the `nested-projects` message before "and N more".
 const NAMED_PROJECTS: usize = 3;
