@@ -54,6 +54,10 @@ pub struct CheckArgs {
     /// read when no config can be read) instead of exiting 2; the error is still shown.
     #[arg(long)]
     pub config_fallback: bool,
+    /// Also read source files under DIR, outside the repository that holds PATH (reads
+    /// are confined to it, or to PATH outside a repository); repeatable.
+    #[arg(long = "allow-outside", value_name = "DIR")]
+    pub allow_outside: Vec<PathBuf>,
     #[command(flatten)]
     pub arn: ArnArgs,
     #[command(flatten)]
@@ -97,6 +101,9 @@ pub struct DiffArgs {
     /// read when no config can be read) instead of exiting 2; the error is still shown.
     #[arg(long, requires = "git")]
     pub config_fallback: bool,
+    /// With `--git`: also read source files under DIR, outside the repository; repeatable.
+    #[arg(long = "allow-outside", value_name = "DIR", requires = "git")]
+    pub allow_outside: Vec<PathBuf>,
     #[command(flatten)]
     pub arn: ArnArgs,
     /// With `--git`: the analysis options, as for `generate` (OLD and NEW reports were
@@ -183,6 +190,10 @@ pub struct GenerateArgs {
     /// read when no config can be read) instead of exiting 2; the error is still shown.
     #[arg(long)]
     pub config_fallback: bool,
+    /// Also read source files under DIR, outside the repository that holds PATH (reads
+    /// are confined to it, or to PATH outside a repository); repeatable.
+    #[arg(long = "allow-outside", value_name = "DIR")]
+    pub allow_outside: Vec<PathBuf>,
     /// Exit 1 when any warning-level diagnostic remains.
     #[arg(long)]
     pub strict: bool,
@@ -265,6 +276,10 @@ pub enum Flavor {
 pub struct CallsArgs {
     /// Folder to scan (every Python, JavaScript and TypeScript file in it).
     pub path: PathBuf,
+    /// Also read source files under DIR, outside the repository that holds PATH (reads
+    /// are confined to it, or to PATH outside a repository); repeatable.
+    #[arg(long = "allow-outside", value_name = "DIR")]
+    pub allow_outside: Vec<PathBuf>,
     #[arg(long, value_enum, default_value_t = ListFormat::Text)]
     pub format: ListFormat,
 }

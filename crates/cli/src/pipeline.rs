@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use leastrole_lang::{Diagnostic, Level, Sources};
+use leastrole_lang::{Confine, Diagnostic, Level, Location, Sources};
 use leastrole_maps::{Maps, MapsError};
 use leastrole_policy::{
     EnvContext, FunctionReport, Options, Part, Report, Resource, build_policy, resolve_calls,
@@ -34,7 +34,11 @@ pub fn build_report_with(
 ) -> Result<Report, MapsError> {
     // Functions share modules (a Serverless project's handlers and their common code):
     // each file is read and parsed once for all of them.
-    let sources = Sources::cached();
+    let sources = Sources::cached().within(discovery.confine.clone());
+    let project = Project {
+        dir: &discovery.project_dir,
+        confine: &discovery.confine,
+    };
     // On the analysis threads: from the global pool, a thread waiting for one
     // function's analysis takes up the next function on top of its stack, and a project
     // with hundreds of functions overflowed it.
@@ -43,7 +47,7 @@ pub fn build_report_with(
             .functions
             .par_iter()
             .map(|f| {
-                let report = function_report(maps, &sources, f, options);
+                let report = function_report(maps, &sources, &project, f, options);
                 done(&f.name);
                 report
             })
@@ -59,15 +63,56 @@ pub fn build_report_with(
     })
 }
 
+/// What every function of a project shares.
+struct Project<'a> {
+    /// Reports give paths relative to this folder (PATH); empty when unknown.
+    dir: &'a Path,
+    confine: &'a Confine,
+}
+
+impl Project<'_> {
+    /// How a function's code folder is named in paths relative to the project folder:
+    /// `""` for the folder itself, `src` for a SAM `CodeUri: src/`, the path as it is
+    /// for a folder elsewhere (allowed with `--allow-outside`).
+    fn prefix(&self, code_root: &Path) -> String {
+        // Unknown (a discovery built by hand): paths stay relative to the code folder.
+        if self.dir.as_os_str().is_empty() {
+            return String::new();
+        }
+        let clean = |p: &Path| p.components().collect::<std::path::PathBuf>();
+        let code_root = clean(code_root);
+        let rel = code_root
+            .strip_prefix(clean(self.dir))
+            .unwrap_or(&code_root);
+        rel.to_string_lossy().replace('\\', "/")
+    }
+}
+
+/// `file`, relative to the code folder, as relative to the project folder.
+fn rebase(prefix: &str, file: &mut String) {
+    if !prefix.is_empty() {
+        *file = format!("{}/{file}", prefix.trim_end_matches('/'));
+    }
+}
+
+fn rebase_location(prefix: &str, location: &mut Option<Location>) {
+    if let Some(l) = location {
+        rebase(prefix, &mut l.file);
+    }
+}
+
 fn function_report(
     maps: &Maps,
     sources: &Sources,
+    project: &Project<'_>,
     f: &Function,
     options: &Options,
 ) -> Result<FunctionReport, MapsError> {
     let root: &Path = &f.code_root;
+    let prefix = project.prefix(root);
     let mut not_analysed = None;
-    let (calls, mut diagnostics, files) = match &f.entry {
+    let mut missing_file = false;
+    let (mut calls, mut diagnostics, files) = match &f.entry {
         Entry::Handler { file, export } => {
             let program = leastrole_lang::analyze_with(sources, root, std::slice::from_ref(file));
             let reach = leastrole_policy::reachable(&program, file, export);
@@ -78,7 +123,14 @@ fn function_report(
                     .collect();
             diags.extend(program.diagnostics.iter().cloned());
             if let Some(missing) = &reach.missing {
-                diags.push(missing.to_diagnostic());
+                let mut diagnostic = missing.to_diagnostic();
+                if matches!(missing, leastrole_policy::reach::Missing::File { .. }) {
+                    // No line of a file that is not there: the configuration's line (set
+                    // below, after the analysis paths are made project-relative).
+                    diagnostic.location = None;
+                    missing_file = true;
+                }
+                diags.push(diagnostic);
                 not_analysed = Some(missing.to_string());
             }
             let calls: Vec<_> = leastrole_policy::reachable_calls(&program, &reach)
@@ -92,7 +144,8 @@ fn function_report(
             (calls, diags, files)
         }
         Entry::Folder { files } => {
-            let folder = leastrole_lang::analyze_folder(root, files);
+            let folder =
+                leastrole_lang::analyze_folder_within(root, files, project.confine.clone());
             (
                 folder.calls,
                 folder.diagnostics,
@@ -103,18 +156,39 @@ fn function_report(
         // also reported why; nothing to analyse.
         Entry::Unsupported { reason } => {
             not_analysed = Some(reason.clone());
-            (
-                Vec::new(),
-                vec![Diagnostic::new(
-                    Level::Info,
-                    "function-not-analysed",
-                    format!("{}: not analysed: {reason}", f.name),
-                    f.source.clone(),
-                )],
-                BTreeSet::new(),
-            )
+            (Vec::new(), Vec::new(), BTreeSet::new())
         }
     };
+    // Analysis paths are relative to the code folder; reports' are relative to the
+    // project folder, so that a SAM function's `src/app.py` is not `app.py`.
+    for call in &mut calls {
+        rebase(&prefix, &mut call.location.file);
+    }
+    for d in &mut diagnostics {
+        rebase_location(&prefix, &mut d.location);
+    }
+    let files: BTreeSet<String> = files
+        .into_iter()
+        .map(|mut file| {
+            rebase(&prefix, &mut file);
+            file
+        })
+        .collect();
+    if missing_file
+        && let Some(d) = diagnostics
+            .iter_mut()
+            .find(|d| d.location.is_none() && d.code == "handler-file-not-found")
+    {
+        d.location = f.source.clone();
+    }
+    if let Entry::Unsupported { reason } = &f.entry {
+        diagnostics.push(Diagnostic::new(
+            Level::Info,
+            "function-not-analysed",
+            format!("{}: not analysed: {reason}", f.name),
+            f.source.clone(),
+        ));
+    }
     let env = env_context(f);
     let log_group = env
         .values

@@ -126,7 +126,7 @@ fn snapshot_language(language: &str) {
         }
         let discovery = Discovery {
             functions: functions_of(path),
-            diagnostics: Vec::new(),
+            ..Discovery::default()
         };
         let report =
             build_report(Maps::embedded(), discovery, &Options::default()).expect("maps load");

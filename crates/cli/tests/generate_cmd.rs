@@ -152,7 +152,7 @@ fn missing_handler_is_an_error_exit_2() {
     assert!(err.contains("handler-file-not-found"), "{err}");
     let (code, _, err) = run(&["generate", "/definitely/not/here"]);
     assert_eq!(code, 2);
-    assert!(err.contains("not a folder"), "{err}");
+    assert!(err.contains("/definitely/not/here does not exist"), "{err}");
 }
 
 #[test]
@@ -439,14 +439,14 @@ fn explain_names_call_sites_in_terraform_and_yaml() {
     assert_eq!(code, 0);
     assert!(
         tf.contains(
-            "    # sqs:SendMessage <- index.mjs:20:9 sqs.send(new SendMessageCommand({\n  }"
+            "    # sqs:SendMessage <- src/api/index.mjs:20:9 sqs.send(new SendMessageCommand({\n  }"
         ),
         "{tf}"
     );
     let (code, sam, _) = run(&["generate", dir, "--format", "sam", "--explain"]);
     assert_eq!(code, 0);
     assert!(
-        sam.contains("# ApiFunction: sqs:SendMessage <- index.mjs:20:9 sqs.send("),
+        sam.contains("# ApiFunction: sqs:SendMessage <- src/api/index.mjs:20:9 sqs.send("),
         "{sam}"
     );
 }

@@ -35,9 +35,13 @@ fn native_format(project: &str) -> &'static str {
     let has = |name: &str| dir.join(name).exists();
     if has("serverless.yml") || has("serverless.yaml") || has("serverless.json") {
         "serverless"
-    } else if has("template.yaml") || has("template.yml") {
+    } else if ["template.yaml", "template.yml"].iter().any(|t| {
+        std::fs::read_to_string(dir.join(t))
+            .is_ok_and(|text| text.contains("AWS::Serverless-2016-10-31"))
+    }) {
         "sam"
-    } else if has("cdk.out") {
+    } else if has("template.yaml") || has("template.yml") || has("cdk.out") {
+        // A plain CloudFormation template (no SAM transform), or a CDK assembly.
         "cloudformation"
     } else {
         "iam"

@@ -32,7 +32,7 @@ pub use facts::{
     CallKind, Diagnostic, Level, Location, ResourceStep, Sdk, SdkCall, ServiceRef, Value,
 };
 pub use program::{FunctionFacts, FunctionId, Language, MODULE_SCOPE, ModuleFacts, Program};
-pub use source::Sources;
+pub use source::{Confine, Sources};
 
 /// Analyse the given entry files (paths relative to `root`, `/`-separated) and every
 /// local module they import, transitively. Files of unsupported languages are ignored.
@@ -63,15 +63,25 @@ pub struct FolderFacts {
 /// diagnostics one language at a time: a large folder never holds both languages'
 /// programs at once.
 pub fn analyze_folder(root: &Path, entries: &[String]) -> FolderFacts {
+    analyze_folder_within(root, entries, Confine::default())
+}
+
+/// [`analyze_folder`], reading only the files `confine` admits.
+pub fn analyze_folder_within(root: &Path, entries: &[String], confine: Confine) -> FolderFacts {
     let mut out = FolderFacts::default();
     // Not cached: a folder is one unit, and a cache would keep the Python trees alive
     // while the JavaScript ones are analysed.
-    each_language(&Sources::default(), root, entries, |program| {
-        out.files.extend(program.modules.keys().cloned());
-        let (calls, diagnostics) = program.into_calls_and_diagnostics();
-        out.calls.extend(calls);
-        out.diagnostics.extend(diagnostics);
-    });
+    each_language(
+        &Sources::default().within(confine),
+        root,
+        entries,
+        |program| {
+            out.files.extend(program.modules.keys().cloned());
+            let (calls, diagnostics) = program.into_calls_and_diagnostics();
+            out.calls.extend(calls);
+            out.diagnostics.extend(diagnostics);
+        },
+    );
     out.calls.sort();
     out.diagnostics.sort();
     out.diagnostics.dedup();

@@ -10,6 +10,7 @@ use rustc_hash::FxHashMap;
 
 use crate::facts::{Diagnostic, Level, Location};
 use crate::syntax::{self, Grammar, Tree};
+pub use leastrole_core::Confine;
 
 /// Files larger than this are skipped with a diagnostic. Hand-written Lambda sources
 /// are far smaller; a bigger file is almost always generated or bundled.
@@ -239,6 +240,8 @@ pub struct Sources {
     files: Option<Memo<Loaded>>,
     /// Folder listings, by folder relative to the code root.
     listings: Memo<Arc<Listing>>,
+    /// The folders files may be read from.
+    confine: Confine,
 }
 
 impl Sources {
@@ -246,8 +249,14 @@ impl Sources {
     pub fn cached() -> Sources {
         Sources {
             files: Some(Memo::default()),
-            listings: Memo::default(),
+            ..Sources::default()
         }
+    }
+
+    /// These sources, reading only files `confine` admits.
+    #[must_use]
+    pub fn within(self, confine: Confine) -> Sources {
+        Sources { confine, ..self }
     }
 
     /// The entries of the folder `root/dir` (`dir` relative, `/`-separated, `""` for
@@ -266,9 +275,22 @@ impl Sources {
     /// `root/rel` read (see [`read_source`]) and parsed; the grammar follows the
     /// extension. An unreadable file, or one no grammar could parse, is a diagnostic.
     pub(crate) fn load(&self, root: &Path, rel: &str) -> Loaded {
+        let read = || {
+            if !self.confine.admits(&root.join(rel)) {
+                return Err(self.confine.refusal(
+                    rel,
+                    Some(Location {
+                        file: rel.to_string(),
+                        line: 1,
+                        column: 1,
+                    }),
+                ));
+            }
+            read_and_parse(root, rel)
+        };
         match &self.files {
-            Some(files) => files.get_or_init(root, rel, || read_and_parse(root, rel)),
-            None => read_and_parse(root, rel),
+            Some(files) => files.get_or_init(root, rel, read),
+            None => read(),
         }
     }
 }

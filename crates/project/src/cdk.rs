@@ -102,13 +102,21 @@ pub(crate) fn discover(
         match config::load(&path) {
             Ok((text, node)) => {
                 read_any = true;
-                read_stack(&path, &rel, &text, &node, &mut sources, &mut d);
+                read_stack(root, &path, &rel, &text, &node, &mut sources, &mut d);
             }
             Err(e) => d.diagnostics.push(config_error(&rel, &e)),
         }
     }
     if !read_any {
         return Some(Err(d.diagnostics));
+    }
+    if d.functions.is_empty() {
+        d.diagnostics.push(Diagnostic::new(
+            Level::Warning,
+            "no-functions",
+            "cdk.out: no AWS::Lambda::Function in the cloud assembly's templates; nothing to analyse".to_string(),
+            None,
+        ));
     }
     // Two stacks may use the same logical id: prefix those with their stack.
     let mut count: BTreeMap<String, usize> = BTreeMap::new();
@@ -154,6 +162,7 @@ fn cdk_provided(cdk_path: &str) -> bool {
 }
 
 fn read_stack(
+    root: &Path,
     path: &Path,
     rel: &str,
     text: &str,
@@ -223,10 +232,27 @@ fn read_stack(
             let asset_dir = dir.join(&relative);
             if inside && asset_dir.is_dir() {
                 code_root = if bundled {
-                    asset_dir
+                    asset_dir.clone()
                 } else {
                     sources.source_of(&asset_dir, handler.as_deref(), runtime.as_deref())
                 };
+                if code_root == asset_dir {
+                    // Said, so that a finding at `cdk.out/asset.<hash>/index.js` is not
+                    // taken for a path that went wrong.
+                    let why = if bundled {
+                        "a bundle the CDK built (e.g. a NodejsFunction's `entry`)"
+                    } else {
+                        "no folder of the project holds the same files"
+                    };
+                    d.diagnostics.push(Diagnostic::new(
+                        Level::Info,
+                        "cdk-asset-not-mapped",
+                        format!(
+                            "function `{id}`: findings point into its asset `{asset}` in the cloud assembly, not at the app's source: {why}"
+                        ),
+                        source.clone(),
+                    ));
+                }
                 None
             } else {
                 Some((
@@ -282,7 +308,8 @@ fn read_stack(
             declared: Some(declared),
             entry_points: Vec::new(),
         };
-        d.functions.push(configured.resolve(&mut d.diagnostics));
+        d.functions
+            .push(configured.resolve(root, &mut d.diagnostics));
     }
 }
 
@@ -304,7 +331,7 @@ impl SourceIndex {
     fn source_of(&mut self, asset: &Path, handler: Option<&str>, runtime: Option<&str>) -> PathBuf {
         let (asset_files, _) = source_files(asset);
         let anchor = handler
-            .and_then(|h| crate::handler::resolve_handler(asset, h, runtime).ok())
+            .and_then(|h| crate::handler::resolve_handler(asset, "", h, runtime).ok())
             .map(|(file, _)| file)
             .or_else(|| asset_files.first().cloned());
         let Some(anchor) = anchor else {

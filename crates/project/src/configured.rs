@@ -4,7 +4,7 @@
 //! as [`Entry::Unsupported`] with a diagnostic.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use leastrole_core::{Diagnostic, Level, Location};
 
@@ -40,7 +40,8 @@ pub(crate) struct Configured {
 impl Configured {
     /// Resolve the handler file; a function that cannot be analysed is kept, with an
     /// [`Entry::Unsupported`] and a diagnostic.
-    pub(crate) fn resolve(self, diagnostics: &mut Vec<Diagnostic>) -> Function {
+    /// `root` is the project folder, which messages name paths relative to.
+    pub(crate) fn resolve(self, root: &Path, diagnostics: &mut Vec<Diagnostic>) -> Function {
         let outcome = match (&self.unsupported, &self.handler) {
             (Some((level, reason)), _) => Err((*level, "unsupported-function", reason.clone())),
             (None, None) => Err((
@@ -50,7 +51,8 @@ impl Configured {
             )),
             (None, Some(h)) => {
                 let runtime = self.runtime.as_deref().or(self.default_runtime);
-                handler::resolve_handler(&self.code_root, h, runtime)
+                let shown = handler::shown_folder(root, &self.code_root);
+                handler::resolve_handler(&self.code_root, &shown, h, runtime)
                     .or_else(|reason| self.entry_point_for(h).ok_or(reason))
                     .map_err(|reason| {
                         let is_runtime = self

@@ -80,9 +80,12 @@ pub fn style_for_runtime(runtime: &str) -> Option<HandlerStyle> {
 
 /// The source file a configured handler names under `code_root`: by the runtime's rules,
 /// or (no runtime) whichever of Python and Node finds a file. `Err` is the reason, for an
-/// [`Entry::Unsupported`](crate::Entry::Unsupported).
+/// [`Entry::Unsupported`](crate::Entry::Unsupported); it names the code folder as
+/// `shown` (relative to the project folder: a report must not depend on where the
+/// project is checked out).
 pub(crate) fn resolve_handler(
     code_root: &Path,
+    shown: &str,
     handler: &str,
     runtime: Option<&str>,
 ) -> Result<(String, String), String> {
@@ -114,10 +117,20 @@ pub(crate) fn resolve_handler(
         ));
     }
     Err(format!(
-        "no source file for handler `{handler}` under {} (tried {})",
-        code_root.display(),
+        "no source file for handler `{handler}` in {shown} (tried {})",
         tried.join(", ")
     ))
+}
+
+/// How a message names `code_root`: "the project folder" for `root` itself, else its
+/// path relative to `root` (as configured when it is elsewhere).
+pub(crate) fn shown_folder(root: &Path, code_root: &Path) -> String {
+    let clean = crate::clean_path(code_root);
+    match clean.strip_prefix(crate::clean_path(root)) {
+        Ok(rel) if rel.as_os_str().is_empty() => "the project folder".to_string(),
+        Ok(rel) => format!("`{}`", rel.to_string_lossy().replace('\\', "/")),
+        Err(_) => format!("`{}`", code_root.display()),
+    }
 }
 
 #[cfg(test)]

@@ -33,7 +33,7 @@ mod walk;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use leastrole_core::{Diagnostic, Language, Level, Location};
+use leastrole_core::{Confine, Diagnostic, Language, Level, Location};
 
 pub use cfn::{ReferenceValue, reference_value};
 pub use declared::Declared;
@@ -61,6 +61,9 @@ pub enum Framework {
     Serverless,
     /// A SAM `template.yaml` (`Transform: AWS::Serverless-2016-10-31`).
     Sam,
+    /// A plain CloudFormation `template.yaml` (no SAM transform): its
+    /// `AWS::Lambda::Function` resources.
+    CloudFormation,
     /// A synthesized CDK cloud assembly (`cdk.out/*.template.json`).
     Cdk,
     /// A folder without framework config: every source file is one unit.
@@ -135,6 +138,10 @@ pub struct Function {
 pub struct Discovery {
     pub functions: Vec<Function>,
     pub diagnostics: Vec<Diagnostic>,
+    /// The project folder (PATH): reports give file paths relative to it.
+    pub project_dir: PathBuf,
+    /// The folders the analysis may read source files from (see [`confinement`]).
+    pub confine: Confine,
 }
 
 impl Discovery {
@@ -166,6 +173,8 @@ pub struct DiscoverOptions {
     /// `--config-fallback`: when no config can be read, read the folder as one plain
     /// unit (with a `config-fallback` warning) instead of finding no function.
     pub config_fallback: bool,
+    /// `--allow-outside`: folders outside the project's repository that may be read.
+    pub allow_outside: Vec<PathBuf>,
 }
 
 /// Find the functions of the project at `root`: `--handler` flags, else the first of a
@@ -213,18 +222,102 @@ pub fn discover(root: &Path, options: &DiscoverOptions) -> Discovery {
                 // Without the fallback the caller reports the config errors: guessing
                 // from the folder would check code against no role, and pass.
                 if !config_failed || options.config_fallback {
-                    d.functions.push(plain_folder(root, &mut d.diagnostics));
+                    d.functions.extend(plain_folder(root, &mut d.diagnostics));
                 }
             }
         }
     }
     d.functions.sort_by(|a, b| a.name.cmp(&b.name));
     select(&mut d, &options.functions);
+    confine_functions(&mut d, root, &options.allow_outside);
     d
 }
 
-/// The whole folder as one unit.
-fn plain_folder(root: &Path, diagnostics: &mut Vec<Diagnostic>) -> Function {
+/// Where reads are confined for the project at `root`: the repository that holds it
+/// (the nearest folder up from it with a `.git` entry; git is not run), else `root`
+/// itself, plus the `--allow-outside` folders. A pull request's configuration is
+/// untrusted: a `CodeUri: ../../`, an absolute path or a symlink must not make leastrole
+/// read, and quote in a policy or a PR comment, files elsewhere on the runner.
+pub fn confinement(root: &Path, allow_outside: &[PathBuf]) -> Confine {
+    let real = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let repo = real
+        .ancestors()
+        .find(|a| std::fs::symlink_metadata(a.join(".git")).is_ok());
+    let (base, mut label) = match repo {
+        Some(repo) => {
+            let up = real
+                .components()
+                .count()
+                .saturating_sub(repo.components().count());
+            let shown = match up {
+                0 => ".".to_string(),
+                n => vec![".."; n].join("/"),
+            };
+            (
+                repo.to_path_buf(),
+                format!("the repository that holds the project (`{shown}`, where `.git` is)"),
+            )
+        }
+        None => (real.clone(), "the project folder".to_string()),
+    };
+    if !allow_outside.is_empty() {
+        label.push_str(" and the --allow-outside folders");
+    }
+    let mut folders = vec![base];
+    folders.extend(allow_outside.iter().cloned());
+    Confine::new(&folders, label)
+}
+
+/// Confine `d`'s functions to [`confinement`]: a function whose code folder or handler
+/// file is outside it is not analysed, with an `outside-project` warning at its
+/// configuration line. Records the project folder and the confinement for the analysis.
+pub(crate) fn confine_functions(d: &mut Discovery, root: &Path, allow_outside: &[PathBuf]) {
+    let confine = confinement(root, allow_outside);
+    for f in &mut d.functions {
+        let path = match &f.entry {
+            Entry::Handler { file, .. } => f.code_root.join(file),
+            Entry::Folder { .. } | Entry::Unsupported { .. } => f.code_root.clone(),
+        };
+        let outside = if confine.admits(&f.code_root) {
+            (!confine.admits(&path)).then_some(path)
+        } else {
+            Some(f.code_root.clone())
+        };
+        let Some(outside) = outside else {
+            continue;
+        };
+        let shown = outside
+            .strip_prefix(root)
+            .unwrap_or(&outside)
+            .to_string_lossy()
+            .replace('\\', "/");
+        // The handler was looked for there (a file probe, nothing read): that it is
+        // missing is beside the point. Only at a config line: a `--handler` flag's
+        // diagnostics have no location, and another flag's must stay.
+        d.diagnostics.retain(|x| {
+            !(f.source.is_some()
+                && x.location == f.source
+                && matches!(
+                    x.code.as_str(),
+                    "handler-file-not-found" | "unsupported-function"
+                ))
+        });
+        let diagnostic = confine.refusal(
+            &format!("function `{}`: `{shown}`", f.name),
+            f.source.clone(),
+        );
+        f.entry = Entry::Unsupported {
+            reason: format!("its code `{shown}` is outside {}", confine.label()),
+        };
+        d.diagnostics.push(diagnostic);
+    }
+    d.project_dir = root.to_path_buf();
+    d.confine = confine;
+}
+
+/// The whole folder as one unit; none, with a `no-functions` warning saying what was
+/// looked for, when it holds no source file.
+fn plain_folder(root: &Path, diagnostics: &mut Vec<Diagnostic>) -> Option<Function> {
     let walk::Walked {
         files,
         configs,
@@ -232,12 +325,25 @@ fn plain_folder(root: &Path, diagnostics: &mut Vec<Diagnostic>) -> Function {
     } = walk::walk(root);
     diagnostics.extend(diags);
     diagnostics.extend(nested_projects(root, &configs));
+    if files.is_empty() {
+        diagnostics.push(Diagnostic::new(
+            Level::Warning,
+            "no-functions",
+            format!(
+                "nothing to analyse in the project folder: no Serverless config ({}), no SAM or CloudFormation template ({}), no CDK cdk.out, and no .py/.js/.ts source file (node_modules, build and hidden folders are skipped); pass the project's folder, or --handler",
+                serverless::CONFIG_FILES.join("/"),
+                sam::TEMPLATE_FILES.join("/"),
+            ),
+            None,
+        ));
+        return None;
+    }
     let name = root
         .canonicalize()
         .ok()
         .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
         .unwrap_or_else(|| "project".to_string());
-    Function {
+    Some(Function {
         name,
         handler: None,
         runtime: None,
@@ -247,7 +353,7 @@ fn plain_folder(root: &Path, diagnostics: &mut Vec<Diagnostic>) -> Function {
         framework: Framework::Plain,
         source: None,
         declared: None,
-    }
+    })
 }
 
 /// How many projects to name in the `nested-projects` message before "and N more".
@@ -268,7 +374,7 @@ fn is_project_file(name: &str) -> bool {
 /// its top): a plain-folder run merges them into one unit, without their configuration,
 /// which is rarely what was meant. `configs` are the walk's files that pass
 /// [`is_project_file`]; each counts when discovery at its folder would read it: a
-/// Serverless config always, a template only with the SAM transform, a `cdk.json` only
+/// Serverless config always, a template only when it is SAM or CloudFormation, a `cdk.json` only
 /// next to a synthesized `cdk.out`.
 fn nested_projects(root: &Path, configs: &[String]) -> Option<Diagnostic> {
     let mut projects: BTreeMap<&str, &str> = BTreeMap::new();
@@ -279,7 +385,7 @@ fn nested_projects(root: &Path, configs: &[String]) -> Option<Diagnostic> {
         let is_project = if serverless::CONFIG_FILES.contains(&name) {
             true
         } else if sam::TEMPLATE_FILES.contains(&name) {
-            sam::is_sam_template(&root.join(rel))
+            sam::is_template(&root.join(rel))
         } else {
             name == CDK_APP_FILE && cdk::assembly(&root.join(dir)).is_some()
         };
@@ -374,18 +480,14 @@ fn from_handler(root: &Path, handler: &str) -> Result<Function, Diagnostic> {
             });
         }
     }
+    // No location: a `--handler` flag has no line of its own, and its string is no file.
     Err(Diagnostic::new(
         Level::Error,
         "handler-file-not-found",
         format!(
-            "no source file for handler `{handler}` under {} (tried Python `<module>.py` and Node `<module>.js/.mjs/.cjs/.ts`)",
-            root.display()
+            "no source file for handler `{handler}` in the project folder (tried Python `<module>.py` and Node `<module>.js/.mjs/.cjs/.ts`)"
         ),
-        Some(Location {
-            file: handler.to_string(),
-            line: 1,
-            column: 1,
-        }),
+        None,
     ))
 }
 

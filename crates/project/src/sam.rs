@@ -1,12 +1,15 @@
 //! AWS SAM applications: `template.yaml` / `.yml` / `.json` with
-//! `Transform: AWS::Serverless-2016-10-31` (a string or a list holding it).
+//! `Transform: AWS::Serverless-2016-10-31` (a string or a list holding it), and plain
+//! CloudFormation templates of the same names (no transform, at least one
+//! `AWS::Lambda::Function`), read by the same code.
 //!
 //! Read: every `AWS::Serverless::Function` (`CodeUri` is the code root, relative to the
 //! template; `Handler` is relative to it), with `Globals.Function` defaults for `Runtime`,
 //! `Handler`, `CodeUri`, `PackageType` and `Environment.Variables` (merged, the function
 //! wins). `PackageType: Image`, `InlineCode` and S3 `CodeUri`s are listed as unsupported.
-//! `AWS::Lambda::Function` resources whose `Code` is a local path (as
-//! `aws cloudformation package` takes it) are read the same way. Parameter references give
+//! `AWS::Lambda::Function` resources are read the same way: a `Code` that is a local path
+//! (as `aws cloudformation package` takes it) is the code root; inline `Code.ZipFile`,
+//! `Code.S3Bucket`/`S3Key` and `Code.ImageUri` are listed as unsupported. Parameter references give
 //! the parameter's `Default` (not `samconfig.toml` overrides).
 
 use std::collections::BTreeMap;
@@ -35,9 +38,7 @@ pub(crate) fn discover(
         Ok(loaded) => loaded,
         Err(e) => return Some(Err(vec![config_error(file, &e)])),
     };
-    if !has_transform(&node) {
-        return None;
-    }
+    let framework = template_kind(&node)?;
     // A template whose `Resources` is not a mapping declares nothing: refuse it, so that
     // discovery falls back to reading the folder rather than finding no functions.
     if let Some(found) = node.get("Resources").filter(|r| r.as_map().is_none()) {
@@ -51,7 +52,25 @@ pub(crate) fn discover(
         d.level = Level::Error;
         return Some(Err(vec![d]));
     }
-    Some(Ok(read_template(root, file, &text, &node)))
+    Some(Ok(read_template(root, file, &text, &node, framework)))
+}
+
+/// How [`discover`] reads a template: SAM with the transform, plain CloudFormation
+/// without it when it declares an `AWS::Lambda::Function`; `None` otherwise (a template
+/// of other resources beside the code, or another kind of file of that name), so that
+/// the folder is read as a plain folder as before.
+fn template_kind(template: &Node) -> Option<Framework> {
+    if has_transform(template) {
+        return Some(Framework::Sam);
+    }
+    let has_lambda = template
+        .get("Resources")
+        .and_then(Node::as_map)
+        .is_some_and(|r| {
+            r.values()
+                .any(|res| res.get("Type").and_then(Node::as_str) == Some("AWS::Lambda::Function"))
+        });
+    has_lambda.then_some(Framework::CloudFormation)
 }
 
 /// Whether a template declares the SAM transform.
@@ -63,10 +82,9 @@ fn has_transform(template: &Node) -> bool {
     }
 }
 
-/// Whether `path` is a SAM template that [`discover`] would read (readable, with the
-/// transform).
-pub(crate) fn is_sam_template(path: &Path) -> bool {
-    config::load(path).is_ok_and(|(_, node)| has_transform(&node))
+/// Whether `path` is a SAM or CloudFormation template that [`discover`] would read.
+pub(crate) fn is_template(path: &Path) -> bool {
+    config::load(path).is_ok_and(|(_, node)| template_kind(&node).is_some())
 }
 
 /// A property of a function, else of `Globals.Function`.
@@ -74,7 +92,13 @@ fn property<'a>(props: &'a Node, globals: &'a Node, key: &str) -> Option<&'a Nod
     props.get(key).or_else(|| globals.get(key))
 }
 
-fn read_template(root: &Path, file: &str, text: &str, node: &Node) -> Discovery {
+fn read_template(
+    root: &Path,
+    file: &str,
+    text: &str,
+    node: &Node,
+    framework: Framework,
+) -> Discovery {
     let mut d = Discovery::default();
     let template = Template::from_node(node);
     let eval = Eval {
@@ -98,12 +122,9 @@ fn read_template(root: &Path, file: &str, text: &str, node: &Node) -> Discovery 
     let lines = KeyLines::under(text, &["Resources"]);
     for (id, resource) in &template.resources {
         let kind = resource.get("Type").and_then(Node::as_str).unwrap_or("");
-        let is_sam_function = kind == "AWS::Serverless::Function";
-        let is_local_lambda = kind == "AWS::Lambda::Function"
-            && resource
-                .at(&["Properties", "Code"])
-                .is_some_and(|c| c.as_str().is_some());
-        if !is_sam_function && !is_local_lambda {
+        // `AWS::Serverless::Function` only means something under the transform.
+        let is_sam_function = kind == "AWS::Serverless::Function" && framework == Framework::Sam;
+        if !is_sam_function && kind != "AWS::Lambda::Function" {
             continue;
         }
         let props = resource.get("Properties").unwrap_or(&empty);
@@ -124,8 +145,15 @@ fn read_template(root: &Path, file: &str, text: &str, node: &Node) -> Discovery 
             column: 1,
         });
         let mut unsupported = None;
-        let code_root = match property(props, globals, code_key) {
+        let code = property(props, globals, code_key);
+        let code_root = match code {
             None => root.to_path_buf(),
+            // `AWS::Lambda::Function`'s `Code` as CloudFormation deploys it (a local path
+            // is only what `aws cloudformation package` takes).
+            Some(code @ Node::Map(_)) if !is_sam_function => {
+                unsupported = Some((Level::Warning, lambda_code_reason(code)));
+                root.to_path_buf()
+            }
             Some(uri) => match literal(uri) {
                 Some(uri) if is_archive(&uri) => {
                     unsupported = Some((
@@ -217,7 +245,7 @@ fn read_template(root: &Path, file: &str, text: &str, node: &Node) -> Discovery 
             },
             code_root,
             environment,
-            framework: Framework::Sam,
+            framework,
             source,
             unsupported,
             function_name,
@@ -231,7 +259,8 @@ fn read_template(root: &Path, file: &str, text: &str, node: &Node) -> Discovery 
                 })
                 .unwrap_or_default(),
         };
-        d.functions.push(configured.resolve(&mut d.diagnostics));
+        d.functions
+            .push(configured.resolve(root, &mut d.diagnostics));
     }
     if globals.get("Policies").is_some() {
         d.diagnostics.push(Diagnostic::new(
@@ -249,13 +278,32 @@ fn read_template(root: &Path, file: &str, text: &str, node: &Node) -> Discovery 
     }
     if d.functions.is_empty() {
         d.diagnostics.push(Diagnostic::new(
-            Level::Info,
+            Level::Warning,
             "no-functions",
-            format!("{file}: no AWS::Serverless::Function resources"),
-            None,
+            format!(
+                "{file}: no AWS::Serverless::Function and no AWS::Lambda::Function resource; nothing to analyse"
+            ),
+            Some(Location {
+                file: file.to_string(),
+                line: config::find_line(text, &["Resources"]).unwrap_or(1),
+                column: 1,
+            }),
         ));
     }
     d
+}
+
+/// Why an `AWS::Lambda::Function` whose `Code` is a mapping is not analysed.
+fn lambda_code_reason(code: &Node) -> String {
+    if code.get("ZipFile").is_some() {
+        "inline code (`Code.ZipFile`) is not analysed".into()
+    } else if code.get("ImageUri").is_some() {
+        "a container image (`Code.ImageUri`) is not analysed".into()
+    } else if code.get("S3Bucket").is_some() || code.get("S3Key").is_some() {
+        "its `Code` is in S3 (`S3Bucket`/`S3Key`), not in the project; give the local folder as `Code: ./src` (as `aws cloudformation package` takes it) to analyse it".into()
+    } else {
+        "its `Code` names no local folder".into()
+    }
 }
 
 /// A `CodeUri` naming a package rather than a folder.

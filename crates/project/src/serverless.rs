@@ -306,7 +306,7 @@ fn read_service(root: &Path, file: &str, text: &str, config: &Node, vars: &Vars<
         } else if other_runtime {
             None
         } else if let (Some(artifact), Some(h)) = (&artifact, &handler) {
-            crate::handler::resolve_handler(&code_root, h, runtime.as_deref())
+            crate::handler::resolve_handler(&code_root, "", h, runtime.as_deref())
                 .err()
                 .map(|_| {
                     (Level::Warning, format!(
@@ -346,7 +346,20 @@ fn read_service(root: &Path, file: &str, text: &str, config: &Node, vars: &Vars<
             declared: Some(declared),
             entry_points: Vec::new(),
         };
-        d.functions.push(configured.resolve(&mut d.diagnostics));
+        d.functions
+            .push(configured.resolve(root, &mut d.diagnostics));
+    }
+    if functions.is_empty() {
+        d.diagnostics.push(Diagnostic::new(
+            Level::Warning,
+            "no-functions",
+            format!("{file}: `functions` is missing or empty; nothing to analyse"),
+            Some(Location {
+                file: file.to_string(),
+                line: find_line(text, &["functions"]).unwrap_or(1),
+                column: 1,
+            }),
+        ));
     }
     d.diagnostics.extend(vars.take_diagnostics());
     d

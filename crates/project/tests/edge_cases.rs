@@ -318,7 +318,16 @@ fn cdk_same_logical_id_in_two_stacks_and_nested_assemblies() {
         ("cdk.out/assembly-Prod/asset.1/index.py", PY),
     ]);
     assert_eq!(names(&d), ["A/Fn", "B/Fn"]);
-    assert!(d.diagnostics.is_empty(), "{:?}", d.diagnostics);
+    // Nothing but the note that each is read from its asset (no source folder copies it).
+    assert_eq!(
+        codes(&d),
+        [
+            (Level::Info, "cdk-asset-not-mapped"),
+            (Level::Info, "cdk-asset-not-mapped")
+        ],
+        "{:?}",
+        d.diagnostics
+    );
 }
 
 #[test]
@@ -556,4 +565,61 @@ fn nested_projects_are_not_mentioned_when_the_root_is_a_project_or_handlers_are_
         },
     );
     assert_eq!(codes(&d), []);
+}
+
+/// A template without the SAM transform is read as CloudFormation when it declares an
+/// `AWS::Lambda::Function` (every `Code` shape listed, each with what it is), and left
+/// alone otherwise: a template of other resources beside the code keeps the folder a
+/// plain folder, as before.
+#[test]
+fn plain_cloudformation_templates_are_read_when_they_declare_lambda_functions() {
+    let template = "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Local:\n    Type: AWS::Lambda::Function\n    Properties:\n      Code: src/\n      Handler: app.handler\n      Runtime: python3.12\n  Inline:\n    Type: AWS::Lambda::Function\n    Properties:\n      Code:\n        ZipFile: 'def handler(e, c): pass'\n      Handler: index.handler\n      Runtime: python3.12\n  Image:\n    Type: AWS::Lambda::Function\n    Properties:\n      PackageType: Image\n      Code:\n        ImageUri: 123456789012.dkr.ecr.us-east-1.amazonaws.com/x:1\n  Sam:\n    Type: AWS::Serverless::Function\n    Properties:\n      CodeUri: src/\n      Handler: app.handler\n";
+    let d = run(&[("template.yaml", template), ("src/app.py", PY)]);
+    // `AWS::Serverless::Function` means nothing without the transform.
+    assert_eq!(names(&d), ["Image", "Inline", "Local"]);
+    assert!(
+        d.functions
+            .iter()
+            .all(|f| f.framework == Framework::CloudFormation)
+    );
+    let local = &d.functions[2];
+    assert_eq!(
+        local.entry,
+        Entry::Handler {
+            file: "app.py".into(),
+            export: "handler".into()
+        }
+    );
+    assert!(local.code_root.ends_with("src"));
+    let reasons: Vec<String> = d.functions[..2]
+        .iter()
+        .map(|f| match &f.entry {
+            Entry::Unsupported { reason } => reason.clone(),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert!(reasons[0].contains("container image"), "{reasons:?}");
+    assert!(reasons[1].contains("Code.ZipFile"), "{reasons:?}");
+
+    let d = run(&[
+        (
+            "template.yaml",
+            "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  B:\n    Type: AWS::S3::Bucket\n",
+        ),
+        ("app.py", PY),
+    ]);
+    assert_eq!(d.functions.len(), 1);
+    assert_eq!(d.functions[0].framework, Framework::Plain);
+}
+
+/// A folder with nothing to analyse lists no function and says what was looked for.
+#[test]
+fn an_empty_folder_gives_no_function_and_a_warning() {
+    let d = run(&[("README.md", "# nothing here\n")]);
+    assert!(d.functions.is_empty());
+    assert_eq!(codes(&d), [(Level::Warning, "no-functions")]);
+    let message = &d.diagnostics[0].message;
+    for looked_for in ["serverless.yml", "template.yaml", "cdk.out", ".py/.js/.ts"] {
+        assert!(message.contains(looked_for), "{message}");
+    }
 }

@@ -41,6 +41,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Status> {
         stage: args.stage.clone(),
         use_env: args.use_env,
         config_fallback: args.config_fallback,
+        allow_outside: args.allow_outside.clone(),
     };
     let (root, mut discovery) = match &args.manifest {
         Some(manifest) => {
@@ -49,7 +50,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Status> {
         }
         None => {
             let root = args.path.clone().unwrap_or_else(|| PathBuf::from("."));
-            anyhow::ensure!(root.is_dir(), "{} is not a folder", root.display());
+            super::project_folder(&root)?;
             let discovery = discover(&root, &options);
             (root, discovery)
         }

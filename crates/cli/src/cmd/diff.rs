@@ -131,7 +131,17 @@ fn read(path: &Path, catalog: &Catalog<'_>) -> anyhow::Result<PolicySet> {
     PolicySet::read(&text, &name, catalog).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
 }
 
-fn generate(maps: &Maps, root: &Path, args: &DiffArgs, env: &ArnEnv) -> anyhow::Result<Generated> {
+/// The policies of the project at `root`; `checkout` is the temporary checkout of the
+/// base revision holding it (no `.git` there: reads are confined to the checkout).
+fn generate(
+    maps: &Maps,
+    root: &Path,
+    checkout: Option<&Path>,
+    args: &DiffArgs,
+    env: &ArnEnv,
+) -> anyhow::Result<Generated> {
+    let mut allow_outside = args.allow_outside.clone();
+    allow_outside.extend(checkout.map(Path::to_path_buf));
     let discovery = discover(
         root,
         &DiscoverOptions {
@@ -140,6 +150,7 @@ fn generate(maps: &Maps, root: &Path, args: &DiffArgs, env: &ArnEnv) -> anyhow::
             stage: args.stage.clone(),
             use_env: args.use_env,
             config_fallback: args.config_fallback,
+            allow_outside,
         },
     );
     if config_stop(&discovery.diagnostics, args.config_fallback).is_some() {
@@ -188,7 +199,7 @@ fn git_sets(
     args: &DiffArgs,
     env: &ArnEnv,
 ) -> anyhow::Result<(Generated, Generated)> {
-    anyhow::ensure!(root.is_dir(), "{} is not a folder", root.display());
+    super::project_folder(root)?;
     let top = git(root, &["rev-parse", "--show-toplevel"], None)
         .with_context(|| format!("{} is not inside a git repository", root.display()))?;
     let prefix = git(root, &["rev-parse", "--show-prefix"], None)?;
@@ -228,11 +239,11 @@ fn git_sets(
     )?;
     let old_root = tree.join(&prefix);
     let old = if old_root.is_dir() {
-        generate(maps, &old_root, args, env)?
+        generate(maps, &old_root, Some(&tree), args, env)?
     } else {
         // The project did not exist at BASE: every function is new.
         Generated::Set(PolicySet::default())
     };
-    let new = generate(maps, root, args, env)?;
+    let new = generate(maps, root, None, args, env)?;
     Ok((old, new))
 }

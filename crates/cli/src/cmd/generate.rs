@@ -25,6 +25,7 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<Status> {
         stage: args.stage.clone(),
         use_env: args.use_env,
         config_fallback: args.config_fallback,
+        allow_outside: args.allow_outside.clone(),
     };
     // The folder whose config says which framework version the project uses.
     let (discovery, project_root) = match &args.manifest {
@@ -34,7 +35,7 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<Status> {
         }
         None => {
             let root = args.path.clone().unwrap_or_else(|| PathBuf::from("."));
-            anyhow::ensure!(root.is_dir(), "{} is not a folder", root.display());
+            super::project_folder(&root)?;
             (discover(&root, &options), root)
         }
     };

@@ -1,5 +1,7 @@
 //! One module per subcommand.
 
+use std::path::Path;
+
 use leastrole_policy::Options;
 
 use crate::args::AnalysisArgs;
@@ -11,6 +13,33 @@ pub mod generate;
 pub mod manifest;
 pub mod maps;
 mod review;
+
+/// Check that PATH is a project folder, with a message saying what to do when it is not:
+/// it does not exist, or it is a file (a handler: give its folder and `--handler`).
+pub(crate) fn project_folder(path: &Path) -> anyhow::Result<()> {
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_dir() => Ok(()),
+        Ok(m) if m.is_file() => {
+            let folder = match path.parent() {
+                Some(p) if !p.as_os_str().is_empty() => p.display().to_string(),
+                _ => ".".to_string(),
+            };
+            let module = path
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            anyhow::bail!(
+                "{} is a file; PATH is the project folder. For one handler in it, run `leastrole generate {folder} --handler {module}.<function>` (e.g. `--handler {module}.handler`)",
+                path.display()
+            )
+        }
+        Ok(_) => anyhow::bail!("{} is not a folder", path.display()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            anyhow::bail!("{} does not exist", path.display())
+        }
+        Err(e) => anyhow::bail!("cannot read {}: {e}", path.display()),
+    }
+}
 
 /// The analysis options of `generate`, `check` and `diff --git`.
 pub(crate) fn analysis_options(a: AnalysisArgs) -> Options {
