@@ -4,6 +4,7 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
+use leastrole_core::Code;
 use leastrole_lang::{Confine, Diagnostic, Level, Location, Sources};
 use leastrole_maps::{Maps, MapsError};
 use leastrole_policy::{
@@ -184,7 +185,7 @@ fn function_report(
     if let Entry::Unsupported { reason } = &f.entry {
         diagnostics.push(Diagnostic::new(
             Level::Info,
-            "function-not-analysed",
+            Code::FunctionNotAnalysed,
             format!("{}: not analysed: {reason}", f.name),
             f.source.clone(),
         ));
@@ -203,7 +204,7 @@ fn function_report(
     {
         diagnostics.push(Diagnostic::new(
             Level::Info,
-            "no-sdk-calls",
+            Code::NoSdkCalls,
             format!("{}: no AWS SDK calls found; the policy is empty", f.name),
             None,
         ));

@@ -10,10 +10,14 @@
 
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod code;
+
 use std::fmt;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
+
+pub use code::Code;
 
 /// A position in a source file. Lines and columns are 1-based; columns count chars.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -43,7 +47,7 @@ pub enum Level {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Diagnostic {
     pub level: Level,
-    /// Stable kebab-case code (`syntax-error`, `unknown-method`, `dynamic-service`).
+    /// A [`Code`]'s stable kebab-case name (`syntax-error`, `unknown-method`).
     pub code: String,
     pub message: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -53,13 +57,13 @@ pub struct Diagnostic {
 impl Diagnostic {
     pub fn new(
         level: Level,
-        code: impl Into<String>,
+        code: Code,
         message: impl Into<String>,
         location: Option<Location>,
     ) -> Self {
         Diagnostic {
             level,
-            code: code.into(),
+            code: code.as_str().to_string(),
             message: message.into(),
             location,
         }
@@ -151,7 +155,7 @@ impl Confine {
     pub fn refusal(&self, shown: &str, at: Option<Location>) -> Diagnostic {
         Diagnostic::new(
             Level::Warning,
-            "outside-project",
+            Code::OutsideProject,
             format!(
                 "{shown} is outside {}: it is not read (a symlink counts where it leads); pass --allow-outside DIR to read it on purpose",
                 self.label

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-pub use leastrole_core::{Diagnostic, Level, Location};
+pub use leastrole_core::{Code, Diagnostic, Level, Location};
 
 /// Which SDK a call goes through.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use rustc_hash::FxHashMap;
 
+use crate::facts::Code;
 use crate::facts::{Diagnostic, Level, Location};
 use crate::syntax::{self, Grammar, Tree};
 pub use leastrole_core::Confine;
@@ -40,7 +41,7 @@ pub fn read_source(root: &Path, rel: &str) -> Result<SourceFile, Diagnostic> {
     let meta = std::fs::metadata(&path).map_err(|e| {
         Diagnostic::new(
             Level::Warning,
-            "unreadable-file",
+            Code::UnreadableFile,
             format!("cannot read {rel}: {e}"),
             at(),
         )
@@ -48,7 +49,7 @@ pub fn read_source(root: &Path, rel: &str) -> Result<SourceFile, Diagnostic> {
     if !meta.is_file() {
         return Err(Diagnostic::new(
             Level::Warning,
-            "unreadable-file",
+            Code::UnreadableFile,
             format!("{rel} is not a regular file"),
             at(),
         ));
@@ -56,7 +57,7 @@ pub fn read_source(root: &Path, rel: &str) -> Result<SourceFile, Diagnostic> {
     if meta.len() > MAX_SOURCE_BYTES {
         return Err(Diagnostic::new(
             Level::Warning,
-            "file-too-large",
+            Code::FileTooLarge,
             format!(
                 "skipped {rel}: {} bytes is over the {} byte limit for source files",
                 meta.len(),
@@ -68,7 +69,7 @@ pub fn read_source(root: &Path, rel: &str) -> Result<SourceFile, Diagnostic> {
     let bytes = std::fs::read(&path).map_err(|e| {
         Diagnostic::new(
             Level::Warning,
-            "unreadable-file",
+            Code::UnreadableFile,
             format!("cannot read {rel}: {e}"),
             at(),
         )
@@ -87,7 +88,7 @@ pub fn decode(rel: &str, bytes: Vec<u8>) -> Result<SourceFile, Diagnostic> {
     if bytes.iter().take(8192).any(|&b| b == 0) {
         return Err(Diagnostic::new(
             Level::Warning,
-            "binary-file",
+            Code::BinaryFile,
             format!("skipped {rel}: it looks binary (contains NUL bytes)"),
             at,
         ));
@@ -108,7 +109,7 @@ pub fn decode(rel: &str, bytes: Vec<u8>) -> Result<SourceFile, Diagnostic> {
                 + 1;
             diagnostics.push(Diagnostic::new(
                 Level::Warning,
-                "invalid-utf8",
+                Code::InvalidUtf8,
                 format!(
                     "{rel} is not valid UTF-8 (first bad byte at line {line}, column {column}); it was read with replacement characters, so strings containing those bytes are not matched exactly"
                 ),
@@ -300,7 +301,7 @@ fn read_and_parse(root: &Path, rel: &str) -> Loaded {
     let parse_failed = |what: &str| {
         Diagnostic::new(
             Level::Warning,
-            "parse-failed",
+            Code::ParseFailed,
             format!("{what} could not run on {rel}"),
             Some(Location {
                 file: rel.to_string(),

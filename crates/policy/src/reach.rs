@@ -10,6 +10,7 @@
 use std::collections::BTreeSet;
 use std::fmt;
 
+use leastrole_core::Code;
 use leastrole_lang::{
     Diagnostic, FunctionId, Level, Location, MODULE_SCOPE, ModuleFacts, Program, SdkCall,
 };
@@ -46,10 +47,10 @@ pub enum Missing {
 
 impl Missing {
     /// Stable kebab-case code for the diagnostic.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> Code {
         match self {
-            Missing::File { .. } => "handler-file-not-found",
-            Missing::Export { .. } => "handler-export-not-found",
+            Missing::File { .. } => Code::HandlerFileNotFound,
+            Missing::Export { .. } => Code::HandlerExportNotFound,
         }
     }
 
@@ -501,22 +502,22 @@ mod tests {
     #[test]
     fn diagnostics_of_reached_code_only_sorted_and_deduplicated() {
         let mut p = two_handlers();
-        let d = |line: u32, code: &str| {
+        let d = |line: u32, code: Code| {
             Diagnostic::new(Level::Warning, code, "m", Some(loc("app.py", line)))
         };
         let Some(m) = p.modules.get_mut("app.py") else {
             panic!("module")
         };
         m.diagnostics
-            .push(Diagnostic::new(Level::Error, "too-large", "m", None));
-        m.diagnostics.push(d(35, "unknown-method"));
+            .push(Diagnostic::new(Level::Error, Code::FileTooLarge, "m", None));
+        m.diagnostics.push(d(35, Code::UnknownMethod));
         let functions = &mut m.functions;
         if let Some(f) = functions.get_mut("load") {
-            f.diagnostics.push(d(35, "unknown-method"));
-            f.diagnostics.push(d(31, "dynamic-service"));
+            f.diagnostics.push(d(35, Code::UnknownMethod));
+            f.diagnostics.push(d(31, Code::DynamicService));
         }
         if let Some(f) = functions.get_mut("unused") {
-            f.diagnostics.push(d(41, "unknown-method"));
+            f.diagnostics.push(d(41, Code::UnknownMethod));
         }
         let r = reachable(&p, "app.py", "get");
         let got: Vec<(&str, Option<u32>)> = reachable_diagnostics(&p, &r)
@@ -526,7 +527,7 @@ mod tests {
         assert_eq!(
             got,
             [
-                ("too-large", None),
+                ("file-too-large", None),
                 ("dynamic-service", Some(31)),
                 ("unknown-method", Some(35))
             ]

@@ -7,6 +7,7 @@ use leastrole_lang::{Diagnostic, Level, Location};
 use crate::grant::{Grant, Provenance};
 use crate::resource::Resource;
 use crate::statement::Policy;
+use leastrole_core::Code;
 
 /// One function's result.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -81,7 +82,7 @@ impl FunctionReport {
             .map(|(logical_id, (actions, source))| {
                 Diagnostic::new(
                     Level::Warning,
-                    "unresolved-reference",
+                    Code::UnresolvedReference,
                     format!(
                         "`{logical_id}` has no value in the template (a resource without a name property, or a parameter without `Default`): `*` stands in for it in {}; `--format cloudformation`, `sam` and `serverless` keep the reference exact",
                         actions.join(", ")

@@ -23,6 +23,7 @@ use crate::configured::Configured;
 use crate::{
     DiscoverOptions, Discovery, EnvValue, Framework, ValuePart, config_error, source_files,
 };
+use leastrole_core::Code;
 
 /// The cloud assembly at or under `root`, and the project folder around it.
 pub(crate) fn assembly(root: &Path) -> Option<(PathBuf, PathBuf)> {
@@ -113,7 +114,7 @@ pub(crate) fn discover(
     if d.functions.is_empty() {
         d.diagnostics.push(Diagnostic::new(
             Level::Warning,
-            "no-functions",
+            Code::NoFunctions,
             "cdk.out: no AWS::Lambda::Function in the cloud assembly's templates; nothing to analyse".to_string(),
             None,
         ));
@@ -246,7 +247,7 @@ fn read_stack(
                     };
                     d.diagnostics.push(Diagnostic::new(
                         Level::Info,
-                        "cdk-asset-not-mapped",
+                        Code::CdkAssetNotMapped,
                         format!(
                             "function `{id}`: findings point into its asset `{asset}` in the cloud assembly, not at the app's source: {why}"
                         ),

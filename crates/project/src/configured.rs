@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use leastrole_core::{Diagnostic, Level, Location};
+use leastrole_core::{Code, Diagnostic, Level, Location};
 
 use crate::handler::{self, HandlerSpec, HandlerStyle, style_for_runtime};
 use crate::{Entry, EnvValue, Framework, Function, ValuePart, runtime};
@@ -43,10 +43,10 @@ impl Configured {
     /// `root` is the project folder, which messages name paths relative to.
     pub(crate) fn resolve(self, root: &Path, diagnostics: &mut Vec<Diagnostic>) -> Function {
         let outcome = match (&self.unsupported, &self.handler) {
-            (Some((level, reason)), _) => Err((*level, "unsupported-function", reason.clone())),
+            (Some((level, reason)), _) => Err((*level, Code::UnsupportedFunction, reason.clone())),
             (None, None) => Err((
                 Level::Error,
-                "handler-missing",
+                Code::HandlerMissing,
                 "no handler is configured".to_string(),
             )),
             (None, Some(h)) => {
@@ -60,9 +60,9 @@ impl Configured {
                             .as_deref()
                             .is_some_and(|r| style_for_runtime(r).is_none());
                         if is_runtime {
-                            (Level::Warning, "unsupported-function", reason)
+                            (Level::Warning, Code::UnsupportedFunction, reason)
                         } else {
-                            (Level::Error, "handler-file-not-found", reason)
+                            (Level::Error, Code::HandlerFileNotFound, reason)
                         }
                     })
             }

@@ -33,6 +33,7 @@ mod walk;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use leastrole_core::Code;
 use leastrole_core::{Confine, Diagnostic, Language, Level, Location};
 
 pub use cfn::{ReferenceValue, reference_value};
@@ -212,7 +213,7 @@ pub fn discover(root: &Path, options: &DiscoverOptions) -> Discovery {
                 if config_failed && options.config_fallback {
                     d.diagnostics.push(Diagnostic::new(
                         Level::Warning,
-                        "config-fallback",
+                        Code::ConfigFallback,
                         // No absolute path here: the report must not depend on where
                         // the project is checked out.
                         "reading the project as a plain folder (one unit, no configured environment) because its config could not be read".to_string(),
@@ -328,7 +329,7 @@ fn plain_folder(root: &Path, diagnostics: &mut Vec<Diagnostic>) -> Option<Functi
     if files.is_empty() {
         diagnostics.push(Diagnostic::new(
             Level::Warning,
-            "no-functions",
+            Code::NoFunctions,
             format!(
                 "nothing to analyse in the project folder: no Serverless config ({}), no SAM or CloudFormation template ({}), no CDK cdk.out, and no .py/.js/.ts source file (node_modules, build and hidden folders are skipped); pass the project's folder, or --handler",
                 serverless::CONFIG_FILES.join("/"),
@@ -405,7 +406,7 @@ fn nested_projects(root: &Path, configs: &[String]) -> Option<Diagnostic> {
     };
     Some(Diagnostic::new(
         Level::Warning,
-        "nested-projects",
+        Code::NestedProjects,
         format!(
             "{count} ({}{more}); this run reads the whole folder as one unit, without their configuration: run leastrole on each project folder for one policy per function",
             named.join(", "),
@@ -437,7 +438,7 @@ fn select(d: &mut Discovery, names: &[String]) {
             let known: Vec<&str> = d.functions.iter().map(|f| f.name.as_str()).collect();
             d.diagnostics.push(Diagnostic::new(
                 Level::Error,
-                "unknown-function",
+                Code::UnknownFunction,
                 format!(
                     "no function named `{name}` (functions: {})",
                     known.join(", ")
@@ -483,7 +484,7 @@ fn from_handler(root: &Path, handler: &str) -> Result<Function, Diagnostic> {
     // No location: a `--handler` flag has no line of its own, and its string is no file.
     Err(Diagnostic::new(
         Level::Error,
-        "handler-file-not-found",
+        Code::HandlerFileNotFound,
         format!(
             "no source file for handler `{handler}` in the project folder (tried Python `<module>.py` and Node `<module>.js/.mjs/.cjs/.ts`)"
         ),
@@ -523,7 +524,7 @@ pub(crate) fn wrong_type(
 ) -> Diagnostic {
     Diagnostic::new(
         Level::Warning,
-        "config-wrong-type",
+        Code::ConfigWrongType,
         format!(
             "{file}: `{}` should be {expected}, not {}; it is ignored",
             path.join("."),
@@ -540,7 +541,7 @@ pub(crate) fn wrong_type(
 pub(crate) fn config_error(file: &str, e: &config::ConfigError) -> Diagnostic {
     Diagnostic::new(
         Level::Error,
-        "config-parse-error",
+        Code::ConfigParseError,
         format!("{file}: {}", e.message),
         Some(Location {
             file: file.to_string(),

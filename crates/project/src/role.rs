@@ -9,7 +9,7 @@
 use std::sync::OnceLock;
 
 use indexmap::IndexMap;
-use leastrole_core::{Diagnostic, Level, Location};
+use leastrole_core::{Code, Diagnostic, Level, Location};
 
 use crate::ValuePart;
 use crate::cfn::{Eval, Literal, Template};
@@ -80,7 +80,7 @@ impl RoleBuilder {
         self.declared
     }
 
-    fn diagnostic(&mut self, level: Level, code: &str, message: String, at: &Option<Location>) {
+    fn diagnostic(&mut self, level: Level, code: Code, message: String, at: &Option<Location>) {
         self.declared
             .diagnostics
             .push(Diagnostic::new(level, code, message, at.clone()));
@@ -90,7 +90,7 @@ impl RoleBuilder {
     pub(crate) fn unknown_grant(&mut self, what: String, why: &str, at: &Option<Location>) {
         self.diagnostic(
             Level::Warning,
-            "declared-grant-unknown",
+            Code::DeclaredGrantUnknown,
             format!("{what}: {why}; the role's grant is not fully known"),
             at,
         );
@@ -196,7 +196,7 @@ impl Reader<'_> {
             }
             None => b.diagnostic(
                 Level::Warning,
-                "declared-statement-unreadable",
+                Code::DeclaredStatementUnreadable,
                 format!("{path}: a policy document without `Statement`"),
                 &site.location(None),
             ),
@@ -230,7 +230,7 @@ impl Reader<'_> {
                 Ok(st) => b.declared.statements.push(st),
                 Err((origin, why)) => b.diagnostic(
                     Level::Warning,
-                    "declared-statement-unreadable",
+                    Code::DeclaredStatementUnreadable,
                     format!("{}: {why}; the statement is left out", origin.path),
                     &origin.location,
                 ),
@@ -589,7 +589,7 @@ pub(crate) fn cfn_role(
                 ),
                 None => b.diagnostic(
                     Level::Warning,
-                    "declared-statement-unreadable",
+                    Code::DeclaredStatementUnreadable,
                     format!("Resources.{role_id}.Properties.Policies[{i}]: no PolicyDocument"),
                     &site.location(None),
                 ),

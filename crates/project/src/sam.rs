@@ -23,6 +23,7 @@ use crate::configured::Configured;
 use crate::declared::{Declared, EventSource};
 use crate::role::{self, Reader, RoleBuilder, SAM_MANAGED, Site};
 use crate::{DiscoverOptions, Discovery, EnvValue, Framework, ValuePart, config_error};
+use leastrole_core::Code;
 
 pub(crate) const TEMPLATE_FILES: &[&str] = &["template.yaml", "template.yml", "template.json"];
 const TRANSFORM: &str = "AWS::Serverless-2016-10-31";
@@ -265,7 +266,7 @@ fn read_template(
     if globals.get("Policies").is_some() {
         d.diagnostics.push(Diagnostic::new(
             Level::Warning,
-            "sam-globals-policies",
+            Code::SamGlobalsPolicies,
             format!(
                 "{file}: `Policies` is not a property SAM takes from `Globals.Function` (the transform rejects it); it is ignored"
             ),
@@ -279,7 +280,7 @@ fn read_template(
     if d.functions.is_empty() {
         d.diagnostics.push(Diagnostic::new(
             Level::Warning,
-            "no-functions",
+            Code::NoFunctions,
             format!(
                 "{file}: no AWS::Serverless::Function and no AWS::Lambda::Function resource; nothing to analyse"
             ),

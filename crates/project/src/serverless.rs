@@ -28,6 +28,7 @@ use crate::declared::{Declared, EventSource};
 use crate::role::{self, Reader, RoleBuilder, Site};
 use crate::vars::{Seg, Val, Vars};
 use crate::{DiscoverOptions, Discovery, EnvValue, Framework, ValuePart, config_error};
+use leastrole_core::Code;
 
 pub(crate) const CONFIG_FILES: &[&str] = &["serverless.yml", "serverless.yaml", "serverless.json"];
 const CODE_CONFIG_FILES: &[&str] = &[
@@ -98,7 +99,7 @@ pub(crate) fn discover(
         let code = CODE_CONFIG_FILES.iter().find(|f| root.join(f).is_file())?;
         return Some(Err(vec![Diagnostic::new(
             Level::Warning,
-            "config-not-read",
+            Code::ConfigNotRead,
             format!(
                 "{code} is code, which leastrole does not run; write the config as serverless.yml, or pass --handler"
             ),
@@ -163,7 +164,7 @@ fn read_service(root: &Path, file: &str, text: &str, config: &Node, vars: &Vars<
     {
         d.diagnostics.push(Diagnostic::new(
             Level::Warning,
-            "not-aws",
+            Code::NotAws,
             format!("{file}: provider `{name}` is not AWS; no functions read"),
             Some(Location {
                 file: file.to_string(),
@@ -352,7 +353,7 @@ fn read_service(root: &Path, file: &str, text: &str, config: &Node, vars: &Vars<
     if functions.is_empty() {
         d.diagnostics.push(Diagnostic::new(
             Level::Warning,
-            "no-functions",
+            Code::NoFunctions,
             format!("{file}: `functions` is missing or empty; nothing to analyse"),
             Some(Location {
                 file: file.to_string(),

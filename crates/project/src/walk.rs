@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use leastrole_core::Code;
 use leastrole_core::{Diagnostic, Language, Level};
 
 /// Folders that hold dependencies or build output, never the user's handlers.
@@ -71,7 +72,7 @@ pub(crate) fn walk(root: &Path) -> Walked {
             }
             Err(e) => out.diagnostics.push(Diagnostic::new(
                 Level::Warning,
-                "unreadable-path",
+                Code::UnreadablePath,
                 format!("skipped part of {}: {e}", root.display()),
                 None,
             )),

@@ -15,6 +15,7 @@ use crate::args::CheckArgs;
 use crate::cmd::analysis_options;
 use crate::cmd::review::{arn_env, config_stop, fail_on, finish, load_maps, repo_prefix};
 use crate::pipeline::build_report;
+use leastrole_core::Code;
 
 /// `code_root` relative to `root`, `/`-separated with a trailing `/`; empty when equal
 /// or not inside.
@@ -158,7 +159,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Status> {
             named_errors.push(message.clone());
             diagnostics.push(Diagnostic::new(
                 Level::Error,
-                "function-not-analysed",
+                Code::FunctionNotAnalysed,
                 message,
                 functions.get(&r.name).and_then(|f| f.source.clone()),
             ));

@@ -17,6 +17,7 @@ use crate::cmd::review::config_stop;
 use crate::output::{emit, note};
 use crate::pipeline::build_report_with;
 use crate::progress::Progress;
+use leastrole_core::Code;
 
 pub fn run(args: GenerateArgs) -> anyhow::Result<Status> {
     let options = DiscoverOptions {
@@ -76,7 +77,7 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<Status> {
                 if !f.diagnostics.iter().any(|d| d.level == Level::Error) {
                     f.diagnostics.push(Diagnostic::new(
                         Level::Error,
-                        "function-not-analysed",
+                        Code::FunctionNotAnalysed,
                         format!(
                             "{}: not analysed: {}",
                             f.name,

@@ -11,6 +11,7 @@ use super::resolve::require_or_import;
 use super::scope::{Analyzer, Binding, Pending, UploadSite};
 use super::values::{Abs, Site, join};
 use super::{sdk_v2, sdk_v3};
+use crate::facts::Code;
 
 /// Receiver names that suggest an AWS client (for `unresolved-client`).
 pub(crate) fn looks_like_client(receiver: &str) -> bool {
@@ -383,7 +384,7 @@ impl<'t> Analyzer<'t> {
                 let location = Some(site.location.clone());
                 self.cur().diags.push(crate::facts::Diagnostic::new(
                     crate::facts::Level::Warning,
-                    "unresolved-client",
+                    Code::UnresolvedClient,
                     format!(
                         "`{}` looks like {what}, but `{receiver}` cannot be resolved to an AWS SDK client ({why}); its permissions are not granted",
                         site.text

@@ -16,6 +16,7 @@ use crate::program::FunctionId;
 use super::resolve::string_literal;
 use super::scope::Analyzer;
 use super::values::Abs;
+use crate::facts::Code;
 
 /// The qualified-name prefix of synthetic re-export functions.
 pub(crate) const REEXPORT_PREFIX: &str = "<re-export ";
@@ -262,7 +263,7 @@ impl<'t> Analyzer<'t> {
                         let mut facts = self.synthetic(&qual, std::collections::BTreeSet::new());
                         facts.diagnostics.push(crate::facts::Diagnostic::new(
                             crate::facts::Level::Info,
-                            "opaque-handler",
+                            Code::OpaqueHandler,
                             format!(
                                 "export `{name}` is {what}, not a function defined here: its policy covers this module's top-level code (where routes and middleware are registered)"
                             ),

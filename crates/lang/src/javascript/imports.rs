@@ -10,6 +10,7 @@ use super::resolve::{Resolved, is_local, string_literal};
 use super::scope::Analyzer;
 use super::values::Abs;
 use super::{sdk_v2, sdk_v3};
+use crate::facts::Code;
 
 /// How a module is being imported.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,7 +38,7 @@ impl<'t> Analyzer<'t> {
             Some(Resolved::Missing(why)) => {
                 let why = why.clone();
                 self.warn(
-                    "unresolved-import",
+                    Code::UnresolvedImport,
                     format!("cannot resolve local import `{spec}`: {why}"),
                     node,
                 );

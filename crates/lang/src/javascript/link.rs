@@ -13,6 +13,7 @@ use crate::facts::Value;
 
 use super::values::{Abs, ENV_MARK, PARAM_MARK, ParamRef, concat, parse_mark};
 use super::{sdk_v2, sdk_v3};
+use crate::facts::Code;
 
 /// How many parameter hops are followed (`a(client)` → `b(client)` → …).
 const MAX_HOPS: usize = 8;
@@ -134,7 +135,7 @@ impl Linker {
                 };
                 diags.push(Diagnostic::new(
                     Level::Warning,
-                    "unresolved-client",
+                    Code::UnresolvedClient,
                     format!(
                         "`{}`: `{}` ({why}) is not passed an AWS SDK client at any call site found; its permissions are not granted",
                         p.site.text, p.site.receiver

@@ -39,6 +39,7 @@ use crate::facts::{Diagnostic, Level, Location};
 use crate::program::{FunctionFacts, FunctionId, Language, MODULE_SCOPE, ModuleFacts, Program};
 use crate::source::{ParsedSource, Sources};
 
+use crate::facts::Code;
 use resolve::{Resolved, Resolver, is_local};
 use scope::{Analyzer, Binding, Pending, Published};
 
@@ -253,7 +254,7 @@ fn parse_file(sources: &Sources, root: &Path, rel: &str) -> Result<Parsed, Diagn
         Some(Grammar::Python) | None => {
             return Err(Diagnostic::new(
                 Level::Warning,
-                "unsupported-file",
+                Code::UnsupportedFile,
                 format!("{rel} is not a JavaScript or TypeScript file"),
                 None,
             ));

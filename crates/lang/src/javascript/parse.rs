@@ -2,6 +2,7 @@
 
 use crate::syntax::Node;
 
+use crate::facts::Code;
 use crate::facts::{Diagnostic, Level, Location};
 
 /// At most this many syntax errors are reported per file.
@@ -31,7 +32,7 @@ pub(crate) fn syntax_errors(root: Node<'_>, file: &str, text: &str) -> Vec<Diagn
             let location = location_of(node, file, text);
             out.push(Diagnostic::new(
                 Level::Warning,
-                "syntax-error",
+                Code::SyntaxError,
                 format!(
                     "syntax error at line {}: {what}; calls in this region may be missed",
                     location.line

@@ -13,6 +13,7 @@ use crate::program::{FunctionFacts, FunctionId, MODULE_SCOPE};
 use super::parse::location_of;
 use super::resolve::Resolved;
 use super::values::{Abs, ClassRef, Site, one_line};
+use crate::facts::Code;
 
 /// Past this nesting depth of syntax, the analyser stops descending (with a diagnostic).
 pub(crate) const MAX_DEPTH: usize = 1500;
@@ -241,7 +242,7 @@ impl<'t> Analyzer<'t> {
         }
     }
 
-    pub fn warn(&mut self, code: &str, message: String, node: Node<'_>) {
+    pub fn warn(&mut self, code: Code, message: String, node: Node<'_>) {
         let location = Some(self.loc(node));
         self.cur()
             .diags
@@ -256,7 +257,7 @@ impl<'t> Analyzer<'t> {
                 let location = Some(self.loc(node));
                 self.diags.push(Diagnostic::new(
                     Level::Warning,
-                    "too-deep",
+                    Code::TooDeep,
                     format!(
                         "code nested more than {MAX_DEPTH} levels deep is not analysed; calls in it may be missed"
                     ),

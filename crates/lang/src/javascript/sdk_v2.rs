@@ -5,6 +5,7 @@ use crate::facts::{CallKind, Diagnostic, Level, Sdk, SdkCall, ServiceRef, Value}
 
 use super::sdk_v2_names::class_for_module;
 use super::values::{Abs, Site};
+use crate::facts::Code;
 
 /// The value a `require`/`import` of an `aws-sdk…` module path denotes, if it is one.
 pub(crate) fn module(spec: &str) -> Option<Abs> {
@@ -59,7 +60,7 @@ pub(crate) fn construct(
         Abs::V2Dynamic(reason) => {
             diags.push(Diagnostic::new(
                 Level::Warning,
-                "dynamic-service",
+                Code::DynamicService,
                 format!(
                     "`{}`: the AWS service is chosen at run time ({reason}); its calls cannot be mapped to actions",
                     site.text
@@ -178,7 +179,7 @@ fn client_method(
             };
             diags.push(Diagnostic::new(
                 Level::Warning,
-                "dynamic-operation",
+                Code::DynamicOperation,
                 format!(
                     "`{}`: the operation name `{}` cannot be resolved ({why})",
                     site.text, site.first_arg

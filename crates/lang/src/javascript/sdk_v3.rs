@@ -5,6 +5,7 @@
 use crate::facts::{CallKind, Diagnostic, Level, Sdk, SdkCall, ServiceRef, Value};
 
 use super::values::{Abs, Site};
+use crate::facts::Code;
 
 pub(crate) const LIB_DYNAMODB: &str = "@aws-sdk/lib-dynamodb";
 const LIB_STORAGE: &str = "@aws-sdk/lib-storage";
@@ -117,7 +118,7 @@ pub(crate) fn send(args: &[Abs], site: &Site, calls: &mut Vec<SdkCall>) -> bool 
 pub(crate) fn dynamic_command(args: &[Abs], site: &Site) -> Diagnostic {
     Diagnostic::new(
         Level::Warning,
-        "dynamic-command",
+        Code::DynamicCommand,
         format!(
             "`{}`: `{}` cannot be resolved to an AWS SDK command class ({})",
             site.text,

@@ -11,7 +11,7 @@ use super::objects::{NON_API_CLIENT_METHODS, Obj, is_load_attribute};
 use super::scope::{MethodKind, ScopeKind};
 use super::values;
 use crate::facts::{
-    CallKind, Diagnostic, Level, Location, ResourceStep, Sdk, SdkCall, ServiceRef, Value,
+    CallKind, Code, Diagnostic, Level, Location, ResourceStep, Sdk, SdkCall, ServiceRef, Value,
 };
 use crate::program::{FunctionFacts, FunctionId};
 
@@ -215,7 +215,7 @@ impl<'t> Ctx<'_, '_, 't> {
         }
     }
 
-    fn diag(&mut self, scope: usize, code: &str, message: String, node: Node<'_>) {
+    fn diag(&mut self, scope: usize, code: Code, message: String, node: Node<'_>) {
         let fact = self.fact(scope);
         let loc = location(self.eval.src(self.m), self.rel, node);
         self.out
@@ -239,7 +239,7 @@ impl<'t> Ctx<'_, '_, 't> {
         if let ServiceRef::Dynamic { reason } = &service {
             self.diag(
                 scope,
-                "dynamic-service",
+                Code::DynamicService,
                 format!(
                     "the AWS service of `{}` is not known statically ({reason}); its permissions cannot be derived",
                     short(&text)
@@ -369,7 +369,7 @@ impl<'t> Ctx<'_, '_, 't> {
                 Obj::Ext(path) if path == "importlib.import_module" || path == "__import__" => {
                     self.diag(
                         scope,
-                        "dynamic-import",
+                        Code::DynamicImport,
                         format!(
                             "`{}` imports a module at run time; it is not followed, so the calls it makes are not analysed",
                             short(eval.text(m, call))
@@ -404,7 +404,7 @@ impl<'t> Ctx<'_, '_, 't> {
                 };
                 self.diag(
                     scope,
-                    "dynamic-method",
+                    Code::DynamicMethod,
                     format!(
                         "`getattr({}, …)` calls an AWS SDK method whose name is computed ({reason}); its permissions cannot be derived",
                         short(self.eval.text(self.m, *target))
@@ -510,7 +510,7 @@ impl<'t> Ctx<'_, '_, 't> {
         };
         self.diag(
             scope,
-            "unresolved-client",
+            Code::UnresolvedClient,
             format!(
                 "cannot tell which AWS client `{}` is in `{}.{method}(…)`: {why}{hint}; its permissions cannot be derived",
                 short(receiver),
@@ -629,7 +629,7 @@ impl<'t> Ctx<'_, '_, 't> {
                 };
                 self.diag(
                     scope,
-                    "dynamic-method",
+                    Code::DynamicMethod,
                     format!(
                         "`generate_presigned_url` signs a method whose name is computed ({reason}); its permissions cannot be derived"
                     ),

@@ -9,6 +9,7 @@
 //! 4. Report per function the SDK calls, call edges and diagnostics — [`calls`].
 
 mod calls;
+use crate::facts::Code;
 mod eval;
 mod imports;
 mod objects;
@@ -159,7 +160,7 @@ fn python2(rel: &str, node: Node<'_>, what: &str) -> Diagnostic {
     let line = u32::try_from(node.start_position().row + 1).unwrap_or(u32::MAX);
     Diagnostic::new(
         Level::Warning,
-        "syntax-error",
+        Code::SyntaxError,
         format!(
             "syntax error at {rel}:{line}: Python 2 `{what}` is not valid Python 3 (the module fails to import on Lambda); calls elsewhere are still analysed"
         ),
@@ -180,7 +181,7 @@ fn syntax_error(rel: &str, src: &str, node: Node<'_>) -> Diagnostic {
             "syntax error at {rel}:{line}: cannot parse `{snippet}`; calls outside this region are still analysed"
         )
     };
-    Diagnostic::new(Level::Warning, "syntax-error", message, at(rel, line))
+    Diagnostic::new(Level::Warning, Code::SyntaxError, message, at(rel, line))
 }
 
 pub(crate) fn analyze(sources: &Sources, root: &Path, entries: &[String]) -> Program {
@@ -364,7 +365,7 @@ fn module_facts(eval: &Eval<'_, '_>, m: usize, parsed: &[Parsed]) -> ModuleFacts
     for (line, module) in &ir.missing_imports {
         diagnostics.push(Diagnostic::new(
             Level::Warning,
-            "unresolved-import",
+            Code::UnresolvedImport,
             format!(
                 "`{module}` imported in {} is not a file of the project; calls it makes are not analysed",
                 ir.rel
@@ -375,7 +376,7 @@ fn module_facts(eval: &Eval<'_, '_>, m: usize, parsed: &[Parsed]) -> ModuleFacts
     if eval.too_deep.borrow().contains(&m) {
         diagnostics.push(Diagnostic::new(
             Level::Warning,
-            "nesting-too-deep",
+            Code::NestingTooDeep,
             format!(
                 "{} nests expressions too deeply to analyse fully; the deepest parts are treated as unknown",
                 ir.rel
@@ -386,7 +387,7 @@ fn module_facts(eval: &Eval<'_, '_>, m: usize, parsed: &[Parsed]) -> ModuleFacts
     if eval.exhausted.get() {
         diagnostics.push(Diagnostic::new(
             Level::Warning,
-            "analysis-budget",
+            Code::AnalysisBudget,
             format!(
                 "{} is too intricate to analyse fully within the time budget; some values are treated as unknown and some calls may be missing",
                 ir.rel

@@ -9,6 +9,7 @@ use leastrole_maps::{Maps, MapsError};
 
 use super::request::{Request, Targets, helper_requests};
 use super::values::{merge_into, set_path};
+use leastrole_core::Code;
 
 const SERVICE_RESOURCE: &str = "ServiceResource";
 
@@ -141,7 +142,7 @@ pub fn requests(
                     .unwrap_or_default();
                 out.diagnostics.push(Diagnostic::new(
                     Level::Warning,
-                    "unknown-method",
+                    Code::UnknownMethod,
                     format!("boto3 {name} resource has no method `{method}`{hint} (`{}` is not in the policy)", call.text),
                     Some(call.location.clone()),
                 ));
@@ -189,7 +190,7 @@ pub fn requests(
 fn warning(call: &SdkCall, message: String) -> Diagnostic {
     Diagnostic::new(
         Level::Warning,
-        "unknown-method",
+        Code::UnknownMethod,
         message,
         Some(call.location.clone()),
     )

@@ -14,6 +14,7 @@ mod values;
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use leastrole_core::Code;
 use leastrole_lang::{Diagnostic, Level, SdkCall, Value};
 use leastrole_maps::{ActionRule, Binding, Maps, MapsError, ResourceRule};
 use rayon::prelude::*;
@@ -142,7 +143,7 @@ pub fn resolve_call(
                 .map(|v| format!(" ({v})"))
                 .unwrap_or_default();
             cx.warn(
-                "unmapped-operation",
+                Code::UnmappedOperation,
                 format!(
                     "{} {op_name}{via} has no known IAM action ({}); `{}` is not in the policy",
                     service.name(),
@@ -186,7 +187,7 @@ struct CallContext<'a> {
 }
 
 impl CallContext<'_> {
-    fn push(&mut self, level: Level, code: &str, message: String) {
+    fn push(&mut self, level: Level, code: Code, message: String) {
         self.diagnostics.push(Diagnostic::new(
             level,
             code,
@@ -195,7 +196,7 @@ impl CallContext<'_> {
         ));
     }
 
-    fn warn(&mut self, code: &str, message: String) {
+    fn warn(&mut self, code: Code, message: String) {
         self.push(Level::Warning, code, message);
     }
 
@@ -209,7 +210,7 @@ impl CallContext<'_> {
             Some(false) => {
                 if condition::mentions_option(when, PASS_ROLE_OPTION) && !options.pass_role {
                     self.warn(
-                        "pass-role-left-out",
+                        Code::PassRoleLeftOut,
                         format!(
                             "{} may be needed by `{}` when it passes a role inside its configuration; \
                              left out (use --pass-role to include it)",
@@ -222,7 +223,7 @@ impl CallContext<'_> {
             None => {
                 self.push(
                     Level::Info,
-                    "conditional-action-kept",
+                    Code::ConditionalActionKept,
                     format!(
                         "{} is needed only under a condition the code does not show (when {}); kept for `{}`",
                         rule.action,
@@ -346,7 +347,7 @@ impl CallContext<'_> {
             combos = next;
             if combos.len() > MAX_RESOURCES_PER_RULE {
                 self.warn(
-                    "too-many-resources",
+                    Code::TooManyResources,
                     format!(
                         "{} would need more than {MAX_RESOURCES_PER_RULE} {} resources for `{}`; using a wildcard",
                         rule.action, r.resource_type, self.call.text
@@ -402,7 +403,7 @@ impl CallContext<'_> {
             let affected: Vec<String> = affected.into_iter().collect();
             self.push(
                 level,
-                "unresolved-resource",
+                Code::UnresolvedResource,
                 format!(
                     "{}: `{param}` could not be resolved ({}); {} uses `*` in its place",
                     ops.join(", "),

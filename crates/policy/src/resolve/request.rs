@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use leastrole_core::Code;
 use leastrole_lang::{Diagnostic, Level, Sdk, SdkCall, Value};
 use leastrole_maps::{Helper, Maps, MapsError, Service};
 
@@ -28,7 +29,7 @@ pub struct Targets {
 }
 
 impl Targets {
-    pub(crate) fn warn(&mut self, call: &SdkCall, code: &str, message: String) {
+    pub(crate) fn warn(&mut self, call: &SdkCall, code: Code, message: String) {
         self.diagnostics.push(Diagnostic::new(
             Level::Warning,
             code,
@@ -51,7 +52,7 @@ pub fn helper_requests(
     let Some(service) = maps.service(&helper.service)? else {
         out.warn(
             call,
-            "unknown-service",
+            Code::UnknownService,
             format!("helper `{method}` names unknown service {}", helper.service),
         );
         return Ok(());
@@ -109,7 +110,7 @@ pub fn helper_requests(
         if service.operation(&hc.operation).is_none() {
             out.warn(
                 call,
-                "unknown-method",
+                Code::UnknownMethod,
                 format!("helper `{method}` sends unknown operation {}", hc.operation),
             );
             continue;

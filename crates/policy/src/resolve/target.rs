@@ -7,6 +7,7 @@ use leastrole_maps::{Maps, MapsError, Service, did_you_mean};
 
 use super::boto3_resources;
 use super::request::{Request, Targets, helper_requests};
+use leastrole_core::Code;
 
 pub fn requests(maps: &Maps, call: &SdkCall) -> Result<Targets, MapsError> {
     let mut out = Targets::default();
@@ -26,7 +27,7 @@ pub fn requests(maps: &Maps, call: &SdkCall) -> Result<Targets, MapsError> {
 fn unknown_service(call: &SdkCall, name: &str, out: &mut Targets) {
     out.warn(
         call,
-        "unknown-service",
+        Code::UnknownService,
         format!(
             "`{name}` is not an AWS service in the service maps; `{}` is not in the policy",
             call.text
@@ -55,7 +56,7 @@ fn unknown_method<'a>(
         .unwrap_or_default();
     out.warn(
         call,
-        "unknown-method",
+        Code::UnknownMethod,
         format!(
             "{} has no operation or helper `{method}`{hint} (`{}` is not in the policy)",
             service.name(),
@@ -99,7 +100,7 @@ fn boto3(maps: &Maps, call: &SdkCall, name: &str, out: &mut Targets) -> Result<(
         CallKind::Waiter { name: waiter } => waiter_request(call, &service, waiter, out),
         CallKind::Command { name: other } | CallKind::Helper { method: other, .. } => out.warn(
             call,
-            "unknown-method",
+            Code::UnknownMethod,
             format!("boto3 has no `{other}` call form (`{}`)", call.text),
         ),
         CallKind::Resource { .. } => {}
@@ -125,7 +126,7 @@ fn waiter_request(call: &SdkCall, service: &Arc<Service>, waiter: &str, out: &mu
         }),
         None => out.warn(
             call,
-            "unknown-waiter",
+            Code::UnknownWaiter,
             format!(
                 "{} has no waiter `{waiter}` (`{}` is not in the policy)",
                 service.name(),
@@ -164,7 +165,7 @@ fn js_v2(maps: &Maps, call: &SdkCall, name: &str, out: &mut Targets) -> Result<(
                 Some(helper) => helper_requests(maps, call, method, &helper, &call.params, out)?,
                 None => out.warn(
                     call,
-                    "unknown-method",
+                    Code::UnknownMethod,
                     format!(
                         "{class}.{object} has no method `{method}` (`{}` is not in the policy)",
                         call.text
@@ -181,7 +182,7 @@ fn js_v2(maps: &Maps, call: &SdkCall, name: &str, out: &mut Targets) -> Result<(
         }
         CallKind::Command { name: other } | CallKind::Resource { method: other, .. } => out.warn(
             call,
-            "unknown-method",
+            Code::UnknownMethod,
             format!("JS SDK v2 has no `{other}` call form (`{}`)", call.text),
         ),
     }
@@ -202,7 +203,7 @@ fn js_v3(maps: &Maps, call: &SdkCall, package: &str, out: &mut Targets) -> Resul
                     Some(helper) => helper_requests(maps, call, name, &helper, &call.params, out)?,
                     None => out.warn(
                         call,
-                        "unknown-method",
+                        Code::UnknownMethod,
                         format!("{package} has no paginator `paginate{name}` (`{}` is not in the policy)", call.text),
                     ),
                 }
@@ -217,7 +218,7 @@ fn js_v3(maps: &Maps, call: &SdkCall, package: &str, out: &mut Targets) -> Resul
             Some(helper) => helper_requests(maps, call, method, &helper, &call.params, out)?,
             None => out.warn(
                 call,
-                "unknown-method",
+                Code::UnknownMethod,
                 format!("{package} has no `{object}.{method}` in the helper tables (`{}` is not in the policy)", call.text),
             ),
         }
@@ -263,7 +264,7 @@ fn js_v3(maps: &Maps, call: &SdkCall, package: &str, out: &mut Targets) -> Resul
         CallKind::Waiter { name } => waiter_request(call, &service, name, out),
         CallKind::Helper { object, method } => out.warn(
             call,
-            "unknown-method",
+            Code::UnknownMethod,
             format!(
                 "{package} has no helper `{object}.{method}` (`{}` is not in the policy)",
                 call.text
@@ -271,7 +272,7 @@ fn js_v3(maps: &Maps, call: &SdkCall, package: &str, out: &mut Targets) -> Resul
         ),
         CallKind::Resource { method, .. } => out.warn(
             call,
-            "unknown-method",
+            Code::UnknownMethod,
             format!(
                 "JS SDK v3 has no resource call `{method}` (`{}`)",
                 call.text
