@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use leastrole_review::FailOn;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -69,8 +70,8 @@ pub struct CheckArgs {
     #[arg(long, value_enum)]
     pub format: Option<ReviewFormat>,
     /// Exit 1 when a finding of this kind remains (docs/cli.md defines each level).
-    #[arg(long, value_enum, default_value_t = FailOnArg::Missing)]
-    pub fail_on: FailOnArg,
+    #[arg(long, value_parser = fail_on_levels(), default_value = "missing")]
+    pub fail_on: FailOn,
     /// Also exit 1 when any warning-level diagnostic remains (as `generate --strict`).
     #[arg(long)]
     pub strict: bool,
@@ -117,8 +118,8 @@ pub struct DiffArgs {
     #[arg(long, value_enum)]
     pub format: Option<ReviewFormat>,
     /// Exit 1 when a finding of this kind remains (docs/cli.md defines each level).
-    #[arg(long, value_enum, default_value_t = FailOnArg::Never)]
-    pub fail_on: FailOnArg,
+    #[arg(long, value_parser = fail_on_levels(), default_value = "never")]
+    pub fail_on: FailOn,
     /// Write the output to FILE (atomically) instead of stdout.
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -138,20 +139,15 @@ pub enum ReviewFormat {
     Github,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum FailOnArg {
-    /// Never exit 1.
-    Never,
-    /// check: a needed permission the declared role lacks.
-    Missing,
-    /// check: an unused or broader-than-needed declared permission; diff: an added permission.
-    Broadening,
-    /// A missing, unused, broad or added permission at Write access or above.
-    Write,
-    /// One with permissions-management access, privilege escalation or iam:PassRole.
-    PermissionsManagement,
-    /// Any missing, unused, broad or added permission.
-    Any,
+/// `--fail-on`'s values and their help, from the one definition in leastrole-review.
+fn fail_on_levels() -> impl clap::builder::TypedValueParser<Value = FailOn> {
+    use clap::builder::TypedValueParser as _;
+    clap::builder::PossibleValuesParser::new(
+        FailOn::ALL
+            .iter()
+            .map(|f| clap::builder::PossibleValue::new(f.as_str()).help(f.help())),
+    )
+    .try_map(|s| s.parse::<FailOn>())
 }
 
 #[derive(Debug, Args)]

@@ -361,6 +361,34 @@ pub enum FailOn {
 }
 
 impl FailOn {
+    /// Every level, from the least to the most that fails, as `--fail-on` lists them.
+    pub const ALL: &'static [FailOn] = &[
+        FailOn::Never,
+        FailOn::Missing,
+        FailOn::Broadening,
+        FailOn::Write,
+        FailOn::PermissionsManagement,
+        FailOn::Any,
+    ];
+
+    /// One line for `--help`.
+    pub fn help(self) -> &'static str {
+        match self {
+            FailOn::Never => "Never exit 1",
+            FailOn::Missing => "check: a needed permission the declared role lacks",
+            FailOn::Broadening => {
+                "check: an unused or broader-than-needed declared permission; diff: an added permission"
+            }
+            FailOn::Write => {
+                "A missing, unused, broad or added permission at Write access or above"
+            }
+            FailOn::PermissionsManagement => {
+                "One with permissions-management access, privilege escalation or iam:PassRole"
+            }
+            FailOn::Any => "Any missing, unused, broad or added permission",
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             FailOn::Never => "never",
@@ -422,6 +450,24 @@ impl Review {
             *counts.entry(f.status.as_str()).or_insert(0) += 1;
         }
         counts
+    }
+}
+
+impl std::str::FromStr for FailOn {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<FailOn, String> {
+        FailOn::ALL
+            .iter()
+            .copied()
+            .find(|f| f.as_str() == s)
+            .ok_or_else(|| {
+                let names: Vec<&str> = FailOn::ALL.iter().map(|f| f.as_str()).collect();
+                format!(
+                    "unknown --fail-on level `{s}` (one of {})",
+                    names.join(", ")
+                )
+            })
     }
 }
 

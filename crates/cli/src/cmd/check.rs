@@ -13,7 +13,7 @@ use leastrole_review::{Catalog, CheckContext, CheckInput, Review, ReviewKind};
 use crate::Status;
 use crate::args::CheckArgs;
 use crate::cmd::analysis_options;
-use crate::cmd::review::{arn_env, config_stop, fail_on, finish, load_maps, repo_prefix};
+use crate::cmd::review::{arn_env, config_stop, finish, load_maps, repo_prefix};
 use crate::pipeline::build_report;
 use leastrole_core::Code;
 
@@ -93,7 +93,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Status> {
         return finish(
             &review,
             args.format,
-            fail_on(args.fail_on),
+            args.fail_on,
             repo_prefix(&root),
             args.output.as_ref(),
             args.strict,
@@ -191,7 +191,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Status> {
     finish(
         &review,
         args.format,
-        fail_on(args.fail_on),
+        args.fail_on,
         repo_prefix(&root),
         args.output.as_ref(),
         args.strict,

@@ -13,7 +13,7 @@ use leastrole_review::{Catalog, PolicySet, Review, ReviewKind};
 use crate::Status;
 use crate::args::{AnalysisArgs, DiffArgs};
 use crate::cmd::analysis_options;
-use crate::cmd::review::{arn_env, config_stop, fail_on, finish, load_maps, repo_prefix};
+use crate::cmd::review::{arn_env, config_stop, finish, load_maps, repo_prefix};
 use crate::pipeline::build_report;
 
 pub fn run(args: DiffArgs) -> anyhow::Result<Status> {
@@ -63,7 +63,7 @@ pub fn run(args: DiffArgs) -> anyhow::Result<Status> {
                     return finish(
                         &review,
                         args.format,
-                        fail_on(args.fail_on),
+                        args.fail_on,
                         prefix,
                         args.output.as_ref(),
                         false,
@@ -91,7 +91,7 @@ pub fn run(args: DiffArgs) -> anyhow::Result<Status> {
     finish(
         &review,
         args.format,
-        fail_on(args.fail_on),
+        args.fail_on,
         prefix,
         args.output.as_ref(),
         false,

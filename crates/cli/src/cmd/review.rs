@@ -15,19 +15,8 @@ use leastrole_render::ReviewOptions;
 use leastrole_review::{FailOn, Review};
 
 use crate::Status;
-use crate::args::{ArnArgs, FailOnArg, ReviewFormat};
+use crate::args::{ArnArgs, ReviewFormat};
 use crate::output::emit;
-
-pub(crate) fn fail_on(a: FailOnArg) -> FailOn {
-    match a {
-        FailOnArg::Never => FailOn::Never,
-        FailOnArg::Missing => FailOn::Missing,
-        FailOnArg::Broadening => FailOn::Broadening,
-        FailOnArg::Write => FailOn::Write,
-        FailOnArg::PermissionsManagement => FailOn::PermissionsManagement,
-        FailOnArg::Any => FailOn::Any,
-    }
-}
 
 pub(crate) fn arn_env(a: &ArnArgs) -> ArnEnv {
     ArnEnv {
