@@ -27,6 +27,7 @@ mod role;
 mod runtime;
 mod sam;
 mod serverless;
+mod triggers;
 mod vars;
 mod walk;
 

@@ -445,7 +445,7 @@ fn sam_declared(
     }
     facts
         .event_sources
-        .extend(role::event_source_mappings(eval, id));
+        .extend(crate::triggers::event_source_mappings(eval, id));
     b.finish()
 }
 

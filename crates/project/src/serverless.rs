@@ -697,7 +697,7 @@ impl ServiceRole<'_> {
                     match typed.as_deref() {
                         Some("dynamodb") => "dynamodb-stream",
                         Some("kinesis") => "kinesis",
-                        _ => role::source_kind(&arn).unwrap_or("kinesis"),
+                        _ => crate::triggers::source_kind(&arn).unwrap_or("kinesis"),
                     }
                 }
                 "msk" => "kafka",
