@@ -23,6 +23,7 @@ pub mod declared;
 pub mod handler;
 mod intrinsic;
 mod manifest;
+mod returns;
 mod role;
 mod runtime;
 mod sam;
@@ -37,10 +38,10 @@ use std::path::{Path, PathBuf};
 use leastrole_core::Code;
 use leastrole_core::{Confine, Diagnostic, Language, Level, Location};
 
-pub use cfn::{ReferenceValue, reference_value};
 pub use declared::Declared;
 pub use handler::{HandlerSpec, HandlerStyle, style_for_runtime};
 pub use manifest::{MANIFEST_VERSION, ManifestError, ManifestProject, discover_manifest};
+pub use returns::{ReferenceValue, reference_value};
 pub use serverless::framework_major_version;
 pub use walk::source_files;
 
