@@ -731,7 +731,6 @@ fn check_one(
         env: Some(&ctx.env),
         types: Some(&types),
     };
-    let catalog = ctx.catalog;
     let all: Vec<Element<'_>> = declared
         .statements
         .iter()
@@ -741,7 +740,39 @@ fn check_one(
         .into_iter()
         .partition(|e| e.statement.effect == Effect::Allow);
 
-    // Needed grants → covered or missing.
+    let covering = needed_pass(ctx, input, declared, &canon, &allows, &denies, &mut review)?;
+    if let Some(shared) = shared {
+        note_shared_users(shared, &allows, &covering, &mut review);
+    }
+    declared_pass(
+        ctx,
+        declared,
+        &canon,
+        &allows,
+        &covering,
+        shared,
+        &mut review,
+    )?;
+    review
+        .findings
+        .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    Ok(review)
+}
+
+/// Needed grants → covered (counted, and remembered per declared `Allow` element that
+/// covers them) or missing (a row). Returns, per element of `allows`, the grants it
+/// covers.
+fn needed_pass<'r>(
+    ctx: &CheckContext<'_>,
+    input: &CheckInput<'r>,
+    declared: &Declared,
+    canon: &Canon<'_>,
+    allows: &[Element<'_>],
+    denies: &[Element<'_>],
+    review: &mut FunctionReview,
+) -> Result<Vec<Vec<&'r Grant>>, MapsError> {
+    let report = input.report;
+    let catalog = ctx.catalog;
     let mut covering: Vec<Vec<&Grant>> = vec![Vec::new(); allows.len()];
     let mut assumed = false;
     for g in &report.grants {
@@ -813,26 +844,6 @@ fn check_one(
             covering[i].push(g);
         }
     }
-    // A shared role: which functions use each of its statements.
-    if let Some(shared) = shared {
-        let mut by_statement: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
-        for (e, covered) in allows.iter().zip(&covering) {
-            let users = by_statement.entry(&e.statement.origin.path).or_default();
-            for g in covered {
-                if let Some(names) = shared.users.get(&(g.action.clone(), g.resource.clone())) {
-                    users.extend(names.iter().map(String::as_str));
-                }
-            }
-        }
-        for (path, users) in by_statement {
-            if !users.is_empty() {
-                review.notes.insert(format!(
-                    "{path} is used by {}",
-                    users.into_iter().collect::<Vec<_>>().join(", ")
-                ));
-            }
-        }
-    }
     if assumed {
         review.notes.insert(
             "needed ARNs leave partition, region or account open; the declared literal values were taken as the deployment's (pass --partition/--region/--account to compare exactly)"
@@ -840,10 +851,50 @@ fn check_one(
         );
     }
 
-    // Declared elements → unused, broad, framework. Unused and framework rows are
-    // grouped per declared statement afterwards, each with the actions it stands for.
+    Ok(covering)
+}
+
+/// A shared role: which functions use each of its statements (a note per statement).
+fn note_shared_users(
+    shared: &Shared,
+    allows: &[Element<'_>],
+    covering: &[Vec<&Grant>],
+    review: &mut FunctionReview,
+) {
+    let mut by_statement: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for (e, covered) in allows.iter().zip(covering) {
+        let users = by_statement.entry(&e.statement.origin.path).or_default();
+        for g in covered {
+            if let Some(names) = shared.users.get(&(g.action.clone(), g.resource.clone())) {
+                users.extend(names.iter().map(String::as_str));
+            }
+        }
+    }
+    for (path, users) in by_statement {
+        if !users.is_empty() {
+            review.notes.insert(format!(
+                "{path} is used by {}",
+                users.into_iter().collect::<Vec<_>>().join(", ")
+            ));
+        }
+    }
+}
+
+/// Declared elements → unused, broad or framework rows (an element exactly as wide as
+/// what it covers gives none). Unused and framework rows are grouped per declared
+/// statement, each with the actions it stands for.
+fn declared_pass(
+    ctx: &CheckContext<'_>,
+    declared: &Declared,
+    canon: &Canon<'_>,
+    allows: &[Element<'_>],
+    covering: &[Vec<&Grant>],
+    shared: Option<&Shared>,
+    review: &mut FunctionReview,
+) -> Result<(), MapsError> {
+    let catalog = ctx.catalog;
     let mut groupable: Vec<(Finding, BTreeSet<String>)> = Vec::new();
-    for (e, covered) in allows.iter().zip(&covering) {
+    for (e, covered) in allows.iter().zip(covering) {
         let expanded = e.action.expand(catalog)?;
         if let Some(managed) = &e.statement.origin.framework_managed {
             let (access, risks) = assess(
@@ -872,7 +923,7 @@ fn check_one(
             if needed_actions.iter().any(|n| n.eq_ignore_ascii_case(a)) {
                 continue;
             }
-            if let Some(why) = framework_reason(a, &e.resource, &declared.framework, &canon) {
+            if let Some(why) = framework_reason(a, &e.resource, &declared.framework, canon) {
                 framework.insert(a, why);
             }
         }
@@ -1009,10 +1060,7 @@ fn check_one(
         }
     }
     review.findings.extend(group(groupable));
-    review
-        .findings
-        .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-    Ok(review)
+    Ok(())
 }
 
 #[cfg(test)]
