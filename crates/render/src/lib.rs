@@ -31,8 +31,8 @@ pub use review::{
     review_json, review_markdown, review_sarif, review_text,
 };
 pub use template::{
-    STATEMENTS_VERSION, ServerlessFlavor, cfn_resource, cloudformation, logical_id, sam,
-    serverless, statements_json, terraform,
+    STATEMENTS_VERSION, ServerlessFlavor, cloudformation, sam, serverless, statements_json,
+    terraform,
 };
 pub use text::{diagnostic_line, report_text};
 

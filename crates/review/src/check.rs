@@ -669,7 +669,8 @@ fn group(rows: Vec<(Finding, BTreeSet<String>)>) -> Vec<Finding> {
 }
 
 /// Check one function (against its role alone, shared or not).
-pub fn check_function(
+#[cfg(test)]
+pub(crate) fn check_function(
     ctx: &CheckContext<'_>,
     input: &CheckInput<'_>,
 ) -> Result<FunctionReview, MapsError> {

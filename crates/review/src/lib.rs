@@ -14,13 +14,10 @@ mod diff;
 mod model;
 mod pattern;
 
-pub use actions::{Catalog, DATA_READ, PRIVILEGE_ESCALATION, action_matches};
-pub use check::{
-    CheckContext, CheckInput, FRAMEWORK_DEAD_LETTER, FRAMEWORK_EVENT_SOURCES, FRAMEWORK_LOGS,
-    FRAMEWORK_TRACING, FRAMEWORK_VPC, check, check_function, reference_types, render_values,
-};
+pub use actions::Catalog;
+pub use check::{CheckContext, CheckInput, check, render_values};
 pub use diff::{Pair, PolicySet, ReadError, diff};
 pub use model::{
     FailOn, Finding, FunctionReview, FunctionStatus, Kind, Review, ReviewKind, Risk, Severity,
-    SourceRef, access_rank, is_write_or_above,
+    SourceRef,
 };
