@@ -118,15 +118,17 @@ pub fn review_github(review: &Review, options: &ReviewOptions) -> String {
         )
         .ok();
     }
+    // The closing line: an error when leastrole could not give a verdict (exit 2), so
+    // the check's summary never reads as a quiet "no findings".
+    let (level, counts) = match &options.error {
+        Some(_) => ("error", "not checked".to_string()),
+        None => ("notice", counts_line(review)),
+    };
     writeln!(
         s,
-        "::notice title={}::{}",
+        "::{level} title={}::{}",
         property(&format!("leastrole {}", review.kind.as_str())),
-        data(&format!(
-            "{} ({})",
-            counts_line(review),
-            gate_line(review, options)
-        ))
+        data(&format!("{counts} ({})", gate_line(review, options)))
     )
     .ok();
     s
