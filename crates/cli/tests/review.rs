@@ -8,6 +8,8 @@ use std::process::Output;
 
 use assert_cmd::Command;
 
+mod common;
+
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
@@ -300,11 +302,7 @@ fn diff_git_compares_the_working_tree_with_a_revision() {
         .output()
         .is_err()
     {
-        #[expect(clippy::print_stderr, reason = "say why the test did nothing")]
-        {
-            eprintln!("git is not installed; skipping");
-        }
-        return;
+        return common::tool_missing("the git diff test", "git is not on PATH");
     }
     let tmp = tempfile::tempdir().unwrap();
     let repo = tmp.path();
@@ -689,11 +687,7 @@ fn diff_git_passes_the_analysis_options_through() {
         .output()
         .is_err()
     {
-        #[expect(clippy::print_stderr, reason = "say why the test did nothing")]
-        {
-            eprintln!("git is not installed; skipping");
-        }
-        return;
+        return common::tool_missing("the git diff test", "git is not on PATH");
     }
     let tmp = tempfile::tempdir().unwrap();
     let repo = tmp.path();
