@@ -7,8 +7,6 @@ use std::process::Command as Std;
 
 use assert_cmd::Command;
 
-mod common;
-
 fn projects() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/projects")
 }
@@ -42,7 +40,7 @@ fn cfn_lint() -> Option<Std> {
     if found {
         return Some(Std::new("cfn-lint"));
     }
-    common::tool_missing(
+    leastrole_testkit::tool_missing(
         "the cfn-lint check",
         "cfn-lint is not installed (pip install cfn-lint==1.51.0; .ci/run installs it)",
     );

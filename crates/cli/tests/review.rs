@@ -8,8 +8,6 @@ use std::process::Output;
 
 use assert_cmd::Command;
 
-mod common;
-
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
@@ -302,7 +300,7 @@ fn diff_git_compares_the_working_tree_with_a_revision() {
         .output()
         .is_err()
     {
-        return common::tool_missing("the git diff test", "git is not on PATH");
+        return leastrole_testkit::tool_missing("the git diff test", "git is not on PATH");
     }
     let tmp = tempfile::tempdir().unwrap();
     let repo = tmp.path();
@@ -687,7 +685,7 @@ fn diff_git_passes_the_analysis_options_through() {
         .output()
         .is_err()
     {
-        return common::tool_missing("the git diff test", "git is not on PATH");
+        return leastrole_testkit::tool_missing("the git diff test", "git is not on PATH");
     }
     let tmp = tempfile::tempdir().unwrap();
     let repo = tmp.path();

@@ -9,24 +9,13 @@
 //! and passes locally; under CI (the `CI` variable set) that is a failure.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 use std::sync::OnceLock;
-
-mod common;
 
 const WHAT: &str = "the serverless plugin tests";
 
 fn plugin_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../serverless-plugin")
-}
-
-fn shown(out: &Output) -> String {
-    format!(
-        "status: {}\n--- stdout\n{}\n--- stderr\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
 }
 
 fn tool_version(tool: &str) -> Option<String> {
@@ -69,7 +58,10 @@ fn installed() -> Result<PathBuf, String> {
                     .output()
                     .map_err(|e| format!("npm does not start: {e}"))?;
                 if !out.status.success() {
-                    return Err(format!("npm {npm} ci failed\n{}", shown(&out)));
+                    return Err(format!(
+                        "npm {npm} ci failed\n{}",
+                        leastrole_testkit::shown(&out)
+                    ));
                 }
             }
             Ok(dir)
@@ -83,7 +75,7 @@ fn installed() -> Result<PathBuf, String> {
 fn serverless_plugin_lint_and_format() {
     let dir = match installed() {
         Ok(dir) => dir,
-        Err(why) => return common::tool_missing(WHAT, &why),
+        Err(why) => return leastrole_testkit::tool_missing(WHAT, &why),
     };
     for (tool, args) in [
         ("node_modules/eslint/bin/eslint.js", &["."][..]),
@@ -101,7 +93,7 @@ fn serverless_plugin_lint_and_format() {
         assert!(
             out.status.success(),
             "{tool} found problems (`npm run format` in crates/serverless-plugin fixes most)\n{}",
-            shown(&out)
+            leastrole_testkit::shown(&out)
         );
     }
 }
@@ -110,7 +102,7 @@ fn serverless_plugin_lint_and_format() {
 fn serverless_plugin_node_tests() {
     let dir = match installed() {
         Ok(dir) => dir,
-        Err(why) => return common::tool_missing(WHAT, &why),
+        Err(why) => return leastrole_testkit::tool_missing(WHAT, &why),
     };
     let mut tests: Vec<PathBuf> = std::fs::read_dir(dir.join("test"))
         .expect("test folder")
@@ -129,11 +121,15 @@ fn serverless_plugin_node_tests() {
         .env("LEASTROLE_BINARY", env!("CARGO_BIN_EXE_leastrole"))
         .output()
         .expect("node starts");
-    assert!(out.status.success(), "node --test failed\n{}", shown(&out));
+    assert!(
+        out.status.success(),
+        "node --test failed\n{}",
+        leastrole_testkit::shown(&out)
+    );
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         stdout.contains("# fail 0"),
         "node --test reported failures\n{}",
-        shown(&out)
+        leastrole_testkit::shown(&out)
     );
 }

@@ -7,33 +7,10 @@
 //! (the `CI` variable set) that is a failure.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
 fn generator_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../service-maps/generator")
-}
-
-fn in_ci() -> bool {
-    std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false" && v != "0")
-}
-
-/// Missing tooling: a failure under CI, a note locally.
-#[expect(
-    clippy::print_stderr,
-    reason = "the note tells a local run why a generator check did not run"
-)]
-fn unavailable(why: &str) {
-    assert!(!in_ci(), "the generator checks cannot run under CI: {why}");
-    eprintln!("note: skipping a generator check: {why}");
-}
-
-fn shown(out: &Output) -> String {
-    format!(
-        "status: {}\n--- stdout\n{}\n--- stderr\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
 }
 
 #[test]
@@ -46,19 +23,21 @@ fn generator_unit_tests_pass() {
         .output()
     {
         Ok(out) => out,
-        Err(e) => return unavailable(&format!("python3: {e}")),
+        Err(e) => {
+            return leastrole_testkit::tool_missing("a generator check", &format!("python3: {e}"));
+        }
     };
     assert!(
         out.status.success(),
         "generator unit tests\n{}",
-        shown(&out)
+        leastrole_testkit::shown(&out)
     );
     // `unittest` exits 0 with "Ran 0 tests" when discovery finds nothing (status 5 on 3.12+).
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         !stderr.contains("Ran 0 tests"),
         "no generator unit test found\n{}",
-        shown(&out)
+        leastrole_testkit::shown(&out)
     );
 }
 
@@ -85,17 +64,24 @@ fn generator_passes_its_lint() {
     };
     let version = match Command::new(&ruff).arg("--version").output() {
         Ok(out) => String::from_utf8_lossy(&out.stdout).trim().to_string(),
-        Err(e) => return unavailable(&format!("ruff: {e}")),
+        Err(e) => {
+            return leastrole_testkit::tool_missing("a generator check", &format!("ruff: {e}"));
+        }
     };
     if version != format!("ruff {pinned}") {
-        return unavailable(&format!(
-            "{version} found, ruff {pinned} pinned (requirements-dev.txt)"
-        ));
+        return leastrole_testkit::tool_missing(
+            "a generator check",
+            &format!("{version} found, ruff {pinned} pinned (requirements-dev.txt)"),
+        );
     }
     let out = Command::new(&ruff)
         .args(["check", "--no-cache", "."])
         .current_dir(&dir)
         .output()
         .expect("ruff ran once already");
-    assert!(out.status.success(), "ruff check\n{}", shown(&out));
+    assert!(
+        out.status.success(),
+        "ruff check\n{}",
+        leastrole_testkit::shown(&out)
+    );
 }

@@ -1,0 +1,34 @@
+//! leastrole-testkit: what the test suites of every crate share (a dev-dependency only).
+//!
+//! One rule for a tool a test needs (node, npm, git, cfn-lint, python3, ruff) that is
+//! missing: locally the test says why and passes; under CI, where `.ci/run` installs
+//! every such tool, it fails, so that a broken install step cannot turn a suite green by
+//! skipping it.
+
+use std::process::Output;
+
+/// Whether this run is CI: `CI` set to anything but empty, `false` or `0`.
+pub fn in_ci() -> bool {
+    std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false" && v != "0")
+}
+
+/// `what` cannot run because of `why`: fails under CI, else prints a note. The caller
+/// returns right after.
+#[expect(
+    clippy::print_stderr,
+    reason = "the note tells a local run what it did not test"
+)]
+pub fn tool_missing(what: &str, why: &str) {
+    assert!(!in_ci(), "{what} cannot run under CI: {why}");
+    eprintln!("note: skipping {what}: {why}");
+}
+
+/// A finished command's status and output, for an assertion message.
+pub fn shown(out: &Output) -> String {
+    format!(
+        "status: {}\n--- stdout\n{}\n--- stderr\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
