@@ -268,6 +268,23 @@ pub fn confinement(root: &Path, allow_outside: &[PathBuf]) -> Confine {
     Confine::new(&folders, label)
 }
 
+/// The `outside-project` refusal of the configuration file at `path` (`file` relative to
+/// the project folder) when it is outside `confine` (a symlink leading out of the
+/// repository); `None` when it may be read.
+pub(crate) fn refused_config(confine: &Confine, path: &Path, file: &str) -> Option<Diagnostic> {
+    if confine.admits(path) {
+        return None;
+    }
+    Some(confine.refusal(
+        &format!("the configuration file `{file}`"),
+        Some(Location {
+            file: file.to_string(),
+            line: 1,
+            column: 1,
+        }),
+    ))
+}
+
 /// Confine `d`'s functions to [`confinement`]: a function whose code folder or handler
 /// file is outside it is not analysed, with an `outside-project` warning at its
 /// configuration line. Records the project folder and the confinement for the analysis.

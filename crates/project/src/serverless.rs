@@ -26,7 +26,7 @@ use crate::config::{self, KeyLines, Node, find_line};
 use crate::configured::Configured;
 use crate::declared::{Declared, EventSource};
 use crate::role::{self, Reader, RoleBuilder, Site};
-use crate::vars::{Seg, Val, Vars};
+use crate::vars::{Confined, Seg, Val, Vars};
 use crate::{DiscoverOptions, Discovery, EnvValue, Framework, ValuePart, config_error};
 
 pub(crate) const CONFIG_FILES: &[&str] = &["serverless.yml", "serverless.yaml", "serverless.json"];
@@ -109,6 +109,10 @@ pub(crate) fn discover(
             }),
         )]));
     };
+    let confine = crate::confinement(root, &options.allow_outside);
+    if let Some(refused) = crate::refused_config(&confine, &root.join(file), file) {
+        return Some(Err(vec![refused]));
+    }
     let (text, root_node) = match config::load(&root.join(file)) {
         Ok(loaded) => loaded,
         Err(e) => return Some(Err(vec![config_error(file, &e)])),
@@ -123,7 +127,12 @@ pub(crate) fn discover(
             },
         )]));
     }
-    let vars = Vars::new(&root_node, root, options.stage.as_deref(), options.use_env);
+    let vars =
+        Vars::new(&root_node, root, options.stage.as_deref(), options.use_env).confined(Confined {
+            confine: &confine,
+            file,
+            text: &text,
+        });
     Some(Ok(read_service(root, file, &text, &root_node, &vars)))
 }
 
