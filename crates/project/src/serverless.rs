@@ -50,14 +50,38 @@ impl Strings for SlsStrings<'_> {
             match seg {
                 Seg::Lit(t) => out.push(ValuePart::Lit(t)),
                 Seg::Var { val, text } => match val {
-                    Val::Node(n) => out.extend(self.eval().value(&n, depth + 1)),
-                    Val::Parts(p) => out.extend(p),
+                    Val::Node(n) => {
+                        let text_node =
+                            matches!(n, Node::String(_) | Node::Number(_) | Node::Bool(_));
+                        let resolved = self.eval().value_with_vars(&n, depth + 1);
+                        out.extend(variable(text, resolved, text_node));
+                    }
+                    Val::Parts(p) => out.extend(variable(text, cfn::normalize(p), true)),
                     Val::Unknown(u) => out.push(ValuePart::Unknown(u)),
                     Val::Missing => out.push(ValuePart::Unknown(format!("{text} (not set)"))),
                 },
             }
         }
         out
+    }
+}
+
+/// A variable's resolved parts, kept as the variable ([`ValuePart::Var`]) when they are
+/// text (`text_node`: not a whole mapping or list) made of literals, pseudo parameters
+/// and other such variables; else the parts themselves, as before variables were kept: a
+/// reference is written as the reference, an unknown part stays unknown.
+fn variable(text: String, resolved: Vec<ValuePart>, text_node: bool) -> Vec<ValuePart> {
+    fn is_text(p: &ValuePart) -> bool {
+        match p {
+            ValuePart::Lit(_) | ValuePart::Pseudo(_) => true,
+            ValuePart::Var { resolved, .. } => resolved.iter().all(is_text),
+            ValuePart::Ref { .. } | ValuePart::Unknown(_) => false,
+        }
+    }
+    if text_node && !resolved.is_empty() && resolved.iter().all(is_text) {
+        vec![ValuePart::Var { text, resolved }]
+    } else {
+        resolved
     }
 }
 
@@ -409,7 +433,7 @@ fn environment(
     match &node {
         Node::Map(m) => Ok(m
             .iter()
-            .map(|(k, v)| (k.clone(), cfn::env_value(eval.value(v, 0))))
+            .map(|(k, v)| (k.clone(), cfn::env_value(eval.value_with_vars(v, 0))))
             .collect()),
         Node::Null => Ok(BTreeMap::new()),
         _ => Err(node),

@@ -17,7 +17,7 @@ mod pattern;
 pub use actions::{Catalog, DATA_READ, PRIVILEGE_ESCALATION, action_matches};
 pub use check::{
     CheckContext, CheckInput, FRAMEWORK_DEAD_LETTER, FRAMEWORK_EVENT_SOURCES, FRAMEWORK_LOGS,
-    FRAMEWORK_TRACING, FRAMEWORK_VPC, check, check_function, reference_types, render_values,
+    FRAMEWORK_TRACING, FRAMEWORK_VPC, check, check_function, reference_types,
 };
 pub use diff::{Pair, PolicySet, ReadError, diff};
 pub use model::{
