@@ -419,10 +419,7 @@ impl<'a> Vars<'a> {
             .and_then(|i| u32::try_from(i + 1).ok())
             .unwrap_or(1);
         self.diagnostics.borrow_mut().push(confined.confine.refusal(
-            &format!(
-                "{}: the file `{path}` of a `${{file(…)}}` variable",
-                confined.file
-            ),
+            &format!("the file `{path}` of a `${{file(…)}}` variable"),
             Some(Location {
                 file: confined.file.to_string(),
                 line,
