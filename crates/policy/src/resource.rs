@@ -372,6 +372,44 @@ mod tests {
     }
 
     #[test]
+    fn a_serverless_variable_is_written_only_in_serverless_output() {
+        let stage = Part::Var {
+            text: "${sls:stage}".into(),
+            resolved: vec![lit("dev")],
+        };
+        let r = Resource::new([
+            lit("arn:"),
+            Part::Partition,
+            lit(":s3:::orders-"),
+            stage.clone(),
+            lit("/*"),
+        ]);
+        assert_eq!(r.to_string(), "arn:*:s3:::orders-dev/*");
+        assert_eq!(r.to_sub(), "arn:${AWS::Partition}:s3:::orders-dev/*");
+        assert_eq!(
+            r.to_sub_with(VarStyle::AsWritten),
+            "arn:${AWS::Partition}:s3:::orders-${sls:stage}/*"
+        );
+        // Literal text and a variable need no `Fn::Sub` in a Serverless config.
+        let plain = Resource::new([lit("arn:aws:s3:::orders-"), stage]);
+        assert!(!plain.needs_sub());
+        assert!(!plain.needs_sub_with(VarStyle::AsWritten));
+        // A variable whose value starts with `/` takes the parameter ARN's `/`.
+        let param = Resource::new([
+            lit("arn:aws:ssm:r:a:parameter/"),
+            Part::Var {
+                text: "${self:custom.key}".into(),
+                resolved: vec![lit("/app/key")],
+            },
+        ]);
+        assert_eq!(param.to_string(), "arn:aws:ssm:r:a:parameter/app/key");
+        assert_eq!(
+            param.to_sub_with(VarStyle::AsWritten),
+            "arn:aws:ssm:r:a:parameter${self:custom.key}"
+        );
+    }
+
+    #[test]
     fn literal_star_is_a_wildcard() {
         assert!(Resource::literal("*").is_any());
         let r = Resource::literal("arn:aws:s3:::uploads/resized-*");

@@ -682,6 +682,49 @@ mod tests {
         );
     }
 
+    /// A Serverless variable stays whole where a parser's split falls outside it (the
+    /// stage in a queue name), and is looked inside when its value holds the split (a
+    /// whole queue URL).
+    #[test]
+    fn parsers_keep_a_variable_unless_they_split_inside_it() {
+        let var = |text: &str, value: &str| Part::Var {
+            text: text.into(),
+            resolved: vec![Part::Lit { text: value.into() }],
+        };
+        let lit = |text: &str| Part::Lit { text: text.into() };
+        let mut env = EnvContext {
+            configured: true,
+            ..EnvContext::default()
+        };
+        env.values.insert(
+            "STAGED".into(),
+            vec![
+                lit("https://sqs.us-east-1.amazonaws.com/1/jobs-"),
+                var("${sls:stage}", "dev"),
+            ],
+        );
+        env.values.insert(
+            "WHOLE".into(),
+            vec![var(
+                "${self:custom.queueUrl}",
+                "https://sqs.us-east-1.amazonaws.com/1/jobs-dev",
+            )],
+        );
+        let queue = |name: &str| {
+            parse(
+                Parser::SqsQueueUrlName,
+                &Value::Env {
+                    name: name.into(),
+                    default: None,
+                },
+                &env,
+            )
+            .parts
+        };
+        assert_eq!(queue("STAGED"), [lit("jobs-"), var("${sls:stage}", "dev")]);
+        assert_eq!(queue("WHOLE"), [lit("jobs-dev")]);
+    }
+
     #[test]
     fn unknown_configured_values_keep_their_reason() {
         let mut env = EnvContext {
