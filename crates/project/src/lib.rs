@@ -650,3 +650,48 @@ pub(crate) fn config_error(file: &str, e: &config::ConfigError) -> Diagnostic {
         }),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn configured_values_display_as_written_and_in_detail() {
+        let parts = [
+            ValuePart::Lit("arn:".into()),
+            ValuePart::Pseudo("AWS::Partition".into()),
+            ValuePart::Lit(":s3:::".into()),
+            ValuePart::Var {
+                text: "${self:custom.bucket}".into(),
+                resolved: vec![
+                    ValuePart::Var {
+                        text: "${sls:stage}".into(),
+                        resolved: vec![ValuePart::Lit("dev".into())],
+                    },
+                    ValuePart::Lit("-files".into()),
+                ],
+            },
+            ValuePart::Lit("/".into()),
+            ValuePart::Ref {
+                logical_id: "Prefix".into(),
+                attribute: Some("Value".into()),
+                arn: false,
+                physical: Some(vec![ValuePart::Lit("in".into())]),
+                resource_type: None,
+            },
+            ValuePart::Unknown("${ssm:/key}".into()),
+        ];
+        assert_eq!(
+            ValueParts(&parts).to_string(),
+            "arn:${AWS::Partition}:s3:::dev-files/${Prefix.Value}<unknown: ${ssm:/key}>"
+        );
+        assert_eq!(
+            format!("{:#}", ValueParts(&parts)),
+            "arn:${AWS::Partition}:s3:::{${self:custom.bucket} = {${sls:stage} = dev}-files}/{!GetAtt Prefix.Value = in}<unknown: ${ssm:/key}>"
+        );
+        assert_eq!(
+            ValuePart::without_vars(&parts[2..5]),
+            [ValuePart::Lit(":s3:::dev-files/".into())]
+        );
+    }
+}
