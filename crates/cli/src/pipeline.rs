@@ -290,6 +290,10 @@ fn part(p: &ValuePart) -> Part {
             }
         }
         ValuePart::Unknown(_) => Part::Wildcard,
+        ValuePart::Var { text, resolved } => Part::Var {
+            text: text.clone(),
+            resolved: resolved.iter().map(part).collect(),
+        },
     }
 }
 

@@ -318,6 +318,71 @@ fn a_symlinked_handler_or_import_leaving_the_repository_is_not_read() {
     assert!(out.contains(SECRET), "{out}");
 }
 
+/// A handler in the project that reads the bucket named by its `BUCKET` variable.
+const READS_BUCKET: &str = "import os\n\nimport boto3\n\ns3 = boto3.client('s3')\n\n\ndef handler(event, context):\n    return s3.get_object(Bucket=os.environ['BUCKET'], Key='k')\n";
+
+#[test]
+fn a_serverless_file_variable_leaving_the_repository_is_not_read() {
+    let l = layout();
+    write(&l.project.join("app.py"), READS_BUCKET);
+    write(
+        &l.outside.join("values.yml"),
+        &format!("bucket: {SECRET}\n"),
+    );
+    write(
+        &l.project.join("serverless.yml"),
+        "service: s\nprovider:\n  name: aws\n  runtime: python3.12\nfunctions:\n  reader:\n    handler: app.handler\n    environment:\n      BUCKET: ${file(../../outside/values.yml):bucket}\n",
+    );
+    assert_confined(&l, &[], Some("serverless.yml"));
+    let r = report(&l.project, &[]);
+    // At the line that names the file; the variable is then unknown, with that reason.
+    assert_eq!(diagnostics(&r, "outside-project")[0]["line"], 9, "{r:#}");
+    let unresolved = diagnostics(&r, "unresolved-resource");
+    assert!(
+        unresolved.iter().any(|d| d["message"]
+            .as_str()
+            .unwrap()
+            .contains("(the file is outside the repository")),
+        "{r:#}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_configuration_file_that_is_a_symlink_leaving_the_repository_is_not_read() {
+    use std::os::unix::fs::symlink;
+    let l = layout();
+    write(&l.project.join("app.py"), READS_BUCKET);
+    write(
+        &l.outside.join("serverless.yml"),
+        &format!(
+            "service: s\nprovider:\n  name: aws\n  runtime: python3.12\nfunctions:\n  reader:\n    handler: app.handler\n    environment:\n      BUCKET: {SECRET}\n"
+        ),
+    );
+    symlink(
+        l.outside.join("serverless.yml"),
+        l.project.join("serverless.yml"),
+    )
+    .unwrap();
+    assert_confined(&l, &[], Some("serverless.yml"));
+
+    // A SAM template too.
+    let l = layout();
+    write(&l.project.join("app.py"), READS_BUCKET);
+    write(
+        &l.outside.join("template.yaml"),
+        &format!(
+            "Transform: AWS::Serverless-2016-10-31\nResources:\n  Reader:\n    Type: AWS::Serverless::Function\n    Properties:\n      Handler: app.handler\n      Runtime: python3.12\n      Environment:\n        Variables:\n          BUCKET: {SECRET}\n"
+        ),
+    );
+    symlink(
+        l.outside.join("template.yaml"),
+        l.project.join("template.yaml"),
+    )
+    .unwrap();
+    assert_confined(&l, &[], Some("template.yaml"));
+}
+
 #[test]
 fn the_outside_path_fixture_reads_nothing_under_etc() {
     let r = report(&project("outside-path"), &[]);

@@ -599,3 +599,105 @@ fn quiet_drops_the_stderr_copy_only_where_the_output_holds_the_diagnostics() {
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("warning[unresolved-resource]"), "{err}");
 }
+
+/// `--format serverless` writes a value that came from a Serverless variable as the
+/// variable (`${self:custom.stockTable}`, `${sls:stage}`), which the framework resolves
+/// for the stage it deploys: the output is the same whatever `--stage` says, and holds
+/// in every stage. Every other format keeps the name resolved for the stage read.
+#[test]
+fn serverless_variables_stay_variables_in_serverless_output() {
+    let dir = project("serverless-v4-per-function");
+    let dir = dir.to_str().unwrap();
+    let (code, out, err) = run(&["generate", dir, "--format", "serverless"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("table/${self:custom.stockTable}"), "{out}");
+    assert!(
+        out.contains(
+            "s3:::${self:custom.reportConfig.reportBucket}/${file(./config/${sls:stage}.yml):prefix, 'reports'}/${sls:stage}/stock.csv"
+        ),
+        "{out}"
+    );
+    for resolved in ["inventory-dev-stock", "inventory-reports-dev", "/dev/"] {
+        assert!(!out.contains(resolved), "{resolved}: {out}");
+    }
+    let (_, prod, _) = run(&["generate", dir, "--format", "serverless", "--stage", "prod"]);
+    assert_eq!(prod, out);
+    let (_, json, _) = run(&["generate", dir, "--format", "json"]);
+    assert!(
+        json.contains("arn:*:dynamodb:*:*:table/inventory-dev-stock"),
+        "{json}"
+    );
+    assert!(
+        json.contains("arn:*:s3:::inventory-reports-dev/nightly/dev/stock.csv"),
+        "{json}"
+    );
+    let (_, json, _) = run(&["generate", dir, "--format", "json", "--stage", "prod"]);
+    assert!(
+        json.contains("arn:*:dynamodb:*:*:table/inventory-prod-stock"),
+        "{json}"
+    );
+    for format in ["cloudformation", "sam", "iam", "terraform", "text"] {
+        let (_, other, _) = run(&["generate", dir, "--format", format]);
+        assert!(other.contains("inventory-dev-stock"), "{format}: {other}");
+        assert!(!other.contains("${self:"), "{format}: {other}");
+        assert!(!other.contains("${sls:"), "{format}: {other}");
+    }
+    // The v3 service too: its output was already stage-independent (references), and
+    // stays so.
+    let v3 = project("serverless-v3-shared-role");
+    let v3 = v3.to_str().unwrap();
+    let (_, dev, _) = run(&["generate", v3, "--format", "serverless"]);
+    let (_, prod, _) = run(&["generate", v3, "--format", "serverless", "--stage", "prod"]);
+    assert_eq!(dev, prod);
+}
+
+/// The shapes variables come in: nested (`${self:custom.tables.${sls:stage}}`), with a
+/// default (`${opt:stage, 'dev'}`), inside literal text and inside `Fn::Sub`, each written
+/// as configured (v3 keys, as `frameworkVersion: '3'` asks). A variable naming a whole
+/// config object (an intrinsic) is written as that reference, and one the framework
+/// resolves from elsewhere (`${ssm:…}`) stays a wildcard, as before.
+#[test]
+fn serverless_output_writes_each_variable_as_configured() {
+    let tmp = tempfile::tempdir().unwrap();
+    let files = [
+        (
+            "serverless.yml",
+            "service: shop\nframeworkVersion: '3'\ncustom:\n  tables:\n    dev: shop-dev-carts\n    prod: shop-prod-carts\n  media: ${self:service}-${opt:stage, 'dev'}-media\n  ordersArn: !GetAtt Orders.Arn\nprovider:\n  name: aws\n  runtime: python3.12\n  stage: ${opt:stage, 'dev'}\nfunctions:\n  worker:\n    handler: app.handler\n    environment:\n      CARTS: ${self:custom.tables.${sls:stage}}\n      MEDIA: ${self:custom.media}\n      KEY_PARAM: /shop/${self:provider.stage}/key\n      TOPIC: !Sub 'arn:${AWS::Partition}:sns:${AWS::Region}:${AWS::AccountId}:shop-${sls:stage}-events'\n      ORDERS: ${self:custom.ordersArn}\n      SECRET: ${ssm:/shop/secret-name}\nresources:\n  Resources:\n    Orders:\n      Type: AWS::DynamoDB::Table\n      Properties:\n        TableName: shop-orders\n",
+        ),
+        (
+            "app.py",
+            "import os\n\nimport boto3\n\nddb = boto3.client('dynamodb')\ns3 = boto3.client('s3')\nssm = boto3.client('ssm')\nsns = boto3.client('sns')\nsm = boto3.client('secretsmanager')\n\n\ndef handler(event, context):\n    ddb.get_item(TableName=os.environ['CARTS'], Key={})\n    ddb.put_item(TableName=os.environ['ORDERS'], Item={})\n    s3.get_object(Bucket=os.environ['MEDIA'], Key='k')\n    ssm.get_parameter(Name=os.environ['KEY_PARAM'])\n    sns.publish(TopicArn=os.environ['TOPIC'], Message='m')\n    sm.get_secret_value(SecretId=os.environ['SECRET'])\n",
+        ),
+    ];
+    for (name, text) in files {
+        std::fs::write(tmp.path().join(name), text).unwrap();
+    }
+    let dir = tmp.path().to_str().unwrap();
+    let (code, out, err) = run(&["generate", dir, "--format", "serverless"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("iamRoleStatements:"), "{out}");
+    for written in [
+        "table/${self:custom.tables.${sls:stage}}",
+        "s3:::${self:custom.media}/k",
+        "parameter/shop/${self:provider.stage}/key",
+        "shop-${sls:stage}-events",
+    ] {
+        assert!(out.contains(written), "{written}: {out}");
+    }
+    assert!(
+        out.contains("- Fn::GetAtt:\n        - Orders\n        - Arn"),
+        "{out}"
+    );
+    assert!(out.contains("secret:*"), "{out}");
+    let (_, prod, _) = run(&["generate", dir, "--format", "serverless", "--stage", "prod"]);
+    assert_eq!(prod, out);
+    let (_, iam, _) = run(&["generate", dir, "--format", "iam", "--stage", "prod"]);
+    for resolved in [
+        "table/shop-prod-carts",
+        "s3:::shop-prod-media/k",
+        "parameter/shop/prod/key",
+        "shop-prod-events",
+    ] {
+        assert!(iam.contains(resolved), "{resolved}: {iam}");
+    }
+}

@@ -562,7 +562,12 @@ fn template_output_holds_in_another_stage() {
         }
     }
     assert!(cases.len() >= 20, "{} cases", cases.len());
-    let results = simulate(&cases);
+    assert_decisions(&cases);
+}
+
+/// Each case decided as it wants: allowed, or implicitly denied.
+fn assert_decisions(cases: &[Case]) {
+    let results = simulate(cases);
     assert_eq!(results.len(), cases.len(), "one result per case");
     let failures: Vec<String> = cases
         .iter()
@@ -578,4 +583,168 @@ fn template_output_holds_in_another_stage() {
         })
         .collect();
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The values serverless-v4-per-function's references take deployed as stage `prod`.
+fn inventory_prod_value(name: &str) -> String {
+    let arn = |service: &str, rest: &str| format!("arn:aws:{service}:us-east-2:{ACCOUNT}:{rest}");
+    match name {
+        "AWS::Partition" => "aws".to_string(),
+        "AWS::Region" => "us-east-2".to_string(),
+        "AWS::AccountId" => ACCOUNT.to_string(),
+        // `params.prod.busName`.
+        "InventoryBus" => "inventory-events".to_string(),
+        "AlertTopic" => arn("sns", "inventory-prod-low-stock"),
+        "SlackWebhookSecret" => arn(
+            "secretsmanager",
+            "secret:inventory/prod/slack-webhook-AbCdEf",
+        ),
+        other => panic!("serverless-v4-per-function prod: no value for the reference `{other}`"),
+    }
+}
+
+/// Serverless variables in `text` replaced by what the framework gives them when it
+/// deploys `values`' stage; CloudFormation's `${…}` (no `source:`) is left for
+/// [`evaluate`]. A Serverless variable `values` does not know fails the test.
+fn resolve_serverless(text: &str, values: &dyn Fn(&str) -> Option<&'static str>) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("${") {
+        out.push_str(&rest[..start]);
+        let mut level = 0;
+        let end = rest[start..]
+            .char_indices()
+            .find_map(|(i, c)| {
+                match c {
+                    '{' => level += 1,
+                    '}' => {
+                        level -= 1;
+                        if level == 0 {
+                            return Some(start + i + 1);
+                        }
+                    }
+                    _ => {}
+                }
+                None
+            })
+            .expect("closed ${…}");
+        let variable = &rest[start..end];
+        let inner = &variable[2..variable.len() - 1];
+        let source = inner.split([':', '(']).next().unwrap_or("");
+        let serverless = inner.starts_with("file(")
+            || (!source.is_empty()
+                && source.chars().all(|c| c.is_ascii_lowercase())
+                && !inner.contains("::"));
+        match values(variable) {
+            Some(value) => out.push_str(value),
+            None if serverless => panic!("no stage value for the variable `{variable}`"),
+            None => out.push_str(variable),
+        }
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// A JSON value with every string's Serverless variables resolved.
+fn resolve_serverless_value(value: &Value, values: &dyn Fn(&str) -> Option<&'static str>) -> Value {
+    match value {
+        Value::String(s) => json!(resolve_serverless(s, values)),
+        Value::Array(items) => Value::Array(
+            items
+                .iter()
+                .map(|v| resolve_serverless_value(v, values))
+                .collect(),
+        ),
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .map(|(k, v)| (k.clone(), resolve_serverless_value(v, values)))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+/// The paste-ready Serverless statements hold in another stage (issue 17):
+/// serverless-v4-per-function's `--format serverless` output, generated for the default
+/// stage (`dev`) and deployed as `prod` (the framework resolves its variables for
+/// `prod`, then CloudFormation its references), allows what the handlers ask of the prod
+/// resources and denies the same request on the dev ones.
+#[test]
+fn serverless_output_holds_in_another_stage() {
+    if let Err(why) = prepare() {
+        unavailable(&why);
+        return;
+    }
+    let project = projects_dir().join("serverless-v4-per-function");
+    let out = Command::cargo_bin("leastrole")
+        .expect("binary builds")
+        .args(["generate", project.to_str().expect("utf-8 path")])
+        .args(["--format", "serverless"])
+        .output()
+        .expect("runs");
+    assert!(out.status.success(), "exit {}", out.status);
+    let yaml: serde_yaml_ng::Value =
+        serde_yaml_ng::from_slice(&out.stdout).expect("the output is YAML");
+    let config = serde_json::to_value(yaml).expect("YAML maps to JSON");
+    // What the framework gives each variable for `prod` (`config/prod.yml` holds the
+    // report bucket and prefix).
+    let prod = |variable: &str| match variable {
+        "${sls:stage}" => Some("prod"),
+        "${self:custom.stockTable}" => Some("inventory-prod-stock"),
+        "${self:custom.reportConfig.reportBucket}" => Some("inventory-reports-prod"),
+        "${file(./config/${sls:stage}.yml):prefix, 'reports'}" => Some("nightly"),
+        _ => None,
+    };
+    let config = resolve_serverless_value(&config, &prod);
+    let arn = |service: &str, rest: &str| format!("arn:aws:{service}:us-east-2:{ACCOUNT}:{rest}");
+    // (function, action, resource in prod, the same resource in dev)
+    let requests = [
+        (
+            "updateStock",
+            "dynamodb:UpdateItem",
+            arn("dynamodb", "table/inventory-prod-stock"),
+            arn("dynamodb", "table/inventory-dev-stock"),
+        ),
+        (
+            "updateStock",
+            "events:PutEvents",
+            arn("events", "event-bus/inventory-events"),
+            arn("events", "event-bus/inventory-dev-events"),
+        ),
+        (
+            "nightlyReport",
+            "dynamodb:Scan",
+            arn("dynamodb", "table/inventory-prod-stock"),
+            arn("dynamodb", "table/inventory-dev-stock"),
+        ),
+        (
+            "nightlyReport",
+            "s3:PutObject",
+            "arn:aws:s3:::inventory-reports-prod/nightly/prod/stock.csv".to_string(),
+            "arn:aws:s3:::inventory-reports-dev/nightly/dev/stock.csv".to_string(),
+        ),
+    ];
+    let mut cases = Vec::new();
+    for (function, action, prod_resource, dev_resource) in &requests {
+        let statements = &config["functions"][function]["iam"]["role"]["statements"];
+        assert!(
+            statements.is_array(),
+            "no statements for {function} in {config}"
+        );
+        let policy = evaluate(
+            &json!({ "Version": "2012-10-17", "Statement": statements }),
+            &inventory_prod_value,
+        );
+        for (resource, allowed) in [(prod_resource, true), (dev_resource, false)] {
+            cases.push(Case {
+                what: format!("serverless {function}: {action} {resource}"),
+                policy: policy.clone(),
+                action: (*action).to_string(),
+                resource: resource.clone(),
+                allowed,
+            });
+        }
+    }
+    assert_decisions(&cases);
 }

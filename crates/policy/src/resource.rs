@@ -3,7 +3,8 @@
 //!
 //! Keeping the parts (instead of a flat string) lets one grant render as a literal ARN in
 //! `json`/`iam` output and as an `Fn::Sub` with `${AWS::Partition}` and `${Table.Arn}` in
-//! CloudFormation, Serverless and SAM output.
+//! CloudFormation, Serverless and SAM output, and keep a Serverless variable
+//! (`${sls:stage}`) as written in Serverless output.
 
 use std::fmt;
 
@@ -40,6 +41,25 @@ pub enum Part {
     Pseudo {
         name: String,
     },
+    /// A Serverless variable (`${self:custom.table}`, `${sls:stage}`) as the config
+    /// writes it, and what it resolves to (literal text, environment placeholders, other
+    /// variables). Serverless output writes `text`, which the framework resolves for the
+    /// stage it deploys; every other output (and every comparison) uses `resolved`.
+    Var {
+        text: String,
+        resolved: Vec<Part>,
+    },
+}
+
+/// How [`Resource::to_sub`] writes a Serverless variable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum VarStyle {
+    /// As what it resolves to (CloudFormation and SAM templates, where Serverless
+    /// variables mean nothing).
+    #[default]
+    Resolved,
+    /// As the config writes it (`${sls:stage}`), for a Serverless config.
+    AsWritten,
 }
 
 /// A resource in a policy statement.
@@ -70,7 +90,7 @@ impl Resource {
                 // An SSM parameter's ARN names it without its leading `/`: after
                 // `:parameter/`, a reference whose value is `/app/key` takes the place
                 // of that `/` (`parameter${Param}` in `Fn::Sub`).
-                (Some(Part::Lit { text: prev }), part @ Part::Ref { .. })
+                (Some(Part::Lit { text: prev }), part @ (Part::Ref { .. } | Part::Var { .. }))
                     if prev.ends_with(":parameter/") && starts_with_slash(&part) =>
                 {
                     prev.pop();
@@ -118,7 +138,14 @@ impl Resource {
 
     /// Has a wildcard standing for an unresolved value.
     pub fn has_wildcard(&self) -> bool {
-        self.parts.iter().any(|p| matches!(p, Part::Wildcard))
+        fn any(parts: &[Part]) -> bool {
+            parts.iter().any(|p| match p {
+                Part::Wildcard => true,
+                Part::Var { resolved, .. } => any(resolved),
+                _ => false,
+            })
+        }
+        any(&self.parts)
     }
 
     /// Names a template resource.
@@ -145,14 +172,23 @@ impl Resource {
                     "AWS::URLSuffix" => s.push_str("amazonaws.com"),
                     _ => s.push('*'),
                 },
+                Part::Var { resolved, .. } => {
+                    s.push_str(&Resource::new(resolved.iter().cloned()).render(env));
+                }
             }
         }
         s
     }
 
     /// CloudFormation `Fn::Sub` text: `${AWS::Partition}`, `${AWS::Region}`,
-    /// `${AWS::AccountId}`, `${Logical}` / `${Logical.Attr}`; literal `${` escaped as `${!`.
+    /// `${AWS::AccountId}`, `${Logical}` / `${Logical.Attr}`; literal `${` escaped as `${!`;
+    /// a Serverless variable as what it resolves to.
     pub fn to_sub(&self) -> String {
+        self.to_sub_with(VarStyle::Resolved)
+    }
+
+    /// [`Resource::to_sub`], Serverless variables written as `vars` says.
+    pub fn to_sub_with(&self, vars: VarStyle) -> String {
         let mut s = String::new();
         for part in &self.parts {
             match part {
@@ -179,6 +215,10 @@ impl Resource {
                     s.push_str(name);
                     s.push('}');
                 }
+                Part::Var { text, .. } if vars == VarStyle::AsWritten => s.push_str(text),
+                Part::Var { resolved, .. } => {
+                    s.push_str(&Resource::new(resolved.iter().cloned()).to_sub_with(vars));
+                }
             }
         }
         s
@@ -198,24 +238,39 @@ impl Resource {
 
     /// Whether the rendered form needs `Fn::Sub` in CloudFormation (anything but plain text).
     pub fn needs_sub(&self) -> bool {
-        self.parts
-            .iter()
-            .any(|p| !matches!(p, Part::Lit { .. } | Part::Wildcard))
+        self.needs_sub_with(VarStyle::Resolved)
+    }
+
+    /// [`Resource::needs_sub`], Serverless variables written as `vars` says: as written,
+    /// a variable is plain text for the framework to resolve.
+    pub fn needs_sub_with(&self, vars: VarStyle) -> bool {
+        fn needs(parts: &[Part], vars: VarStyle) -> bool {
+            parts.iter().any(|p| match p {
+                Part::Lit { .. } | Part::Wildcard => false,
+                Part::Var { .. } if vars == VarStyle::AsWritten => false,
+                Part::Var { resolved, .. } => needs(resolved, vars),
+                _ => true,
+            })
+        }
+        needs(&self.parts, vars)
     }
 }
 
-/// Whether a reference's value starts with `/` (its first literal part does).
+/// Whether a reference's or a variable's value starts with `/` (its first literal part
+/// does).
 fn starts_with_slash(part: &Part) -> bool {
-    match part {
+    let first = match part {
         Part::Ref {
             physical: Some(parts),
             ..
-        } => match parts.first() {
-            Some(Part::Lit { text }) => text.starts_with('/'),
-            Some(inner @ Part::Ref { .. }) => starts_with_slash(inner),
-            _ => false,
-        },
-        _ => false,
+        } => parts.first(),
+        Part::Var { resolved, .. } => resolved.first(),
+        _ => None,
+    };
+    match first {
+        Some(Part::Lit { text }) => text.starts_with('/'),
+        Some(inner) => starts_with_slash(inner),
+        None => false,
     }
 }
 
@@ -314,6 +369,44 @@ mod tests {
         assert_eq!(r.to_sub(), "arn:aws:ssm:r:a:parameter/${Config}");
         let r = Resource::new([lit("arn:aws:s3:::b/"), reference("/k")]);
         assert_eq!(r.to_string(), "arn:aws:s3:::b//k");
+    }
+
+    #[test]
+    fn a_serverless_variable_is_written_only_in_serverless_output() {
+        let stage = Part::Var {
+            text: "${sls:stage}".into(),
+            resolved: vec![lit("dev")],
+        };
+        let r = Resource::new([
+            lit("arn:"),
+            Part::Partition,
+            lit(":s3:::orders-"),
+            stage.clone(),
+            lit("/*"),
+        ]);
+        assert_eq!(r.to_string(), "arn:*:s3:::orders-dev/*");
+        assert_eq!(r.to_sub(), "arn:${AWS::Partition}:s3:::orders-dev/*");
+        assert_eq!(
+            r.to_sub_with(VarStyle::AsWritten),
+            "arn:${AWS::Partition}:s3:::orders-${sls:stage}/*"
+        );
+        // Literal text and a variable need no `Fn::Sub` in a Serverless config.
+        let plain = Resource::new([lit("arn:aws:s3:::orders-"), stage]);
+        assert!(!plain.needs_sub());
+        assert!(!plain.needs_sub_with(VarStyle::AsWritten));
+        // A variable whose value starts with `/` takes the parameter ARN's `/`.
+        let param = Resource::new([
+            lit("arn:aws:ssm:r:a:parameter/"),
+            Part::Var {
+                text: "${self:custom.key}".into(),
+                resolved: vec![lit("/app/key")],
+            },
+        ]);
+        assert_eq!(param.to_string(), "arn:aws:ssm:r:a:parameter/app/key");
+        assert_eq!(
+            param.to_sub_with(VarStyle::AsWritten),
+            "arn:aws:ssm:r:a:parameter${self:custom.key}"
+        );
     }
 
     #[test]

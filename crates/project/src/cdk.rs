@@ -83,9 +83,10 @@ fn all_templates(out: &Path) -> Vec<PathBuf> {
 /// The functions of the CDK app at `root`: `None` without a cloud assembly.
 pub(crate) fn discover(
     root: &Path,
-    _options: &DiscoverOptions,
+    options: &DiscoverOptions,
 ) -> Option<Result<Discovery, Vec<Diagnostic>>> {
     let (out, project) = assembly(root)?;
+    let confine = crate::confinement(root, &options.allow_outside);
     let mut d = Discovery::default();
     let mut sources = SourceIndex::new(&project);
     let mut read_any = false;
@@ -93,6 +94,7 @@ pub(crate) fn discover(
     // scan; it is still reported, since the CDK itself would refuse the assembly.
     let manifest = out.join("manifest.json");
     if manifest.is_file()
+        && confine.admits(&manifest)
         && let Err(e) = config::load(&manifest)
     {
         d.diagnostics
@@ -100,6 +102,10 @@ pub(crate) fn discover(
     }
     for path in all_templates(&out) {
         let rel = relative(root, &path);
+        if let Some(refused) = crate::refused_config(&confine, &path, &rel) {
+            d.diagnostics.push(refused);
+            continue;
+        }
         match config::load(&path) {
             Ok((text, node)) => {
                 read_any = true;

@@ -73,13 +73,15 @@ pub(crate) fn env_value(parts: Vec<ValuePart>) -> EnvValue {
     }
 }
 
-/// The parts of a value with references replaced by their physical values: `None` when a
-/// reference has no physical value. Unknown parts stay (they become `*` in an ARN).
+/// The parts of a value with references replaced by their physical values and variables
+/// by what they resolve to: `None` when a reference has no physical value. Unknown parts
+/// stay (they become `*` in an ARN).
 fn flatten(parts: &[ValuePart]) -> Option<Vec<ValuePart>> {
     let mut out = Vec::new();
     for p in parts {
         match p {
             ValuePart::Ref { physical, .. } => out.extend(flatten(physical.as_deref()?)?),
+            ValuePart::Var { resolved, .. } => out.extend(flatten(resolved)?),
             other => out.push(other.clone()),
         }
     }
@@ -165,8 +167,14 @@ const PSEUDO: &[&str] = &[
 ];
 
 impl Eval<'_> {
-    /// A value as parts (normalized).
+    /// A value as parts (normalized), Serverless variables as what they resolve to.
     pub(crate) fn value(&self, node: &Node, depth: usize) -> Vec<ValuePart> {
+        ValuePart::without_vars(&self.eval(node, depth))
+    }
+
+    /// A value as parts (normalized), Serverless variables kept as [`ValuePart::Var`]
+    /// (an environment value, which Serverless output writes as configured).
+    pub(crate) fn value_with_vars(&self, node: &Node, depth: usize) -> Vec<ValuePart> {
         normalize(self.eval(node, depth))
     }
 
@@ -405,10 +413,36 @@ impl Eval<'_> {
         depth: usize,
     ) -> Vec<ValuePart> {
         let mut out = Vec::new();
-        for part in self.eval(template, depth) {
-            let ValuePart::Lit(text) = part else {
-                out.push(part);
-                continue;
+        self.sub_parts(self.eval(template, depth), vars, depth, &mut out);
+        out
+    }
+
+    /// [`Eval::sub`] of the template's evaluated parts.
+    fn sub_parts(
+        &self,
+        parts: Vec<ValuePart>,
+        vars: Option<&IndexMap<String, Node>>,
+        depth: usize,
+        out: &mut Vec<ValuePart>,
+    ) {
+        for part in parts {
+            let text = match part {
+                ValuePart::Lit(text) => text,
+                // The framework puts a variable's value in the template before
+                // CloudFormation reads it: one holding `${…}` is read as `Fn::Sub` text
+                // (and no longer written as the variable).
+                ValuePart::Var { resolved, .. }
+                    if resolved
+                        .iter()
+                        .any(|p| matches!(p, ValuePart::Lit(t) if t.contains("${"))) =>
+                {
+                    self.sub_parts(resolved, vars, depth, out);
+                    continue;
+                }
+                other => {
+                    out.push(other);
+                    continue;
+                }
             };
             let mut rest = text.as_str();
             while let Some((before, after)) = rest.split_once("${") {
@@ -432,7 +466,6 @@ impl Eval<'_> {
             }
             out.push(ValuePart::Lit(rest.to_string()));
         }
-        out
     }
 }
 

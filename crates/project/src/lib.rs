@@ -81,7 +81,7 @@ pub enum EnvValue {
     /// A literal string.
     Literal(String),
     /// Literal text mixed with template references (`!Ref`, `!GetAtt`, `!Sub`, pseudo
-    /// parameters), in order.
+    /// parameters) and Serverless variables, in order.
     Template(Vec<ValuePart>),
     /// Set, but to something that cannot be known statically (`${ssm:…}`, `${cf:…}`);
     /// the reason names it.
@@ -112,6 +112,90 @@ pub enum ValuePart {
     },
     /// A part that cannot be known statically, with the reason.
     Unknown(String),
+    /// A Serverless variable (`${self:custom.table}`, `${sls:stage}`,
+    /// `${opt:stage, 'dev'}`), as the config writes it, and what it resolves to for the
+    /// stage read. Only in a Serverless function's environment values, and only for a
+    /// variable that resolves to text (literal text, pseudo parameters, other such
+    /// variables): one giving a reference, a whole config object or an unknown part is
+    /// its resolved parts instead. Resolution and matching use `resolved`; Serverless
+    /// output writes `text`, which the framework resolves for the stage it deploys.
+    Var {
+        /// The whole variable, `${` to `}`, as written.
+        text: String,
+        resolved: Vec<ValuePart>,
+    },
+}
+
+impl ValuePart {
+    /// `parts` with every Serverless variable replaced by what it resolves to.
+    pub fn without_vars(parts: &[ValuePart]) -> Vec<ValuePart> {
+        let mut out = Vec::with_capacity(parts.len());
+        for p in parts {
+            match p {
+                ValuePart::Var { resolved, .. } => out.extend(ValuePart::without_vars(resolved)),
+                other => out.push(other.clone()),
+            }
+        }
+        cfn::normalize(out)
+    }
+}
+
+/// Configured value parts as one text, the one rendering of configured values:
+/// literal text as it is, `${AWS::Region}` for a pseudo parameter, `${Logical}` /
+/// `${Logical.Attr}` for a reference, `<unknown: why>` for an unknown part, and a
+/// Serverless variable as what it resolves to.
+///
+/// The alternate form (`{:#}`) shows what the parts are made of, for tests and
+/// debugging: `{!GetAtt Logical.Attr (arn) = physical}` for a reference and
+/// `{${self:x} = resolved}` for a variable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ValueParts<'a>(pub &'a [ValuePart]);
+
+impl std::fmt::Display for ValueParts<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.iter().try_for_each(|p| p.fmt(f))
+    }
+}
+
+impl std::fmt::Display for ValuePart {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ValuePart::Lit(s) => f.write_str(s),
+            ValuePart::Pseudo(name) => write!(f, "${{{name}}}"),
+            ValuePart::Unknown(why) => write!(f, "<unknown: {why}>"),
+            ValuePart::Ref {
+                logical_id,
+                attribute,
+                arn,
+                physical,
+                ..
+            } if f.alternate() => {
+                match attribute {
+                    Some(a) => write!(f, "{{!GetAtt {logical_id}.{a}")?,
+                    None => write!(f, "{{!Ref {logical_id}")?,
+                }
+                if *arn {
+                    f.write_str(" (arn)")?;
+                }
+                match physical {
+                    Some(p) => write!(f, " = {:#}}}", ValueParts(p)),
+                    None => f.write_str("}"),
+                }
+            }
+            ValuePart::Ref {
+                logical_id,
+                attribute,
+                ..
+            } => match attribute {
+                Some(a) => write!(f, "${{{logical_id}.{a}}}"),
+                None => write!(f, "${{{logical_id}}}"),
+            },
+            ValuePart::Var { text, resolved } if f.alternate() => {
+                write!(f, "{{{text} = {:#}}}", ValueParts(resolved))
+            }
+            ValuePart::Var { resolved, .. } => ValueParts(resolved).fmt(f),
+        }
+    }
 }
 
 /// One Lambda function to write a policy for.
@@ -269,6 +353,23 @@ pub fn confinement(root: &Path, allow_outside: &[PathBuf]) -> Confine {
     let mut folders = vec![base];
     folders.extend(allow_outside.iter().cloned());
     Confine::new(&folders, label)
+}
+
+/// The `outside-project` refusal of the configuration file at `path` (`file` relative to
+/// the project folder) when it is outside `confine` (a symlink leading out of the
+/// repository); `None` when it may be read.
+pub(crate) fn refused_config(confine: &Confine, path: &Path, file: &str) -> Option<Diagnostic> {
+    if confine.admits(path) {
+        return None;
+    }
+    Some(confine.refusal(
+        &format!("the configuration file `{file}`"),
+        Some(Location {
+            file: file.to_string(),
+            line: 1,
+            column: 1,
+        }),
+    ))
 }
 
 /// Confine `d`'s functions to [`confinement`]: a function whose code folder or handler
@@ -551,4 +652,49 @@ pub(crate) fn config_error(file: &str, e: &config::ConfigError) -> Diagnostic {
             column: e.column.unwrap_or(1),
         }),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn configured_values_display_as_written_and_in_detail() {
+        let parts = [
+            ValuePart::Lit("arn:".into()),
+            ValuePart::Pseudo("AWS::Partition".into()),
+            ValuePart::Lit(":s3:::".into()),
+            ValuePart::Var {
+                text: "${self:custom.bucket}".into(),
+                resolved: vec![
+                    ValuePart::Var {
+                        text: "${sls:stage}".into(),
+                        resolved: vec![ValuePart::Lit("dev".into())],
+                    },
+                    ValuePart::Lit("-files".into()),
+                ],
+            },
+            ValuePart::Lit("/".into()),
+            ValuePart::Ref {
+                logical_id: "Prefix".into(),
+                attribute: Some("Value".into()),
+                arn: false,
+                physical: Some(vec![ValuePart::Lit("in".into())]),
+                resource_type: None,
+            },
+            ValuePart::Unknown("${ssm:/key}".into()),
+        ];
+        assert_eq!(
+            ValueParts(&parts).to_string(),
+            "arn:${AWS::Partition}:s3:::dev-files/${Prefix.Value}<unknown: ${ssm:/key}>"
+        );
+        assert_eq!(
+            format!("{:#}", ValueParts(&parts)),
+            "arn:${AWS::Partition}:s3:::{${self:custom.bucket} = {${sls:stage} = dev}-files}/{!GetAtt Prefix.Value = in}<unknown: ${ssm:/key}>"
+        );
+        assert_eq!(
+            ValuePart::without_vars(&parts[2..5]),
+            [ValuePart::Lit(":s3:::dev-files/".into())]
+        );
+    }
 }

@@ -11,11 +11,11 @@ use std::sync::OnceLock;
 use indexmap::IndexMap;
 use leastrole_core::{Code, Diagnostic, Level, Location};
 
-use crate::ValuePart;
 use crate::cfn::{Eval, Literal, Template};
 use crate::config::{self, Node};
 use crate::declared::{Declared, DeclaredRole, DeclaredStatement, Effect, FrameworkFacts, Origin};
 use crate::intrinsic::Intrinsic;
+use crate::{ValuePart, ValueParts};
 
 /// What the SAM translator attaches to every function role it generates.
 pub(crate) const SAM_MANAGED: &str = "SAM attaches it to the role it generates";
@@ -480,16 +480,9 @@ fn substitute(node: &Node, values: &IndexMap<String, Node>) -> Node {
 /// as SAM takes it) or `arn:<partition>:iam::aws:policy/[path/]Name`. `Err` with the text
 /// for anything else.
 fn aws_managed_name(parts: &[ValuePart]) -> Result<String, String> {
-    let mut text = String::new();
-    for p in parts {
-        match p {
-            ValuePart::Lit(s) => text.push_str(s),
-            ValuePart::Pseudo(p) if p == "AWS::Partition" => text.push_str("aws"),
-            ValuePart::Pseudo(p) => text.push_str(&format!("${{{p}}}")),
-            ValuePart::Ref { logical_id, .. } => text.push_str(&format!("${{{logical_id}}}")),
-            ValuePart::Unknown(u) => text.push_str(&format!("<{u}>")),
-        }
-    }
+    let text = ValueParts(parts)
+        .to_string()
+        .replace("${AWS::Partition}", "aws");
     if !text.contains(':') && !text.contains('/') && !text.is_empty() && !text.contains('$') {
         return Ok(text);
     }
@@ -529,23 +522,7 @@ pub(crate) fn role_in_template<'t>(eval: &Eval<'t>, role: &Node) -> Result<Strin
 }
 
 fn describe(parts: &[ValuePart]) -> String {
-    let mut out = String::new();
-    for p in parts {
-        match p {
-            ValuePart::Lit(s) => out.push_str(s),
-            ValuePart::Pseudo(p) => out.push_str(&format!("${{{p}}}")),
-            ValuePart::Ref {
-                logical_id,
-                attribute,
-                ..
-            } => match attribute {
-                Some(a) => out.push_str(&format!("${{{logical_id}.{a}}}")),
-                None => out.push_str(&format!("${{{logical_id}}}")),
-            },
-            ValuePart::Unknown(u) => out.push_str(&format!("<{u}>")),
-        }
-    }
-    format!("`{out}`")
+    format!("`{}`", ValueParts(parts))
 }
 
 /// The grant of the `AWS::IAM::Role` `role_id`: its inline `Policies`, its

@@ -32,9 +32,13 @@ const TRANSFORM: &str = "AWS::Serverless-2016-10-31";
 /// `Err` when the template cannot be read.
 pub(crate) fn discover(
     root: &Path,
-    _options: &DiscoverOptions,
+    options: &DiscoverOptions,
 ) -> Option<Result<Discovery, Vec<Diagnostic>>> {
     let file = TEMPLATE_FILES.iter().find(|f| root.join(f).is_file())?;
+    let confine = crate::confinement(root, &options.allow_outside);
+    if let Some(refused) = crate::refused_config(&confine, &root.join(file), file) {
+        return Some(Err(vec![refused]));
+    }
     let (text, node) = match config::load(&root.join(file)) {
         Ok(loaded) => loaded,
         Err(e) => return Some(Err(vec![config_error(file, &e)])),

@@ -26,7 +26,7 @@ use crate::config::{self, KeyLines, Node, find_line};
 use crate::configured::Configured;
 use crate::declared::{Declared, EventSource};
 use crate::role::{self, Reader, RoleBuilder, Site};
-use crate::vars::{Seg, Val, Vars};
+use crate::vars::{Confined, Seg, Val, Vars};
 use crate::{DiscoverOptions, Discovery, EnvValue, Framework, ValuePart, config_error};
 use leastrole_core::Code;
 
@@ -51,14 +51,38 @@ impl Strings for SlsStrings<'_> {
             match seg {
                 Seg::Lit(t) => out.push(ValuePart::Lit(t)),
                 Seg::Var { val, text } => match val {
-                    Val::Node(n) => out.extend(self.eval().value(&n, depth + 1)),
-                    Val::Parts(p) => out.extend(p),
+                    Val::Node(n) => {
+                        let text_node =
+                            matches!(n, Node::String(_) | Node::Number(_) | Node::Bool(_));
+                        let resolved = self.eval().value_with_vars(&n, depth + 1);
+                        out.extend(variable(text, resolved, text_node));
+                    }
+                    Val::Parts(p) => out.extend(variable(text, cfn::normalize(p), true)),
                     Val::Unknown(u) => out.push(ValuePart::Unknown(u)),
                     Val::Missing => out.push(ValuePart::Unknown(format!("{text} (not set)"))),
                 },
             }
         }
         out
+    }
+}
+
+/// A variable's resolved parts, kept as the variable ([`ValuePart::Var`]) when they are
+/// text (`text_node`: not a whole mapping or list) made of literals, pseudo parameters
+/// and other such variables; else the parts themselves, as before variables were kept: a
+/// reference is written as the reference, an unknown part stays unknown.
+fn variable(text: String, resolved: Vec<ValuePart>, text_node: bool) -> Vec<ValuePart> {
+    fn is_text(p: &ValuePart) -> bool {
+        match p {
+            ValuePart::Lit(_) | ValuePart::Pseudo(_) => true,
+            ValuePart::Var { resolved, .. } => resolved.iter().all(is_text),
+            ValuePart::Ref { .. } | ValuePart::Unknown(_) => false,
+        }
+    }
+    if text_node && !resolved.is_empty() && resolved.iter().all(is_text) {
+        vec![ValuePart::Var { text, resolved }]
+    } else {
+        resolved
     }
 }
 
@@ -110,6 +134,10 @@ pub(crate) fn discover(
             }),
         )]));
     };
+    let confine = crate::confinement(root, &options.allow_outside);
+    if let Some(refused) = crate::refused_config(&confine, &root.join(file), file) {
+        return Some(Err(vec![refused]));
+    }
     let (text, root_node) = match config::load(&root.join(file)) {
         Ok(loaded) => loaded,
         Err(e) => return Some(Err(vec![config_error(file, &e)])),
@@ -124,7 +152,12 @@ pub(crate) fn discover(
             },
         )]));
     }
-    let vars = Vars::new(&root_node, root, options.stage.as_deref(), options.use_env);
+    let vars =
+        Vars::new(&root_node, root, options.stage.as_deref(), options.use_env).confined(Confined {
+            confine: &confine,
+            file,
+            text: &text,
+        });
     Some(Ok(read_service(root, file, &text, &root_node, &vars)))
 }
 
@@ -401,7 +434,7 @@ fn environment(
     match &node {
         Node::Map(m) => Ok(m
             .iter()
-            .map(|(k, v)| (k.clone(), cfn::env_value(eval.value(v, 0))))
+            .map(|(k, v)| (k.clone(), cfn::env_value(eval.value_with_vars(v, 0))))
             .collect()),
         Node::Null => Ok(BTreeMap::new()),
         _ => Err(node),

@@ -17,7 +17,7 @@ use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use leastrole_core::Diagnostic;
+use leastrole_core::{Confine, Diagnostic, Location};
 
 use crate::ValuePart;
 use crate::cfn::{MAX_DEPTH, MAX_WORK};
@@ -61,6 +61,19 @@ pub(crate) struct Vars<'a> {
     /// Lookups done; a hostile config (each variable naming two others) stops at [`MAX_WORK`].
     work: Cell<usize>,
     diagnostics: RefCell<Vec<Diagnostic>>,
+    /// Where `file(…)` may read, and the config (name relative to the service folder,
+    /// text) a refusal is located in.
+    confine: Option<Confined<'a>>,
+    /// `file(…)` paths refused already (one warning each).
+    refused: RefCell<BTreeMap<PathBuf, String>>,
+}
+
+/// The confinement of a config's `file(…)` reads, and the config, to place refusals.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Confined<'a> {
+    pub(crate) confine: &'a Confine,
+    pub(crate) file: &'a str,
+    pub(crate) text: &'a str,
 }
 
 /// Byte spans `(start, end)` of the top-level Serverless variables in `s`, `end` exclusive.
@@ -161,6 +174,18 @@ impl<'a> Vars<'a> {
             files: RefCell::new(BTreeMap::new()),
             work: Cell::new(0),
             diagnostics: RefCell::new(Vec::new()),
+            confine: None,
+            refused: RefCell::new(BTreeMap::new()),
+        }
+    }
+
+    /// `file(…)` reads only files `confined.confine` admits; another is refused with an
+    /// `outside-project` warning at the config line that names it, and its variable is
+    /// unknown.
+    pub(crate) fn confined(self, confined: Confined<'a>) -> Self {
+        Vars {
+            confine: Some(confined),
+            ..self
         }
     }
 
@@ -375,6 +400,37 @@ impl<'a> Vars<'a> {
         Val::Unknown(text)
     }
 
+    /// Why `full` (`path` as the config writes it) is not read, when it is outside the
+    /// confinement: a pull request's config must not make leastrole read, and quote in a
+    /// policy, a file elsewhere on the runner (a symlink counts where it leads).
+    fn refuse(&self, full: &Path, path: &str) -> Option<String> {
+        let confined = self.confine?;
+        if confined.confine.admits(full) {
+            return None;
+        }
+        let mut refused = self.refused.borrow_mut();
+        if let Some(why) = refused.get(full) {
+            return Some(why.clone());
+        }
+        let line = confined
+            .text
+            .lines()
+            .position(|l| l.contains(path))
+            .and_then(|i| u32::try_from(i + 1).ok())
+            .unwrap_or(1);
+        self.diagnostics.borrow_mut().push(confined.confine.refusal(
+            &format!("the file `{path}` of a `${{file(…)}}` variable"),
+            Some(Location {
+                file: confined.file.to_string(),
+                line,
+                column: 1,
+            }),
+        ));
+        let why = format!("the file is outside {}", confined.confine.label());
+        refused.insert(full.to_path_buf(), why.clone());
+        Some(why)
+    }
+
     /// `self:a.b.c`.
     fn self_path(&self, path: &str, depth: usize) -> Val {
         let keys: Vec<&str> = path
@@ -442,6 +498,9 @@ impl<'a> Vars<'a> {
         let full = self.dir.join(path);
         if !full.is_file() {
             return Val::Missing;
+        }
+        if let Some(refused) = self.refuse(&full, path) {
+            return Val::Unknown(format!("{text} ({refused})"));
         }
         let loaded = self
             .files

@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use leastrole_project::declared::{Declared, DeclaredRole, DeclaredStatement, Effect};
-use leastrole_project::{DiscoverOptions, Function, ValuePart, discover};
+use leastrole_project::{DiscoverOptions, Function, ValuePart, ValueParts, discover};
 
 fn project(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -17,30 +17,7 @@ fn project(name: &str) -> PathBuf {
 }
 
 fn parts(ps: &[ValuePart]) -> String {
-    ps.iter().map(part).collect()
-}
-
-fn part(p: &ValuePart) -> String {
-    match p {
-        ValuePart::Lit(s) => s.clone(),
-        ValuePart::Pseudo(n) => format!("${{{n}}}"),
-        ValuePart::Unknown(reason) => format!("<unknown: {reason}>"),
-        ValuePart::Ref {
-            logical_id,
-            attribute,
-            physical,
-            ..
-        } => {
-            let what = match attribute {
-                Some(a) => format!("!GetAtt {logical_id}.{a}"),
-                None => format!("!Ref {logical_id}"),
-            };
-            match physical {
-                Some(ph) => format!("{{{what} = {}}}", parts(ph)),
-                None => format!("{{{what}}}"),
-            }
-        }
-    }
+    format!("{:#}", ValueParts(ps))
 }
 
 fn statement(s: &DeclaredStatement) -> String {

@@ -5,7 +5,9 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use leastrole_project::{DiscoverOptions, Discovery, Entry, EnvValue, ValuePart, discover};
+use leastrole_project::{
+    DiscoverOptions, Discovery, Entry, EnvValue, ValuePart, ValueParts, discover,
+};
 
 fn project(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -14,32 +16,7 @@ fn project(name: &str) -> PathBuf {
 }
 
 fn parts(ps: &[ValuePart]) -> String {
-    ps.iter().map(part).collect()
-}
-
-fn part(p: &ValuePart) -> String {
-    match p {
-        ValuePart::Lit(s) => s.clone(),
-        ValuePart::Pseudo(n) => format!("${{{n}}}"),
-        ValuePart::Unknown(reason) => format!("<unknown: {reason}>"),
-        ValuePart::Ref {
-            logical_id,
-            attribute,
-            arn,
-            physical,
-            ..
-        } => {
-            let what = match attribute {
-                Some(a) => format!("!GetAtt {logical_id}.{a}"),
-                None => format!("!Ref {logical_id}"),
-            };
-            let arn = if *arn { " (arn)" } else { "" };
-            match physical {
-                Some(ph) => format!("{{{what}{arn} = {}}}", parts(ph)),
-                None => format!("{{{what}{arn}}}"),
-            }
-        }
-    }
+    format!("{:#}", ValueParts(ps))
 }
 
 fn env(v: &EnvValue) -> String {

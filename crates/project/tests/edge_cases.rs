@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use leastrole_core::Level;
 use leastrole_project::{
-    DiscoverOptions, Discovery, Entry, EnvValue, Framework, ValuePart, discover,
+    DiscoverOptions, Discovery, Entry, EnvValue, Framework, ValuePart, ValueParts, discover,
 };
 
 fn write(root: &Path, files: &[(&str, &str)]) {
@@ -256,7 +256,17 @@ fn stage_and_use_env_options() {
         ("a.py", PY),
     ];
     let d = run(files);
-    assert_eq!(env(&d, "a", "T"), &EnvValue::Literal("t-dev".into()));
+    // The variable is kept, with its value for the stage read.
+    let stage = |value: &str| {
+        EnvValue::Template(vec![
+            ValuePart::Lit("t-".into()),
+            ValuePart::Var {
+                text: "${sls:stage}".into(),
+                resolved: vec![ValuePart::Lit(value.into())],
+            },
+        ])
+    };
+    assert_eq!(env(&d, "a", "T"), &stage("dev"));
     assert!(matches!(env(&d, "a", "H"), EnvValue::Unknown(_)));
     let d = run_with(
         files,
@@ -266,8 +276,15 @@ fn stage_and_use_env_options() {
             ..DiscoverOptions::default()
         },
     );
-    assert_eq!(env(&d, "a", "T"), &EnvValue::Literal("t-qa".into()));
-    assert_eq!(env(&d, "a", "H"), &EnvValue::Literal("fallback".into()));
+    assert_eq!(env(&d, "a", "T"), &stage("qa"));
+    let EnvValue::Template(h) = env(&d, "a", "H") else {
+        panic!("{d:#?}")
+    };
+    assert_eq!(ValueParts(h).to_string(), "fallback");
+    assert!(
+        matches!(h.as_slice(), [ValuePart::Var { text, .. }] if text == "${env:LEASTROLE_TEST_HOME_VAR_UNSET, 'fallback'}"),
+        "{h:?}"
+    );
 }
 
 #[test]
@@ -414,13 +431,21 @@ fn serverless_variable_naming_an_intrinsic_evaluates_it() {
         matches!(parts.as_slice(), [ValuePart::Ref { logical_id, arn: true, physical: Some(_), .. }] if logical_id == "Orders"),
         "{parts:?}"
     );
+    // A variable inside `Fn::Sub` text stays the variable, nested ones too.
+    let EnvValue::Template(prefix) = env(&d, "a", "PREFIX") else {
+        panic!("{d:#?}")
+    };
     assert_eq!(
-        env(&d, "a", "PREFIX"),
-        &EnvValue::Template(vec![
+        ValuePart::without_vars(prefix),
+        [
             ValuePart::Lit("arn:".into()),
             ValuePart::Pseudo("AWS::Partition".into()),
             ValuePart::Lit(":s3:::s-files/in/*".into()),
-        ])
+        ]
+    );
+    assert_eq!(
+        format!("{:#}", ValueParts(prefix)),
+        "arn:${AWS::Partition}:s3:::{${self:custom.bucket} = {${self:service} = s}-files}/in/*"
     );
 }
 

@@ -6,7 +6,7 @@
 
 use std::fmt::Write as _;
 
-use leastrole_policy::{FunctionReport, Part, Report, Resource, Statement};
+use leastrole_policy::{FunctionReport, Part, Report, Resource, Statement, VarStyle};
 use serde_json::{Map, Value, json};
 
 use crate::RenderOptions;
@@ -22,8 +22,17 @@ pub enum ServerlessFlavor {
 }
 
 /// A resource as a CloudFormation value: a plain string, `Ref`/`Fn::GetAtt` for a whole
-/// reference, or `Fn::Sub` for anything with placeholders or references.
-pub fn cfn_resource(r: &Resource) -> Value {
+/// reference, or `Fn::Sub` for anything with placeholders or references. A Serverless
+/// variable is written as what it resolves to.
+#[cfg(test)]
+fn cfn_resource(r: &Resource) -> Value {
+    resource_value(r, VarStyle::Resolved)
+}
+
+/// [`cfn_resource`] with Serverless variables written as `vars` says: as written
+/// (`${sls:stage}`) in a Serverless config, where the framework resolves them for the
+/// stage it deploys.
+fn resource_value(r: &Resource, vars: VarStyle) -> Value {
     if let [
         Part::Ref {
             logical_id,
@@ -37,21 +46,34 @@ pub fn cfn_resource(r: &Resource) -> Value {
             None => json!({ "Ref": logical_id }),
         };
     }
-    if r.needs_sub() {
-        json!({ "Fn::Sub": r.to_sub() })
-    } else {
-        json!(r.to_string())
+    if r.needs_sub_with(vars) {
+        return json!({ "Fn::Sub": r.to_sub_with(vars) });
     }
+    // Plain text: literal text and `*`, and variables as written for the framework.
+    let text: String = r
+        .parts()
+        .iter()
+        .map(|p| match p {
+            Part::Var { text, .. } if vars == VarStyle::AsWritten => text.clone(),
+            other => Resource::new([other.clone()]).to_string(),
+        })
+        .collect();
+    json!(text)
 }
 
-fn cfn_statement(s: &Statement) -> Value {
+fn cfn_statement(s: &Statement, vars: VarStyle) -> Value {
     let mut m = Map::new();
     m.insert("Sid".into(), json!(s.sid));
     m.insert("Effect".into(), json!("Allow"));
     m.insert("Action".into(), json!(s.actions));
     m.insert(
         "Resource".into(),
-        Value::Array(s.resources.iter().map(cfn_resource).collect()),
+        Value::Array(
+            s.resources
+                .iter()
+                .map(|r| resource_value(r, vars))
+                .collect(),
+        ),
     );
     if !s.condition.is_empty() {
         m.insert("Condition".into(), json!(s.condition));
@@ -59,8 +81,12 @@ fn cfn_statement(s: &Statement) -> Value {
     Value::Object(m)
 }
 
-fn cfn_statements(f: &FunctionReport) -> Vec<Value> {
-    f.policy.statements.iter().map(cfn_statement).collect()
+fn cfn_statements(f: &FunctionReport, vars: VarStyle) -> Vec<Value> {
+    f.policy
+        .statements
+        .iter()
+        .map(|s| cfn_statement(s, vars))
+        .collect()
 }
 
 /// A CloudFormation logical id from a function name: ASCII letters and digits,
@@ -127,7 +153,7 @@ pub fn cloudformation(report: &Report, options: &RenderOptions) -> String {
             "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
             "Resource": [{ "Fn::Sub": log_group }, { "Fn::Sub": format!("{log_group}:*") }],
         })];
-        statements.extend(cfn_statements(f));
+        statements.extend(cfn_statements(f, VarStyle::Resolved));
         let role = json!({
             "Type": "AWS::IAM::Role",
             "Properties": {
@@ -177,7 +203,7 @@ pub fn serverless(report: &Report, options: &RenderOptions, flavor: ServerlessFl
             writeln!(out, "# {why}").ok();
             continue;
         }
-        let statements = Value::Array(cfn_statements(f));
+        let statements = Value::Array(cfn_statements(f, VarStyle::AsWritten));
         let entry = match flavor {
             ServerlessFlavor::V4 => json!({ "iam": { "role": { "statements": statements } } }),
             ServerlessFlavor::V3 => json!({ "iamRoleStatements": statements }),
@@ -207,7 +233,7 @@ pub fn statements_json(report: &Report) -> String {
                 "name": f.name,
                 "analysed": f.is_analysed(),
                 "files": f.files,
-                "statements": cfn_statements(f),
+                "statements": cfn_statements(f, VarStyle::Resolved),
                 "diagnostics": f.diagnostics.iter().map(crate::diagnostic_json).collect::<Vec<_>>(),
             });
             // Added within version 1, as in the report.
@@ -234,7 +260,8 @@ pub fn sam(report: &Report, options: &RenderOptions) -> String {
             writeln!(out, "# {why}").ok();
             continue;
         }
-        let document = json!({ "Version": "2012-10-17", "Statement": cfn_statements(f) });
+        let document =
+            json!({ "Version": "2012-10-17", "Statement": cfn_statements(f, VarStyle::Resolved) });
         resources.insert(
             logical_id(&f.name),
             json!({ "Properties": { "Policies": [document] } }),

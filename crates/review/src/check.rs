@@ -17,7 +17,7 @@ use leastrole_policy::{ArnEnv, FunctionReport, Grant};
 use leastrole_project::declared::{
     Declared, DeclaredRole, DeclaredStatement, Effect, FrameworkFacts,
 };
-use leastrole_project::{EnvValue, Function, ValuePart};
+use leastrole_project::{EnvValue, Function, ValuePart, ValueParts};
 
 use crate::actions::{Catalog, action_matches, is_wildcard};
 use crate::model::{
@@ -406,7 +406,7 @@ fn elements<'d>(canon: &Canon<'_>, s: &'d DeclaredStatement) -> Vec<Element<'d>>
                 "NotResource {}",
                 s.resources
                     .iter()
-                    .map(|r| render_values(r))
+                    .map(|r| ValueParts(r).to_string())
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
@@ -414,7 +414,12 @@ fn elements<'d>(canon: &Canon<'_>, s: &'d DeclaredStatement) -> Vec<Element<'d>>
     } else {
         s.resources
             .iter()
-            .map(|r| (ResourceSpec::One(canon.declared(r)), render_values(r)))
+            .map(|r| {
+                (
+                    ResourceSpec::One(canon.declared(r)),
+                    ValueParts(r).to_string(),
+                )
+            })
             .collect()
     };
     let mut out = Vec::new();
@@ -429,40 +434,6 @@ fn elements<'d>(canon: &Canon<'_>, s: &'d DeclaredStatement) -> Vec<Element<'d>>
         }
     }
     out
-}
-
-/// A declared value as the user wrote it: `${AWS::Region}`, `${Table.Arn}`.
-pub fn render_values(parts: &[ValuePart]) -> String {
-    let mut s = String::new();
-    for p in parts {
-        match p {
-            ValuePart::Lit(t) => s.push_str(t),
-            ValuePart::Pseudo(n) => {
-                s.push_str("${");
-                s.push_str(n);
-                s.push('}');
-            }
-            ValuePart::Ref {
-                logical_id,
-                attribute,
-                ..
-            } => {
-                s.push_str("${");
-                s.push_str(logical_id);
-                if let Some(a) = attribute {
-                    s.push('.');
-                    s.push_str(a);
-                }
-                s.push('}');
-            }
-            ValuePart::Unknown(why) => {
-                s.push_str("${unknown: ");
-                s.push_str(why);
-                s.push('}');
-            }
-        }
-    }
-    s
 }
 
 /// Every logical id → resource type the function's environment and declared role name.

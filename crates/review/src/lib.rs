@@ -15,7 +15,7 @@ mod model;
 mod pattern;
 
 pub use actions::Catalog;
-pub use check::{CheckContext, CheckInput, check, render_values};
+pub use check::{CheckContext, CheckInput, check};
 pub use diff::{Pair, PolicySet, ReadError, diff};
 pub use model::{
     FailOn, Finding, FunctionReview, FunctionStatus, Kind, Review, ReviewKind, Risk, Severity,

@@ -157,6 +157,7 @@ impl Canon<'_> {
                     None => self.reference(logical_id, attribute.as_deref(), None, out),
                 },
                 Part::Pseudo { name } => self.pseudo(name, out),
+                Part::Var { resolved, .. } => self.parts(resolved, out),
             }
         }
     }
@@ -189,6 +190,7 @@ impl Canon<'_> {
                     ),
                 },
                 ValuePart::Unknown(why) => out.push(Tok::Sym(Sym::Unknown(why.clone()))),
+                ValuePart::Var { resolved, .. } => self.values(resolved, out),
             }
         }
     }

@@ -196,6 +196,7 @@ pub fn is_whole_arn(parts: &[Part]) -> bool {
         Some(Part::Ref { arn, attribute, .. }) => {
             *arn || attribute.as_deref().is_some_and(|a| a.ends_with("Arn"))
         }
+        Some(Part::Var { resolved, .. }) => is_whole_arn(resolved),
         _ => false,
     }
 }
@@ -316,21 +317,37 @@ pub fn parse(parser: Parser, value: &Value, env: &EnvContext) -> Text {
 }
 
 /// A value as parts, with template references whose value the template gives (a queue
-/// URL, a parameter name) replaced by that value, for parsers to look inside.
+/// URL, a parameter name) replaced by that value, for parsers to look inside. A
+/// Serverless variable stays whole (so that Serverless output writes it) unless its value
+/// holds a separator a parser splits at (`/`, `:`, `?`): `${sls:stage}` in a queue URL
+/// stays, `${self:custom.queueUrl}` holding the whole URL is looked inside.
 fn expanded(value: &Value, env: &EnvContext) -> Text {
     let mut text = text_of(value, env);
-    text.parts = text
-        .parts
+    text.parts = expand(text.parts);
+    text
+}
+
+fn expand(parts: Vec<Part>) -> Vec<Part> {
+    parts
         .into_iter()
         .flat_map(|p| match p {
             Part::Ref {
                 physical: Some(physical),
                 ..
             } => physical,
+            Part::Var { resolved, .. } if splits(&resolved) => expand(resolved),
             other => vec![other],
         })
-        .collect();
-    text
+        .collect()
+}
+
+/// Whether a variable's value holds a character a parser splits at.
+fn splits(parts: &[Part]) -> bool {
+    parts.iter().any(|p| match p {
+        Part::Lit { text } => text.contains(['/', ':', '?']),
+        Part::Var { resolved, .. } => splits(resolved),
+        _ => false,
+    })
 }
 
 /// The region and account a packed parameter names itself, which win over the
@@ -663,6 +680,49 @@ mod tests {
             render(parse(Parser::SqsQueueUrlName, &v, &env).parts),
             "jobs-dev"
         );
+    }
+
+    /// A Serverless variable stays whole where a parser's split falls outside it (the
+    /// stage in a queue name), and is looked inside when its value holds the split (a
+    /// whole queue URL).
+    #[test]
+    fn parsers_keep_a_variable_unless_they_split_inside_it() {
+        let var = |text: &str, value: &str| Part::Var {
+            text: text.into(),
+            resolved: vec![Part::Lit { text: value.into() }],
+        };
+        let lit = |text: &str| Part::Lit { text: text.into() };
+        let mut env = EnvContext {
+            configured: true,
+            ..EnvContext::default()
+        };
+        env.values.insert(
+            "STAGED".into(),
+            vec![
+                lit("https://sqs.us-east-1.amazonaws.com/1/jobs-"),
+                var("${sls:stage}", "dev"),
+            ],
+        );
+        env.values.insert(
+            "WHOLE".into(),
+            vec![var(
+                "${self:custom.queueUrl}",
+                "https://sqs.us-east-1.amazonaws.com/1/jobs-dev",
+            )],
+        );
+        let queue = |name: &str| {
+            parse(
+                Parser::SqsQueueUrlName,
+                &Value::Env {
+                    name: name.into(),
+                    default: None,
+                },
+                &env,
+            )
+            .parts
+        };
+        assert_eq!(queue("STAGED"), [lit("jobs-"), var("${sls:stage}", "dev")]);
+        assert_eq!(queue("WHOLE"), [lit("jobs-dev")]);
     }
 
     #[test]
