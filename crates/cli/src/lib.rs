@@ -8,7 +8,6 @@
 mod args;
 mod cmd;
 mod output;
-pub mod pipeline;
 mod progress;
 
 use std::process::ExitCode;

@@ -9,8 +9,8 @@
 
 use std::path::{Path, PathBuf};
 
-use leastrole::pipeline::build_report;
 use leastrole_maps::Maps;
+use leastrole_pipeline::build_report;
 use leastrole_policy::Options;
 use leastrole_project::{Discovery, Entry, Function};
 use leastrole_render::{RenderOptions, report_text};

@@ -14,8 +14,8 @@ use crate::Status;
 use crate::args::CheckArgs;
 use crate::cmd::analysis_options;
 use crate::cmd::review::{arn_env, config_stop, finish, load_maps, repo_prefix};
-use crate::pipeline::build_report;
 use leastrole_core::Code;
+use leastrole_pipeline::build_report;
 
 /// `code_root` relative to `root`, `/`-separated with a trailing `/`; empty when equal
 /// or not inside.

@@ -14,7 +14,7 @@ use crate::Status;
 use crate::args::{AnalysisArgs, DiffArgs};
 use crate::cmd::analysis_options;
 use crate::cmd::review::{arn_env, config_stop, finish, load_maps, repo_prefix};
-use crate::pipeline::build_report;
+use leastrole_pipeline::build_report;
 
 pub fn run(args: DiffArgs) -> anyhow::Result<Status> {
     let maps = load_maps(args.maps.as_deref())?;

@@ -15,9 +15,9 @@ use crate::args::{Flavor, GenerateArgs, GenerateFormat};
 use crate::cmd::analysis_options;
 use crate::cmd::review::config_stop;
 use crate::output::{emit, note};
-use crate::pipeline::build_report_with;
 use crate::progress::Progress;
 use leastrole_core::Code;
+use leastrole_pipeline::build_report_with;
 
 pub fn run(args: GenerateArgs) -> anyhow::Result<Status> {
     let options = DiscoverOptions {

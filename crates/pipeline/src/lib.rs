@@ -1,5 +1,11 @@
-//! The generate pipeline: discovered functions → analysed source → reachable calls →
-//! grants → minimal policy, one [`FunctionReport`] per function.
+//! leastrole-pipeline: the generate pipeline as a library.
+//!
+//! Ties the stages together for one project: the functions `leastrole-project` discovered
+//! → their source analysed by `leastrole-lang` (each file read and parsed once per run)
+//! → the calls each handler can reach → grants resolved through the service maps by
+//! `leastrole-policy` (environment values and template references from the
+//! configuration) → one minimal policy per function, in a [`Report`]. The binary, the
+//! tests and the benchmarks all build reports through [`build_report`].
 
 use std::collections::BTreeSet;
 use std::path::Path;
