@@ -34,16 +34,8 @@ fn projects_dir() -> PathBuf {
 }
 
 /// Not being able to run the evaluator: a failure in CI, a note elsewhere.
-#[expect(
-    clippy::print_stderr,
-    reason = "the note a local run shows when it skips"
-)]
 fn unavailable(why: &str) {
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "the IAM policy simulator cannot run in CI: {why}"
-    );
-    eprintln!("note: skipping the policy simulation: {why}");
+    leastrole_testkit::tool_missing("the policy simulation", why);
 }
 
 /// Node with the pinned package installed, or why not.
