@@ -18,11 +18,10 @@ use std::path::{Path, PathBuf};
 use leastrole_core::{Diagnostic, Level, Location};
 
 use crate::cfn::{self, Eval, Literal, Template};
+use crate::config::config_error;
 use crate::config::{self, KeyLines, Node};
 use crate::configured::Configured;
-use crate::{
-    DiscoverOptions, Discovery, EnvValue, Framework, ValuePart, config_error, source_files,
-};
+use crate::{DiscoverOptions, Discovery, EnvValue, Framework, ValuePart, source_files};
 use leastrole_core::Code;
 
 /// The cloud assembly at or under `root`, and the project folder around it.
@@ -86,7 +85,7 @@ pub(crate) fn discover(
     options: &DiscoverOptions,
 ) -> Option<Result<Discovery, Vec<Diagnostic>>> {
     let (out, project) = assembly(root)?;
-    let confine = crate::confinement(root, &options.allow_outside);
+    let confine = crate::confine::confinement(root, &options.allow_outside);
     let mut d = Discovery::default();
     let mut sources = SourceIndex::new(&project);
     let mut read_any = false;
@@ -102,7 +101,7 @@ pub(crate) fn discover(
     }
     for path in all_templates(&out) {
         let rel = relative(root, &path);
-        if let Some(refused) = crate::refused_config(&confine, &path, &rel) {
+        if let Some(refused) = crate::confine::refused_config(&confine, &path, &rel) {
             d.diagnostics.push(refused);
             continue;
         }
@@ -231,7 +230,7 @@ fn read_stack(
                 "inline code (`Code.ZipFile`) is not analysed".to_string(),
             ))
         } else if let Some(asset) = asset {
-            let relative = crate::clean_path(Path::new(asset));
+            let relative = crate::walk::clean_path(Path::new(asset));
             // Assets live in the cloud assembly; a path out of it is not one.
             let inside = relative
                 .components()
@@ -283,7 +282,7 @@ fn read_stack(
                 }
             }
             Some(Node::Null) | None => {}
-            Some(found) => d.diagnostics.push(crate::wrong_type(
+            Some(found) => d.diagnostics.push(crate::config::wrong_type(
                 rel,
                 text,
                 &["Resources", id, "Properties", "Environment", "Variables"],
@@ -368,7 +367,7 @@ impl SourceIndex {
             .collect();
         candidates.dedup();
         match candidates.as_slice() {
-            [only] if !only.is_empty() => project.join(crate::clean_path(Path::new(only))),
+            [only] if !only.is_empty() => project.join(crate::walk::clean_path(Path::new(only))),
             [_] => project,
             _ => asset.to_path_buf(),
         }

@@ -14,6 +14,7 @@ use std::fmt;
 use std::path::Path;
 
 use indexmap::IndexMap;
+use leastrole_core::{Code, Diagnostic, Level, Location};
 use serde::de::{self, DeserializeSeed, EnumAccess, MapAccess, SeqAccess, VariantAccess, Visitor};
 
 /// Config files larger than this are not read (CloudFormation itself takes templates up
@@ -519,6 +520,45 @@ fn long_form(tag: String, inner: Node) -> Node {
         }
         Err(_) => Node::Tagged(tag, Box::new(inner)),
     }
+}
+
+/// A config-file diagnostic: `file` relative to the project folder.
+/// A config value of the wrong shape, read as absent: a warning naming the file, the key
+/// path and what was expected, so that nothing in the config is dropped silently.
+pub(crate) fn wrong_type(
+    file: &str,
+    text: &str,
+    path: &[&str],
+    expected: &str,
+    found: &Node,
+) -> Diagnostic {
+    Diagnostic::new(
+        Level::Warning,
+        Code::ConfigWrongType,
+        format!(
+            "{file}: `{}` should be {expected}, not {}; it is ignored",
+            path.join("."),
+            found.kind()
+        ),
+        Some(Location {
+            file: file.to_string(),
+            line: find_line(text, path).unwrap_or(1),
+            column: 1,
+        }),
+    )
+}
+
+pub(crate) fn config_error(file: &str, e: &ConfigError) -> Diagnostic {
+    Diagnostic::new(
+        Level::Error,
+        Code::ConfigParseError,
+        format!("{file}: {}", e.message),
+        Some(Location {
+            file: file.to_string(),
+            line: e.line.unwrap_or(1),
+            column: e.column.unwrap_or(1),
+        }),
+    )
 }
 
 #[cfg(test)]

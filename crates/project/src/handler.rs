@@ -125,8 +125,8 @@ pub(crate) fn resolve_handler(
 /// How a message names `code_root`: "the project folder" for `root` itself, else its
 /// path relative to `root` (as configured when it is elsewhere).
 pub(crate) fn shown_folder(root: &Path, code_root: &Path) -> String {
-    let clean = crate::clean_path(code_root);
-    match clean.strip_prefix(crate::clean_path(root)) {
+    let clean = crate::walk::clean_path(code_root);
+    match clean.strip_prefix(crate::walk::clean_path(root)) {
         Ok(rel) if rel.as_os_str().is_empty() => "the project folder".to_string(),
         Ok(rel) => format!("`{}`", rel.to_string_lossy().replace('\\', "/")),
         Err(_) => format!("`{}`", code_root.display()),

@@ -74,8 +74,8 @@ pub fn discover_manifest(
     let mut d =
         crate::serverless::read_resolved(&manifest.service_dir, &file, &text, &manifest.service);
     d.functions.sort_by(|a, b| a.name.cmp(&b.name));
-    crate::select(&mut d, &options.functions);
-    crate::confine_functions(&mut d, &manifest.service_dir, &options.allow_outside);
+    crate::discover::select(&mut d, &options.functions);
+    crate::confine::confine_functions(&mut d, &manifest.service_dir, &options.allow_outside);
     Ok(ManifestProject {
         service_dir: manifest.service_dir,
         discovery: d,

@@ -18,11 +18,12 @@ use std::path::Path;
 use leastrole_core::{Diagnostic, Level, Location};
 
 use crate::cfn::{self, Eval, Literal, Template};
+use crate::config::config_error;
 use crate::config::{self, KeyLines, Node};
 use crate::configured::Configured;
 use crate::declared::{Declared, EventSource};
 use crate::role::{self, Reader, RoleBuilder, SAM_MANAGED, Site};
-use crate::{DiscoverOptions, Discovery, EnvValue, Framework, ValuePart, config_error};
+use crate::{DiscoverOptions, Discovery, EnvValue, Framework, ValuePart};
 use leastrole_core::Code;
 
 pub(crate) const TEMPLATE_FILES: &[&str] = &["template.yaml", "template.yml", "template.json"];
@@ -35,8 +36,8 @@ pub(crate) fn discover(
     options: &DiscoverOptions,
 ) -> Option<Result<Discovery, Vec<Diagnostic>>> {
     let file = TEMPLATE_FILES.iter().find(|f| root.join(f).is_file())?;
-    let confine = crate::confinement(root, &options.allow_outside);
-    if let Some(refused) = crate::refused_config(&confine, &root.join(file), file) {
+    let confine = crate::confine::confinement(root, &options.allow_outside);
+    if let Some(refused) = crate::confine::refused_config(&confine, &root.join(file), file) {
         return Some(Err(vec![refused]));
     }
     let (text, node) = match config::load(&root.join(file)) {
@@ -47,7 +48,7 @@ pub(crate) fn discover(
     // A template whose `Resources` is not a mapping declares nothing: refuse it, so that
     // discovery falls back to reading the folder rather than finding no functions.
     if let Some(found) = node.get("Resources").filter(|r| r.as_map().is_none()) {
-        let mut d = crate::wrong_type(
+        let mut d = crate::config::wrong_type(
             file,
             &text,
             &["Resources"],
@@ -119,8 +120,13 @@ fn read_template(
     let empty = Node::Null;
     for path in [&["Globals"][..], &["Globals", "Function"], &["Parameters"]] {
         if let Some(found) = node.at(path).filter(|n| n.as_map().is_none()) {
-            d.diagnostics
-                .push(crate::wrong_type(file, text, path, "a mapping", found));
+            d.diagnostics.push(crate::config::wrong_type(
+                file,
+                text,
+                path,
+                "a mapping",
+                found,
+            ));
         }
     }
     let globals = node.at(&["Globals", "Function"]).unwrap_or(&empty);
@@ -134,7 +140,7 @@ fn read_template(
         }
         let props = resource.get("Properties").unwrap_or(&empty);
         if props.as_map().is_none() && *props != Node::Null {
-            d.diagnostics.push(crate::wrong_type(
+            d.diagnostics.push(crate::config::wrong_type(
                 file,
                 text,
                 &["Resources", id, "Properties"],
@@ -168,7 +174,7 @@ fn read_template(
                     root.to_path_buf()
                 }
                 Some(uri) if !uri.starts_with("s3://") => {
-                    root.join(crate::clean_path(Path::new(&uri)))
+                    root.join(crate::walk::clean_path(Path::new(&uri)))
                 }
                 _ => {
                     unsupported = Some((
@@ -220,7 +226,7 @@ fn read_template(
                     }
                 }
                 Some(Node::Null) | None => {}
-                Some(found) => d.diagnostics.push(crate::wrong_type(
+                Some(found) => d.diagnostics.push(crate::config::wrong_type(
                     file,
                     text,
                     path,

@@ -22,12 +22,13 @@ use indexmap::IndexMap;
 use leastrole_core::{Diagnostic, Level, Location};
 
 use crate::cfn::{self, Eval, Strings, Template};
+use crate::config::config_error;
 use crate::config::{self, KeyLines, Node, find_line};
 use crate::configured::Configured;
 use crate::declared::{Declared, EventSource};
 use crate::role::{self, Reader, RoleBuilder, Site};
 use crate::vars::{Confined, Seg, Val, Vars};
-use crate::{DiscoverOptions, Discovery, EnvValue, Framework, ValuePart, config_error};
+use crate::{DiscoverOptions, Discovery, EnvValue, Framework, ValuePart};
 use leastrole_core::Code;
 
 pub(crate) const CONFIG_FILES: &[&str] = &["serverless.yml", "serverless.yaml", "serverless.json"];
@@ -134,8 +135,8 @@ pub(crate) fn discover(
             }),
         )]));
     };
-    let confine = crate::confinement(root, &options.allow_outside);
-    if let Some(refused) = crate::refused_config(&confine, &root.join(file), file) {
+    let confine = crate::confine::confinement(root, &options.allow_outside);
+    if let Some(refused) = crate::confine::refused_config(&confine, &root.join(file), file) {
         return Some(Err(vec![refused]));
     }
     let (text, root_node) = match config::load(&root.join(file)) {
@@ -218,7 +219,7 @@ fn read_service(root: &Path, file: &str, text: &str, config: &Node, vars: &Vars<
         for section in &sections {
             match section.get("Resources") {
                 Some(Node::Map(_)) | None => {}
-                Some(found) => d.diagnostics.push(crate::wrong_type(
+                Some(found) => d.diagnostics.push(crate::config::wrong_type(
                     file,
                     text,
                     &["resources", "Resources"],
@@ -273,7 +274,7 @@ fn read_service(root: &Path, file: &str, text: &str, config: &Node, vars: &Vars<
     let eval = strings.eval();
     let provider_env =
         environment(vars, &eval, provider.get("environment")).unwrap_or_else(|found| {
-            d.diagnostics.push(crate::wrong_type(
+            d.diagnostics.push(crate::config::wrong_type(
                 file,
                 text,
                 &["provider", "environment"],
@@ -290,7 +291,7 @@ fn read_service(root: &Path, file: &str, text: &str, config: &Node, vars: &Vars<
     let lines = KeyLines::under(text, &["functions"]);
     for (key, f) in &functions {
         if !matches!(f, Node::Map(_) | Node::Null) {
-            d.diagnostics.push(crate::wrong_type(
+            d.diagnostics.push(crate::config::wrong_type(
                 file,
                 text,
                 &["functions", key],
@@ -309,13 +310,13 @@ fn read_service(root: &Path, file: &str, text: &str, config: &Node, vars: &Vars<
             .and_then(|r| vars.literal(r, 0))
             .or_else(|| provider_runtime.clone());
         let code_root = match f.get("module").and_then(|m| vars.literal(m, 0)) {
-            Some(module) => root.join(crate::clean_path(Path::new(&module))),
+            Some(module) => root.join(crate::walk::clean_path(Path::new(&module))),
             None => root.to_path_buf(),
         };
         let mut env = provider_env.clone();
         match environment(vars, &eval, f.get("environment")) {
             Ok(own) => env.extend(own),
-            Err(found) => d.diagnostics.push(crate::wrong_type(
+            Err(found) => d.diagnostics.push(crate::config::wrong_type(
                 file,
                 text,
                 &["functions", key, "environment"],

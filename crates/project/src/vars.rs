@@ -512,7 +512,7 @@ impl<'a> Vars<'a> {
                     let file = path.trim_start_matches("./");
                     self.diagnostics
                         .borrow_mut()
-                        .push(crate::config_error(file, &e));
+                        .push(crate::config::config_error(file, &e));
                     None
                 }
             })

@@ -1,7 +1,7 @@
 //! Listing a folder's source files: gitignore-aware, never following symlinks (no
 //! loops), skipping dependency and build folders.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use leastrole_core::Code;
 use leastrole_core::{Diagnostic, Language, Level};
@@ -33,7 +33,7 @@ pub fn source_files(root: &Path) -> (Vec<String>, Vec<Diagnostic>) {
 pub(crate) struct Walked {
     /// Source files, as [`source_files`] lists them.
     pub files: Vec<String>,
-    /// Files below the root named like a project config ([`crate::is_project_file`]:
+    /// Files below the root named like a project config ([`crate::discover::is_project_file`]:
     /// `serverless.yml`, `template.yaml`, `cdk.json`…), relative, sorted: candidates for
     /// [`crate::nested_projects`].
     pub configs: Vec<String>,
@@ -65,7 +65,9 @@ pub(crate) fn walk(root: &Path) -> Walked {
                 if Language::of_path(&rel).is_some() && !rel.ends_with(".d.ts") {
                     out.files.push(rel);
                 } else if rel.contains('/')
-                    && e.file_name().to_str().is_some_and(crate::is_project_file)
+                    && e.file_name()
+                        .to_str()
+                        .is_some_and(crate::discover::is_project_file)
                 {
                     out.configs.push(rel);
                 }
@@ -80,5 +82,25 @@ pub(crate) fn walk(root: &Path) -> Walked {
     }
     out.files.sort();
     out.configs.sort();
+    out
+}
+
+/// `a/./b/../c` → `a/c`, without touching the file system.
+pub(crate) fn clean_path(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if out.file_name().is_some() {
+                    out.pop();
+                } else {
+                    out.push("..");
+                }
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
     out
 }
