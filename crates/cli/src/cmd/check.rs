@@ -13,7 +13,7 @@ use leastrole_review::{Catalog, CheckContext, CheckInput, Review, ReviewKind};
 use crate::Status;
 use crate::args::CheckArgs;
 use crate::cmd::analysis_options;
-use crate::cmd::review::{arn_env, config_stop, finish, load_maps, repo_prefix};
+use crate::cmd::review::{Ending, arn_env, config_stop, load_maps, repo_prefix};
 use leastrole_core::Code;
 use leastrole_pipeline::build_report;
 
@@ -81,6 +81,13 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Status> {
     }
     let maps = load_maps(args.maps.as_deref())?;
     let maps = maps.get();
+    let ending = Ending {
+        format: args.format,
+        fail_on: args.fail_on,
+        uri_prefix: repo_prefix(&root),
+        output: args.output.as_ref(),
+        strict: args.strict,
+    };
     // A configuration that cannot be read: the review says so (in every format) and the
     // command fails, rather than checking whatever discovery could guess.
     if let Some(error) = config_stop(&discovery.diagnostics, args.config_fallback) {
@@ -90,15 +97,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Status> {
             diagnostics: discovery.diagnostics,
             roles: Vec::new(),
         };
-        return finish(
-            &review,
-            args.format,
-            args.fail_on,
-            repo_prefix(&root),
-            args.output.as_ref(),
-            args.strict,
-            Some(error),
-        );
+        return ending.finish(&review, Some(error));
     }
     let functions: BTreeMap<String, Function> = discovery
         .functions
@@ -188,15 +187,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Status> {
             f.diagnostics.dedup();
         }
     }
-    finish(
-        &review,
-        args.format,
-        args.fail_on,
-        repo_prefix(&root),
-        args.output.as_ref(),
-        args.strict,
-        error,
-    )
+    ending.finish(&review, error)
 }
 
 /// The description of the role a function's project declares, when it can be checked.

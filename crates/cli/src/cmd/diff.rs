@@ -13,7 +13,7 @@ use leastrole_review::{Catalog, PolicySet, Review, ReviewKind};
 use crate::Status;
 use crate::args::{AnalysisArgs, DiffArgs};
 use crate::cmd::analysis_options;
-use crate::cmd::review::{arn_env, config_stop, finish, load_maps, repo_prefix};
+use crate::cmd::review::{Ending, arn_env, config_stop, load_maps, repo_prefix};
 use leastrole_pipeline::build_report;
 
 pub fn run(args: DiffArgs) -> anyhow::Result<Status> {
@@ -21,6 +21,13 @@ pub fn run(args: DiffArgs) -> anyhow::Result<Status> {
     let maps = maps.get();
     let catalog = Catalog::new(maps);
     let env = arn_env(&args.arn);
+    let ending = |uri_prefix: String| Ending {
+        format: args.format,
+        fail_on: args.fail_on,
+        uri_prefix,
+        output: args.output.as_ref(),
+        strict: false,
+    };
     let (old, new, prefix) = match &args.git {
         Some(base) => {
             anyhow::ensure!(
@@ -60,15 +67,7 @@ pub fn run(args: DiffArgs) -> anyhow::Result<Status> {
                         diagnostics,
                         roles: Vec::new(),
                     };
-                    return finish(
-                        &review,
-                        args.format,
-                        args.fail_on,
-                        prefix,
-                        args.output.as_ref(),
-                        false,
-                        error,
-                    );
+                    return ending(prefix).finish(&review, error);
                 }
             }
         }
@@ -88,15 +87,7 @@ pub fn run(args: DiffArgs) -> anyhow::Result<Status> {
     };
     let review =
         leastrole_review::diff(&old, &new, &catalog).context("the service maps are broken")?;
-    finish(
-        &review,
-        args.format,
-        args.fail_on,
-        prefix,
-        args.output.as_ref(),
-        false,
-        None,
-    )
+    ending(prefix).finish(&review, None)
 }
 
 /// Two one-function inputs (policy documents, single-function reports) are the same

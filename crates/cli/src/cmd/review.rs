@@ -92,77 +92,85 @@ pub(crate) fn config_stop(diagnostics: &[Diagnostic], fallback: bool) -> Option<
     ))
 }
 
-/// Render, write, write the job summary, and decide the exit status: `error` (the
-/// review is rendered with it, then the command fails: exit 2), else `--fail-on`, else
-/// `--strict` (any warning-level diagnostic).
-pub(crate) fn finish(
-    review: &Review,
-    format: Option<ReviewFormat>,
-    fail_on: FailOn,
-    uri_prefix: String,
-    output: Option<&PathBuf>,
-    strict: bool,
-    error: Option<String>,
-) -> anyhow::Result<Status> {
-    let format = format.unwrap_or(if std::io::stdout().is_terminal() && output.is_none() {
-        ReviewFormat::Text
-    } else {
-        ReviewFormat::Json
-    });
-    let options = ReviewOptions {
-        uri_prefix,
-        fail_on,
-        error: error.clone(),
-    };
-    let text = match format {
-        ReviewFormat::Text => leastrole_render::review_text(review, &options),
-        ReviewFormat::Markdown => leastrole_render::review_markdown(review, &options),
-        ReviewFormat::Json => leastrole_render::review_json(review, &options),
-        ReviewFormat::Sarif => leastrole_render::review_sarif(review, &options),
-        ReviewFormat::Github => leastrole_render::review_github(review, &options),
-    };
-    if format == ReviewFormat::Github
-        && let Some(summary) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|s| !s.is_empty())
-    {
-        // The Markdown stays under 65,536 characters, far below the summary's 1 MiB.
-        let markdown = leastrole_render::review_markdown(review, &options);
-        let mut file = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&summary)
-            .with_context(|| {
+/// How `check` and `diff` end: the format and destination of the review, and what
+/// decides the exit status.
+#[derive(Debug)]
+pub(crate) struct Ending<'a> {
+    pub(crate) format: Option<ReviewFormat>,
+    pub(crate) fail_on: FailOn,
+    /// The project folder relative to the repository (annotations and SARIF paths).
+    pub(crate) uri_prefix: String,
+    pub(crate) output: Option<&'a PathBuf>,
+    pub(crate) strict: bool,
+}
+
+impl Ending<'_> {
+    /// Render, write, write the job summary, and decide the exit status: `error` (the
+    /// review is rendered with it, then the command fails: exit 2), else `--fail-on`,
+    /// else `--strict` (any warning-level diagnostic).
+    pub(crate) fn finish(&self, review: &Review, error: Option<String>) -> anyhow::Result<Status> {
+        let format = self.format.unwrap_or(
+            if std::io::stdout().is_terminal() && self.output.is_none() {
+                ReviewFormat::Text
+            } else {
+                ReviewFormat::Json
+            },
+        );
+        let options = ReviewOptions {
+            uri_prefix: self.uri_prefix.clone(),
+            fail_on: self.fail_on,
+            error: error.clone(),
+        };
+        let text = match format {
+            ReviewFormat::Text => leastrole_render::review_text(review, &options),
+            ReviewFormat::Markdown => leastrole_render::review_markdown(review, &options),
+            ReviewFormat::Json => leastrole_render::review_json(review, &options),
+            ReviewFormat::Sarif => leastrole_render::review_sarif(review, &options),
+            ReviewFormat::Github => leastrole_render::review_github(review, &options),
+        };
+        if format == ReviewFormat::Github
+            && let Some(summary) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|s| !s.is_empty())
+        {
+            // The Markdown stays under 65,536 characters, far below the summary's 1 MiB.
+            let markdown = leastrole_render::review_markdown(review, &options);
+            let mut file = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&summary)
+                .with_context(|| {
+                    format!(
+                        "cannot open GITHUB_STEP_SUMMARY {}",
+                        Path::new(&summary).display()
+                    )
+                })?;
+            file.write_all(markdown.as_bytes()).with_context(|| {
                 format!(
-                    "cannot open GITHUB_STEP_SUMMARY {}",
+                    "cannot write GITHUB_STEP_SUMMARY {}",
                     Path::new(&summary).display()
                 )
             })?;
-        file.write_all(markdown.as_bytes()).with_context(|| {
-            format!(
-                "cannot write GITHUB_STEP_SUMMARY {}",
-                Path::new(&summary).display()
+        }
+        emit(self.output.map(PathBuf::as_path), &text)?;
+        if let Some(error) = error {
+            bail!(error);
+        }
+        let warned = review
+            .diagnostics
+            .iter()
+            .chain(
+                review
+                    .functions
+                    .iter()
+                    .chain(&review.roles)
+                    .flat_map(|f| &f.diagnostics),
             )
-        })?;
-    }
-    emit(output.map(PathBuf::as_path), &text)?;
-    if let Some(error) = error {
-        bail!(error);
-    }
-    let warned = review
-        .diagnostics
-        .iter()
-        .chain(
-            review
-                .functions
-                .iter()
-                .chain(&review.roles)
-                .flat_map(|f| &f.diagnostics),
+            .any(|d| d.level >= Level::Warning);
+        Ok(
+            if review.gating(self.fail_on).next().is_some() || (self.strict && warned) {
+                Status::Findings
+            } else {
+                Status::Clean
+            },
         )
-        .any(|d| d.level >= Level::Warning);
-    Ok(
-        if review.gating(fail_on).next().is_some() || (strict && warned) {
-            Status::Findings
-        } else {
-            Status::Clean
-        },
-    )
+    }
 }
