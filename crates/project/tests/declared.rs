@@ -5,20 +5,14 @@
 //! expansions that matter (SAM templates, managed policies, not-checkable reasons).
 
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use leastrole_project::declared::{Declared, DeclaredRole, DeclaredStatement, Effect};
-use leastrole_project::{DiscoverOptions, Function, ValuePart, ValueParts, discover};
+use leastrole_project::{DiscoverOptions, Function, ValuePart, discover};
 
-fn project(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../fixtures/projects")
-        .join(name)
-}
+mod common;
 
-fn parts(ps: &[ValuePart]) -> String {
-    format!("{:#}", ValueParts(ps))
-}
+use common::{parts, project};
 
 fn statement(s: &DeclaredStatement) -> String {
     let effect = match s.effect {

@@ -5,19 +5,11 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use leastrole_project::{
-    DiscoverOptions, Discovery, Entry, EnvValue, ValuePart, ValueParts, discover,
-};
+use leastrole_project::{DiscoverOptions, Discovery, Entry, EnvValue, discover};
 
-fn project(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../fixtures/projects")
-        .join(name)
-}
+mod common;
 
-fn parts(ps: &[ValuePart]) -> String {
-    format!("{:#}", ValueParts(ps))
-}
+use common::{parts, project};
 
 fn env(v: &EnvValue) -> String {
     match v {
