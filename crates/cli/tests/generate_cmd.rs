@@ -701,3 +701,24 @@ fn serverless_output_writes_each_variable_as_configured() {
         assert!(iam.contains(resolved), "{resolved}: {iam}");
     }
 }
+
+/// `--format sam` on a plain CloudFormation project says the functions have no
+/// `Policies` to take it and names the format that fits; `cloudformation` says nothing.
+#[test]
+fn sam_format_on_cloudformation_functions_points_to_the_cloudformation_format() {
+    let dir = project("cloudformation-plain");
+    let dir = dir.to_str().unwrap();
+    let (code, _, err) = run(&["generate", dir, "--format", "sam"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("OrdersFunction is an AWS::Lambda::Function")
+            && err.contains("use --format cloudformation"),
+        "{err}"
+    );
+    let (code, _, err) = run(&["generate", dir, "--format", "cloudformation"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(!err.contains("--format sam"), "{err}");
+    let sam_app = project("sam-app");
+    let (_, _, err) = run(&["generate", sam_app.to_str().unwrap(), "--format", "sam"]);
+    assert!(!err.contains("AWS::Lambda::Function"), "{err}");
+}

@@ -7,7 +7,7 @@ use anyhow::{Context, bail};
 use leastrole_lang::{Diagnostic, Level};
 use leastrole_maps::Maps;
 use leastrole_policy::ArnEnv;
-use leastrole_project::{DiscoverOptions, discover};
+use leastrole_project::{DiscoverOptions, Entry, Framework, discover};
 use leastrole_render::{RenderOptions, ServerlessFlavor};
 
 use crate::Status;
@@ -48,6 +48,15 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<Status> {
         }
         bail!(error);
     }
+    // `--format sam` patches `AWS::Serverless::Function`s; a plain CloudFormation or CDK
+    // function (`AWS::Lambda::Function`) has no `Policies` property to take it.
+    let not_sam: Vec<String> = discovery
+        .functions
+        .iter()
+        .filter(|f| matches!(f.framework, Framework::CloudFormation | Framework::Cdk))
+        .filter(|f| !matches!(f.entry, Entry::Unsupported { .. }))
+        .map(|f| f.name.clone())
+        .collect();
     let overlay;
     let maps: &Maps = match &args.maps {
         Some(dir) => {
@@ -131,7 +140,17 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<Status> {
             };
             leastrole_render::serverless(&report, &render, flavor)
         }
-        GenerateFormat::Sam => leastrole_render::sam(&report, &render),
+        GenerateFormat::Sam => {
+            if !not_sam.is_empty() {
+                note(&format!(
+                    "leastrole: --format sam writes `Policies` for AWS::Serverless::Function; {} {} AWS::Lambda::Function (no `Policies` property): use --format cloudformation for {}",
+                    not_sam.join(", "),
+                    if not_sam.len() == 1 { "is an" } else { "are" },
+                    if not_sam.len() == 1 { "it" } else { "them" },
+                ));
+            }
+            leastrole_render::sam(&report, &render)
+        }
         GenerateFormat::Terraform => leastrole_render::terraform(&report, &render),
         GenerateFormat::Statements => leastrole_render::statements_json(&report),
     };
