@@ -339,6 +339,8 @@ SPECIAL_BINDINGS = {
     ("sqs", "QueueName"): [("QueueUrl", "sqs-queue-url-name"), ("QueueName", None)],
     ("ssm", "ParameterNameWithoutLeadingSlash"): [("Name", "ssm-parameter-name"), ("Names[]", "ssm-parameter-name"), ("Path", "ssm-parameter-name")],
     ("ses", "IdentityName"): [("Identity", None), ("EmailIdentity", None)],
+    # A secret's ARN ends in `-` and six random characters: a name matches it only with them.
+    ("secretsmanager", "SecretId"): [("SecretId", "secretsmanager-secret-name"), ("Name", "secretsmanager-secret-name")],
     ("ses", "TemplateName"): [("TemplateName", None), ("Template", None)],
 }
 # (prefix, resource type) -> a parameter whose value may be the resource's whole ARN.

@@ -237,6 +237,10 @@ pub enum Parser {
     /// SSM parameter `Name`/`Path` (`/app/db/password`, `app`, or a parameter ARN): the name
     /// without its leading `/` (the ARN template already has `parameter/`).
     SsmParameterName,
+    /// Secrets Manager `SecretId`/`Name` given as a name (`gateway/password`): the name
+    /// followed by `-??????`, because a secret's ARN always ends in `-` and six random
+    /// characters (a whole ARN is taken through `arn_param` instead).
+    SecretsmanagerSecretName,
 }
 
 /// A condition on the request under which an action is needed.

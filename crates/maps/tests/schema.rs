@@ -277,6 +277,7 @@ fn parsers() -> Vec<Parser> {
         Parser::KmsAliasName,
         Parser::SqsQueueUrlName,
         Parser::SsmParameterName,
+        Parser::SecretsmanagerSecretName,
     ];
     for p in &all {
         match p {
@@ -288,7 +289,8 @@ fn parsers() -> Vec<Parser> {
             | Parser::KmsKeyId
             | Parser::KmsAliasName
             | Parser::SqsQueueUrlName
-            | Parser::SsmParameterName => {}
+            | Parser::SsmParameterName
+            | Parser::SecretsmanagerSecretName => {}
         }
     }
     all

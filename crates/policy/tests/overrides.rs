@@ -638,3 +638,45 @@ fn cross_service_renames() {
     let tags = actions("resourcegroupstaggingapi", "get_resources", obj(&[]));
     assert_eq!(tags, set(&["tag:GetResources"]));
 }
+
+/// A secret named by name: its ARN always ends in `-` and six random characters
+/// (Secrets Manager user guide, "Secret ARNs"), so `secret:NAME` alone would be denied
+/// at run time; `secret:NAME-??????` matches the real ARN and no longer name. A whole
+/// ARN is used as given.
+#[test]
+fn secrets_manager_names_match_the_arn_with_its_random_suffix() {
+    let by_name = grants(
+        "secretsmanager",
+        "get_secret_value",
+        obj(&[("SecretId", s("gateway/password"))]),
+    );
+    assert_eq!(
+        by_name,
+        pairs(&[(
+            "secretsmanager:GetSecretValue",
+            "arn:aws:secretsmanager:us-east-1:111122223333:secret:gateway/password-??????"
+        )])
+    );
+    let arn = "arn:aws:secretsmanager:us-east-1:111122223333:secret:gateway/password-AbCdEf";
+    assert_eq!(
+        grants(
+            "secretsmanager",
+            "get_secret_value",
+            obj(&[("SecretId", s(arn))])
+        ),
+        pairs(&[("secretsmanager:GetSecretValue", arn)])
+    );
+    let created = grants(
+        "secretsmanager",
+        "create_secret",
+        obj(&[("Name", s("gateway/password"))]),
+    );
+    assert!(
+        created.contains(&(
+            "secretsmanager:CreateSecret".to_string(),
+            "arn:aws:secretsmanager:us-east-1:111122223333:secret:gateway/password-??????"
+                .to_string()
+        )),
+        "{created:?}"
+    );
+}

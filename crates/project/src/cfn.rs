@@ -33,9 +33,13 @@ fn build(template: &str, name: &[ValuePart]) -> Vec<ValuePart> {
             "region" => out.push(ValuePart::Pseudo("AWS::Region".into())),
             "account" => out.push(ValuePart::Pseudo("AWS::AccountId".into())),
             "urlsuffix" => out.push(ValuePart::Pseudo("AWS::URLSuffix".into())),
-            _ => out.push(ValuePart::Unknown(
-                "the random suffix Secrets Manager adds to a secret's ARN".into(),
-            )),
+            // The six random characters Secrets Manager ends a secret's ARN with: IAM's
+            // `?` matches exactly one character each, so the name's ARN and no longer
+            // name's is matched.
+            "random" => out.push(ValuePart::Lit("??????".into())),
+            _ => out.push(ValuePart::Unknown(format!(
+                "`{{{placeholder}}}` in a return-value template"
+            ))),
         }
         rest = tail;
     }
@@ -602,7 +606,7 @@ anon: Template([Ref { logical_id: "Anonymous", attribute: Some("Arn"), arn: true
 topic: Template([Ref { logical_id: "Topic", attribute: None, arn: true, physical: Some([Lit("arn:"), Pseudo("AWS::Partition"), Lit(":sns:"), Pseudo("AWS::Region"), Lit(":"), Pseudo("AWS::AccountId"), Lit(":events")]), resource_type: Some("AWS::SNS::Topic") }])
 queue: Template([Ref { logical_id: "Queue", attribute: None, arn: false, physical: Some([Lit("https://sqs."), Pseudo("AWS::Region"), Lit("."), Pseudo("AWS::URLSuffix"), Lit("/"), Pseudo("AWS::AccountId"), Lit("/jobs.fifo")]), resource_type: Some("AWS::SQS::Queue") }])
 queueArn: Template([Ref { logical_id: "Queue", attribute: Some("Arn"), arn: true, physical: Some([Lit("arn:"), Pseudo("AWS::Partition"), Lit(":sqs:"), Pseudo("AWS::Region"), Lit(":"), Pseudo("AWS::AccountId"), Lit(":jobs.fifo")]), resource_type: Some("AWS::SQS::Queue") }])
-secret: Template([Ref { logical_id: "Creds", attribute: None, arn: true, physical: Some([Lit("arn:"), Pseudo("AWS::Partition"), Lit(":secretsmanager:"), Pseudo("AWS::Region"), Lit(":"), Pseudo("AWS::AccountId"), Lit(":secret:db-creds-"), Unknown("the random suffix Secrets Manager adds to a secret's ARN")]), resource_type: Some("AWS::SecretsManager::Secret") }])
+secret: Template([Ref { logical_id: "Creds", attribute: None, arn: true, physical: Some([Lit("arn:"), Pseudo("AWS::Partition"), Lit(":secretsmanager:"), Pseudo("AWS::Region"), Lit(":"), Pseudo("AWS::AccountId"), Lit(":secret:db-creds-??????")]), resource_type: Some("AWS::SecretsManager::Secret") }])
 key: Template([Ref { logical_id: "Key", attribute: None, arn: false, physical: None, resource_type: Some("AWS::KMS::Key") }])
 param: Template([Ref { logical_id: "Stage", attribute: None, arn: false, physical: Some([Lit("prod")]), resource_type: None }])
 noDefault: Template([Ref { logical_id: "Secret", attribute: None, arn: false, physical: None, resource_type: None }])

@@ -305,6 +305,9 @@ pub fn parse(parser: Parser, value: &Value, env: &EnvContext) -> Text {
                 piece(&flat)
             }
         }
+        // A secret's ARN is its name, `-` and six random characters (the Secrets Manager
+        // user guide, "Secret ARNs"): IAM's `?` matches one character each.
+        Parser::SecretsmanagerSecretName => piece(&format!("{flat}-??????")),
         Parser::KmsAliasName => {
             let name = flat
                 .split_once(":alias/")
