@@ -80,6 +80,8 @@ codes! {
     NestingTooDeep = "nesting-too-deep", Warning,
         "Python expressions nested too deeply to analyse fully";
     NoFunctions = "no-functions", Warning, "nothing to analyse: no config, no function, no source";
+    NoResourceType = "no-resource-type", Info,
+        "an action IAM authorizes on no resource type: its `*` is not a missed resolution";
     NoSdkCalls = "no-sdk-calls", Info, "the function makes no AWS SDK call";
     NotAws = "not-aws", Warning, "a Serverless provider that is not AWS: no functions read";
     OpaqueHandler = "opaque-handler", Info,

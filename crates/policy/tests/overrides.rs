@@ -680,3 +680,48 @@ fn secrets_manager_names_match_the_arn_with_its_random_suffix() {
         "{created:?}"
     );
 }
+
+/// Every `*` says why, including the one IAM leaves no choice about: an action with no
+/// resource type gets an info diagnostic naming it, with the tables' note when there is
+/// one (issue 16: `redshift-data` `ExecuteStatement` gave `Resource: *` and nothing else).
+#[test]
+fn a_wildcard_for_an_action_without_resource_types_says_so() {
+    let (grants, diagnostics) = resolve_call(
+        Maps::embedded(),
+        &call(
+            "redshift-data",
+            "execute_statement",
+            obj(&[
+                ("ClusterIdentifier", s("analytics")),
+                ("Sql", s("select 1")),
+            ]),
+        ),
+        &EnvContext::default(),
+        &Options::default(),
+    )
+    .expect("maps load");
+    assert!(grants.iter().all(|g| g.resource.is_any()), "{grants:?}");
+    let why: Vec<&str> = diagnostics
+        .iter()
+        .filter(|d| d.code == "no-resource-type")
+        .map(|d| d.message.as_str())
+        .collect();
+    assert_eq!(why.len(), 1, "{diagnostics:?}");
+    assert!(
+        why[0].starts_with("redshift-data:ExecuteStatement: `*` is the only resource"),
+        "{why:?}"
+    );
+    let (_, diagnostics) = resolve_call(
+        Maps::embedded(),
+        &call("s3", "list_buckets", obj(&[])),
+        &EnvContext::default(),
+        &Options::default(),
+    )
+    .expect("maps load");
+    assert!(
+        diagnostics.iter().any(|d| d.code == "no-resource-type"
+            && d.message.contains("s3:ListAllMyBuckets")
+            && d.message.contains("no resource-level permissions")),
+        "{diagnostics:?}"
+    );
+}

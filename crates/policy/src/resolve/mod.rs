@@ -239,6 +239,20 @@ impl CallContext<'_> {
     /// The resources one action rule needs for one request.
     fn resources(&mut self, op_name: &str, rule: &ActionRule, params: &Value) -> Vec<Resource> {
         if rule.resources.is_empty() {
+            // A wildcard always says why, even the one IAM leaves no choice about.
+            let why = match &rule.note {
+                Some(note) => format!("the tables say: {note}"),
+                None => "IAM defines no resource type for it (no resource-level permissions)"
+                    .to_string(),
+            };
+            self.push(
+                Level::Info,
+                Code::NoResourceType,
+                format!(
+                    "{}: `*` is the only resource it can have; {why}",
+                    rule.action
+                ),
+            );
             return vec![Resource::any()];
         }
         let mut out = BTreeSet::new();
