@@ -8,8 +8,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use rustc_hash::FxHashMap;
 
-use crate::facts::Code;
-use crate::facts::{Diagnostic, Level, Location};
+use crate::facts::{Code, Diagnostic, Level, Location};
 use crate::syntax::{self, Grammar, Tree};
 pub use leastrole_core::Confine;
 

@@ -15,14 +15,13 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use leastrole_core::{Diagnostic, Level, Location};
+use leastrole_core::{Code, Confine, Diagnostic, Level, Location};
 
 use crate::cfn::{self, Eval, Literal, Template};
 use crate::config::config_error;
 use crate::config::{self, KeyLines, Node};
 use crate::configured::Configured;
 use crate::{DiscoverOptions, Discovery, EnvValue, Framework, ValuePart, source_files};
-use leastrole_core::Code;
 
 /// The cloud assembly at or under `root`, and the project folder around it.
 pub(crate) fn assembly(root: &Path) -> Option<(PathBuf, PathBuf)> {
@@ -82,10 +81,10 @@ fn all_templates(out: &Path) -> Vec<PathBuf> {
 /// The functions of the CDK app at `root`: `None` without a cloud assembly.
 pub(crate) fn discover(
     root: &Path,
-    options: &DiscoverOptions,
+    _options: &DiscoverOptions,
+    confine: &Confine,
 ) -> Option<Result<Discovery, Vec<Diagnostic>>> {
     let (out, project) = assembly(root)?;
-    let confine = crate::confine::confinement(root, &options.allow_outside);
     let mut d = Discovery::default();
     let mut sources = SourceIndex::new(&project);
     let mut read_any = false;
@@ -101,7 +100,7 @@ pub(crate) fn discover(
     }
     for path in all_templates(&out) {
         let rel = relative(root, &path);
-        if let Some(refused) = crate::confine::refused_config(&confine, &path, &rel) {
+        if let Some(refused) = crate::confine::refused_config(confine, &path, &rel) {
             d.diagnostics.push(refused);
             continue;
         }

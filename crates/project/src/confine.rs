@@ -60,11 +60,11 @@ pub(crate) fn refused_config(confine: &Confine, path: &Path, file: &str) -> Opti
     ))
 }
 
-/// Confine `d`'s functions to [`confinement`]: a function whose code folder or handler
-/// file is outside it is not analysed, with an `outside-project` warning at its
-/// configuration line. Records the project folder and the confinement for the analysis.
-pub(crate) fn confine_functions(d: &mut Discovery, root: &Path, allow_outside: &[PathBuf]) {
-    let confine = confinement(root, allow_outside);
+/// Confine `d`'s functions to `confine` (the project's [`confinement`]): a function whose
+/// code folder or handler file is outside it is not analysed, with an `outside-project`
+/// warning at its configuration line. Records the project folder and the confinement for
+/// the analysis.
+pub(crate) fn confine_functions(d: &mut Discovery, root: &Path, confine: Confine) {
     for f in &mut d.functions {
         let path = match &f.entry {
             Entry::Handler { file, .. } => f.code_root.join(file),

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use leastrole_core::{Code, Diagnostic, Language, Level, Location};
 
-use crate::confine::confine_functions;
+use crate::confine::{confine_functions, confinement};
 use crate::handler::{HandlerSpec, HandlerStyle};
 use crate::{DiscoverOptions, Discovery, Entry, Framework, Function, cdk, sam, serverless, walk};
 
@@ -19,6 +19,7 @@ use crate::{DiscoverOptions, Discovery, Entry, Framework, Function, cdk, sam, se
 /// by name.
 pub fn discover(root: &Path, options: &DiscoverOptions) -> Discovery {
     let mut d = Discovery::default();
+    let confine = confinement(root, &options.allow_outside);
     if !options.handlers.is_empty() {
         for h in &options.handlers {
             match from_handler(root, h) {
@@ -29,7 +30,7 @@ pub fn discover(root: &Path, options: &DiscoverOptions) -> Discovery {
     } else {
         let found = [serverless::discover, sam::discover, cdk::discover]
             .into_iter()
-            .find_map(|framework| match framework(root, options)? {
+            .find_map(|framework| match framework(root, options, &confine)? {
                 Ok(found) => Some(found),
                 Err(diags) => {
                     d.diagnostics.extend(diags);
@@ -40,6 +41,7 @@ pub fn discover(root: &Path, options: &DiscoverOptions) -> Discovery {
             Some(found) => {
                 d.functions.extend(found.functions);
                 d.diagnostics.extend(found.diagnostics);
+                d.framework_version = found.framework_version;
             }
             None => {
                 let config_failed = d.diagnostics.iter().any(|x| x.level == Level::Error);
@@ -63,7 +65,7 @@ pub fn discover(root: &Path, options: &DiscoverOptions) -> Discovery {
     }
     d.functions.sort_by(|a, b| a.name.cmp(&b.name));
     select(&mut d, &options.functions);
-    confine_functions(&mut d, root, &options.allow_outside);
+    confine_functions(&mut d, root, confine);
     d
 }
 

@@ -48,7 +48,6 @@ pub use discover::discover;
 pub use handler::{HandlerSpec, HandlerStyle, style_for_runtime};
 pub use manifest::{MANIFEST_VERSION, ManifestError, ManifestProject, discover_manifest};
 pub use returns::{ReferenceValue, reference_value};
-pub use serverless::framework_major_version;
 pub use walk::source_files;
 
 /// What a function runs: one handler export, or (plain folder) every source file.
@@ -235,6 +234,9 @@ pub struct Discovery {
     pub project_dir: PathBuf,
     /// The folders the analysis may read source files from (see [`confinement`]).
     pub confine: Confine,
+    /// The major version a Serverless config's `frameworkVersion` names (`'3'` → 3), so
+    /// Serverless output uses the keys that version reads.
+    pub framework_version: Option<u32>,
 }
 
 impl Discovery {

@@ -67,15 +67,20 @@ pub fn discover_manifest(
             e.message
         ))
     })?;
+    // The framework that runs the plugin reads the output: its version (`3.40.0`) over
+    // the range the service asks for.
+    let running = crate::serverless::major_version(&manifest);
     let manifest = Manifest::parse(&manifest)?;
     let file = manifest.config_file();
     // The config text only places declarations on lines; it is never parsed.
     let text = std::fs::read_to_string(manifest.service_dir.join(&file)).unwrap_or_default();
     let mut d =
         crate::serverless::read_resolved(&manifest.service_dir, &file, &text, &manifest.service);
+    d.framework_version = running.or(d.framework_version);
     d.functions.sort_by(|a, b| a.name.cmp(&b.name));
     crate::discover::select(&mut d, &options.functions);
-    crate::confine::confine_functions(&mut d, &manifest.service_dir, &options.allow_outside);
+    let confine = crate::confine::confinement(&manifest.service_dir, &options.allow_outside);
+    crate::confine::confine_functions(&mut d, &manifest.service_dir, confine);
     Ok(ManifestProject {
         service_dir: manifest.service_dir,
         discovery: d,

@@ -15,7 +15,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use leastrole_core::{Diagnostic, Level, Location};
+use leastrole_core::{Code, Confine, Diagnostic, Level, Location};
 
 use crate::cfn::{self, Eval, Literal, Template};
 use crate::config::config_error;
@@ -24,7 +24,6 @@ use crate::configured::Configured;
 use crate::declared::{Declared, EventSource};
 use crate::role::{self, Reader, RoleBuilder, SAM_MANAGED, Site};
 use crate::{DiscoverOptions, Discovery, EnvValue, Framework, ValuePart};
-use leastrole_core::Code;
 
 pub(crate) const TEMPLATE_FILES: &[&str] = &["template.yaml", "template.yml", "template.json"];
 const TRANSFORM: &str = "AWS::Serverless-2016-10-31";
@@ -33,11 +32,11 @@ const TRANSFORM: &str = "AWS::Serverless-2016-10-31";
 /// `Err` when the template cannot be read.
 pub(crate) fn discover(
     root: &Path,
-    options: &DiscoverOptions,
+    _options: &DiscoverOptions,
+    confine: &Confine,
 ) -> Option<Result<Discovery, Vec<Diagnostic>>> {
     let file = TEMPLATE_FILES.iter().find(|f| root.join(f).is_file())?;
-    let confine = crate::confine::confinement(root, &options.allow_outside);
-    if let Some(refused) = crate::confine::refused_config(&confine, &root.join(file), file) {
+    if let Some(refused) = crate::confine::refused_config(confine, &root.join(file), file) {
         return Some(Err(vec![refused]));
     }
     let (text, node) = match config::load(&root.join(file)) {

@@ -19,7 +19,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use indexmap::IndexMap;
-use leastrole_core::{Diagnostic, Level, Location};
+use leastrole_core::{Code, Confine, Diagnostic, Level, Location};
 
 use crate::cfn::{self, Eval, Strings, Template};
 use crate::config::config_error;
@@ -29,7 +29,6 @@ use crate::declared::{Declared, EventSource};
 use crate::role::{self, Reader, RoleBuilder, Site};
 use crate::vars::{Confined, Seg, Val, Vars};
 use crate::{DiscoverOptions, Discovery, EnvValue, Framework, ValuePart};
-use leastrole_core::Code;
 
 pub(crate) const CONFIG_FILES: &[&str] = &["serverless.yml", "serverless.yaml", "serverless.json"];
 const CODE_CONFIG_FILES: &[&str] = &[
@@ -119,6 +118,7 @@ fn log_group_id(function: &str) -> String {
 pub(crate) fn discover(
     root: &Path,
     options: &DiscoverOptions,
+    confine: &Confine,
 ) -> Option<Result<Discovery, Vec<Diagnostic>>> {
     let Some(file) = CONFIG_FILES.iter().find(|f| root.join(f).is_file()) else {
         let code = CODE_CONFIG_FILES.iter().find(|f| root.join(f).is_file())?;
@@ -135,8 +135,7 @@ pub(crate) fn discover(
             }),
         )]));
     };
-    let confine = crate::confine::confinement(root, &options.allow_outside);
-    if let Some(refused) = crate::confine::refused_config(&confine, &root.join(file), file) {
+    if let Some(refused) = crate::confine::refused_config(confine, &root.join(file), file) {
         return Some(Err(vec![refused]));
     }
     let (text, root_node) = match config::load(&root.join(file)) {
@@ -155,20 +154,16 @@ pub(crate) fn discover(
     }
     let vars =
         Vars::new(&root_node, root, options.stage.as_deref(), options.use_env).confined(Confined {
-            confine: &confine,
+            confine,
             file,
             text: &text,
         });
     Some(Ok(read_service(root, file, &text, &root_node, &vars)))
 }
 
-/// The major version of the Serverless Framework the service at `root` asks for
-/// (`frameworkVersion: '3'`, `^3.38.0`, `>=4`): the first number in it. `None` without a
-/// config file, a readable one, or the key.
-pub fn framework_major_version(root: &Path) -> Option<u32> {
-    let file = CONFIG_FILES.iter().find(|f| root.join(f).is_file())?;
-    let node = config::load_file(&root.join(file)).ok()?;
-    let version = match node.get("frameworkVersion")? {
+/// The major version `frameworkVersion` names (`'3'`, `^3.38.0`, `>=4` → 3, 3, 4).
+pub(crate) fn major_version(config: &Node) -> Option<u32> {
+    let version = match config.get("frameworkVersion")? {
         Node::String(s) | Node::Number(s) => s.clone(),
         _ => return None,
     };
@@ -188,7 +183,10 @@ pub(crate) fn read_resolved(root: &Path, file: &str, text: &str, config: &Node) 
 }
 
 fn read_service(root: &Path, file: &str, text: &str, config: &Node, vars: &Vars<'_>) -> Discovery {
-    let mut d = Discovery::default();
+    let mut d = Discovery {
+        framework_version: major_version(config),
+        ..Discovery::default()
+    };
     let provider = config
         .get("provider")
         .map(|p| vars.deref(p, 0))

@@ -3,8 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use leastrole_core::Code;
-use leastrole_core::{Diagnostic, Language, Level};
+use leastrole_core::{Code, Diagnostic, Language, Level};
 
 /// Folders that hold dependencies or build output, never the user's handlers.
 const SKIPPED_DIRS: &[&str] = &[

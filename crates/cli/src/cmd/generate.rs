@@ -28,18 +28,15 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<Status> {
         config_fallback: args.config_fallback,
         allow_outside: args.allow_outside.clone(),
     };
-    // The folder whose config says which framework version the project uses.
-    let (discovery, project_root) = match &args.manifest {
-        Some(manifest) => {
-            let project = super::manifest::discover(manifest, &options)?;
-            (project.discovery, project.service_dir)
-        }
+    let discovery = match &args.manifest {
+        Some(manifest) => super::manifest::discover(manifest, &options)?.discovery,
         None => {
             let root = args.path.clone().unwrap_or_else(|| PathBuf::from("."));
             super::project_folder(&root)?;
-            (discover(&root, &options), root)
+            discover(&root, &options)
         }
     };
+    let framework_version = discovery.framework_version;
     // A configuration that cannot be read: its errors on stderr, nothing on stdout or
     // -o, exit 2 (a policy generated without the config would be pasted as if it held).
     if let Some(error) = config_stop(&discovery.diagnostics, args.config_fallback) {
@@ -133,7 +130,7 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<Status> {
                 Some(Flavor::V4) => ServerlessFlavor::V4,
                 Some(Flavor::V3) => ServerlessFlavor::V3,
                 // The keys the project's own framework version reads.
-                None => match leastrole_project::framework_major_version(&project_root) {
+                None => match framework_version {
                     Some(3) => ServerlessFlavor::V3,
                     _ => ServerlessFlavor::V4,
                 },

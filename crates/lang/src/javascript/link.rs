@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::facts::{Diagnostic, Level, SdkCall};
+use crate::facts::{Code, Diagnostic, Level, SdkCall};
 use crate::program::FunctionId;
 
 use super::calls::looks_like_client;
@@ -13,7 +13,6 @@ use crate::facts::Value;
 
 use super::values::{Abs, ENV_MARK, PARAM_MARK, ParamRef, concat, parse_mark};
 use super::{sdk_v2, sdk_v3};
-use crate::facts::Code;
 
 /// How many parameter hops are followed (`a(client)` → `b(client)` → …).
 const MAX_HOPS: usize = 8;

@@ -35,11 +35,10 @@ use std::sync::Arc;
 use crate::syntax::Grammar;
 use rayon::prelude::*;
 
-use crate::facts::{Diagnostic, Level, Location};
+use crate::facts::{Code, Diagnostic, Level, Location};
 use crate::program::{FunctionFacts, FunctionId, Language, MODULE_SCOPE, ModuleFacts, Program};
 use crate::source::{ParsedSource, Sources};
 
-use crate::facts::Code;
 use resolve::{Resolved, Resolver, is_local};
 use scope::{Analyzer, Binding, Pending, Published};
 

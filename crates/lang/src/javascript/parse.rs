@@ -2,8 +2,7 @@
 
 use crate::syntax::Node;
 
-use crate::facts::Code;
-use crate::facts::{Diagnostic, Level, Location};
+use crate::facts::{Code, Diagnostic, Level, Location};
 
 /// At most this many syntax errors are reported per file.
 const MAX_SYNTAX_ERRORS: usize = 10;

@@ -7,13 +7,12 @@ use std::sync::Arc;
 
 use crate::syntax::Node;
 
-use crate::facts::{Diagnostic, Level, Location, SdkCall, Value};
+use crate::facts::{Code, Diagnostic, Level, Location, SdkCall, Value};
 use crate::program::{FunctionFacts, FunctionId, MODULE_SCOPE};
 
 use super::parse::location_of;
 use super::resolve::Resolved;
 use super::values::{Abs, ClassRef, Site, one_line};
-use crate::facts::Code;
 
 /// Past this nesting depth of syntax, the analyser stops descending (with a diagnostic).
 pub(crate) const MAX_DEPTH: usize = 1500;

@@ -1,11 +1,10 @@
 //! AWS SDK for JavaScript v2 (`aws-sdk`): the namespace, service classes, clients,
 //! `DocumentClient`, and what their methods are in the SDK's vocabulary.
 
-use crate::facts::{CallKind, Diagnostic, Level, Sdk, SdkCall, ServiceRef, Value};
+use crate::facts::{CallKind, Code, Diagnostic, Level, Sdk, SdkCall, ServiceRef, Value};
 
 use super::sdk_v2_names::class_for_module;
 use super::values::{Abs, Site};
-use crate::facts::Code;
 
 /// The value a `require`/`import` of an `aws-sdk…` module path denotes, if it is one.
 pub(crate) fn module(spec: &str) -> Option<Abs> {

@@ -2,10 +2,9 @@
 //! aggregated clients, `lib-dynamodb`, `lib-storage`, paginators, waiters and the
 //! request presigner, in the SDK's vocabulary (package + command/method name).
 
-use crate::facts::{CallKind, Diagnostic, Level, Sdk, SdkCall, ServiceRef, Value};
+use crate::facts::{CallKind, Code, Diagnostic, Level, Sdk, SdkCall, ServiceRef, Value};
 
 use super::values::{Abs, Site};
-use crate::facts::Code;
 
 pub(crate) const LIB_DYNAMODB: &str = "@aws-sdk/lib-dynamodb";
 const LIB_STORAGE: &str = "@aws-sdk/lib-storage";

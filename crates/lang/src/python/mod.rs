@@ -9,7 +9,6 @@
 //! 4. Report per function the SDK calls, call edges and diagnostics — [`calls`].
 
 mod calls;
-use crate::facts::Code;
 mod eval;
 mod imports;
 mod objects;
@@ -30,7 +29,7 @@ use self::eval::{Eval, Site, Sites};
 use self::imports::{Resolver, parse_import};
 use self::objects::Obj;
 use self::scope::ModuleIr;
-use crate::facts::{Diagnostic, Level, Location};
+use crate::facts::{Code, Diagnostic, Level, Location};
 use crate::program::{Language, ModuleFacts, Program};
 use crate::source::{ParsedSource, Sources};
 
