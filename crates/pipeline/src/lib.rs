@@ -118,7 +118,8 @@ fn function_report(
     let root: &Path = &f.code_root;
     let prefix = project.prefix(root);
     let mut not_analysed = None;
-    let mut missing_file = false;
+    // Diagnostics located in the configuration already (project-relative): not rebased.
+    let mut at_config = Vec::new();
     let (mut calls, mut diagnostics, files) = match &f.entry {
         Entry::Handler { file, export } => {
             let program = leastrole_lang::analyze_with(sources, root, std::slice::from_ref(file));
@@ -132,12 +133,12 @@ fn function_report(
             if let Some(missing) = &reach.missing {
                 let mut diagnostic = missing.to_diagnostic();
                 if matches!(missing, leastrole_policy::reach::Missing::File { .. }) {
-                    // No line of a file that is not there: the configuration's line (set
-                    // below, after the analysis paths are made project-relative).
-                    diagnostic.location = None;
-                    missing_file = true;
+                    // No line of a file that is not there: the configuration's.
+                    diagnostic.location = f.source.clone();
+                    at_config.push(diagnostic);
+                } else {
+                    diags.push(diagnostic);
                 }
-                diags.push(diagnostic);
                 not_analysed = Some(missing.to_string());
             }
             let calls: Vec<_> = leastrole_policy::reachable_calls(&program, &reach)
@@ -181,14 +182,10 @@ fn function_report(
             file
         })
         .collect();
-    if missing_file
-        && let Some(d) = diagnostics
-            .iter_mut()
-            .find(|d| d.location.is_none() && d.code == "handler-file-not-found")
-    {
-        d.location = f.source.clone();
-    }
-    if let Entry::Unsupported { reason } = &f.entry {
+    diagnostics.extend(at_config);
+    // Listed without a policy, whatever the reason: a note here, an error for a function
+    // the user named (`Report::fail_named_not_analysed`).
+    if let Some(reason) = &not_analysed {
         diagnostics.push(Diagnostic::new(
             Level::Info,
             Code::FunctionNotAnalysed,

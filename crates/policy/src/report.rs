@@ -44,6 +44,22 @@ pub struct Report {
 }
 
 impl Report {
+    /// The functions the user named (`--handler`, `--function`: `is_named`) that could not
+    /// be analysed. Asked for, they are errors rather than functions listed without a
+    /// policy: their `function-not-analysed` note, as an error for the report's top level.
+    pub fn named_not_analysed(&self, is_named: impl Fn(&str) -> bool) -> Vec<Diagnostic> {
+        self.functions
+            .iter()
+            .filter(|f| !f.is_analysed() && is_named(&f.name))
+            .flat_map(|f| &f.diagnostics)
+            .filter(|d| d.code == Code::FunctionNotAnalysed)
+            .map(|d| Diagnostic {
+                level: Level::Error,
+                ..d.clone()
+            })
+            .collect()
+    }
+
     /// Every diagnostic, project-level first.
     pub fn all_diagnostics(&self) -> impl Iterator<Item = &Diagnostic> {
         self.diagnostics

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use leastrole_lang::{Diagnostic, Level};
+use leastrole_lang::Level;
 use leastrole_project::declared::DeclaredRole;
 use leastrole_project::{DiscoverOptions, Function, discover};
 use leastrole_review::{Catalog, CheckContext, CheckInput, Review, ReviewKind};
@@ -104,7 +104,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Status> {
         .iter()
         .map(|f| (f.name.clone(), f.clone()))
         .collect();
-    let report = build_report(maps, discovery, &analysis_options(args.analysis))
+    let mut report = build_report(maps, discovery, &analysis_options(args.analysis))
         .context("the service maps are broken")?;
     let has_error = report.all_diagnostics().any(|d| d.level == Level::Error);
     anyhow::ensure!(
@@ -117,6 +117,19 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Status> {
             .collect::<Vec<_>>()
             .join("; ")
     );
+    // A function named with --function that cannot be analysed (or does not exist) is
+    // an error: the user asked about it, and no verdict on it can be given.
+    let not_analysed = report.named_not_analysed(|name| args.functions.iter().any(|n| n == name));
+    report.diagnostics.extend(not_analysed);
+    let named_errors: Vec<String> = report
+        .diagnostics
+        .iter()
+        .filter(|d| {
+            d.level == Level::Error
+                && (d.code == Code::UnknownFunction || d.code == Code::FunctionNotAnalysed)
+        })
+        .map(|d| d.message.clone())
+        .collect();
     let prefixes: BTreeMap<&str, String> = functions
         .values()
         .map(|f| (f.name.as_str(), code_prefix(&root, &f.code_root)))
@@ -139,35 +152,8 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Status> {
         catalog: &catalog,
         env: arn_env(&args.arn),
     };
-    // A function named with --function that cannot be analysed (or does not exist) is
-    // an error: the user asked about it, and no verdict on it can be given.
-    let mut diagnostics = report.diagnostics.clone();
-    let mut named_errors: Vec<String> = diagnostics
-        .iter()
-        .filter(|d| d.level == Level::Error && d.code == "unknown-function")
-        .map(|d| d.message.clone())
-        .collect();
-    for r in &report.functions {
-        if let Some(reason) = &r.not_analysed
-            && args.functions.contains(&r.name)
-        {
-            let message = format!(
-                "{}: named with --function, but not analysed: {reason}",
-                r.name
-            );
-            named_errors.push(message.clone());
-            diagnostics.push(Diagnostic::new(
-                Level::Error,
-                Code::FunctionNotAnalysed,
-                message,
-                functions.get(&r.name).and_then(|f| f.source.clone()),
-            ));
-        }
-    }
-    diagnostics.sort();
-    diagnostics.dedup();
     let error = (!named_errors.is_empty()).then(|| named_errors.join("; "));
-    let mut review = leastrole_review::check(&ctx, &inputs, diagnostics)
+    let mut review = leastrole_review::check(&ctx, &inputs, report.diagnostics.clone())
         .context("the service maps are broken")?;
     if !args.functions.is_empty() {
         review

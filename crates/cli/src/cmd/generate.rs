@@ -4,7 +4,7 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use anyhow::{Context, bail};
-use leastrole_lang::{Diagnostic, Level};
+use leastrole_lang::Level;
 use leastrole_maps::Maps;
 use leastrole_policy::ArnEnv;
 use leastrole_project::{DiscoverOptions, Entry, Framework, discover};
@@ -16,7 +16,6 @@ use crate::cmd::analysis_options;
 use crate::cmd::review::config_stop;
 use crate::output::{emit, note};
 use crate::progress::Progress;
-use leastrole_core::Code;
 use leastrole_pipeline::build_report_with;
 
 pub fn run(args: GenerateArgs) -> anyhow::Result<Status> {
@@ -69,32 +68,15 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<Status> {
     });
     progress.finish();
     let mut report = report.context("the service maps are broken")?;
+    // With `--handler` or `--function` every function of the report was asked for.
     let named = !args.handlers.is_empty() || !args.functions.is_empty();
-    if named {
-        // The user asked for these functions: one that cannot be analysed is an error,
-        // not a function listed without a policy.
-        for f in &mut report.functions {
-            if f.not_analysed.is_some() {
-                for d in &mut f.diagnostics {
-                    if d.code == "function-not-analysed" {
-                        d.level = Level::Error;
-                    }
-                }
-                if !f.diagnostics.iter().any(|d| d.level == Level::Error) {
-                    f.diagnostics.push(Diagnostic::new(
-                        Level::Error,
-                        Code::FunctionNotAnalysed,
-                        format!(
-                            "{}: not analysed: {}",
-                            f.name,
-                            f.not_analysed.as_deref().unwrap_or_default()
-                        ),
-                        None,
-                    ));
-                }
-            }
-        }
-    }
+    let named_errors = if named {
+        report.named_not_analysed(|_| true)
+    } else {
+        Vec::new()
+    };
+    let named_not_analysed = !named_errors.is_empty();
+    report.diagnostics.extend(named_errors);
     let format = args.format.unwrap_or(
         if std::io::stdout().is_terminal() && args.output.is_none() {
             GenerateFormat::Text
@@ -153,7 +135,6 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<Status> {
     };
     let has_error = report.all_diagnostics().any(|d| d.level == Level::Error);
     let nothing_analysed = has_error && report.functions.is_empty();
-    let named_not_analysed = named && report.functions.iter().any(|f| !f.is_analysed());
     // The text format carries its diagnostics; the machine formats keep stdout clean and
     // repeat warnings and errors on stderr (unless `--quiet` and the JSON report, which
     // holds them all), as does an error exit, which writes no text.
