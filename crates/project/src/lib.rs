@@ -240,6 +240,12 @@ pub struct Discovery {
 }
 
 impl Discovery {
+    /// Keep only the functions named (`--function`); a name that matches none is an
+    /// `unknown-function` error, and diagnostics about the functions left out go too.
+    pub fn select(&mut self, names: &[String]) {
+        discover::select(self, names);
+    }
+
     /// The errors that say a configuration file could not be read (a parse error, a
     /// template whose `Resources` is not a mapping): the project is not what the config
     /// says, so a command should stop unless the user asked to fall back.

@@ -36,15 +36,18 @@ fn code_prefix(root: &Path, code_root: &Path) -> String {
 }
 
 pub fn run(args: CheckArgs) -> anyhow::Result<Status> {
+    // Every function is discovered, in one pass: a role the named functions share with
+    // others is judged against what all of them need, so those others are analysed too
+    // (and left out of the functions shown).
     let options = DiscoverOptions {
         handlers: Vec::new(),
-        functions: args.functions.clone(),
+        functions: Vec::new(),
         stage: args.stage.clone(),
         use_env: args.use_env,
         config_fallback: args.config_fallback,
         allow_outside: args.allow_outside.clone(),
     };
-    let (root, mut discovery) = match &args.manifest {
+    let (root, all) = match &args.manifest {
         Some(manifest) => {
             let project = super::manifest::discover(manifest, &options)?;
             (project.service_dir, project.discovery)
@@ -56,16 +59,9 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Status> {
             (root, discovery)
         }
     };
-    // A role the named functions share with others is judged against what all of them
-    // need: those others are analysed too (and left out of the functions shown).
-    if !args.functions.is_empty() && args.manifest.is_none() {
-        let all = discover(
-            &root,
-            &DiscoverOptions {
-                functions: Vec::new(),
-                ..options.clone()
-            },
-        );
+    let mut discovery = all.clone();
+    discovery.select(&args.functions);
+    if !args.functions.is_empty() {
         let roles: Vec<&str> = discovery
             .functions
             .iter()
