@@ -132,11 +132,17 @@ pub fn check(
     let groups = shared_roles(inputs);
     let mut functions = Vec::new();
     for (i, input) in inputs.iter().enumerate() {
-        let mut review = check_one(ctx, input, None)?;
-        if let Some(group) = groups.iter().find(|g| g.contains(&i))
+        let group = groups.iter().find(|g| g.contains(&i));
+        // A shared role's declared rows are judged once, for the whole group, below.
+        let rows = if group.is_some() {
+            Rows::MissingOnly
+        } else {
+            Rows::All
+        };
+        let mut review = check_one(ctx, input, None, rows)?;
+        if let Some(group) = group
             && matches!(review.status, FunctionStatus::Checked { .. })
         {
-            review.findings.retain(|f| f.kind == Kind::Missing);
             let others: Vec<&str> = group
                 .iter()
                 .filter(|&&j| j != i)
@@ -287,7 +293,7 @@ fn check_shared(
         function: None,
         code_prefix: "",
     };
-    let mut review = check_one(ctx, &input, Some(&shared))?;
+    let mut review = check_one(ctx, &input, Some(&shared), Rows::All)?;
     // Its functions report what they miss; here only what the role grants.
     review.findings.retain(|f| f.kind != Kind::Missing);
     let names = |ms: &[&CheckInput<'_>]| {
@@ -645,7 +651,17 @@ pub(crate) fn check_function(
     ctx: &CheckContext<'_>,
     input: &CheckInput<'_>,
 ) -> Result<FunctionReview, MapsError> {
-    check_one(ctx, input, None)
+    check_one(ctx, input, None, Rows::All)
+}
+
+/// Which rows a check produces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Rows {
+    /// Missing, and every declared element's row (unused, broad, framework).
+    All,
+    /// Missing only: a function of a shared role, whose declared rows the role's own
+    /// check gives.
+    MissingOnly,
 }
 
 /// Check one function, or (with `shared`) a shared role against the union of its
@@ -654,6 +670,7 @@ fn check_one(
     ctx: &CheckContext<'_>,
     input: &CheckInput<'_>,
     shared: Option<&Shared>,
+    rows: Rows,
 ) -> Result<FunctionReview, MapsError> {
     let report = input.report;
     let mut review = FunctionReview {
@@ -716,15 +733,17 @@ fn check_one(
     if let Some(shared) = shared {
         note_shared_users(shared, &allows, &covering, &mut review);
     }
-    declared_pass(
-        ctx,
-        declared,
-        &canon,
-        &allows,
-        &covering,
-        shared,
-        &mut review,
-    )?;
+    if rows == Rows::All {
+        declared_pass(
+            ctx,
+            declared,
+            &canon,
+            &allows,
+            &covering,
+            shared,
+            &mut review,
+        )?;
+    }
     review
         .findings
         .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
