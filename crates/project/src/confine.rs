@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use leastrole_core::{Confine, Diagnostic, Location};
+use leastrole_core::{Code, Confine, Diagnostic, Location};
 
 use crate::{Discovery, Entry};
 
@@ -89,10 +89,7 @@ pub(crate) fn confine_functions(d: &mut Discovery, root: &Path, confine: Confine
         d.diagnostics.retain(|x| {
             !(f.source.is_some()
                 && x.location == f.source
-                && matches!(
-                    x.code.as_str(),
-                    "handler-file-not-found" | "unsupported-function"
-                ))
+                && (x.code == Code::HandlerFileNotFound || x.code == Code::UnsupportedFunction))
         });
         let diagnostic = confine.refusal(
             &format!("function `{}`: `{shown}`", f.name),

@@ -40,7 +40,7 @@ mod walk;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use leastrole_core::{Confine, Diagnostic, Level, Location};
+use leastrole_core::{Code, Confine, Diagnostic, Level, Location};
 
 pub use confine::confinement;
 pub use declared::Declared;
@@ -256,7 +256,7 @@ impl Discovery {
 
 /// Whether a diagnostic says a configuration file could not be read.
 pub fn is_config_error(d: &Diagnostic) -> bool {
-    d.level == Level::Error && matches!(d.code.as_str(), "config-parse-error" | "config-wrong-type")
+    d.level == Level::Error && (d.code == Code::ConfigParseError || d.code == Code::ConfigWrongType)
 }
 
 /// Options from the command line.
