@@ -89,6 +89,7 @@ fn functions_of(path: &Path) -> Vec<Function> {
                 framework: leastrole_project::Framework::Handler,
                 source: None,
                 declared: None,
+                triggers: None,
             });
         }
     }
@@ -103,6 +104,7 @@ fn functions_of(path: &Path) -> Vec<Function> {
             framework: leastrole_project::Framework::Plain,
             source: None,
             declared: None,
+            triggers: None,
         });
     }
     functions

@@ -58,7 +58,16 @@ pub enum Value {
     },
     /// A list / array literal.
     List { items: Vec<Value> },
-    /// Not knowable statically; the reason says why ("from the event", "function parameter").
+    /// A value read from the handler's event, as the path into the event where it
+    /// comes from: members joined by `.`, and `[]` after a list for any of its items
+    /// (`Records[].s3.bucket.name`, `detail.bucket.name`, `ResourceProperties.TableName`).
+    /// The event itself is the empty path. Project discovery knows what the function's
+    /// triggers put at such paths; without it the value is unknown.
+    Event { path: String },
+    /// One of several values (`random.choice([...])`, a conditional expression, a helper
+    /// called with different arguments): the resource is each of them.
+    OneOf { items: Vec<Value> },
+    /// Not knowable statically; the reason says why ("function parameter").
     Unknown { reason: String },
 }
 
@@ -86,6 +95,38 @@ impl Value {
     pub fn unknown(reason: impl Into<String>) -> Self {
         Value::Unknown {
             reason: reason.into(),
+        }
+    }
+
+    /// The handler's event itself (the empty path).
+    pub fn event() -> Self {
+        Value::Event {
+            path: String::new(),
+        }
+    }
+
+    /// The member `key` of a value read from the event (`Records` of the event,
+    /// `s3` of a record); `None` when `self` is not an event value.
+    pub fn event_member(&self, key: &str) -> Option<Value> {
+        match self {
+            Value::Event { path } if path.is_empty() => Some(Value::Event {
+                path: key.to_string(),
+            }),
+            Value::Event { path } => Some(Value::Event {
+                path: format!("{path}.{key}"),
+            }),
+            _ => None,
+        }
+    }
+
+    /// Any item of a list read from the event (`event['Records'][0]`, a loop over
+    /// `event.Records`); `None` when `self` is not an event value.
+    pub fn event_item(&self) -> Option<Value> {
+        match self {
+            Value::Event { path } => Some(Value::Event {
+                path: format!("{path}[]"),
+            }),
+            _ => None,
         }
     }
 

@@ -312,6 +312,7 @@ fn read_stack(
             default_runtime: None,
             declared: Some(declared),
             entry_points: Vec::new(),
+            triggers: Vec::new(),
         };
         d.functions
             .push(configured.resolve(root, &mut d.diagnostics));

@@ -35,6 +35,8 @@ pub(crate) struct Configured {
     pub(crate) default_runtime: Option<&'static str>,
     /// The role the config declares for it.
     pub(crate) declared: Option<crate::Declared>,
+    /// What invokes it and what its events carry (see [`crate::Trigger`]).
+    pub(crate) triggers: Vec<crate::Trigger>,
 }
 
 impl Configured {
@@ -97,6 +99,7 @@ impl Configured {
             framework: self.framework,
             source: self.source,
             declared: self.declared,
+            triggers: Some(self.triggers),
         }
     }
 }

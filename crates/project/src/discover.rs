@@ -107,6 +107,7 @@ fn plain_folder(root: &Path, diagnostics: &mut Vec<Diagnostic>) -> Option<Functi
         framework: Framework::Plain,
         source: None,
         declared: None,
+        triggers: None,
     })
 }
 
@@ -231,6 +232,7 @@ fn from_handler(root: &Path, handler: &str) -> Result<Function, Diagnostic> {
                 framework: Framework::Handler,
                 source: None,
                 declared: None,
+                triggers: None,
             });
         }
     }

@@ -223,6 +223,27 @@ pub struct Function {
     /// The role the project declares for it (`leastrole check`); `None` when the project
     /// declares none (a plain folder, `--handler`).
     pub declared: Option<Declared>,
+    /// What invokes it, from the configuration: `Some` when the configuration was read
+    /// (an empty list then means no trigger puts anything in its events that is known),
+    /// `None` when nothing is known (a plain folder, `--handler`).
+    pub triggers: Option<Vec<Trigger>>,
+}
+
+/// Something the configuration wires to invoke a function, and what its events carry.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Trigger {
+    /// `s3`, `sqs`, `sns`, `kinesis`, `dynamodb-stream`, `eventbridge`, `websocket`,
+    /// `cognito`, `custom-resource`…
+    pub kind: String,
+    /// What it is, for diagnostics: `S3 notifications of UploadBucket`.
+    pub describe: String,
+    /// The configuration file and line that declare it.
+    pub source: Option<Location>,
+    /// Event path (the syntax of `leastrole_lang::Value::Event`: `Records[].s3.bucket.name`)
+    /// → what this trigger's events carry there. An unknown part stands for what the
+    /// trigger leaves open (`uploads/<unknown>.jpg` for a key under a prefix and suffix
+    /// filter).
+    pub fields: BTreeMap<String, Vec<ValuePart>>,
 }
 
 /// Functions found, and what was seen but not understood.

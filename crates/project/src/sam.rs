@@ -268,6 +268,7 @@ fn read_template(
                     _ => None,
                 })
                 .unwrap_or_default(),
+            triggers: Vec::new(),
         };
         d.functions
             .push(configured.resolve(root, &mut d.diagnostics));

@@ -378,6 +378,7 @@ fn read_service(root: &Path, file: &str, text: &str, config: &Node, vars: &Vars<
             default_runtime: Some("nodejs"),
             declared: Some(declared),
             entry_points: Vec::new(),
+            triggers: Vec::new(),
         };
         d.functions
             .push(configured.resolve(root, &mut d.diagnostics));

@@ -103,10 +103,22 @@ pub fn text_of(value: &Value, env: &EnvContext) -> Text {
             )),
         },
         Value::Unknown { reason } => Text::wildcard(reason.clone()),
+        Value::Event { path } => Text::wildcard(event_reason(path)),
+        // TODO(issue 16): each alternative becomes its own resource.
+        Value::OneOf { .. } => Text::wildcard("one of several values"),
         Value::Scalar { text } => Text::lit(text),
         Value::Object { .. } | Value::List { .. } => {
             Text::wildcard("the value is an object or list, not a name")
         }
+    }
+}
+
+/// Why a value read from the event is unknown.
+pub(crate) fn event_reason(path: &str) -> String {
+    if path.is_empty() {
+        "from the event".to_string()
+    } else {
+        format!("from the event (`{path}`)")
     }
 }
 

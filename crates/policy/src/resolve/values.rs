@@ -40,6 +40,8 @@ pub fn lookup(params: &Value, path_text: &str) -> Lookup {
                         unknown.get_or_insert(r);
                     }
                 }
+                (Step::Member(m), v @ Value::Event { .. }) => next.extend(v.event_member(m)),
+                (Step::Each, v @ Value::Event { .. }) => next.extend(v.event_item()),
                 (_, Value::Unknown { reason }) => {
                     unknown.get_or_insert(reason);
                 }
@@ -84,6 +86,8 @@ pub fn short(v: &Value) -> String {
         Value::Object { .. } => "an object".into(),
         Value::List { .. } => "a list".into(),
         Value::Unknown { reason } => format!("an unknown value ({reason})"),
+        Value::Event { path } => format!("a value {}", super::arn::event_reason(path)),
+        Value::OneOf { items } => format!("one of {} values", items.len()),
     }
 }
 
