@@ -56,6 +56,10 @@ pub enum Value {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         rest: Option<String>,
     },
+    /// A dict / object with a key computed in the code (`{table_name: items}`,
+    /// `{[tableName]: items}`): each entry's key is a value like any other. An object
+    /// whose keys are all literal is an `Object`.
+    Map { entries: Vec<(Value, Value)> },
     /// A list / array literal.
     List { items: Vec<Value> },
     /// A value read from the handler's event, as the path into the event where it

@@ -107,7 +107,7 @@ pub fn text_of(value: &Value, env: &EnvContext) -> Text {
         // TODO(issue 16): each alternative becomes its own resource.
         Value::OneOf { .. } => Text::wildcard("one of several values"),
         Value::Scalar { text } => Text::lit(text),
-        Value::Object { .. } | Value::List { .. } => {
+        Value::Object { .. } | Value::Map { .. } | Value::List { .. } => {
             Text::wildcard("the value is an object or list, not a name")
         }
     }

@@ -33,6 +33,20 @@ pub fn lookup(params: &Value, path_text: &str) -> Lookup {
                         }
                     }
                 },
+                (Step::Member(m), Value::Map { entries }) => {
+                    for (key, value) in entries {
+                        match key {
+                            Value::Str { value: k } if k == *m => next.push(value),
+                            Value::Str { .. } => {}
+                            other => {
+                                unknown.get_or_insert(format!("keyed by {}", short(&other)));
+                            }
+                        }
+                    }
+                }
+                (Step::Keys, Value::Map { entries }) => {
+                    next.extend(entries.into_iter().map(|(key, _)| key));
+                }
                 (Step::Each, Value::List { items }) => next.extend(items),
                 (Step::Keys, Value::Object { entries, rest }) => {
                     next.extend(entries.keys().map(|k| Value::str(k.clone())));
@@ -88,6 +102,7 @@ pub fn short(v: &Value) -> String {
         Value::Unknown { reason } => format!("an unknown value ({reason})"),
         Value::Event { path } => format!("a value {}", super::arn::event_reason(path)),
         Value::OneOf { items } => format!("one of {} values", items.len()),
+        Value::Map { .. } => "an object with computed keys".to_string(),
     }
 }
 
