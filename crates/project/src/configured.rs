@@ -43,7 +43,19 @@ impl Configured {
     /// Resolve the handler file; a function that cannot be analysed is kept, with an
     /// [`Entry::Unsupported`] and a diagnostic.
     /// `root` is the project folder, which messages name paths relative to.
-    pub(crate) fn resolve(self, root: &Path, diagnostics: &mut Vec<Diagnostic>) -> Function {
+    pub(crate) fn resolve(mut self, root: &Path, diagnostics: &mut Vec<Diagnostic>) -> Function {
+        // A code location naming one source file (SAM `CodeUri: src/app.py`) is packaged
+        // alone: the handler's module is that file, at the package's root.
+        let single_file = self.code_root.is_file().then(|| {
+            let name = self
+                .code_root
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned());
+            if let Some(parent) = self.code_root.parent() {
+                self.code_root = parent.to_path_buf();
+            }
+            name
+        });
         let outcome = match (&self.unsupported, &self.handler) {
             (Some((level, reason)), _) => Err((*level, Code::UnsupportedFunction, reason.clone())),
             (None, None) => Err((
@@ -55,6 +67,12 @@ impl Configured {
                 let runtime = self.runtime.as_deref().or(self.default_runtime);
                 let shown = handler::shown_folder(root, &self.code_root);
                 handler::resolve_handler(&self.code_root, &shown, h, runtime)
+                    .and_then(|(file, export)| match &single_file {
+                        Some(Some(only)) if *only != file => Err(format!(
+                            "its code is the single file `{only}`, and handler `{h}` names `{file}`"
+                        )),
+                        _ => Ok((file, export)),
+                    })
                     .or_else(|reason| self.entry_point_for(h).ok_or(reason))
                     .map_err(|reason| {
                         let is_runtime = self

@@ -116,10 +116,37 @@ pub(crate) fn resolve_handler(
             "handler `{handler}` has no module/export separator (expected `file.function`)"
         ));
     }
+    // A name that differs only in letter case works on a case-insensitive disk (macOS,
+    // Windows) and fails in Lambda, whose file system is case-sensitive: say so.
+    let hint = tried
+        .iter()
+        .find_map(|c| case_variant(code_root, c))
+        .map(|found| {
+            format!("; `{found}` differs only in letter case, and Lambda's file system is case-sensitive")
+        })
+        .unwrap_or_default();
     Err(format!(
-        "no source file for handler `{handler}` in {shown} (tried {})",
+        "no source file for handler `{handler}` in {shown} (tried {}){hint}",
         tried.join(", ")
     ))
+}
+
+/// The file under `root` whose relative path equals `rel` but for letter case, if any.
+fn case_variant(root: &Path, rel: &str) -> Option<String> {
+    let mut dir = root.to_path_buf();
+    let mut found = Vec::new();
+    for component in rel.split('/') {
+        let name = std::fs::read_dir(&dir)
+            .ok()?
+            .filter_map(Result::ok)
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.eq_ignore_ascii_case(component))
+            .min()?;
+        dir.push(&name);
+        found.push(name);
+    }
+    let found = found.join("/");
+    (found != rel && dir.is_file()).then_some(found)
 }
 
 /// How a message names `code_root`: "the project folder" for `root` itself, else its

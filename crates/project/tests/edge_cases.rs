@@ -481,6 +481,59 @@ fn sam_code_uri_archive_is_listed() {
 }
 
 #[test]
+fn sam_code_uri_naming_one_file_is_that_file_at_the_package_root() {
+    let template = |handler: &str| {
+        format!(
+            "Transform: AWS::Serverless-2016-10-31\nResources:\n  F:\n    Type: AWS::Serverless::Function\n    Properties: {{CodeUri: src/app.py, Handler: {handler}, Runtime: python3.12}}\n"
+        )
+    };
+    let ok = template("app.handler");
+    let d = run(&[
+        ("template.yaml", &ok),
+        ("src/app.py", PY),
+        ("src/other.py", PY),
+    ]);
+    let f = &d.functions[0];
+    assert_eq!(
+        f.entry,
+        Entry::Handler {
+            file: "app.py".into(),
+            export: "handler".into()
+        },
+        "{d:#?}"
+    );
+    assert!(f.code_root.ends_with("src"), "{:?}", f.code_root);
+    // The package holds only that file: a handler naming its sibling is not found.
+    let wrong = template("other.handler");
+    let d = run(&[
+        ("template.yaml", &wrong),
+        ("src/app.py", PY),
+        ("src/other.py", PY),
+    ]);
+    assert!(
+        matches!(&d.functions[0].entry, Entry::Unsupported { reason }
+            if reason.contains("single file `app.py`") && reason.contains("`other.py`")),
+        "{d:#?}"
+    );
+}
+
+#[test]
+fn handler_folder_differing_in_letter_case_gets_a_hint() {
+    let d = run(&[
+        (
+            "template.yaml",
+            "Transform: AWS::Serverless-2016-10-31\nResources:\n  F:\n    Type: AWS::Serverless::Function\n    Properties: {CodeUri: ., Handler: src/handlers/app.handler, Runtime: python3.12}\n",
+        ),
+        ("Src/Handlers/app.py", PY),
+    ]);
+    assert!(
+        matches!(&d.functions[0].entry, Entry::Unsupported { reason }
+            if reason.contains("`Src/Handlers/app.py` differs only in letter case")),
+        "{d:#?}"
+    );
+}
+
+#[test]
 fn cdk_asset_path_out_of_the_assembly_is_not_read() {
     let stack = STACK.replace("asset.1", "../src");
     let d = run(&[("cdk.out/A.template.json", &stack), ("src/index.py", PY)]);
