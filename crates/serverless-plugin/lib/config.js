@@ -59,7 +59,7 @@ function readConfig(serverless) {
     functions: raw.functions,
     exclude: raw.exclude || [],
     statements: raw.statements || {},
-    inheritStatements: raw.inheritStatements === undefined ? true : raw.inheritStatements,
+    inheritStatements: raw.inheritStatements === undefined ? false : raw.inheritStatements,
     binary: raw.binary,
   };
   if (!MODES.includes(config.mode)) {

@@ -11,8 +11,10 @@
 //     function is traced; framework statements that belong to no function in particular
 //     are kept whole;
 //  2. the user's declared statements: provider.iam.role.statements (legacy
-//     provider.iamRoleStatements) unless custom.leastrole.inheritStatements is false, and
-//     the function's own iam.role.statements / iamRoleStatements;
+//     provider.iamRoleStatements) only when custom.leastrole.inheritStatements is true
+//     (their Deny statements always: they only narrow), and the function's own
+//     iam.role.statements / iamRoleStatements. Each provider statement left out is
+//     reported with whether any generated role grants what it would have;
 //  3. the statements leastrole generated from the code, with template references kept;
 //  4. custom.leastrole.statements.<function>.
 // Managed policies: the VPC one only for functions in a VPC, the user's when inherited.
@@ -221,6 +223,8 @@ function compileRoles({ serverless, config, names, generated, log }) {
   const stage = provider.stage || 'dev';
   const region = provider.region || 'us-east-1';
   const moved = new Map();
+  // Function → the statements leastrole generated for its new role.
+  const grantedByCode = new Map();
 
   for (const name of names) {
     const fn = service.getFunction(name);
@@ -255,7 +259,7 @@ function compileRoles({ serverless, config, names, generated, log }) {
     };
     const statements = tidy([
       ...framework.map((s) => frameworkStatementFor(s, ctx)).filter(Boolean),
-      ...(config.inheritStatements ? declared : []),
+      ...(config.inheritStatements ? declared : declared.filter(isDeny)),
       ...functionStatements(fn),
       ...gen.statements,
       ...list(config.statements[name]),
@@ -293,6 +297,10 @@ function compileRoles({ serverless, config, names, generated, log }) {
       );
     }
     result.roles.push({ name, role: roleId, roleName: properties.RoleName, statements: statements.length });
+    grantedByCode.set(name, gen.statements);
+  }
+  if (!config.inheritStatements && result.roles.length) {
+    reportDropped(log, declared, grantedByCode);
   }
 
   // Resources compiled for a function (event source mappings) wait for its role.
@@ -317,18 +325,76 @@ function compileRoles({ serverless, config, names, generated, log }) {
   if (!stillUsed) {
     delete resources[SHARED];
     result.removedSharedRole = true;
-    if (!config.inheritStatements && declared.length) {
-      log.warning(
-        `leastrole: inheritStatements is false and no function uses the shared role any more: ` +
-          `the ${declared.length} statement(s) of provider.iam.role.statements are in no role`
-      );
-    }
   }
   return result;
 }
 
+function isDeny(statement) {
+  return Boolean(statement) && statement.Effect === 'Deny';
+}
+
+// Whether an IAM action pattern (`s3:*`, `s3:Get*`, `s3:GetObject`) matches an action;
+// IAM compares actions without regard to case.
+function actionMatches(pattern, action) {
+  if (typeof pattern !== 'string' || typeof action !== 'string') return false;
+  const re = pattern
+    .toLowerCase()
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
+  return new RegExp(`^${re}$`).test(action.toLowerCase());
+}
+
+// The generated actions a declared statement would have granted: those its Action
+// patterns match (or its NotAction patterns do not).
+function actionsCovered(statement, actions) {
+  if (statement.NotAction !== undefined) {
+    const not = list(statement.NotAction);
+    return actions.filter((a) => !not.some((p) => actionMatches(p, a)));
+  }
+  const patterns = list(statement.Action);
+  return actions.filter((a) => patterns.some((p) => actionMatches(p, a)));
+}
+
+function describeStatement(statement) {
+  const actions = list(statement.Action !== undefined ? statement.Action : statement.NotAction).map(String);
+  const shown = actions.length > 3 ? [...actions.slice(0, 3), `${actions.length - 3} more`] : actions;
+  const resources = list(statement.Resource !== undefined ? statement.Resource : statement.NotResource);
+  const where = resources.length === 1 && resources[0] === '*' ? 'on *' : `on ${resources.length} resource(s)`;
+  return `${statement.NotAction !== undefined ? 'NotAction ' : ''}${shown.join(', ')} ${where}`;
+}
+
+// Say, for each provider statement left out of the per-function roles, whether the code
+// of any function needs what it granted. A statement no code needs is only missing from
+// a role if the analysis could not see a call (a dynamic client, a library): say so.
+function reportDropped(log, declared, grantedByCode) {
+  declared.forEach((statement, i) => {
+    if (!statement || typeof statement !== 'object' || isDeny(statement)) return;
+    const where = `provider.iam.role.statements[${i}] (${describeStatement(statement)})`;
+    const users = [];
+    for (const [name, statements] of grantedByCode) {
+      const actions = [...new Set(statements.flatMap((s) => list(s.Action)))].sort();
+      const covered = actionsCovered(statement, actions);
+      if (covered.length) users.push(`${name} (${covered.join(', ')})`);
+    }
+    if (users.length) {
+      log.notice(
+        `leastrole: ${where} is not copied into the per-function roles; what the code needs of it ` +
+          `is in the generated roles: ${users.join('; ')}`
+      );
+    } else {
+      log.warning(
+        `leastrole: ${where} is not copied into the per-function roles, and no function's code calls ` +
+          'any of its actions. If something the analysis cannot see needs it (a dynamic call, a library), ' +
+          'add it to custom.leastrole.statements.<function>, or set custom.leastrole.inheritStatements: true'
+      );
+    }
+  });
+}
+
 module.exports = {
   SHARED,
+  actionMatches,
   compileRoles,
   lambdaLogicalId,
   normalizedFunctionName,

@@ -131,8 +131,9 @@ for (const framework of Object.keys(FRAMEWORKS)) {
         assert.deepEqual(find(list, 'logs:CreateLogStream')[0].Resource, [logsArn(name, false)], name);
         assert.deepEqual(find(list, 'logs:PutLogEvents')[0].Resource, [logsArn(name, true)], name);
         assert.equal(find(list, 'xray:PutTraceSegments').length, 1, name);
-        // The user's provider statement is kept (and check reports it when unused).
-        assert.deepEqual(find(list, 'dynamodb:DescribeTable')[0].Resource, { 'Fn::GetAtt': ['OrdersTable', 'Arn'] });
+        // The user's provider statement is not copied (inheritStatements defaults to false),
+        // and no function's code calls DescribeTable.
+        assert.equal(find(list, 'dynamodb:DescribeTable').length, 0, name);
         const role = resources[`${id}IamRoleLeastrole`];
         assert.ok(role.Properties.RoleName.length <= 64);
         assert.equal(role.Properties.RoleName, `lr-orders-dev-${name}-eu-west-1`);

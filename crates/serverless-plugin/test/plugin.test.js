@@ -13,7 +13,7 @@ const Plugin = require('..');
 const { fakeServerless, fakeUtils } = require('./helpers/fake-serverless');
 const { findBinary, compatible, parseVersion } = require('../lib/binary');
 const { buildManifest, snapshotArtifacts } = require('../lib/manifest');
-const { roleName, refersTo } = require('../lib/roles');
+const { actionMatches, roleName, refersTo } = require('../lib/roles');
 const { canon, valuesIn } = require('../lib/values');
 const { describe: describeCheck } = require('../lib/check');
 
@@ -197,7 +197,7 @@ test('generate mode: a role per function with framework, declared, generated and
     Resource: 'arn:aws:ssm:eu-west-1:123456789012:parameter/x',
   };
   const { p, serverless, lines } = plugin({
-    custom: { leastrole: { mode: 'generate', statements: { worker: [extra] } } },
+    custom: { leastrole: { mode: 'generate', inheritStatements: true, statements: { worker: [extra] } } },
   });
   await p.onPackage();
 
@@ -270,6 +270,61 @@ test('generate mode: a role per function with framework, declared, generated and
   assert.ok(lines.notice.some((l) => l.includes('least-privilege roles for 2 function(s); the shared role is gone')));
 });
 
+test('generate mode by default leaves provider statements out, and says whether the code needs each', async () => {
+  fakeBinary({ generate: { stdout: JSON.stringify(GENERATED) } });
+  const wide = [
+    { Effect: 'Allow', Action: ['s3:*', 'dynamodb:*'], Resource: '*' },
+    { Effect: 'Allow', Action: 'ses:SendEmail', Resource: '*' },
+    { Effect: 'Deny', Action: 's3:DeleteBucket', Resource: '*' },
+  ];
+  const { p, serverless, lines } = plugin({
+    custom: { leastrole: { mode: 'generate' } },
+    userStatements: wide,
+  });
+  await p.onPackage();
+  const resources = serverless.service.provider.compiledCloudFormationTemplate.Resources;
+  for (const role of ['ApiIamRoleLeastrole', 'WorkerIamRoleLeastrole']) {
+    const text = JSON.stringify(statementsOf(resources[role]));
+    assert.ok(!text.includes('s3:*') && !text.includes('dynamodb:*') && !text.includes('ses:SendEmail'), text);
+    // A Deny only narrows: it stays.
+    assert.ok(text.includes('"Deny"') && text.includes('s3:DeleteBucket'), text);
+  }
+  assert.ok(
+    JSON.stringify(statementsOf(resources.WorkerIamRoleLeastrole)).includes('s3:PutObject'),
+    'the generated statement is there'
+  );
+  assert.ok(
+    lines.notice.some(
+      (l) =>
+        l.includes('provider.iam.role.statements[0] (s3:*, dynamodb:* on *) is not copied') &&
+        l.includes('worker (s3:PutObject)')
+    ),
+    lines.notice.join('\n')
+  );
+  assert.ok(
+    lines.warning.some(
+      (l) =>
+        l.includes('provider.iam.role.statements[1] (ses:SendEmail on *) is not copied') &&
+        l.includes("no function's code calls any of its actions")
+    ),
+    lines.warning.join('\n')
+  );
+  assert.ok(
+    !lines.notice.concat(lines.warning).some((l) => l.includes('statements[2]')),
+    'a Deny is kept, not reported'
+  );
+});
+
+test('actionMatches: IAM wildcards, without regard to case', () => {
+  assert.ok(actionMatches('s3:*', 's3:GetObject'));
+  assert.ok(actionMatches('S3:get*', 's3:GetObject'));
+  assert.ok(actionMatches('s3:GetObjec?', 's3:GetObject'));
+  assert.ok(!actionMatches('s3:Get*', 's3:PutObject'));
+  assert.ok(!actionMatches('s3:GetObject', 's3:GetObjectAcl'));
+  assert.ok(!actionMatches('s3:Get.bject', 's3:GetObject'), 'a dot is not a regex wildcard');
+  assert.ok(actionMatches('*', 'sns:Publish'));
+});
+
 test('generate mode: excluded and unanalysed functions keep the shared role, which stays', async () => {
   const generated = {
     ...GENERATED,
@@ -315,7 +370,12 @@ test('generate mode: the VPC policy only for functions in a VPC; inheritStatemen
   assert.deepEqual(resources.WorkerIamRoleLeastrole.Properties.ManagedPolicyArns, [vpc]);
   assert.equal(resources.ApiIamRoleLeastrole.Properties.ManagedPolicyArns, undefined);
   assert.ok(!JSON.stringify(statementsOf(resources.WorkerIamRoleLeastrole)).includes('DescribeTable'));
-  assert.ok(lines.warning.some((l) => l.includes('the 1 statement(s) of provider.iam.role.statements are in no role')));
+  assert.ok(
+    lines.warning.some((l) =>
+      l.includes('provider.iam.role.statements[0] (dynamodb:DescribeTable on 1 resource(s)) is not copied')
+    ),
+    lines.warning.join('\n')
+  );
 });
 
 test('role names stay within 64 characters, deterministically', () => {
