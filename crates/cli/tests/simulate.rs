@@ -67,9 +67,18 @@ fn prepare() -> Result<(), String> {
     }
 }
 
+#[path = "simulate/deploy.rs"]
+mod deploy;
+
+/// An oracle file. A request's resource may name template resources as `${Logical}` and
+/// `${Logical.Attr}` (a name CloudFormation generates, a queue's URL): both tests expand
+/// them with the deploy simulation's physical values.
 #[derive(Debug, Deserialize)]
 struct Expected {
     functions: BTreeMap<String, Requests>,
+    /// How the project is deployed (stack, region, parameters, Serverless variables).
+    #[serde(default)]
+    deploy: deploy::Settings,
 }
 
 #[derive(Debug, Deserialize)]
@@ -83,6 +92,10 @@ struct Request {
     action: String,
     resource: String,
     why: String,
+    /// Asked only of the deployed policies: a near miss on a resource whose name
+    /// CloudFormation generates, which plain (`json`) output can only show as `*`.
+    #[serde(default)]
+    deployed_only: bool,
 }
 
 /// One question for the simulator and the answer the test wants.
@@ -92,6 +105,30 @@ struct Case {
     action: String,
     resource: String,
     allowed: bool,
+}
+
+/// Every fixture project, sorted.
+fn project_names() -> Vec<String> {
+    let mut projects: Vec<String> = std::fs::read_dir(projects_dir())
+        .expect("fixtures/projects")
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().is_dir())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    projects.sort();
+    projects
+}
+
+/// A project's oracle; every example project needs one.
+fn oracle(project: &str) -> Expected {
+    let oracle = simulate_dir().join(format!("expected/{project}.json"));
+    let text = std::fs::read_to_string(&oracle).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e}: every example project needs an oracle",
+            oracle.display()
+        )
+    });
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", oracle.display()))
 }
 
 fn generate(project: &Path) -> Value {
@@ -131,6 +168,17 @@ fn cases_for(project: &str, report: &Value, expected: &Expected, cases: &mut Vec
         .flatten()
         .filter_map(|f| Some((f["name"].as_str()?, f)))
         .collect();
+    // Placeholders (`${OrdersTable}`) take the deployed values.
+    let uses_placeholders = expected
+        .functions
+        .values()
+        .flat_map(|r| r.allow.iter().chain(&r.deny))
+        .any(|r| r.resource.contains("${"));
+    let table = if uses_placeholders {
+        deploy::placeholder_table(project, &expected.deploy)
+    } else {
+        deploy::Table::new()
+    };
     for (name, requests) in &expected.functions {
         let function = functions.get(name.as_str()).unwrap_or_else(|| {
             panic!(
@@ -140,12 +188,13 @@ fn cases_for(project: &str, report: &Value, expected: &Expected, cases: &mut Vec
         });
         let policy = &function["policy"];
         for (list, allowed) in [(&requests.allow, true), (&requests.deny, false)] {
-            for r in list {
+            for r in list.iter().filter(|r| !r.deployed_only) {
+                let resource = deploy::expand_placeholders(&r.resource, &table, project);
                 cases.push(Case {
-                    what: format!("{project}/{name}: {} {} ({})", r.action, r.resource, r.why),
+                    what: format!("{project}/{name}: {} {resource} ({})", r.action, r.why),
                     policy: policy.clone(),
                     action: r.action.clone(),
-                    resource: r.resource.clone(),
+                    resource,
                     allowed,
                 });
             }
@@ -291,24 +340,10 @@ fn generated_policies_allow_the_code_and_deny_near_misses() {
         unavailable(&why);
         return;
     }
-    let mut projects: Vec<String> = std::fs::read_dir(projects_dir())
-        .expect("fixtures/projects")
-        .filter_map(|e| e.ok())
-        .filter(|e| e.path().is_dir())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .collect();
-    projects.sort();
+    let projects = project_names();
     let mut cases = Vec::new();
     for project in &projects {
-        let oracle = simulate_dir().join(format!("expected/{project}.json"));
-        let text = std::fs::read_to_string(&oracle).unwrap_or_else(|e| {
-            panic!(
-                "{}: {e}: every example project needs an oracle",
-                oracle.display()
-            )
-        });
-        let expected: Expected =
-            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", oracle.display()));
+        let expected = oracle(project);
         let report = generate(&projects_dir().join(project));
         cases_for(project, &report, &expected, &mut cases);
     }
@@ -603,23 +638,7 @@ fn resolve_serverless(text: &str, values: &dyn Fn(&str) -> Option<&'static str>)
     let mut rest = text;
     while let Some(start) = rest.find("${") {
         out.push_str(&rest[..start]);
-        let mut level = 0;
-        let end = rest[start..]
-            .char_indices()
-            .find_map(|(i, c)| {
-                match c {
-                    '{' => level += 1,
-                    '}' => {
-                        level -= 1;
-                        if level == 0 {
-                            return Some(start + i + 1);
-                        }
-                    }
-                    _ => {}
-                }
-                None
-            })
-            .expect("closed ${…}");
+        let end = variable_end(rest, start).expect("closed ${…}");
         let variable = &rest[start..end];
         let inner = &variable[2..variable.len() - 1];
         let source = inner.split([':', '(']).next().unwrap_or("");
@@ -636,6 +655,25 @@ fn resolve_serverless(text: &str, values: &dyn Fn(&str) -> Option<&'static str>)
     }
     out.push_str(rest);
     out
+}
+
+/// Where the Serverless variable starting at `start` (`${`) of `text` ends (after its
+/// `}`), variables nested in it included.
+fn variable_end(text: &str, start: usize) -> Option<usize> {
+    let mut level = 0;
+    text[start..].char_indices().find_map(|(i, c)| {
+        match c {
+            '{' => level += 1,
+            '}' => {
+                level -= 1;
+                if level == 0 {
+                    return Some(start + i + 1);
+                }
+            }
+            _ => {}
+        }
+        None
+    })
 }
 
 /// A JSON value with every string's Serverless variables resolved.

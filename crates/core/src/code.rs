@@ -75,6 +75,8 @@ codes! {
     HandlerMissing = "handler-missing", Error, "a function with no handler configured";
     InvalidUtf8 = "invalid-utf8", Warning,
         "a source file is not valid UTF-8 and was read with replacement characters";
+    MisplacedReference = "misplaced-reference", Warning,
+        "a configured ARN built around a reference that is not a name (a queue's URL, a topic's ARN): wrong at deploy time";
     NestedProjects = "nested-projects", Warning,
         "folders below a plain folder are projects of their own";
     NestingTooDeep = "nesting-too-deep", Warning,

@@ -276,8 +276,18 @@ fn part(p: &ValuePart) -> Part {
             physical,
             resource_type,
         } => {
-            let mut physical: Option<Vec<Part>> =
-                physical.as_ref().map(|ps| ps.iter().map(part).collect());
+            // Without a name in the template, a reference whose value is text around the
+            // name (a queue's URL) is kept as that text around the reference returning the
+            // name: the URL's last segment is `${Queue.QueueName}`, never the whole URL
+            // (`${Queue}`) inside an ARN, which names nothing at deploy time.
+            let around_name = || {
+                let type_name = resource_type.as_deref()?;
+                leastrole_project::value_around_name(logical_id, type_name, attribute.as_deref())
+            };
+            let mut physical: Option<Vec<Part>> = physical
+                .clone()
+                .or_else(around_name)
+                .map(|ps| ps.iter().map(part).collect());
             // A queue's `Ref` is its URL, whose last segment is `GetAtt Queue.QueueName`:
             // kept as that reference inside the URL, a parser taking the name out of the
             // URL gives the reference, and template output writes `${Queue.QueueName}`

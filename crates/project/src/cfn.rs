@@ -19,7 +19,7 @@ pub(crate) const MAX_DEPTH: usize = 32;
 pub(crate) const MAX_WORK: usize = 200_000;
 
 /// Fill a [`Returns`] template with a physical name.
-fn build(template: &str, name: &[ValuePart]) -> Vec<ValuePart> {
+pub(crate) fn build(template: &str, name: &[ValuePart]) -> Vec<ValuePart> {
     let mut out = Vec::new();
     let mut rest = template;
     while let Some((before, after)) = rest.split_once('{') {

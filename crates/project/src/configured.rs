@@ -102,6 +102,22 @@ impl Configured {
                 Entry::Unsupported { reason }
             }
         };
+        for (variable, value) in &self.environment {
+            let EnvValue::Template(parts) = value else {
+                continue;
+            };
+            for why in crate::returns::misplaced_references(parts) {
+                diagnostics.push(Diagnostic::new(
+                    Level::Warning,
+                    Code::MisplacedReference,
+                    format!(
+                        "function `{}`: environment variable `{variable}`: {why}",
+                        self.name
+                    ),
+                    self.source.clone(),
+                ));
+            }
+        }
         let environment = runtime::with_runtime_variables(
             self.environment,
             self.function_name,

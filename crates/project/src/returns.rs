@@ -3,6 +3,9 @@
 //!
 //! Sources: the "Return values" section of each resource type's page in the CloudFormation
 //! resource reference (docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-*.html).
+//! Where a `Ref` is not the name (a queue's URL; a topic's, secret's, state machine's,
+//! AppSync API's ARN; a key's, user pool's or REST API's generated id), the table says so:
+//! an ARN built around such a reference names nothing at deploy time.
 
 /// What a `Ref` or an attribute evaluates to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,9 +36,66 @@ pub(crate) struct RefSemantics {
 const DYNAMODB_TABLE_ARN: &str = "arn:{partition}:dynamodb:{region}:{account}:table/{name}";
 const LAMBDA_ARN: &str = "arn:{partition}:lambda:{region}:{account}:function:{name}";
 const STATES_ARN: &str = "arn:{partition}:states:{region}:{account}:stateMachine:{name}";
+const QUEUE_URL: &str = "https://sqs.{region}.{urlsuffix}/{account}/{name}";
 
 /// Sorted by type name (a test keeps it so).
 pub(crate) const REF_SEMANTICS: &[RefSemantics] = &[
+    RefSemantics {
+        // `Ref` is the generated API id, not the `Name`.
+        type_name: "AWS::ApiGateway::RestApi",
+        name_property: None,
+        reference: Returns::Opaque,
+        attributes: &[
+            ("RestApiId", Returns::Opaque),
+            ("RootResourceId", Returns::Opaque),
+        ],
+    },
+    RefSemantics {
+        // `Ref` is the generated API id.
+        type_name: "AWS::ApiGatewayV2::Api",
+        name_property: None,
+        reference: Returns::Opaque,
+        attributes: &[("ApiEndpoint", Returns::Opaque), ("ApiId", Returns::Opaque)],
+    },
+    RefSemantics {
+        // `Ref` is the API's ARN, which holds its generated id.
+        type_name: "AWS::AppSync::GraphQLApi",
+        name_property: None,
+        reference: Returns::Arn(None),
+        attributes: &[
+            ("ApiId", Returns::Opaque),
+            ("Arn", Returns::Arn(None)),
+            ("GraphQLDns", Returns::Opaque),
+            ("GraphQLEndpointArn", Returns::Arn(None)),
+            ("GraphQLUrl", Returns::Opaque),
+            ("RealtimeDns", Returns::Opaque),
+            ("RealtimeUrl", Returns::Opaque),
+        ],
+    },
+    RefSemantics {
+        type_name: "AWS::Athena::WorkGroup",
+        name_property: Some("Name"),
+        reference: Returns::Name,
+        attributes: &[],
+    },
+    RefSemantics {
+        type_name: "AWS::CloudWatch::Alarm",
+        name_property: Some("AlarmName"),
+        reference: Returns::Name,
+        attributes: &[(
+            "Arn",
+            Returns::Arn(Some(
+                "arn:{partition}:cloudwatch:{region}:{account}:alarm:{name}",
+            )),
+        )],
+    },
+    RefSemantics {
+        // `Ref` is the generated identity pool id.
+        type_name: "AWS::Cognito::IdentityPool",
+        name_property: None,
+        reference: Returns::Opaque,
+        attributes: &[("Id", Returns::Opaque), ("Name", Returns::Opaque)],
+    },
     RefSemantics {
         type_name: "AWS::Cognito::UserPool",
         name_property: None,
@@ -45,6 +105,17 @@ pub(crate) const REF_SEMANTICS: &[RefSemantics] = &[
             ("ProviderName", Returns::Opaque),
             ("ProviderURL", Returns::Opaque),
             ("UserPoolId", Returns::Opaque),
+        ],
+    },
+    RefSemantics {
+        // `Ref` is the generated client id.
+        type_name: "AWS::Cognito::UserPoolClient",
+        name_property: None,
+        reference: Returns::Opaque,
+        attributes: &[
+            ("ClientId", Returns::Opaque),
+            ("ClientSecret", Returns::Opaque),
+            ("Name", Returns::Opaque),
         ],
     },
     RefSemantics {
@@ -67,6 +138,70 @@ pub(crate) const REF_SEMANTICS: &[RefSemantics] = &[
         ],
     },
     RefSemantics {
+        type_name: "AWS::ECR::Repository",
+        name_property: Some("RepositoryName"),
+        reference: Returns::Name,
+        attributes: &[
+            (
+                "Arn",
+                Returns::Arn(Some(
+                    "arn:{partition}:ecr:{region}:{account}:repository/{name}",
+                )),
+            ),
+            (
+                "RepositoryUri",
+                Returns::Built("{account}.dkr.ecr.{region}.{urlsuffix}/{name}"),
+            ),
+        ],
+    },
+    RefSemantics {
+        type_name: "AWS::ECS::Cluster",
+        name_property: Some("ClusterName"),
+        reference: Returns::Name,
+        attributes: &[(
+            "Arn",
+            Returns::Arn(Some(
+                "arn:{partition}:ecs:{region}:{account}:cluster/{name}",
+            )),
+        )],
+    },
+    RefSemantics {
+        // `Ref` is the service's ARN, which holds its cluster's name.
+        type_name: "AWS::ECS::Service",
+        name_property: Some("ServiceName"),
+        reference: Returns::Arn(None),
+        attributes: &[("Name", Returns::Name), ("ServiceArn", Returns::Arn(None))],
+    },
+    RefSemantics {
+        // `Ref` is the ARN of one revision (`task-definition/family:3`).
+        type_name: "AWS::ECS::TaskDefinition",
+        name_property: None,
+        reference: Returns::Arn(None),
+        attributes: &[("TaskDefinitionArn", Returns::Arn(None))],
+    },
+    RefSemantics {
+        // `Ref` is the generated file system id.
+        type_name: "AWS::EFS::FileSystem",
+        name_property: None,
+        reference: Returns::Opaque,
+        attributes: &[
+            ("Arn", Returns::Arn(None)),
+            ("FileSystemId", Returns::Opaque),
+        ],
+    },
+    RefSemantics {
+        type_name: "AWS::ElastiCache::CacheCluster",
+        name_property: Some("ClusterName"),
+        reference: Returns::Name,
+        attributes: &[],
+    },
+    RefSemantics {
+        type_name: "AWS::ElastiCache::ReplicationGroup",
+        name_property: Some("ReplicationGroupId"),
+        reference: Returns::Name,
+        attributes: &[],
+    },
+    RefSemantics {
         type_name: "AWS::Events::EventBus",
         name_property: Some("Name"),
         reference: Returns::Name,
@@ -79,6 +214,20 @@ pub(crate) const REF_SEMANTICS: &[RefSemantics] = &[
             ),
             ("Name", Returns::Name),
         ],
+    },
+    RefSemantics {
+        // `Ref` is `bus|name` for a rule on a custom bus, the name on the default one.
+        type_name: "AWS::Events::Rule",
+        name_property: None,
+        reference: Returns::Opaque,
+        attributes: &[("Arn", Returns::Arn(None))],
+    },
+    RefSemantics {
+        // `Ref` is the policy's ARN, which holds its path.
+        type_name: "AWS::IAM::ManagedPolicy",
+        name_property: None,
+        reference: Returns::Arn(None),
+        attributes: &[("PolicyArn", Returns::Arn(None))],
     },
     RefSemantics {
         type_name: "AWS::IAM::Role",
@@ -116,6 +265,16 @@ pub(crate) const REF_SEMANTICS: &[RefSemantics] = &[
         )],
     },
     RefSemantics {
+        // `Ref` is the consumer's ARN, which holds a creation timestamp.
+        type_name: "AWS::Kinesis::StreamConsumer",
+        name_property: None,
+        reference: Returns::Arn(None),
+        attributes: &[
+            ("ConsumerARN", Returns::Arn(None)),
+            ("ConsumerName", Returns::Opaque),
+        ],
+    },
+    RefSemantics {
         type_name: "AWS::KinesisFirehose::DeliveryStream",
         name_property: Some("DeliveryStreamName"),
         reference: Returns::Name,
@@ -127,10 +286,34 @@ pub(crate) const REF_SEMANTICS: &[RefSemantics] = &[
         )],
     },
     RefSemantics {
+        // `Ref` is the alias's ARN (`function:name:alias`).
+        type_name: "AWS::Lambda::Alias",
+        name_property: None,
+        reference: Returns::Arn(None),
+        attributes: &[("AliasArn", Returns::Arn(None))],
+    },
+    RefSemantics {
         type_name: "AWS::Lambda::Function",
         name_property: Some("FunctionName"),
         reference: Returns::Name,
         attributes: &[("Arn", Returns::Arn(Some(LAMBDA_ARN)))],
+    },
+    RefSemantics {
+        // `Ref` is the ARN of the layer's version.
+        type_name: "AWS::Lambda::LayerVersion",
+        name_property: None,
+        reference: Returns::Arn(None),
+        attributes: &[("LayerVersionArn", Returns::Arn(None))],
+    },
+    RefSemantics {
+        // `Ref` is the version's ARN (`function:name:3`).
+        type_name: "AWS::Lambda::Version",
+        name_property: None,
+        reference: Returns::Arn(None),
+        attributes: &[
+            ("FunctionArn", Returns::Arn(None)),
+            ("Version", Returns::Opaque),
+        ],
     },
     RefSemantics {
         type_name: "AWS::Logs::LogGroup",
@@ -144,6 +327,57 @@ pub(crate) const REF_SEMANTICS: &[RefSemantics] = &[
         )],
     },
     RefSemantics {
+        type_name: "AWS::Logs::LogStream",
+        name_property: Some("LogStreamName"),
+        reference: Returns::Name,
+        attributes: &[],
+    },
+    RefSemantics {
+        type_name: "AWS::OpenSearchService::Domain",
+        name_property: Some("DomainName"),
+        reference: Returns::Name,
+        attributes: &[
+            (
+                "Arn",
+                Returns::Arn(Some("arn:{partition}:es:{region}:{account}:domain/{name}")),
+            ),
+            (
+                "DomainArn",
+                Returns::Arn(Some("arn:{partition}:es:{region}:{account}:domain/{name}")),
+            ),
+            ("DomainEndpoint", Returns::Opaque),
+        ],
+    },
+    RefSemantics {
+        // RDS stores the identifier in lower case: the ARN is not built from the name as written.
+        type_name: "AWS::RDS::DBCluster",
+        name_property: Some("DBClusterIdentifier"),
+        reference: Returns::Name,
+        attributes: &[
+            ("DBClusterArn", Returns::Arn(None)),
+            ("DBClusterResourceId", Returns::Opaque),
+        ],
+    },
+    RefSemantics {
+        // As a cluster: stored in lower case.
+        type_name: "AWS::RDS::DBInstance",
+        name_property: Some("DBInstanceIdentifier"),
+        reference: Returns::Name,
+        attributes: &[
+            ("DBInstanceArn", Returns::Arn(None)),
+            ("DbiResourceId", Returns::Opaque),
+        ],
+    },
+    RefSemantics {
+        type_name: "AWS::RDS::DBProxy",
+        name_property: Some("DBProxyName"),
+        reference: Returns::Name,
+        attributes: &[
+            ("DBProxyArn", Returns::Arn(None)),
+            ("Endpoint", Returns::Opaque),
+        ],
+    },
+    RefSemantics {
         type_name: "AWS::S3::Bucket",
         name_property: Some("BucketName"),
         reference: Returns::Name,
@@ -151,11 +385,22 @@ pub(crate) const REF_SEMANTICS: &[RefSemantics] = &[
             ("Arn", Returns::Arn(Some("arn:{partition}:s3:::{name}"))),
             ("DomainName", Returns::Built("{name}.s3.{urlsuffix}")),
             (
+                "DualStackDomainName",
+                Returns::Built("{name}.s3.dualstack.{region}.{urlsuffix}"),
+            ),
+            (
                 "RegionalDomainName",
                 Returns::Built("{name}.s3.{region}.{urlsuffix}"),
             ),
             ("WebsiteURL", Returns::Opaque),
         ],
+    },
+    RefSemantics {
+        // `Ref` is the subscription's ARN (the topic's and a generated id).
+        type_name: "AWS::SNS::Subscription",
+        name_property: None,
+        reference: Returns::Arn(None),
+        attributes: &[],
     },
     RefSemantics {
         type_name: "AWS::SNS::Topic",
@@ -172,17 +417,14 @@ pub(crate) const REF_SEMANTICS: &[RefSemantics] = &[
     RefSemantics {
         type_name: "AWS::SQS::Queue",
         name_property: Some("QueueName"),
-        reference: Returns::Built("https://sqs.{region}.{urlsuffix}/{account}/{name}"),
+        reference: Returns::Built(QUEUE_URL),
         attributes: &[
             (
                 "Arn",
                 Returns::Arn(Some("arn:{partition}:sqs:{region}:{account}:{name}")),
             ),
             ("QueueName", Returns::Name),
-            (
-                "QueueUrl",
-                Returns::Built("https://sqs.{region}.{urlsuffix}/{account}/{name}"),
-            ),
+            ("QueueUrl", Returns::Built(QUEUE_URL)),
         ],
     },
     RefSemantics {
@@ -190,6 +432,17 @@ pub(crate) const REF_SEMANTICS: &[RefSemantics] = &[
         name_property: Some("Name"),
         reference: Returns::Name,
         attributes: &[("Type", Returns::Opaque), ("Value", Returns::Opaque)],
+    },
+    RefSemantics {
+        type_name: "AWS::Scheduler::ScheduleGroup",
+        name_property: Some("Name"),
+        reference: Returns::Name,
+        attributes: &[(
+            "Arn",
+            Returns::Arn(Some(
+                "arn:{partition}:scheduler:{region}:{account}:schedule-group/{name}",
+            )),
+        )],
     },
     RefSemantics {
         // The ARN ends in a hyphen and six random characters Secrets Manager adds.
@@ -206,11 +459,32 @@ pub(crate) const REF_SEMANTICS: &[RefSemantics] = &[
         )],
     },
     RefSemantics {
+        // SAM: `Ref` is the REST API id.
+        type_name: "AWS::Serverless::Api",
+        name_property: None,
+        reference: Returns::Opaque,
+        attributes: &[("RootResourceId", Returns::Opaque)],
+    },
+    RefSemantics {
         // SAM: Ref gives the function name, `.Arn` the function ARN (as AWS::Lambda::Function).
         type_name: "AWS::Serverless::Function",
         name_property: Some("FunctionName"),
         reference: Returns::Name,
         attributes: &[("Arn", Returns::Arn(Some(LAMBDA_ARN)))],
+    },
+    RefSemantics {
+        // SAM: `Ref` is the HTTP API id.
+        type_name: "AWS::Serverless::HttpApi",
+        name_property: None,
+        reference: Returns::Opaque,
+        attributes: &[],
+    },
+    RefSemantics {
+        // SAM: `Ref` is the ARN of the layer's version.
+        type_name: "AWS::Serverless::LayerVersion",
+        name_property: None,
+        reference: Returns::Arn(None),
+        attributes: &[],
     },
     RefSemantics {
         // SAM turns it into an AWS::DynamoDB::Table of the same logical id.
@@ -230,6 +504,14 @@ pub(crate) const REF_SEMANTICS: &[RefSemantics] = &[
             ("Arn", Returns::Arn(Some(STATES_ARN))),
             ("Name", Returns::Name),
         ],
+    },
+    RefSemantics {
+        type_name: "AWS::StepFunctions::Activity",
+        name_property: Some("Name"),
+        reference: Returns::Arn(Some(
+            "arn:{partition}:states:{region}:{account}:activity:{name}",
+        )),
+        attributes: &[("Name", Returns::Name)],
     },
     RefSemantics {
         type_name: "AWS::StepFunctions::StateMachine",
@@ -289,5 +571,179 @@ pub fn reference_value(type_name: &str, attribute: Option<&str>) -> ReferenceVal
         Returns::Name => ReferenceValue::Name,
         Returns::Arn(template) => ReferenceValue::Arn(template),
         Returns::Built(_) | Returns::Opaque => ReferenceValue::Other,
+    }
+}
+
+/// The reference of a resource of `type_name` that returns its name: `Ref` (`Some(None)`)
+/// or an attribute (`Some(Some("QueueName"))`); `None` when no reference does.
+fn name_reference(type_name: &str) -> Option<Option<&'static str>> {
+    let s = semantics(type_name)?;
+    if s.reference == Returns::Name {
+        return Some(None);
+    }
+    s.attributes
+        .iter()
+        .find(|(_, r)| *r == Returns::Name)
+        .map(|(a, _)| Some(*a))
+}
+
+/// What `Ref` (attribute `None`) or `Fn::GetAtt` of `logical_id`, a resource of
+/// `type_name` whose name the template does not give, evaluates to, when that is text
+/// built around the name (a queue's URL, a repository's URI): the text's parts, with the
+/// name as the reference that returns it (`Fn::GetAtt Queue.QueueName`). A consumer that
+/// takes the name out of the text (a queue URL's last segment) then gets that reference,
+/// which CloudFormation resolves, and not the URL the whole reference is. `None` for every
+/// other reference.
+pub fn value_around_name(
+    logical_id: &str,
+    type_name: &str,
+    attribute: Option<&str>,
+) -> Option<Vec<crate::ValuePart>> {
+    let Returns::Built(template) = returns(type_name, attribute) else {
+        return None;
+    };
+    let name_attribute = name_reference(type_name)?;
+    let name = crate::ValuePart::Ref {
+        logical_id: logical_id.to_string(),
+        attribute: name_attribute.map(str::to_string),
+        arn: false,
+        physical: None,
+        resource_type: Some(type_name.to_string()),
+    };
+    Some(crate::cfn::build(template, &[name]))
+}
+
+/// Why a configured value that builds an ARN (`arn:…` literal first) puts a reference that
+/// is not a name inside it: a queue's URL (`…:sqs:…:${MainQueue}`), a whole ARN
+/// (`…:sns:…:${Topic}`), a generated id. Such an ARN names nothing once deployed. One
+/// message per misplaced reference, naming the reference to use where the table has one.
+pub(crate) fn misplaced_references(parts: &[crate::ValuePart]) -> Vec<String> {
+    use crate::ValuePart;
+    fn flat(parts: &[ValuePart], out: &mut Vec<ValuePart>) {
+        for p in parts {
+            match p {
+                ValuePart::Var { resolved, .. } => flat(resolved, out),
+                other => out.push(other.clone()),
+            }
+        }
+    }
+    let mut all = Vec::new();
+    flat(parts, &mut all);
+    let builds_arn = matches!(all.first(), Some(ValuePart::Lit(t)) if t.starts_with("arn:"));
+    if !builds_arn {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for p in all.iter().skip(1) {
+        let ValuePart::Ref {
+            logical_id,
+            attribute,
+            resource_type: Some(type_name),
+            ..
+        } = p
+        else {
+            continue;
+        };
+        let what = match returns(type_name, attribute.as_deref()) {
+            Returns::Name => continue,
+            Returns::Built(_) => "a URL or address built around the name",
+            Returns::Arn(_) => "a whole ARN",
+            // Ids a service generates have their place in ARNs (a key's `key/${Key}`, a
+            // user pool's `userpool/${Pool}`).
+            Returns::Opaque => continue,
+        };
+        let written = match attribute {
+            Some(a) => format!("${{{logical_id}.{a}}}"),
+            None => format!("${{{logical_id}}}"),
+        };
+        let kind = match attribute {
+            Some(a) => format!("`Fn::GetAtt {logical_id}.{a}` of an {type_name}"),
+            None => format!("`Ref` of an {type_name}"),
+        };
+        let mut use_instead = Vec::new();
+        if let Some(name) = name_reference(type_name) {
+            use_instead.push(match name {
+                Some(a) => format!("`${{{logical_id}.{a}}}` for its name"),
+                None => format!("`${{{logical_id}}}` for its name"),
+            });
+        }
+        let arn_attribute = semantics(type_name).and_then(|s| {
+            s.attributes
+                .iter()
+                .find(|(a, r)| a.ends_with("Arn") && matches!(r, Returns::Arn(_)))
+                .map(|(a, _)| *a)
+        });
+        match (arn_attribute, semantics(type_name).map(|s| s.reference)) {
+            (_, Some(Returns::Arn(_))) => {
+                use_instead.push(format!("`!Ref {logical_id}` alone for its ARN"));
+            }
+            (Some(a), _) => use_instead.push(format!("`!GetAtt {logical_id}.{a}` for its ARN")),
+            _ => {}
+        }
+        let hint = if use_instead.is_empty() {
+            String::new()
+        } else {
+            format!("; use {}", use_instead.join(", or "))
+        };
+        out.push(format!(
+            "`{written}` ({kind}) is not a name but {what}: the ARN built around it names nothing once deployed{hint}"
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ValuePart;
+
+    fn reference(id: &str, attribute: Option<&str>, type_name: &str) -> ValuePart {
+        ValuePart::Ref {
+            logical_id: id.into(),
+            attribute: attribute.map(str::to_string),
+            arn: false,
+            physical: None,
+            resource_type: Some(type_name.into()),
+        }
+    }
+
+    #[test]
+    fn a_queue_url_without_a_name_is_built_around_its_queue_name() {
+        let parts = value_around_name("MainQueue", "AWS::SQS::Queue", None).expect("a URL");
+        let text = format!("{}", crate::ValueParts(&parts));
+        assert_eq!(
+            text,
+            "https://sqs.${AWS::Region}.${AWS::URLSuffix}/${AWS::AccountId}/${MainQueue.QueueName}"
+        );
+        // Names and whole ARNs are not text around a name.
+        assert_eq!(value_around_name("T", "AWS::DynamoDB::Table", None), None);
+        assert_eq!(value_around_name("T", "AWS::SNS::Topic", None), None);
+        assert_eq!(value_around_name("Q", "AWS::SQS::Queue", Some("Arn")), None);
+    }
+
+    #[test]
+    fn an_arn_built_around_a_url_or_an_arn_is_reported() {
+        let arn_of = |r: ValuePart| {
+            vec![
+                ValuePart::Lit("arn:".into()),
+                ValuePart::Pseudo("AWS::Partition".into()),
+                ValuePart::Lit(":sqs:us-east-1:123456789012:".into()),
+                r,
+            ]
+        };
+        let queue = misplaced_references(&arn_of(reference("MainQueue", None, "AWS::SQS::Queue")));
+        assert_eq!(queue.len(), 1, "{queue:?}");
+        assert!(queue[0].contains("`${MainQueue.QueueName}`"), "{queue:?}");
+        assert!(queue[0].contains("`!GetAtt MainQueue.Arn`"), "{queue:?}");
+        let topic = misplaced_references(&arn_of(reference("Topic", None, "AWS::SNS::Topic")));
+        assert!(topic[0].contains("`!Ref Topic` alone"), "{topic:?}");
+        // A name, a generated id where an id goes, and a URL that is not in an ARN are fine.
+        for fine in [
+            arn_of(reference("MainQueue", Some("QueueName"), "AWS::SQS::Queue")),
+            arn_of(reference("Key", None, "AWS::KMS::Key")),
+            vec![reference("MainQueue", None, "AWS::SQS::Queue")],
+        ] {
+            assert!(misplaced_references(&fine).is_empty(), "{fine:?}");
+        }
     }
 }
