@@ -354,8 +354,10 @@ fn event_values_are_paths_through_subscripts_loops_and_helpers() {
         );
     }
     // `.get('k', {})` chains: the member path (the `{}` defaults give no name).
-    let listed = param_values(&program, "list_objects_v2", "Bucket");
-    assert!(listed.contains(&event("detail.bucket.name")), "{listed:?}");
+    assert_eq!(
+        param_values(&program, "list_objects_v2", "Bucket"),
+        [event("detail.bucket.name")]
+    );
     // `.get('b', 'fallback')`: the member, or the default; a `None` default adds nothing.
     assert_eq!(
         param_values(&program, "delete_object", "Bucket"),

@@ -434,7 +434,7 @@ impl<'t> Eval<'_, 't> {
             }
             (Value::Object { .. }, "copy") => vec![value.clone()],
             // `event.get('detail', {})`: the member, or the default when it is missing
-            // (a `None` default is no value for a resource).
+            // (a `None` or `{}` default names nothing: only `None` can come of it).
             (Value::Event { path }, "get") => {
                 let mut out = Vec::new();
                 for k in vals(args.positional.first()) {
@@ -443,11 +443,10 @@ impl<'t> Eval<'_, 't> {
                         _ => out.push(values::through_event("`.get()` of a computed key", path)),
                     }
                 }
-                out.extend(
-                    vals(args.positional.get(1))
-                        .into_iter()
-                        .filter(|d| !matches!(d, Value::Scalar { text } if text == "None")),
-                );
+                out.extend(vals(args.positional.get(1)).into_iter().filter(|d| {
+                    !matches!(d, Value::Scalar { text } if text == "None")
+                        && *d != Value::empty_object()
+                }));
                 out
             }
             // `.strip()` keeps the key's shape (a key does not start or end with blanks).
