@@ -293,7 +293,9 @@ impl<'t> Ctx<'_, '_, 't> {
                                 rest.clone_from(r);
                             }
                         }
-                        Value::Unknown { reason } => rest = Some(reason.clone()),
+                        Value::Unknown { .. } | Value::Event { .. } => {
+                            rest = values::not_literal(v);
+                        }
                         _ => {
                             let node = args.double_star.get(i - n_kw);
                             rest = Some(format!(
@@ -398,10 +400,8 @@ impl<'t> Ctx<'_, '_, 't> {
         }
         for v in names {
             if v.as_str().is_none() {
-                let reason = match v {
-                    Value::Unknown { reason } => reason,
-                    _ => "not a string literal".into(),
-                };
+                let reason =
+                    values::not_literal(&v).unwrap_or_else(|| "not a string literal".into());
                 self.diag(
                     scope,
                     Code::DynamicMethod,
@@ -623,10 +623,8 @@ impl<'t> Ctx<'_, '_, 't> {
         };
         for name in names {
             let Value::Str { value: name } = name else {
-                let reason = match name {
-                    Value::Unknown { reason } => reason,
-                    _ => "not a string literal".into(),
-                };
+                let reason =
+                    values::not_literal(&name).unwrap_or_else(|| "not a string literal".into());
                 self.diag(
                     scope,
                     Code::DynamicMethod,

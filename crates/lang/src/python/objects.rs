@@ -256,6 +256,12 @@ pub(crate) enum ExtCall {
     Env,
     Getattr,
     Passthrough,
+    /// `urllib.parse.unquote` (`plus`: `unquote_plus`).
+    Unquote {
+        plus: bool,
+    },
+    /// `random.choice`: one of the items.
+    Choice,
     Partial,
     Dict,
     Super,
@@ -276,6 +282,9 @@ pub(crate) fn ext_call(path: &str) -> ExtCall {
         "os.getenv" | "os.environ.get" | "os.environ.setdefault" => ExtCall::Env,
         "getattr" => ExtCall::Getattr,
         "str" => ExtCall::Passthrough,
+        "urllib.parse.unquote" => ExtCall::Unquote { plus: false },
+        "urllib.parse.unquote_plus" => ExtCall::Unquote { plus: true },
+        "random.choice" | "secrets.choice" => ExtCall::Choice,
         "super" => ExtCall::Super,
         "functools.partial" => ExtCall::Partial,
         "dict" => ExtCall::Dict,
@@ -293,6 +302,9 @@ pub(crate) fn service_refs(values: Vec<Value>) -> Vec<ServiceRef> {
                 reason: format!("from environment variable {name}"),
             },
             Value::Unknown { reason } => ServiceRef::Dynamic { reason },
+            Value::Event { path } => ServiceRef::Dynamic {
+                reason: super::values::event_reason(&path),
+            },
             _ => ServiceRef::Dynamic {
                 reason: "not a string literal".into(),
             },
@@ -325,9 +337,14 @@ pub(crate) fn resource_action_result(
         };
     }
     match name {
+        // The queue of that name, in the caller's region and account (unless another
+        // account's is asked for).
         "get_queue_by_name" | "create_queue" => sub(
             "Queue",
-            vec![Value::unknown(format!("queue URL returned by `{name}()`"))],
+            vec![match kwarg("QueueName") {
+                Some(q) if kwarg("QueueOwnerAWSAccountId").is_none() => super::values::queue_url(q),
+                _ => Value::unknown(format!("queue URL returned by `{name}()`")),
+            }],
         ),
         "create_bucket" => sub(
             "Bucket",

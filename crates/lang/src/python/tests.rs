@@ -204,7 +204,12 @@ fn fstring_prefix_becomes_concat() {
     assert_eq!(
         key,
         Some(Value::Concat {
-            parts: vec![Value::str("resized-"), Value::unknown("from the event")]
+            parts: vec![
+                Value::str("resized-"),
+                Value::Event {
+                    path: "name".into()
+                }
+            ]
         })
     );
 }
@@ -295,4 +300,209 @@ fn imports_follow_symlinks_and_match_names_exactly() {
         .collect();
     assert_eq!(methods.len(), 1, "{methods:?}");
     assert!(methods[0].contains("put_item"), "{methods:?}");
+}
+
+/// The values of parameter `param` over every call to `method`, sorted, each once.
+fn param_values(program: &Program, method: &str, param: &str) -> Vec<Value> {
+    let mut out: Vec<Value> = program
+        .all_calls()
+        .iter()
+        .filter(|c| matches!(&c.call, CallKind::Method { name } if name == method))
+        .filter_map(|c| lookup(&c.params, param))
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// A dotted member path into an object value.
+fn lookup(v: &Value, path: &str) -> Option<Value> {
+    let mut current = v.clone();
+    for member in path.split('.') {
+        current = current.get(member)?.clone();
+    }
+    Some(current)
+}
+
+fn event(path: &str) -> Value {
+    Value::Event { path: path.into() }
+}
+
+fn one_of(items: &[&str]) -> Value {
+    Value::OneOf {
+        items: items.iter().map(|s| Value::str(*s)).collect(),
+    }
+}
+
+#[test]
+fn event_values_are_paths_through_subscripts_loops_and_helpers() {
+    let program = analyze_source(
+        "event-paths",
+        "import boto3\nfrom urllib.parse import unquote_plus\ns3 = boto3.client('s3')\n\ndef process(record):\n    s3.head_object(Bucket=record['s3']['bucket']['name'], Key=unquote_plus(record['s3']['object']['key']))\n\ndef handler(event, context):\n    for r in event['Records']:\n        process(r)\n    first, *rest = event['Records']\n    s3.get_object(Bucket=first['s3']['bucket']['name'], Key=event['Records'][0]['s3']['object']['key'].strip())\n    names = [r['s3']['bucket']['name'] for r in event['Records']]\n    for n in names:\n        s3.head_bucket(Bucket=n)\n    s3.list_objects_v2(Bucket=event.get('detail', {}).get('bucket', {}).get('name'))\n    s3.delete_object(Bucket=event.get('b', 'fallback'), Key=event.get('k', None))\n",
+    );
+    for (method, param, path) in [
+        ("head_object", "Bucket", "Records[].s3.bucket.name"),
+        ("head_object", "Key", "Records[].s3.object.key"),
+        ("get_object", "Bucket", "Records[].s3.bucket.name"),
+        ("get_object", "Key", "Records[].s3.object.key"),
+        ("head_bucket", "Bucket", "Records[].s3.bucket.name"),
+    ] {
+        assert_eq!(
+            param_values(&program, method, param),
+            [event(path)],
+            "{method} {param}"
+        );
+    }
+    // `.get('k', {})` chains: the member path (the `{}` defaults give no name).
+    assert_eq!(
+        param_values(&program, "list_objects_v2", "Bucket"),
+        [event("detail.bucket.name")]
+    );
+    // `.get('b', 'fallback')`: the member, or the default; a `None` default adds nothing.
+    assert_eq!(
+        param_values(&program, "delete_object", "Bucket"),
+        [Value::str("fallback"), event("b")]
+    );
+    assert_eq!(param_values(&program, "delete_object", "Key"), [event("k")]);
+}
+
+#[test]
+fn string_operations_keep_an_event_key_shape_and_others_say_where_from() {
+    let program = analyze_source(
+        "event-strings",
+        "import boto3, json, urllib.parse\ns3 = boto3.client('s3')\n\ndef handler(event, context):\n    key = urllib.parse.unquote(str(event['Records'][0]['s3']['object']['key']))\n    s3.put_object(Bucket='out', Key=f'thumbs/{key}', Body=b'')\n    s3.copy_object(Bucket='out', Key='raw/' + key, CopySource='in/k')\n    body = json.loads(event['Records'][0]['body'])\n    s3.get_object(Bucket=body['bucket'], Key=key.split('/')[0])\n    s3.delete_object(Bucket='out', Key=event['n'] + 1)\n",
+    );
+    let key = event("Records[].s3.object.key");
+    assert_eq!(
+        param_values(&program, "put_object", "Key"),
+        [Value::Concat {
+            parts: vec![Value::str("thumbs/"), key.clone()]
+        }]
+    );
+    assert_eq!(
+        param_values(&program, "copy_object", "Key"),
+        [Value::Concat {
+            parts: vec![Value::str("raw/"), key]
+        }]
+    );
+    assert_eq!(
+        param_values(&program, "get_object", "Bucket"),
+        [Value::unknown("parsed from the event's `Records[].body`")]
+    );
+    assert_eq!(
+        param_values(&program, "get_object", "Key"),
+        [Value::unknown(
+            "`.split()` of the event's `Records[].s3.object.key`"
+        )]
+    );
+    assert_eq!(
+        param_values(&program, "delete_object", "Key"),
+        [Value::unknown("`+` of the event's `n`")]
+    );
+}
+
+#[test]
+fn choices_among_known_values_are_each_of_them() {
+    let program = analyze_source(
+        "choices",
+        "import boto3, random\ns3 = boto3.client('s3')\nBY_REGION = {'eu': 'data-eu', 'us': 'data-us'}\nTIERS = ['hot', 'cold']\n\ndef handler(event, context):\n    s3.get_object(Bucket=random.choice(['m-a', 'm-b']), Key='k')\n    s3.head_object(Bucket=BY_REGION[event['region']], Key=TIERS[event['tier']])\n    s3.copy_object(Bucket='z', Key='k', CopySource={'Bucket': 'p' if event else 'q', 'Key': 'k' if event else 'k'})\n",
+    );
+    // At the top of a call, each alternative is a call of its own.
+    assert_eq!(
+        param_values(&program, "get_object", "Bucket"),
+        [Value::str("m-a"), Value::str("m-b")]
+    );
+    assert_eq!(
+        param_values(&program, "head_object", "Bucket"),
+        [Value::str("data-eu"), Value::str("data-us")]
+    );
+    let keys = param_values(&program, "head_object", "Key");
+    assert!(keys.contains(&Value::str("hot")) && keys.contains(&Value::str("cold")));
+    // Inside a value, one `OneOf`; equal items once, and one item is just that value.
+    assert_eq!(
+        param_values(&program, "copy_object", "CopySource.Bucket"),
+        [one_of(&["p", "q"])]
+    );
+    assert_eq!(
+        param_values(&program, "copy_object", "CopySource.Key"),
+        [Value::str("k")]
+    );
+}
+
+/// A helper `save(bucket)` called from `n` sites with buckets `b0`…, and its bucket.
+fn helper_with_sites(n: usize) -> Vec<Value> {
+    let mut src = String::from(
+        "import boto3\ns3 = boto3.client('s3')\n\ndef save(bucket):\n    s3.put_object(Bucket=bucket, Key='k', Body=b'')\n\ndef handler(event, context):\n",
+    );
+    for i in 0..n {
+        src.push_str(&format!("    save('b{i}')\n"));
+    }
+    let program = analyze_source(&format!("sites-{n}"), &src);
+    param_values(&program, "put_object", "Bucket")
+}
+
+#[test]
+fn a_helper_called_with_many_arguments_takes_one_of_them() {
+    let names: Vec<String> = (0..10).map(|i| format!("b{i}")).collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    assert_eq!(helper_with_sites(10), [one_of(&names)]);
+    // Past the bound, unknown with the reason.
+    let buckets = helper_with_sites(20);
+    assert!(
+        matches!(buckets.as_slice(), [Value::Unknown { reason }] if reason.contains("possible values")),
+        "{buckets:?}"
+    );
+}
+
+#[test]
+fn computed_dict_keys_are_a_map() {
+    let program = analyze_source(
+        "computed-keys",
+        "import boto3, os\nddb = boto3.client('dynamodb')\nTABLE = os.environ['TABLE']\n\ndef handler(event, context):\n    ddb.batch_write_item(RequestItems={TABLE: [], 'audit': []})\n",
+    );
+    assert_eq!(
+        param_values(&program, "batch_write_item", "RequestItems"),
+        [Value::Map {
+            entries: vec![
+                (Value::str("audit"), Value::List { items: Vec::new() }),
+                (
+                    Value::Env {
+                        name: "TABLE".into(),
+                        default: None
+                    },
+                    Value::List { items: Vec::new() }
+                ),
+            ]
+        }]
+    );
+}
+
+#[test]
+fn sdk_results_that_name_a_resource_are_that_resource() {
+    let program = analyze_source(
+        "sdk-results",
+        "import boto3\nsqs = boto3.client('sqs')\nlam = boto3.client('lambda')\n\ndef handler(event, context):\n    url = sqs.get_queue_url(QueueName='jobs')['QueueUrl']\n    sqs.send_message(QueueUrl=url, MessageBody='m')\n    other = sqs.get_queue_url(QueueName='q', QueueOwnerAWSAccountId='444455556666')['QueueUrl']\n    sqs.delete_message(QueueUrl=other, ReceiptHandle='r')\n    arn = lam.get_function(FunctionName='worker')['Configuration']['FunctionArn']\n    lam.invoke(FunctionName=arn)\n",
+    );
+    assert_eq!(
+        param_values(&program, "send_message", "QueueUrl"),
+        [Value::Concat {
+            parts: vec![
+                Value::unknown("the queue URL's host and account"),
+                Value::str("/jobs")
+            ]
+        }]
+    );
+    assert_eq!(
+        param_values(&program, "delete_message", "QueueUrl"),
+        [Value::unknown("the URL of a queue of another account")]
+    );
+    assert_eq!(
+        param_values(&program, "invoke", "FunctionName"),
+        [Value::Concat {
+            parts: vec![
+                Value::unknown("the function ARN's partition, region and account"),
+                Value::str(":function:worker")
+            ]
+        }]
+    );
 }

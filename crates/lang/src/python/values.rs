@@ -3,8 +3,33 @@
 
 use crate::facts::Value;
 
-/// At most this many alternatives are kept for one value; more collapse to unknown.
+/// At most this many alternatives are kept for one value; more fold into one
+/// [`Value::OneOf`].
 pub(crate) const MAX_ALTERNATIVES: usize = 8;
+/// At most this many items in a [`Value::OneOf`]; more collapse to unknown (a choice
+/// that wide is no tighter than a wildcard, and values must not grow without bound).
+pub(crate) const MAX_ONE_OF: usize = 16;
+
+/// One value from alternatives: the value itself when they agree, a [`Value::OneOf`]
+/// of them when they differ (nested choices flattened, equal items once), unknown when
+/// there are too many.
+pub(crate) fn one_of(items: Vec<Value>) -> Value {
+    let mut flat = Vec::with_capacity(items.len());
+    for item in items {
+        match item {
+            Value::OneOf { items } => flat.extend(items),
+            other => flat.push(other),
+        }
+    }
+    flat.sort();
+    flat.dedup();
+    match flat.len() {
+        0 => Value::unknown("no value"),
+        1 => flat.remove(0),
+        n if n > MAX_ONE_OF => Value::unknown(format!("one of {n} possible values")),
+        _ => Value::OneOf { items: flat },
+    }
+}
 
 /// Append `part` to a concatenation, merging adjacent literals.
 fn push_part(parts: &mut Vec<Value>, part: Value) {
@@ -64,10 +89,11 @@ pub(crate) fn product(slots: Vec<Vec<Value>>) -> Vec<Vec<Value>> {
         total = total.saturating_mul(slot.len());
     }
     if total > MAX_ALTERNATIVES {
+        // Too many combinations to split into: each slot with a choice becomes one
+        // value holding it.
         for slot in &mut slots {
             if slot.len() > 1 {
-                let n = slot.len();
-                *slot = vec![Value::unknown(format!("one of {n} possible values"))];
+                *slot = vec![one_of(std::mem::take(slot))];
             }
         }
     }
@@ -221,9 +247,60 @@ pub(crate) fn stringify(v: Value) -> Value {
     }
 }
 
-/// Whether an unknown value's reason says it comes from the Lambda event.
+/// Whether an unknown value's reason says it comes from the Lambda event (see
+/// [`event_name`]).
 pub(crate) fn from_event(reason: &str) -> bool {
-    reason == "from the event"
+    reason.starts_with("from the event") || reason.contains(" the event")
+}
+
+/// The event, or the place in it a path names, for reasons: "the event's
+/// `Records[].body`".
+pub(crate) fn event_name(path: &str) -> String {
+    if path.is_empty() {
+        "the event".to_string()
+    } else {
+        format!("the event's `{path}`")
+    }
+}
+
+/// Why a value read from the event is not a literal (the wording resolution uses):
+/// "from the event (`Records[].s3.bucket.name`)".
+pub(crate) fn event_reason(path: &str) -> String {
+    if path.is_empty() {
+        "from the event".to_string()
+    } else {
+        format!("from the event (`{path}`)")
+    }
+}
+
+/// Why a value is not a literal, when it is unknown or read from the event.
+pub(crate) fn not_literal(v: &Value) -> Option<String> {
+    match v {
+        Value::Unknown { reason } => Some(reason.clone()),
+        Value::Event { path } => Some(event_reason(path)),
+        _ => None,
+    }
+}
+
+/// The path of the first part of `v` read from the event, if any.
+pub(crate) fn event_path(v: &Value) -> Option<&str> {
+    match v {
+        Value::Event { path } => Some(path),
+        Value::Concat { parts } => parts.iter().find_map(event_path),
+        Value::OneOf { items } => items.iter().find_map(event_path),
+        _ => None,
+    }
+}
+
+/// What an operation the front-end does not model makes of a value read from the
+/// event: unknown, saying from where (`what` says what was done: "`.split()`").
+pub(crate) fn through_event(what: &str, path: &str) -> Value {
+    Value::unknown(format!("{what} of {}", event_name(path)))
+}
+
+/// The path of the first of `values` read from the event (or holding such a part).
+pub(crate) fn any_event_path(values: &[Value]) -> Option<&str> {
+    values.iter().find_map(event_path)
 }
 
 /// Composite values larger than this many nodes are not tracked (they could otherwise
@@ -239,6 +316,11 @@ fn count_nodes(v: &Value, budget: &mut usize) {
         Value::Concat { parts } => parts.iter().for_each(|p| count_nodes(p, budget)),
         Value::List { items } => items.iter().for_each(|p| count_nodes(p, budget)),
         Value::Object { entries, .. } => entries.values().for_each(|p| count_nodes(p, budget)),
+        Value::OneOf { items } => items.iter().for_each(|p| count_nodes(p, budget)),
+        Value::Map { entries } => entries.iter().for_each(|(k, v)| {
+            count_nodes(k, budget);
+            count_nodes(v, budget);
+        }),
         Value::Env {
             default: Some(d), ..
         } => count_nodes(d, budget),
@@ -254,5 +336,73 @@ pub(crate) fn bounded(v: Value) -> Value {
         Value::unknown("value too large to track")
     } else {
         v
+    }
+}
+
+/// `urllib.parse.unquote(v)` (`plus`: `unquote_plus`): a literal is decoded; any other
+/// value keeps its shape (an object key read from the event is still that key).
+pub(crate) fn unquote(v: Value, plus: bool) -> Value {
+    match v {
+        Value::Str { value } => Value::Str {
+            value: percent_decode(&value, plus),
+        },
+        other => stringify(other),
+    }
+}
+
+fn percent_decode(s: &str, plus: bool) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        let hex = |j: usize| {
+            bytes
+                .get(j)
+                .and_then(|c| char::from(*c).to_digit(16))
+                .and_then(|d| u8::try_from(d).ok())
+        };
+        match b {
+            b'%' => match (hex(i + 1), hex(i + 2)) {
+                (Some(hi), Some(lo)) => {
+                    out.push(hi * 16 + lo);
+                    i += 3;
+                    continue;
+                }
+                _ => out.push(b),
+            },
+            b'+' if plus => out.push(b' '),
+            _ => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The URL of the queue named `name` in the caller's own region and account (what
+/// `get_queue_url(QueueName=name)` returns): `<unknown host and account>/name`. The
+/// host and account are left unknown rather than invented; the queue URL parser reads
+/// the name after the last `/`, and the deployment's region and account stand.
+pub(crate) fn queue_url(name: Value) -> Value {
+    concat(vec![
+        Value::unknown("the queue URL's host and account"),
+        Value::str("/"),
+        name,
+    ])
+}
+
+/// The ARN of the function `name` names (what `get_function(FunctionName=name)` gives
+/// as `FunctionArn`): a literal ARN is itself; a name becomes
+/// `<unknown partition, region and account>:function:name`, which the function name
+/// parser reads back as the name; any other value (a variable that may hold either)
+/// stays as it is, since `FunctionName` reads the same function from a name or an ARN.
+pub(crate) fn function_arn(name: Value) -> Value {
+    match name {
+        Value::Str { ref value } if value.starts_with("arn:") => name,
+        Value::Str { .. } => concat(vec![
+            Value::unknown("the function ARN's partition, region and account"),
+            Value::str(":function:"),
+            name,
+        ]),
+        other => other,
     }
 }

@@ -247,9 +247,16 @@ pub fn parse(parser: Parser, value: &Value, env: &EnvContext) -> Text {
     }
     let text = expanded(value, env);
     let (flat, others) = flatten(&text.parts);
-    let piece = |s: &str| Text {
-        parts: unflatten(s, &others),
-        unknown: text.unknown.clone(),
+    // A piece keeps the reasons only if a wildcard is left in it: the name after an
+    // unknown queue URL host (`<host>/jobs`) is exact.
+    let piece = |s: &str| {
+        let parts = unflatten(s, &others);
+        let unknown = if parts.iter().any(|p| matches!(p, Part::Wildcard)) {
+            text.unknown.clone()
+        } else {
+            Vec::new()
+        };
+        Text { parts, unknown }
     };
     match parser {
         Parser::S3CopySourceBucket | Parser::S3CopySourceKey => {

@@ -63,6 +63,9 @@ impl<'t> Eval<'_, 't> {
                             _ => Obj::unknown("waiter with a computed name"),
                         })
                         .collect(),
+                    (Obj::Client(ServiceRef::Known { name: service }), _) => {
+                        self.sdk_result(m, s, &args, &service, &name)
+                    }
                     _ => vec![Obj::unknown(format!("result of `{name}()`"))],
                 }
             }
@@ -119,7 +122,71 @@ impl<'t> Eval<'_, 't> {
             Obj::Val(Value::Unknown { reason }) if values::from_event(&reason) => {
                 vec![Obj::unknown(reason)]
             }
+            Obj::Val(Value::Event { path }) => {
+                vec![Obj::Val(values::through_event("calling", &path))]
+            }
             _ => vec![self.result_reason(m, func)],
+        }
+    }
+
+    /// The result of a client call that names an existing resource, as far as it
+    /// names it: `get_queue_url(QueueName=q)['QueueUrl']` is that queue's URL,
+    /// `get_function(FunctionName=f)['Configuration']['FunctionArn']` that function's
+    /// ARN. Anything else a call returns (paginated `List*` items) is unknown.
+    fn sdk_result(
+        &self,
+        m: usize,
+        s: usize,
+        args: &Args<'t>,
+        service: &str,
+        name: &str,
+    ) -> Vec<Obj> {
+        let reason = format!("result of `{name}()`");
+        let kwarg = |k: &str| args.keyword(k).map(|n| self.values(m, s, n));
+        let partly = |entries: Vec<(&str, Value)>| Value::Object {
+            entries: entries
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect(),
+            rest: Some(reason.clone()),
+        };
+        match (service, name) {
+            ("sqs", "get_queue_url") => match kwarg("QueueName") {
+                Some(names) => names
+                    .into_iter()
+                    .map(|q| {
+                        let url = if args.keyword("QueueOwnerAWSAccountId").is_some() {
+                            // Another account's queue: its URL names that account, which
+                            // the deployment's would not be.
+                            Value::unknown("the URL of a queue of another account")
+                        } else {
+                            values::queue_url(q)
+                        };
+                        Obj::Val(partly(vec![("QueueUrl", url)]))
+                    })
+                    .collect(),
+                None => vec![Obj::unknown(reason)],
+            },
+            ("lambda", "get_function" | "get_function_configuration") => {
+                match kwarg("FunctionName") {
+                    Some(names) => names
+                        .into_iter()
+                        .map(|f| {
+                            let config = partly(vec![
+                                ("FunctionArn", values::function_arn(f.clone())),
+                                ("FunctionName", f),
+                            ]);
+                            Obj::Val(if name == "get_function" {
+                                partly(vec![("Configuration", config)])
+                            } else {
+                                config
+                            })
+                        })
+                        .collect(),
+                    None => vec![Obj::unknown(reason)],
+                }
+            }
+            _ => vec![Obj::unknown(reason)],
         }
     }
 
@@ -199,6 +266,35 @@ impl<'t> Eval<'_, 't> {
                     .collect(),
                 None => vec![Obj::Val(Value::str(""))],
             },
+            // `urllib.parse.unquote_plus(key)`: the same text, decoded.
+            ExtCall::Unquote { plus } => match args.positional.first() {
+                Some(n) => self
+                    .values(m, s, *n)
+                    .into_iter()
+                    .map(|v| Obj::Val(values::unquote(v, plus)))
+                    .collect(),
+                None => vec![self.result_reason(m, func)],
+            },
+            // `random.choice([...])`: any of the items.
+            ExtCall::Choice => match args.positional.first() {
+                Some(n) => self
+                    .eval(m, s, *n)
+                    .into_iter()
+                    .flat_map(|o| match o {
+                        Obj::Val(Value::List { items }) if !items.is_empty() => {
+                            items.into_iter().map(Obj::Val).collect()
+                        }
+                        Obj::Seq(items) if !items.is_empty() => {
+                            items.into_iter().flatten().collect()
+                        }
+                        Obj::Val(v @ Value::Event { .. }) => {
+                            v.event_item().map(Obj::Val).into_iter().collect()
+                        }
+                        _ => vec![self.result_reason(m, func)],
+                    })
+                    .collect(),
+                None => vec![self.result_reason(m, func)],
+            },
             ExtCall::Partial => match args.positional.first() {
                 Some(n) => self.eval(m, s, *n),
                 None => Vec::new(),
@@ -217,15 +313,31 @@ impl<'t> Eval<'_, 't> {
                 vec![Obj::unknown("`super()` outside a method")]
             }
             ExtCall::Other => {
-                // A function of event data is still event data (`unquote_plus(key)`,
-                // `json.loads(event['body'])`).
-                let from_event = args.positional.iter().any(|a| {
-                    self.eval(m, s, *a).iter().any(|o| {
-                        matches!(o, Obj::Val(Value::Unknown { reason }) if values::from_event(reason))
-                    })
+                // A function of event data is still from the event, but no longer a
+                // path into it: `json.loads(record['body'])` is parsed from the body.
+                let vals: Vec<Value> = args
+                    .positional
+                    .iter()
+                    .flat_map(|a| self.values(m, s, *a))
+                    .collect();
+                if let Some(at) = values::any_event_path(&vals) {
+                    let reason = if is_json_parse(path) {
+                        format!("parsed from {}", values::event_name(at))
+                    } else {
+                        format!(
+                            "result of `{}()` of {}",
+                            short(self.text(m, func)),
+                            values::event_name(at)
+                        )
+                    };
+                    return vec![Obj::unknown(reason)];
+                }
+                let derived = vals.into_iter().find_map(|v| match v {
+                    Value::Unknown { reason } if values::from_event(&reason) => Some(reason),
+                    _ => None,
                 });
-                if from_event {
-                    vec![Obj::unknown("from the event")]
+                if let Some(reason) = derived {
+                    vec![Obj::unknown(reason)]
                 } else if path.starts_with("boto3.") || path.starts_with("botocore.") {
                     vec![Obj::Opaque(path.to_string())]
                 } else {
@@ -250,6 +362,7 @@ impl<'t> Eval<'_, 't> {
                         rest = r;
                     }
                 }
+                Value::Event { path } => rest = Some(values::event_reason(&path)),
                 Value::Unknown { reason } => rest = Some(reason),
                 _ => rest = Some(format!("`**{}`", short(self.text(m, *spread)))),
             }
@@ -302,19 +415,62 @@ impl<'t> Eval<'_, 't> {
                     .positional
                     .get(1)
                     .map(|n| single(self.values(m, s, *n)));
-                vals(args.positional.first())
-                    .into_iter()
-                    .map(|k| match k.as_str().and_then(|k| entries.get(k)) {
-                        Some(v) => v.clone(),
-                        None => default.clone().unwrap_or_else(|| {
+                let mut out = Vec::new();
+                for k in vals(args.positional.first()) {
+                    match (k.as_str(), k.as_str().and_then(|k| entries.get(k))) {
+                        (_, Some(v)) => out.push(v.clone()),
+                        // A key the code computes: any of the values, or the default.
+                        (None, None) => {
+                            out.extend(entries.values().cloned());
+                            out.extend(rest.clone().map(Value::unknown));
+                            out.extend(default.clone());
+                        }
+                        (Some(_), None) => out.push(default.clone().unwrap_or_else(|| {
                             Value::unknown(rest.clone().unwrap_or_else(|| "missing key".into()))
-                        }),
-                    })
-                    .collect()
+                        })),
+                    }
+                }
+                out
             }
             (Value::Object { .. }, "copy") => vec![value.clone()],
-            _ => vec![Value::unknown(format!("result of `.{name}()`"))],
+            // `event.get('detail', {})`: the member, or the default when it is missing
+            // (a `None` or `{}` default names nothing: only `None` can come of it).
+            (Value::Event { path }, "get") => {
+                let mut out = Vec::new();
+                for k in vals(args.positional.first()) {
+                    match k {
+                        Value::Str { value: key } => out.extend(value.event_member(&key)),
+                        _ => out.push(values::through_event("`.get()` of a computed key", path)),
+                    }
+                }
+                out.extend(vals(args.positional.get(1)).into_iter().filter(|d| {
+                    !matches!(d, Value::Scalar { text } if text == "None")
+                        && *d != Value::empty_object()
+                }));
+                out
+            }
+            // `.strip()` keeps the key's shape (a key does not start or end with blanks).
+            (Value::Event { .. } | Value::Concat { .. }, "strip" | "lstrip" | "rstrip")
+                if args.positional.is_empty() && values::event_path(value).is_some() =>
+            {
+                vec![value.clone()]
+            }
+            _ => match values::event_path(value) {
+                Some(path) => vec![values::through_event(&format!("`.{name}()`"), path)],
+                None => vec![Value::unknown(format!("result of `.{name}()`"))],
+            },
         };
         out.into_iter().map(Obj::Val).collect()
     }
+}
+
+/// Whether an external function parses JSON text (`json.loads`, `orjson.loads`).
+fn is_json_parse(path: &str) -> bool {
+    matches!(
+        path.rsplit_once('.'),
+        Some((
+            "json" | "simplejson" | "ujson" | "orjson" | "rapidjson",
+            "loads" | "load"
+        ))
+    )
 }

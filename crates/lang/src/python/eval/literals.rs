@@ -77,6 +77,8 @@ impl<'t> Eval<'_, 't> {
         }
         let mut entries = BTreeMap::new();
         let mut rest = None;
+        // Entries whose key the code computes (`{table_name: items}`).
+        let mut computed: Vec<(Value, Value)> = Vec::new();
         // Dicts holding SDK objects (`CLIENTS = {'s3': boto3.client('s3')}`).
         let mut objects: BTreeMap<String, Vec<Obj>> = BTreeMap::new();
         let mut cursor = node.walk();
@@ -89,7 +91,14 @@ impl<'t> Eval<'_, 't> {
                     ) else {
                         continue;
                     };
-                    match single(self.values(m, s, k)) {
+                    let keys = self.values(m, s, k);
+                    if keys.len() > 1 || keys.first().and_then(Value::as_str).is_none() {
+                        // A key the code computes: an entry per value it may have.
+                        let value = single(self.values(m, s, v));
+                        computed.extend(keys.into_iter().map(|key| (key, value.clone())));
+                        continue;
+                    }
+                    match single(keys) {
                         Value::Str { value: key } => {
                             let objs = self.eval(m, s, v);
                             if objs.iter().any(Obj::is_sdk) {
@@ -100,8 +109,9 @@ impl<'t> Eval<'_, 't> {
                             });
                             entries.insert(key, single(vals));
                         }
-                        _ => {
-                            rest = Some(format!("computed key `{}`", short(self.text(m, k))));
+                        key => {
+                            let value = single(self.values(m, s, v));
+                            computed.push((key, value));
                         }
                     }
                 }
@@ -117,6 +127,7 @@ impl<'t> Eval<'_, 't> {
                                     rest = r;
                                 }
                             }
+                            Value::Event { path } => rest = Some(values::event_reason(&path)),
                             Value::Unknown { reason } => rest = Some(reason),
                             _ => rest = Some(format!("`**{}`", short(self.text(m, inner)))),
                         }
@@ -131,6 +142,19 @@ impl<'t> Eval<'_, 't> {
             }
             return vec![Obj::Map(objects)];
         }
+        if !computed.is_empty() {
+            // Keys the code computes: a `Map`, holding the literal keys too. A part that
+            // is unknown (a `**spread`) is an entry with an unknown key.
+            let mut all: Vec<(Value, Value)> = entries
+                .into_iter()
+                .map(|(k, v)| (Value::str(k), v))
+                .collect();
+            all.extend(computed);
+            if let Some(reason) = rest {
+                all.push((Value::unknown(reason.clone()), Value::unknown(reason)));
+            }
+            return vec![Obj::Val(values::bounded(Value::Map { entries: all }))];
+        }
         vec![Obj::Val(values::bounded(Value::Object { entries, rest }))]
     }
 
@@ -141,11 +165,24 @@ impl<'t> Eval<'_, 't> {
         ) else {
             return vec![Obj::unknown("incomplete subscript")];
         };
-        let keys = self.values(m, s, key);
+        // `records[1:]`: the same list (of the same items).
+        let slice = key.kind() == "slice";
+        let keys = if slice {
+            vec![Value::unknown("slice")]
+        } else {
+            self.values(m, s, key)
+        };
         let mut out = Vec::new();
         for obj in self.eval(m, s, value) {
             for k in &keys {
                 out.push(match (&obj, k) {
+                    (Obj::Val(v @ Value::Event { path }), _) => {
+                        match event_subscript(v, k, slice) {
+                            Some(found) => Obj::Val(found),
+                            None => Obj::Val(values::through_event("a computed key", path)),
+                        }
+                    }
+                    (Obj::Val(v @ Value::List { .. }), _) if slice => Obj::Val(v.clone()),
                     (Obj::Ext(p), Value::Str { value: name }) if p == "os.environ" => {
                         Obj::Val(Value::Env {
                             name: name.clone(),
@@ -161,11 +198,21 @@ impl<'t> Eval<'_, 't> {
                             ),
                         }
                     }
+                    // A literal dict indexed by a key the code computes: any of its values.
+                    (Obj::Val(Value::Object { entries, rest }), _) => {
+                        out.extend(any_entry(entries, rest.as_deref()));
+                        continue;
+                    }
                     (Obj::Val(Value::List { items }), Value::Scalar { text: i }) => {
                         match index(i, items.len()).and_then(|i| items.get(i)) {
                             Some(v) => Obj::Val(v.clone()),
                             None => Obj::unknown("list index"),
                         }
+                    }
+                    // A literal list indexed by a computed position: any of its items.
+                    (Obj::Val(Value::List { items }), _) if !items.is_empty() => {
+                        out.extend(items.iter().cloned().map(Obj::Val));
+                        continue;
                     }
                     (Obj::Map(entries), Value::Str { value: name }) => match entries.get(name) {
                         Some(alts) => {
@@ -193,6 +240,22 @@ impl<'t> Eval<'_, 't> {
             }
         }
         out
+    }
+
+    /// `[f(r) for r in event['Records']]`: a list whose items are each the body's value,
+    /// kept when that reads the event (one item standing for every item); any other
+    /// comprehension is unknown.
+    pub(super) fn comprehension(&self, m: usize, s: usize, node: Node<'t>) -> Vec<Obj> {
+        let Some(body) = node.child_by_field_name("body") else {
+            return vec![Obj::unknown("built by a comprehension")];
+        };
+        let vals = self.values(m, s, body);
+        if values::any_event_path(&vals).is_none() {
+            return vec![Obj::unknown("built by a comprehension")];
+        }
+        vec![Obj::Val(Value::List {
+            items: vec![single(vals)],
+        })]
     }
 
     pub(super) fn boolean(&self, m: usize, s: usize, node: Node<'t>) -> Vec<Obj> {
@@ -250,9 +313,22 @@ impl<'t> Eval<'_, 't> {
             .map_or("", |o| self.text(m, o));
         let lv = self.values(m, s, left);
         let rv = self.values(m, s, right);
+        let numeric = |vs: &[Value]| vs.iter().all(|v| matches!(v, Value::Scalar { .. }));
+        // `+` of text keeps an event value's shape; anything else done to it (`*`, `+`
+        // of a number) is unknown, saying from where.
+        let (ev_left, ev_right) = (values::any_event_path(&lv), values::any_event_path(&rv));
+        let through = match op {
+            "+" if numeric(&lv) || numeric(&rv) => ev_left.or(ev_right),
+            "+" => None,
+            // `'%s' % key` fills a template; `key % n` is arithmetic.
+            "%" => ev_left,
+            _ => ev_left.or(ev_right),
+        };
+        if let Some(path) = through {
+            return vec![Obj::Val(values::through_event(&format!("`{op}`"), path))];
+        }
         let out: Vec<Value> = match op {
             "+" => {
-                let numeric = |vs: &[Value]| vs.iter().all(|v| matches!(v, Value::Scalar { .. }));
                 if numeric(&lv) && numeric(&rv) {
                     vec![Value::unknown("arithmetic")]
                 } else if let ([Value::List { items: a }], [Value::List { items: b }]) =
@@ -284,4 +360,28 @@ impl<'t> Eval<'_, 't> {
         };
         out.into_iter().map(Obj::Val).collect()
     }
+}
+
+/// A subscript of a value read from the event: a member for a string key, any item for
+/// a position (`[0]`, `[i]`), the same list for a slice; `None` for a key the code
+/// computes otherwise.
+fn event_subscript(v: &Value, key: &Value, slice: bool) -> Option<Value> {
+    match key {
+        _ if slice => Some(v.clone()),
+        Value::Str { value } => v.event_member(value),
+        Value::Scalar { .. } | Value::Unknown { .. } => v.event_item(),
+        _ => None,
+    }
+}
+
+/// Any value of a literal dict (a lookup by a computed key), and the unknown part.
+fn any_entry(entries: &BTreeMap<String, Value>, rest: Option<&str>) -> Vec<Obj> {
+    let mut out: Vec<Obj> = entries.values().cloned().map(Obj::Val).collect();
+    if let Some(reason) = rest {
+        out.push(Obj::unknown(reason));
+    }
+    if out.is_empty() {
+        out.push(Obj::unknown("lookup in an empty dict"));
+    }
+    out
 }

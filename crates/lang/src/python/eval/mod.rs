@@ -150,17 +150,18 @@ pub(crate) fn normalize(mut objs: Vec<Obj>) -> Vec<Obj> {
     objs
 }
 
-/// The reason for an unbound parameter's value. A handler's first parameter is the
-/// event: named `event`/`evt`, or followed by a `context` parameter.
-fn param_reason(params: &[Param<'_>], index: usize) -> String {
+/// The value of a parameter no call site binds. A handler's first parameter is the
+/// event (named `event`/`evt`, or followed by a `context` parameter): its values are
+/// paths into it ([`Value::Event`]).
+fn param_value(params: &[Param<'_>], index: usize) -> Value {
     let name = params.get(index).map_or("", |p| p.name.as_str());
     let next = params.get(index + 1).map_or("", |p| p.name.as_str());
     let is_event = matches!(name, "event" | "evt" | "_event" | "lambda_event")
         || (index == 0 && (next.contains("context") || matches!(next, "ctx" | "_ctx")));
     if is_event {
-        "from the event".to_string()
+        Value::event()
     } else {
-        format!("function parameter `{name}`")
+        Value::unknown(format!("function parameter `{name}`"))
     }
 }
 
@@ -310,6 +311,21 @@ impl<'a, 't> Eval<'a, 't> {
         self.depth.set(depth + 1);
         let mut out = self.eval_inner(m, s, node);
         self.depth.set(depth);
+        // A choice is carried as alternatives while evaluating (each goes its own way
+        // through subscripts, methods and concatenation); it is folded back into one
+        // `OneOf` only where a single value is needed (`single`).
+        if out
+            .iter()
+            .any(|o| matches!(o, Obj::Val(Value::OneOf { .. })))
+        {
+            out = out
+                .into_iter()
+                .flat_map(|o| match o {
+                    Obj::Val(Value::OneOf { items }) => items.into_iter().map(Obj::Val).collect(),
+                    other => vec![other],
+                })
+                .collect();
+        }
         if depth > MAX_VALUE_DEPTH {
             // Values built this deep would nest deeper than anything worth reporting
             // (and than a small stack can drop or serialise): keep only flat ones.
@@ -386,7 +402,7 @@ impl<'a, 't> Eval<'a, 't> {
                 .position(|sc| sc.kind == ScopeKind::Lambda && sc.node.id() == node.id())
                 .map_or_else(Vec::new, |idx| vec![Obj::Func(m, idx)]),
             "list_comprehension" | "generator_expression" | "set_comprehension" => {
-                vec![Obj::unknown("built by a comprehension")]
+                self.comprehension(m, s, node)
             }
             "dictionary_comprehension" => vec![Obj::Val(Value::Object {
                 entries: BTreeMap::new(),
@@ -549,6 +565,8 @@ impl<'a, 't> Eval<'a, 't> {
                     path: item_path(path),
                 }]
             }
+            // `for record in event['Records']`: any record.
+            Obj::Val(v @ Value::Event { .. }) => v.event_item().map(Obj::Val).into_iter().collect(),
             Obj::Val(Value::Unknown { reason }) if values::from_event(&reason) => {
                 vec![Obj::unknown(reason)]
             }
@@ -612,6 +630,8 @@ fn unpack(o: Obj, i: usize, name: &str) -> Vec<Obj> {
             items.get(i).cloned().map(Obj::Val).into_iter().collect()
         }
         Obj::Seq(items) => items.get(i).cloned().unwrap_or_default(),
+        // `first, *rest = event['Records']`: items of a list read from the event.
+        Obj::Val(v @ Value::Event { .. }) => v.event_item().map(Obj::Val).into_iter().collect(),
         Obj::Val(Value::Unknown { reason }) => vec![Obj::unknown(reason)],
         _ => vec![Obj::unknown(format!("unpacked into `{name}`"))],
     }
@@ -643,19 +663,16 @@ pub(crate) fn to_values(objs: Vec<Obj>, reason: impl FnOnce() -> String) -> Vec<
     out.sort();
     out.dedup();
     if out.len() > MAX_ALTERNATIVES {
-        let n = out.len();
-        return vec![Value::unknown(format!("one of {n} possible values"))];
+        // Too many to report one call each: one value holding the choice.
+        return vec![values::one_of(out)];
     }
     out
 }
 
-/// One value from alternatives: the value itself, or unknown when they differ.
-pub(crate) fn single(mut vals: Vec<Value>) -> Value {
-    match vals.len() {
-        0 => Value::unknown("no value"),
-        1 => vals.remove(0),
-        n => Value::unknown(format!("one of {n} possible values")),
-    }
+/// One value from alternatives: the value itself, or a [`Value::OneOf`] of them when
+/// they differ (unknown past [`values::MAX_ONE_OF`]).
+pub(crate) fn single(vals: Vec<Value>) -> Value {
+    values::one_of(vals)
 }
 
 /// Source text trimmed to one short line, for messages.

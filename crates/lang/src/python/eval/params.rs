@@ -37,7 +37,7 @@ impl<'t> Eval<'_, 't> {
             _ => {}
         }
         if self.index_mode {
-            return vec![Obj::unknown(param_reason(&sc.params, index))];
+            return vec![Obj::Val(param_value(&sc.params, index))];
         }
         let Some(sites) = self.sites.get(&(m, s)) else {
             return self.unbound_param(m, s, index);
@@ -55,7 +55,7 @@ impl<'t> Eval<'_, 't> {
     /// which SDK object it is (`def save(table: Table)`).
     pub(super) fn unbound_param(&self, m: usize, s: usize, index: usize) -> Vec<Obj> {
         let sc = &self.mods[m].scopes[s];
-        let reason = Value::unknown(param_reason(&sc.params, index));
+        let reason = param_value(&sc.params, index);
         let annotation = sc.params.get(index).and_then(|p| p.annotation);
         if let (Some(annotation), Some(parent)) = (annotation, sc.parent) {
             let types = match annotation.named_child(0) {
@@ -137,7 +137,7 @@ impl<'t> Eval<'_, 't> {
         }
         match (p.default, sc.parent) {
             (Some(default), Some(parent)) => self.eval(m, parent, default),
-            _ => vec![Obj::unknown(param_reason(&sc.params, index))],
+            _ => vec![Obj::Val(param_value(&sc.params, index))],
         }
     }
 
