@@ -466,3 +466,24 @@ exports.handler = async (event = {{}}) => {{
         vec![event("bucket"), Value::unknown("from the event")]
     );
 }
+
+#[test]
+fn a_huge_literal_array_indexed_at_run_time_is_cheap_and_unknown() {
+    let names: Vec<String> = (0..50_000).map(|i| format!("'b{i}'")).collect();
+    let text = format!(
+        "{V3_S3}const NAMES = [{}];\nexports.handler = async (event) => s3.send(new GetObjectCommand({{ Bucket: NAMES[event.i] ?? NAMES[event.j], Key: event.ok ? 'k' : undefined }}));\n",
+        names.join(", ")
+    );
+    let start = std::time::Instant::now();
+    let p = run("huge_items.js", &text);
+    assert!(start.elapsed().as_secs() < 20, "{:?}", start.elapsed());
+    assert!(matches!(
+        &param_values(&p, "GetObjectCommand", "Bucket")[..],
+        [Value::Unknown { reason }] if reason.contains("more than 16 values")
+    ));
+    // `undefined` names nothing: the other alternative is the value.
+    assert_eq!(
+        param_values(&p, "GetObjectCommand", "Key"),
+        vec![Value::str("k")]
+    );
+}

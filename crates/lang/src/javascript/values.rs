@@ -487,28 +487,29 @@ pub(crate) const MAX_CHOICES: usize = 16;
 /// `null`/`undefined` left out when something else is there (a call given `undefined`
 /// names no resource). A single alternative is just that value.
 pub(crate) fn one_of(values: Vec<Value>) -> Value {
+    let nothing =
+        |v: &Value| matches!(v, Value::Scalar { text } if text == "null" || text == "undefined");
     let mut items: Vec<Value> = Vec::new();
+    let mut first_nothing: Option<Value> = None;
     for v in values {
         let pieces = match v {
             Value::OneOf { items } => items,
             other => vec![other],
         };
         for piece in pieces {
-            if !items.contains(&piece) {
+            if nothing(&piece) {
+                first_nothing.get_or_insert(piece);
+            } else if !items.contains(&piece) {
+                // Stop early: a long literal array must not cost quadratic time.
+                if items.len() == MAX_CHOICES {
+                    return Value::unknown(format!("one of more than {MAX_CHOICES} values"));
+                }
                 items.push(piece);
             }
         }
     }
-    let nothing =
-        |v: &Value| matches!(v, Value::Scalar { text } if text == "null" || text == "undefined");
-    if items.iter().any(|v| !nothing(v)) {
-        items.retain(|v| !nothing(v));
-    }
-    if items.len() > MAX_CHOICES {
-        return Value::unknown(format!("one of more than {MAX_CHOICES} values"));
-    }
     match items.len() {
-        0 => Value::unknown("no value"),
+        0 => first_nothing.unwrap_or_else(|| Value::unknown("no value")),
         1 => items.pop().unwrap_or_else(|| Value::unknown("no value")),
         _ => Value::OneOf { items },
     }
