@@ -769,6 +769,8 @@ enum ExportTarget {
 /// A destructuring default: `{ TABLE = 'x' } = process.env` keeps the env var name.
 fn with_default(value: Abs, default: Abs) -> Abs {
     match value {
+        // `const { bucket = 'fallback' } = event.detail`: either may be used.
+        v @ Abs::Val(Value::Event { .. }) if !default.is_tracked() => choice(v, default),
         Abs::Val(Value::Env {
             name,
             default: None,

@@ -175,6 +175,8 @@ exports.handler = async (event) => {
   await s3.send(new GetObjectCommand({ Bucket: event?.detail?.bucket?.name, Key: event.Records[i].s3.object.key }));
   const body = typeof event.body === 'string' ? JSON.parse(event.body) : event.body;
   await s3.send(new GetObjectCommand({ Bucket: body.bucket, Key: 'body' }));
+  const { name = 'default-bucket' } = event.detail.bucket;
+  await s3.send(new GetObjectCommand({ Bucket: name, Key: 'destructured default' }));
   const { Records } = event;
   const [record] = event.Records;
   await s3.send(new GetObjectCommand({ Bucket: Records[0].s3.bucket.name, Key: record.s3.object.key }));
@@ -190,6 +192,10 @@ exports.handler = async (event) => {
                     Value::unknown("parsed from the event's `body`"),
                     event("body.bucket")
                 ]),
+                one_of(vec![
+                    event("detail.bucket.name"),
+                    Value::str("default-bucket")
+                ]),
                 event("Records[].s3.bucket.name"),
             ],
             "{ext}"
@@ -200,6 +206,7 @@ exports.handler = async (event) => {
                 event("detail.key"),
                 event("Records[].s3.object.key"),
                 Value::str("body"),
+                Value::str("destructured default"),
                 event("Records[].s3.object.key"),
             ],
             "{ext}"
