@@ -11,7 +11,7 @@ use super::resolve::require_or_import;
 use super::scope::{Analyzer, Binding, Pending, UploadSite};
 use super::values::{Abs, Site, join};
 use super::{sdk_v2, sdk_v3};
-use crate::facts::Code;
+use crate::facts::{Code, Value};
 
 /// Receiver names that suggest an AWS client (for `unresolved-client`).
 pub(crate) fn looks_like_client(receiver: &str) -> bool {
@@ -83,12 +83,99 @@ fn string_method(recv: &Abs, name: &str, args: &[Abs]) -> Option<Abs> {
     }
 }
 
+/// Array methods that call their callback with each item first.
+fn is_iteration(name: &str) -> bool {
+    matches!(
+        name,
+        "map" | "forEach" | "filter" | "flatMap" | "some" | "every" | "find" | "findLast"
+    )
+}
+
+/// Whether a value is, or is built from, something read from the event.
+fn from_event(v: &Value) -> Option<&str> {
+    match v {
+        Value::Event { path } => Some(path),
+        Value::Concat { parts } => parts.iter().find_map(from_event),
+        Value::OneOf { items } => items.iter().find_map(from_event),
+        _ => None,
+    }
+}
+
+/// Global functions that keep a string's shape: `decodeURIComponent(key)` (an S3 event's
+/// key is URL-encoded; decoded, it is still the object's key), `String(x)`; and
+/// `JSON.parse` of something from the event, whose members this analysis cannot see.
+fn builtin_call(callee: &str, args: &[Abs]) -> Option<Abs> {
+    let arg = args.first()?;
+    match callee {
+        "decodeURIComponent" | "decodeURI" | "String" => match arg {
+            Abs::Param(_) => Some(arg.clone()),
+            Abs::Val(v) => Some(Abs::Val(match v {
+                Value::Scalar { text } if callee == "String" => Value::str(text.clone()),
+                // Decoding changes a literal's text only where it holds an escape.
+                Value::Str { value } if callee != "String" && value.contains('%') => {
+                    return None;
+                }
+                Value::Object { .. } | Value::Map { .. } | Value::List { .. } => return None,
+                other => other.clone(),
+            })),
+            _ => None,
+        },
+        "JSON.parse" => {
+            let why = match arg {
+                Abs::Val(v) => match from_event(v) {
+                    Some(path) => format!("parsed from the event's `{path}`"),
+                    None => return None,
+                },
+                Abs::Param(p) => format!("parsed from {}", p.reason()),
+                _ => return None,
+            };
+            Some(Abs::unknown(why))
+        }
+        _ => None,
+    }
+}
+
+/// String methods that keep the shape of a value read from the event: `.trim()`,
+/// `.toString()`, and `.replace(/\+/g, ' ')` (the S3 event encodes a key's spaces as
+/// `+`). Other methods on such a value give an unknown that names its path.
+fn builtin_method(recv: &Abs, name: &str, args: &[Abs], site: &Site) -> Option<Abs> {
+    let plus = matches!(
+        site.first_arg.as_str(),
+        r"/\+/g" | r"/[+]/g" | "'+'" | "\"+\"" | r"/\+/"
+    );
+    let keeps = match name {
+        "trim" | "toString" | "valueOf" => args.is_empty(),
+        "replace" | "replaceAll" => plus,
+        _ => false,
+    };
+    match recv {
+        Abs::Val(v) if keeps && from_event(v).is_some() => Some(recv.clone()),
+        Abs::Param(_) if keeps => Some(recv.clone()),
+        Abs::Val(Value::Str { value }) if name == "trim" && args.is_empty() => {
+            Some(Abs::str(value.trim()))
+        }
+        _ => None,
+    }
+}
+
 impl<'t> Analyzer<'t> {
     fn eval_args(
         &mut self,
         args: Option<Node<'t>>,
         hint: Option<&str>,
     ) -> (Vec<Abs>, Option<Node<'t>>) {
+        self.eval_args_with(args, hint, None)
+    }
+
+    /// Arguments, the first inline function among them getting `item` as its first
+    /// parameter (an array iteration callback).
+    fn eval_args_with(
+        &mut self,
+        args: Option<Node<'t>>,
+        hint: Option<&str>,
+        item: Option<Abs>,
+    ) -> (Vec<Abs>, Option<Node<'t>>) {
+        let mut item = item;
         let Some(args) = args else {
             return (Vec::new(), None);
         };
@@ -105,7 +192,13 @@ impl<'t> Analyzer<'t> {
         let mut hint = hint;
         let mut out = Vec::with_capacity(nodes.len());
         for node in nodes {
-            let v = if is_function(node.kind()) && hint.is_some() {
+            let v = if is_function(node.kind()) && item.is_some() {
+                // An iteration callback is part of the function iterating.
+                self.callback_item = item.take();
+                let v = self.eval(node);
+                self.callback_item = None;
+                v
+            } else if is_function(node.kind()) && hint.is_some() {
                 self.eval_named(node, hint.take())
             } else {
                 self.eval(node)
@@ -175,8 +268,11 @@ impl<'t> Analyzer<'t> {
                     return Abs::unknown("call");
                 };
                 let recv = self.eval(object);
-                let (args, first) = self.eval_args(args_node, hint);
                 let name = self.text_of(property).trim_start_matches('#').to_string();
+                let item = is_iteration(&name)
+                    .then(|| super::functions::item_of(&recv))
+                    .flatten();
+                let (args, first) = self.eval_args_with(args_node, hint, item);
                 let site = self.site(node, Some(object), first);
                 self.method_call(recv, &name, args, site)
             }
@@ -250,6 +346,11 @@ impl<'t> Analyzer<'t> {
             Abs::Param(_) => {
                 return Abs::unknown(format!("result of `{callee_text}()`"));
             }
+            Abs::Val(Value::Unknown { .. }) => {
+                if let Some(v) = builtin_call(callee_text, &args) {
+                    return v;
+                }
+            }
             _ => {}
         }
         let mut calls = Vec::new();
@@ -277,7 +378,34 @@ impl<'t> Analyzer<'t> {
                 .reduce(join)
                 .unwrap_or_else(|| Abs::unknown("nothing"));
         }
-        self.callback_edges(&args);
+        if is_iteration(name)
+            && let Some(item) = super::functions::item_of(&recv)
+        {
+            // `event.Records.forEach(handleRecord)`: called with each item, here.
+            for f in &args {
+                if let Abs::Func(id) = f {
+                    self.call_local(&id.clone(), vec![item.clone()]);
+                }
+            }
+            let rest: Vec<Abs> = args
+                .iter()
+                .filter(|a| !matches!(a, Abs::Func(_)))
+                .cloned()
+                .collect();
+            self.callback_edges(&rest);
+        } else {
+            self.callback_edges(&args);
+        }
+        if let Some(v) = builtin_method(&recv, name, &args, &site) {
+            return v;
+        }
+        if recv.is_unknown()
+            && site.receiver == "JSON"
+            && name == "parse"
+            && let Some(v) = builtin_call("JSON.parse", &args)
+        {
+            return v;
+        }
         if let Abs::Func(id) = &recv {
             return match name {
                 "call" => self.call_local(id, args.into_iter().skip(1).collect()),
@@ -315,7 +443,7 @@ impl<'t> Analyzer<'t> {
         }
         if let Abs::Param(_) = recv {
             if name == "send" && sdk_v3::send(&args, &site, &mut self.cur().calls) {
-                return Abs::unknown("result of an AWS call");
+                return sdk_v3::sent_result(&args);
             }
             self.pendings.push(Pending {
                 owner: self.cur_ref().id.clone(),
@@ -354,11 +482,13 @@ impl<'t> Analyzer<'t> {
         }
         // A known command sent through something unresolved: the command names the service.
         if name == "send" && sdk_v3::send(&args, &site, &mut self.cur().calls) {
-            return Abs::unknown("result of an AWS call");
+            return sdk_v3::sent_result(&args);
         }
-        if recv.is_unknown() {
+        let on_event = matches!(recv, Abs::Val(Value::Event { .. }));
+        if recv.is_unknown() || on_event {
             let recv_why = match recv.to_value() {
-                crate::facts::Value::Unknown { reason } => reason,
+                Value::Unknown { reason } => reason,
+                Value::Event { path } => super::values::event_reason(&path),
                 _ => "unknown".to_string(),
             };
             let flagged = match (&recv, name) {
@@ -391,6 +521,9 @@ impl<'t> Analyzer<'t> {
                     ),
                     location,
                 ));
+            }
+            if let Abs::Val(Value::Event { path }) = &recv {
+                return Abs::unknown(format!("result of `.{name}()` on the event's `{path}`"));
             }
             // Wrappers called as methods: `AWSXRay.captureAWSClient(new S3())`.
             if let Some(sdk) = args.first().filter(|a| a.is_sdk()) {

@@ -11,7 +11,7 @@ use crate::facts::Value;
 use super::functions::{is_class, is_function};
 use super::resolve::{string_literal, unescape};
 use super::scope::Analyzer;
-use super::values::{Abs, as_concat_part, concat, join};
+use super::values::{ANY_INDEX, Abs, as_concat_part, choice, choose, concat, join};
 
 /// Syntax that is transparent for values: TypeScript casts, parentheses, `await`.
 fn is_transparent(kind: &str) -> bool {
@@ -118,8 +118,7 @@ impl<'t> Analyzer<'t> {
                     .child_by_field_name("alternative")
                     .map(|n| self.eval_named(n, hint));
                 match (a, b) {
-                    (Some(a), Some(b)) if a.is_tracked() || b.is_tracked() => join(a, b),
-                    (Some(a), Some(b)) if a == b => a,
+                    (Some(a), Some(b)) => choice(a, b),
                     _ => Abs::unknown("depends on a condition"),
                 }
             }
@@ -205,6 +204,9 @@ impl<'t> Analyzer<'t> {
             self.run_inline(node);
             return Abs::unknown("an inline function");
         };
+        // Only an inline callback takes the iterated item (a named one is bound at its
+        // call sites); nothing inside this one may take it either.
+        self.callback_item = None;
         let qual = self.child_qual(&name, node);
         if self.at_module_level() {
             self.defer_function(&qual, node, None)
@@ -246,10 +248,38 @@ impl<'t> Analyzer<'t> {
         let idx = self.eval(index);
         match idx {
             Abs::Val(Value::Str { value }) => self.member_of(&obj, &value),
-            Abs::Val(Value::Scalar { text }) if matches!(obj, Abs::Arr(_)) => obj.member(&text),
+            Abs::Val(Value::Scalar { text })
+                if matches!(
+                    obj,
+                    Abs::Arr(_) | Abs::Param(_) | Abs::Val(Value::Event { .. })
+                ) =>
+            {
+                obj.member(&text)
+            }
+            // Any item: of a list read from the event (`event.Records[i]`), of a
+            // parameter (bound at call sites), or one of a literal array's items
+            // (`names[Math.floor(Math.random() * names.length)]`).
+            _ if matches!(
+                obj,
+                Abs::Arr(_) | Abs::Param(_) | Abs::Val(Value::Event { .. })
+            ) =>
+            {
+                obj.member(ANY_INDEX)
+            }
+            // Some member of a literal object (`TABLES[kind]`).
+            ref i
+                if !matches!(i, Abs::Val(Value::Scalar { .. }))
+                    && matches!(&obj, Abs::Obj(entries, None) if !entries.is_empty()) =>
+            {
+                match obj {
+                    Abs::Obj(entries, _) => choose(entries.into_values().collect()),
+                    other => other,
+                }
+            }
             other => {
                 let why = match other.to_value() {
                     Value::Unknown { reason } => reason,
+                    Value::Event { path } => super::values::event_reason(&path),
                     _ => "not a literal".to_string(),
                 };
                 let expr = super::values::one_line(self.text_of(node), 60);
@@ -261,7 +291,9 @@ impl<'t> Analyzer<'t> {
                             "environment variable name computed at run time (`{expr}`)"
                         )),
                     },
-                    Abs::Param(p) if p.event => Abs::unknown("from the event"),
+                    // An item of something unknown is unknown for the same reason
+                    // (`page.QueueUrls[0]` of a `ListQueues` result).
+                    Abs::Val(Value::Unknown { reason }) => Abs::unknown(reason),
                     _ => Abs::unknown(format!("computed property `{expr}`")),
                 }
             }
@@ -285,7 +317,10 @@ impl<'t> Analyzer<'t> {
                 let stringy = |v: &Value| {
                     matches!(
                         v,
-                        Value::Str { .. } | Value::Concat { .. } | Value::Env { .. }
+                        Value::Str { .. }
+                            | Value::Concat { .. }
+                            | Value::Env { .. }
+                            | Value::Event { .. }
                     )
                 };
                 if stringy(&l) || stringy(&r) {
@@ -313,6 +348,8 @@ impl<'t> Analyzer<'t> {
                         name,
                         default: Some(Box::new(right.to_value())),
                     }),
+                    // `event.detail?.bucket ?? 'fallback'`: either may be used.
+                    l @ Abs::Val(Value::Event { .. }) if !right.is_tracked() => choice(l, right),
                     l if right.is_tracked() && l.is_unknown() => right,
                     l => l,
                 }
@@ -326,6 +363,7 @@ impl<'t> Analyzer<'t> {
     pub fn eval_object(&mut self, node: Node<'t>, hint: Option<&str>) -> Abs {
         let mut entries = BTreeMap::new();
         let mut rest: Option<String> = None;
+        let mut computed: Vec<(Value, Value)> = Vec::new();
         let mut cursor = node.walk();
         let children: Vec<Node<'t>> = node.named_children(&mut cursor).collect();
         let member_hint = |key: &str| {
@@ -346,12 +384,29 @@ impl<'t> Analyzer<'t> {
                     ) else {
                         continue;
                     };
-                    let key = match self.key_name(key) {
-                        Some(k) => k,
-                        None => {
-                            self.eval(value);
-                            rest = Some("a computed key".to_string());
-                            continue;
+                    let key = if key.kind() == "computed_property_name" {
+                        // `{ [tableName]: items }`: a literal or constant key is an
+                        // ordinary entry; any other is kept with its value.
+                        let k = match key.named_child(0) {
+                            Some(inner) => self.eval(inner).to_value(),
+                            None => Value::unknown("an empty computed key"),
+                        };
+                        match k {
+                            Value::Str { value } | Value::Scalar { text: value } => value,
+                            k => {
+                                let v = self.eval(value).to_value();
+                                computed.push((k, v));
+                                continue;
+                            }
+                        }
+                    } else {
+                        match self.key_name(key) {
+                            Some(k) => k,
+                            None => {
+                                self.eval(value);
+                                rest = Some("a computed key".to_string());
+                                continue;
+                            }
                         }
                     };
                     let h = member_hint(&key);
@@ -405,6 +460,7 @@ impl<'t> Analyzer<'t> {
                         other => {
                             let why = match other.to_value() {
                                 Value::Unknown { reason } => reason,
+                                Value::Event { path } => super::values::event_reason(&path),
                                 _ => "not an object".to_string(),
                             };
                             let text = super::values::one_line(self.text_of(child), 40);
@@ -418,7 +474,19 @@ impl<'t> Analyzer<'t> {
                 }
             }
         }
-        Abs::Obj(entries, rest)
+        if computed.is_empty() {
+            return Abs::Obj(entries, rest);
+        }
+        let mut all: Vec<(Value, Value)> = entries
+            .into_iter()
+            .map(|(k, v)| (Value::str(k), v.to_value()))
+            .collect();
+        all.extend(computed);
+        if let Some(reason) = rest {
+            // What a spread adds is unknown, keys and values alike.
+            all.push((Value::unknown(reason.clone()), Value::unknown(reason)));
+        }
+        Abs::Val(Value::Map { entries: all })
     }
 
     /// A property key as a string (`a`, `'a'`, `1`, `['a']`), if static.
@@ -701,6 +769,8 @@ enum ExportTarget {
 /// A destructuring default: `{ TABLE = 'x' } = process.env` keeps the env var name.
 fn with_default(value: Abs, default: Abs) -> Abs {
     match value {
+        // `const { bucket = 'fallback' } = event.detail`: either may be used.
+        v @ Abs::Val(Value::Event { .. }) if !default.is_tracked() => choice(v, default),
         Abs::Val(Value::Env {
             name,
             default: None,

@@ -109,7 +109,7 @@ impl<'t> Analyzer<'t> {
         });
         self.frames.push(Default::default());
         let event_first = self.handler_like.contains(qual);
-        self.bind_params(node, Some(&id), event_first);
+        self.bind_params(node, Some(&id), event_first, None);
         if qual.ends_with(".constructor")
             && let Some(class) = &class
         {
@@ -135,9 +135,10 @@ impl<'t> Analyzer<'t> {
 
     /// An anonymous function (callback, IIFE): its body is part of the enclosing one.
     pub fn run_inline(&mut self, node: Node<'t>) {
+        let item = self.callback_item.take();
         let saved_returns = std::mem::take(&mut self.cur().returns);
         self.frames.push(Default::default());
-        self.bind_params(node, None, false);
+        self.bind_params(node, None, false, item);
         self.run_body(node);
         self.frames.pop();
         self.cur().returns = saved_returns;
@@ -216,7 +217,18 @@ impl<'t> Analyzer<'t> {
         }
     }
 
-    fn bind_params(&mut self, node: Node<'t>, func: Option<&FunctionId>, event_first: bool) {
+    /// Bind a function's parameters: the handler's event is the event itself (a path
+    /// into it as members are read); a named function's parameters are bound at call
+    /// sites (see `link.rs`); an inline callback's first parameter is `item` when the
+    /// array it iterates is known.
+    fn bind_params(
+        &mut self,
+        node: Node<'t>,
+        func: Option<&FunctionId>,
+        event_first: bool,
+        item: Option<Abs>,
+    ) {
+        let mut item = item;
         let params: Vec<Node<'t>> = if let Some(p) = node.child_by_field_name("parameter") {
             vec![p]
         } else if let Some(list) = node.child_by_field_name("parameters") {
@@ -246,6 +258,7 @@ impl<'t> Analyzer<'t> {
             }
             let name = self.text_of(pattern).to_string();
             let value = match func {
+                Some(_) if event_first && index == 0 => Abs::Val(Value::event()),
                 Some(func) => Abs::Param(ParamRef {
                     func: func.clone(),
                     index,
@@ -253,6 +266,10 @@ impl<'t> Analyzer<'t> {
                     name: super::values::one_line(&name, 40),
                     event: (event_first && index == 0) || is_event_name(&name),
                 }),
+                None if index == 0 && item.is_some() => item
+                    .take()
+                    .unwrap_or_else(|| Abs::unknown("callback parameter")),
+                // Not the handler: `emitter.on('x', (event) => …)` is not the Lambda event.
                 None if is_event_name(&name) => Abs::unknown("from the event"),
                 None => Abs::unknown(format!(
                     "callback parameter `{}`",
@@ -260,6 +277,8 @@ impl<'t> Analyzer<'t> {
                 )),
             };
             let value = match default {
+                // The runtime always passes the handler an event.
+                Some(_) if matches!(value, Abs::Val(Value::Event { .. })) => value,
                 Some(d) => {
                     let d = self.eval(d);
                     if d.is_tracked() { d } else { value }
@@ -353,13 +372,19 @@ impl<'t> Analyzer<'t> {
             "import_statement" => self.import_statement(node),
             "export_statement" => self.export_statement(node),
             "for_in_statement" => {
-                if let Some(right) = node.child_by_field_name("right") {
-                    self.eval(right);
-                }
+                let over = node.child_by_field_name("right").map(|r| self.eval(r));
+                let of = node
+                    .child_by_field_name("operator")
+                    .is_some_and(|o| self.text_of(o) == "of");
                 if let Some(left) = node.child_by_field_name("left")
                     && (left.kind() == "identifier" || left.kind().ends_with("_pattern"))
                 {
-                    self.bind_pattern(left, Abs::unknown("loop variable"));
+                    // `for (const record of event.Records)`: any item of the list.
+                    let value = over
+                        .filter(|_| of)
+                        .and_then(|o| item_of(&o))
+                        .unwrap_or_else(|| Abs::unknown("loop variable"));
+                    self.bind_pattern(left, value);
                 }
                 if let Some(body) = node.child_by_field_name("body") {
                     self.walk(body);
@@ -590,6 +615,17 @@ impl<'t> Analyzer<'t> {
             };
             info.fields.insert(name.to_string(), merged);
         }
+    }
+}
+
+/// Any item of an array value whose items are known: a list read from the event, a
+/// literal array, or a parameter (bound at call sites).
+pub(crate) fn item_of(list: &Abs) -> Option<Abs> {
+    match list {
+        Abs::Val(Value::Event { .. } | Value::List { .. }) | Abs::Arr(_) | Abs::Param(_) => {
+            Some(list.member(super::values::ANY_INDEX))
+        }
+        _ => None,
     }
 }
 

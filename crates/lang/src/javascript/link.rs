@@ -11,7 +11,7 @@ use super::calls::looks_like_client;
 use super::scope::{Binding, Pending};
 use crate::facts::Value;
 
-use super::values::{Abs, ENV_MARK, PARAM_MARK, ParamRef, concat, parse_mark};
+use super::values::{Abs, ENV_MARK, PARAM_MARK, ParamRef, concat, one_of, parse_mark};
 use super::{sdk_v2, sdk_v3};
 
 /// How many parameter hops are followed (`a(client)` → `b(client)` → …).
@@ -24,6 +24,9 @@ const MAX_CANDIDATES: usize = 16;
 pub(crate) struct Linker {
     bindings: BTreeMap<(FunctionId, usize), Vec<Abs>>,
     escaped: BTreeSet<FunctionId>,
+    /// Handlers defined outside their entry file (re-exported, returned by a factory):
+    /// their first parameter is the event.
+    handlers: BTreeSet<FunctionId>,
 }
 
 /// What linking adds to functions.
@@ -34,7 +37,11 @@ pub(crate) struct Linked {
 }
 
 impl Linker {
-    pub fn new(bindings: Vec<Binding>, escaped: BTreeSet<FunctionId>) -> Self {
+    pub fn new(
+        bindings: Vec<Binding>,
+        escaped: BTreeSet<FunctionId>,
+        handlers: BTreeSet<FunctionId>,
+    ) -> Self {
         let mut map: BTreeMap<(FunctionId, usize), Vec<Abs>> = BTreeMap::new();
         for b in bindings {
             for (i, arg) in b.args.into_iter().enumerate() {
@@ -47,6 +54,7 @@ impl Linker {
         Linker {
             bindings: map,
             escaped,
+            handlers,
         }
     }
 
@@ -158,8 +166,8 @@ impl Linker {
 }
 
 impl Linker {
-    /// Replace parameter-marked unknowns in a call's parameters with the value every
-    /// call site passes (when they agree), and strip the markers.
+    /// Replace parameter-marked unknowns in a call's parameters with the value the call
+    /// sites pass (one of them, when they differ), and strip the markers.
     pub fn finalize(&self, v: &mut Value) {
         self.finalize_at(v, 0);
     }
@@ -203,6 +211,18 @@ impl Linker {
             Value::Env {
                 default: Some(d), ..
             } => self.finalize_nested(d, hops, depth),
+            Value::OneOf { items } => {
+                for i in items.iter_mut() {
+                    self.finalize_nested(i, hops, depth);
+                }
+                *v = one_of(std::mem::take(items));
+            }
+            Value::Map { entries } => {
+                for (k, e) in entries.iter_mut() {
+                    self.finalize_nested(k, hops, depth);
+                    self.finalize_nested(e, hops, depth);
+                }
+            }
             _ => {}
         }
     }
@@ -216,6 +236,15 @@ impl Linker {
             return Some(unknown(human));
         }
         let key = (FunctionId(func.to_string()), index);
+        if index == 0 && self.handlers.contains(&key.0) {
+            // The event, read at `path`.
+            return Some(
+                path.split('.')
+                    .filter(|p| !p.is_empty())
+                    .fold(Abs::Val(Value::event()), |acc, k| acc.member(k))
+                    .to_value(),
+            );
+        }
         // Called from somewhere unseen too: the visible call sites do not tell its value.
         if self.escaped.contains(&key.0) {
             return Some(unknown(human));
@@ -223,8 +252,13 @@ impl Linker {
         let Some(args) = self.bindings.get(&key).filter(|a| !a.is_empty()) else {
             return Some(unknown(human));
         };
-        if hops >= MAX_HOPS || args.len() > MAX_CANDIDATES {
+        if hops >= MAX_HOPS {
             return Some(unknown(human));
+        }
+        if args.len() > MAX_CANDIDATES {
+            return Some(unknown(&format!(
+                "{human}, which call sites give more than {MAX_CANDIDATES} values"
+            )));
         }
         let mut values: Vec<Value> = Vec::new();
         for arg in args {
@@ -238,10 +272,8 @@ impl Linker {
                 values.push(value);
             }
         }
-        Some(match values.len() {
-            1 => values.pop().unwrap_or_else(|| unknown(human)),
-            _ => unknown(&format!("{human}, which differs between call sites")),
-        })
+        // Call sites passing different values: the parameter is any of them.
+        Some(one_of(values))
     }
 }
 

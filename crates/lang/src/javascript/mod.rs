@@ -58,6 +58,8 @@ struct ModuleOut {
     pendings: Vec<Pending>,
     bindings: Vec<Binding>,
     escaped: BTreeSet<FunctionId>,
+    /// The functions an entry file exports: the Lambda runtime calls them with the event.
+    handlers: BTreeSet<FunctionId>,
 }
 
 /// Runs on the analysis threads of `crate::analyze`, whose deep stacks the analyser
@@ -87,14 +89,16 @@ pub(crate) fn analyze(sources: &Sources, root: &Path, entries: &[String]) -> Pro
     let mut pendings = Vec::new();
     let mut bindings = Vec::new();
     let mut escaped = BTreeSet::new();
+    let mut handlers = BTreeSet::new();
     for out in outs.values_mut() {
+        handlers.extend(std::mem::take(&mut out.handlers));
         pendings.append(&mut out.pendings);
         bindings.append(&mut out.bindings);
         // Not `BTreeSet::append`: it rebuilds the whole set each time, quadratic over
         // thousands of modules.
         escaped.extend(std::mem::take(&mut out.escaped));
     }
-    let linker = link::Linker::new(bindings, escaped);
+    let linker = link::Linker::new(bindings, escaped, handlers);
     let linked = linker.link(pendings);
     for (file, out) in outs {
         let mut facts = out.facts;
@@ -334,6 +338,7 @@ fn finish(mut a: Analyzer<'_>, parsed: &Parsed) -> ModuleOut {
         }
     }
     let exports = a.export_table();
+    let mut handlers = BTreeSet::new();
     if a.is_entry {
         // The Lambda runtime calls the entry's exports.
         let entry_funcs: Vec<FunctionId> = exports
@@ -344,6 +349,7 @@ fn finish(mut a: Analyzer<'_>, parsed: &Parsed) -> ModuleOut {
                 _ => None,
             }))
             .collect();
+        handlers.extend(entry_funcs.iter().cloned());
         a.escaped.extend(entry_funcs);
     }
     let mut functions = std::mem::take(&mut a.facts);
@@ -383,6 +389,7 @@ fn finish(mut a: Analyzer<'_>, parsed: &Parsed) -> ModuleOut {
         pendings: std::mem::take(&mut a.pendings),
         bindings: std::mem::take(&mut a.bindings),
         escaped: std::mem::take(&mut a.escaped),
+        handlers,
     }
 }
 

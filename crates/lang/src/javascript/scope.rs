@@ -136,6 +136,9 @@ pub(crate) struct Analyzer<'t> {
     pub lazy: usize,
     /// An entry file: its exports are Lambda handlers.
     pub is_entry: bool,
+    /// What the next inline callback's first parameter holds: an item of the array it
+    /// iterates (`event.Records.map(r => …)`).
+    pub callback_item: Option<Abs>,
 }
 
 impl<'t> Analyzer<'t> {
@@ -187,6 +190,7 @@ impl<'t> Analyzer<'t> {
             too_deep: false,
             is_entry: false,
             lazy: 0,
+            callback_item: None,
         }
     }
 

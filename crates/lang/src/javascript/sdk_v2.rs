@@ -105,7 +105,13 @@ pub(crate) fn method(
             client_method(service, method, args, site, calls, diags);
             Some(match method {
                 "getSignedUrl" => Abs::unknown("a presigned URL"),
-                _ => Abs::V2Request,
+                _ => match super::sdk_v3::result_of(
+                    &super::sdk_v3::operation_of(method),
+                    &params_arg(args),
+                ) {
+                    known @ Abs::Obj(..) => Abs::V2Result(Box::new(known)),
+                    _ => Abs::V2Request,
+                },
             })
         }
         Abs::V2Doc => {
@@ -127,6 +133,10 @@ pub(crate) fn method(
         // `new AWS.S3(...)` written without `new` works too.
         Abs::V2Class(_) | Abs::V2DocClass | Abs::V2Dynamic(_) => None,
         Abs::V2Request => Some(Abs::unknown("result of an AWS call")),
+        Abs::V2Result(result) => Some(match method {
+            "promise" => (**result).clone(),
+            _ => Abs::unknown("result of an AWS call"),
+        }),
         Abs::V2Ns | Abs::V2Inert | Abs::V2ManagedUploadClass => {
             Some(Abs::unknown(format!("result of `{method}()`")))
         }
@@ -173,6 +183,7 @@ fn client_method(
         other => {
             let why = match other {
                 Some(Value::Unknown { reason }) => reason,
+                Some(Value::Event { path }) => super::values::event_reason(&path),
                 None => "no operation given".to_string(),
                 Some(_) => "not a string literal".to_string(),
             };

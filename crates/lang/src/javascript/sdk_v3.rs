@@ -79,11 +79,67 @@ pub(crate) fn construct(ctor: &Abs, args: &[Abs], next_upload: &mut usize) -> Op
     })
 }
 
+/// What an SDK call returns, for calls whose result names the resource the request
+/// names: `GetQueueUrl`'s `QueueUrl` is the URL of the queue `QueueName` names, and
+/// `GetFunction`'s `Configuration.FunctionArn` the ARN of the function `FunctionName`
+/// names. The value is the name itself: the policy's parsers read a queue's name as the
+/// last segment of a URL and a function's name out of an ARN, so the name reads back as
+/// itself and no region or account is made up. Anything else (a `ListX` page's items)
+/// is unknown.
+pub(crate) fn result_of(operation: &str, input: &Value) -> Abs {
+    let unknown = || Abs::unknown("result of an AWS call");
+    let named = |member: &str| {
+        input
+            .get(member)
+            .filter(|v| !matches!(v, Value::Unknown { .. }))
+    };
+    let rest = || {
+        Some(format!(
+            "a member of the `{operation}` result other than the name"
+        ))
+    };
+    let one =
+        |key: &str, v: &Value| Abs::Obj([(key.to_string(), Abs::Val(v.clone()))].into(), rest());
+    match operation {
+        "GetQueueUrl" => named("QueueName").map_or_else(unknown, |q| one("QueueUrl", q)),
+        "GetFunction" => named("FunctionName").map_or_else(unknown, |f| {
+            Abs::Obj(
+                [("Configuration".to_string(), one("FunctionArn", f))].into(),
+                rest(),
+            )
+        }),
+        "GetFunctionConfiguration" => {
+            named("FunctionName").map_or_else(unknown, |f| one("FunctionArn", f))
+        }
+        _ => unknown(),
+    }
+}
+
+/// The result of `send(cmd)`: see [`result_of`].
+pub(crate) fn sent_result(args: &[Abs]) -> Abs {
+    match args.first() {
+        Some(Abs::V3Command { name, input, .. }) => {
+            result_of(name.strip_suffix("Command").unwrap_or(name), input)
+        }
+        _ => Abs::unknown("result of an AWS call"),
+    }
+}
+
+/// An operation's name from a method's (`getQueueUrl` → `GetQueueUrl`).
+pub(crate) fn operation_of(method: &str) -> String {
+    let mut chars = method.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
 /// The reason a `send` argument is not a command, for the `dynamic-command` warning.
 fn not_a_command(arg: Option<&Abs>) -> String {
     match arg {
         None => "nothing is sent".to_string(),
         Some(Abs::Val(Value::Unknown { reason })) => reason.clone(),
+        Some(Abs::Val(Value::Event { path })) => super::values::event_reason(path),
         Some(Abs::Param(p)) if p.event => "from the event".to_string(),
         Some(Abs::Param(p)) => format!("{}, and no call site passes it a command", p.reason()),
         Some(Abs::V3Export { name, .. }) => format!("`{name}` is a class, not an instance"),
@@ -173,7 +229,10 @@ pub(crate) fn method(
                     calls.push(call(site, pkg, kind, params));
                 }
             }
-            Some(Abs::unknown("result of an AWS call"))
+            Some(match method {
+                "send" => sent_result(args),
+                _ => result_of(&operation_of(method), &arg_value(args, 0)),
+            })
         }
         Abs::V3DocAgg => {
             match method {

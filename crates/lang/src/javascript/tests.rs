@@ -124,3 +124,373 @@ fn import_cycle_terminates() {
     // The second pass over the cycle resolves the client `b.js` imports from `a.js`.
     assert_eq!(p.all_calls().len(), 1);
 }
+
+// --- values read from the event, and values the code computes (issue 16) -----------------
+
+use crate::facts::Value;
+
+/// The parameter `param` of every call to `op` (a v3 command or a v2 method), in
+/// source order.
+fn param_values(p: &Program, op: &str, param: &str) -> Vec<Value> {
+    let mut calls = p.all_calls();
+    calls.sort_by_key(|c| (c.location.line, c.location.column));
+    calls
+        .into_iter()
+        .filter(|c| match &c.call {
+            crate::facts::CallKind::Command { name } | crate::facts::CallKind::Method { name } => {
+                name == op
+            }
+            _ => false,
+        })
+        .map(|c| {
+            c.params
+                .get(param)
+                .cloned()
+                .unwrap_or(Value::unknown("absent"))
+        })
+        .collect()
+}
+
+fn event(path: &str) -> Value {
+    Value::Event {
+        path: path.to_string(),
+    }
+}
+
+fn one_of(items: Vec<Value>) -> Value {
+    Value::OneOf { items }
+}
+
+/// A v3 S3 client, `s3`; each test writes `s3.send(new GetObjectCommand(…))` once per
+/// value it checks (a shared helper's parameter would be one of all of them).
+const V3_S3: &str = "const { S3Client, GetObjectCommand } = require('@aws-sdk/client-s3');\nconst s3 = new S3Client({});\n";
+
+#[test]
+fn event_members_keep_their_path() {
+    for ext in ["js", "ts"] {
+        let text = "const { S3Client, GetObjectCommand } = require('@aws-sdk/client-s3');
+const s3 = new S3Client({});
+exports.handler = async (event) => {
+  await s3.send(new GetObjectCommand({ Bucket: event.Records[0].s3.bucket.name, Key: event['detail'].key }));
+  await s3.send(new GetObjectCommand({ Bucket: event?.detail?.bucket?.name, Key: event.Records[i].s3.object.key }));
+  const body = typeof event.body === 'string' ? JSON.parse(event.body) : event.body;
+  await s3.send(new GetObjectCommand({ Bucket: body.bucket, Key: 'body' }));
+  const { name = 'default-bucket' } = event.detail.bucket;
+  await s3.send(new GetObjectCommand({ Bucket: name, Key: 'destructured default' }));
+  const { Records } = event;
+  const [record] = event.Records;
+  await s3.send(new GetObjectCommand({ Bucket: Records[0].s3.bucket.name, Key: record.s3.object.key }));
+};
+";
+        let p = run(&format!("members.{ext}"), text);
+        assert_eq!(
+            param_values(&p, "GetObjectCommand", "Bucket"),
+            vec![
+                event("Records[].s3.bucket.name"),
+                event("detail.bucket.name"),
+                one_of(vec![
+                    Value::unknown("parsed from the event's `body`"),
+                    event("body.bucket")
+                ]),
+                one_of(vec![
+                    event("detail.bucket.name"),
+                    Value::str("default-bucket")
+                ]),
+                event("Records[].s3.bucket.name"),
+            ],
+            "{ext}"
+        );
+        assert_eq!(
+            param_values(&p, "GetObjectCommand", "Key"),
+            vec![
+                event("detail.key"),
+                event("Records[].s3.object.key"),
+                Value::str("body"),
+                Value::str("destructured default"),
+                event("Records[].s3.object.key"),
+            ],
+            "{ext}"
+        );
+    }
+}
+
+#[test]
+fn loops_callbacks_and_helpers_see_the_record() {
+    for ext in ["js", "ts"] {
+        let text = "const { S3Client, GetObjectCommand } = require('@aws-sdk/client-s3');
+const s3 = new S3Client({});
+async function fetchRecord(record) {
+  await s3.send(new GetObjectCommand({ Bucket: record.s3.bucket.name, Key: 'helper' }));
+}
+async function fetchKey(rec) {
+  await s3.send(new GetObjectCommand({ Bucket: 'each', Key: rec.s3.object.key }));
+}
+exports.handler = async (event) => {
+  for (const record of event.Records) {
+    await s3.send(new GetObjectCommand({ Bucket: record.s3.bucket.name, Key: 'loop' }));
+    await fetchRecord(record);
+  }
+  await Promise.all(event.Records.map(async (r) => s3.send(new GetObjectCommand({ Bucket: r.s3.bucket.name, Key: 'map' }))));
+  event.Records.forEach(({ s3: { bucket: { name } } }) => s3.send(new GetObjectCommand({ Bucket: name, Key: 'forEach' })));
+  event.Records.forEach(fetchKey);
+};
+";
+        let p = run(&format!("loops.{ext}"), text);
+        let bucket = event("Records[].s3.bucket.name");
+        let mut buckets = param_values(&p, "GetObjectCommand", "Bucket");
+        buckets.sort();
+        assert_eq!(
+            buckets,
+            vec![
+                Value::str("each"),
+                event("Records[].s3.bucket.name"),
+                event("Records[].s3.bucket.name"),
+                event("Records[].s3.bucket.name"),
+                event("Records[].s3.bucket.name"),
+            ],
+            "{ext}"
+        );
+        assert!(buckets.contains(&bucket));
+        assert!(
+            param_values(&p, "GetObjectCommand", "Key").contains(&event("Records[].s3.object.key")),
+            "{ext}"
+        );
+    }
+}
+
+#[test]
+fn string_operations_keep_the_key_shape() {
+    for ext in ["js", "ts"] {
+        let text = format!(
+            "{V3_S3}exports.handler = async (event) => {{
+  const record = event.Records[0];
+  const key = decodeURIComponent(record.s3.object.key.replace(/\\+/g, ' '));
+  await s3.send(new GetObjectCommand({{ Bucket: 'a', Key: key }}));
+  await s3.send(new GetObjectCommand({{ Bucket: 'b', Key: decodeURIComponent(record.s3.object.key) }}));
+  await s3.send(new GetObjectCommand({{ Bucket: 'c', Key: String(record.s3.object.key).trim() }}));
+  await s3.send(new GetObjectCommand({{ Bucket: 'd', Key: `processed/${{record.s3.object.key}}` }}));
+  await s3.send(new GetObjectCommand({{ Bucket: 'e', Key: 'raw/' + record.s3.object.key }}));
+  await s3.send(new GetObjectCommand({{ Bucket: 'f', Key: record.s3.object.key.replace('uploads/', 'thumbs/') }}));
+  await s3.send(new GetObjectCommand({{ Bucket: 'g', Key: JSON.parse(record.body).key }}));
+  await s3.send(new GetObjectCommand({{ Bucket: 'h', Key: event.detail.bucket ?? 'fallback' }}));
+}};
+"
+        );
+        let p = run(&format!("strings.{ext}"), &text);
+        let key = event("Records[].s3.object.key");
+        let got = param_values(&p, "GetObjectCommand", "Key");
+        assert_eq!(got.len(), 8, "{ext}: {got:?}");
+        assert_eq!(got[0], key, "{ext}");
+        assert_eq!(got[1], key, "{ext}");
+        assert_eq!(got[2], key, "{ext}");
+        assert_eq!(
+            got[3],
+            Value::Concat {
+                parts: vec![Value::str("processed/"), key.clone()]
+            },
+            "{ext}"
+        );
+        assert_eq!(
+            got[4],
+            Value::Concat {
+                parts: vec![Value::str("raw/"), key.clone()]
+            },
+            "{ext}"
+        );
+        assert_eq!(
+            got[5],
+            Value::unknown("result of `.replace()` on the event's `Records[].s3.object.key`"),
+            "{ext}"
+        );
+        assert_eq!(
+            got[6],
+            Value::unknown("parsed from the event's `Records[].body`"),
+            "{ext}"
+        );
+        assert_eq!(
+            got[7],
+            one_of(vec![event("detail.bucket"), Value::str("fallback")]),
+            "{ext}"
+        );
+    }
+}
+
+#[test]
+fn choices_among_known_values_are_one_of_them() {
+    for ext in ["js", "ts"] {
+        let text = format!(
+            "{V3_S3}const BUCKETS = ['red', 'green', 'blue'];
+const TABLES = {{ a: 'alpha', b: 'beta' }};
+function read(bucket) {{
+  return s3.send(new GetObjectCommand({{ Bucket: bucket, Key: 'k' }}));
+}}
+exports.handler = async (event) => {{
+  await s3.send(new GetObjectCommand({{ Bucket: event.prod ? 'live' : 'test', Key: 'cond' }}));
+  await s3.send(new GetObjectCommand({{ Bucket: event.flag ? 'same' : 'same', Key: 'same' }}));
+  await s3.send(new GetObjectCommand({{ Bucket: BUCKETS[Math.floor(Math.random() * BUCKETS.length)], Key: 'random' }}));
+  await s3.send(new GetObjectCommand({{ Bucket: TABLES[event.kind], Key: 'table' }}));
+  await read('first');
+  await read('second');
+}};
+"
+        );
+        let p = run(&format!("choices.{ext}"), &text);
+        let got = param_values(&p, "GetObjectCommand", "Bucket");
+        assert!(
+            got.contains(&one_of(vec![Value::str("live"), Value::str("test")])),
+            "{ext}: {got:?}"
+        );
+        assert!(got.contains(&one_of(vec![
+            Value::str("red"),
+            Value::str("green"),
+            Value::str("blue")
+        ])));
+        assert!(got.contains(&one_of(vec![Value::str("alpha"), Value::str("beta")])));
+        assert!(got.contains(&one_of(vec![Value::str("first"), Value::str("second")])));
+        assert!(
+            !got.iter().any(|v| matches!(v, Value::Unknown { .. })),
+            "{got:?}"
+        );
+    }
+}
+
+#[test]
+fn a_helper_called_with_many_values_is_unknown_past_the_bound() {
+    let mut text = String::from(V3_S3);
+    text.push_str("function read(bucket) { return s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'k' })); }\nexports.handler = async () => {\n");
+    for i in 0..20 {
+        text.push_str(&format!("  await read('b{i}');\n"));
+    }
+    text.push_str("};\n");
+    let p = run("many.js", &text);
+    let got = param_values(&p, "GetObjectCommand", "Bucket");
+    assert!(
+        matches!(&got[..], [Value::Unknown { reason }] if reason.contains("more than 16 values")),
+        "{got:?}"
+    );
+    // The same bound for an item of a long literal array.
+    let names: Vec<String> = (0..20).map(|i| format!("'b{i}'")).collect();
+    let text = format!(
+        "{V3_S3}const NAMES = [{}];\nexports.handler = async (event) => s3.send(new GetObjectCommand({{ Bucket: NAMES[event.i], Key: 'k' }}));\n",
+        names.join(", ")
+    );
+    let p = run("many_items.js", &text);
+    let got = param_values(&p, "GetObjectCommand", "Bucket");
+    assert!(
+        matches!(&got[..], [Value::Unknown { reason }] if reason.contains("more than 16 values")),
+        "{got:?}"
+    );
+}
+
+#[test]
+fn queue_url_and_function_arn_from_the_sdk_name_the_resource() {
+    let v3 = "const { SQSClient, GetQueueUrlCommand, SendMessageCommand } = require('@aws-sdk/client-sqs');
+const { LambdaClient, GetFunctionCommand, InvokeCommand } = require('@aws-sdk/client-lambda');
+const sqs = new SQSClient({});
+const lambda = new LambdaClient({});
+exports.handler = async () => {
+  const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: 'jobs' }));
+  await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'x' }));
+  const fn = await lambda.send(new GetFunctionCommand({ FunctionName: process.env.WORKER }));
+  await lambda.send(new InvokeCommand({ FunctionName: fn.Configuration.FunctionArn }));
+};
+";
+    let p = run("results_v3.js", v3);
+    assert_eq!(
+        param_values(&p, "SendMessageCommand", "QueueUrl"),
+        vec![Value::str("jobs")]
+    );
+    assert_eq!(
+        param_values(&p, "InvokeCommand", "FunctionName"),
+        vec![Value::Env {
+            name: "WORKER".into(),
+            default: None
+        }]
+    );
+    let v2 = "const AWS = require('aws-sdk');
+const sqs = new AWS.SQS();
+exports.handler = async () => {
+  const url = (await sqs.getQueueUrl({ QueueName: 'jobs' }).promise()).QueueUrl;
+  await sqs.sendMessage({ QueueUrl: url, MessageBody: 'x' }).promise();
+  const page = await sqs.listQueues({}).promise();
+  await sqs.sendMessage({ QueueUrl: page.QueueUrls[0], MessageBody: 'y' }).promise();
+};
+";
+    let p = run("results_v2.ts", v2);
+    let got = param_values(&p, "sendMessage", "QueueUrl");
+    assert_eq!(got[0], Value::str("jobs"));
+    assert!(matches!(got[1], Value::Unknown { .. }), "{got:?}");
+}
+
+#[test]
+fn computed_object_keys_are_a_map() {
+    let text =
+        "const { DynamoDBClient, BatchWriteItemCommand } = require('@aws-sdk/client-dynamodb');
+const db = new DynamoDBClient({});
+const FIXED = 'fixed';
+exports.handler = async (event) => {
+  const tableName = process.env.TABLE;
+  await db.send(new BatchWriteItemCommand({ RequestItems: { [tableName]: [] } }));
+  await db.send(new BatchWriteItemCommand({ RequestItems: { [FIXED]: [], ['lit']: [] } }));
+};
+";
+    let p = run("computed.js", text);
+    let got = param_values(&p, "BatchWriteItemCommand", "RequestItems");
+    assert_eq!(
+        got[0],
+        Value::Map {
+            entries: vec![(
+                Value::Env {
+                    name: "TABLE".into(),
+                    default: None
+                },
+                Value::List { items: vec![] }
+            )]
+        }
+    );
+    assert_eq!(
+        got[1],
+        Value::object([
+            ("fixed", Value::List { items: vec![] }),
+            ("lit", Value::List { items: vec![] })
+        ])
+    );
+}
+
+#[test]
+fn the_handler_event_ignores_a_default_and_other_callbacks_named_event_are_not_it() {
+    let text = format!(
+        "{V3_S3}const bus = require('./bus');
+exports.handler = async (event = {{}}) => {{
+  await s3.send(new GetObjectCommand({{ Bucket: event.bucket, Key: 'a' }}));
+  bus.on('x', (event) => s3.send(new GetObjectCommand({{ Bucket: event.bucket, Key: 'b' }})));
+}};
+"
+    );
+    let p = run("defaults.ts", &text);
+    assert_eq!(
+        param_values(&p, "GetObjectCommand", "Bucket"),
+        vec![event("bucket"), Value::unknown("from the event")]
+    );
+}
+
+#[test]
+fn a_huge_literal_array_indexed_at_run_time_is_cheap_and_unknown() {
+    let names: Vec<String> = (0..50_000).map(|i| format!("'b{i}'")).collect();
+    let text = format!(
+        "{V3_S3}const NAMES = [{}];\nexports.handler = async (event) => s3.send(new GetObjectCommand({{ Bucket: NAMES[event.i] ?? NAMES[event.j], Key: event.ok ? 'k' : undefined }}));\n",
+        names.join(", ")
+    );
+    let start = std::time::Instant::now();
+    let p = run("huge_items.js", &text);
+    assert!(start.elapsed().as_secs() < 20, "{:?}", start.elapsed());
+    assert!(matches!(
+        &param_values(&p, "GetObjectCommand", "Bucket")[..],
+        [Value::Unknown { reason }] if reason.contains("more than 16 values")
+    ));
+    // `undefined` names nothing: the other alternative is the value.
+    assert_eq!(
+        param_values(&p, "GetObjectCommand", "Key"),
+        vec![Value::str("k")]
+    );
+}

@@ -130,6 +130,15 @@ fn subst_value(v: &Value, func: &FunctionId, args: &[Abs]) -> Value {
         Value::List { items } => Value::List {
             items: items.iter().map(|i| subst_value(i, func, args)).collect(),
         },
+        Value::OneOf { items } => {
+            one_of(items.iter().map(|i| subst_value(i, func, args)).collect())
+        }
+        Value::Map { entries } => Value::Map {
+            entries: entries
+                .iter()
+                .map(|(k, e)| (subst_value(k, func, args), subst_value(e, func, args)))
+                .collect(),
+        },
         Value::Env {
             name,
             default: Some(d),
@@ -224,6 +233,9 @@ pub(crate) enum Abs {
     V2Doc,
     /// What a v2 method returns (`AWS.Request`): `.promise()`, `.send()`… grant nothing more.
     V2Request,
+    /// A v2 request whose result this analysis knows (see `sdk_v3::result_of`):
+    /// `.promise()` resolves to it.
+    V2Result(Box<Abs>),
 
     // --- @aws-sdk v3 ---
     /// A v3 package namespace (`import * as s3 from '@aws-sdk/client-s3'`).
@@ -365,7 +377,7 @@ impl Abs {
             }
             Abs::UnresolvedCall { call, .. } => Value::unknown(format!("result of `{call}()`")),
             Abs::OneOf(_) => Value::unknown("one of several objects"),
-            Abs::V2Request => Value::unknown("result of an AWS call"),
+            Abs::V2Request | Abs::V2Result(_) => Value::unknown("result of an AWS call"),
             Abs::Param(p) => Value::unknown(p.marked_reason()),
             _ => Value::unknown("an AWS SDK object"),
         }
@@ -394,6 +406,23 @@ impl Abs {
                 ),
             },
             Abs::Val(Value::Unknown { reason }) => Abs::unknown(reason.clone()),
+            Abs::Val(v @ Value::Event { path }) => {
+                if is_index(name) {
+                    Abs::Val(v.event_item().unwrap_or_else(|| v.clone()))
+                } else if name == "length" {
+                    Abs::unknown(format!("the length of the event's `{path}`"))
+                } else {
+                    Abs::Val(v.event_member(name).unwrap_or_else(|| v.clone()))
+                }
+            }
+            // A member of one of several values: that member of each.
+            Abs::Val(Value::OneOf { items }) => Abs::Val(one_of(
+                items
+                    .iter()
+                    .map(|i| Abs::Val(i.clone()).member(name).to_value())
+                    .collect(),
+            )),
+            Abs::Val(Value::List { items }) if name == ANY_INDEX => Abs::Val(one_of(items.clone())),
             Abs::Process if name == "env" => Abs::ProcessEnv,
             Abs::ProcessEnv => Abs::Val(Value::Env {
                 name: name.to_string(),
@@ -406,6 +435,7 @@ impl Abs {
                 }
                 Abs::Param(p)
             }
+            Abs::Arr(items) if name == ANY_INDEX => choose(items.clone()),
             Abs::Arr(items) => match name.parse::<usize>() {
                 Ok(i) => items
                     .get(i)
@@ -429,6 +459,88 @@ impl Abs {
             _ => Abs::unknown(format!("property `{name}`")),
         }
     }
+}
+
+/// Why a value read from the event is not known here (the policy crate words it the
+/// same way).
+pub(crate) fn event_reason(path: &str) -> String {
+    if path.is_empty() {
+        "from the event".to_string()
+    } else {
+        format!("from the event (`{path}`)")
+    }
+}
+
+/// The member name that stands for "any item" (`arr[i]`, `event.Records[i]`): an index
+/// that is not a literal.
+pub(crate) const ANY_INDEX: &str = "[]";
+
+/// A member name that indexes a list: a number, or [`ANY_INDEX`].
+pub(crate) fn is_index(name: &str) -> bool {
+    name == ANY_INDEX || name.parse::<usize>().is_ok()
+}
+
+/// How many alternatives a [`Value::OneOf`] holds; past it the value is unknown.
+pub(crate) const MAX_CHOICES: usize = 16;
+
+/// One of several data values: nested choices flattened, duplicates dropped, and
+/// `null`/`undefined` left out when something else is there (a call given `undefined`
+/// names no resource). A single alternative is just that value.
+pub(crate) fn one_of(values: Vec<Value>) -> Value {
+    let nothing =
+        |v: &Value| matches!(v, Value::Scalar { text } if text == "null" || text == "undefined");
+    let mut items: Vec<Value> = Vec::new();
+    let mut first_nothing: Option<Value> = None;
+    for v in values {
+        let pieces = match v {
+            Value::OneOf { items } => items,
+            other => vec![other],
+        };
+        for piece in pieces {
+            if nothing(&piece) {
+                first_nothing.get_or_insert(piece);
+            } else if !items.contains(&piece) {
+                // Stop early: a long literal array must not cost quadratic time.
+                if items.len() == MAX_CHOICES {
+                    return Value::unknown(format!("one of more than {MAX_CHOICES} values"));
+                }
+                items.push(piece);
+            }
+        }
+    }
+    match items.len() {
+        0 => first_nothing.unwrap_or_else(|| Value::unknown("no value")),
+        1 => items.pop().unwrap_or_else(|| Value::unknown("no value")),
+        _ => Value::OneOf { items },
+    }
+}
+
+/// Either of two values (`c ? a : b`, an item of a literal array): SDK objects and
+/// functions join as [`Abs::OneOf`]; data becomes a [`Value::OneOf`].
+pub(crate) fn choice(a: Abs, b: Abs) -> Abs {
+    if a == b {
+        return a;
+    }
+    if a.is_tracked() || b.is_tracked() {
+        return join(a, b);
+    }
+    Abs::Val(one_of(vec![a.to_value(), b.to_value()]))
+}
+
+/// Any of several values (an item of a literal array, a member of a literal object, at
+/// an index the code computes): SDK objects and functions join as [`Abs::OneOf`]; data
+/// is one [`Value::OneOf`] of them all.
+pub(crate) fn choose(all: Vec<Abs>) -> Abs {
+    if all.iter().any(Abs::is_tracked) {
+        return all
+            .into_iter()
+            .reduce(join)
+            .unwrap_or_else(|| Abs::unknown("nothing to choose from"));
+    }
+    if all.is_empty() {
+        return Abs::unknown("an item of an empty array or object");
+    }
+    Abs::Val(one_of(all.iter().map(Abs::to_value).collect()))
 }
 
 /// `a + b` / template parts: concatenation, flattened, adjacent literals merged.
