@@ -312,7 +312,15 @@ fn read_stack(
             default_runtime: None,
             declared: Some(declared),
             entry_points: Vec::new(),
-            triggers: Vec::new(),
+            triggers: crate::triggers::template_triggers(
+                &eval,
+                id,
+                crate::triggers::Declared {
+                    file: rel,
+                    text,
+                    resources: &["Resources"],
+                },
+            ),
         };
         d.functions
             .push(configured.resolve(root, &mut d.diagnostics));

@@ -245,6 +245,17 @@ fn read_template(
         } else {
             role::lambda_function(&eval, id, props, file, &resource_line, None)
         };
+        let at = crate::triggers::Declared {
+            file,
+            text,
+            resources: &["Resources"],
+        };
+        let mut triggers = if is_sam_function {
+            crate::triggers::sam_events(&eval, id, props, at)
+        } else {
+            Vec::new()
+        };
+        triggers.extend(crate::triggers::template_triggers(&eval, id, at));
         let configured = Configured {
             name: id.clone(),
             handler: property(props, globals, "Handler").and_then(&literal),
@@ -268,7 +279,7 @@ fn read_template(
                     _ => None,
                 })
                 .unwrap_or_default(),
-            triggers: Vec::new(),
+            triggers,
         };
         d.functions
             .push(configured.resolve(root, &mut d.diagnostics));

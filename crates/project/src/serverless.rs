@@ -363,6 +363,28 @@ fn read_service(root: &Path, file: &str, text: &str, config: &Node, vars: &Vars<
             text,
         }
         .function(key, f, lines.get(key).unwrap_or(1));
+        let mut triggers = crate::triggers::serverless_events(
+            &eval,
+            &|n| vars.deref(n, 0),
+            key,
+            f,
+            crate::triggers::Declared {
+                file,
+                text,
+                resources: &["resources", "Resources"],
+            },
+        );
+        // Resources of its `resources:` section that invoke it (a bucket's notifications,
+        // an event source mapping written out).
+        triggers.extend(crate::triggers::template_triggers(
+            &eval,
+            &logical_id(key),
+            crate::triggers::Declared {
+                file,
+                text,
+                resources: &["resources", "Resources"],
+            },
+        ));
         let configured = Configured {
             name: key.clone(),
             handler,
@@ -378,7 +400,7 @@ fn read_service(root: &Path, file: &str, text: &str, config: &Node, vars: &Vars<
             default_runtime: Some("nodejs"),
             declared: Some(declared),
             entry_points: Vec::new(),
-            triggers: Vec::new(),
+            triggers,
         };
         d.functions
             .push(configured.resolve(root, &mut d.diagnostics));
