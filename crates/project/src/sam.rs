@@ -130,6 +130,15 @@ fn read_template(
     }
     let globals = node.at(&["Globals", "Function"]).unwrap_or(&empty);
     let lines = KeyLines::under(text, &["Resources"]);
+    // What the template's resources wire to each function, read once for all.
+    let mut from_template = crate::triggers::template_triggers(
+        &eval,
+        crate::triggers::Declared {
+            file,
+            text,
+            resources: &["Resources"],
+        },
+    );
     for (id, resource) in &template.resources {
         let kind = resource.get("Type").and_then(Node::as_str).unwrap_or("");
         // `AWS::Serverless::Function` only means something under the transform.
@@ -255,7 +264,7 @@ fn read_template(
         } else {
             Vec::new()
         };
-        triggers.extend(crate::triggers::template_triggers(&eval, id, at));
+        triggers.extend(from_template.remove(id).unwrap_or_default());
         let configured = Configured {
             name: id.clone(),
             handler: property(props, globals, "Handler").and_then(&literal),

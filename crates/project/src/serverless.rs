@@ -287,6 +287,15 @@ fn read_service(root: &Path, file: &str, text: &str, config: &Node, vars: &Vars<
         .and_then(|a| vars.literal(a, 0));
 
     let lines = KeyLines::under(text, &["functions"]);
+    // What the `resources:` section wires to each function, read once for all.
+    let mut from_template = crate::triggers::template_triggers(
+        &eval,
+        crate::triggers::Declared {
+            file,
+            text,
+            resources: &["resources", "Resources"],
+        },
+    );
     for (key, f) in &functions {
         if !matches!(f, Node::Map(_) | Node::Null) {
             d.diagnostics.push(crate::config::wrong_type(
@@ -376,15 +385,7 @@ fn read_service(root: &Path, file: &str, text: &str, config: &Node, vars: &Vars<
         );
         // Resources of its `resources:` section that invoke it (a bucket's notifications,
         // an event source mapping written out).
-        triggers.extend(crate::triggers::template_triggers(
-            &eval,
-            &logical_id(key),
-            crate::triggers::Declared {
-                file,
-                text,
-                resources: &["resources", "Resources"],
-            },
-        ));
+        triggers.extend(from_template.remove(&logical_id(key)).unwrap_or_default());
         let configured = Configured {
             name: key.clone(),
             handler,

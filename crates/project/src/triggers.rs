@@ -7,7 +7,7 @@
 //! the Cognito user pool, a custom resource's properties), which resolution reads for the
 //! values the handler takes from its event.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use indexmap::IndexMap;
 use leastrole_core::Location;
@@ -419,14 +419,18 @@ fn reference(eval: &Eval<'_>, logical_id: &str, attribute: Option<&str>) -> Vec<
     eval.value_with_vars(&node, 0)
 }
 
-/// Whether a value names the function `function_id` (its `Ref`, its ARN, an ARN built
-/// around it as an API Gateway integration URI is).
-fn names_function(parts: &[ValuePart], function_id: &str) -> bool {
-    parts.iter().any(|p| match p {
-        ValuePart::Ref { logical_id, .. } => logical_id == function_id,
-        ValuePart::Var { resolved, .. } => names_function(resolved, function_id),
-        _ => false,
-    })
+/// The resources a value names (a function's `Ref`, its ARN, an ARN built around it as
+/// an API Gateway integration URI is).
+fn named_ids(parts: &[ValuePart], out: &mut BTreeSet<String>) {
+    for p in parts {
+        match p {
+            ValuePart::Ref { logical_id, .. } => {
+                out.insert(logical_id.clone());
+            }
+            ValuePart::Var { resolved, .. } => named_ids(resolved, out),
+            _ => {}
+        }
+    }
 }
 
 /// The resource's `Properties`, or an empty mapping.
@@ -442,18 +446,33 @@ fn items(node: Option<&Node>) -> &[Node] {
     }
 }
 
-/// Every trigger the resources of a template wire to the function `function_id`: S3
-/// bucket notifications (and the CDK's `Custom::S3BucketNotifications`), event source
-/// mappings, SNS subscriptions, EventBridge rules, WebSocket API integrations, Cognito
-/// user pool triggers and custom resources.
+/// Every trigger the resources of a template wire to a function, by the function's
+/// logical id (read once for all functions): S3 bucket notifications (and the CDK's
+/// `Custom::S3BucketNotifications`), event source mappings, SNS subscriptions,
+/// EventBridge rules, WebSocket API integrations, Cognito user pool triggers and custom
+/// resources.
 pub(crate) fn template_triggers(
     eval: &Eval<'_>,
-    function_id: &str,
     declared: Declared<'_>,
-) -> Vec<Trigger> {
-    let mut out = Vec::new();
+) -> BTreeMap<String, Vec<Trigger>> {
+    let mut by_function: BTreeMap<String, Vec<Trigger>> = BTreeMap::new();
     let value = |n: &Node| eval.value_with_vars(n, 0);
-    let names = |n: Option<&Node>| n.is_some_and(|n| names_function(&value(n), function_id));
+    // The resources the values name (a function among them gets the trigger).
+    let names = |nodes: &[Option<&Node>]| -> BTreeSet<String> {
+        let mut out = BTreeSet::new();
+        for n in nodes.iter().flatten() {
+            named_ids(&value(n), &mut out);
+        }
+        out
+    };
+    let mut add = |ids: &BTreeSet<String>, triggers: Vec<Trigger>| {
+        for id in ids {
+            by_function
+                .entry(id.clone())
+                .or_default()
+                .extend(triggers.iter().cloned());
+        }
+    };
     for (id, r) in &eval.template.resources {
         let kind = r.get("Type").and_then(Node::as_str).unwrap_or("");
         let p = props(r);
@@ -467,7 +486,8 @@ pub(crate) fn template_triggers(
             "AWS::S3::Bucket" => {
                 let configs = items(p.at(&["NotificationConfiguration", "LambdaConfigurations"]));
                 for c in configs {
-                    if !names(c.get("Function")) {
+                    let ids = names(&[c.get("Function")]);
+                    if ids.is_empty() {
                         continue;
                     }
                     let filter = key_filter(
@@ -476,19 +496,23 @@ pub(crate) fn template_triggers(
                         "Value",
                         &value,
                     );
-                    out.push(s3_trigger(
-                        format!("the S3 notifications of {id}"),
-                        at(&["Properties", "NotificationConfiguration"]),
-                        reference(eval, id, None),
-                        &filter,
-                    ));
+                    add(
+                        &ids,
+                        vec![s3_trigger(
+                            format!("the S3 notifications of {id}"),
+                            at(&["Properties", "NotificationConfiguration"]),
+                            reference(eval, id, None),
+                            &filter,
+                        )],
+                    );
                 }
             }
             "Custom::S3BucketNotifications" => {
                 let configs =
                     items(p.at(&["NotificationConfiguration", "LambdaFunctionConfigurations"]));
                 for c in configs {
-                    if !names(c.get("LambdaFunctionArn")) {
+                    let ids = names(&[c.get("LambdaFunctionArn")]);
+                    if ids.is_empty() {
                         continue;
                     }
                     let bucket = p.get("BucketName").map(value).unwrap_or_else(|| {
@@ -500,79 +524,108 @@ pub(crate) fn template_triggers(
                         "Value",
                         &value,
                     );
-                    out.push(s3_trigger(
-                        format!("the S3 notifications of {}", crate::ValueParts(&bucket)),
-                        at(&["Properties"]),
-                        bucket,
-                        &filter,
-                    ));
+                    add(
+                        &ids,
+                        vec![s3_trigger(
+                            format!("the S3 notifications of {}", crate::ValueParts(&bucket)),
+                            at(&["Properties"]),
+                            bucket,
+                            &filter,
+                        )],
+                    );
                 }
             }
-            "AWS::Lambda::EventSourceMapping" if names(p.get("FunctionName")) => {
+            "AWS::Lambda::EventSourceMapping" => {
                 if let Some(arn) = p.get("EventSourceArn") {
                     let arn = value(arn);
                     if let Some(kind) = source_kind(&arn) {
-                        out.push(source_trigger(
-                            kind,
-                            format!("the event source mapping {id}"),
-                            at(&[]),
-                            arn,
-                        ));
+                        add(
+                            &names(&[p.get("FunctionName")]),
+                            vec![source_trigger(
+                                kind,
+                                format!("the event source mapping {id}"),
+                                at(&[]),
+                                arn,
+                            )],
+                        );
                     }
                 }
             }
             "AWS::SNS::Subscription"
-                if names(p.get("Endpoint"))
-                    && p.get("Protocol").and_then(Node::as_str) == Some("lambda") =>
+                if p.get("Protocol").and_then(Node::as_str) == Some("lambda") =>
             {
                 if let Some(topic) = p.get("TopicArn") {
-                    out.push(sns_trigger(
-                        format!("the SNS subscription {id}"),
-                        at(&[]),
-                        value(topic),
-                    ));
+                    add(
+                        &names(&[p.get("Endpoint")]),
+                        vec![sns_trigger(
+                            format!("the SNS subscription {id}"),
+                            at(&[]),
+                            value(topic),
+                        )],
+                    );
                 }
             }
             "AWS::SNS::Topic" => {
                 for s in items(p.get("Subscription")) {
-                    if names(s.get("Endpoint")) {
-                        out.push(sns_trigger(
+                    add(
+                        &names(&[s.get("Endpoint")]),
+                        vec![sns_trigger(
                             format!("the SNS topic {id}"),
                             at(&["Properties", "Subscription"]),
                             reference(eval, id, None),
-                        ));
-                    }
+                        )],
+                    );
                 }
             }
-            "AWS::Events::Rule" if items(p.get("Targets")).iter().any(|t| names(t.get("Arn"))) => {
-                out.extend(pattern_triggers(
-                    &format!("the EventBridge rule {id}"),
-                    at(&[]),
-                    p.get("EventPattern"),
-                    &value,
-                ));
+            "AWS::Events::Rule" => {
+                let targets: Vec<Option<&Node>> = items(p.get("Targets"))
+                    .iter()
+                    .map(|t| t.get("Arn"))
+                    .collect();
+                let ids = names(&targets);
+                if !ids.is_empty() {
+                    add(
+                        &ids,
+                        pattern_triggers(
+                            &format!("the EventBridge rule {id}"),
+                            at(&[]),
+                            p.get("EventPattern"),
+                            &value,
+                        ),
+                    );
+                }
             }
-            "AWS::ApiGatewayV2::Integration" if names(p.get("IntegrationUri")) => {
-                out.extend(websocket_triggers(eval, id, p, declared));
+            "AWS::ApiGatewayV2::Integration" => {
+                let ids = names(&[p.get("IntegrationUri")]);
+                if !ids.is_empty() {
+                    add(&ids, websocket_triggers(eval, id, p, declared));
+                }
             }
             "AWS::Cognito::UserPool" => {
-                let config = p.get("LambdaConfig").and_then(Node::as_map);
-                let wired = config.is_some_and(|m| {
-                    m.values()
-                        .any(|v| names(Some(v)) || names(v.get("LambdaArn")))
-                });
-                if wired {
-                    out.push(cognito_trigger(
-                        format!("the Cognito user pool {id}"),
-                        at(&["Properties", "LambdaConfig"]),
-                        reference(eval, id, None),
-                    ));
+                let config: Vec<Option<&Node>> = p
+                    .get("LambdaConfig")
+                    .and_then(Node::as_map)
+                    .into_iter()
+                    .flat_map(|m| m.values())
+                    .flat_map(|v| [Some(v), v.get("LambdaArn")])
+                    .collect();
+                let ids = names(&config);
+                if !ids.is_empty() {
+                    add(
+                        &ids,
+                        vec![cognito_trigger(
+                            format!("the Cognito user pool {id}"),
+                            at(&["Properties", "LambdaConfig"]),
+                            reference(eval, id, None),
+                        )],
+                    );
                 }
             }
-            _ if (kind.starts_with("Custom::")
-                || kind == "AWS::CloudFormation::CustomResource")
-                && names(p.get("ServiceToken")) =>
-            {
+            _ if kind.starts_with("Custom::") || kind == "AWS::CloudFormation::CustomResource" => {
+                let ids = names(&[p.get("ServiceToken")]);
+                if ids.is_empty() {
+                    continue;
+                }
                 let mut t = trigger(
                     "custom-resource",
                     format!("the custom resource {id}"),
@@ -583,12 +636,12 @@ pub(crate) fn template_triggers(
                         t.fields.insert(format!("ResourceProperties.{k}"), value(v));
                     }
                 }
-                out.push(t);
+                add(&ids, vec![t]);
             }
             _ => {}
         }
     }
-    out
+    by_function
 }
 
 /// The prefix and suffix of S3 key filter rules (`{Name: prefix, Value: uploads/}`).

@@ -74,6 +74,9 @@ pub struct Text {
     /// The event paths whose values were taken from the function's triggers, each with
     /// the triggers that set it: the policy assumes only they invoke the function.
     pub from_triggers: BTreeSet<(String, String)>,
+    /// The triggers this alternative can come from (empty: any): values read from one
+    /// event vary together, so alternatives of different triggers are not combined.
+    pub triggers: BTreeSet<String>,
 }
 
 impl Text {
@@ -84,6 +87,7 @@ impl Text {
             }],
             unknown: Vec::new(),
             from_triggers: BTreeSet::new(),
+            triggers: BTreeSet::new(),
         }
     }
 
@@ -97,17 +101,20 @@ impl Text {
             parts: vec![Part::Wildcard],
             unknown: vec![reason.into()],
             from_triggers: BTreeSet::new(),
+            triggers: BTreeSet::new(),
         }
     }
 
-    /// This text followed by `other`.
-    fn then(&self, other: &Text) -> Text {
+    /// This text followed by `other`; `None` when they come from different triggers
+    /// (no one event holds both).
+    fn then(&self, other: &Text) -> Option<Text> {
         let mut out = self.clone();
+        out.triggers = combine(&self.triggers, &other.triggers)?;
         out.parts.extend(other.parts.iter().cloned());
         out.unknown.extend(other.unknown.iter().cloned());
         out.from_triggers
             .extend(other.from_triggers.iter().cloned());
-        out
+        Some(out)
     }
 
     pub fn is_fully_unknown(&self) -> bool {
@@ -133,7 +140,7 @@ pub fn texts_of(value: &Value, env: &EnvContext) -> Vec<Text> {
                 }
                 out = out
                     .iter()
-                    .flat_map(|a| alternatives.iter().map(|b| a.then(b)))
+                    .flat_map(|a| alternatives.iter().filter_map(|b| a.then(b)))
                     .collect();
             }
             out
@@ -158,6 +165,19 @@ pub fn texts_of(value: &Value, env: &EnvContext) -> Vec<Text> {
     dedup(out)
 }
 
+/// The triggers a combination of two alternatives can come from: `None` when none
+/// (one comes only from triggers the other cannot come from).
+pub(crate) fn combine(a: &BTreeSet<String>, b: &BTreeSet<String>) -> Option<BTreeSet<String>> {
+    if a.is_empty() {
+        return Some(b.clone());
+    }
+    if b.is_empty() {
+        return Some(a.clone());
+    }
+    let both: BTreeSet<String> = a.intersection(b).cloned().collect();
+    (!both.is_empty()).then_some(both)
+}
+
 fn too_many() -> Text {
     Text::wildcard(format!(
         "one of more than {MAX_ALTERNATIVES} values (choices, triggers and their combinations)"
@@ -169,7 +189,10 @@ fn too_many() -> Text {
 fn dedup(texts: Vec<Text>) -> Vec<Text> {
     let mut out: Vec<Text> = Vec::with_capacity(texts.len());
     for t in texts {
-        match out.iter_mut().find(|o| o.parts == t.parts) {
+        match out
+            .iter_mut()
+            .find(|o| o.parts == t.parts && o.triggers == t.triggers)
+        {
             Some(o) => {
                 for r in t.unknown {
                     if !o.unknown.contains(&r) {
@@ -213,6 +236,7 @@ fn event_texts(path: &str, env: &EnvContext) -> Vec<Text> {
             } else {
                 BTreeSet::new()
             },
+            triggers: BTreeSet::from([t.describe.clone()]),
         });
     }
     if out.is_empty() {
@@ -255,6 +279,7 @@ fn text_of_one(value: &Value, env: &EnvContext) -> Text {
                     parts: parts.clone(),
                     unknown,
                     from_triggers: BTreeSet::new(),
+                    triggers: BTreeSet::new(),
                 }
             }
             None if env.configured => match default {
@@ -427,6 +452,7 @@ fn parse_text(parser: Parser, mut text: Text) -> Text {
         parts: unflatten(s, &others),
         unknown: text.unknown.clone(),
         from_triggers: text.from_triggers.clone(),
+        triggers: text.triggers.clone(),
     };
     match parser {
         Parser::S3CopySourceBucket | Parser::S3CopySourceKey => {

@@ -171,6 +171,13 @@ pub fn resolve_call(
     Ok((grants, cx.finish()))
 }
 
+/// One candidate value of a placeholder: its parts, and the triggers it can come from
+/// (empty: any).
+type Choice = (Vec<Part>, BTreeSet<String>);
+
+/// Placeholder values chosen for one resource, and the triggers they can come from.
+type Combo = (BTreeMap<String, Vec<Part>>, BTreeSet<String>);
+
 /// Key of an unresolved parameter: (parameter, reasons).
 type UnresolvedKey = (String, Vec<String>);
 
@@ -293,8 +300,9 @@ impl CallContext<'_> {
                 return vec![Resource::new(arn::fill(&r.arn, &BTreeMap::new()))];
             }
         }
-        // Placeholder → candidate values (several for `RequestItems{}`-style paths).
-        let mut choices: Vec<(String, Vec<Vec<Part>>)> = Vec::new();
+        // Placeholder → candidate values (several for `RequestItems{}`-style paths), each
+        // with the triggers it can come from.
+        let mut choices: Vec<(String, Vec<Choice>)> = Vec::new();
         for (placeholder, binding) in &r.bind {
             let texts: Vec<Text> = match values::lookup(params, binding.path()) {
                 Lookup::Found(found) => found
@@ -326,14 +334,14 @@ impl CallContext<'_> {
                 && let [only] = found.as_slice()
                 && let Some((region, account)) = arn::location(*parse, only, self.env)
             {
-                choices.push(("Region".to_string(), vec![region]));
-                choices.push(("Account".to_string(), vec![account]));
+                choices.push(("Region".to_string(), vec![(region, BTreeSet::new())]));
+                choices.push(("Account".to_string(), vec![(account, BTreeSet::new())]));
             }
             let primary = is_primary(r, placeholder);
             self.note_unknown(op_name, binding.path(), &texts, primary, &affected);
             choices.push((
                 placeholder.clone(),
-                texts.into_iter().map(|t| t.parts).collect(),
+                texts.into_iter().map(|t| (t.parts, t.triggers)).collect(),
             ));
         }
         // Placeholders the function's own event names (the WebSocket API and stage a
@@ -354,7 +362,7 @@ impl CallContext<'_> {
             unbound.remove(placeholder);
             choices.push((
                 placeholder.to_string(),
-                texts.into_iter().map(|t| t.parts).collect(),
+                texts.into_iter().map(|t| (t.parts, t.triggers)).collect(),
             ));
         }
         // Placeholders no request parameter fills are `*`, and say why (from the table):
@@ -368,6 +376,7 @@ impl CallContext<'_> {
                     .map(|(name, why)| format!("{name}: {why}"))
                     .collect(),
                 from_triggers: BTreeSet::new(),
+                triggers: BTreeSet::new(),
             };
             let primary = names.iter().any(|p| is_primary(r, p));
             self.note_unknown(
@@ -378,14 +387,19 @@ impl CallContext<'_> {
                 &affected,
             );
         }
-        let mut combos: Vec<BTreeMap<String, Vec<Part>>> = vec![BTreeMap::new()];
+        // Values read from one event vary together: a bucket of one trigger goes with
+        // the key filter of that trigger, not another's.
+        let mut combos: Vec<Combo> = vec![(BTreeMap::new(), BTreeSet::new())];
         for (placeholder, options) in &choices {
             let mut next = Vec::new();
-            for combo in &combos {
-                for parts in options {
+            for (combo, triggers) in &combos {
+                for (parts, from) in options {
+                    let Some(triggers) = arn::combine(triggers, from) else {
+                        continue;
+                    };
                     let mut c = combo.clone();
                     c.insert(placeholder.clone(), parts.clone());
-                    next.push(c);
+                    next.push((c, triggers));
                 }
             }
             combos = next;
@@ -402,7 +416,7 @@ impl CallContext<'_> {
         }
         combos
             .iter()
-            .map(|bound| Resource::new(arn::fill(&r.arn, bound)))
+            .map(|(bound, _)| Resource::new(arn::fill(&r.arn, bound)))
             .collect()
     }
 
