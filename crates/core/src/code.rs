@@ -67,6 +67,8 @@ codes! {
     DynamicOperation = "dynamic-operation", Warning,
         "a JS SDK v2 makeRequest/request whose operation is computed at run time";
     DynamicService = "dynamic-service", Warning, "an SDK client whose service is computed at run time";
+    EventValueFromTrigger = "event-value-from-trigger", Info,
+        "a value the code reads from its event is taken from the function's triggers: the policy assumes only they invoke it";
     FileTooLarge = "file-too-large", Warning, "a source file over the size limit was skipped";
     FunctionNotAnalysed = "function-not-analysed", Info,
         "a function listed without a policy: its code could not be analysed (error when named)";

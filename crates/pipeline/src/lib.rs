@@ -14,7 +14,8 @@ use leastrole_core::Code;
 use leastrole_lang::{Confine, Diagnostic, Level, Location, Sources};
 use leastrole_maps::{Maps, MapsError};
 use leastrole_policy::{
-    EnvContext, FunctionReport, Options, Part, Report, Resource, build_policy, resolve_calls,
+    EnvContext, EventField, FunctionReport, Options, Part, Report, Resource, TriggerFields,
+    build_policy, resolve_calls,
 };
 use leastrole_project::{Discovery, Entry, EnvValue, Function, ValuePart};
 use rayon::prelude::*;
@@ -228,27 +229,45 @@ fn function_report(
     })
 }
 
-fn env_context(f: &Function) -> EnvContext {
+/// What resolution knows of a function's configuration: its environment values and what
+/// its triggers put in its events, as resource parts.
+pub fn env_context(f: &Function) -> EnvContext {
+    // What the triggers put in the events: known (even when none) once the configuration
+    // was read.
+    let triggers = f.triggers.as_ref().map(|triggers| {
+        triggers
+            .iter()
+            .map(|t| TriggerFields {
+                describe: t.describe.clone(),
+                fields: t
+                    .fields
+                    .iter()
+                    .map(|(path, value)| {
+                        let field = EventField {
+                            parts: value.iter().map(part).collect(),
+                            unknown: unknown_reasons(value),
+                        };
+                        (path.clone(), field)
+                    })
+                    .collect(),
+            })
+            .collect()
+    });
     let Some(env) = &f.environment else {
-        return EnvContext::default();
+        return EnvContext {
+            triggers,
+            ..EnvContext::default()
+        };
     };
     let mut context = EnvContext {
         configured: true,
+        triggers,
         ..EnvContext::default()
     };
     for (name, value) in env {
         let (parts, reasons): (Vec<Part>, Vec<String>) = match value {
             EnvValue::Literal(s) => (vec![Part::Lit { text: s.clone() }], Vec::new()),
-            EnvValue::Template(parts) => (
-                parts.iter().map(part).collect(),
-                parts
-                    .iter()
-                    .filter_map(|p| match p {
-                        ValuePart::Unknown(why) => Some(why.clone()),
-                        _ => None,
-                    })
-                    .collect(),
-            ),
+            EnvValue::Template(parts) => (parts.iter().map(part).collect(), unknown_reasons(parts)),
             EnvValue::Unknown(why) => (vec![Part::Wildcard], vec![why.clone()]),
         };
         context.values.insert(name.clone(), parts);
@@ -257,6 +276,18 @@ fn env_context(f: &Function) -> EnvContext {
         }
     }
     context
+}
+
+/// Why each unknown part of a configured value is unknown.
+fn unknown_reasons(parts: &[ValuePart]) -> Vec<String> {
+    parts
+        .iter()
+        .flat_map(|p| match p {
+            ValuePart::Unknown(why) => vec![why.clone()],
+            ValuePart::Var { resolved, .. } => unknown_reasons(resolved),
+            _ => Vec::new(),
+        })
+        .collect()
 }
 
 /// A configured value part as a resource part.

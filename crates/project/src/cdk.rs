@@ -189,6 +189,15 @@ fn read_stack(
     };
     let empty = Node::Null;
     let lines = KeyLines::under(text, &["Resources"]);
+    // What the stack's resources wire to each function, read once for all.
+    let mut from_template = crate::triggers::template_triggers(
+        &eval,
+        crate::triggers::Declared {
+            file: rel,
+            text,
+            resources: &["Resources"],
+        },
+    );
     for (id, resource) in &template.resources {
         if resource.get("Type").and_then(Node::as_str) != Some("AWS::Lambda::Function") {
             continue;
@@ -312,7 +321,7 @@ fn read_stack(
             default_runtime: None,
             declared: Some(declared),
             entry_points: Vec::new(),
-            triggers: Vec::new(),
+            triggers: from_template.remove(id).unwrap_or_default(),
         };
         d.functions
             .push(configured.resolve(root, &mut d.diagnostics));

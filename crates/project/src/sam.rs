@@ -130,6 +130,15 @@ fn read_template(
     }
     let globals = node.at(&["Globals", "Function"]).unwrap_or(&empty);
     let lines = KeyLines::under(text, &["Resources"]);
+    // What the template's resources wire to each function, read once for all.
+    let mut from_template = crate::triggers::template_triggers(
+        &eval,
+        crate::triggers::Declared {
+            file,
+            text,
+            resources: &["Resources"],
+        },
+    );
     for (id, resource) in &template.resources {
         let kind = resource.get("Type").and_then(Node::as_str).unwrap_or("");
         // `AWS::Serverless::Function` only means something under the transform.
@@ -245,6 +254,17 @@ fn read_template(
         } else {
             role::lambda_function(&eval, id, props, file, &resource_line, None)
         };
+        let at = crate::triggers::Declared {
+            file,
+            text,
+            resources: &["Resources"],
+        };
+        let mut triggers = if is_sam_function {
+            crate::triggers::sam_events(&eval, id, props, at)
+        } else {
+            Vec::new()
+        };
+        triggers.extend(from_template.remove(id).unwrap_or_default());
         let configured = Configured {
             name: id.clone(),
             handler: property(props, globals, "Handler").and_then(&literal),
@@ -268,7 +288,7 @@ fn read_template(
                     _ => None,
                 })
                 .unwrap_or_default(),
-            triggers: Vec::new(),
+            triggers,
         };
         d.functions
             .push(configured.resolve(root, &mut d.diagnostics));

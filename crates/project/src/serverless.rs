@@ -287,6 +287,15 @@ fn read_service(root: &Path, file: &str, text: &str, config: &Node, vars: &Vars<
         .and_then(|a| vars.literal(a, 0));
 
     let lines = KeyLines::under(text, &["functions"]);
+    // What the `resources:` section wires to each function, read once for all.
+    let mut from_template = crate::triggers::template_triggers(
+        &eval,
+        crate::triggers::Declared {
+            file,
+            text,
+            resources: &["resources", "Resources"],
+        },
+    );
     for (key, f) in &functions {
         if !matches!(f, Node::Map(_) | Node::Null) {
             d.diagnostics.push(crate::config::wrong_type(
@@ -363,6 +372,20 @@ fn read_service(root: &Path, file: &str, text: &str, config: &Node, vars: &Vars<
             text,
         }
         .function(key, f, lines.get(key).unwrap_or(1));
+        let mut triggers = crate::triggers::serverless_events(
+            &eval,
+            &|n| vars.deref(n, 0),
+            key,
+            f,
+            crate::triggers::Declared {
+                file,
+                text,
+                resources: &["resources", "Resources"],
+            },
+        );
+        // Resources of its `resources:` section that invoke it (a bucket's notifications,
+        // an event source mapping written out).
+        triggers.extend(from_template.remove(&logical_id(key)).unwrap_or_default());
         let configured = Configured {
             name: key.clone(),
             handler,
@@ -378,7 +401,7 @@ fn read_service(root: &Path, file: &str, text: &str, config: &Node, vars: &Vars<
             default_runtime: Some("nodejs"),
             declared: Some(declared),
             entry_points: Vec::new(),
-            triggers: Vec::new(),
+            triggers,
         };
         d.functions
             .push(configured.resolve(root, &mut d.diagnostics));

@@ -1,7 +1,7 @@
 //! Turning parameter values into ARN parts: environment variables, parsers for packed
 //! parameters (`CopySource`, `FunctionName`, `KeyId`), and ARN template filling.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use leastrole_lang::Value;
 use leastrole_maps::Parser;
@@ -19,6 +19,50 @@ pub struct EnvContext {
     /// Variable → why the wildcards in its value are there (`${ssm:/app/key}` cannot be
     /// resolved statically).
     pub unknown: BTreeMap<String, Vec<String>>,
+    /// What the function's triggers put in its events (the values the code reads from
+    /// its event): `None` when the triggers are not known (a plain folder, `--handler`),
+    /// so an event value says only where it comes from.
+    pub triggers: Option<Vec<TriggerFields>>,
+}
+
+/// One trigger of the function, and what its events carry.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TriggerFields {
+    /// What it is, for diagnostics (`S3 notifications of UploadBucket`).
+    pub describe: String,
+    /// Event path (`Records[].s3.bucket.name`) → the value there. A field that is one
+    /// wildcard stands for anything under its path too (`detail` of an EventBridge
+    /// rule), unless a longer path of the same trigger is set.
+    pub fields: BTreeMap<String, EventField>,
+}
+
+/// A value a trigger puts in the event.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EventField {
+    pub parts: Vec<Part>,
+    /// Why each wildcard in `parts` is there (the key filter an object key is under).
+    pub unknown: Vec<String>,
+}
+
+impl TriggerFields {
+    /// The value this trigger puts at `path`: the field of that path, else the open
+    /// (wildcard) field of the longest path above it; `None` when its events do not
+    /// carry the path.
+    fn field(&self, path: &str) -> Option<&EventField> {
+        if let Some(f) = self.fields.get(path) {
+            return Some(f);
+        }
+        self.fields
+            .iter()
+            .filter(|(key, f)| {
+                f.parts.iter().all(|p| matches!(p, Part::Wildcard))
+                    && path
+                        .strip_prefix(key.as_str())
+                        .is_some_and(|rest| rest.starts_with(['.', '[']))
+            })
+            .max_by_key(|(key, _)| key.len())
+            .map(|(_, f)| f)
+    }
 }
 
 /// Parts of a string-like value plus why any wildcard in them is there.
@@ -27,6 +71,12 @@ pub struct Text {
     pub parts: Vec<Part>,
     /// One reason per wildcard introduced.
     pub unknown: Vec<String>,
+    /// The event paths whose values were taken from the function's triggers, each with
+    /// the triggers that set it: the policy assumes only they invoke the function.
+    pub from_triggers: BTreeSet<(String, String)>,
+    /// The triggers this alternative can come from (empty: any): values read from one
+    /// event vary together, so alternatives of different triggers are not combined.
+    pub triggers: BTreeSet<String>,
 }
 
 impl Text {
@@ -36,6 +86,8 @@ impl Text {
                 text: s.to_string(),
             }],
             unknown: Vec::new(),
+            from_triggers: BTreeSet::new(),
+            triggers: BTreeSet::new(),
         }
     }
 
@@ -48,7 +100,21 @@ impl Text {
         Text {
             parts: vec![Part::Wildcard],
             unknown: vec![reason.into()],
+            from_triggers: BTreeSet::new(),
+            triggers: BTreeSet::new(),
         }
+    }
+
+    /// This text followed by `other`; `None` when they come from different triggers
+    /// (no one event holds both).
+    fn then(&self, other: &Text) -> Option<Text> {
+        let mut out = self.clone();
+        out.triggers = combine(&self.triggers, &other.triggers)?;
+        out.parts.extend(other.parts.iter().cloned());
+        out.unknown.extend(other.unknown.iter().cloned());
+        out.from_triggers
+            .extend(other.from_triggers.iter().cloned());
+        Some(out)
     }
 
     pub fn is_fully_unknown(&self) -> bool {
@@ -56,19 +122,146 @@ impl Text {
     }
 }
 
-/// A value as ARN text parts.
-pub fn text_of(value: &Value, env: &EnvContext) -> Text {
-    match value {
-        Value::Str { value } => Text::lit(value),
+/// Most alternatives one value may stand for (a choice, several triggers, their
+/// combinations through concatenation) before it is unknown as a whole.
+pub(crate) const MAX_ALTERNATIVES: usize = 64;
+
+/// The alternatives a value stands for, each as ARN text parts: one for most values,
+/// one per item of a choice ([`Value::OneOf`]), one per trigger that sets an event
+/// path, their combinations through concatenation. Never empty.
+pub fn texts_of(value: &Value, env: &EnvContext) -> Vec<Text> {
+    let out = match value {
         Value::Concat { parts } => {
-            let mut out = Text::default();
+            let mut out = vec![Text::default()];
             for p in parts {
-                let t = text_of(p, env);
-                out.parts.extend(t.parts);
-                out.unknown.extend(t.unknown);
+                let alternatives = texts_of(p, env);
+                if out.len().saturating_mul(alternatives.len()) > MAX_ALTERNATIVES {
+                    return vec![too_many()];
+                }
+                out = out
+                    .iter()
+                    .flat_map(|a| alternatives.iter().filter_map(|b| a.then(b)))
+                    .collect();
             }
             out
         }
+        Value::OneOf { items } => {
+            let out: Vec<Text> = items.iter().flat_map(|i| texts_of(i, env)).collect();
+            if out.len() > MAX_ALTERNATIVES {
+                return vec![too_many()];
+            }
+            out
+        }
+        Value::Event { path } => event_texts(path, env),
+        Value::Env {
+            name,
+            default: Some(d),
+        } if env.configured && !env.values.contains_key(name) => texts_of(d, env),
+        other => vec![text_of_one(other, env)],
+    };
+    if out.is_empty() {
+        return vec![Text::wildcard("one of no values")];
+    }
+    dedup(out)
+}
+
+/// The triggers a combination of two alternatives can come from: `None` when none
+/// (one comes only from triggers the other cannot come from).
+pub(crate) fn combine(a: &BTreeSet<String>, b: &BTreeSet<String>) -> Option<BTreeSet<String>> {
+    if a.is_empty() {
+        return Some(b.clone());
+    }
+    if b.is_empty() {
+        return Some(a.clone());
+    }
+    let both: BTreeSet<String> = a.intersection(b).cloned().collect();
+    (!both.is_empty()).then_some(both)
+}
+
+fn too_many() -> Text {
+    Text::wildcard(format!(
+        "one of more than {MAX_ALTERNATIVES} values (choices, triggers and their combinations)"
+    ))
+}
+
+/// Alternatives with the same parts merged (their reasons and triggers unioned), in
+/// first-seen order.
+fn dedup(texts: Vec<Text>) -> Vec<Text> {
+    let mut out: Vec<Text> = Vec::with_capacity(texts.len());
+    for t in texts {
+        match out
+            .iter_mut()
+            .find(|o| o.parts == t.parts && o.triggers == t.triggers)
+        {
+            Some(o) => {
+                for r in t.unknown {
+                    if !o.unknown.contains(&r) {
+                        o.unknown.push(r);
+                    }
+                }
+                o.from_triggers.extend(t.from_triggers);
+            }
+            None => out.push(t),
+        }
+    }
+    out
+}
+
+/// What the function's triggers put at an event path: one alternative per distinct
+/// value; `*` with the reason when no trigger sets it or the triggers are not known.
+fn event_texts(path: &str, env: &EnvContext) -> Vec<Text> {
+    let Some(triggers) = &env.triggers else {
+        return vec![Text::wildcard(event_reason(path))];
+    };
+    let mut out = Vec::new();
+    for t in triggers {
+        let Some(field) = t.field(path) else {
+            continue;
+        };
+        let known = !field.parts.iter().all(|p| matches!(p, Part::Wildcard));
+        let unknown = if field.unknown.is_empty() && !known {
+            vec![format!(
+                "{}: {} leaves it open",
+                event_reason(path),
+                t.describe
+            )]
+        } else {
+            field.unknown.clone()
+        };
+        out.push(Text {
+            parts: field.parts.clone(),
+            unknown,
+            from_triggers: if known {
+                BTreeSet::from([(path.to_string(), t.describe.clone())])
+            } else {
+                BTreeSet::new()
+            },
+            triggers: BTreeSet::from([t.describe.clone()]),
+        });
+    }
+    if out.is_empty() {
+        return vec![Text::wildcard(format!(
+            "{}; no trigger of this function names it",
+            event_reason(path)
+        ))];
+    }
+    out
+}
+
+/// A value as ARN text parts, as one text: a value that stands for several (a choice,
+/// several triggers) is `*` here; [`texts_of`] gives each.
+pub fn text_of(value: &Value, env: &EnvContext) -> Text {
+    let mut texts = texts_of(value, env);
+    match texts.len() {
+        1 => texts.pop().unwrap_or_default(),
+        n => Text::wildcard(format!("one of {n} values")),
+    }
+}
+
+/// A value that is never several: see [`texts_of`].
+fn text_of_one(value: &Value, env: &EnvContext) -> Text {
+    match value {
+        Value::Str { value } => Text::lit(value),
         Value::Env { name, default } => match env.values.get(name) {
             Some(parts) => {
                 let wildcards = parts.iter().any(|p| matches!(p, Part::Wildcard));
@@ -85,6 +278,8 @@ pub fn text_of(value: &Value, env: &EnvContext) -> Text {
                 Text {
                     parts: parts.clone(),
                     unknown,
+                    from_triggers: BTreeSet::new(),
+                    triggers: BTreeSet::new(),
                 }
             }
             None if env.configured => match default {
@@ -103,9 +298,7 @@ pub fn text_of(value: &Value, env: &EnvContext) -> Text {
             )),
         },
         Value::Unknown { reason } => Text::wildcard(reason.clone()),
-        Value::Event { path } => Text::wildcard(event_reason(path)),
-        // TODO(issue 16): each alternative becomes its own resource.
-        Value::OneOf { .. } => Text::wildcard("one of several values"),
+        Value::Concat { .. } | Value::OneOf { .. } | Value::Event { .. } => text_of(value, env),
         Value::Scalar { text } => Text::lit(text),
         Value::Object { .. } | Value::Map { .. } | Value::List { .. } => {
             Text::wildcard("the value is an object or list, not a name")
@@ -213,8 +406,9 @@ pub fn is_whole_arn(parts: &[Part]) -> bool {
     }
 }
 
-/// Apply a value parser. `value` is the raw parameter value (for `CopySource` dicts).
-pub fn parse(parser: Parser, value: &Value, env: &EnvContext) -> Text {
+/// Apply a value parser to each alternative of a value ([`texts_of`]). `value` is the
+/// raw parameter value (for `CopySource` dicts).
+pub fn parse(parser: Parser, value: &Value, env: &EnvContext) -> Vec<Text> {
     if let (Parser::S3CopySourceBucket | Parser::S3CopySourceKey, Value::Object { .. }) =
         (parser, value)
     {
@@ -224,19 +418,26 @@ pub fn parse(parser: Parser, value: &Value, env: &EnvContext) -> Text {
             "Key"
         };
         return match value.get(member) {
-            Some(v) => text_of(v, env),
-            None => Text::wildcard(format!("CopySource has no {member}")),
+            Some(v) => texts_of(v, env),
+            None => vec![Text::wildcard(format!("CopySource has no {member}"))],
         };
     }
+    texts_of(value, env)
+        .into_iter()
+        .map(|text| parse_text(parser, text))
+        .collect()
+}
+
+/// Apply a value parser to one alternative.
+fn parse_text(parser: Parser, mut text: Text) -> Text {
     // An SSM parameter name (not an ARN) keeps its references (an SSM parameter's `Ref`,
     // `/app/${Stage}/key`), so template output writes them rather than the value of one
     // stage: only a literal leading `/` goes; a reference whose value starts with `/`
     // takes the place of the ARN's `/` (see `Resource::new`).
     if parser == Parser::SsmParameterName {
         // An ARN (written, or the value of a reference) is parsed below.
-        let (flat, _) = flatten(&expanded(value, env).parts);
+        let (flat, _) = flatten(&expand(text.parts.clone()));
         if !flat.contains(":parameter/") {
-            let mut text = text_of(value, env);
             if let Some(Part::Lit { text: first }) = text.parts.first_mut()
                 && let Some(rest) = first.strip_prefix('/')
             {
@@ -245,7 +446,7 @@ pub fn parse(parser: Parser, value: &Value, env: &EnvContext) -> Text {
             return text;
         }
     }
-    let text = expanded(value, env);
+    text.parts = expand(text.parts);
     let (flat, others) = flatten(&text.parts);
     // A piece keeps the reasons only if a wildcard is left in it: the name after an
     // unknown queue URL host (`<host>/jobs`) is exact.
@@ -256,7 +457,12 @@ pub fn parse(parser: Parser, value: &Value, env: &EnvContext) -> Text {
         } else {
             Vec::new()
         };
-        Text { parts, unknown }
+        Text {
+            parts,
+            unknown,
+            from_triggers: text.from_triggers.clone(),
+            triggers: text.triggers.clone(),
+        }
     };
     match parser {
         Parser::S3CopySourceBucket | Parser::S3CopySourceKey => {
@@ -468,6 +674,12 @@ mod tests {
         Resource::new(parts).to_string()
     }
 
+    /// The one alternative of a value that has one.
+    fn one(mut texts: Vec<Text>) -> Text {
+        assert_eq!(texts.len(), 1, "{texts:?}");
+        texts.remove(0)
+    }
+
     #[test]
     fn private_use_characters_in_names_never_read_back_as_other_parts() {
         let parts = vec![
@@ -571,11 +783,11 @@ mod tests {
         let env = EnvContext::default();
         let s = Value::str("src-bucket/path/to/key.txt?versionId=3");
         assert_eq!(
-            render(parse(Parser::S3CopySourceBucket, &s, &env).parts),
+            render(one(parse(Parser::S3CopySourceBucket, &s, &env)).parts),
             "src-bucket"
         );
         assert_eq!(
-            render(parse(Parser::S3CopySourceKey, &s, &env).parts),
+            render(one(parse(Parser::S3CopySourceKey, &s, &env)).parts),
             "path/to/key.txt"
         );
         let d = Value::Object {
@@ -586,16 +798,19 @@ mod tests {
             .into(),
             rest: None,
         };
-        assert_eq!(render(parse(Parser::S3CopySourceKey, &d, &env).parts), "k");
+        assert_eq!(
+            render(one(parse(Parser::S3CopySourceKey, &d, &env)).parts),
+            "k"
+        );
         let templ = Value::Concat {
             parts: vec![Value::str("src/"), Value::unknown("from the event")],
         };
         assert_eq!(
-            render(parse(Parser::S3CopySourceBucket, &templ, &env).parts),
+            render(one(parse(Parser::S3CopySourceBucket, &templ, &env)).parts),
             "src"
         );
         assert_eq!(
-            render(parse(Parser::S3CopySourceKey, &templ, &env).parts),
+            render(one(parse(Parser::S3CopySourceKey, &templ, &env)).parts),
             "*"
         );
     }
@@ -614,25 +829,28 @@ mod tests {
         ] {
             let v = Value::str(input);
             assert_eq!(
-                render(parse(Parser::LambdaFunctionName, &v, &env).parts),
+                render(one(parse(Parser::LambdaFunctionName, &v, &env)).parts),
                 name
             );
-            assert_eq!(render(parse(Parser::LambdaQualifier, &v, &env).parts), qual);
+            assert_eq!(
+                render(one(parse(Parser::LambdaQualifier, &v, &env)).parts),
+                qual
+            );
         }
     }
 
     #[test]
     fn kms_alias_is_not_a_key() {
         let env = EnvContext::default();
-        let t = parse(Parser::KmsKeyId, &Value::str("alias/app"), &env);
+        let t = one(parse(Parser::KmsKeyId, &Value::str("alias/app"), &env));
         assert!(t.is_fully_unknown());
-        let t = parse(
+        let t = one(parse(
             Parser::KmsKeyId,
             &Value::str("arn:aws:kms:us-east-1:1:key/abcd"),
             &env,
-        );
+        ));
         assert_eq!(render(t.parts), "abcd");
-        let t = parse(Parser::KmsAliasName, &Value::str("alias/app"), &env);
+        let t = one(parse(Parser::KmsAliasName, &Value::str("alias/app"), &env));
         assert_eq!(render(t.parts), "app");
     }
 
@@ -641,14 +859,14 @@ mod tests {
         let env = EnvContext::default();
         let v = Value::str("https://sqs.eu-west-1.amazonaws.com/123456789012/orders");
         assert_eq!(
-            render(parse(Parser::SqsQueueUrlName, &v, &env).parts),
+            render(one(parse(Parser::SqsQueueUrlName, &v, &env)).parts),
             "orders"
         );
         let v = Value::Env {
             name: "QUEUE_URL".into(),
             default: None,
         };
-        assert!(parse(Parser::SqsQueueUrlName, &v, &env).is_fully_unknown());
+        assert!(one(parse(Parser::SqsQueueUrlName, &v, &env)).is_fully_unknown());
     }
 
     #[test]
@@ -660,7 +878,7 @@ mod tests {
             "arn:aws:ssm:us-east-1:1:parameter/app/db/password",
         ] {
             assert_eq!(
-                render(parse(Parser::SsmParameterName, &Value::str(input), &env).parts),
+                render(one(parse(Parser::SsmParameterName, &Value::str(input), &env)).parts),
                 "app/db/password",
                 "{input}"
             );
@@ -699,7 +917,7 @@ mod tests {
             default: None,
         };
         assert_eq!(
-            render(parse(Parser::SqsQueueUrlName, &v, &env).parts),
+            render(one(parse(Parser::SqsQueueUrlName, &v, &env)).parts),
             "jobs-dev"
         );
     }
@@ -733,14 +951,14 @@ mod tests {
             )],
         );
         let queue = |name: &str| {
-            parse(
+            one(parse(
                 Parser::SqsQueueUrlName,
                 &Value::Env {
                     name: name.into(),
                     default: None,
                 },
                 &env,
-            )
+            ))
             .parts
         };
         assert_eq!(queue("STAGED"), [lit("jobs-"), var("${sls:stage}", "dev")]);

@@ -19,7 +19,7 @@ use leastrole_lang::{Diagnostic, Level, SdkCall, Value};
 use leastrole_maps::{ActionRule, Binding, Maps, MapsError, ResourceRule};
 use rayon::prelude::*;
 
-pub use arn::EnvContext;
+pub use arn::{EnvContext, EventField, TriggerFields};
 
 use crate::grant::{ConditionBlock, Grant, Provenance};
 use crate::resource::{Part, Resource};
@@ -120,6 +120,7 @@ pub fn resolve_call(
         env,
         diagnostics: targets.diagnostics,
         unresolved: BTreeMap::new(),
+        from_triggers: BTreeMap::new(),
     };
     let provenance = Provenance {
         file: call.location.file.clone(),
@@ -170,6 +171,13 @@ pub fn resolve_call(
     Ok((grants, cx.finish()))
 }
 
+/// One candidate value of a placeholder: its parts, and the triggers it can come from
+/// (empty: any).
+type Choice = (Vec<Part>, BTreeSet<String>);
+
+/// Placeholder values chosen for one resource, and the triggers they can come from.
+type Combo = (BTreeMap<String, Vec<Part>>, BTreeSet<String>);
+
 /// Key of an unresolved parameter: (parameter, reasons).
 type UnresolvedKey = (String, Vec<String>);
 
@@ -184,6 +192,8 @@ struct CallContext<'a> {
     diagnostics: Vec<Diagnostic>,
     /// One diagnostic per unresolved parameter, naming every action it affects.
     unresolved: BTreeMap<UnresolvedKey, Affected>,
+    /// Event path → the triggers whose values for it resources were built from.
+    from_triggers: BTreeMap<String, BTreeSet<String>>,
 }
 
 impl CallContext<'_> {
@@ -274,8 +284,12 @@ impl CallContext<'_> {
         if let Some(p) = &r.arn_param
             && let Lookup::Found(found) = values::lookup(params, p)
         {
-            let texts: Vec<Text> = found.iter().map(|v| arn::text_of(v, self.env)).collect();
+            let texts: Vec<Text> = found
+                .iter()
+                .flat_map(|v| arn::texts_of(v, self.env))
+                .collect();
             if texts.iter().all(|t| arn::is_whole_arn(&t.parts)) {
+                self.note_triggers(&texts);
                 self.note_unknown(op_name, p, &texts, true, &affected);
                 return texts.into_iter().map(|t| Resource::new(t.parts)).collect();
             }
@@ -286,14 +300,15 @@ impl CallContext<'_> {
                 return vec![Resource::new(arn::fill(&r.arn, &BTreeMap::new()))];
             }
         }
-        // Placeholder → candidate values (several for `RequestItems{}`-style paths).
-        let mut choices: Vec<(String, Vec<Vec<Part>>)> = Vec::new();
+        // Placeholder → candidate values (several for `RequestItems{}`-style paths), each
+        // with the triggers it can come from.
+        let mut choices: Vec<(String, Vec<Choice>)> = Vec::new();
         for (placeholder, binding) in &r.bind {
             let texts: Vec<Text> = match values::lookup(params, binding.path()) {
                 Lookup::Found(found) => found
                     .iter()
-                    .map(|v| match binding {
-                        Binding::Path(_) => arn::text_of(v, self.env),
+                    .flat_map(|v| match binding {
+                        Binding::Path(_) => arn::texts_of(v, self.env),
                         Binding::Parsed { parse, .. } => arn::parse(*parse, v, self.env),
                     })
                     .collect(),
@@ -303,12 +318,14 @@ impl CallContext<'_> {
                 ))],
                 Lookup::Unknown(reason) => vec![Text::unknown(reason)],
             };
-            // A name parameter given as a full ARN (TableName, FunctionName, KeyId) is the resource.
-            if let [only] = texts.as_slice()
-                && arn::is_whole_arn(&only.parts)
+            self.note_triggers(&texts);
+            // A name parameter given as a full ARN (TableName, FunctionName, KeyId) is the
+            // resource (each one, for a value that stands for several).
+            if !texts.is_empty()
+                && texts.iter().all(|t| arn::is_whole_arn(&t.parts))
                 && r.bind.len() == 1
             {
-                return vec![Resource::new(only.parts.clone())];
+                return texts.into_iter().map(|t| Resource::new(t.parts)).collect();
             }
             // A queue URL or function ARN in another region or account is that
             // region's and account's resource, whatever the deployment's are.
@@ -317,27 +334,49 @@ impl CallContext<'_> {
                 && let [only] = found.as_slice()
                 && let Some((region, account)) = arn::location(*parse, only, self.env)
             {
-                choices.push(("Region".to_string(), vec![region]));
-                choices.push(("Account".to_string(), vec![account]));
+                choices.push(("Region".to_string(), vec![(region, BTreeSet::new())]));
+                choices.push(("Account".to_string(), vec![(account, BTreeSet::new())]));
             }
             let primary = is_primary(r, placeholder);
             self.note_unknown(op_name, binding.path(), &texts, primary, &affected);
             choices.push((
                 placeholder.clone(),
-                texts.into_iter().map(|t| t.parts).collect(),
+                texts.into_iter().map(|t| (t.parts, t.triggers)).collect(),
+            ));
+        }
+        // Placeholders the function's own event names (the WebSocket API and stage a
+        // connection belongs to) take what its triggers put there.
+        let mut unbound = r.unbound.clone();
+        for &(placeholder, path) in event_placeholders(r) {
+            let texts = arn::texts_of(
+                &Value::Event {
+                    path: path.to_string(),
+                },
+                self.env,
+            );
+            if texts.iter().any(Text::is_fully_unknown) || !unbound.contains_key(placeholder) {
+                continue;
+            }
+            self.note_triggers(&texts);
+            self.note_unknown(op_name, path, &texts, false, &affected);
+            unbound.remove(placeholder);
+            choices.push((
+                placeholder.to_string(),
+                texts.into_iter().map(|t| (t.parts, t.triggers)).collect(),
             ));
         }
         // Placeholders no request parameter fills are `*`, and say why (from the table):
         // one note for all of them.
-        if !r.unbound.is_empty() {
-            let names: Vec<&str> = r.unbound.keys().map(String::as_str).collect();
+        if !unbound.is_empty() {
+            let names: Vec<&str> = unbound.keys().map(String::as_str).collect();
             let text = Text {
                 parts: vec![Part::Wildcard],
-                unknown: r
-                    .unbound
+                unknown: unbound
                     .iter()
                     .map(|(name, why)| format!("{name}: {why}"))
                     .collect(),
+                from_triggers: BTreeSet::new(),
+                triggers: BTreeSet::new(),
             };
             let primary = names.iter().any(|p| is_primary(r, p));
             self.note_unknown(
@@ -348,14 +387,19 @@ impl CallContext<'_> {
                 &affected,
             );
         }
-        let mut combos: Vec<BTreeMap<String, Vec<Part>>> = vec![BTreeMap::new()];
+        // Values read from one event vary together: a bucket of one trigger goes with
+        // the key filter of that trigger, not another's.
+        let mut combos: Vec<Combo> = vec![(BTreeMap::new(), BTreeSet::new())];
         for (placeholder, options) in &choices {
             let mut next = Vec::new();
-            for combo in &combos {
-                for parts in options {
+            for (combo, triggers) in &combos {
+                for (parts, from) in options {
+                    let Some(triggers) = arn::combine(triggers, from) else {
+                        continue;
+                    };
                     let mut c = combo.clone();
                     c.insert(placeholder.clone(), parts.clone());
-                    next.push(c);
+                    next.push((c, triggers));
                 }
             }
             combos = next;
@@ -372,8 +416,20 @@ impl CallContext<'_> {
         }
         combos
             .iter()
-            .map(|bound| Resource::new(arn::fill(&r.arn, bound)))
+            .map(|(bound, _)| Resource::new(arn::fill(&r.arn, bound)))
             .collect()
+    }
+
+    /// Record the event paths whose values came from the function's triggers.
+    fn note_triggers(&mut self, texts: &[Text]) {
+        for t in texts {
+            for (path, trigger) in &t.from_triggers {
+                self.from_triggers
+                    .entry(path.clone())
+                    .or_default()
+                    .insert(trigger.clone());
+            }
+        }
     }
 
     /// Record the wildcards a parameter's values put into a resource. Warning when the
@@ -412,6 +468,19 @@ impl CallContext<'_> {
     }
 
     fn finish(mut self) -> Vec<Diagnostic> {
+        // Never a silent assumption: each value taken from the triggers is said.
+        for (path, triggers) in std::mem::take(&mut self.from_triggers) {
+            let triggers: Vec<String> = triggers.into_iter().collect();
+            self.push(
+                Level::Info,
+                Code::EventValueFromTrigger,
+                format!(
+                    "`{}` reads `{path}` from its event: the resources use what the function's triggers put there ({}); the policy assumes only they invoke it",
+                    self.call.text,
+                    triggers.join("; ")
+                ),
+            );
+        }
         for ((param, reasons), (level, ops, affected)) in std::mem::take(&mut self.unresolved) {
             let ops: Vec<String> = ops.into_iter().collect();
             let affected: Vec<String> = affected.into_iter().collect();
@@ -427,6 +496,22 @@ impl CallContext<'_> {
             );
         }
         self.diagnostics
+    }
+}
+
+/// Placeholders of a resource no request parameter fills but the function's own event
+/// names: an API Gateway connection's API and stage (`execute-api:ManageConnections`
+/// on `…/<api-id>/<stage>/POST/@connections/*`) are those of the WebSocket route that
+/// invokes it, whose domain and stage its client's endpoint is built from. Used only
+/// when the function's triggers set them, with an `event-value-from-trigger` note.
+fn event_placeholders(r: &ResourceRule) -> &'static [(&'static str, &'static str)] {
+    if r.arn.contains(":execute-api:") {
+        &[
+            ("ApiId", "requestContext.apiId"),
+            ("Stage", "requestContext.stage"),
+        ]
+    } else {
+        &[]
     }
 }
 
