@@ -389,9 +389,11 @@ fn generated_policies_allow_the_code_and_deny_near_misses() {
         allows > 50 && denies > 30,
         "{allows} allowed, {denies} denied"
     );
+    // The workaround above stays the exception: an API id or pool id left `*` in plain
+    // output, never a way around the simulator for most requests.
     assert!(
-        by_glob <= 2,
-        "{by_glob} requests matched outside the simulator"
+        by_glob * 20 <= allows,
+        "{by_glob} of {allows} allowed requests matched outside the simulator"
     );
     #[expect(clippy::print_stderr, reason = "the figures a run reports")]
     {

@@ -37,6 +37,9 @@ pub(crate) fn build(template: &str, name: &[ValuePart]) -> Vec<ValuePart> {
             // `?` matches exactly one character each, so the name's ARN and no longer
             // name's is matched.
             "random" => out.push(ValuePart::Lit("??????".into())),
+            "stream-label" => out.push(ValuePart::Unknown(
+                "a stream's label is the time DynamoDB enabled the stream".into(),
+            )),
             _ => out.push(ValuePart::Unknown(format!(
                 "`{{{placeholder}}}` in a return-value template"
             ))),

@@ -36,6 +36,9 @@ pub(crate) struct RefSemantics {
 const DYNAMODB_TABLE_ARN: &str = "arn:{partition}:dynamodb:{region}:{account}:table/{name}";
 const LAMBDA_ARN: &str = "arn:{partition}:lambda:{region}:{account}:function:{name}";
 const STATES_ARN: &str = "arn:{partition}:states:{region}:{account}:stateMachine:{name}";
+/// A table's stream: its label is the time DynamoDB enabled it, known only then.
+const DYNAMODB_STREAM_ARN: &str =
+    "arn:{partition}:dynamodb:{region}:{account}:table/{name}/stream/{stream-label}";
 const QUEUE_URL: &str = "https://sqs.{region}.{urlsuffix}/{account}/{name}";
 
 /// Sorted by type name (a test keeps it so).
@@ -124,7 +127,7 @@ pub(crate) const REF_SEMANTICS: &[RefSemantics] = &[
         reference: Returns::Name,
         attributes: &[
             ("Arn", Returns::Arn(Some(DYNAMODB_TABLE_ARN))),
-            ("StreamArn", Returns::Arn(None)),
+            ("StreamArn", Returns::Arn(Some(DYNAMODB_STREAM_ARN))),
             ("TableId", Returns::Opaque),
         ],
     },
@@ -134,7 +137,7 @@ pub(crate) const REF_SEMANTICS: &[RefSemantics] = &[
         reference: Returns::Name,
         attributes: &[
             ("Arn", Returns::Arn(Some(DYNAMODB_TABLE_ARN))),
-            ("StreamArn", Returns::Arn(None)),
+            ("StreamArn", Returns::Arn(Some(DYNAMODB_STREAM_ARN))),
         ],
     },
     RefSemantics {
@@ -493,7 +496,7 @@ pub(crate) const REF_SEMANTICS: &[RefSemantics] = &[
         reference: Returns::Name,
         attributes: &[
             ("Arn", Returns::Arn(Some(DYNAMODB_TABLE_ARN))),
-            ("StreamArn", Returns::Arn(None)),
+            ("StreamArn", Returns::Arn(Some(DYNAMODB_STREAM_ARN))),
         ],
     },
     RefSemantics {

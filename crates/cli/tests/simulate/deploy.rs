@@ -424,6 +424,15 @@ fn physical(
             set(Some("UserPoolId"), pool.clone());
             set(None, pool);
         }
+        "AWS::ApiGatewayV2::Api" => {
+            let api = random(id, 10, b"abcdefghijklmnopqrstuvwxyz0123456789");
+            set(
+                Some("ApiEndpoint"),
+                format!("wss://{api}.execute-api.{region}.amazonaws.com"),
+            );
+            set(Some("ApiId"), api.clone());
+            set(None, api);
+        }
         "AWS::IAM::Role" => {
             let name = named("RoleName")?.unwrap_or(generated);
             set(Some("Arn"), format!("arn:aws:iam::{ACCOUNT}:role/{name}"));
@@ -672,6 +681,19 @@ fn deploy(project: &str, settings: &Settings) -> Option<Deployed> {
                     template[section][k] = v.clone();
                 }
             }
+        }
+        // The framework compiles one WebSocket API for the service's `websocket` events.
+        let websocket = config["functions"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .flat_map(|(_, f)| f["events"].as_array().into_iter().flatten())
+            .any(|e| e.get("websocket").is_some());
+        if websocket {
+            template["Resources"]["WebsocketsApi"] = json!({
+                "Type": "AWS::ApiGatewayV2::Api",
+                "Properties": { "ProtocolType": "WEBSOCKET" },
+            });
         }
         for (name, f) in config["functions"].as_object().into_iter().flatten() {
             let deployed = f["name"]
