@@ -272,7 +272,7 @@ impl CallContext<'_> {
         let affected = format!("{} on {}", rule.action, r.resource_type);
         // A parameter that carries the whole ARN wins when its value is one.
         if let Some(p) = &r.arn_param
-            && let Lookup::Found(found) = values::lookup(params, p)
+            && let Lookup::Found(found) = values::lookup_or(params, p, bound_default(r, p))
         {
             let texts: Vec<Text> = found.iter().map(|v| arn::text_of(v, self.env)).collect();
             if texts.iter().all(|t| arn::is_whole_arn(&t.parts)) {
@@ -286,29 +286,40 @@ impl CallContext<'_> {
                 return vec![Resource::new(arn::fill(&r.arn, &BTreeMap::new()))];
             }
         }
+        // Resources named whole by an ARN among a binding's values.
+        let mut direct: Vec<Resource> = Vec::new();
         // Placeholder → candidate values (several for `RequestItems{}`-style paths).
         let mut choices: Vec<(String, Vec<Vec<Part>>)> = Vec::new();
         for (placeholder, binding) in &r.bind {
-            let texts: Vec<Text> = match values::lookup(params, binding.path()) {
-                Lookup::Found(found) => found
-                    .iter()
-                    .map(|v| match binding {
-                        Binding::Path(_) => arn::text_of(v, self.env),
-                        Binding::Parsed { parse, .. } => arn::parse(*parse, v, self.env),
-                    })
-                    .collect(),
-                Lookup::Absent => vec![Text::unknown(format!(
-                    "{} is not given in the call",
-                    binding.path()
-                ))],
-                Lookup::Unknown(reason) => vec![Text::unknown(reason)],
-            };
-            // A name parameter given as a full ARN (TableName, FunctionName, KeyId) is the resource.
-            if let [only] = texts.as_slice()
-                && arn::is_whole_arn(&only.parts)
-                && r.bind.len() == 1
-            {
-                return vec![Resource::new(only.parts.clone())];
+            let texts: Vec<Text> =
+                match values::lookup_or(params, binding.path(), default_of(binding)) {
+                    Lookup::Found(found) => found
+                        .iter()
+                        .map(|v| match binding {
+                            Binding::Path(_) | Binding::Defaulted { .. } => {
+                                arn::text_of(v, self.env)
+                            }
+                            Binding::Parsed { parse, .. } => arn::parse(*parse, v, self.env),
+                        })
+                        .collect(),
+                    Lookup::Absent => vec![Text::unknown(format!(
+                        "{} is not given in the call",
+                        binding.path()
+                    ))],
+                    Lookup::Unknown(reason) => vec![Text::unknown(reason)],
+                };
+            // A name parameter given as a full ARN (TableName, FunctionName, KeyId) is the
+            // resource; with several values (`Entries[].EventBusName`: an ARN, a name,
+            // the default), each ARN is its own resource and the rest fill the template.
+            let mut texts = texts;
+            if r.bind.len() == 1 {
+                let (whole, rest): (Vec<Text>, Vec<Text>) =
+                    texts.into_iter().partition(|t| arn::is_whole_arn(&t.parts));
+                direct.extend(whole.into_iter().map(|t| Resource::new(t.parts)));
+                if rest.is_empty() {
+                    return direct;
+                }
+                texts = rest;
             }
             // A queue URL or function ARN in another region or account is that
             // region's and account's resource, whatever the deployment's are.
@@ -370,9 +381,13 @@ impl CallContext<'_> {
                 return vec![Resource::new(arn::fill(&r.arn, &BTreeMap::new()))];
             }
         }
-        combos
-            .iter()
-            .map(|bound| Resource::new(arn::fill(&r.arn, bound)))
+        direct
+            .into_iter()
+            .chain(
+                combos
+                    .iter()
+                    .map(|bound| Resource::new(arn::fill(&r.arn, bound))),
+            )
             .collect()
     }
 
@@ -428,6 +443,24 @@ impl CallContext<'_> {
         }
         self.diagnostics
     }
+}
+
+/// The documented default of a binding, if it has one.
+fn default_of(binding: &Binding) -> Option<&str> {
+    match binding {
+        Binding::Defaulted { default, .. } => Some(default),
+        Binding::Path(_) | Binding::Parsed { .. } => None,
+    }
+}
+
+/// The default a resource rule's bindings give the parameter at `path` (an `arn_param`
+/// that is also a defaulted binding: an entry without it goes to the default resource,
+/// which the ARN branch must not lose).
+fn bound_default<'r>(r: &'r ResourceRule, path: &str) -> Option<&'r str> {
+    r.bind
+        .values()
+        .find(|b| b.path() == path)
+        .and_then(default_of)
 }
 
 /// The option that turns on `iam:PassRole` for roles passed inside configuration maps.
