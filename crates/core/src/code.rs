@@ -75,6 +75,8 @@ codes! {
     HandlerMissing = "handler-missing", Error, "a function with no handler configured";
     InvalidUtf8 = "invalid-utf8", Warning,
         "a source file is not valid UTF-8 and was read with replacement characters";
+    KmsKeyNotCovered = "kms-key-not-covered", Warning,
+        "a call on a resource the template encrypts with a customer-managed key, whose KMS permissions the tables do not list";
     NestedProjects = "nested-projects", Warning,
         "folders below a plain folder are projects of their own";
     NestingTooDeep = "nesting-too-deep", Warning,

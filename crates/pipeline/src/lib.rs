@@ -14,9 +14,10 @@ use leastrole_core::Code;
 use leastrole_lang::{Confine, Diagnostic, Level, Location, Sources};
 use leastrole_maps::{Maps, MapsError};
 use leastrole_policy::{
-    EnvContext, FunctionReport, Options, Part, Report, Resource, build_policy, resolve_calls,
+    EnvContext, FunctionReport, Options, Part, Report, Resource, TemplateKey, build_policy,
+    resolve_calls,
 };
-use leastrole_project::{Discovery, Entry, EnvValue, Function, ValuePart};
+use leastrole_project::{Discovery, Encrypted, Entry, EnvValue, Function, ValuePart};
 use rayon::prelude::*;
 
 /// Build the report for every discovered function.
@@ -42,6 +43,18 @@ pub fn build_report_with(
     // Functions share modules (a Serverless project's handlers and their common code):
     // each file is read and parsed once for all of them.
     let sources = Sources::cached().within(discovery.confine.clone());
+    // Calls on a resource the template encrypts with a customer-managed key need its
+    // KMS actions on that key.
+    let with_keys;
+    let options = if discovery.encrypted.is_empty() {
+        options
+    } else {
+        with_keys = Options {
+            template_keys: template_keys(&discovery.encrypted),
+            ..options.clone()
+        };
+        &with_keys
+    };
     let project = Project {
         dir: &discovery.project_dir,
         confine: &discovery.confine,
@@ -257,6 +270,19 @@ fn env_context(f: &Function) -> EnvContext {
         }
     }
     context
+}
+
+/// The template's encrypted resources, with each key's ARN as resource parts.
+fn template_keys(encrypted: &[Encrypted]) -> Vec<TemplateKey> {
+    encrypted
+        .iter()
+        .map(|e| TemplateKey {
+            logical_id: e.logical_id.clone(),
+            resource_type: e.resource_type.clone(),
+            name: e.name.clone(),
+            key: Resource::new(e.key.iter().map(part)),
+        })
+        .collect()
 }
 
 /// A configured value part as a resource part.

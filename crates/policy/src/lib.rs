@@ -24,7 +24,7 @@ pub mod statement;
 pub use grant::{ConditionBlock, Grant, Provenance};
 pub use reach::{Missing, Reach, reachable, reachable_calls, reachable_diagnostics};
 pub use report::{FunctionReport, Report};
-pub use resolve::{EnvContext, Options, Resolved, resolve_call, resolve_calls};
+pub use resolve::{EnvContext, Options, Resolved, TemplateKey, resolve_call, resolve_calls};
 pub use resource::{ArnEnv, Part, Resource, VarStyle};
 pub use statement::{
     INLINE_LIMIT, MANAGED_LIMIT, POLICY_VERSION, Policy, SizeReport, Statement, build_policy,

@@ -1117,3 +1117,72 @@ fn left_out_parameters_take_their_documented_defaults() {
         );
     }
 }
+
+/// A resource the template encrypts with a customer-managed key: a call on it gets the
+/// `option: kms` actions of its operation on that key, without `--kms`; a call on
+/// another resource, or an operation with no such action, gets none; DynamoDB, whose
+/// operations list none, gets a warning naming the key.
+#[test]
+fn a_template_key_adds_the_calls_kms_actions_on_that_key() {
+    use leastrole_policy::{Resource, TemplateKey};
+    let key = "arn:aws:kms:us-east-1:111122223333:key/data";
+    let options = Options {
+        template_keys: vec![
+            TemplateKey {
+                logical_id: "Uploads".into(),
+                resource_type: "AWS::S3::Bucket".into(),
+                name: Some("invoices".into()),
+                key: Resource::literal(key),
+            },
+            TemplateKey {
+                logical_id: "Orders".into(),
+                resource_type: "AWS::DynamoDB::Table".into(),
+                name: Some("orders".into()),
+                key: Resource::literal(key),
+            },
+        ],
+        ..Options::default()
+    };
+    assert_eq!(
+        grants_with("s3", "get_object", bucket_key(), &options),
+        pairs(&[("s3:GetObject", OBJECT), ("kms:Decrypt", key)])
+    );
+    assert_eq!(
+        grants_with("s3", "put_object", bucket_key(), &options),
+        pairs(&[("s3:PutObject", OBJECT), ("kms:GenerateDataKey", key)])
+    );
+    let other = obj(&[("Bucket", s("public")), ("Key", s("a.txt"))]);
+    assert_eq!(
+        actions_with("s3", "get_object", other, &options),
+        set(&["s3:GetObject"])
+    );
+    let list = obj(&[("Bucket", s("invoices"))]);
+    assert_eq!(
+        actions_with("s3", "list_objects_v2", list, &options),
+        set(&["s3:ListBucket"])
+    );
+    let (_, diagnostics) = resolve_call(
+        Maps::embedded(),
+        &call(
+            "dynamodb",
+            "put_item",
+            obj(&[("TableName", s("orders")), ("Item", obj(&[]))]),
+        ),
+        &EnvContext::default(),
+        &options,
+    )
+    .expect("maps load");
+    assert!(
+        diagnostics
+            .iter()
+            .any(|d| d.code == "kms-key-not-covered" && d.message.contains(key)),
+        "{diagnostics:?}"
+    );
+}
+
+fn actions_with(service: &str, method: &str, params: Value, options: &Options) -> BTreeSet<String> {
+    grants_with(service, method, params, options)
+        .into_iter()
+        .map(|(a, _)| a)
+        .collect()
+}

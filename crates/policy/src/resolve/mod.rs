@@ -8,6 +8,7 @@
 mod arn;
 mod boto3_resources;
 mod condition;
+mod kms;
 mod request;
 mod target;
 mod values;
@@ -20,6 +21,7 @@ use leastrole_maps::{ActionRule, Binding, Maps, MapsError, ResourceRule};
 use rayon::prelude::*;
 
 pub use arn::EnvContext;
+pub use kms::TemplateKey;
 
 use crate::grant::{ConditionBlock, Grant, Provenance};
 use crate::resource::{Part, Resource};
@@ -37,6 +39,10 @@ pub struct Options {
     /// S3 `HeadObject` callers that must tell a missing key (404) from a forbidden one
     /// (403): include `s3:ListBucket` (`option: s3-not-found`).
     pub s3_not_found: bool,
+    /// The resources the project's template encrypts with a customer-managed key: a
+    /// call on one gets its operation's `option: kms` actions on that key (without
+    /// `kms`, which adds them for every call).
+    pub template_keys: Vec<TemplateKey>,
 }
 
 impl Options {
@@ -153,7 +159,13 @@ pub fn resolve_call(
             );
             continue;
         }
+        let first = grants.len();
+        let mut kms_rules = Vec::new();
         for rule in &op.actions {
+            if template_kms(rule, &request.params, options) {
+                kms_rules.push(rule);
+                continue;
+            }
             if !cx.applies(rule, &request.params, options) {
                 continue;
             }
@@ -161,6 +173,45 @@ pub fn resolve_call(
                 grants.push(Grant {
                     action: rule.action.clone(),
                     resource,
+                    condition: ConditionBlock::new(),
+                    sources: BTreeSet::from([provenance.clone()]),
+                });
+            }
+        }
+        // The encrypted resources this request's grants name, and their keys.
+        let named: Vec<&TemplateKey> = options
+            .template_keys
+            .iter()
+            .filter(|k| {
+                grants
+                    .get(first..)
+                    .unwrap_or_default()
+                    .iter()
+                    .any(|g| kms::names(&g.resource, k))
+            })
+            .collect();
+        let keys: BTreeSet<&Resource> = named.iter().map(|k| &k.key).collect();
+        for k in named
+            .iter()
+            .filter(|k| kms::NOT_COVERED.contains(&k.resource_type.as_str()))
+        {
+            cx.warn(
+                Code::KmsKeyNotCovered,
+                format!(
+                    "{op_name}: {} ({}) is encrypted with a customer-managed key in the template; \
+                     the service maps list no KMS action for this operation, so none is in the policy: \
+                     add the ones it needs on {} by hand",
+                    k.logical_id,
+                    k.resource_type,
+                    k.key.to_sub()
+                ),
+            );
+        }
+        for rule in kms_rules {
+            for key in &keys {
+                grants.push(Grant {
+                    action: rule.action.clone(),
+                    resource: (*key).clone(),
                     condition: ConditionBlock::new(),
                     sources: BTreeSet::from([provenance.clone()]),
                 });
@@ -443,6 +494,23 @@ impl CallContext<'_> {
         }
         self.diagnostics
     }
+}
+
+/// Whether a rule is a KMS action only a customer-managed key calls for, and the
+/// template may name that key: it applies with `--kms`, not without, and `--kms` is off.
+fn template_kms(rule: &ActionRule, params: &Value, options: &Options) -> bool {
+    let Some(when) = &rule.when else {
+        return false;
+    };
+    if options.kms || options.template_keys.is_empty() || !condition::mentions_option(when, "kms") {
+        return false;
+    }
+    let with_kms = Options {
+        kms: true,
+        ..Options::default()
+    };
+    condition::eval(when, params, options) == Some(false)
+        && condition::eval(when, params, &with_kms) != Some(false)
 }
 
 /// The documented default of a binding, if it has one.
