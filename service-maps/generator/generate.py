@@ -768,7 +768,7 @@ def check_condition(model, op, cond, where):
         die(f"{where}: unknown condition {k!r}")
 
 
-OVERRIDE_OP_KEYS = {"source", "actions", "not_needed", "unmapped", "no_permission", "note"}
+OVERRIDE_OP_KEYS = {"source", "actions", "not_needed", "unmapped", "no_permission", "note", "keep_generic"}
 OVERRIDE_ACTION_KEYS = {"action", "resources", "when", "note"}
 OVERRIDE_RES_KEYS = {"type", "bind", "unbound", "arn_param", "auto"}
 
@@ -803,6 +803,8 @@ def apply_override(svc, model, op, entry, iam, res, where):
                 if r["type"].lower() not in types and not qualified:
                     die(f"{w}: resource type {r['type']} is not a resource type of {full} ({sorted(types)})")
                 for b in r.get("bind", {}).values():
+                    if isinstance(b, dict) and set(b) not in ({"param", "parse"}, {"param", "default"}):
+                        die(f"{w}: a binding is a path, {{param, parse}} or {{param, default}}: {b!r}")
                     p = b if isinstance(b, str) else b["param"]
                     if not model.path_ok(op, p):
                         die(f"{w}: binding path `{p}` is not a parameter of {svc} {op}")
@@ -828,6 +830,14 @@ def apply_override(svc, model, op, entry, iam, res, where):
         if "note" in a:
             rule["note"] = a["note"] + ("; " + rule["note"] if "note" in rule and rule["note"] != a["note"] else "")
         out["actions"].append(rule)
+    if entry.get("keep_generic"):
+        # The override adds to the generic pass's actions instead of replacing them (side
+        # permissions such as S3 reads of a document named in the request).
+        if not out["actions"]:
+            die(f"{where}: keep_generic with no actions to add")
+        added = {(a["action"], json.dumps(a.get("when"), sort_keys=True)) for a in out["actions"]}
+        kept = [a for a in res["actions"] if (a["action"], json.dumps(a.get("when"), sort_keys=True)) not in added]
+        out["actions"] = kept + out["actions"]
     in_actions = {a["action"] for a in out["actions"]}
     for i, n in enumerate(entry.get("not_needed", [])):
         full = iam.full(n["action"])

@@ -77,6 +77,8 @@ codes! {
     HandlerMissing = "handler-missing", Error, "a function with no handler configured";
     InvalidUtf8 = "invalid-utf8", Warning,
         "a source file is not valid UTF-8 and was read with replacement characters";
+    KmsKeyNotCovered = "kms-key-not-covered", Warning,
+        "a call on a resource the template encrypts with a customer-managed key, whose KMS permissions the tables do not list";
     MisplacedReference = "misplaced-reference", Warning,
         "a configured ARN built around a reference that is not a name (a queue's URL, a topic's ARN): wrong at deploy time";
     NestedProjects = "nested-projects", Warning,

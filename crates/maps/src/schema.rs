@@ -200,14 +200,24 @@ pub struct ResourceRule {
 #[serde(untagged, deny_unknown_fields)]
 pub enum Binding {
     Path(String),
-    Parsed { param: String, parse: Parser },
+    Parsed {
+        param: String,
+        parse: Parser,
+    },
+    /// A parameter the service documents a default for: when the request leaves it out
+    /// (at the last step of the path: an `Entries[]` element without `EventBusName`), the
+    /// placeholder takes `default` (`events:PutEvents` → the bus named `default`).
+    Defaulted {
+        param: String,
+        default: String,
+    },
 }
 
 impl Binding {
     pub fn path(&self) -> &str {
         match self {
             Binding::Path(p) => p,
-            Binding::Parsed { param, .. } => param,
+            Binding::Parsed { param, .. } | Binding::Defaulted { param, .. } => param,
         }
     }
 }
@@ -241,6 +251,10 @@ pub enum Parser {
     /// followed by `-??????`, because a secret's ARN always ends in `-` and six random
     /// characters (a whole ARN is taken through `arn_param` instead).
     SecretsmanagerSecretName,
+    /// An `s3://bucket/key` URI (Transcribe `Media.MediaFileUri`): the bucket.
+    S3UriBucket,
+    /// An `s3://bucket/key` URI: the key.
+    S3UriKey,
 }
 
 /// A condition on the request under which an action is needed.

@@ -183,7 +183,7 @@ type Mutation = (&'static str, fn(&mut Value));
 fn an_unknown_or_misspelled_field_is_rejected_by_both() {
     let schema = Schema::load();
     let base = s3_table();
-    let mutations: [Mutation; 8] = [
+    let mutations: [Mutation; 9] = [
         ("top-level field", |t| t["titel"] = json!("S3")),
         ("sdk field", |t| t["sdk"]["js_v3_verifed"] = json!(true)),
         ("operation field", |t| {
@@ -198,6 +198,10 @@ fn an_unknown_or_misspelled_field_is_rejected_by_both() {
         ("parsed binding field", |t| {
             t["operations"]["CopyObject"]["actions"][0]["resources"][0]["bind"]["BucketName"] =
                 json!({"param": "CopySource", "parse": "s3-copy-source-bucket", "parser": "x"})
+        }),
+        ("defaulted binding field", |t| {
+            t["operations"]["CopyObject"]["actions"][0]["resources"][0]["bind"]["BucketName"] =
+                json!({"param": "Bucket", "default": "b", "defaults": "x"})
         }),
         ("condition field", |t| {
             t["operations"]["GetObject"]["actions"][0]["when"] =
@@ -278,6 +282,8 @@ fn parsers() -> Vec<Parser> {
         Parser::SqsQueueUrlName,
         Parser::SsmParameterName,
         Parser::SecretsmanagerSecretName,
+        Parser::S3UriBucket,
+        Parser::S3UriKey,
     ];
     for p in &all {
         match p {
@@ -290,7 +296,9 @@ fn parsers() -> Vec<Parser> {
             | Parser::KmsAliasName
             | Parser::SqsQueueUrlName
             | Parser::SsmParameterName
-            | Parser::SecretsmanagerSecretName => {}
+            | Parser::SecretsmanagerSecretName
+            | Parser::S3UriBucket
+            | Parser::S3UriKey => {}
         }
     }
     all
@@ -401,6 +409,13 @@ fn resource_rule() -> ResourceRule {
                 Binding::Parsed {
                     param: s("CopySource"),
                     parse: Parser::S3CopySourceKey,
+                },
+            ),
+            (
+                s("VersionId"),
+                Binding::Defaulted {
+                    param: s("Version"),
+                    default: s("default"),
                 },
             ),
         ]),

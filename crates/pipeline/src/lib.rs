@@ -14,10 +14,10 @@ use leastrole_core::Code;
 use leastrole_lang::{Confine, Diagnostic, Level, Location, Sources};
 use leastrole_maps::{Maps, MapsError};
 use leastrole_policy::{
-    EnvContext, EventField, FunctionReport, Options, Part, Report, Resource, TriggerFields,
-    build_policy, resolve_calls,
+    EnvContext, EventField, FunctionReport, Options, Part, Report, Resource, TemplateKey,
+    TriggerFields, build_policy, resolve_calls,
 };
-use leastrole_project::{Discovery, Entry, EnvValue, Function, ValuePart};
+use leastrole_project::{Discovery, Encrypted, Entry, EnvValue, Function, ValuePart};
 use rayon::prelude::*;
 
 /// Build the report for every discovered function.
@@ -43,6 +43,18 @@ pub fn build_report_with(
     // Functions share modules (a Serverless project's handlers and their common code):
     // each file is read and parsed once for all of them.
     let sources = Sources::cached().within(discovery.confine.clone());
+    // Calls on a resource the template encrypts with a customer-managed key need its
+    // KMS actions on that key.
+    let with_keys;
+    let options = if discovery.encrypted.is_empty() {
+        options
+    } else {
+        with_keys = Options {
+            template_keys: template_keys(&discovery.encrypted),
+            ..options.clone()
+        };
+        &with_keys
+    };
     let project = Project {
         dir: &discovery.project_dir,
         confine: &discovery.confine,
@@ -286,6 +298,19 @@ fn unknown_reasons(parts: &[ValuePart]) -> Vec<String> {
             ValuePart::Unknown(why) => vec![why.clone()],
             ValuePart::Var { resolved, .. } => unknown_reasons(resolved),
             _ => Vec::new(),
+        })
+        .collect()
+}
+
+/// The template's encrypted resources, with each key's ARN as resource parts.
+fn template_keys(encrypted: &[Encrypted]) -> Vec<TemplateKey> {
+    encrypted
+        .iter()
+        .map(|e| TemplateKey {
+            logical_id: e.logical_id.clone(),
+            resource_type: e.resource_type.clone(),
+            name: e.name.clone(),
+            key: Resource::new(e.key.iter().map(part)),
         })
         .collect()
 }

@@ -25,7 +25,8 @@ pub use grant::{ConditionBlock, Grant, Provenance};
 pub use reach::{Missing, Reach, reachable, reachable_calls, reachable_diagnostics};
 pub use report::{FunctionReport, Report};
 pub use resolve::{
-    EnvContext, EventField, Options, Resolved, TriggerFields, resolve_call, resolve_calls,
+    EnvContext, EventField, Options, Resolved, TemplateKey, TriggerFields, resolve_call,
+    resolve_calls,
 };
 pub use resource::{ArnEnv, Part, Resource, VarStyle};
 pub use statement::{

@@ -683,7 +683,8 @@ fn secrets_manager_names_match_the_arn_with_its_random_suffix() {
 
 /// Every `*` says why, including the one IAM leaves no choice about: an action with no
 /// resource type gets an info diagnostic naming it, with the tables' note when there is
-/// one (issue 16: `redshift-data` `ExecuteStatement` gave `Resource: *` and nothing else).
+/// one (issue 16: `redshift-data` `ExecuteStatement` gave `Resource: *` and nothing else;
+/// with a cluster or workgroup it now names it, see below; without either it is `*`).
 #[test]
 fn a_wildcard_for_an_action_without_resource_types_says_so() {
     let (grants, diagnostics) = resolve_call(
@@ -691,10 +692,7 @@ fn a_wildcard_for_an_action_without_resource_types_says_so() {
         &call(
             "redshift-data",
             "execute_statement",
-            obj(&[
-                ("ClusterIdentifier", s("analytics")),
-                ("Sql", s("select 1")),
-            ]),
+            obj(&[("Sql", s("select 1"))]),
         ),
         &EnvContext::default(),
         &Options::default(),
@@ -724,4 +722,467 @@ fn a_wildcard_for_an_action_without_resource_types_says_so() {
             && d.message.contains("no resource-level permissions")),
         "{diagnostics:?}"
     );
+}
+
+fn s3_object(bucket: &str, name: &str) -> Value {
+    obj(&[("S3Object", obj(&[("Bucket", s(bucket)), ("Name", s(name))]))])
+}
+
+/// Rekognition reads an image or video named by an `S3Object` with the caller's
+/// credentials (API reference, S3Object): s3:GetObject on that object, or
+/// s3:GetObjectVersion with `Version`; image bytes need no S3 permission.
+#[test]
+fn rekognition_reads_the_s3_object_it_is_given() {
+    assert_eq!(
+        grants(
+            "rekognition",
+            "detect_labels",
+            obj(&[("Image", s3_object("photos", "in/cat.jpg"))])
+        ),
+        pairs(&[
+            ("rekognition:DetectLabels", "*"),
+            ("s3:GetObject", "arn:aws:s3:::photos/in/cat.jpg")
+        ])
+    );
+    assert_eq!(
+        actions(
+            "rekognition",
+            "detect_labels",
+            obj(&[("Image", obj(&[("Bytes", s("...."))]))])
+        ),
+        set(&["rekognition:DetectLabels"])
+    );
+    let versioned = obj(&[(
+        "S3Object",
+        obj(&[
+            ("Bucket", s("photos")),
+            ("Name", s("a.jpg")),
+            ("Version", s("v1")),
+        ]),
+    )]);
+    assert_eq!(
+        actions("rekognition", "detect_text", obj(&[("Image", versioned)])),
+        set(&["rekognition:DetectText", "s3:GetObjectVersion"])
+    );
+    assert_eq!(
+        grants(
+            "rekognition",
+            "compare_faces",
+            obj(&[
+                ("SourceImage", s3_object("photos", "a.jpg")),
+                ("TargetImage", s3_object("ids", "b.jpg")),
+            ])
+        ),
+        pairs(&[
+            ("rekognition:CompareFaces", "*"),
+            ("s3:GetObject", "arn:aws:s3:::photos/a.jpg"),
+            ("s3:GetObject", "arn:aws:s3:::ids/b.jpg"),
+        ])
+    );
+    assert_eq!(
+        grants(
+            "rekognition",
+            "start_label_detection",
+            obj(&[("Video", s3_object("videos", "clip.mp4"))])
+        ),
+        pairs(&[
+            ("rekognition:StartLabelDetection", "*"),
+            ("s3:GetObject", "arn:aws:s3:::videos/clip.mp4")
+        ])
+    );
+}
+
+/// Textract reads the document with the caller's credentials; the asynchronous
+/// operations write their results to `OutputConfig.S3Bucket` under names Textract picks.
+#[test]
+fn textract_reads_the_document_and_writes_its_output_bucket() {
+    assert_eq!(
+        grants(
+            "textract",
+            "analyze_document",
+            obj(&[
+                ("Document", s3_object("inbox", "scan.pdf")),
+                (
+                    "FeatureTypes",
+                    Value::List {
+                        items: vec![s("FORMS")]
+                    }
+                ),
+            ])
+        ),
+        pairs(&[
+            ("textract:AnalyzeDocument", "*"),
+            ("s3:GetObject", "arn:aws:s3:::inbox/scan.pdf")
+        ])
+    );
+    assert_eq!(
+        grants(
+            "textract",
+            "start_document_text_detection",
+            obj(&[
+                ("DocumentLocation", s3_object("inbox", "scan.pdf")),
+                (
+                    "OutputConfig",
+                    obj(&[("S3Bucket", s("results")), ("S3Prefix", s("ocr"))])
+                ),
+            ])
+        ),
+        pairs(&[
+            ("textract:StartDocumentTextDetection", "*"),
+            ("s3:GetObject", "arn:aws:s3:::inbox/scan.pdf"),
+            ("s3:PutObject", "arn:aws:s3:::results/*"),
+        ])
+    );
+}
+
+/// Transcribe reads the media at an `s3://bucket/key` URI and writes the transcript to
+/// `OutputBucketName`; Polly's asynchronous synthesis writes to its output bucket and
+/// publishes to its status topic.
+#[test]
+fn transcribe_and_polly_read_and_write_the_buckets_they_are_given() {
+    assert_eq!(
+        grants(
+            "transcribe",
+            "start_transcription_job",
+            obj(&[
+                ("TranscriptionJobName", s("job-1")),
+                (
+                    "Media",
+                    obj(&[("MediaFileUri", s("s3://calls/2024/call.wav"))])
+                ),
+                ("OutputBucketName", s("transcripts")),
+            ])
+        ),
+        pairs(&[
+            ("transcribe:StartTranscriptionJob", "*"),
+            ("s3:GetObject", "arn:aws:s3:::calls/2024/call.wav"),
+            ("s3:PutObject", "arn:aws:s3:::transcripts/*"),
+        ])
+    );
+    // Not an s3:// URI the code shows: the object is a wildcard, with the reason.
+    let (g, diagnostics) = resolve_call(
+        Maps::embedded(),
+        &call(
+            "transcribe",
+            "start_transcription_job",
+            obj(&[(
+                "Media",
+                obj(&[("MediaFileUri", Value::unknown("function parameter"))]),
+            )]),
+        ),
+        &EnvContext::default(),
+        &Options::default(),
+    )
+    .expect("maps load");
+    assert!(
+        g.iter()
+            .any(|g| g.action == "s3:GetObject" && g.resource.has_wildcard()),
+        "{g:?}"
+    );
+    assert!(
+        diagnostics
+            .iter()
+            .any(|d| d.code == "unresolved-resource" && d.message.contains("Media")),
+        "{diagnostics:?}"
+    );
+    assert_eq!(
+        grants(
+            "polly",
+            "start_speech_synthesis_task",
+            obj(&[
+                ("OutputS3BucketName", s("audio")),
+                ("Text", s("hello")),
+                (
+                    "SnsTopicArn",
+                    s("arn:aws:sns:us-east-1:111122223333:speech-done")
+                ),
+            ])
+        ),
+        pairs(&[
+            ("polly:StartSpeechSynthesisTask", "*"),
+            ("s3:PutObject", "arn:aws:s3:::audio/*"),
+            (
+                "sns:Publish",
+                "arn:aws:sns:us-east-1:111122223333:speech-done"
+            ),
+        ])
+    );
+}
+
+/// The Redshift Data API runs on the cluster or workgroup the request names, with
+/// credentials from a secret or temporary credentials (Management Guide, "Authorizing
+/// access to the Amazon Redshift Data API").
+#[test]
+fn redshift_data_names_the_cluster_and_the_credentials_it_uses() {
+    let cluster = "arn:aws:redshift:us-east-1:111122223333:cluster:analytics";
+    assert_eq!(
+        grants(
+            "redshift-data",
+            "execute_statement",
+            obj(&[
+                ("ClusterIdentifier", s("analytics")),
+                ("Database", s("dev")),
+                ("DbUser", s("reporter")),
+                ("Sql", s("select 1")),
+            ])
+        ),
+        pairs(&[
+            ("redshift-data:ExecuteStatement", cluster),
+            (
+                "redshift:GetClusterCredentials",
+                "arn:aws:redshift:us-east-1:111122223333:dbuser:analytics/reporter"
+            ),
+            (
+                "redshift:GetClusterCredentials",
+                "arn:aws:redshift:us-east-1:111122223333:dbname:analytics/dev"
+            ),
+        ])
+    );
+    assert_eq!(
+        grants(
+            "redshift-data",
+            "batch_execute_statement",
+            obj(&[
+                ("ClusterIdentifier", s("analytics")),
+                ("Database", s("dev")),
+                (
+                    "Sqls",
+                    Value::List {
+                        items: vec![s("select 1")]
+                    }
+                ),
+            ])
+        ),
+        pairs(&[
+            ("redshift-data:BatchExecuteStatement", cluster),
+            (
+                "redshift:GetClusterCredentialsWithIAM",
+                "arn:aws:redshift:us-east-1:111122223333:dbname:analytics/dev"
+            ),
+        ])
+    );
+    let secret = "arn:aws:secretsmanager:us-east-1:111122223333:secret:redshift/app-AbCdEf";
+    assert_eq!(
+        grants(
+            "redshift-data",
+            "execute_statement",
+            obj(&[
+                ("ClusterIdentifier", s("analytics")),
+                ("Database", s("dev")),
+                ("SecretArn", s(secret)),
+                ("Sql", s("select 1")),
+            ])
+        ),
+        pairs(&[
+            ("redshift-data:ExecuteStatement", cluster),
+            ("secretsmanager:GetSecretValue", secret),
+        ])
+    );
+    // A workgroup's ARN holds a generated id: by name it is a wildcard that says why.
+    let (g, diagnostics) = resolve_call(
+        Maps::embedded(),
+        &call(
+            "redshift-data",
+            "execute_statement",
+            obj(&[
+                ("WorkgroupName", s("bi")),
+                ("Database", s("dev")),
+                ("Sql", s("select 1")),
+            ]),
+        ),
+        &EnvContext::default(),
+        &Options::default(),
+    )
+    .expect("maps load");
+    let acts: BTreeSet<&str> = g.iter().map(|g| g.action.as_str()).collect();
+    assert_eq!(
+        acts,
+        BTreeSet::from([
+            "redshift-data:ExecuteStatement",
+            "redshift-serverless:GetCredentials"
+        ])
+    );
+    assert!(
+        diagnostics
+            .iter()
+            .any(|d| d.code == "unresolved-resource" && d.message.contains("generated id")),
+        "{diagnostics:?}"
+    );
+}
+
+/// A parameter the call leaves out takes the service's documented default: an
+/// EventBridge entry without `EventBusName` goes to the bus named `default`, a schedule
+/// without `GroupName` is in the group named `default`.
+#[test]
+fn left_out_parameters_take_their_documented_defaults() {
+    let entry = |bus: Option<&str>| {
+        let mut e = vec![
+            ("Source", s("app")),
+            ("DetailType", s("t")),
+            ("Detail", s("{}")),
+        ];
+        if let Some(b) = bus {
+            e.push(("EventBusName", s(b)));
+        }
+        obj(&e)
+    };
+    let default_bus = "arn:aws:events:us-east-1:111122223333:event-bus/default";
+    assert_eq!(
+        grants(
+            "events",
+            "put_events",
+            obj(&[(
+                "Entries",
+                Value::List {
+                    items: vec![entry(None)]
+                }
+            )])
+        ),
+        pairs(&[("events:PutEvents", default_bus)])
+    );
+    let orders = "arn:aws:events:us-east-1:111122223333:event-bus/orders";
+    let audit = "arn:aws:events:eu-west-1:444455556666:event-bus/audit";
+    assert_eq!(
+        grants(
+            "events",
+            "put_events",
+            obj(&[(
+                "Entries",
+                Value::List {
+                    items: vec![entry(None), entry(Some("orders")), entry(Some(audit))]
+                }
+            )])
+        ),
+        pairs(&[
+            ("events:PutEvents", default_bus),
+            ("events:PutEvents", orders),
+            ("events:PutEvents", audit),
+        ])
+    );
+    // An entry whose bus is unknown stays a wildcard, not the default.
+    let unknown = obj(&[("EventBusName", Value::unknown("function parameter"))]);
+    assert_eq!(
+        grants(
+            "events",
+            "put_events",
+            obj(&[(
+                "Entries",
+                Value::List {
+                    items: vec![unknown]
+                }
+            )])
+        ),
+        pairs(&[(
+            "events:PutEvents",
+            "arn:aws:events:us-east-1:111122223333:event-bus/*"
+        )])
+    );
+    let schedule = |group: Option<&str>| {
+        let mut p = vec![
+            ("Name", s("nightly")),
+            ("ScheduleExpression", s("rate(1 day)")),
+        ];
+        if let Some(g) = group {
+            p.push(("GroupName", s(g)));
+        }
+        obj(&p)
+    };
+    for method in [
+        "create_schedule",
+        "get_schedule",
+        "update_schedule",
+        "delete_schedule",
+    ] {
+        let action = match method {
+            "create_schedule" => "scheduler:CreateSchedule",
+            "get_schedule" => "scheduler:GetSchedule",
+            "update_schedule" => "scheduler:UpdateSchedule",
+            _ => "scheduler:DeleteSchedule",
+        };
+        assert_eq!(
+            grants("scheduler", method, schedule(None)),
+            pairs(&[(
+                action,
+                "arn:aws:scheduler:us-east-1:111122223333:schedule/default/nightly"
+            )]),
+            "{method}"
+        );
+        assert_eq!(
+            grants("scheduler", method, schedule(Some("reports"))),
+            pairs(&[(
+                action,
+                "arn:aws:scheduler:us-east-1:111122223333:schedule/reports/nightly"
+            )]),
+            "{method}"
+        );
+    }
+}
+
+/// A resource the template encrypts with a customer-managed key: a call on it gets the
+/// `option: kms` actions of its operation on that key, without `--kms`; a call on
+/// another resource, or an operation with no such action, gets none; DynamoDB, whose
+/// operations list none, gets a warning naming the key.
+#[test]
+fn a_template_key_adds_the_calls_kms_actions_on_that_key() {
+    use leastrole_policy::{Resource, TemplateKey};
+    let key = "arn:aws:kms:us-east-1:111122223333:key/data";
+    let options = Options {
+        template_keys: vec![
+            TemplateKey {
+                logical_id: "Uploads".into(),
+                resource_type: "AWS::S3::Bucket".into(),
+                name: Some("invoices".into()),
+                key: Resource::literal(key),
+            },
+            TemplateKey {
+                logical_id: "Orders".into(),
+                resource_type: "AWS::DynamoDB::Table".into(),
+                name: Some("orders".into()),
+                key: Resource::literal(key),
+            },
+        ],
+        ..Options::default()
+    };
+    assert_eq!(
+        grants_with("s3", "get_object", bucket_key(), &options),
+        pairs(&[("s3:GetObject", OBJECT), ("kms:Decrypt", key)])
+    );
+    assert_eq!(
+        grants_with("s3", "put_object", bucket_key(), &options),
+        pairs(&[("s3:PutObject", OBJECT), ("kms:GenerateDataKey", key)])
+    );
+    let other = obj(&[("Bucket", s("public")), ("Key", s("a.txt"))]);
+    assert_eq!(
+        actions_with("s3", "get_object", other, &options),
+        set(&["s3:GetObject"])
+    );
+    let list = obj(&[("Bucket", s("invoices"))]);
+    assert_eq!(
+        actions_with("s3", "list_objects_v2", list, &options),
+        set(&["s3:ListBucket"])
+    );
+    let (_, diagnostics) = resolve_call(
+        Maps::embedded(),
+        &call(
+            "dynamodb",
+            "put_item",
+            obj(&[("TableName", s("orders")), ("Item", obj(&[]))]),
+        ),
+        &EnvContext::default(),
+        &options,
+    )
+    .expect("maps load");
+    assert!(
+        diagnostics
+            .iter()
+            .any(|d| d.code == "kms-key-not-covered" && d.message.contains(key)),
+        "{diagnostics:?}"
+    );
+}
+
+fn actions_with(service: &str, method: &str, params: Value, options: &Options) -> BTreeSet<String> {
+    grants_with(service, method, params, options)
+        .into_iter()
+        .map(|(a, _)| a)
+        .collect()
 }

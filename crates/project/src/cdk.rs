@@ -181,6 +181,7 @@ fn read_stack(
         template: &template,
         strings: &Literal,
     };
+    d.encrypted.extend(crate::encryption::encrypted(&eval));
     let literal = |n: &Node| -> Option<String> {
         match eval.value(n, 0).as_slice() {
             [ValuePart::Lit(s)] => Some(s.clone()),

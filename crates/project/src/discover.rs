@@ -42,6 +42,7 @@ pub fn discover(root: &Path, options: &DiscoverOptions) -> Discovery {
                 d.functions.extend(found.functions);
                 d.diagnostics.extend(found.diagnostics);
                 d.framework_version = found.framework_version;
+                d.encrypted = found.encrypted;
             }
             None => {
                 let config_failed = d.diagnostics.iter().any(|x| x.level == Level::Error);

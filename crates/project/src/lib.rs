@@ -25,6 +25,7 @@ mod configured;
 mod confine;
 pub mod declared;
 mod discover;
+mod encryption;
 pub mod handler;
 mod intrinsic;
 mod manifest;
@@ -45,6 +46,7 @@ use leastrole_core::{Code, Confine, Diagnostic, Level, Location};
 pub use confine::confinement;
 pub use declared::Declared;
 pub use discover::discover;
+pub use encryption::Encrypted;
 pub use handler::{HandlerSpec, HandlerStyle, style_for_runtime};
 pub use manifest::{MANIFEST_VERSION, ManifestError, ManifestProject, discover_manifest};
 pub use returns::{ReferenceValue, reference_value, value_around_name};
@@ -258,6 +260,9 @@ pub struct Discovery {
     /// The major version a Serverless config's `frameworkVersion` names (`'3'` → 3), so
     /// Serverless output uses the keys that version reads.
     pub framework_version: Option<u32>,
+    /// The template's resources encrypted with a customer-managed KMS key, and the key:
+    /// a call on one needs the KMS actions of its operation on that key.
+    pub encrypted: Vec<Encrypted>,
 }
 
 impl Discovery {

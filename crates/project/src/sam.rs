@@ -110,6 +110,7 @@ fn read_template(
         template: &template,
         strings: &Literal,
     };
+    d.encrypted = crate::encryption::encrypted(&eval);
     let literal = |n: &Node| -> Option<String> {
         match eval.value(n, 0).as_slice() {
             [ValuePart::Lit(s)] => Some(s.clone()),

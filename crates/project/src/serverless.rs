@@ -270,6 +270,7 @@ fn read_service(root: &Path, file: &str, text: &str, config: &Node, vars: &Vars<
         template: &template,
     };
     let eval = strings.eval();
+    d.encrypted = crate::encryption::encrypted(&eval);
     let provider_env =
         environment(vars, &eval, provider.get("environment")).unwrap_or_else(|found| {
             d.diagnostics.push(crate::config::wrong_type(

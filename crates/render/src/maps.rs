@@ -208,5 +208,6 @@ fn binding_text(b: &Binding) -> String {
                 parser.as_ref().and_then(|v| v.as_str()).unwrap_or("?")
             )
         }
+        Binding::Defaulted { param, default } => format!("{param} (default: {default})"),
     }
 }

@@ -130,6 +130,24 @@ class Overrides(unittest.TestCase):
         self.assertEqual(out["actions"][0]["resources"][0]["bind"], {"BucketName": "Bucket", "ObjectName": "Key"})
         self.assertEqual(out["not_needed"], [{"action": "s3:GetObjectVersion", "reason": "generic reason"}])
 
+    def test_keep_generic_adds_to_the_generic_actions_instead_of_replacing_them(self):
+        out = self.apply({"source": SOURCE, "keep_generic": True, "actions": [
+            {"action": "s3:GetObjectVersion", "when": {"present": "VersionId"}}]})
+        self.assertEqual([(a["action"], a.get("when")) for a in out["actions"]],
+                         [("s3:GetObject", None), ("s3:GetObjectVersion", {"present": "VersionId"})])
+        # Nothing of the generic row is declared not needed.
+        self.assertEqual(out["not_needed"], [])
+        with dies(self, "keep_generic with no actions to add"):
+            self.apply({"source": SOURCE, "keep_generic": True, "no_permission": "x"})
+
+    def test_a_binding_may_carry_a_documented_default(self):
+        out = self.apply({"source": SOURCE, "actions": [{"action": "s3:GetObject", "resources": [
+            {"type": "object", "bind": {"BucketName": {"param": "Bucket", "default": "b"}, "ObjectName": "Key"}}]}]})
+        self.assertEqual(out["actions"][0]["resources"][0]["bind"]["BucketName"], {"param": "Bucket", "default": "b"})
+        with dies(self, "a binding is a path, {param, parse} or {param, default}"):
+            self.apply({"source": SOURCE, "actions": [{"action": "s3:GetObject", "resources": [
+                {"type": "object", "bind": {"BucketName": {"param": "Bucket", "default": "b", "parse": "kms-key-id"}}}]}]})
+
     def test_every_override_cites_a_source(self):
         with dies(self, "every override needs a `source` URL"):
             self.apply({"actions": [{"action": "s3:GetObject"}]})

@@ -47,5 +47,6 @@ pub(crate) fn analysis_options(a: AnalysisArgs) -> Options {
         kms: a.kms,
         pass_role: a.pass_role,
         s3_not_found: a.s3_not_found,
+        template_keys: Vec::new(),
     }
 }

@@ -13,6 +13,20 @@ const input = JSON.parse(await new Promise((resolve, reject) => {
   process.stdin.on('error', reject)
 }))
 
+// A KMS key is usable only as far as its key policy allows. The fixtures' keys keep the
+// default key policy, which gives the account (and so its IAM policies) use of the key:
+// without it the simulator denies every KMS request whatever the identity policy says.
+const defaultKeyPolicy = (account) => ({
+  Version: '2012-10-17',
+  Statement: [{
+    Sid: 'Enable IAM User Permissions',
+    Effect: 'Allow',
+    Principal: { AWS: `arn:aws:iam::${account}:root` },
+    Action: 'kms:*',
+    Resource: '*'
+  }]
+})
+
 const results = []
 for (const c of input.cases) {
   const simulation = {
@@ -23,6 +37,7 @@ for (const c of input.cases) {
       contextVariables: {}
     },
     identityPolicies: [{ name: 'generated', policy: c.policy }],
+    ...(c.action.startsWith('kms:') ? { resourcePolicy: defaultKeyPolicy(c.account) } : {}),
     serviceControlPolicies: [],
     resourceControlPolicies: []
   }

@@ -465,6 +465,19 @@ fn parse_text(parser: Parser, mut text: Text) -> Text {
         }
     };
     match parser {
+        Parser::S3UriBucket | Parser::S3UriKey => match flat.strip_prefix("s3://") {
+            Some(rest) => match rest.split_once('/') {
+                Some((bucket, key)) => piece(if parser == Parser::S3UriBucket {
+                    bucket
+                } else {
+                    key
+                }),
+                None => {
+                    Text::wildcard("the s3:// URI's bucket/key split is not visible in the code")
+                }
+            },
+            None => Text::wildcard("not an s3:// URI the code shows (`s3://bucket/key`)"),
+        },
         Parser::S3CopySourceBucket | Parser::S3CopySourceKey => {
             let flat = flat.trim_start_matches('/');
             let flat = flat.split_once("?versionId=").map_or(flat, |(a, _)| a);

@@ -8,6 +8,7 @@
 mod arn;
 mod boto3_resources;
 mod condition;
+mod kms;
 mod request;
 mod target;
 mod values;
@@ -20,6 +21,7 @@ use leastrole_maps::{ActionRule, Binding, Maps, MapsError, ResourceRule};
 use rayon::prelude::*;
 
 pub use arn::{EnvContext, EventField, TriggerFields};
+pub use kms::TemplateKey;
 
 use crate::grant::{ConditionBlock, Grant, Provenance};
 use crate::resource::{Part, Resource};
@@ -37,6 +39,10 @@ pub struct Options {
     /// S3 `HeadObject` callers that must tell a missing key (404) from a forbidden one
     /// (403): include `s3:ListBucket` (`option: s3-not-found`).
     pub s3_not_found: bool,
+    /// The resources the project's template encrypts with a customer-managed key: a
+    /// call on one gets its operation's `option: kms` actions on that key (without
+    /// `kms`, which adds them for every call).
+    pub template_keys: Vec<TemplateKey>,
 }
 
 impl Options {
@@ -154,7 +160,13 @@ pub fn resolve_call(
             );
             continue;
         }
+        let first = grants.len();
+        let mut kms_rules = Vec::new();
         for rule in &op.actions {
+            if template_kms(rule, &request.params, options) {
+                kms_rules.push(rule);
+                continue;
+            }
             if !cx.applies(rule, &request.params, options) {
                 continue;
             }
@@ -162,6 +174,45 @@ pub fn resolve_call(
                 grants.push(Grant {
                     action: rule.action.clone(),
                     resource,
+                    condition: ConditionBlock::new(),
+                    sources: BTreeSet::from([provenance.clone()]),
+                });
+            }
+        }
+        // The encrypted resources this request's grants name, and their keys.
+        let named: Vec<&TemplateKey> = options
+            .template_keys
+            .iter()
+            .filter(|k| {
+                grants
+                    .get(first..)
+                    .unwrap_or_default()
+                    .iter()
+                    .any(|g| kms::names(&g.resource, k))
+            })
+            .collect();
+        let keys: BTreeSet<&Resource> = named.iter().map(|k| &k.key).collect();
+        for k in named
+            .iter()
+            .filter(|k| kms::NOT_COVERED.contains(&k.resource_type.as_str()))
+        {
+            cx.warn(
+                Code::KmsKeyNotCovered,
+                format!(
+                    "{op_name}: {} ({}) is encrypted with a customer-managed key in the template; \
+                     the service maps list no KMS action for this operation, so none is in the policy: \
+                     add the ones it needs on {} by hand",
+                    k.logical_id,
+                    k.resource_type,
+                    k.key.to_sub()
+                ),
+            );
+        }
+        for rule in kms_rules {
+            for key in &keys {
+                grants.push(Grant {
+                    action: rule.action.clone(),
+                    resource: (*key).clone(),
                     condition: ConditionBlock::new(),
                     sources: BTreeSet::from([provenance.clone()]),
                 });
@@ -282,7 +333,7 @@ impl CallContext<'_> {
         let affected = format!("{} on {}", rule.action, r.resource_type);
         // A parameter that carries the whole ARN wins when its value is one.
         if let Some(p) = &r.arn_param
-            && let Lookup::Found(found) = values::lookup(params, p)
+            && let Lookup::Found(found) = values::lookup_or(params, p, bound_default(r, p))
         {
             let texts: Vec<Text> = found
                 .iter()
@@ -300,32 +351,42 @@ impl CallContext<'_> {
                 return vec![Resource::new(arn::fill(&r.arn, &BTreeMap::new()))];
             }
         }
+        // Resources named whole by an ARN among a binding's values.
+        let mut direct: Vec<Resource> = Vec::new();
         // Placeholder → candidate values (several for `RequestItems{}`-style paths), each
         // with the triggers it can come from.
         let mut choices: Vec<(String, Vec<Choice>)> = Vec::new();
         for (placeholder, binding) in &r.bind {
-            let texts: Vec<Text> = match values::lookup(params, binding.path()) {
-                Lookup::Found(found) => found
-                    .iter()
-                    .flat_map(|v| match binding {
-                        Binding::Path(_) => arn::texts_of(v, self.env),
-                        Binding::Parsed { parse, .. } => arn::parse(*parse, v, self.env),
-                    })
-                    .collect(),
-                Lookup::Absent => vec![Text::unknown(format!(
-                    "{} is not given in the call",
-                    binding.path()
-                ))],
-                Lookup::Unknown(reason) => vec![Text::unknown(reason)],
-            };
+            let texts: Vec<Text> =
+                match values::lookup_or(params, binding.path(), default_of(binding)) {
+                    Lookup::Found(found) => found
+                        .iter()
+                        .flat_map(|v| match binding {
+                            Binding::Path(_) | Binding::Defaulted { .. } => {
+                                arn::texts_of(v, self.env)
+                            }
+                            Binding::Parsed { parse, .. } => arn::parse(*parse, v, self.env),
+                        })
+                        .collect(),
+                    Lookup::Absent => vec![Text::unknown(format!(
+                        "{} is not given in the call",
+                        binding.path()
+                    ))],
+                    Lookup::Unknown(reason) => vec![Text::unknown(reason)],
+                };
             self.note_triggers(&texts);
             // A name parameter given as a full ARN (TableName, FunctionName, KeyId) is the
-            // resource (each one, for a value that stands for several).
-            if !texts.is_empty()
-                && texts.iter().all(|t| arn::is_whole_arn(&t.parts))
-                && r.bind.len() == 1
-            {
-                return texts.into_iter().map(|t| Resource::new(t.parts)).collect();
+            // resource; with several values (`Entries[].EventBusName`: an ARN, a name,
+            // the default), each ARN is its own resource and the rest fill the template.
+            let mut texts = texts;
+            if r.bind.len() == 1 && !texts.is_empty() {
+                let (whole, rest): (Vec<Text>, Vec<Text>) =
+                    texts.into_iter().partition(|t| arn::is_whole_arn(&t.parts));
+                direct.extend(whole.into_iter().map(|t| Resource::new(t.parts)));
+                if rest.is_empty() {
+                    return direct;
+                }
+                texts = rest;
             }
             // A queue URL or function ARN in another region or account is that
             // region's and account's resource, whatever the deployment's are.
@@ -414,9 +475,13 @@ impl CallContext<'_> {
                 return vec![Resource::new(arn::fill(&r.arn, &BTreeMap::new()))];
             }
         }
-        combos
-            .iter()
-            .map(|(bound, _)| Resource::new(arn::fill(&r.arn, bound)))
+        direct
+            .into_iter()
+            .chain(
+                combos
+                    .iter()
+                    .map(|(bound, _)| Resource::new(arn::fill(&r.arn, bound))),
+            )
             .collect()
     }
 
@@ -513,6 +578,41 @@ fn event_placeholders(r: &ResourceRule) -> &'static [(&'static str, &'static str
     } else {
         &[]
     }
+}
+
+/// Whether a rule is a KMS action only a customer-managed key calls for, and the
+/// template may name that key: it applies with `--kms`, not without, and `--kms` is off.
+fn template_kms(rule: &ActionRule, params: &Value, options: &Options) -> bool {
+    let Some(when) = &rule.when else {
+        return false;
+    };
+    if options.kms || options.template_keys.is_empty() || !condition::mentions_option(when, "kms") {
+        return false;
+    }
+    let with_kms = Options {
+        kms: true,
+        ..Options::default()
+    };
+    condition::eval(when, params, options) == Some(false)
+        && condition::eval(when, params, &with_kms) != Some(false)
+}
+
+/// The documented default of a binding, if it has one.
+fn default_of(binding: &Binding) -> Option<&str> {
+    match binding {
+        Binding::Defaulted { default, .. } => Some(default),
+        Binding::Path(_) | Binding::Parsed { .. } => None,
+    }
+}
+
+/// The default a resource rule's bindings give the parameter at `path` (an `arn_param`
+/// that is also a defaulted binding: an entry without it goes to the default resource,
+/// which the ARN branch must not lose).
+fn bound_default<'r>(r: &'r ResourceRule, path: &str) -> Option<&'r str> {
+    r.bind
+        .values()
+        .find(|b| b.path() == path)
+        .and_then(default_of)
 }
 
 /// The option that turns on `iam:PassRole` for roles passed inside configuration maps.

@@ -16,22 +16,35 @@ pub enum Lookup {
 
 /// Every value at `path` in `params`.
 pub fn lookup(params: &Value, path_text: &str) -> Lookup {
+    lookup_or(params, path_text, None)
+}
+
+/// Every value at `path` in `params`; with a documented `default`, an object that
+/// certainly lacks the path's last member yields the default instead (each entry of
+/// `Entries[]` without `EventBusName` is one more value, `default`).
+pub fn lookup_or(params: &Value, path_text: &str, default: Option<&str>) -> Lookup {
     let Some(steps) = path::parse(path_text) else {
         return Lookup::Unknown(format!("malformed parameter path `{path_text}`"));
     };
+    let last = steps.len().saturating_sub(1);
     let mut current = vec![params.clone()];
     let mut unknown: Option<String> = None;
-    for step in steps {
+    for (i, step) in steps.into_iter().enumerate() {
         let mut next = Vec::new();
         for v in current {
             match (&step, v) {
                 (Step::Member(m), Value::Object { entries, rest }) => match entries.get(*m) {
+                    Some(found) if is_null(found) && i == last && default.is_some() => {
+                        next.extend(default.map(Value::str));
+                    }
                     Some(found) => next.push(found.clone()),
-                    None => {
-                        if let Some(r) = rest {
+                    None => match (rest, default) {
+                        (Some(r), _) => {
                             unknown.get_or_insert(r);
                         }
-                    }
+                        (None, Some(d)) if i == last => next.push(Value::str(d)),
+                        (None, _) => {}
+                    },
                 },
                 (Step::Member(m), Value::Map { entries }) => {
                     for (key, value) in entries {
