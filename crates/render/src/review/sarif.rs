@@ -36,7 +36,7 @@ const RULES: &[Rule] = &[
         kind: Kind::Unverified,
         name: "UnverifiedPermission",
         short: "The code needs a permission leastrole cannot tell the declared role grants",
-        full: "A call in the function's code needs this IAM action on this resource, no declared statement is known to allow it, and leastrole cannot tell that it is denied either: part of the needed resource could not be resolved and the role grants the action on resources that part may name, or the role holds a grant whose content leastrole does not know (a managed policy it does not embed). The message says which; check it by hand or make the resource resolvable.",
+        full: "A call in the function's code needs this IAM action on this resource, no declared statement is known to allow it, and leastrole cannot tell whether the role grants it: part of the needed resource could not be resolved and the role grants the action on resources that part may name, or the role holds a grant whose content leastrole does not know (a managed policy it does not embed). The message says which; check it by hand or make the resource resolvable.",
         security_severity: "3.0",
         level: "warning",
     },
