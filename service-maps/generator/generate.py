@@ -10,7 +10,7 @@ own Python helpers `xform_name` and `Loader`):
   * the hand-written overrides in service-maps/overrides/.
 
 Output: service-maps/{services,iam,helpers}/*.json, index.json, SOURCES.json, NOTICE, and (see
-declared_data.py) sam/policy_templates.json and managed-policies/aws.json.
+declared_data.py) sam/policy_templates.json and managed-policies/aws.jsonl.
 See service-maps/generator/README.md and docs/service-maps.md.
 """
 

@@ -515,6 +515,116 @@ fn check_finds_the_missing_invoke() {
     assert!(has(&rows, "missing", "lambda:InvokeFunction"), "{rows:?}");
 }
 
+/// The bucket comes from the request body; the role grants the read on the real bucket:
+/// `unverified` with the reason, not `missing`, and the declared read is not `unused`.
+/// The publish nothing grants is `missing`. Only `--fail-on unverified` gates on the
+/// first: with the publish granted, the default gate passes and that one fails.
+#[test]
+fn check_calls_an_unresolved_bucket_the_role_may_grant_unverified() {
+    let project = "check-unverified-unknown-bucket";
+    let (code, rows) = check_project(project);
+    assert_eq!(
+        code,
+        Some(1),
+        "the missing sns:Publish fails the default gate"
+    );
+    // Besides the framework's log statement.
+    let rows: Vec<Row> = rows.into_iter().filter(|r| r.0 != "framework").collect();
+    assert_eq!(
+        rows,
+        [
+            (
+                "missing".to_string(),
+                vec!["sns:Publish".to_string()],
+                vec!["arn:aws:sns:us-east-1:123456789012:receipts-audit".to_string()]
+            ),
+            (
+                "unverified".to_string(),
+                vec!["s3:GetObject".to_string()],
+                vec!["arn:*:s3:::*/*".to_string()]
+            ),
+        ]
+    );
+    let dir = project_dir(project);
+    let o = leastrole(&["check", &dir, "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["version"], 2);
+    let unverified = &v["functions"][0]["findings"][1];
+    assert_eq!(unverified["severity"], "warning");
+    assert_eq!(unverified["gating"], false, "--fail-on missing");
+    let note = unverified["note"].as_str().unwrap();
+    assert!(note.contains("`Bucket` could not be resolved"), "{note}");
+    assert!(
+        note.contains("the role grants s3:GetObject on arn:aws:s3:::receipts-prod/*"),
+        "{note}"
+    );
+    let sarif = stdout(&leastrole(&["check", &dir, "--format", "sarif"]));
+    assert!(sarif.contains("leastrole/unverified-permission"), "{sarif}");
+    let github = stdout(&leastrole(&["check", &dir, "--format", "github"]));
+    assert!(
+        github.contains("::warning file=")
+            && github.contains("title=leastrole%3A unverified permission::"),
+        "{github}"
+    );
+
+    // The same project with the publish granted: only the unverified row is left.
+    let tmp = tempfile::tempdir().unwrap();
+    copy_tree(&root().join("fixtures/projects").join(project), tmp.path());
+    let config = tmp.path().join("serverless.yml");
+    let text = std::fs::read_to_string(&config).unwrap().replace(
+        "      statements:\n",
+        "      statements:\n        - Effect: Allow\n          Action: sns:Publish\n          Resource: arn:aws:sns:us-east-1:123456789012:receipts-audit\n",
+    );
+    std::fs::write(&config, text).unwrap();
+    let dir = tmp.path().to_str().unwrap();
+    let o = leastrole(&["check", dir, "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let kinds: Vec<&str> = v["functions"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["kind"].as_str().unwrap())
+        .filter(|k| *k != "framework")
+        .collect();
+    assert_eq!(kinds, ["unverified"], "{v:#}");
+    assert_eq!(o.status.code(), Some(0), "--fail-on missing (the default)");
+    let o = leastrole(&["check", dir, "--format", "json", "--fail-on", "unverified"]);
+    assert_eq!(o.status.code(), Some(1), "--fail-on unverified");
+}
+
+/// Every AWS managed policy is embedded: a role made of `TranslateReadOnly`,
+/// `AmazonPollyReadOnlyAccess` and `CloudWatchFullAccess` is read statement by
+/// statement, and the two calls are covered (before, the three were grants of unknown
+/// content and both calls `missing`).
+#[test]
+fn check_reads_managed_policies_beyond_the_lambda_basics() {
+    let (code, rows) = check_project("check-managed-policies-embedded");
+    assert_eq!(code, Some(0), "{rows:?}");
+    assert!(
+        !rows.iter().any(|r| r.0 == "missing" || r.0 == "unverified"),
+        "{rows:?}"
+    );
+    assert!(has(&rows, "broad", "cloudwatch:*"), "{rows:?}");
+    // TranslateReadOnly was read too: all of it unused.
+    assert!(has(&rows, "unused", "translate:TranslateText"), "{rows:?}");
+    let o = leastrole(&[
+        "check",
+        &project_dir("check-managed-policies-embedded"),
+        "--format",
+        "json",
+        "--fail-on",
+        "unverified",
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["functions"][0]["unchanged"], 2, "{v:#}");
+    assert_eq!(
+        v["functions"][0]["diagnostics"],
+        serde_json::json!([]),
+        "{v:#}"
+    );
+}
+
 #[test]
 fn check_sam_policy_template_for_one_put_item() {
     let (code, rows) = check_project("check-sam-policy-templates");
@@ -573,7 +683,7 @@ fn check_cdk_grant_read() {
     );
 }
 
-/// `--fail-on` end to end: the exit code of every level on the four example projects.
+/// `--fail-on` end to end: the exit code of every level on the five example projects.
 /// What each holds: serverless-overprivileged a broad `s3:*` (Permissions management
 /// access, permissions-management flag); missing-invoke a missing
 /// `lambda:InvokeFunction` (Write); sam-policy-templates unused Read and Write rows;
@@ -583,20 +693,27 @@ fn check_fail_on_levels_on_the_example_projects() {
     let levels = [
         "never",
         "missing",
+        "unverified",
         "broadening",
         "write",
         "permissions-management",
         "any",
     ];
-    let table: [(&str, Option<i32>, [i32; 6]); 4] = [
+    let table: [(&str, Option<i32>, [i32; 7]); 5] = [
         (
             "check-serverless-overprivileged",
             Some(0),
-            [0, 0, 1, 1, 1, 1],
+            [0, 0, 0, 1, 1, 1, 1],
         ),
-        ("check-missing-invoke", Some(1), [0, 1, 0, 1, 0, 1]),
-        ("check-sam-policy-templates", Some(0), [0, 0, 1, 1, 0, 1]),
-        ("check-cdk-grant-read", Some(0), [0, 0, 1, 0, 0, 1]),
+        ("check-missing-invoke", Some(1), [0, 1, 1, 0, 1, 0, 1]),
+        ("check-sam-policy-templates", Some(0), [0, 0, 0, 1, 1, 0, 1]),
+        ("check-cdk-grant-read", Some(0), [0, 0, 0, 1, 0, 0, 1]),
+        // An unverified Read row and a missing Write one, nothing declared too wide.
+        (
+            "check-unverified-unknown-bucket",
+            Some(1),
+            [0, 1, 1, 0, 1, 0, 1],
+        ),
     ];
     for (project, default, codes) in table {
         let dir = root().join("fixtures/projects").join(project);

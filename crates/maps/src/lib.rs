@@ -37,7 +37,7 @@ pub use schema::{
     OriginKind, Parser, ResourceRule, ServiceTable, Waiter,
 };
 pub use service::Service;
-pub use store::{Maps, aws_managed_policies, sam_policy_templates};
+pub use store::{Maps, aws_managed_policy, aws_managed_policy_lines, sam_policy_templates};
 
 /// An IAM action split into its prefix and name (`s3:GetObject`).
 pub fn split_action(action: &str) -> Option<(&str, &str)> {

@@ -355,9 +355,24 @@ pub fn sam_policy_templates() -> &'static str {
     embedded::SAM_POLICY_TEMPLATES
 }
 
-/// The embedded AWS managed policies, as JSON text:
-/// `{"policies": {name: {"arn", "version", "document"}}}`, the latest version of each
-/// (see `service-maps/generator/declared_data.py` for which ones and where from).
-pub fn aws_managed_policies() -> &'static str {
+/// The embedded AWS managed policies, one JSON line each, sorted by name:
+/// `{"name", "arn", "version", "document": {"Statement": [...]}}`, the latest version of
+/// every AWS managed policy but the service-linked role ones, statements normalized (see
+/// `service-maps/generator/declared_data.py`).
+pub fn aws_managed_policy_lines() -> impl Iterator<Item = &'static str> {
     embedded::AWS_MANAGED_POLICIES
+        .lines()
+        .filter(|l| !l.is_empty())
+}
+
+/// One embedded AWS managed policy by its name (`AWSLambdaBasicExecutionRole`), as its
+/// JSON line (see [`aws_managed_policy_lines`]); only that line needs parsing.
+pub fn aws_managed_policy(name: &str) -> Option<&'static str> {
+    aws_managed_policy_lines().find(|line| {
+        // Every line starts with its name; names need no JSON escapes (the generator
+        // checks).
+        line.strip_prefix("{\"name\":\"")
+            .and_then(|rest| rest.strip_prefix(name))
+            .is_some_and(|rest| rest.starts_with("\","))
+    })
 }

@@ -249,21 +249,40 @@ fn declared_role_data_is_embedded_with_its_shape() {
             .contains(&serde_json::json!("dynamodb:PutItem")),
         "{crud}"
     );
-    let managed: serde_json::Value =
-        serde_json::from_str(leastrole_maps::aws_managed_policies()).expect("managed policies");
-    let managed = managed["policies"].as_object().expect("policies");
-    for (name, p) in managed {
+    let mut names = Vec::new();
+    for line in leastrole_maps::aws_managed_policy_lines() {
+        let p: serde_json::Value = serde_json::from_str(line).expect("one policy per line");
+        let name = p["name"].as_str().expect("name");
         let arn = p["arn"].as_str().expect("arn");
         assert!(
-            arn.starts_with("arn:aws:iam::aws:policy/") && arn.ends_with(&format!("/{name}")),
+            arn.starts_with("arn:aws:iam::aws:policy/")
+                && arn.ends_with(&format!("/{name}"))
+                && !arn.contains("/aws-service-role/"),
             "{name}: {arn}"
         );
-        assert!(p["document"]["Statement"].is_array() || p["document"]["Statement"].is_object());
+        for s in p["document"]["Statement"].as_array().expect("statements") {
+            assert!(s["Effect"] == "Allow" || s["Effect"] == "Deny", "{name}");
+        }
+        assert_eq!(
+            leastrole_maps::aws_managed_policy(name),
+            Some(line),
+            "{name}"
+        );
+        names.push(name.to_string());
     }
-    let basic = &managed["AWSLambdaBasicExecutionRole"]["document"]["Statement"][0]["Action"];
+    let mut sorted = names.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(names, sorted, "sorted by name, each once");
+    // Every AWS managed policy a role can have, not a chosen few.
+    assert!(names.len() > 1_000, "{} policies", names.len());
+    let basic: serde_json::Value = serde_json::from_str(
+        leastrole_maps::aws_managed_policy("AWSLambdaBasicExecutionRole").expect("embedded"),
+    )
+    .expect("json");
     assert_eq!(
-        basic,
-        &serde_json::json!([
+        basic["document"]["Statement"][0]["Action"],
+        serde_json::json!([
             "logs:CreateLogGroup",
             "logs:CreateLogStream",
             "logs:PutLogEvents"

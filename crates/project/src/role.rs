@@ -22,15 +22,10 @@ pub(crate) const SAM_MANAGED: &str = "SAM attaches it to the role it generates";
 /// What the CDK attaches to a function's service role.
 pub(crate) const CDK_MANAGED: &str = "the CDK attaches it to a function's service role";
 
-/// The embedded AWS managed policies, parsed once.
-fn managed_policies() -> &'static Node {
-    static NODE: OnceLock<Node> = OnceLock::new();
-    NODE.get_or_init(|| {
-        config::parse_json(leastrole_maps::aws_managed_policies())
-            .ok()
-            .and_then(|n| n.get("policies").cloned())
-            .unwrap_or(Node::Null)
-    })
+/// One embedded AWS managed policy (`{"name", "arn", "version", "document"}`), parsed
+/// when asked for: the set holds every AWS managed policy, too many to parse each run.
+fn managed_policy(name: &str) -> Option<Node> {
+    leastrole_maps::aws_managed_policy(name).and_then(|line| config::parse_json(line).ok())
 }
 
 /// The embedded SAM policy templates, parsed once.
@@ -353,7 +348,7 @@ impl Reader<'_> {
             return;
         }
         match aws_managed_name(&parts) {
-            Ok(name) => match managed_policies().get(&name) {
+            Ok(name) => match managed_policy(&name) {
                 Some(p) => {
                     let Some(doc) = p.get("document") else {
                         return;
@@ -691,12 +686,12 @@ mod tests {
 
     #[test]
     fn embedded_data_parses() {
-        assert!(
-            managed_policies()
-                .get("AWSLambdaBasicExecutionRole")
-                .is_some()
-        );
-        assert!(managed_policies().get("ReadOnlyAccess").is_none());
+        assert!(managed_policy("AWSLambdaBasicExecutionRole").is_some());
+        // Every AWS managed policy is embedded, the large ones too.
+        assert!(managed_policy("ReadOnlyAccess").is_some());
+        assert!(managed_policy("TranslateReadOnly").is_some());
+        assert!(managed_policy("ReadOnlyAccesss").is_none());
+        assert!(managed_policy("ReadOnly").is_none());
         assert!(sam_templates().get("DynamoDBCrudPolicy").is_some());
         assert!(sam_templates().get("DynamoDBCrudPolicyy").is_none());
     }

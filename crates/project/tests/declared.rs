@@ -271,7 +271,7 @@ fn unknown_grants_and_roles_that_cannot_be_checked() {
         ("a.py", "def handler(e, c):\n    return 1\n"),
         (
             "template.yaml",
-            "Transform: AWS::Serverless-2016-10-31\nResources:\n  Existing:\n    Type: AWS::Serverless::Function\n    Properties:\n      Handler: a.handler\n      Runtime: python3.12\n      Role: arn:aws:iam::123456789012:role/legacy\n  Mixed:\n    Type: AWS::Serverless::Function\n    Properties:\n      Handler: a.handler\n      Runtime: python3.12\n      Policies:\n        - ReadOnlyAccess\n        - !Sub arn:${AWS::Partition}:iam::aws:policy/AmazonSQSFullAccess\n        - NoSuchTemplatePolicy: {X: 1}\n        - arn:aws:iam::123456789012:policy/team-policy\n",
+            "Transform: AWS::Serverless-2016-10-31\nResources:\n  Existing:\n    Type: AWS::Serverless::Function\n    Properties:\n      Handler: a.handler\n      Runtime: python3.12\n      Role: arn:aws:iam::123456789012:role/legacy\n  Mixed:\n    Type: AWS::Serverless::Function\n    Properties:\n      Handler: a.handler\n      Runtime: python3.12\n      Policies:\n        - AmazonNewServiceReadOnlyAccess\n        - !Sub arn:${AWS::Partition}:iam::aws:policy/AmazonSQSFullAccess\n        - NoSuchTemplatePolicy: {X: 1}\n        - arn:aws:iam::123456789012:policy/team-policy\n",
         ),
     ]);
     insta::assert_snapshot!(render_dir(dir.path()));

@@ -8,9 +8,16 @@
 //! nothing (unused), covering something but granting more actions or a wider resource
 //! (broad), covering only what the framework needs (framework), or exact (no row).
 //! Unused and framework rows of one statement are then grouped (see `group`).
+//!
+//! A needed grant nothing covers is `missing`, unless leastrole cannot tell: its
+//! resource holds a part it could not resolve (`*`) and an `Allow` grants the action on
+//! resources that part may name (the element is then taken to be used, never `unused`),
+//! or the role holds grants whose content is unknown (a managed policy leastrole does
+//! not embed). Those are `unverified`, with a note that says why.
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use leastrole_core::Code;
 use leastrole_lang::Diagnostic;
 use leastrole_maps::{AccessLevel, MapsError};
 use leastrole_policy::{ArnEnv, FunctionReport, Grant};
@@ -135,7 +142,7 @@ pub fn check(
         let group = groups.iter().find(|g| g.contains(&i));
         // A shared role's declared rows are judged once, for the whole group, below.
         let rows = if group.is_some() {
-            Rows::MissingOnly
+            Rows::NeededOnly
         } else {
             Rows::All
         };
@@ -294,8 +301,10 @@ fn check_shared(
         code_prefix: "",
     };
     let mut review = check_one(ctx, &input, Some(&shared), Rows::All)?;
-    // Its functions report what they miss; here only what the role grants.
-    review.findings.retain(|f| f.kind != Kind::Missing);
+    // Its functions report what they miss (or may miss); here only what the role grants.
+    review
+        .findings
+        .retain(|f| !matches!(f.kind, Kind::Missing | Kind::Unverified));
     let names = |ms: &[&CheckInput<'_>]| {
         ms.iter()
             .map(|m| m.report.name.as_str())
@@ -657,11 +666,12 @@ pub(crate) fn check_function(
 /// Which rows a check produces.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Rows {
-    /// Missing, and every declared element's row (unused, broad, framework).
+    /// Missing and unverified, and every declared element's row (unused, broad,
+    /// framework).
     All,
-    /// Missing only: a function of a shared role, whose declared rows the role's own
-    /// check gives.
-    MissingOnly,
+    /// Missing and unverified only: a function of a shared role, whose declared rows the
+    /// role's own check gives.
+    NeededOnly,
 }
 
 /// Check one function, or (with `shared`) a shared role against the union of its
@@ -731,7 +741,7 @@ fn check_one(
 
     let covering = needed_pass(ctx, input, declared, &canon, &allows, &denies, &mut review)?;
     if let Some(shared) = shared {
-        note_shared_users(shared, &allows, &covering, &mut review);
+        note_shared_users(shared, &allows, &covering.sure, &mut review);
     }
     if rows == Rows::All {
         declared_pass(
@@ -750,9 +760,16 @@ fn check_one(
     Ok(review)
 }
 
+/// Per element of a role's `Allow` statements, the needed grants it covers, and those
+/// it may cover (their resource holds a part leastrole could not resolve that the
+/// element's resource may name: the grant is `unverified`).
+struct Covering<'r> {
+    sure: Vec<Vec<&'r Grant>>,
+    maybe: Vec<Vec<&'r Grant>>,
+}
+
 /// Needed grants → covered (counted, and remembered per declared `Allow` element that
-/// covers them) or missing (a row). Returns, per element of `allows`, the grants it
-/// covers.
+/// covers them), unverified or missing (a row each).
 fn needed_pass<'r>(
     ctx: &CheckContext<'_>,
     input: &CheckInput<'r>,
@@ -761,10 +778,13 @@ fn needed_pass<'r>(
     allows: &[Element<'_>],
     denies: &[Element<'_>],
     review: &mut FunctionReview,
-) -> Result<Vec<Vec<&'r Grant>>, MapsError> {
+) -> Result<Covering<'r>, MapsError> {
     let report = input.report;
     let catalog = ctx.catalog;
-    let mut covering: Vec<Vec<&Grant>> = vec![Vec::new(); allows.len()];
+    let mut covering = Covering {
+        sure: vec![Vec::new(); allows.len()],
+        maybe: vec![Vec::new(); allows.len()],
+    };
     let mut assumed = false;
     for g in &report.grants {
         let needed = canon.needed(&g.resource);
@@ -793,23 +813,66 @@ fn needed_pass<'r>(
                 std::iter::once(&g.action),
                 g.resource.is_any(),
             )?;
-            let note = match denied {
-                Some(d) if !by.is_empty() => Some(format!(
-                    "allowed, but denied by {} ({} on {})",
-                    d.statement.origin.path,
-                    d.action.text(),
-                    d.resource_text
-                )),
+            // The elements that grant the action on resources the unresolved part of
+            // the needed one may name.
+            let may: Vec<usize> = if denied.is_none() && stands_for_unknown(catalog, g, &needed)? {
+                allows
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, e)| e.action.matches(&g.action) && e.resource.overlaps(&needed))
+                    .map(|(i, _)| i)
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            let (kind, note) = match denied {
+                Some(d) if !by.is_empty() => (
+                    Kind::Missing,
+                    Some(format!(
+                        "allowed, but denied by {} ({} on {})",
+                        d.statement.origin.path,
+                        d.action.text(),
+                        d.resource_text
+                    )),
+                ),
+                _ if !may.is_empty() => {
+                    let grants: Vec<String> = may
+                        .iter()
+                        .map(|&i| {
+                            format!(
+                                "{} on {} ({})",
+                                allows[i].action.text(),
+                                allows[i].resource_text,
+                                allows[i].statement.origin.path
+                            )
+                        })
+                        .collect();
+                    for &i in &may {
+                        covering.maybe[i].push(g);
+                    }
+                    (
+                        Kind::Unverified,
+                        Some(format!(
+                            "{}, so the resource is {resource}; the role grants {}, which {} name it",
+                            unresolved_reason(report, g),
+                            grants.join(", "),
+                            if may.len() == 1 { "may" } else { "may each" }
+                        )),
+                    )
+                }
                 // The role also holds grants whose content is unknown: the permission
                 // may come from one of them, which leastrole cannot tell.
-                _ if !declared.unknown_grants.is_empty() => Some(format!(
-                    "not in the declared statements; may be granted by {} (content not known to leastrole)",
-                    declared.unknown_grants.join(", ")
-                )),
-                _ => None,
+                _ if denied.is_none() && !declared.unknown_grants.is_empty() => (
+                    Kind::Unverified,
+                    Some(format!(
+                        "not in the declared statements; may be granted by {} (content not known to leastrole)",
+                        declared.unknown_grants.join(", ")
+                    )),
+                ),
+                _ => (Kind::Missing, None),
             };
             review.findings.push(Finding {
-                kind: Kind::Missing,
+                kind,
                 action: g.action.clone(),
                 resource: resource.clone(),
                 actions: vec![g.action.clone()],
@@ -832,7 +895,7 @@ fn needed_pass<'r>(
             ));
         }
         for i in by {
-            covering[i].push(g);
+            covering.sure[i].push(g);
         }
     }
     if assumed {
@@ -843,6 +906,58 @@ fn needed_pass<'r>(
     }
 
     Ok(covering)
+}
+
+/// Whether a needed resource holds a part leastrole could not resolve (a `*` in it),
+/// rather than the `*` an action IAM authorizes on no resource type must have.
+fn stands_for_unknown(
+    catalog: &Catalog<'_>,
+    g: &Grant,
+    needed: &Pattern,
+) -> Result<bool, MapsError> {
+    if !needed.has_unresolved() {
+        return Ok(false);
+    }
+    if g.resource.is_any()
+        && let Some(facts) = catalog.facts(&g.action)?
+    {
+        return Ok(facts.resource_level);
+    }
+    Ok(true)
+}
+
+/// Why a needed resource holds `*`: the analysis' `unresolved-resource` diagnostic on
+/// the grant's call for its action (which parameter, and why), when there is one.
+fn unresolved_reason(report: &FunctionReport, g: &Grant) -> String {
+    let on_call = |d: &Diagnostic| {
+        d.location.as_ref().is_some_and(|l| {
+            g.sources
+                .iter()
+                .any(|s| s.file == l.file && s.line == l.line && s.column == l.column)
+        })
+    };
+    let affected = format!("{} on ", g.action);
+    let mut reasons: Vec<&str> = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == Code::UnresolvedResource && on_call(d))
+        .filter(|d| d.message.contains(&affected))
+        .map(|d| {
+            // `Op: `Param` could not be resolved (why); action on type uses `*` in its
+            // place`: the middle says which part and why.
+            let m = d.message.as_str();
+            let from = m.find(": ").map_or(0, |i| i + 2);
+            let to = m.rfind("; ").filter(|&i| i > from).unwrap_or(m.len());
+            &m[from..to]
+        })
+        .collect();
+    reasons.sort_unstable();
+    reasons.dedup();
+    if reasons.is_empty() {
+        "a part of the resource could not be resolved".to_string()
+    } else {
+        reasons.join("; ")
+    }
 }
 
 /// A shared role: which functions use each of its statements (a note per statement).
@@ -879,13 +994,13 @@ fn declared_pass(
     declared: &Declared,
     canon: &Canon<'_>,
     allows: &[Element<'_>],
-    covering: &[Vec<&Grant>],
+    covering: &Covering<'_>,
     shared: Option<&Shared>,
     review: &mut FunctionReview,
 ) -> Result<(), MapsError> {
     let catalog = ctx.catalog;
     let mut groupable: Vec<(Finding, BTreeSet<String>)> = Vec::new();
-    for (e, covered) in allows.iter().zip(covering) {
+    for ((e, covered), maybe) in allows.iter().zip(&covering.sure).zip(&covering.maybe) {
         let expanded = e.action.expand(catalog)?;
         if let Some(managed) = &e.statement.origin.framework_managed {
             let (access, risks) = assess(
@@ -908,7 +1023,13 @@ fn declared_pass(
             ));
             continue;
         }
-        let needed_actions: BTreeSet<&str> = covered.iter().map(|g| g.action.as_str()).collect();
+        // An element an unverified grant may rely on is taken to be used by it: calling
+        // it unused could have the user remove the permission the function runs with.
+        let needed_actions: BTreeSet<&str> = covered
+            .iter()
+            .chain(maybe)
+            .map(|g| g.action.as_str())
+            .collect();
         let mut framework: BTreeMap<&String, String> = BTreeMap::new();
         for a in &expanded {
             if needed_actions.iter().any(|n| n.eq_ignore_ascii_case(a)) {
@@ -926,7 +1047,7 @@ fn declared_pass(
             })
             .collect();
         let expands_to = e.action.is_wildcard().then_some(expanded.len());
-        if covered.is_empty() && framework.is_empty() {
+        if covered.is_empty() && maybe.is_empty() && framework.is_empty() {
             let (access, risks) = assess(
                 catalog,
                 e.action.is_wildcard(),
@@ -946,16 +1067,18 @@ fn declared_pass(
             continue;
         }
         // The resource is wider than needed when no covered grant's resource covers the
-        // declared one back (they are not the same set).
+        // declared one back (they are not the same set). Unknown when an unverified grant
+        // may need it whole.
         let resource_broad = match &e.resource {
             ResourceSpec::One(p) => {
                 !covered.is_empty()
+                    && maybe.is_empty()
                     && p.has_wildcard()
                     && !covered.iter().any(|g| {
                         covers(&canon.needed(&g.resource).environment_as_star(), p) != Match::No
                     })
             }
-            ResourceSpec::Not(_) => true,
+            ResourceSpec::Not(_) => maybe.is_empty(),
         };
         if !excess.is_empty() || resource_broad {
             let about: Vec<&String> = if excess.is_empty() {
@@ -1025,7 +1148,7 @@ fn declared_pass(
                     why.join("; ")
                 )),
             ));
-        } else if covered.is_empty() {
+        } else if covered.is_empty() && maybe.is_empty() {
             let (access, risks) = assess(
                 catalog,
                 e.action.is_wildcard(),

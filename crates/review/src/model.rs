@@ -36,7 +36,7 @@ pub struct Review {
     /// check: each role several functions run with (a Serverless `provider.iam.role`, a
     /// CloudFormation role named by several functions' `Role`), judged once against the
     /// union of what they need: its `unused`, `broad` and `framework` rows are here,
-    /// once, and not on its functions (which keep their `missing` rows). `name` is the
+    /// once, and not on its functions (which keep their `missing` and `unverified` rows). `name` is the
     /// role's description, `status` `Checked` with the functions that share it. Sorted.
     pub roles: Vec<FunctionReview>,
 }
@@ -95,6 +95,11 @@ impl FunctionStatus {
 pub enum Kind {
     /// check: needed, not granted (AccessDenied at run time).
     Missing,
+    /// check: needed, and leastrole cannot tell whether the declared role grants it:
+    /// the needed resource holds a part it could not resolve and the role grants the
+    /// action on resources that part may name, or the role holds a grant whose content
+    /// it does not know (a managed policy it does not embed). The note says which.
+    Unverified,
     /// check: a declared permission that covers nothing needed.
     Unused,
     /// check: a declared permission that covers something needed but grants more
@@ -112,6 +117,7 @@ impl Kind {
     pub fn as_str(self) -> &'static str {
         match self {
             Kind::Missing => "missing",
+            Kind::Unverified => "unverified",
             Kind::Unused => "unused",
             Kind::Broad => "broad",
             Kind::Framework => "framework",
@@ -124,6 +130,7 @@ impl Kind {
     pub fn rule_id(self) -> &'static str {
         match self {
             Kind::Missing => "leastrole/missing-permission",
+            Kind::Unverified => "leastrole/unverified-permission",
             Kind::Unused => "leastrole/unused-permission",
             Kind::Broad => "leastrole/broad-permission",
             Kind::Framework => "leastrole/framework-permission",
@@ -243,13 +250,14 @@ pub struct Finding {
 
 impl Finding {
     /// SARIF level and annotation type. Missing is an error (the function fails at run
-    /// time). Unused, broad and added rows are errors with a grave risk flag
+    /// time); unverified a warning (it may). Unused, broad and added rows are errors with a grave risk flag
     /// (permissions management, privilege escalation, pass-role) or with both wildcard
     /// flags, warnings at Write access or above or with any other flag, notes otherwise.
     /// Framework and removed rows, and added `Deny` pairs, are notes.
     pub fn severity(&self) -> Severity {
         match self.kind {
             Kind::Missing => Severity::Error,
+            Kind::Unverified => Severity::Warning,
             Kind::Framework | Kind::Removed => Severity::Note,
             Kind::Added if self.deny => Severity::Note,
             Kind::Unused | Kind::Broad | Kind::Added => {
@@ -346,17 +354,21 @@ pub(crate) fn assess<'a>(
 pub enum FailOn {
     /// Never exit 1.
     Never,
-    /// check: any missing row. diff: never (diff has no missing permissions).
+    /// check: any missing row (not the unverified ones). diff: never (diff has no
+    /// missing permissions).
     Missing,
+    /// check: any missing or unverified row: `missing` plus what leastrole could not
+    /// verify either way. diff: never.
+    Unverified,
     /// check: any unused or broad row. diff: any added `Allow` pair.
     Broadening,
-    /// A missing, unused, broad or added (`Allow`) row whose access level is Write,
-    /// Tagging or Permissions management.
+    /// A missing, unverified, unused, broad or added (`Allow`) row whose access level is
+    /// Write, Tagging or Permissions management.
     Write,
-    /// A missing, unused, broad or added (`Allow`) row with the permissions-management,
-    /// privilege-escalation or pass-role flag.
+    /// A missing, unverified, unused, broad or added (`Allow`) row with the
+    /// permissions-management, privilege-escalation or pass-role flag.
     PermissionsManagement,
-    /// Any missing, unused or broad row (check), any added `Allow` pair (diff).
+    /// Any missing, unverified, unused or broad row (check), any added `Allow` pair (diff).
     Any,
 }
 
@@ -365,6 +377,7 @@ impl FailOn {
     pub const ALL: &'static [FailOn] = &[
         FailOn::Never,
         FailOn::Missing,
+        FailOn::Unverified,
         FailOn::Broadening,
         FailOn::Write,
         FailOn::PermissionsManagement,
@@ -376,16 +389,19 @@ impl FailOn {
         match self {
             FailOn::Never => "Never exit 1",
             FailOn::Missing => "check: a needed permission the declared role lacks",
+            FailOn::Unverified => {
+                "check: a needed permission the declared role lacks or may lack (missing or unverified)"
+            }
             FailOn::Broadening => {
                 "check: an unused or broader-than-needed declared permission; diff: an added permission"
             }
             FailOn::Write => {
-                "A missing, unused, broad or added permission at Write access or above"
+                "A missing, unverified, unused, broad or added permission at Write access or above"
             }
             FailOn::PermissionsManagement => {
                 "One with permissions-management access, privilege escalation or iam:PassRole"
             }
-            FailOn::Any => "Any missing, unused, broad or added permission",
+            FailOn::Any => "Any missing, unverified, unused, broad or added permission",
         }
     }
 
@@ -393,6 +409,7 @@ impl FailOn {
         match self {
             FailOn::Never => "never",
             FailOn::Missing => "missing",
+            FailOn::Unverified => "unverified",
             FailOn::Broadening => "broadening",
             FailOn::Write => "write",
             FailOn::PermissionsManagement => "permissions-management",
@@ -403,7 +420,7 @@ impl FailOn {
     /// Whether one finding trips this level.
     pub fn trips(self, f: &Finding) -> bool {
         let counted = match f.kind {
-            Kind::Missing | Kind::Unused | Kind::Broad => true,
+            Kind::Missing | Kind::Unverified | Kind::Unused | Kind::Broad => true,
             Kind::Added => !f.deny,
             Kind::Framework | Kind::Removed => false,
         };
@@ -413,6 +430,7 @@ impl FailOn {
         match self {
             FailOn::Never => false,
             FailOn::Missing => f.kind == Kind::Missing,
+            FailOn::Unverified => matches!(f.kind, Kind::Missing | Kind::Unverified),
             FailOn::Broadening => matches!(f.kind, Kind::Unused | Kind::Broad | Kind::Added),
             FailOn::Write => is_write_or_above(f.access),
             FailOn::PermissionsManagement => f.risks.iter().any(|r| r.is_grave()),
@@ -495,6 +513,7 @@ mod tests {
     #[test]
     fn fail_on_levels() {
         let missing = finding(Kind::Missing, Some(AccessLevel::Read), &[]);
+        let unverified = finding(Kind::Unverified, Some(AccessLevel::Write), &[]);
         let unused_write = finding(Kind::Unused, Some(AccessLevel::Write), &[]);
         let added_pm = finding(
             Kind::Added,
@@ -505,20 +524,38 @@ mod tests {
         let removed = finding(Kind::Removed, Some(AccessLevel::Write), &[]);
         let mut deny = finding(Kind::Added, Some(AccessLevel::Write), &[]);
         deny.deny = true;
+        // missing, unverified, unused_write, added_pm, framework, removed, deny
         let table = [
-            (FailOn::Never, [false, false, false, false, false, false]),
-            (FailOn::Missing, [true, false, false, false, false, false]),
-            (FailOn::Broadening, [false, true, true, false, false, false]),
-            (FailOn::Write, [false, true, true, false, false, false]),
+            (
+                FailOn::Never,
+                [false, false, false, false, false, false, false],
+            ),
+            (
+                FailOn::Missing,
+                [true, false, false, false, false, false, false],
+            ),
+            (
+                FailOn::Unverified,
+                [true, true, false, false, false, false, false],
+            ),
+            (
+                FailOn::Broadening,
+                [false, false, true, true, false, false, false],
+            ),
+            (
+                FailOn::Write,
+                [false, true, true, true, false, false, false],
+            ),
             (
                 FailOn::PermissionsManagement,
-                [false, false, true, false, false, false],
+                [false, false, false, true, false, false, false],
             ),
-            (FailOn::Any, [true, true, true, false, false, false]),
+            (FailOn::Any, [true, true, true, true, false, false, false]),
         ];
         for (level, want) in table {
             let got = [
                 &missing,
+                &unverified,
                 &unused_write,
                 &added_pm,
                 &framework,
@@ -528,6 +565,7 @@ mod tests {
             .map(|f| level.trips(f));
             assert_eq!(got, want, "{level:?}");
         }
+        assert_eq!("unverified".parse::<FailOn>(), Ok(FailOn::Unverified));
     }
 
     #[test]
@@ -535,6 +573,10 @@ mod tests {
         assert_eq!(
             finding(Kind::Missing, None, &[]).severity(),
             Severity::Error
+        );
+        assert_eq!(
+            finding(Kind::Unverified, Some(AccessLevel::Read), &[]).severity(),
+            Severity::Warning
         );
         assert_eq!(
             finding(Kind::Unused, Some(AccessLevel::Read), &[]).severity(),

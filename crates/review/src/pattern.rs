@@ -238,6 +238,11 @@ impl Pattern {
         )
     }
 
+    /// A needed pattern's `*`: a part leastrole could not resolve.
+    pub(crate) fn has_unresolved(&self) -> bool {
+        self.0.contains(&Tok::Star)
+    }
+
     pub(crate) fn has_wildcard(&self) -> bool {
         self.0.iter().any(|t| matches!(t, Tok::Star | Tok::One))
     }

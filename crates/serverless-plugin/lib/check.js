@@ -3,9 +3,10 @@
 // check mode: `leastrole check --manifest - --format json` and its findings, per function.
 // The check document (kind "check") is documented in docs/output-schema.md.
 
-// Kinds worth a line: what the code needs and the role lacks, and what the role grants
-// beyond the code. `framework` rows (permissions the framework adds) are left out.
-const SHOWN = ['missing', 'broad', 'unused'];
+// Kinds worth a line: what the code needs and the role lacks (or may lack: `unverified`),
+// and what the role grants beyond the code. `framework` rows (permissions the framework
+// adds) are left out.
+const SHOWN = ['missing', 'unverified', 'broad', 'unused'];
 
 function locationText(finding) {
   const at = (finding.locations || [])[0];

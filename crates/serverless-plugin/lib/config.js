@@ -5,7 +5,7 @@
 
 const MODES = ['generate', 'check', 'off'];
 // leastrole check --fail-on levels (docs/cli.md).
-const FAIL_ON = ['never', 'missing', 'broadening', 'write', 'permissions-management', 'any'];
+const FAIL_ON = ['never', 'missing', 'unverified', 'broadening', 'write', 'permissions-management', 'any'];
 
 const statementList = { type: 'array', items: { type: 'object' } };
 

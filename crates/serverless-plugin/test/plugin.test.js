@@ -495,7 +495,7 @@ test('check mode (the default): findings are logged and exit 1 fails the package
   );
   assert.deepEqual(calls()[0].args, ['check', '--manifest', '-', '--format', 'json', '--fail-on', 'any']);
   const [warning] = lines.warning;
-  assert.match(warning, /^leastrole check: 1 missing, 0 broad, 1 unused\n/);
+  assert.match(warning, /^leastrole check: 1 missing, 0 unverified, 0 broad, 1 unused\n/);
   assert.match(
     warning,
     /worker \(provider\.iam\.role \(shared by all functions\)\):\n {2}missing s3:PutObject on arn:\*:s3:::receipts\/\* \(src\/worker\.js:7\) \[fails\]/
@@ -521,15 +521,30 @@ test('check mode: exit 0 passes, exit 2 is an error', async () => {
   const wrong = plugin({ custom: { leastrole: { failOn: 'sometimes' } } });
   await assert.rejects(
     wrong.p.onPackage(),
-    /failOn must be one of never, missing, broadening, write, permissions-management, any/
+    /failOn must be one of never, missing, unverified, broadening, write, permissions-management, any/
   );
 });
 
 test('check findings are described per function; not-checkable functions say why', () => {
   const { lines, counts, gating } = describeCheck(CHECK);
-  assert.deepEqual(counts, { missing: 1, broad: 0, unused: 1 });
+  assert.deepEqual(counts, { missing: 1, unverified: 0, broad: 0, unused: 1 });
   assert.equal(gating, 2);
   assert.equal(lines.length, 3);
+  // What the role may lack is shown too.
+  const maybe = describeCheck({
+    kind: 'check',
+    functions: [
+      {
+        name: 'worker',
+        status: 'checked',
+        findings: [
+          { kind: 'unverified', action: 's3:GetObject', resource: 'arn:*:s3:::*/*', gating: false, locations: [] },
+        ],
+      },
+    ],
+  });
+  assert.deepEqual(maybe.counts, { missing: 0, unverified: 1, broad: 0, unused: 0 });
+  assert.deepEqual(maybe.lines, ['worker:', '  unverified s3:GetObject on arn:*:s3:::*/*']);
   const other = describeCheck({
     kind: 'check',
     functions: [{ name: 'legacy', status: 'not-checkable', reason: 'provider.iam.role names an existing role' }],

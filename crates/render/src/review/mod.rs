@@ -103,6 +103,10 @@ pub(crate) fn message(function: &FunctionReview, f: &Finding) -> String {
             "{}: needs {} on {}, which the declared role does not grant (AccessDenied at run time)",
             function.name, f.action, f.resource
         ),
+        Kind::Unverified => format!(
+            "{}: needs {} on {}, which the declared role may not grant (not verified)",
+            function.name, f.action, f.resource
+        ),
         Kind::Unused => format!(
             "{}: declared {} on {} {} never needed{}",
             function.name,

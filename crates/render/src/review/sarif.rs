@@ -1,6 +1,6 @@
 //! SARIF 2.1.0 for code scanning: one rule per finding kind with a stable id
-//! (`leastrole/missing-permission`…), results on the repo-relative line (missing, added:
-//! the code line; unused, broad: the declaration line), `partialFingerprints` that do not
+//! (`leastrole/missing-permission`…), results on the repo-relative line (missing,
+//! unverified, added: the code line; unused, broad: the declaration line), `partialFingerprints` that do not
 //! move with line numbers, and `security-severity` on the rules.
 //!
 //! One result per row: a grouped unused row (several actions and resources of one
@@ -33,6 +33,14 @@ const RULES: &[Rule] = &[
         level: "error",
     },
     Rule {
+        kind: Kind::Unverified,
+        name: "UnverifiedPermission",
+        short: "The code needs a permission leastrole cannot tell the declared role grants",
+        full: "A call in the function's code needs this IAM action on this resource, no declared statement is known to allow it, and leastrole cannot tell whether the role grants it: part of the needed resource could not be resolved and the role grants the action on resources that part may name, or the role holds a grant whose content leastrole does not know (a managed policy it does not embed). The message says which; check it by hand or make the resource resolvable.",
+        security_severity: "3.0",
+        level: "warning",
+    },
+    Rule {
         kind: Kind::Unused,
         name: "UnusedPermission",
         short: "A declared permission nothing in the code needs",
@@ -62,7 +70,10 @@ fn rules_for(kind: ReviewKind) -> Vec<&'static Rule> {
     RULES
         .iter()
         .filter(|r| match kind {
-            ReviewKind::Check => matches!(r.kind, Kind::Missing | Kind::Unused | Kind::Broad),
+            ReviewKind::Check => matches!(
+                r.kind,
+                Kind::Missing | Kind::Unverified | Kind::Unused | Kind::Broad
+            ),
             ReviewKind::Diff => r.kind == Kind::Added,
         })
         .collect()

@@ -7,6 +7,8 @@ use leastrole_maps::{AccessLevel, Maps};
 use leastrole_policy::{Part, Provenance, Resource, build_policy};
 use leastrole_project::declared::{EventSource, Origin};
 
+use leastrole_core::Code;
+
 use super::*;
 use crate::Risk;
 
@@ -188,10 +190,11 @@ fn a_needed_call_nothing_grants_is_missing_with_its_source_line() {
     assert!(review.notes.iter().any(|n| n.contains("deployment's")));
 }
 
-/// A role that also holds a managed policy leastrole does not know: a permission missing
-/// from the known statements is still reported, and the row says where it may come from.
+/// A role that also holds a managed policy leastrole does not know: a permission not in
+/// the known statements may come from it, so it is unverified (not missing), and the row
+/// says where it may come from; without that policy it is missing.
 #[test]
-fn missing_rows_name_grants_of_unknown_content() {
+fn a_grant_of_unknown_content_makes_a_needed_permission_unverified() {
     let r = report(vec![grant(
         "lambda:InvokeFunction",
         Resource::literal("arn:aws:lambda:us-east-1:123456789012:function:thumbs"),
@@ -200,7 +203,7 @@ fn missing_rows_name_grants_of_unknown_content() {
     let mut d = declared(Vec::new());
     d.unknown_grants = vec!["managed policy ReadOnlyAccess".into()];
     let review = run(&r, &d);
-    assert_eq!(rows(&review)[0].0, "missing");
+    assert_eq!(rows(&review)[0].0, "unverified");
     assert_eq!(
         review.findings[0].note.as_deref(),
         Some(
@@ -208,7 +211,86 @@ fn missing_rows_name_grants_of_unknown_content() {
         )
     );
     d.unknown_grants.clear();
-    assert_eq!(run(&r, &d).findings[0].note, None);
+    let review = run(&r, &d);
+    assert_eq!(rows(&review)[0].0, "missing");
+    assert_eq!(review.findings[0].note, None);
+}
+
+/// The bucket of an object read, unresolved (from the event), against a role that
+/// grants the read on one real bucket: the needed `arn:*:s3:::*/*` may be that bucket,
+/// so the row is unverified with the reason, and the declared statement is not unused.
+/// The same read on a bucket the role does not name, and an action the role does not
+/// grant at all, stay missing.
+#[test]
+fn an_unresolved_bucket_the_role_may_grant_is_unverified_not_missing() {
+    let unknown_bucket = || {
+        Resource::new([
+            Part::Lit {
+                text: "arn:".into(),
+            },
+            Part::Partition,
+            Part::Lit {
+                text: ":s3:::".into(),
+            },
+            Part::Wildcard,
+            Part::Lit { text: "/".into() },
+            Part::Wildcard,
+        ])
+    };
+    let mut r = report(vec![
+        grant("s3:GetObject", unknown_bucket(), 12),
+        grant("s3:DeleteObject", unknown_bucket(), 14),
+        grant(
+            "s3:PutObject",
+            Resource::literal("arn:aws:s3:::archive/done.txt"),
+            16,
+        ),
+    ]);
+    r.diagnostics.push(Diagnostic::new(
+        leastrole_lang::Level::Warning,
+        Code::UnresolvedResource,
+        "GetObject: `Bucket` could not be resolved (from the event (`Records[].s3.bucket.name`)); s3:GetObject on object uses `*` in its place",
+        Some(Location {
+            file: "handler.py".into(),
+            line: 12,
+            column: 5,
+        }),
+    ));
+    let d = declared(vec![statement(
+        Effect::Allow,
+        &["s3:GetObject"],
+        vec![lit("arn:aws:s3:::receipts-prod/*")],
+        3,
+    )]);
+    let review = run(&r, &d);
+    assert_eq!(
+        rows(&review),
+        [
+            ("missing", "s3:DeleteObject", "arn:*:s3:::*/*"),
+            ("missing", "s3:PutObject", "arn:aws:s3:::archive/done.txt"),
+            ("unverified", "s3:GetObject", "arn:*:s3:::*/*"),
+        ]
+    );
+    let unverified = &review.findings[2];
+    assert_eq!(
+        unverified.note.as_deref(),
+        Some(
+            "`Bucket` could not be resolved (from the event (`Records[].s3.bucket.name`)), so the resource is arn:*:s3:::*/*; the role grants s3:GetObject on arn:aws:s3:::receipts-prod/* (provider.iam.role.statements[3]), which may name it"
+        )
+    );
+    assert_eq!(unverified.locations[0].line, Some(12));
+    assert_eq!(unverified.severity(), crate::Severity::Warning);
+    assert_eq!(review.unchanged, 0);
+
+    // A `*` the action must have (no resource-level permissions) is not an unknown.
+    let r = report(vec![grant("sts:GetCallerIdentity", Resource::any(), 5)]);
+    let d = declared(vec![statement(
+        Effect::Allow,
+        &["sts:GetCallerIdentity"],
+        vec![lit("arn:aws:iam::123456789012:role/x")],
+        3,
+    )]);
+    assert_eq!(run(&r, &d).findings[0].kind, Kind::Missing);
 }
 
 #[test]
