@@ -496,7 +496,8 @@ def split_optional(model, op, rule):
     if len(rs) != 2:
         return [rule]
     def members(r):
-        return {b if isinstance(b, str) else b["param"] for b in r.get("bind", {}).values()}
+        return {b if isinstance(b, str) else b["param"] for b in r.get("bind", {}).values()
+                if isinstance(b, str) or "param" in b}
     a, b = sorted(rs, key=lambda r: len(members(r)))
     ma, mb = members(a), members(b)
     extra = mb - ma
@@ -771,6 +772,8 @@ def check_condition(model, op, cond, where):
 OVERRIDE_OP_KEYS = {"source", "actions", "not_needed", "unmapped", "no_permission", "note", "keep_generic"}
 OVERRIDE_ACTION_KEYS = {"action", "resources", "when", "note"}
 OVERRIDE_RES_KEYS = {"type", "bind", "unbound", "arn_param", "auto"}
+# The object forms of a binding (crates/maps/src/schema.rs `Binding`).
+BINDING_FORMS = ({"param", "parse"}, {"param", "default"}, {"param", "prefix"}, {"constant"})
 
 
 def apply_override(svc, model, op, entry, iam, res, where):
@@ -803,8 +806,11 @@ def apply_override(svc, model, op, entry, iam, res, where):
                 if r["type"].lower() not in types and not qualified:
                     die(f"{w}: resource type {r['type']} is not a resource type of {full} ({sorted(types)})")
                 for b in r.get("bind", {}).values():
-                    if isinstance(b, dict) and set(b) not in ({"param", "parse"}, {"param", "default"}):
-                        die(f"{w}: a binding is a path, {{param, parse}} or {{param, default}}: {b!r}")
+                    if isinstance(b, dict) and set(b) not in BINDING_FORMS:
+                        die(f"{w}: a binding is a path, {{param, parse}}, {{param, default}}, "
+                            f"{{param, prefix}} or {{constant}}: {b!r}")
+                    if isinstance(b, dict) and "constant" in b:
+                        continue
                     p = b if isinstance(b, str) else b["param"]
                     if not model.path_ok(op, p):
                         die(f"{w}: binding path `{p}` is not a parameter of {svc} {op}")
@@ -1017,7 +1023,8 @@ def vresource(r, where):
     phs = set(tokens(r["arn"]))
     for ph, b in r.get("bind", {}).items():
         vcheck(ph in phs and ph not in GENERIC_PLACEHOLDERS, f"{where}: binds {ph}")
-        vpath(b if isinstance(b, str) else b["param"], where)
+        if isinstance(b, str) or "param" in b:
+            vpath(b if isinstance(b, str) else b["param"], where)
     for ph, why in r.get("unbound", {}).items():
         vcheck(ph in phs and why, f"{where}: unbound {ph}")
     for ph in phs - GENERIC_PLACEHOLDERS:

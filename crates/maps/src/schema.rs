@@ -211,13 +211,29 @@ pub enum Binding {
         param: String,
         default: String,
     },
+    /// A parameter whose value follows fixed text in the placeholder: API Gateway's
+    /// `${ApiSpecificResourcePath}` of `PostToConnection` is `@connections/` and the
+    /// `ConnectionId`.
+    Prefixed {
+        param: String,
+        prefix: String,
+    },
+    /// A value the operation always has, whatever the request: the HTTP method API
+    /// Gateway checks `PostToConnection` against is `POST`.
+    Constant {
+        constant: String,
+    },
 }
 
 impl Binding {
+    /// The parameter path the value is read from; empty for a constant.
     pub fn path(&self) -> &str {
         match self {
             Binding::Path(p) => p,
-            Binding::Parsed { param, .. } | Binding::Defaulted { param, .. } => param,
+            Binding::Parsed { param, .. }
+            | Binding::Defaulted { param, .. }
+            | Binding::Prefixed { param, .. } => param,
+            Binding::Constant { .. } => "",
         }
     }
 }

@@ -183,7 +183,7 @@ type Mutation = (&'static str, fn(&mut Value));
 fn an_unknown_or_misspelled_field_is_rejected_by_both() {
     let schema = Schema::load();
     let base = s3_table();
-    let mutations: [Mutation; 9] = [
+    let mutations: [Mutation; 11] = [
         ("top-level field", |t| t["titel"] = json!("S3")),
         ("sdk field", |t| t["sdk"]["js_v3_verifed"] = json!(true)),
         ("operation field", |t| {
@@ -202,6 +202,14 @@ fn an_unknown_or_misspelled_field_is_rejected_by_both() {
         ("defaulted binding field", |t| {
             t["operations"]["CopyObject"]["actions"][0]["resources"][0]["bind"]["BucketName"] =
                 json!({"param": "Bucket", "default": "b", "defaults": "x"})
+        }),
+        ("prefixed binding field", |t| {
+            t["operations"]["CopyObject"]["actions"][0]["resources"][0]["bind"]["BucketName"] =
+                json!({"param": "Bucket", "prefix": "b/", "prefixes": "x"})
+        }),
+        ("constant binding field", |t| {
+            t["operations"]["CopyObject"]["actions"][0]["resources"][0]["bind"]["BucketName"] =
+                json!({"constant": "b", "param": "Bucket"})
         }),
         ("condition field", |t| {
             t["operations"]["GetObject"]["actions"][0]["when"] =
@@ -416,6 +424,19 @@ fn resource_rule() -> ResourceRule {
                 Binding::Defaulted {
                     param: s("Version"),
                     default: s("default"),
+                },
+            ),
+            (
+                s("Path"),
+                Binding::Prefixed {
+                    param: s("Key"),
+                    prefix: s("in/"),
+                },
+            ),
+            (
+                s("Method"),
+                Binding::Constant {
+                    constant: s("POST"),
                 },
             ),
         ]),

@@ -304,18 +304,18 @@ fn websocket_connections_are_managed_on_the_functions_own_api_and_stage() {
         &env,
     );
     // The API's id is random (plain output: `*`; template output names the API); the
-    // method and path are the table's (`unbound`) and stay `*`.
+    // method and `@connections/` path are the operation's, the connection any of them.
     assert_eq!(
         grants,
         [(
             "execute-api:ManageConnections".to_string(),
-            "arn:aws:execute-api:us-east-1:123456789012:*/prod/*/*".to_string(),
-            "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${WebsocketsApi}/prod/*/*"
+            "arn:aws:execute-api:us-east-1:123456789012:*/prod/POST/@connections/*".to_string(),
+            "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${WebsocketsApi}/prod/POST/@connections/*"
                 .to_string()
         )]
     );
     assert!(!with_code(&diagnostics, Code::EventValueFromTrigger).is_empty());
-    // Without the trigger, the API and stage stay `*`, as before.
+    // Without the trigger, the API and stage stay `*`; the connection is the one named.
     let (grants, _) = resolve(
         &call(
             "apigatewaymanagementapi",
@@ -326,7 +326,7 @@ fn websocket_connections_are_managed_on_the_functions_own_api_and_stage() {
     );
     assert_eq!(
         grants[0].1,
-        "arn:aws:execute-api:us-east-1:123456789012:*/*/*/*"
+        "arn:aws:execute-api:us-east-1:123456789012:*/*/POST/@connections/c"
     );
 }
 

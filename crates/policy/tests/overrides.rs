@@ -1186,3 +1186,44 @@ fn actions_with(service: &str, method: &str, params: Value, options: &Options) -
         .map(|(a, _)| a)
         .collect()
 }
+
+#[test]
+fn websocket_connection_calls_name_their_method_and_connections_path() {
+    // The API and stage come from the client's endpoint (project mode: the WebSocket
+    // trigger); the method and `@connections/<id>` path are the operation's own.
+    let connection = s("abc123=");
+    assert_eq!(
+        grants(
+            "apigatewaymanagementapi",
+            "post_to_connection",
+            obj(&[("ConnectionId", connection.clone()), ("Data", s("hi"))]),
+        ),
+        pairs(&[(
+            "execute-api:ManageConnections",
+            "arn:aws:execute-api:us-east-1:111122223333:*/*/POST/@connections/abc123="
+        )])
+    );
+    assert_eq!(
+        grants(
+            "apigatewaymanagementapi",
+            "delete_connection",
+            obj(&[("ConnectionId", connection)]),
+        ),
+        pairs(&[(
+            "execute-api:ManageConnections",
+            "arn:aws:execute-api:us-east-1:111122223333:*/*/DELETE/@connections/abc123="
+        )])
+    );
+    // A connection id from the event is any connection, under the same method and path.
+    assert_eq!(
+        grants(
+            "apigatewaymanagementapi",
+            "get_connection",
+            obj(&[("ConnectionId", Value::unknown("from the event"))]),
+        ),
+        pairs(&[(
+            "execute-api:ManageConnections",
+            "arn:aws:execute-api:us-east-1:111122223333:*/*/GET/@connections/*"
+        )])
+    );
+}

@@ -209,5 +209,7 @@ fn binding_text(b: &Binding) -> String {
             )
         }
         Binding::Defaulted { param, default } => format!("{param} (default: {default})"),
+        Binding::Prefixed { param, prefix } => format!("{prefix}{{{param}}}"),
+        Binding::Constant { constant } => format!("always {constant:?}"),
     }
 }

@@ -144,9 +144,21 @@ class Overrides(unittest.TestCase):
         out = self.apply({"source": SOURCE, "actions": [{"action": "s3:GetObject", "resources": [
             {"type": "object", "bind": {"BucketName": {"param": "Bucket", "default": "b"}, "ObjectName": "Key"}}]}]})
         self.assertEqual(out["actions"][0]["resources"][0]["bind"]["BucketName"], {"param": "Bucket", "default": "b"})
-        with dies(self, "a binding is a path, {param, parse} or {param, default}"):
+        with dies(self, "a binding is a path, {param, parse}, {param, default}, {param, prefix} or {constant}"):
             self.apply({"source": SOURCE, "actions": [{"action": "s3:GetObject", "resources": [
                 {"type": "object", "bind": {"BucketName": {"param": "Bucket", "default": "b", "parse": "kms-key-id"}}}]}]})
+
+    def test_a_binding_may_be_a_constant_or_a_parameter_after_fixed_text(self):
+        out = self.apply({"source": SOURCE, "actions": [{"action": "s3:GetObject", "resources": [
+            {"type": "object", "bind": {"BucketName": {"constant": "b"},
+                                        "ObjectName": {"param": "Key", "prefix": "in/"}}}]}]})
+        self.assertEqual(out["actions"][0]["resources"][0]["bind"],
+                         {"BucketName": {"constant": "b"}, "ObjectName": {"param": "Key", "prefix": "in/"}})
+        # The parameter after the prefix must still be one of the operation's.
+        with dies(self, "binding path `Nope` is not a parameter"):
+            self.apply({"source": SOURCE, "actions": [{"action": "s3:GetObject", "resources": [
+                {"type": "object", "bind": {"BucketName": {"constant": "b"},
+                                            "ObjectName": {"param": "Nope", "prefix": "in/"}}}]}]})
 
     def test_every_override_cites_a_source(self):
         with dies(self, "every override needs a `source` URL"):

@@ -91,6 +91,23 @@ impl Text {
         }
     }
 
+    /// A literal text from the tables.
+    pub(crate) fn literal(s: &str) -> Text {
+        Text::lit(s)
+    }
+
+    /// The text with fixed text before it; an unknown value stays unknown after it
+    /// (`@connections/` + an unknown connection id is `@connections/*`).
+    pub(crate) fn after(mut self, prefix: &str) -> Text {
+        self.parts.insert(
+            0,
+            Part::Lit {
+                text: prefix.to_string(),
+            },
+        );
+        self
+    }
+
     /// A wholly unknown value, with the reason.
     pub fn unknown(reason: impl Into<String>) -> Text {
         Text::wildcard(reason)

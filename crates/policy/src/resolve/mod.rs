@@ -357,14 +357,16 @@ impl CallContext<'_> {
         // with the triggers it can come from.
         let mut choices: Vec<(String, Vec<Choice>)> = Vec::new();
         for (placeholder, binding) in &r.bind {
-            let texts: Vec<Text> =
-                match values::lookup_or(params, binding.path(), default_of(binding)) {
+            let texts: Vec<Text> = match binding {
+                Binding::Constant { constant } => vec![Text::literal(constant)],
+                _ => match values::lookup_or(params, binding.path(), default_of(binding)) {
                     Lookup::Found(found) => found
                         .iter()
                         .flat_map(|v| match binding {
-                            Binding::Path(_) | Binding::Defaulted { .. } => {
-                                arn::texts_of(v, self.env)
-                            }
+                            Binding::Path(_)
+                            | Binding::Defaulted { .. }
+                            | Binding::Prefixed { .. }
+                            | Binding::Constant { .. } => arn::texts_of(v, self.env),
                             Binding::Parsed { parse, .. } => arn::parse(*parse, v, self.env),
                         })
                         .collect(),
@@ -373,7 +375,14 @@ impl CallContext<'_> {
                         binding.path()
                     ))],
                     Lookup::Unknown(reason) => vec![Text::unknown(reason)],
-                };
+                },
+            };
+            let texts: Vec<Text> = match binding {
+                Binding::Prefixed { prefix, .. } => {
+                    texts.into_iter().map(|t| t.after(prefix)).collect()
+                }
+                _ => texts,
+            };
             self.note_triggers(&texts);
             // A name parameter given as a full ARN (TableName, FunctionName, KeyId) is the
             // resource; with several values (`Entries[].EventBusName`: an ARN, a name,
@@ -601,7 +610,10 @@ fn template_kms(rule: &ActionRule, params: &Value, options: &Options) -> bool {
 fn default_of(binding: &Binding) -> Option<&str> {
     match binding {
         Binding::Defaulted { default, .. } => Some(default),
-        Binding::Path(_) | Binding::Parsed { .. } => None,
+        Binding::Path(_)
+        | Binding::Parsed { .. }
+        | Binding::Prefixed { .. }
+        | Binding::Constant { .. } => None,
     }
 }
 
