@@ -1,5 +1,11 @@
 //! Embeds `service-maps/` into the crate: one `include_str!` per table, listed in sorted
 //! order so the loader can binary-search them and parse each one only when first asked.
+//!
+//! In the workspace the tables are read from the repository's `service-maps/`, their one
+//! source. A published crate cannot reach outside itself, so `dist/sync-maps.sh` copies
+//! the embedded files into `crates/maps/service-maps/` (git-ignored, packaged through
+//! `include` in Cargo.toml) before `cargo package`; when that copy exists it is what gets
+//! embedded, and `tests/package.rs` fails if it differs from the source.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -8,7 +14,12 @@ fn main() {
     let manifest = PathBuf::from(
         std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"),
     );
-    let maps = manifest.join("../../service-maps");
+    let packaged = manifest.join("service-maps");
+    let maps = if packaged.is_dir() {
+        packaged
+    } else {
+        manifest.join("../../service-maps")
+    };
     println!("cargo:rerun-if-changed={}", maps.display());
     let mut out = String::new();
     for (name, dir) in [

@@ -1059,11 +1059,12 @@ fn action_as_workflow() -> String {
     serde_yaml_ng::to_string(&workflow).unwrap()
 }
 
-/// actionlint finds nothing in action.yml's steps nor in docs/ci.md's workflows, and the
+/// actionlint finds nothing in action.yml's steps, docs/ci.md's workflows nor
+/// .github/workflows/, and the
 /// documented workflow uses only the action's own inputs and outputs.
 #[test]
 fn action_and_documented_workflows_pass_actionlint() {
-    const LINT: &str = "actionlint on action.yml and docs/ci.md";
+    const LINT: &str = "actionlint on action.yml, docs/ci.md and .github/workflows";
     if let Some(why) = missing_tool() {
         return leastrole_testkit::tool_missing(LINT, &why);
     }
@@ -1126,6 +1127,16 @@ fn action_and_documented_workflows_pass_actionlint() {
         std::fs::write(&file, workflow).unwrap();
         files.push(file);
     }
+    // The repository's own workflows (the release).
+    let own = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.github/workflows");
+    let before = files.len();
+    for entry in std::fs::read_dir(&own).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "yml" || e == "yaml") {
+            files.push(path);
+        }
+    }
+    assert!(files.len() > before, "{}: no workflow", own.display());
     let o = Command::new("node")
         .arg(dir.join("lint.mjs"))
         .args(&files)

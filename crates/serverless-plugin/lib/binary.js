@@ -34,10 +34,28 @@ function onPath(env) {
   return null;
 }
 
+// The binary of the `leastrole` npm package (the published plugin depends on it; it holds
+// the binary of this machine's platform through an optional dependency): { binary } or,
+// when it is missing or has no binary for this platform, { why }.
+function packagedBinary() {
+  let leastrole;
+  try {
+    leastrole = require('leastrole');
+  } catch {
+    return { why: 'the leastrole npm package is not installed' };
+  }
+  try {
+    const p = leastrole.binaryPath();
+    return isFile(p) ? { binary: p } : { why: `the leastrole npm package has no file at ${p}` };
+  } catch (e) {
+    return { why: e.message };
+  }
+}
+
 // The binary to run: custom.leastrole.binary (relative to the service folder), then
-// $LEASTROLE_BINARY, then `leastrole` on PATH. A path that is given but missing is an
-// error rather than a silent fall-through.
-function findBinary(serverless, config, env = process.env) {
+// $LEASTROLE_BINARY, then the leastrole npm package's, then `leastrole` on PATH. A path
+// that is given but missing is an error rather than a silent fall-through.
+function findBinary(serverless, config, env = process.env, packaged = packagedBinary) {
   if (config.binary) {
     const p = path.resolve(serviceDir(serverless), config.binary);
     if (!isFile(p)) throw fail(serverless, `custom.leastrole.binary: no file at ${p}`);
@@ -48,13 +66,15 @@ function findBinary(serverless, config, env = process.env) {
     if (!isFile(p)) throw fail(serverless, `${ENV}: no file at ${p}`);
     return p;
   }
+  const fromPackage = packaged();
+  if (fromPackage.binary) return fromPackage.binary;
   const found = onPath(env);
   if (found) return found;
   throw fail(
     serverless,
-    'cannot find the leastrole binary. Set custom.leastrole.binary in serverless.yml, ' +
-      `or the ${ENV} environment variable, or put \`leastrole\` on PATH ` +
-      '(cargo install leastrole, or a release binary)'
+    `cannot find the leastrole binary (${fromPackage.why}). Set custom.leastrole.binary in ` +
+      `serverless.yml, or the ${ENV} environment variable, or install the leastrole npm ` +
+      'package, or put `leastrole` on PATH (pip install leastrole, or a release binary)'
   );
 }
 
@@ -136,4 +156,14 @@ function ending(out) {
   return out.signal ? `killed by ${out.signal}` : `exit ${out.code}`;
 }
 
-module.exports = { ENV, findBinary, checkVersion, compatible, ending, parseVersion, run, serviceDir };
+module.exports = {
+  ENV,
+  findBinary,
+  checkVersion,
+  compatible,
+  ending,
+  packagedBinary,
+  parseVersion,
+  run,
+  serviceDir,
+};

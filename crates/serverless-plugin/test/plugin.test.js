@@ -11,7 +11,7 @@ const path = require('path');
 
 const Plugin = require('..');
 const { fakeServerless, fakeUtils } = require('./helpers/fake-serverless');
-const { findBinary, compatible, parseVersion } = require('../lib/binary');
+const { findBinary, compatible, packagedBinary, parseVersion } = require('../lib/binary');
 const { buildManifest, snapshotArtifacts } = require('../lib/manifest');
 const { actionMatches, roleName, refersTo } = require('../lib/roles');
 const { canon, valuesIn } = require('../lib/values');
@@ -148,30 +148,42 @@ test('mode off does nothing and runs no binary', async () => {
   assert.deepEqual(calls(), []);
 });
 
-test('binary discovery: custom.leastrole.binary, then LEASTROLE_BINARY, then PATH; else an error naming all three', () => {
+test('binary discovery: custom.leastrole.binary, then LEASTROLE_BINARY, then the leastrole npm package, then PATH; else an error naming each', () => {
   const { serverless, ServerlessError } = fakeServerless();
   const dir = tempDir('leastrole-path-');
   const onPath = path.join(dir, 'leastrole');
   fs.writeFileSync(onPath, '#!/bin/sh\n', { mode: 0o755 });
-  assert.equal(findBinary(serverless, { binary: FAKE }, { LEASTROLE_BINARY: onPath, PATH: dir }), FAKE);
-  assert.equal(findBinary(serverless, {}, { LEASTROLE_BINARY: FAKE, PATH: dir }), FAKE);
-  assert.equal(findBinary(serverless, {}, { PATH: dir }), onPath);
+  const pkgDir = tempDir('leastrole-pkg-');
+  const inPackage = path.join(pkgDir, 'leastrole');
+  fs.writeFileSync(inPackage, '#!/bin/sh\n', { mode: 0o755 });
+  const packaged = () => ({ binary: inPackage });
+  const none = () => ({ why: 'no binary for this platform (sunos-sparc)' });
+  assert.equal(findBinary(serverless, { binary: FAKE }, { LEASTROLE_BINARY: onPath, PATH: dir }, packaged), FAKE);
+  assert.equal(findBinary(serverless, {}, { LEASTROLE_BINARY: FAKE, PATH: dir }, packaged), FAKE);
+  assert.equal(findBinary(serverless, {}, { PATH: dir }, packaged), inPackage);
+  assert.equal(findBinary(serverless, {}, { PATH: dir }, none), onPath);
   assert.throws(
-    () => findBinary(serverless, {}, { PATH: os.tmpdir() + path.sep + 'none' }),
+    () => findBinary(serverless, {}, { PATH: os.tmpdir() + path.sep + 'none' }, none),
     (e) =>
       e instanceof ServerlessError &&
+      /\(no binary for this platform \(sunos-sparc\)\)/.test(e.message) &&
       /custom\.leastrole\.binary/.test(e.message) &&
       /LEASTROLE_BINARY/.test(e.message) &&
+      /leastrole npm package/.test(e.message) &&
       /`leastrole` on PATH/.test(e.message)
   );
   assert.throws(
-    () => findBinary(serverless, { binary: 'bin/missing' }, { PATH: dir }),
+    () => findBinary(serverless, { binary: 'bin/missing' }, { PATH: dir }, packaged),
     /custom\.leastrole\.binary: no file at .*bin\/missing/
   );
   assert.throws(
-    () => findBinary(serverless, {}, { LEASTROLE_BINARY: '/nope/leastrole', PATH: dir }),
+    () => findBinary(serverless, {}, { LEASTROLE_BINARY: '/nope/leastrole', PATH: dir }, packaged),
     /LEASTROLE_BINARY: no file at \/nope\/leastrole/
   );
+});
+
+test('the leastrole npm package: not installed in this checkout, so discovery says so and goes on to PATH', () => {
+  assert.deepEqual(packagedBinary(), { why: 'the leastrole npm package is not installed' });
 });
 
 test('version compatibility: same major, and the same minor before 1.0', () => {
