@@ -49,12 +49,12 @@ function linkPlugin() {
   }
 }
 
-// The framework CLI in the fixture; no AWS credentials, no telemetry.
-function framework(name, args) {
+// The framework CLI in the fixture (or `cwd`); no AWS credentials, no telemetry.
+function framework(name, args, cwd = FIXTURE) {
   const env = { ...process.env, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off' };
   for (const key of Object.keys(env)) if (key.startsWith('AWS_')) delete env[key];
   return spawnSync(process.execPath, [FRAMEWORKS[name], ...args], {
-    cwd: FIXTURE,
+    cwd,
     env,
     encoding: 'utf8',
     timeout: 300_000,
@@ -62,9 +62,9 @@ function framework(name, args) {
 }
 
 // `serverless package` into a temporary folder.
-function sls(name, args) {
+function sls(name, args, cwd = FIXTURE) {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'leastrole-sls-'));
-  const run = framework(name, ['package', '--package', out, ...args]);
+  const run = framework(name, ['package', '--package', out, ...args], cwd);
   const file = path.join(out, 'cloudformation-template-update-stack.json');
   const template = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : null;
   fs.rmSync(out, { recursive: true, force: true });
@@ -144,6 +144,64 @@ for (const framework of Object.keys(FRAMEWORKS)) {
       assert.deepEqual(resources.WorkerEventSourceMappingSQSJobsQueue.DependsOn, ['WorkerIamRoleLeastrole']);
       assert.deepEqual(resources.ReportEventSourceMappingDynamodbOrdersTable.DependsOn, ['ReportIamRoleLeastrole']);
       assert.match(output, /least-privilege roles for 3 function\(s\); the shared role is gone/);
+    }
+  );
+}
+
+// The fixture with the shared role users write and generate mode exists to fix: s3:*,
+// dynamodb:* and sns:* on *. A copy next to the fixture, so the plugin resolves from
+// this package's node_modules.
+const WIDE = `      statements:
+        - Effect: Allow
+          Action: ['s3:*', 'dynamodb:*', 'sns:*']
+          Resource: '*'
+`;
+function wideFixture() {
+  const dir = fs.mkdtempSync(path.join(path.dirname(FIXTURE), '.wide-'));
+  fs.cpSync(FIXTURE, dir, { recursive: true, filter: (src) => !src.includes('.serverless') });
+  const file = path.join(dir, 'serverless.yml');
+  const text = fs.readFileSync(file, 'utf8');
+  const declared = [
+    '      statements:',
+    '        - Effect: Allow',
+    '          Action: dynamodb:DescribeTable',
+    '          Resource: !GetAtt OrdersTable.Arn',
+    '',
+  ].join('\n');
+  assert.ok(text.includes(declared), 'the fixture declares the statement this test replaces');
+  fs.writeFileSync(file, text.replace(declared, WIDE));
+  return dir;
+}
+
+for (const name of Object.keys(FRAMEWORKS)) {
+  test(
+    `${name}: a shared role granting s3:*, dynamodb:* and sns:* on * gives per-function roles without them`,
+    { skip: Boolean(missing) },
+    () => {
+      linkPlugin();
+      const dir = wideFixture();
+      try {
+        const { status, output, template } = sls(name, [], dir);
+        assert.equal(status, 0, output);
+        const resources = template.Resources;
+        assert.equal(resources.IamRoleLambdaExecution, undefined, 'the shared role is gone');
+        for (const id of ['CreateOrder', 'Worker', 'Report']) {
+          const text = JSON.stringify(statements(template, `${id}IamRoleLeastrole`));
+          for (const wide of ['s3:*', 'dynamodb:*', 'sns:*'])
+            assert.ok(!text.includes(wide), `${id}: ${wide} in ${text}`);
+        }
+        // What the code needs of the wide statement is granted exactly instead, and said.
+        const create = statements(template, 'CreateOrderIamRoleLeastrole');
+        assert.deepEqual(find(create, 'dynamodb:PutItem')[0].Resource, [
+          { 'Fn::Sub': 'arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${OrdersTable}' },
+        ]);
+        assert.match(
+          output,
+          /provider\.iam\.role\.statements\[0\] \(s3:\*, dynamodb:\*, sns:\* on \*\) is not copied into the per-function roles; what the code needs of it is in the generated roles: createOrder \(dynamodb:PutItem, sns:Publish\)/
+        );
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
     }
   );
 }
