@@ -722,3 +722,40 @@ fn sam_format_on_cloudformation_functions_points_to_the_cloudformation_format() 
     let (_, _, err) = run(&["generate", sam_app.to_str().unwrap(), "--format", "sam"]);
     assert!(!err.contains("AWS::Lambda::Function"), "{err}");
 }
+
+/// A CDK app that was never synthesized: its TypeScript is infrastructure code, not Lambda
+/// code, and its functions exist only in `cdk.out`. Reading it as one plain unit would
+/// give one meaningless policy; leastrole says what to run instead, and stops.
+#[test]
+fn cdk_app_before_synth_says_to_synthesize_and_stops() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("cdk.json"),
+        r#"{"app": "npx ts-node bin/app.ts"}"#,
+    )
+    .unwrap();
+    std::fs::create_dir_all(dir.path().join("lib")).unwrap();
+    std::fs::write(
+        dir.path().join("lib/stack.ts"),
+        "import { Stack } from 'aws-cdk-lib';\nimport { S3Client } from '@aws-sdk/client-s3';\nexport class AppStack extends Stack {}\n",
+    )
+    .unwrap();
+    let path = dir.path().to_str().unwrap();
+    let (code, stdout, stderr) = run(&["generate", path, "--format", "json"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stdout.is_empty(), "{stdout}");
+    assert!(
+        stderr.contains("cdk-not-synthesized") && stderr.contains("npx cdk synth"),
+        "{stderr}"
+    );
+    // On purpose, the folder is read as before: one plain unit, with the warning.
+    let (code, stdout, stderr) = run(&["generate", path, "--format", "json", "--config-fallback"]);
+    assert_eq!(code, 0, "{stderr}");
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(
+        report["functions"].as_array().map(Vec::len),
+        Some(1),
+        "{stdout}"
+    );
+    assert!(stderr.contains("config-fallback"), "{stderr}");
+}

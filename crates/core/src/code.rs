@@ -49,6 +49,8 @@ codes! {
     BinaryFile = "binary-file", Warning, "a source file that looks binary was skipped";
     CdkAssetNotMapped = "cdk-asset-not-mapped", Info,
         "a CDK function's code is read from its cdk.out asset, not from the app's source";
+    CdkNotSynthesized = "cdk-not-synthesized", Error,
+        "a CDK app (cdk.json) without its synthesized cloud assembly (cdk.out): run `cdk synth` first";
     ConditionalActionKept = "conditional-action-kept", Info,
         "an action needed only under a parameter the code does not show was kept";
     ConfigFallback = "config-fallback", Warning,

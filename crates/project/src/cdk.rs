@@ -79,12 +79,34 @@ fn all_templates(out: &Path) -> Vec<PathBuf> {
 }
 
 /// The functions of the CDK app at `root`: `None` without a cloud assembly.
+/// A CDK app without its cloud assembly: its functions exist only once `cdk synth` has
+/// run, and its folder holds infrastructure code, not Lambda code. Said as a
+/// configuration error, so the commands stop rather than read the app as one plain unit.
+fn not_synthesized(root: &Path) -> Option<Result<Discovery, Vec<Diagnostic>>> {
+    let app = root.join("cdk.json");
+    if !app.is_file() {
+        return None;
+    }
+    Some(Err(vec![Diagnostic::new(
+        Level::Error,
+        Code::CdkNotSynthesized,
+        "a CDK app (cdk.json) with no synthesized cloud assembly: its functions are known only after `npx cdk synth` (which writes cdk.out); run it, then leastrole on this folder (or on the cdk.out folder itself); --config-fallback reads the folder as one plain unit instead".to_string(),
+        Some(Location {
+            file: "cdk.json".to_string(),
+            line: 1,
+            column: 1,
+        }),
+    )]))
+}
+
 pub(crate) fn discover(
     root: &Path,
     _options: &DiscoverOptions,
     confine: &Confine,
 ) -> Option<Result<Discovery, Vec<Diagnostic>>> {
-    let (out, project) = assembly(root)?;
+    let Some((out, project)) = assembly(root) else {
+        return not_synthesized(root);
+    };
     let mut d = Discovery::default();
     let mut sources = SourceIndex::new(&project);
     let mut read_any = false;

@@ -280,9 +280,13 @@ impl Discovery {
     }
 }
 
-/// Whether a diagnostic says a configuration file could not be read.
+/// Whether a diagnostic says a configuration file could not be read (or, for a CDK app
+/// never synthesized, is not there to read).
 pub fn is_config_error(d: &Diagnostic) -> bool {
-    d.level == Level::Error && (d.code == Code::ConfigParseError || d.code == Code::ConfigWrongType)
+    d.level == Level::Error
+        && (d.code == Code::ConfigParseError
+            || d.code == Code::ConfigWrongType
+            || d.code == Code::CdkNotSynthesized)
 }
 
 /// Options from the command line.
