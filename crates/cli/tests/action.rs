@@ -13,6 +13,7 @@
 //! under CI (`CI` set) that is a failure.
 #![cfg(unix)]
 
+use leastrole_testkit::git;
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -313,25 +314,6 @@ fn sha256_hex(file: &Path) -> String {
 
 // ---------------------------------------------------------------------------------------
 // The fixture repository
-
-fn git(dir: &Path, args: &[&str]) -> String {
-    let o = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(args)
-        .env("GIT_AUTHOR_NAME", "t")
-        .env("GIT_AUTHOR_EMAIL", "t@example.com")
-        .env("GIT_COMMITTER_NAME", "t")
-        .env("GIT_COMMITTER_EMAIL", "t@example.com")
-        .output()
-        .unwrap();
-    assert!(
-        o.status.success(),
-        "git {args:?}: {}",
-        leastrole_testkit::shown(&o)
-    );
-    String::from_utf8(o.stdout).unwrap().trim().to_string()
-}
 
 const SERVERLESS_YML: &str = "\
 # A shared role that grants s3:* on *.

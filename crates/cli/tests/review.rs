@@ -3,6 +3,7 @@
 //! stale), SARIF validated against the official 2.1.0 schema, JSON against
 //! docs/review.schema.json, exit codes for `--fail-on`, malformed input, and `--git`.
 
+use leastrole_testkit::git;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
@@ -273,24 +274,6 @@ fn diff_of_a_malformed_policy_is_an_error_naming_the_file() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("cannot read /nonexistent/x.json"));
     let o = leastrole(&["diff", old.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
-}
-
-fn git(dir: &Path, args: &[&str]) {
-    let o = std::process::Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(args)
-        .env("GIT_AUTHOR_NAME", "t")
-        .env("GIT_AUTHOR_EMAIL", "t@example.com")
-        .env("GIT_COMMITTER_NAME", "t")
-        .env("GIT_COMMITTER_EMAIL", "t@example.com")
-        .output()
-        .expect("git runs");
-    assert!(
-        o.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
 }
 
 #[test]

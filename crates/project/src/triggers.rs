@@ -483,53 +483,49 @@ pub(crate) fn template_triggers(
             declared.at(&full)
         };
         match kind {
-            "AWS::S3::Bucket" => {
-                let configs = items(p.at(&["NotificationConfiguration", "LambdaConfigurations"]));
-                for c in configs {
-                    let ids = names(&[c.get("Function")]);
-                    if ids.is_empty() {
-                        continue;
-                    }
-                    let filter = key_filter(
-                        items(c.at(&["Filter", "S3Key", "Rules"])),
-                        "Name",
-                        "Value",
-                        &value,
-                    );
-                    add(
-                        &ids,
-                        vec![s3_trigger(
-                            format!("the S3 notifications of {id}"),
-                            at(&["Properties", "NotificationConfiguration"]),
-                            reference(eval, id, None),
-                            &filter,
-                        )],
-                    );
-                }
-            }
-            "Custom::S3BucketNotifications" => {
-                let configs =
-                    items(p.at(&["NotificationConfiguration", "LambdaFunctionConfigurations"]));
-                for c in configs {
-                    let ids = names(&[c.get("LambdaFunctionArn")]);
-                    if ids.is_empty() {
-                        continue;
-                    }
-                    let bucket = p.get("BucketName").map(value).unwrap_or_else(|| {
+            // A bucket's own notifications, and the CDK's custom resource that sets them
+            // on a bucket it names: the same configuration under other keys.
+            "AWS::S3::Bucket" | "Custom::S3BucketNotifications" => {
+                let own = kind == "AWS::S3::Bucket";
+                let (list, function_key, rules, source): (_, _, [&str; 3], &[&str]) = if own {
+                    (
+                        "LambdaConfigurations",
+                        "Function",
+                        ["Filter", "S3Key", "Rules"],
+                        &["Properties", "NotificationConfiguration"],
+                    )
+                } else {
+                    (
+                        "LambdaFunctionConfigurations",
+                        "LambdaFunctionArn",
+                        ["Filter", "Key", "FilterRules"],
+                        &["Properties"],
+                    )
+                };
+                let bucket = if own {
+                    reference(eval, id, None)
+                } else {
+                    p.get("BucketName").map(value).unwrap_or_else(|| {
                         vec![ValuePart::Unknown(format!("{id} names no bucket"))]
-                    });
-                    let filter = key_filter(
-                        items(c.at(&["Filter", "Key", "FilterRules"])),
-                        "Name",
-                        "Value",
-                        &value,
-                    );
+                    })
+                };
+                let describe = if own {
+                    format!("the S3 notifications of {id}")
+                } else {
+                    format!("the S3 notifications of {}", crate::ValueParts(&bucket))
+                };
+                for c in items(p.at(&["NotificationConfiguration", list])) {
+                    let ids = names(&[c.get(function_key)]);
+                    if ids.is_empty() {
+                        continue;
+                    }
+                    let filter = key_filter(items(c.at(&rules)), "Name", "Value", &value);
                     add(
                         &ids,
                         vec![s3_trigger(
-                            format!("the S3 notifications of {}", crate::ValueParts(&bucket)),
-                            at(&["Properties"]),
-                            bucket,
+                            describe.clone(),
+                            at(source),
+                            bucket.clone(),
                             &filter,
                         )],
                     );

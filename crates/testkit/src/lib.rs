@@ -5,7 +5,8 @@
 //! every such tool, it fails, so that a broken install step cannot turn a suite green by
 //! skipping it.
 
-use std::process::Output;
+use std::path::Path;
+use std::process::{Command, Output};
 
 /// Whether this run is CI: `CI` set to anything but empty, `false` or `0`.
 pub fn in_ci() -> bool {
@@ -31,4 +32,34 @@ pub fn shown(out: &Output) -> String {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     )
+}
+
+/// `git -C dir args…` with a fixed author, asserting it succeeds; its trimmed stdout.
+pub fn git(dir: &Path, args: &[&str]) -> String {
+    let o = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .env("GIT_AUTHOR_NAME", "t")
+        .env("GIT_AUTHOR_EMAIL", "t@example.com")
+        .env("GIT_COMMITTER_NAME", "t")
+        .env("GIT_COMMITTER_EMAIL", "t@example.com")
+        .output()
+        .expect("git runs");
+    assert!(o.status.success(), "git {args:?}: {}", shown(&o));
+    String::from_utf8_lossy(&o.stdout).trim().to_string()
+}
+
+/// Copy a folder tree (files and folders only) to `to`.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("create the copy");
+    for entry in std::fs::read_dir(from).expect("read the folder") {
+        let entry = entry.expect("folder entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("file type").is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy a file");
+        }
+    }
 }
