@@ -60,6 +60,8 @@ pub struct CheckArgs {
     #[arg(long = "allow-outside", value_name = "DIR")]
     pub allow_outside: Vec<PathBuf>,
     #[command(flatten)]
+    pub iac: IacArgs,
+    #[command(flatten)]
     pub arn: ArnArgs,
     #[command(flatten)]
     pub analysis: AnalysisArgs,
@@ -105,6 +107,9 @@ pub struct DiffArgs {
     /// With `--git`: also read source files under DIR, outside the repository; repeatable.
     #[arg(long = "allow-outside", value_name = "DIR", requires = "git")]
     pub allow_outside: Vec<PathBuf>,
+    /// With `--git`: where infrastructure-as-code inputs are, as for `generate`.
+    #[command(flatten)]
+    pub iac: IacArgs,
     #[command(flatten)]
     pub arn: ArnArgs,
     /// With `--git`: the analysis options, as for `generate` (OLD and NEW reports were
@@ -190,6 +195,8 @@ pub struct GenerateArgs {
     /// are confined to it, or to PATH outside a repository); repeatable.
     #[arg(long = "allow-outside", value_name = "DIR")]
     pub allow_outside: Vec<PathBuf>,
+    #[command(flatten)]
+    pub iac: IacArgs,
     /// Exit 1 when any warning-level diagnostic remains.
     #[arg(long)]
     pub strict: bool,
@@ -205,6 +212,23 @@ pub struct GenerateArgs {
     pub maps: Option<PathBuf>,
     #[command(flatten)]
     pub analysis: AnalysisArgs,
+}
+
+/// Where infrastructure-as-code inputs are, beyond the project folder (`generate`,
+/// `check`, `diff --git`): one group, so the commands cannot drift apart.
+#[derive(Debug, Args, Clone, Default, PartialEq, Eq)]
+pub struct IacArgs {
+    /// A Terraform variable file, read after `terraform.tfvars` and `*.auto.tfvars`
+    /// (later values win); repeatable.
+    #[arg(long = "var-file", value_name = "FILE")]
+    pub var_files: Vec<PathBuf>,
+    /// A Terraform plan as `terraform show -json` writes it: its planned values name
+    /// every resource exactly.
+    #[arg(long, value_name = "FILE")]
+    pub terraform_plan: Option<PathBuf>,
+    /// A CDK app's synthesized cloud assembly, when it is not `cdk.out` beside `cdk.json`.
+    #[arg(long, value_name = "DIR")]
+    pub cdk_out: Option<PathBuf>,
 }
 
 /// The analysis options every command that generates policies takes (`generate`,

@@ -90,6 +90,8 @@ fn functions_of(path: &Path) -> Vec<Function> {
                 source: None,
                 declared: None,
                 triggers: None,
+                layers: Vec::new(),
+                project: None,
             });
         }
     }
@@ -105,6 +107,8 @@ fn functions_of(path: &Path) -> Vec<Function> {
             source: None,
             declared: None,
             triggers: None,
+            layers: Vec::new(),
+            project: None,
         });
     }
     functions

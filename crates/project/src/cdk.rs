@@ -345,6 +345,7 @@ fn read_stack(
             declared: Some(declared),
             entry_points: Vec::new(),
             triggers: from_template.remove(id).unwrap_or_default(),
+            layers: Vec::new(),
         };
         d.functions
             .push(configured.resolve(root, &mut d.diagnostics));

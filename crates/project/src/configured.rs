@@ -37,6 +37,8 @@ pub(crate) struct Configured {
     pub(crate) declared: Option<crate::Declared>,
     /// What invokes it and what its events carry (see [`crate::Trigger`]).
     pub(crate) triggers: Vec<crate::Trigger>,
+    /// The layers attached to it whose content is a project folder (see [`crate::Layer`]).
+    pub(crate) layers: Vec<crate::Layer>,
 }
 
 impl Configured {
@@ -134,6 +136,8 @@ impl Configured {
             source: self.source,
             declared: self.declared,
             triggers: Some(self.triggers),
+            layers: self.layers,
+            project: None,
         }
     }
 }

@@ -109,6 +109,8 @@ fn plain_folder(root: &Path, diagnostics: &mut Vec<Diagnostic>) -> Option<Functi
         source: None,
         declared: None,
         triggers: None,
+        layers: Vec::new(),
+        project: None,
     })
 }
 
@@ -234,6 +236,8 @@ fn from_handler(root: &Path, handler: &str) -> Result<Function, Diagnostic> {
                 source: None,
                 declared: None,
                 triggers: None,
+                layers: Vec::new(),
+                project: None,
             });
         }
     }

@@ -76,6 +76,9 @@ pub enum Framework {
     CloudFormation,
     /// A synthesized CDK cloud assembly (`cdk.out/*.template.json`).
     Cdk,
+    /// A Terraform root module (`*.tf`): `aws_lambda_function` resources and
+    /// `terraform-aws-modules/lambda/aws` modules, following local modules.
+    Terraform,
     /// A folder without framework config: every source file is one unit.
     Plain,
     /// A `--handler` flag.
@@ -229,6 +232,29 @@ pub struct Function {
     /// (an empty list then means no trigger puts anything in its events that is known),
     /// `None` when nothing is known (a plain folder, `--handler`).
     pub triggers: Option<Vec<Trigger>>,
+    /// The layers the configuration attaches to it whose content is a folder of the
+    /// project, in the order configured (Lambda extracts them to `/opt` in that order).
+    /// A layer given only by ARN is not here: discovery names it in a diagnostic.
+    pub layers: Vec<Layer>,
+    /// The project this function belongs to, as a path relative to the folder scanned,
+    /// when that folder holds several projects (a monorepo): `services/orders`. The
+    /// function's `name` is then `services/orders:createOrder`. `None` for a folder that
+    /// is one project.
+    pub project: Option<String>,
+}
+
+/// A Lambda layer whose content is a folder of the project: laid out as the runtime
+/// sees it under `/opt` (`python/…`, `nodejs/node_modules/…`), so imports the function
+/// cannot satisfy from its own code are looked up there.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Layer {
+    /// The layer's name in the configuration (a logical id, a Serverless layer name, a
+    /// Terraform address).
+    pub name: String,
+    /// The folder whose content Lambda extracts to `/opt`.
+    pub dir: PathBuf,
+    /// The configuration file and line that declare the layer.
+    pub source: Option<Location>,
 }
 
 /// Something the configuration wires to invoke a function, and what its events carry.
@@ -306,6 +332,15 @@ pub struct DiscoverOptions {
     pub config_fallback: bool,
     /// `--allow-outside`: folders outside the project's repository that may be read.
     pub allow_outside: Vec<PathBuf>,
+    /// `--var-file`: Terraform variable files read after `terraform.tfvars` and
+    /// `*.auto.tfvars`, in order (later values win, as with `terraform plan`).
+    pub var_files: Vec<PathBuf>,
+    /// `--terraform-plan`: a plan as `terraform show -json` writes it; its planned
+    /// values name the resources exactly.
+    pub terraform_plan: Option<PathBuf>,
+    /// `--cdk-out`: a CDK app's synthesized cloud assembly, when it is not `cdk.out`
+    /// beside `cdk.json`.
+    pub cdk_out: Option<PathBuf>,
 }
 
 #[cfg(test)]

@@ -290,6 +290,7 @@ fn read_template(
                 })
                 .unwrap_or_default(),
             triggers,
+            layers: Vec::new(),
         };
         d.functions
             .push(configured.resolve(root, &mut d.diagnostics));

@@ -403,6 +403,7 @@ fn read_service(root: &Path, file: &str, text: &str, config: &Node, vars: &Vars<
             declared: Some(declared),
             entry_points: Vec::new(),
             triggers,
+            layers: Vec::new(),
         };
         d.functions
             .push(configured.resolve(root, &mut d.diagnostics));

@@ -142,6 +142,9 @@ fn generate(
             use_env: args.use_env,
             config_fallback: args.config_fallback,
             allow_outside,
+            var_files: args.iac.var_files.clone(),
+            terraform_plan: args.iac.terraform_plan.clone(),
+            cdk_out: args.iac.cdk_out.clone(),
         },
     );
     if config_stop(&discovery.diagnostics, args.config_fallback).is_some() {

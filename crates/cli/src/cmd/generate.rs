@@ -26,6 +26,9 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<Status> {
         use_env: args.use_env,
         config_fallback: args.config_fallback,
         allow_outside: args.allow_outside.clone(),
+        var_files: args.iac.var_files.clone(),
+        terraform_plan: args.iac.terraform_plan.clone(),
+        cdk_out: args.iac.cdk_out.clone(),
     };
     let discovery = match &args.manifest {
         Some(manifest) => super::manifest::discover(manifest, &options)?.discovery,
