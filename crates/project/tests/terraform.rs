@@ -286,17 +286,44 @@ fn broken_files_are_errors_with_their_line_and_the_others_are_read() {
         "]".repeat(100_000)
     );
     write(dir.path(), "deep.tf", deep.as_bytes());
+    // Over the size limit: not parsed at all.
+    let huge = format!("locals {{\n{}}}\n", "  # padding\n".repeat(900_000));
+    write(dir.path(), "huge.tf", huge.as_bytes());
+    // A long operator chain: the parser refuses it (128 operators at most) rather than
+    // recursing through it.
+    let chain = format!("locals {{\n  x = {}\n}}\n", vec!["1"; 20_000].join(" + "));
+    write(dir.path(), "chain.tf", chain.as_bytes());
     let d = discover(dir.path(), &DiscoverOptions::default());
     assert_eq!(names(&d), ["fn"]);
     assert_eq!(
         codes(&d),
         [
             ("parse-failed".into(), "broken.tf:2".into()),
+            ("parse-failed".into(), "chain.tf:2".into()),
             ("parse-failed".into(), "deep.tf:1".into()),
+            ("parse-failed".into(), "huge.tf:1".into()),
             ("parse-failed".into(), "latin1.tf:1".into()),
         ]
     );
     assert!(d.diagnostics.iter().all(|x| !is_config_error(x)));
+}
+
+#[test]
+fn a_var_file_that_cannot_be_read_is_a_config_error_naming_it() {
+    let options = DiscoverOptions {
+        var_files: vec!["/nonexistent/prod.tfvars".into()],
+        ..DiscoverOptions::default()
+    };
+    let d = discover(&project("terraform-archive-file"), &options);
+    let errors: Vec<_> = d.config_errors().collect();
+    assert_eq!(errors.len(), 1, "{:?}", d.diagnostics);
+    assert!(
+        errors[0]
+            .message
+            .starts_with("/nonexistent/prod.tfvars: cannot be read"),
+        "{}",
+        errors[0].message
+    );
 }
 
 #[test]
@@ -349,5 +376,34 @@ fn references_in_a_layer_list_that_are_not_layers_are_named() {
             .contains("var.shared_layer is not declared"),
         "{}",
         d.diagnostics[0].message
+    );
+}
+
+#[test]
+fn a_terraform_root_module_below_a_plain_folder_is_a_nested_project() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "tools/report.py", b"import boto3\n");
+    one_function(&dir.path().join("orders"));
+    // A child module is read through its caller, not as a project of its own.
+    one_function(&dir.path().join("orders/modules/extra"));
+    // Terraform without functions is no Lambda project.
+    write(
+        dir.path(),
+        "network/main.tf",
+        b"resource \"aws_vpc\" \"v\" {}\n",
+    );
+    let d = discover(dir.path(), &DiscoverOptions::default());
+    let nested: Vec<_> = d
+        .diagnostics
+        .iter()
+        .filter(|x| x.code == "nested-projects")
+        .collect();
+    assert_eq!(nested.len(), 1, "{:?}", d.diagnostics);
+    assert!(
+        nested[0]
+            .message
+            .starts_with("a folder below this one is a project of its own (orders/main.tf)"),
+        "{}",
+        nested[0].message
     );
 }

@@ -129,7 +129,10 @@ fn tf_files(dir: &Path) -> Vec<PathBuf> {
 
 /// A path relative to `root` with `/` separators, for messages and locations.
 fn relative(root: &Path, path: &Path) -> String {
-    let rel = path.strip_prefix(root).unwrap_or(path);
+    let Ok(rel) = path.strip_prefix(root) else {
+        // A `--var-file` outside the project: as given.
+        return path.display().to_string();
+    };
     rel.components()
         .map(|c| c.as_os_str().to_string_lossy().into_owned())
         .collect::<Vec<_>>()
@@ -559,17 +562,18 @@ pub(crate) fn read(
     ))
 }
 
-/// Whether the folder is a Terraform root module that defines Lambda functions
-/// (directly or through local modules); for the `nested-projects` warning.
-pub(crate) fn is_root_module(dir: &Path) -> bool {
-    // A child module is read through the root module that calls it.
-    if dir.components().any(|c| c.as_os_str() == "modules") {
+/// Whether the folder `rel` below `root` is a Terraform root module that defines Lambda
+/// functions (directly or through local modules); for the `nested-projects` warning.
+/// A folder inside a `modules/` folder is taken for a child module, which is read through
+/// the root module that calls it.
+pub(crate) fn is_root_module(root: &Path, rel: &str) -> bool {
+    if rel.split('/').any(|c| c == "modules") {
         return false;
     }
     let mut diagnostics = Vec::new();
     let mut errors = Vec::new();
     read(
-        dir,
+        &root.join(rel),
         &DiscoverOptions::default(),
         &mut diagnostics,
         &mut errors,
