@@ -407,3 +407,71 @@ fn a_terraform_root_module_below_a_plain_folder_is_a_nested_project() {
         nested[0].message
     );
 }
+
+#[test]
+fn configuration_outside_the_repository_is_not_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("repo");
+    std::fs::create_dir_all(repo.join(".git")).unwrap();
+    one_function(&repo);
+    // A pull request pointing a module, and a layer, out of the repository.
+    one_function(&dir.path().join("elsewhere"));
+    write(
+        &repo,
+        "more.tf",
+        br#"
+module "stolen" {
+  source = "../elsewhere"
+}
+data "archive_file" "deps" {
+  type        = "zip"
+  source_dir  = "../secrets"
+  output_path = "deps.zip"
+}
+resource "aws_lambda_layer_version" "deps" {
+  layer_name = "deps"
+  filename   = data.archive_file.deps.output_path
+}
+"#,
+    );
+    write(dir.path(), "secrets/python/keys.py", b"KEY = 'x'\n");
+    let text = std::fs::read_to_string(repo.join("main.tf"))
+        .unwrap()
+        .replace(
+            "runtime       = \"python3.12\"",
+            "runtime       = \"python3.12\"\n  layers = [aws_lambda_layer_version.deps.arn]",
+        );
+    write(&repo, "main.tf", text.as_bytes());
+    let d = discover(&repo, &DiscoverOptions::default());
+    assert_eq!(names(&d), ["fn"]);
+    assert!(d.functions[0].layers.is_empty());
+    assert_eq!(
+        codes(&d),
+        [
+            ("outside-project".into(), "../elsewhere/main.tf:1".into()),
+            ("outside-project".into(), "main.tf:8".into()),
+        ],
+        "{:?}",
+        d.diagnostics
+    );
+}
+
+#[test]
+fn a_resource_and_a_module_call_of_one_name_are_named_by_address() {
+    let dir = tempfile::tempdir().unwrap();
+    one_function(dir.path());
+    write(
+        dir.path(),
+        "module.tf",
+        br#"
+module "fn" {
+  source      = "terraform-aws-modules/lambda/aws"
+  handler     = "app.handler"
+  runtime     = "python3.12"
+  source_path = "src"
+}
+"#,
+    );
+    let d = discover(dir.path(), &DiscoverOptions::default());
+    assert_eq!(names(&d), ["aws_lambda_function.fn", "module.fn"]);
+}

@@ -849,6 +849,12 @@ mod tests {
             ("aws_sqs_queue", "jobs", r#"name = "jobs""#),
             ("aws_secretsmanager_secret", "db", r#"name = "db""#),
             ("aws_ssm_parameter", "key", r#"name = "/app/key""#),
+            ("aws_iam_role", "worker", r#"name = "worker""#),
+            (
+                "aws_iam_role",
+                "svc",
+                "name = \"svc\"\npath = \"/service/\"",
+            ),
         ] {
             module.resources.insert(
                 format!("{kind}.{name}"),
@@ -987,6 +993,14 @@ mod tests {
         assert_eq!(
             eval("aws_ssm_parameter.key.arn"),
             "{!GetAtt aws_ssm_parameter.key.arn (arn) = arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/app/key}"
+        );
+        assert_eq!(
+            eval("aws_iam_role.worker.arn"),
+            "{!GetAtt aws_iam_role.worker.arn (arn) = arn:${AWS::Partition}:iam::${AWS::AccountId}:role/worker}"
+        );
+        assert_eq!(
+            eval("aws_iam_role.svc.arn"),
+            "{!GetAtt aws_iam_role.svc.arn (arn) = arn:${AWS::Partition}:iam::${AWS::AccountId}:role/service/svc}"
         );
         assert_eq!(
             eval("aws_sns_topic.nope.arn"),
