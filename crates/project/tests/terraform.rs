@@ -82,6 +82,16 @@ fn one_function(dir: &Path) {
     );
 }
 
+/// [`ONE_FUNCTION`] with `extra` (arguments of the function resource) after its runtime.
+fn one_function_with(dir: &Path, extra: &str) {
+    one_function(dir);
+    let text = ONE_FUNCTION.replace(
+        "runtime       = \"python3.12\"",
+        &format!("runtime       = \"python3.12\"\n  {extra}"),
+    );
+    write(dir, "main.tf", text.as_bytes());
+}
+
 #[test]
 fn archive_file_functions_with_tfvars_and_references() {
     let root = project("terraform-archive-file");
@@ -215,7 +225,7 @@ fn the_lambda_module_and_a_local_module_with_values_passed_in() {
 #[test]
 fn a_layer_version_packed_from_a_folder_is_followed() {
     let dir = tempfile::tempdir().unwrap();
-    one_function(dir.path());
+    one_function_with(dir.path(), "layers = [aws_lambda_layer_version.deps.arn]");
     write(
         dir.path(),
         "layer.tf",
@@ -232,13 +242,6 @@ resource "aws_lambda_layer_version" "deps" {
 "#,
     );
     write(dir.path(), "layers/deps/python/shared.py", b"X = 1\n");
-    let text = std::fs::read_to_string(dir.path().join("main.tf"))
-        .unwrap()
-        .replace(
-            "runtime       = \"python3.12\"",
-            "runtime       = \"python3.12\"\n  layers = [aws_lambda_layer_version.deps.arn]",
-        );
-    write(dir.path(), "main.tf", text.as_bytes());
     let d = discover(dir.path(), &DiscoverOptions::default());
     let layers = &d.functions[0].layers;
     assert_eq!(layers.len(), 1, "{:?}", d.diagnostics);
@@ -357,14 +360,7 @@ fn terraform_without_functions_is_a_plain_folder() {
 #[test]
 fn references_in_a_layer_list_that_are_not_layers_are_named() {
     let dir = tempfile::tempdir().unwrap();
-    one_function(dir.path());
-    let text = std::fs::read_to_string(dir.path().join("main.tf"))
-        .unwrap()
-        .replace(
-            "runtime       = \"python3.12\"",
-            "runtime       = \"python3.12\"\n  layers = [var.shared_layer]",
-        );
-    write(dir.path(), "main.tf", text.as_bytes());
+    one_function_with(dir.path(), "layers = [var.shared_layer]");
     let d = discover(dir.path(), &DiscoverOptions::default());
     assert_eq!(
         codes(&d),
@@ -413,7 +409,7 @@ fn configuration_outside_the_repository_is_not_read() {
     let dir = tempfile::tempdir().unwrap();
     let repo = dir.path().join("repo");
     std::fs::create_dir_all(repo.join(".git")).unwrap();
-    one_function(&repo);
+    one_function_with(&repo, "layers = [aws_lambda_layer_version.deps.arn]");
     // A pull request pointing a module, and a layer, out of the repository.
     one_function(&dir.path().join("elsewhere"));
     write(
@@ -435,13 +431,6 @@ resource "aws_lambda_layer_version" "deps" {
 "#,
     );
     write(dir.path(), "secrets/python/keys.py", b"KEY = 'x'\n");
-    let text = std::fs::read_to_string(repo.join("main.tf"))
-        .unwrap()
-        .replace(
-            "runtime       = \"python3.12\"",
-            "runtime       = \"python3.12\"\n  layers = [aws_lambda_layer_version.deps.arn]",
-        );
-    write(&repo, "main.tf", text.as_bytes());
     let d = discover(&repo, &DiscoverOptions::default());
     assert_eq!(names(&d), ["fn"]);
     assert!(d.functions[0].layers.is_empty());
