@@ -464,3 +464,22 @@ module "fn" {
     let d = discover(dir.path(), &DiscoverOptions::default());
     assert_eq!(names(&d), ["aws_lambda_function.fn", "module.fn"]);
 }
+
+#[test]
+fn a_handler_that_is_not_known_says_why() {
+    let dir = tempfile::tempdir().unwrap();
+    one_function(dir.path());
+    let text = ONE_FUNCTION.replace("\"app.handler\"", "var.handler");
+    write(dir.path(), "main.tf", text.as_bytes());
+    write(dir.path(), "variables.tf", b"variable \"handler\" {}\n");
+    let d = discover(dir.path(), &DiscoverOptions::default());
+    assert!(
+        matches!(&d.functions[0].entry, Entry::Unsupported { reason } if reason == "its handler is not known (<unknown: var.handler has no default and no tfvars sets it>)"),
+        "{:?}",
+        d.functions[0].entry
+    );
+    assert_eq!(
+        codes(&d),
+        [("unsupported-function".into(), "main.tf:8".into())]
+    );
+}
