@@ -483,3 +483,48 @@ fn a_handler_that_is_not_known_says_why() {
         [("unsupported-function".into(), "main.tf:8".into())]
     );
 }
+
+#[test]
+fn module_outputs_and_source_path_objects_are_followed() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "src/app.py",
+        b"def handler(event, context):\n    return 1\n",
+    );
+    write(
+        dir.path(),
+        "main.tf",
+        br#"
+module "store" {
+  source = "./modules/store"
+  prefix = "acme"
+}
+module "api" {
+  source      = "registry.terraform.io/terraform-aws-modules/lambda/aws"
+  handler     = "app.handler"
+  runtime     = "python3.12"
+  source_path = [{ path = "${path.root}/src", pip_requirements = false }]
+  environment_variables = {
+    TABLE = module.store.table_arn
+  }
+}
+"#,
+    );
+    write(
+        dir.path(),
+        "modules/store/main.tf",
+        br#"
+variable "prefix" {}
+resource "aws_dynamodb_table" "t" { name = "${var.prefix}-items" }
+output "table_arn" { value = aws_dynamodb_table.t.arn }
+"#,
+    );
+    let d = discover(dir.path(), &DiscoverOptions::default());
+    assert_eq!(names(&d), ["api"], "{:?}", d.diagnostics);
+    assert_eq!(d.functions[0].code_root, dir.path().join("src"));
+    assert_eq!(
+        shown(env(&d, "api", "TABLE")),
+        "{!GetAtt module.store.aws_dynamodb_table.t.arn (arn) = arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/acme-items}"
+    );
+}
