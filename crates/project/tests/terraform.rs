@@ -301,11 +301,11 @@ fn broken_files_are_errors_with_their_line_and_the_others_are_read() {
     assert_eq!(
         codes(&d),
         [
-            ("parse-failed".into(), "broken.tf:2".into()),
-            ("parse-failed".into(), "chain.tf:2".into()),
-            ("parse-failed".into(), "deep.tf:1".into()),
-            ("parse-failed".into(), "huge.tf:1".into()),
-            ("parse-failed".into(), "latin1.tf:1".into()),
+            ("config-file-not-read".into(), "broken.tf:2".into()),
+            ("config-file-not-read".into(), "chain.tf:2".into()),
+            ("config-file-not-read".into(), "deep.tf:1".into()),
+            ("config-file-not-read".into(), "huge.tf:1".into()),
+            ("config-file-not-read".into(), "latin1.tf:1".into()),
         ]
     );
     assert!(d.diagnostics.iter().all(|x| !is_config_error(x)));

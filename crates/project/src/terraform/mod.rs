@@ -249,7 +249,7 @@ fn read_module(
             Err((message, line, column)) => {
                 parse_errors.push(Diagnostic::new(
                     Level::Error,
-                    Code::ParseFailed,
+                    Code::ConfigFileNotRead,
                     format!("{shown}: {message}; the file is not read"),
                     Some(Location {
                         file: shown.clone(),
