@@ -81,6 +81,8 @@ codes! {
         "a source file is not valid UTF-8 and was read with replacement characters";
     KmsKeyNotCovered = "kms-key-not-covered", Warning,
         "a call on a resource the template encrypts with a customer-managed key, whose KMS permissions the tables do not list";
+    LayerNotFollowed = "layer-not-followed", Warning,
+        "a Lambda layer leastrole cannot read (given by ARN, content in S3 or an archive): what the function imports from it is not analysed";
     MisplacedReference = "misplaced-reference", Warning,
         "a configured ARN built around a reference that is not a name (a queue's URL, a topic's ARN): wrong at deploy time";
     NestedProjects = "nested-projects", Warning,
