@@ -723,3 +723,41 @@ fn python_layers_search_site_packages_first_and_keep_boto3_the_sdk() {
         "{r:#}"
     );
 }
+
+#[test]
+fn a_cdk_layer_is_read_from_the_app_folder_its_asset_copies() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = tmp.path();
+    let handler =
+        "from shared_cdk import fetch\n\n\ndef handler(event, context):\n    return fetch('k')\n";
+    write_files(
+        p,
+        &[
+            ("cdk.json", "{\"app\": \"python3 app.py\"}\n"),
+            ("src/index.py", handler),
+            ("cdk.out/asset.fn/index.py", handler),
+            ("layers/shared/python/shared_cdk.py", PY_LAYER_MODULE),
+            ("cdk.out/asset.layer/python/shared_cdk.py", PY_LAYER_MODULE),
+            (
+                "cdk.out/Stack.template.json",
+                r#"{"Resources": {
+  "SharedLayer": {"Type": "AWS::Lambda::LayerVersion",
+    "Properties": {"Content": {"S3Bucket": "assets", "S3Key": "layer.zip"}},
+    "Metadata": {"aws:asset:path": "asset.layer"}},
+  "Fn": {"Type": "AWS::Lambda::Function",
+    "Properties": {"Handler": "index.handler", "Runtime": "python3.12",
+      "Code": {"S3Bucket": "assets", "S3Key": "fn.zip"},
+      "Layers": [{"Ref": "SharedLayer"}]},
+    "Metadata": {"aws:asset:path": "asset.fn"}}
+}}"#,
+            ),
+        ],
+    );
+    let r = report(p, &[]);
+    assert_eq!(actions(&r, "Fn"), ["s3:GetObject"], "{r:#}");
+    let files = function(&r, "Fn")["files"].to_string();
+    assert!(
+        files.contains("\"layers/shared/python/shared_cdk.py\""),
+        "{files}"
+    );
+}
