@@ -255,7 +255,8 @@ impl<'r> Resolver<'r> {
         if level > 0 {
             let mut dir = parent_dir(importer).to_string();
             for _ in 1..level {
-                if dir.is_empty() {
+                // Not above the code root, nor above a layer's folder (`../layers/x`).
+                if dir.is_empty() || dir.rsplit('/').next() == Some("..") {
                     return None;
                 }
                 dir = parent_dir(&dir).to_string();
