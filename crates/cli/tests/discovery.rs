@@ -761,3 +761,41 @@ fn a_cdk_layer_is_read_from_the_app_folder_its_asset_copies() {
         "{files}"
     );
 }
+
+#[test]
+fn layer_packages_resolve_by_exports_and_scoped_subpaths() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = tmp.path();
+    let sqs = "const { SQSClient, SendMessageCommand } = require('@aws-sdk/client-sqs');\nexports.send = () => new SQSClient({}).send(new SendMessageCommand({ QueueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/jobs', MessageBody: 'x' }));\n";
+    let sns = "const { SNSClient, PublishCommand } = require('@aws-sdk/client-sns');\nexports.publish = () => new SNSClient({}).send(new PublishCommand({ TopicArn: 'arn:aws:sns:us-east-1:123456789012:news', Message: 'x' }));\n";
+    write_files(
+        p,
+        &[
+            // `exports` wins over `main`, and `require` is the condition Node takes.
+            (
+                "layer/nodejs/node_modules/jobs/package.json",
+                r#"{"main": "wrong.js", "exports": {".": {"import": "./esm/wrong.mjs", "require": "./cjs/index.js"}}}"#,
+            ),
+            ("layer/nodejs/node_modules/jobs/cjs/index.js", sqs),
+            (
+                "layer/nodejs/node_modules/jobs/wrong.js",
+                "exports.send = () => 1;\n",
+            ),
+            ("layer/nodejs/node_modules/@org/util/db.js", sns),
+            (
+                "src/app.ts",
+                "import { send } from 'jobs';\nimport { publish } from '@org/util/db';\nexport const handler = async () => { await send(); await publish(); };\n",
+            ),
+            (
+                "template.yaml",
+                "Transform: AWS::Serverless-2016-10-31\nResources:\n  Layer:\n    Type: AWS::Serverless::LayerVersion\n    Properties:\n      ContentUri: layer/\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      CodeUri: src/\n      Handler: app.handler\n      Runtime: nodejs22.x\n      Layers: [!Ref Layer]\n",
+            ),
+        ],
+    );
+    let r = report(p, &[]);
+    assert_eq!(
+        actions(&r, "Fn"),
+        ["sns:Publish", "sqs:SendMessage"],
+        "{r:#}"
+    );
+}
