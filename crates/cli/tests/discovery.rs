@@ -515,3 +515,287 @@ fn a_missing_or_file_path_says_what_to_do() {
     assert_eq!(code, 2);
     assert!(err.contains("does not exist"), "{err}");
 }
+
+// Lambda layers (issue 19): what a function imports from a layer of the project is
+// analysed where the runtime finds it; a layer leastrole cannot read is named.
+
+/// Each (path below `root`, text) written.
+fn write_files(root: &Path, files: &[(&str, &str)]) {
+    for (path, text) in files {
+        write(&root.join(path), text);
+    }
+}
+
+/// The actions of `report`'s function `name`, sorted.
+fn actions(report: &Value, name: &str) -> Vec<String> {
+    let mut out: Vec<String> = function(report, name)["grants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["action"].as_str().unwrap().to_string())
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+const PY_LAYER_MODULE: &str = "import boto3\n\ns3 = boto3.client('s3')\n\n\ndef fetch(key):\n    return s3.get_object(Bucket='reports', Key=key)\n";
+
+#[test]
+fn a_layer_folder_leaving_the_repository_is_not_read() {
+    let l = layout();
+    write(
+        &l.outside.join("python/outside_helper.py"),
+        &format!(
+            "import boto3\n\ns3 = boto3.client('s3')\n\n\ndef fetch():\n    return s3.get_object(Bucket='{SECRET}', Key='k')\n"
+        ),
+    );
+    write(
+        &l.project.join("src/app.py"),
+        "from outside_helper import fetch\n\n\ndef handler(event, context):\n    return fetch()\n",
+    );
+    write(
+        &l.project.join("template.yaml"),
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n  Out:\n    Type: AWS::Serverless::LayerVersion\n    Properties:\n      ContentUri: ../../outside/\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      CodeUri: src/\n      Handler: app.handler\n      Runtime: python3.12\n      Layers: [!Ref Out]\n",
+    );
+    assert_confined(&l, &[], Some("template.yaml"));
+    let r = report(&l.project, &[]);
+    assert_eq!(diagnostics(&r, "outside-project")[0]["line"], 7, "{r:#}");
+}
+
+#[test]
+fn sam_layers_follow_globals_get_att_build_method_and_plain_cloudformation_content() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = tmp.path();
+    // Globals' layer (laid out as /opt), the function's own (built into `nodejs/`), a
+    // plain `AWS::Lambda::LayerVersion` by `!GetAtt`, and three that cannot be read.
+    write_files(
+        p,
+        &[
+            ("layers/base/nodejs/node_modules/base/index.js", "const { SQSClient, SendMessageCommand } = require('@aws-sdk/client-sqs');\nconst sqs = new SQSClient({});\nexports.send = () => sqs.send(new SendMessageCommand({ QueueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/jobs', MessageBody: 'x' }));\n"),
+            ("layers/built/node_modules/built/index.js", "const { SNSClient, PublishCommand } = require('@aws-sdk/client-sns');\nconst sns = new SNSClient({});\nexports.publish = () => sns.send(new PublishCommand({ TopicArn: 'arn:aws:sns:us-east-1:123456789012:news', Message: 'x' }));\n"),
+            ("layers/plain/nodejs/node20/node_modules/plain/index.js", "const { S3Client, GetObjectCommand } = require('@aws-sdk/client-s3');\nconst s3 = new S3Client({});\nexports.get = () => s3.send(new GetObjectCommand({ Bucket: 'reports', Key: 'k' }));\n"),
+            ("src/app.js", "const base = require('base');\nconst built = require('built');\nconst { get } = require('plain');\nexports.handler = async () => { await base.send(); await built.publish(); await get(); };\n"),
+            ("template.yaml", "Transform: AWS::Serverless-2016-10-31
+Parameters:
+  Insights:
+    Type: String
+Globals:
+  Function:
+    Layers:
+      - !Ref Base
+Resources:
+  Base:
+    Type: AWS::Serverless::LayerVersion
+    Properties:
+      ContentUri: layers/base/
+  Built:
+    Type: AWS::Serverless::LayerVersion
+    Properties:
+      ContentUri: layers/built/
+    Metadata:
+      BuildMethod: nodejs20.x
+  Plain:
+    Type: AWS::Lambda::LayerVersion
+    Properties:
+      Content: layers/plain
+  InS3:
+    Type: AWS::Lambda::LayerVersion
+    Properties:
+      Content: {S3Bucket: artifacts, S3Key: layer.zip}
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: src/
+      Handler: app.handler
+      Runtime: nodejs20.x
+      Layers:
+        - !Ref Built
+        - !GetAtt Plain.LayerVersionArn
+        - !Ref InS3
+        - !Ref Insights
+        - !Sub arn:${AWS::Partition}:lambda:${AWS::Region}:580247275435:layer:LambdaInsightsExtension:52
+"),
+        ],
+    );
+    let r = report(p, &[]);
+    assert_eq!(
+        actions(&r, "Fn"),
+        ["s3:GetObject", "sns:Publish", "sqs:SendMessage"],
+        "{r:#}"
+    );
+    let files = function(&r, "Fn")["files"].to_string();
+    for file in [
+        "layers/base/nodejs/node_modules/base/index.js",
+        "layers/built/node_modules/built/index.js",
+        "layers/plain/nodejs/node20/node_modules/plain/index.js",
+    ] {
+        assert!(files.contains(file), "{file} in {files}");
+    }
+    let not_followed: Vec<String> = diagnostics(&r, "layer-not-followed")
+        .iter()
+        .map(|d| d["message"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(not_followed.len(), 3, "{not_followed:#?}");
+    assert!(not_followed[0].contains("`InS3`") && not_followed[0].contains("S3"));
+    assert!(not_followed[1].contains("`Insights`"));
+    assert!(not_followed.iter().any(|m| m.contains("given by ARN")));
+}
+
+#[test]
+fn the_functions_own_node_modules_and_the_sdk_are_not_taken_from_a_layer() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = tmp.path();
+    // The function ships its own `shared` (Node takes it first: a dependency, never
+    // analysed); the layer's `shared` makes a call that must not be in the policy. The
+    // layer also bundles an `@aws-sdk/client-s3` that is not the SDK's code.
+    write_files(
+        p,
+        &[
+            (
+                "src/node_modules/shared/index.js",
+                "exports.go = () => 1;\n",
+            ),
+            (
+                "layer/nodejs/node_modules/shared/index.js",
+                "const { SQSClient, DeleteQueueCommand } = require('@aws-sdk/client-sqs');\nexports.go = () => new SQSClient({}).send(new DeleteQueueCommand({ QueueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/q' }));\n",
+            ),
+            (
+                "layer/nodejs/node_modules/@aws-sdk/client-s3/index.js",
+                "exports.S3Client = class {};\n",
+            ),
+            (
+                "src/app.js",
+                "const shared = require('shared');\nconst { S3Client, GetObjectCommand } = require('@aws-sdk/client-s3');\nconst s3 = new S3Client({});\nexports.handler = async () => { shared.go(); await s3.send(new GetObjectCommand({ Bucket: 'reports', Key: 'k' })); };\n",
+            ),
+            (
+                "template.yaml",
+                "Transform: AWS::Serverless-2016-10-31\nResources:\n  Layer:\n    Type: AWS::Serverless::LayerVersion\n    Properties:\n      ContentUri: layer/\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      CodeUri: src/\n      Handler: app.handler\n      Runtime: nodejs20.x\n      Layers: [!Ref Layer]\n",
+            ),
+        ],
+    );
+    let r = report(p, &[]);
+    assert_eq!(actions(&r, "Fn"), ["s3:GetObject"], "{r:#}");
+}
+
+#[test]
+fn python_layers_search_site_packages_first_and_keep_boto3_the_sdk() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = tmp.path();
+    // `helper` is both in the layer's site-packages and in `python/`: the runtime takes
+    // site-packages first. The layer also bundles a boto3, which stays the SDK.
+    write_files(
+        p,
+        &[
+            (
+                "layer/python/lib/python3.12/site-packages/helper.py",
+                PY_LAYER_MODULE,
+            ),
+            (
+                "layer/python/helper.py",
+                "import boto3\n\n\ndef fetch(key):\n    return boto3.client('sqs').purge_queue(QueueUrl=key)\n",
+            ),
+            (
+                "layer/python/boto3/__init__.py",
+                "def client(name):\n    pass\n",
+            ),
+            (
+                "src/app.py",
+                "from helper import fetch\n\n\ndef handler(event, context):\n    return fetch('k')\n",
+            ),
+            (
+                "serverless.yml",
+                "service: svc\nprovider:\n  name: aws\n  runtime: python3.12\n  layers:\n    - {Ref: SharedDashcodeLambdaLayer}\nlayers:\n  shared-code:\n    path: layer\nfunctions:\n  fromProvider:\n    handler: src/app.handler\n  own:\n    handler: src/app.handler\n    layers:\n      - arn:aws:lambda:us-east-1:123456789012:layer:other:1\n",
+            ),
+        ],
+    );
+    let r = report(p, &[]);
+    assert_eq!(actions(&r, "fromProvider"), ["s3:GetObject"], "{r:#}");
+    // A function's own `layers` replaces the provider's.
+    assert!(actions(&r, "own").is_empty(), "{r:#}");
+    let not_followed = diagnostics(&r, "layer-not-followed");
+    assert_eq!(not_followed.len(), 1, "{r:#}");
+    assert!(
+        not_followed[0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("own: layer `arn:aws:lambda:us-east-1:123456789012:layer:other:1`"),
+        "{r:#}"
+    );
+}
+
+#[test]
+fn a_cdk_layer_is_read_from_the_app_folder_its_asset_copies() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = tmp.path();
+    let handler =
+        "from shared_cdk import fetch\n\n\ndef handler(event, context):\n    return fetch('k')\n";
+    write_files(
+        p,
+        &[
+            ("cdk.json", "{\"app\": \"python3 app.py\"}\n"),
+            ("src/index.py", handler),
+            ("cdk.out/asset.fn/index.py", handler),
+            ("layers/shared/python/shared_cdk.py", PY_LAYER_MODULE),
+            ("cdk.out/asset.layer/python/shared_cdk.py", PY_LAYER_MODULE),
+            (
+                "cdk.out/Stack.template.json",
+                r#"{"Resources": {
+  "SharedLayer": {"Type": "AWS::Lambda::LayerVersion",
+    "Properties": {"Content": {"S3Bucket": "assets", "S3Key": "layer.zip"}},
+    "Metadata": {"aws:asset:path": "asset.layer"}},
+  "Fn": {"Type": "AWS::Lambda::Function",
+    "Properties": {"Handler": "index.handler", "Runtime": "python3.12",
+      "Code": {"S3Bucket": "assets", "S3Key": "fn.zip"},
+      "Layers": [{"Ref": "SharedLayer"}]},
+    "Metadata": {"aws:asset:path": "asset.fn"}}
+}}"#,
+            ),
+        ],
+    );
+    let r = report(p, &[]);
+    assert_eq!(actions(&r, "Fn"), ["s3:GetObject"], "{r:#}");
+    let files = function(&r, "Fn")["files"].to_string();
+    assert!(
+        files.contains("\"layers/shared/python/shared_cdk.py\""),
+        "{files}"
+    );
+}
+
+#[test]
+fn layer_packages_resolve_by_exports_and_scoped_subpaths() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = tmp.path();
+    let sqs = "const { SQSClient, SendMessageCommand } = require('@aws-sdk/client-sqs');\nexports.send = () => new SQSClient({}).send(new SendMessageCommand({ QueueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/jobs', MessageBody: 'x' }));\n";
+    let sns = "const { SNSClient, PublishCommand } = require('@aws-sdk/client-sns');\nexports.publish = () => new SNSClient({}).send(new PublishCommand({ TopicArn: 'arn:aws:sns:us-east-1:123456789012:news', Message: 'x' }));\n";
+    write_files(
+        p,
+        &[
+            // `exports` wins over `main`, and `require` is the condition Node takes.
+            (
+                "layer/nodejs/node_modules/jobs/package.json",
+                r#"{"main": "wrong.js", "exports": {".": {"import": "./esm/wrong.mjs", "require": "./cjs/index.js"}}}"#,
+            ),
+            ("layer/nodejs/node_modules/jobs/cjs/index.js", sqs),
+            (
+                "layer/nodejs/node_modules/jobs/wrong.js",
+                "exports.send = () => 1;\n",
+            ),
+            ("layer/nodejs/node_modules/@org/util/db.js", sns),
+            (
+                "src/app.ts",
+                "import { send } from 'jobs';\nimport { publish } from '@org/util/db';\nexport const handler = async () => { await send(); await publish(); };\n",
+            ),
+            (
+                "template.yaml",
+                "Transform: AWS::Serverless-2016-10-31\nResources:\n  Layer:\n    Type: AWS::Serverless::LayerVersion\n    Properties:\n      ContentUri: layer/\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      CodeUri: src/\n      Handler: app.handler\n      Runtime: nodejs22.x\n      Layers: [!Ref Layer]\n",
+            ),
+        ],
+    );
+    let r = report(p, &[]);
+    assert_eq!(
+        actions(&r, "Fn"),
+        ["sns:Publish", "sqs:SendMessage"],
+        "{r:#}"
+    );
+}

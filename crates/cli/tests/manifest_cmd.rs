@@ -175,6 +175,45 @@ fn the_captured_manifest_matches_the_documented_schema() {
     assert!(schemas.validate(&bad, index).is_err());
 }
 
+/// The plugin sends the service's `layers` (issue 19): a function's layer is followed
+/// from a manifest as from the service folder.
+#[test]
+fn a_manifests_layers_are_followed_like_the_service_folders() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fixtures/projects/serverless-layer-shared-code")
+        .canonicalize()
+        .unwrap();
+    let manifest = serde_json::json!({
+        "version": 1,
+        "framework": "serverless",
+        "serviceDir": dir,
+        "configurationFilename": "serverless.yml",
+        "service": {
+            "service": "orders",
+            "provider": {"name": "aws", "stage": "dev", "runtime": "nodejs20.x",
+                "environment": {"ORDERS_TABLE": "orders-dev-orders"}},
+            "functions": {"createOrder": {"handler": "src/handler.createOrder",
+                "layers": [{"Ref": "SharedLambdaLayer"}]}},
+            "layers": {"shared": {"path": "layers/shared", "package": {}}}
+        }
+    })
+    .to_string();
+    let (code, out, err) = run(
+        &["generate", "--manifest", "-", "--format", "json"],
+        Some(&manifest),
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("\"resource\": \"arn:*:dynamodb:*:*:table/orders-dev-orders\""),
+        "{out}"
+    );
+    assert!(
+        out.contains("\"file\": \"layers/shared/nodejs/node_modules/shared/lib/orders.js\""),
+        "{out}"
+    );
+    assert!(!out.contains("layer-not-followed"), "{out}");
+}
+
 #[test]
 fn check_reads_a_manifest_like_the_service_folder() {
     let dir = service_dir();

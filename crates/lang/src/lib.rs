@@ -45,8 +45,34 @@ pub fn analyze(root: &Path, entries: &[String]) -> Program {
 /// analyses of several functions, each file is read and parsed once. The result is the
 /// same as [`analyze`]'s.
 pub fn analyze_with(sources: &Sources, root: &Path, entries: &[String]) -> Program {
+    analyze_with_paths(sources, root, entries, &SearchPaths::default())
+}
+
+/// Folders where the runtime looks, in this order, for the modules a function's own code
+/// does not have: its Lambda layers' folders under `/opt` (`python`,
+/// `python/lib/python3.X/site-packages`; `nodejs/node_modules`,
+/// `nodejs/nodeNN/node_modules`). Each is relative to the analysis root, `/`-separated,
+/// and may lead out of it (`../layers/shared/python`); files found there are analysed
+/// under that path like the function's own.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SearchPaths {
+    /// Searched for an absolute Python import after the function's own folders.
+    pub python: Vec<String>,
+    /// Searched for a bare JavaScript specifier (`require('shared')`) that no
+    /// `node_modules` folder of the function's own code holds (Node's `NODE_PATH`).
+    pub node: Vec<String>,
+}
+
+/// [`analyze_with`], following imports the function's code cannot satisfy into `paths`
+/// (its layers).
+pub fn analyze_with_paths(
+    sources: &Sources,
+    root: &Path,
+    entries: &[String],
+    paths: &SearchPaths,
+) -> Program {
     let mut program = Program::default();
-    each_language(sources, root, entries, |p| program.extend(p));
+    each_language(sources, root, entries, paths, |p| program.extend(p));
     program
 }
 
@@ -75,6 +101,7 @@ pub fn analyze_folder_within(root: &Path, entries: &[String], confine: Confine) 
         &Sources::default().within(confine),
         root,
         entries,
+        &SearchPaths::default(),
         |program| {
             out.files.extend(program.modules.keys().cloned());
             let (calls, diagnostics) = program.into_calls_and_diagnostics();
@@ -97,6 +124,7 @@ fn each_language(
     sources: &Sources,
     root: &Path,
     entries: &[String],
+    paths: &SearchPaths,
     mut take: impl FnMut(Program) + Send,
 ) {
     let (py, js): (Vec<String>, Vec<String>) = entries
@@ -106,10 +134,10 @@ fn each_language(
         .partition(|e| Language::of_path(e) == Some(Language::Python));
     let run = move || {
         if !py.is_empty() {
-            take(python::analyze(sources, root, &py));
+            take(python::analyze(sources, root, &py, &paths.python));
         }
         if !js.is_empty() {
-            take(javascript::analyze(sources, root, &js));
+            take(javascript::analyze(sources, root, &js, &paths.node));
         }
     };
     on_analysis_threads(run);

@@ -259,6 +259,11 @@ impl Sources {
         Sources { confine, ..self }
     }
 
+    /// Whether files may be read at `path` (see [`Confine::admits`]).
+    pub(crate) fn admits(&self, path: &Path) -> bool {
+        self.confine.admits(path)
+    }
+
     /// The entries of the folder `root/dir` (`dir` relative, `/`-separated, `""` for
     /// the root), read once; empty if it cannot be read.
     pub(crate) fn listing(&self, root: &Path, dir: &str) -> Arc<Listing> {

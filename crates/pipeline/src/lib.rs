@@ -20,6 +20,8 @@ use leastrole_policy::{
 use leastrole_project::{Discovery, Encrypted, Entry, EnvValue, Function, ValuePart};
 use rayon::prelude::*;
 
+mod layers;
+
 /// Build the report for every discovered function.
 pub fn build_report(
     maps: &Maps,
@@ -108,10 +110,15 @@ impl Project<'_> {
     }
 }
 
-/// `file`, relative to the code folder, as relative to the project folder.
+/// `file`, relative to the code folder, as relative to the project folder. A layer's
+/// file outside the code folder (`../layers/shared/python/db.py`) comes out as the
+/// project names it (`layers/shared/python/db.py`).
 fn rebase(prefix: &str, file: &mut String) {
     if !prefix.is_empty() {
         *file = format!("{}/{file}", prefix.trim_end_matches('/'));
+    }
+    if file.contains("..") {
+        *file = layers::clean(file);
     }
 }
 
@@ -135,7 +142,14 @@ fn function_report(
     let mut at_config = Vec::new();
     let (mut calls, mut diagnostics, files) = match &f.entry {
         Entry::Handler { file, export } => {
-            let program = leastrole_lang::analyze_with(sources, root, std::slice::from_ref(file));
+            // Imports the function's code does not satisfy are looked up in its layers.
+            let paths = layers::search_paths(f);
+            let program = leastrole_lang::analyze_with_paths(
+                sources,
+                root,
+                std::slice::from_ref(file),
+                &paths,
+            );
             let reach = leastrole_policy::reachable(&program, file, export);
             let mut diags: Vec<Diagnostic> =
                 leastrole_policy::reachable_diagnostics(&program, &reach)

@@ -11,6 +11,8 @@
 //! bytes; bundled assets (`aws:asset:is-bundled: true`, e.g. `NodejsFunction`) and assets
 //! with no such copy are analysed as they are. Functions the CDK adds itself (custom
 //! resource providers, log retention) and inline or image code are listed as unsupported.
+//! A function's `Layers` that are `AWS::Lambda::LayerVersion`s of the stack are read from
+//! their asset folders (mapped back to the app's folder the same way).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -331,6 +333,27 @@ fn read_stack(
             &resource_line,
             Some(crate::role::CDK_MANAGED),
         );
+        let layer_items: Vec<&Node> = match props.get("Layers") {
+            Some(Node::Seq(items)) => items.iter().collect(),
+            Some(Node::Null) | None => Vec::new(),
+            Some(other) => vec![other],
+        };
+        let mut layers = crate::layers::template_layers(
+            &layer_items,
+            &template.resources,
+            &literal,
+            dir,
+            &crate::layers::Site {
+                function: id,
+                at: &source,
+            },
+            &mut d.diagnostics,
+        );
+        // A layer's asset copied from a folder of the app (`Code.fromAsset`) is read
+        // there, as a function's is, so findings point at the app's source.
+        for layer in &mut layers {
+            layer.dir = sources.source_of(&layer.dir, None, None);
+        }
         let configured = Configured {
             name: id.clone(),
             handler,
@@ -345,7 +368,7 @@ fn read_stack(
             declared: Some(declared),
             entry_points: Vec::new(),
             triggers: from_template.remove(id).unwrap_or_default(),
-            layers: Vec::new(),
+            layers,
         };
         d.functions
             .push(configured.resolve(root, &mut d.diagnostics));

@@ -66,6 +66,28 @@ pub(crate) fn refused_config(confine: &Confine, path: &Path, file: &str) -> Opti
 /// the analysis.
 pub(crate) fn confine_functions(d: &mut Discovery, root: &Path, confine: Confine) {
     for f in &mut d.functions {
+        // A layer's folder is read like the function's own code: one outside is left
+        // out, said at the line that attaches it (its modules are not analysed).
+        let shown = |p: &Path| {
+            p.strip_prefix(root)
+                .unwrap_or(p)
+                .to_string_lossy()
+                .replace('\\', "/")
+        };
+        let (kept, outside): (Vec<_>, Vec<_>) =
+            f.layers.drain(..).partition(|l| confine.admits(&l.dir));
+        f.layers = kept;
+        for layer in outside {
+            d.diagnostics.push(confine.refusal(
+                &format!(
+                    "layer `{}` of function `{}`: `{}`",
+                    layer.name,
+                    f.name,
+                    shown(&layer.dir)
+                ),
+                layer.source.clone(),
+            ));
+        }
         let path = match &f.entry {
             Entry::Handler { file, .. } => f.code_root.join(file),
             Entry::Folder { .. } | Entry::Unsupported { .. } => f.code_root.clone(),

@@ -28,6 +28,7 @@ mod discover;
 mod encryption;
 pub mod handler;
 mod intrinsic;
+mod layers;
 mod manifest;
 mod returns;
 mod role;
@@ -252,8 +253,13 @@ pub struct Layer {
     /// The layer's name in the configuration (a logical id, a Serverless layer name, a
     /// Terraform address).
     pub name: String,
-    /// The folder whose content Lambda extracts to `/opt`.
+    /// The folder whose content Lambda extracts to `/opt`, or to `/opt/<opt_dir>`.
     pub dir: PathBuf,
+    /// Where `dir`'s content lands under `/opt`: `""` for `/opt` itself (the folder is
+    /// laid out as a layer archive: `python/…`, `nodejs/node_modules/…`), `python` or
+    /// `nodejs` when the build puts it there (SAM's `Metadata.BuildMethod: python3.12`
+    /// copies `ContentUri`'s content into the layer's `python/` folder).
+    pub opt_dir: String,
     /// The configuration file and line that declare the layer.
     pub source: Option<Location>,
 }

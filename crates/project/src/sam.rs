@@ -266,6 +266,27 @@ fn read_template(
             Vec::new()
         };
         triggers.extend(from_template.remove(id).unwrap_or_default());
+        // SAM's Globals lists are additive: the global layers come first.
+        let layer_items: Vec<&Node> = [globals.get("Layers"), props.get("Layers")]
+            .into_iter()
+            .flatten()
+            .flat_map(|list| match list {
+                Node::Seq(items) => items.iter().collect(),
+                Node::Null => Vec::new(),
+                other => vec![other],
+            })
+            .collect();
+        let layers = crate::layers::template_layers(
+            &layer_items,
+            &template.resources,
+            &literal,
+            root,
+            &crate::layers::Site {
+                function: id,
+                at: &source,
+            },
+            &mut d.diagnostics,
+        );
         let configured = Configured {
             name: id.clone(),
             handler: property(props, globals, "Handler").and_then(&literal),
@@ -290,7 +311,7 @@ fn read_template(
                 })
                 .unwrap_or_default(),
             triggers,
-            layers: Vec::new(),
+            layers,
         };
         d.functions
             .push(configured.resolve(root, &mut d.diagnostics));

@@ -108,6 +108,12 @@ pub(crate) fn logical_id(function: &str) -> String {
     format!("{}LambdaFunction", normalized(function))
 }
 
+/// `<Name>LambdaLayer`, as the framework names the compiled resource of `layers.<name>`
+/// (its `getLambdaLayerLogicalId`).
+pub(crate) fn layer_logical_id(layer: &str) -> String {
+    format!("{}LambdaLayer", normalized(layer))
+}
+
 /// `<Name>LogGroup`, the function's compiled log group.
 fn log_group_id(function: &str) -> String {
     format!("{}LogGroup", normalized(function))
@@ -287,6 +293,11 @@ fn read_service(root: &Path, file: &str, text: &str, config: &Node, vars: &Vars<
         .at(&["package", "artifact"])
         .and_then(|a| vars.literal(a, 0));
 
+    let service_layers = crate::layers::Serverless {
+        declared: config.get("layers").cloned(),
+        provider: provider.get("layers").map(|l| vars.deref(l, 0)),
+        resources: &template.resources,
+    };
     let lines = KeyLines::under(text, &["functions"]);
     // What the `resources:` section wires to each function, read once for all.
     let mut from_template = crate::triggers::template_triggers(
@@ -387,6 +398,17 @@ fn read_service(root: &Path, file: &str, text: &str, config: &Node, vars: &Vars<
         // Resources of its `resources:` section that invoke it (a bucket's notifications,
         // an event source mapping written out).
         triggers.extend(from_template.remove(&logical_id(key)).unwrap_or_default());
+        let layers = service_layers.function_layers(
+            f,
+            &|n| vars.deref(n, 0),
+            &|n| vars.literal(n, 0),
+            root,
+            &crate::layers::Site {
+                function: key,
+                at: &source,
+            },
+            &mut d.diagnostics,
+        );
         let configured = Configured {
             name: key.clone(),
             handler,
@@ -403,7 +425,7 @@ fn read_service(root: &Path, file: &str, text: &str, config: &Node, vars: &Vars<
             declared: Some(declared),
             entry_points: Vec::new(),
             triggers,
-            layers: Vec::new(),
+            layers,
         };
         d.functions
             .push(configured.resolve(root, &mut d.diagnostics));

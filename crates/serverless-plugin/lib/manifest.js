@@ -51,7 +51,12 @@ function snapshotArtifacts(serverless) {
     const f = service.getFunction(name);
     functions[name] = f.package ? f.package.artifact : undefined;
   }
-  return { service: service.package ? service.package.artifact : undefined, functions };
+  // Layers are packaged too: a layer's `path` is what leastrole reads, not the zip.
+  const layers = {};
+  for (const [name, layer] of Object.entries(service.layers || {})) {
+    layers[name] = layer && layer.package ? layer.package.artifact : undefined;
+  }
+  return { service: service.package ? service.package.artifact : undefined, functions, layers };
 }
 
 function withArtifact(pkg, artifact) {
@@ -82,6 +87,14 @@ function buildManifest(serverless, { artifacts } = {}) {
     if (artifacts) f.package = withArtifact(f.package, artifacts.functions[name]);
     functions[name] = f;
   }
+  // The service's layers (`path`), which functions attach by `{Ref: <Name>LambdaLayer}`.
+  const layers = {};
+  for (const [name, layer] of Object.entries(service.layers || {})) {
+    layers[name] =
+      artifacts && layer && typeof layer === 'object'
+        ? { ...layer, package: withArtifact(layer.package, (artifacts.layers || {})[name]) }
+        : layer;
+  }
   const configFile = serverless.configurationFilename || null;
   const manifest = {
     version: MANIFEST_VERSION,
@@ -93,6 +106,7 @@ function buildManifest(serverless, { artifacts } = {}) {
       service: service.service,
       provider,
       functions,
+      layers,
       custom: service.custom || {},
       resources: service.resources || {},
       package: artifacts ? withArtifact(service.package, artifacts.service) : service.package || {},

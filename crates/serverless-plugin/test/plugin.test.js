@@ -609,6 +609,20 @@ test('the manifest: resolved service and compiled template, no framework interna
   assert.doesNotThrow(() => JSON.stringify(m));
 });
 
+test('the manifest: layers keep their folder, not the zip packaging wrote', () => {
+  const { serverless } = fakeServerless({
+    layers: { shared: { path: 'layers/shared' }, vendored: { package: { artifact: 'dist/vendored.zip' } } },
+  });
+  const artifacts = snapshotArtifacts(serverless);
+  serverless.service.layers.shared.package = { artifact: '.serverless/shared.zip' };
+  serverless.service.layers.vendored.package.artifact = '.serverless/vendored.zip';
+  const m = buildManifest(serverless, { artifacts });
+  assert.deepEqual(m.service.layers, {
+    shared: { path: 'layers/shared', package: {} },
+    vendored: { package: { artifact: 'dist/vendored.zip' } },
+  });
+});
+
 test('canon ignores key order', () => {
   assert.equal(canon({ b: 1, a: [{ d: 1, c: 2 }] }), canon({ a: [{ c: 2, d: 1 }], b: 1 }));
 });

@@ -24,6 +24,12 @@ enum Form {
 }
 
 impl<'t> Analyzer<'t> {
+    /// Whether `spec` names a file analysed with this one: a relative path, or a package
+    /// found in one of the function's layers (only those are in `specs` by now).
+    fn is_followed(&self, spec: &str) -> bool {
+        is_local(spec) || self.specs.contains_key(spec)
+    }
+
     /// The local file a specifier resolved to, with the module-scope call edge added.
     fn local_module(&mut self, spec: &str, node: Node<'_>) -> Result<String, Abs> {
         match self.specs.get(spec) {
@@ -49,7 +55,7 @@ impl<'t> Analyzer<'t> {
     }
 
     fn module_value(&mut self, spec: &str, form: Form, node: Node<'_>) -> Abs {
-        if is_local(spec) {
+        if self.is_followed(spec) {
             return match self.local_module(spec, node) {
                 Ok(file) => match form {
                     Form::Namespace => Abs::LocalModule(file),
@@ -127,7 +133,7 @@ impl<'t> Analyzer<'t> {
 
     /// A named import: `import { name } from 'spec'`.
     fn named_import(&mut self, spec: &str, name: &str, node: Node<'_>) -> Abs {
-        if is_local(spec) {
+        if self.is_followed(spec) {
             return match self.local_module(spec, node) {
                 Ok(file) => self.module_export(&file, name),
                 Err(v) => v,
@@ -203,14 +209,14 @@ impl<'t> Analyzer<'t> {
             .find(|c| c.kind() == "import_clause");
         let Some(clause) = clause else {
             // Side-effect import: `import './setup'`.
-            if is_local(&spec) {
+            if self.is_followed(&spec) {
                 let _ = self.local_module(&spec, node);
             }
             return;
         };
         let mut cursor = clause.walk();
         let parts: Vec<Node<'t>> = clause.named_children(&mut cursor).collect();
-        if parts.is_empty() && is_local(&spec) {
+        if parts.is_empty() && self.is_followed(&spec) {
             let _ = self.local_module(&spec, node);
         }
         for part in parts {
@@ -233,7 +239,7 @@ impl<'t> Analyzer<'t> {
                         .named_children(&mut c)
                         .filter(|s| s.kind() == "import_specifier")
                         .collect();
-                    if specs.is_empty() && is_local(&spec) {
+                    if specs.is_empty() && self.is_followed(&spec) {
                         let _ = self.local_module(&spec, node);
                     }
                     for s in specs {

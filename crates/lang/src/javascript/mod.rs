@@ -64,9 +64,14 @@ struct ModuleOut {
 
 /// Runs on the analysis threads of `crate::analyze`, whose deep stacks the analyser
 /// needs: it recurses along the syntax tree (up to `scope::MAX_DEPTH` levels).
-pub(crate) fn analyze(sources: &Sources, root: &Path, entries: &[String]) -> Program {
+pub(crate) fn analyze(
+    sources: &Sources,
+    root: &Path,
+    entries: &[String],
+    node_path: &[String],
+) -> Program {
     let mut program = Program::default();
-    let parsed = discover(sources, root, entries, &mut program.diagnostics);
+    let parsed = discover(sources, root, entries, node_path, &mut program.diagnostics);
     let entry_set: BTreeSet<String> = entries
         .iter()
         .map(|e| e.trim_start_matches("./").to_string())
@@ -208,6 +213,7 @@ fn discover(
     sources: &Sources,
     root: &Path,
     entries: &[String],
+    node_path: &[String],
     diags: &mut Vec<Diagnostic>,
 ) -> BTreeMap<String, Parsed> {
     let mut parsed: BTreeMap<String, Parsed> = BTreeMap::new();
@@ -219,11 +225,14 @@ fn discover(
             frontier.push(e);
         }
     }
-    let resolver = Resolver::new(sources, root);
+    let resolver = Resolver::new(sources, root, node_path);
     while !frontier.is_empty() {
         let results: Vec<(String, Result<Parsed, Diagnostic>)> = frontier
             .par_iter()
-            .map(|rel| (rel.clone(), parse_file(sources, root, rel)))
+            .map(|rel| {
+                let parsed = parse_file(sources, root, rel, resolver.follows_packages());
+                (rel.clone(), parsed)
+            })
             .collect();
         let mut next = Vec::new();
         for (rel, result) in results {
@@ -231,7 +240,18 @@ fn discover(
                 Ok(mut p) => {
                     let specs: Vec<String> = p.specs.keys().cloned().collect();
                     for spec in specs {
-                        let r = resolver.resolve(&rel, &spec);
+                        let r = if is_local(&spec) {
+                            resolver.resolve(&rel, &spec)
+                        } else {
+                            // A package: followed only into a layer that has it.
+                            match resolver.resolve_package(&rel, &spec) {
+                                Some(file) => Resolved::File(file),
+                                None => {
+                                    p.specs.remove(&spec);
+                                    continue;
+                                }
+                            }
+                        };
                         if let Resolved::File(dep) = &r
                             && seen.insert(dep.clone())
                         {
@@ -250,7 +270,13 @@ fn discover(
     parsed
 }
 
-fn parse_file(sources: &Sources, root: &Path, rel: &str) -> Result<Parsed, Diagnostic> {
+/// `packages`: bare specifiers are kept too, to be looked up in the function's layers.
+fn parse_file(
+    sources: &Sources,
+    root: &Path,
+    rel: &str,
+    packages: bool,
+) -> Result<Parsed, Diagnostic> {
     let language = match Grammar::of_path(rel) {
         Some(Grammar::JavaScript) => Language::JavaScript,
         Some(Grammar::TypeScript | Grammar::Tsx) => Language::TypeScript,
@@ -269,7 +295,7 @@ fn parse_file(sources: &Sources, root: &Path, rel: &str) -> Result<Parsed, Diagn
     diags.extend(parse::syntax_errors(root_node, rel, &source.text));
     let mut specs = BTreeMap::new();
     for spec in resolve::specifiers(root_node, &source.text) {
-        if is_local(&spec) {
+        if is_local(&spec) || (packages && !resolve::is_sdk(&spec)) {
             specs.insert(spec, Resolved::Missing(String::new()));
         }
     }

@@ -123,16 +123,140 @@ pub(crate) enum Resolved {
     Missing(String),
 }
 
+/// Is this bare specifier the AWS SDK (or its internals)? A layer may bundle it, but the
+/// front-end knows it by name: it is never followed into a layer.
+pub(crate) fn is_sdk(spec: &str) -> bool {
+    spec == "aws-sdk"
+        || spec.starts_with("aws-sdk/")
+        || spec.starts_with("@aws-sdk/")
+        || spec.starts_with("@smithy/")
+}
+
 /// Resolves local specifiers through the folder listings of [`Sources`].
 #[derive(Debug)]
 pub(crate) struct Resolver<'r> {
     sources: &'r Sources,
     root: &'r Path,
+    /// The layers' `node_modules` folders on `NODE_PATH`, in order (issue 19).
+    node_path: &'r [String],
 }
 
 impl<'r> Resolver<'r> {
-    pub fn new(sources: &'r Sources, root: &'r Path) -> Self {
-        Resolver { sources, root }
+    pub fn new(sources: &'r Sources, root: &'r Path, node_path: &'r [String]) -> Self {
+        Resolver {
+            sources,
+            root,
+            node_path,
+        }
+    }
+
+    /// Whether any bare specifier may resolve (the function has layers).
+    pub fn follows_packages(&self) -> bool {
+        !self.node_path.is_empty()
+    }
+
+    /// A bare specifier (`shared`, `shared/db`, `@org/pkg`) imported from `importer`,
+    /// found in a layer's `node_modules` (Node's `NODE_PATH`) as a source file. `None`
+    /// when the importer's own `node_modules` chain has the package (Node takes that
+    /// one, a dependency never analysed) or no layer has it: an external package.
+    pub fn resolve_package(&self, importer: &str, spec: &str) -> Option<String> {
+        let mut segments = spec.splitn(3, '/');
+        let first = segments
+            .next()
+            .filter(|s| !s.is_empty() && !s.starts_with('.'))?;
+        let package = if first.starts_with('@') {
+            format!("{first}/{}", segments.next().filter(|s| !s.is_empty())?)
+        } else {
+            first.to_string()
+        };
+        let sub = spec
+            .strip_prefix(package.as_str())
+            .map(|s| s.trim_start_matches('/'))
+            .unwrap_or_default();
+        if sub.split('/').any(|p| p == "..") || self.in_own_chain(importer, &package) {
+            return None;
+        }
+        self.node_path.iter().find_map(|modules| {
+            let dir = format!("{modules}/{package}");
+            if !self.is_dir(&dir) {
+                return None;
+            }
+            let target = if sub.is_empty() {
+                match self.package_main(&dir) {
+                    Some(main) => normalize(&dir, &main)?,
+                    None => dir,
+                }
+            } else {
+                format!("{dir}/{sub}")
+            };
+            match self.resolve_path(&target, spec) {
+                Resolved::File(file) => Some(file),
+                Resolved::NotCode | Resolved::Missing(_) => None,
+            }
+        })
+    }
+
+    /// Whether a `node_modules` folder between the importer and its root (the code
+    /// folder, or for a layer's file the layer's `node_modules` folder) has `package`.
+    fn in_own_chain(&self, importer: &str, package: &str) -> bool {
+        let within = self
+            .node_path
+            .iter()
+            .find(|m| importer.starts_with(&format!("{m}/")));
+        let mut dir = importer.rsplit_once('/').map_or("", |(d, _)| d);
+        loop {
+            if let Some(m) = within
+                && !dir.starts_with(&format!("{m}/"))
+            {
+                return false;
+            }
+            if dir.split('/').any(|p| p == "..") && within.is_none() {
+                return false;
+            }
+            let modules = if dir.is_empty() {
+                "node_modules".to_string()
+            } else {
+                format!("{dir}/node_modules")
+            };
+            if self.is_dir(&format!("{modules}/{package}")) {
+                return true;
+            }
+            if dir.is_empty() {
+                return false;
+            }
+            dir = dir.rsplit_once('/').map_or("", |(d, _)| d);
+        }
+    }
+
+    fn is_dir(&self, rel: &str) -> bool {
+        let (dir, name) = rel.rsplit_once('/').unwrap_or(("", rel));
+        self.sources.listing(self.root, dir).kind(name).1
+    }
+
+    /// The entry point a package's `package.json` names (`exports` as a string or its
+    /// `"."` entry, else `main`), relative to the package folder.
+    fn package_main(&self, dir: &str) -> Option<String> {
+        let path = self.root.join(dir).join("package.json");
+        if !self.sources.admits(&path) {
+            return None;
+        }
+        let meta = std::fs::metadata(&path).ok()?;
+        if !meta.is_file() || meta.len() > crate::source::MAX_SOURCE_BYTES {
+            return None;
+        }
+        let json: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).ok()?).ok()?;
+        let exports = json.get("exports").and_then(|e| match e {
+            serde_json::Value::Object(map) => map.get(".").cloned(),
+            other => Some(other.clone()),
+        });
+        let export = exports.and_then(|e| match e {
+            serde_json::Value::String(s) => Some(s),
+            serde_json::Value::Object(conditions) => ["require", "node", "default", "import"]
+                .iter()
+                .find_map(|c| conditions.get(*c)?.as_str().map(str::to_string)),
+            _ => None,
+        });
+        export.or_else(|| json.get("main")?.as_str().map(str::to_string))
     }
 
     /// Whether `rel` is a file (symlinks followed).
@@ -147,6 +271,13 @@ impl<'r> Resolver<'r> {
         let Some(base) = normalize(dir, spec) else {
             return Resolved::Missing(format!("`{spec}` points outside the project root"));
         };
+        self.resolve_path(&base, spec)
+    }
+
+    /// The file `base` (root-relative, with or without its extension, or a folder with an
+    /// index) names, imported as `spec`.
+    fn resolve_path(&self, base: &str, spec: &str) -> Resolved {
+        let base = base.to_string();
         let ext = base
             .rsplit_once('/')
             .map_or(base.as_str(), |(_, n)| n)
@@ -211,9 +342,14 @@ fn normalize(dir: &str, spec: &str) -> Option<String> {
     for part in spec.split('/') {
         match part {
             "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
+            // A path that already leads out (a layer's folder, `../layers/…`) cannot
+            // go further out by popping its `..`.
+            ".." => match parts.last() {
+                Some(&"..") | None => return None,
+                Some(_) => {
+                    parts.pop();
+                }
+            },
             p => parts.push(p),
         }
     }

@@ -2,7 +2,8 @@
 //!
 //! Resolution follows Lambda's `sys.path`: the code root (the analysis root) is on the
 //! path, and so (as many projects assume) is the importing file's own folder and the
-//! folder of each entry file. Anything not found locally (boto3, the standard library,
+//! folder of each entry file. After them come the function's layers (their `/opt/python`
+//! folders, see [`crate::SearchPaths`]). Anything not found (boto3, the standard library,
 //! pip packages) is external and never followed.
 
 use std::collections::HashMap;
@@ -165,6 +166,9 @@ pub(crate) fn parse_import(src: &str, node: Node<'_>) -> Vec<ImportStmt> {
     out
 }
 
+/// Top-level packages of the AWS SDK for Python, never followed into a layer.
+const SDK_PACKAGES: &[&str] = &["aioboto3", "aiobotocore", "boto3", "botocore", "s3transfer"];
+
 /// Finds local modules on disk, through the folder listings of [`Sources`].
 #[derive(Debug)]
 pub(crate) struct Resolver<'r> {
@@ -172,6 +176,8 @@ pub(crate) struct Resolver<'r> {
     root: &'r Path,
     /// Folders searched for absolute imports after the importer's own folder.
     bases: Vec<String>,
+    /// The layers' folders on `sys.path`, searched after `bases` (issue 19).
+    layers: Vec<String>,
     /// The first of `bases` holding a dotted module path, by path: the same for every
     /// importer, and asked for every import of every file (`import json` tries each
     /// base before it is known to be external), so cached.
@@ -193,7 +199,12 @@ fn join(dir: &str, rest: &str) -> String {
 }
 
 impl<'r> Resolver<'r> {
-    pub(crate) fn new(sources: &'r Sources, root: &'r Path, entries: &[String]) -> Self {
+    pub(crate) fn new(
+        sources: &'r Sources,
+        root: &'r Path,
+        entries: &[String],
+        layers: &[String],
+    ) -> Self {
         let mut bases: Vec<String> = entries.iter().map(|e| parent_dir(e).to_string()).collect();
         bases.push(String::new());
         let mut seen = std::collections::BTreeSet::new();
@@ -202,6 +213,7 @@ impl<'r> Resolver<'r> {
             sources,
             root,
             bases,
+            layers: layers.to_vec(),
             in_bases: Mutex::new(HashMap::new()),
         }
     }
@@ -243,7 +255,8 @@ impl<'r> Resolver<'r> {
         if level > 0 {
             let mut dir = parent_dir(importer).to_string();
             for _ in 1..level {
-                if dir.is_empty() {
+                // Not above the code root, nor above a layer's folder (`../layers/x`).
+                if dir.is_empty() || dir.rsplit('/').next() == Some("..") {
                     return None;
                 }
                 dir = parent_dir(&dir).to_string();
@@ -264,9 +277,17 @@ impl<'r> Resolver<'r> {
         {
             return hit.clone();
         }
+        // A layer that bundles the SDK (a newer boto3) shadows the runtime's on Lambda,
+        // but it is the same API: the SDK stays external, where the front-end knows it.
+        let layers = self.layers.iter().filter(|_| {
+            !parts
+                .first()
+                .is_some_and(|p| SDK_PACKAGES.contains(&p.as_str()))
+        });
         let found = self
             .bases
             .iter()
+            .chain(layers)
             .find_map(|base| self.module_at(base, parts));
         if let Ok(mut cache) = self.in_bases.lock() {
             cache.insert(parts.to_vec(), found.clone());

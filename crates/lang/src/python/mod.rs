@@ -183,9 +183,14 @@ fn syntax_error(rel: &str, src: &str, node: Node<'_>) -> Diagnostic {
     Diagnostic::new(Level::Warning, Code::SyntaxError, message, at(rel, line))
 }
 
-pub(crate) fn analyze(sources: &Sources, root: &Path, entries: &[String]) -> Program {
+pub(crate) fn analyze(
+    sources: &Sources,
+    root: &Path,
+    entries: &[String],
+    layers: &[String],
+) -> Program {
     let entries: Vec<String> = entries.iter().map(|e| normalize(e)).collect();
-    let resolver = Resolver::new(sources, root, &entries);
+    let resolver = Resolver::new(sources, root, &entries, layers);
     let mut program = Program::default();
 
     // 1. Discover and parse, breadth-first, each wave in parallel.

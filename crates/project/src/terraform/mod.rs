@@ -1060,6 +1060,8 @@ fn layers(
                     resource_code(config, &scope, &layer.body).map(|dir| Layer {
                         name: layer.address.clone(),
                         dir,
+                        // The archive's root is the layer's: it lands at /opt itself.
+                        opt_dir: String::new(),
                         source: Some(layer.location.clone()),
                     })
                 })

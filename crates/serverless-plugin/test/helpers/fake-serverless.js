@@ -131,6 +131,7 @@ function fakeServerless(overrides = {}) {
         compiledCloudFormationTemplate: { AWSTemplateFormatVersion: '2010-09-09', Resources: resources, Outputs: {} },
       },
       custom: overrides.custom || {},
+      layers: overrides.layers || {},
       resources: overrides.userResources || {},
       package: overrides.package || {},
       getAllFunctions() {
