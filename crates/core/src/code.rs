@@ -44,6 +44,8 @@ macro_rules! codes {
 }
 
 codes! {
+    AmbiguousFunction = "ambiguous-function", Error,
+        "a --function name that several projects of a monorepo have: pass the full name (path:name)";
     AnalysisBudget = "analysis-budget", Warning,
         "a module too intricate to analyse within the time budget: some values are unknown, some calls may be missed";
     BinaryFile = "binary-file", Warning, "a source file that looks binary was skipped";

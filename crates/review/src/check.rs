@@ -285,6 +285,7 @@ fn check_shared(
     let grants: Vec<Grant> = grants.into_values().collect();
     let report = FunctionReport {
         name: description.clone(),
+        project: None,
         handler: None,
         runtime: None,
         files: Vec::new(),

@@ -13,7 +13,9 @@ use leastrole_review::{Catalog, CheckContext, CheckInput, Review, ReviewKind};
 use crate::Status;
 use crate::args::CheckArgs;
 use crate::cmd::analysis_options;
-use crate::cmd::review::{Ending, arn_env, config_stop, load_maps, repo_prefix};
+use crate::cmd::review::{
+    Ending, arn_env, discovery_stop, load_maps, repo_prefix, unread_projects,
+};
 use leastrole_core::Code;
 use leastrole_pipeline::build_report;
 
@@ -63,7 +65,9 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Status> {
         }
     };
     let mut discovery = all.clone();
-    discovery.select(&args.functions);
+    // The full names the `--function` flags select (`createOrder` is
+    // `services/orders:createOrder` in a monorepo).
+    let named = discovery.select(&args.functions);
     if !args.functions.is_empty() {
         let roles: Vec<&str> = discovery
             .functions
@@ -73,7 +77,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Status> {
         let sharing: Vec<Function> = all
             .functions
             .into_iter()
-            .filter(|f| !args.functions.contains(&f.name))
+            .filter(|f| !named.contains(&f.name))
             .filter(|f| checkable_role(f).is_some_and(|r| roles.contains(&r)))
             .collect();
         discovery.functions.extend(sharing);
@@ -86,10 +90,11 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Status> {
         uri_prefix: repo_prefix(&root),
         output: args.output.as_ref(),
         strict: args.strict,
+        incomplete: unread_projects(&discovery),
     };
     // A configuration that cannot be read: the review says so (in every format) and the
     // command fails, rather than checking whatever discovery could guess.
-    if let Some(error) = config_stop(&discovery.diagnostics, args.config_fallback) {
+    if let Some(error) = discovery_stop(&discovery, args.config_fallback) {
         let review = Review {
             kind: ReviewKind::Check,
             functions: Vec::new(),
@@ -118,14 +123,16 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Status> {
     );
     // A function named with --function that cannot be analysed (or does not exist) is
     // an error: the user asked about it, and no verdict on it can be given.
-    let not_analysed = report.named_not_analysed(|name| args.functions.iter().any(|n| n == name));
+    let not_analysed = report.named_not_analysed(|name| named.iter().any(|n| n == name));
     report.diagnostics.extend(not_analysed);
     let named_errors: Vec<String> = report
         .diagnostics
         .iter()
         .filter(|d| {
             d.level == Level::Error
-                && (d.code == Code::UnknownFunction || d.code == Code::FunctionNotAnalysed)
+                && (d.code == Code::UnknownFunction
+                    || d.code == Code::AmbiguousFunction
+                    || d.code == Code::FunctionNotAnalysed)
         })
         .map(|d| d.message.clone())
         .collect();
@@ -155,9 +162,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Status> {
     let mut review = leastrole_review::check(&ctx, &inputs, report.diagnostics.clone())
         .context("the service maps are broken")?;
     if !args.functions.is_empty() {
-        review
-            .functions
-            .retain(|f| args.functions.contains(&f.name));
+        review.functions.retain(|f| named.contains(&f.name));
     }
     // The needed side is only as complete as the analysis: its warnings travel along.
     for f in &mut review.functions {

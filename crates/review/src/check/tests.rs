@@ -29,6 +29,7 @@ fn grant(action: &str, resource: Resource, line: u32) -> Grant {
 fn report(grants: Vec<Grant>) -> FunctionReport {
     FunctionReport {
         name: "resize".into(),
+        project: None,
         handler: Some("handler.main".into()),
         runtime: Some("python3.12".into()),
         files: vec!["handler.py".into()],
