@@ -531,7 +531,7 @@ fn check_calls_an_unresolved_bucket_the_role_may_grant_unverified() {
     let dir = project_dir(project);
     let o = leastrole(&["check", &dir, "--format", "json"]);
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
-    assert_eq!(v["version"], 2);
+    assert_eq!(v["version"], 3);
     let unverified = &v["functions"][0]["findings"][1];
     assert_eq!(unverified["severity"], "warning");
     assert_eq!(unverified["gating"], false, "--fail-on missing");

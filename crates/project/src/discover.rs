@@ -69,7 +69,15 @@ fn read_project(root: &Path, options: &DiscoverOptions, confine: &Confine) -> Re
 /// function is found). Functions are sorted by name.
 pub fn discover(root: &Path, options: &DiscoverOptions) -> Discovery {
     let mut d = Discovery::default();
-    let confine = confinement(root, &options.allow_outside);
+    // An assembly named on the command line is read wherever it is, as with
+    // --allow-outside: the user chose it, a pull request cannot.
+    let allowed: Vec<std::path::PathBuf> = options
+        .allow_outside
+        .iter()
+        .chain(&options.cdk_out)
+        .cloned()
+        .collect();
+    let confine = confinement(root, &allowed);
     if !options.handlers.is_empty() {
         for h in &options.handlers {
             match from_handler(root, h) {

@@ -2,7 +2,7 @@
 //! function.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::Context;
 use leastrole_lang::Level;
@@ -18,24 +18,6 @@ use crate::cmd::review::{
 };
 use leastrole_core::Code;
 use leastrole_pipeline::build_report;
-
-/// `code_root` relative to `root`, `/`-separated with a trailing `/`; empty when equal
-/// or not inside.
-fn code_prefix(root: &Path, code_root: &Path) -> String {
-    let Ok(rel) = code_root.strip_prefix(root) else {
-        return String::new();
-    };
-    let parts: Vec<String> = rel
-        .components()
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .filter(|c| c != ".")
-        .collect();
-    if parts.is_empty() {
-        String::new()
-    } else {
-        format!("{}/", parts.join("/"))
-    }
-}
 
 pub fn run(args: CheckArgs) -> anyhow::Result<Status> {
     // Every function is discovered, in one pass: a role the named functions share with
@@ -136,10 +118,6 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Status> {
         })
         .map(|d| d.message.clone())
         .collect();
-    let prefixes: BTreeMap<&str, String> = functions
-        .values()
-        .map(|f| (f.name.as_str(), code_prefix(&root, &f.code_root)))
-        .collect();
     let inputs: Vec<CheckInput<'_>> = report
         .functions
         .iter()
@@ -149,7 +127,6 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Status> {
                 report: r,
                 declared: f.and_then(|f| f.declared.as_ref()),
                 function: f,
-                code_prefix: prefixes.get(r.name.as_str()).map_or("", String::as_str),
             }
         })
         .collect();
@@ -185,20 +162,5 @@ fn checkable_role(f: &Function) -> Option<&str> {
     match f.declared.as_ref().map(|d| &d.role) {
         Some(DeclaredRole::Checkable { description }) => Some(description),
         _ => None,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn code_prefixes() {
-        assert_eq!(code_prefix(Path::new("p"), Path::new("p")), "");
-        assert_eq!(
-            code_prefix(Path::new("p"), Path::new("p/src/fn")),
-            "src/fn/"
-        );
-        assert_eq!(code_prefix(Path::new("p"), Path::new("elsewhere")), "");
     }
 }
