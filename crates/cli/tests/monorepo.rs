@@ -5,7 +5,6 @@
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use assert_cmd::Command;
 use leastrole_testkit::{copy_dir, git, shown};
 
 fn monorepo() -> PathBuf {
@@ -13,15 +12,7 @@ fn monorepo() -> PathBuf {
 }
 
 fn leastrole(args: &[&str]) -> Output {
-    Command::cargo_bin("leastrole")
-        .unwrap()
-        .args(args)
-        .env_remove("GITHUB_STEP_SUMMARY")
-        .env_remove("LEASTROLE_PARTITION")
-        .env_remove("LEASTROLE_REGION")
-        .env_remove("LEASTROLE_ACCOUNT")
-        .output()
-        .unwrap()
+    leastrole_testkit::leastrole_clean(env!("CARGO_BIN_EXE_leastrole"), args)
 }
 
 fn json(o: &Output) -> serde_json::Value {

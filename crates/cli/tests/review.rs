@@ -18,15 +18,7 @@ fn fixtures() -> PathBuf {
 }
 
 fn leastrole(args: &[&str]) -> Output {
-    Command::cargo_bin("leastrole")
-        .unwrap()
-        .args(args)
-        .env_remove("GITHUB_STEP_SUMMARY")
-        .env_remove("LEASTROLE_PARTITION")
-        .env_remove("LEASTROLE_REGION")
-        .env_remove("LEASTROLE_ACCOUNT")
-        .output()
-        .unwrap()
+    leastrole_testkit::leastrole_clean(env!("CARGO_BIN_EXE_leastrole"), args)
 }
 
 fn stdout(o: &Output) -> String {
