@@ -86,7 +86,7 @@ codes! {
     MisplacedReference = "misplaced-reference", Warning,
         "a configured ARN built around a reference that is not a name (a queue's URL, a topic's ARN): wrong at deploy time";
     NestedProjects = "nested-projects", Warning,
-        "folders below a plain folder are projects of their own";
+        "folders below a project read as a plain folder (--config-fallback) are projects of their own";
     NestingTooDeep = "nesting-too-deep", Warning,
         "Python expressions nested too deeply to analyse fully";
     NoFunctions = "no-functions", Warning, "nothing to analyse: no config, no function, no source";
