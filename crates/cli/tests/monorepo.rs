@@ -1,6 +1,6 @@
-//! A folder holding several projects (fixtures/projects/monorepo-mixed: Serverless, SAM and
-//! a synthesized CDK app, three functions named `api`) read from its root by `generate`,
-//! `check` and `diff --git`; and `--cdk-out`.
+//! A folder holding several projects (fixtures/projects/monorepo-mixed: Serverless, SAM, a
+//! synthesized CDK app and Terraform, three functions named `api`) read from its root by
+//! `generate`, `check` and `diff --git`; and `--cdk-out`.
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
@@ -87,7 +87,7 @@ fn a_paste_ready_format_takes_one_projects_functions_under_their_own_names() {
     assert!(o.stdout.is_empty());
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert!(
-        stderr.contains("apps/reports, services/billing, services/orders")
+        stderr.contains("apps/reports, jobs, services/billing, services/orders")
             && stderr.contains("--function"),
         "{stderr}"
     );
@@ -184,7 +184,7 @@ fn a_project_that_cannot_be_read_is_reported_and_the_others_are_read() {
     // Written, and exit 1: the run is incomplete.
     assert_eq!(o.status.code(), Some(1), "{}", shown(&o));
     let v = json(&o);
-    assert_eq!(names(&v).len(), 4);
+    assert_eq!(names(&v).len(), 5);
     let error = v["diagnostics"]
         .as_array()
         .unwrap()
@@ -201,7 +201,7 @@ fn a_project_that_cannot_be_read_is_reported_and_the_others_are_read() {
         "never",
     ]);
     assert_eq!(o.status.code(), Some(1), "{}", shown(&o));
-    assert_eq!(json(&o)["functions"].as_array().unwrap().len(), 4);
+    assert_eq!(json(&o)["functions"].as_array().unwrap().len(), 5);
     // No project readable: a configuration error, exit 2, nothing written.
     let only_broken = tmp.path().join("only-broken");
     std::fs::create_dir_all(only_broken.join("a")).unwrap();
@@ -262,7 +262,7 @@ fn diff_git_at_a_monorepo_root_names_changes_by_project() {
         changed,
         [("services/orders:api", "services/orders", "dynamodb:PutItem")]
     );
-    assert_eq!(v["functions"].as_array().unwrap().len(), 4);
+    assert_eq!(v["functions"].as_array().unwrap().len(), 5);
     let o = leastrole(&["diff", "--git", "HEAD", path(repo), "--format", "text"]);
     let text = String::from_utf8(o.stdout).unwrap();
     assert!(text.contains("== project services/orders =="), "{text}");

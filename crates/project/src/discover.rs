@@ -11,7 +11,8 @@ use leastrole_core::{Code, Confine, Diagnostic, Language, Level, Location};
 use crate::confine::{confine_functions, confinement};
 use crate::handler::{HandlerSpec, HandlerStyle};
 use crate::{
-    DiscoverOptions, Discovery, Entry, Framework, Function, SubProject, cdk, sam, serverless, walk,
+    DiscoverOptions, Discovery, Entry, Framework, Function, SubProject, cdk, sam, serverless,
+    terraform, walk,
 };
 
 /// A framework reader: `None` when `root` holds no configuration it reads, `Err` when it
@@ -21,7 +22,12 @@ type Reader = fn(&Path, &DiscoverOptions, &Confine) -> Option<Result<Discovery, 
 /// The readers, in the order they are tried on a folder. This list is what makes a folder
 /// a project: a folder one of them answers for (even with an error) is a project, both at
 /// PATH and when searching a monorepo for its projects.
-const READERS: &[Reader] = &[serverless::discover, sam::discover, cdk::discover];
+const READERS: &[Reader] = &[
+    serverless::discover,
+    sam::discover,
+    cdk::discover,
+    terraform::discover,
+];
 
 /// What the readers make of one folder.
 struct Read {
@@ -189,6 +195,7 @@ fn find_projects(
     let candidates: BTreeSet<&str> = configs
         .iter()
         .filter_map(|rel| rel.rsplit_once('/').map(|(dir, _)| dir))
+        .filter(|dir| !child_module(dir, configs))
         .collect();
     // What names one project only (`--function`) or one folder (`--cdk-out`, Terraform
     // inputs) applies to PATH, not to each project of a monorepo.
@@ -215,6 +222,17 @@ fn find_projects(
         }
     }
     projects
+}
+
+/// Whether `dir` holds only Terraform files (`configs`: the walk's project-named files)
+/// and is a child module ([`terraform::is_child_module`]): not a project of its own.
+fn child_module(dir: &str, configs: &[String]) -> bool {
+    terraform::is_child_module(dir)
+        && configs
+            .iter()
+            .filter_map(|rel| rel.rsplit_once('/'))
+            .filter(|(d, _)| *d == dir)
+            .all(|(_, name)| name.ends_with(".tf"))
 }
 
 /// The projects of a monorepo as one discovery: each function named `path:name`, with
@@ -352,6 +370,7 @@ pub(crate) fn is_project_file(name: &str) -> bool {
     serverless::CONFIG_FILES.contains(&name)
         || sam::TEMPLATE_FILES.contains(&name)
         || name == CDK_APP_FILE
+        || name.ends_with(".tf")
 }
 
 /// A warning when folders below a project whose configuration could not be read (read
