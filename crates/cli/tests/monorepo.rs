@@ -312,3 +312,46 @@ fn cdk_out_names_an_assembly_synthesized_elsewhere() {
         shown(&o)
     );
 }
+
+/// Two SAM projects whose templates use the same logical id for queues encrypted with
+/// different customer-managed keys: each function gets its own project's key.
+#[test]
+fn encrypted_resources_stay_with_their_project() {
+    let tmp = tempfile::tempdir().unwrap();
+    let template = |key: &str| {
+        format!(
+            "# One encrypted queue and a function sending to it.\n\
+             Transform: AWS::Serverless-2016-10-31\n\
+             Resources:\n  Queue:\n    Type: AWS::SQS::Queue\n    Properties:\n      QueueName: jobs\n      KmsMasterKeyId: {key}\n  \
+             Send:\n    Type: AWS::Serverless::Function\n    Properties:\n      CodeUri: src/\n      Handler: app.handler\n      Runtime: python3.12\n      \
+             Environment:\n        Variables:\n          QUEUE_URL: !Ref Queue\n"
+        )
+    };
+    let code = "import os\nimport boto3\n\n\ndef handler(event, context):\n    boto3.client(\"sqs\").send_message(QueueUrl=os.environ[\"QUEUE_URL\"], MessageBody=\"x\")\n";
+    for (project, key) in [
+        (
+            "a",
+            "arn:aws:kms:us-east-1:123456789012:key/aaaaaaaa-0000-0000-0000-000000000000",
+        ),
+        (
+            "b",
+            "arn:aws:kms:us-east-1:123456789012:key/bbbbbbbb-0000-0000-0000-000000000000",
+        ),
+    ] {
+        let dir = tmp.path().join(project);
+        std::fs::create_dir_all(dir.join("src")).unwrap();
+        std::fs::write(dir.join("template.yaml"), template(key)).unwrap();
+        std::fs::write(dir.join("src/app.py"), code).unwrap();
+    }
+    let o = leastrole(&["generate", path(tmp.path()), "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", shown(&o));
+    let v = json(&o);
+    assert_eq!(names(&v), ["a:Send", "b:Send"]);
+    for (i, own, other) in [(0, "aaaaaaaa", "bbbbbbbb"), (1, "bbbbbbbb", "aaaaaaaa")] {
+        let policy = v["functions"][i]["policy"].to_string();
+        assert!(
+            policy.contains(&format!("key/{own}")) && !policy.contains(&format!("key/{other}")),
+            "{policy}"
+        );
+    }
+}
