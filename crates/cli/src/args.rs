@@ -284,6 +284,24 @@ pub enum GenerateFormat {
     Statements,
 }
 
+impl GenerateFormat {
+    /// Whether the format patches one project's configuration (its functions under their
+    /// names there), so that a monorepo's run must pick one project.
+    pub fn is_paste_ready(self) -> bool {
+        matches!(
+            self,
+            Self::Cloudformation | Self::Serverless | Self::Sam | Self::Terraform
+        )
+    }
+
+    /// The name `--format` takes.
+    pub fn name(self) -> String {
+        self.to_possible_value()
+            .map(|v| v.get_name().to_string())
+            .unwrap_or_default()
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Flavor {
     /// `functions.<f>.iam.role.statements` (Serverless v4).

@@ -32,7 +32,7 @@ fn plain_python_json_report() {
     let (code, out, _) = run(&["generate", dir.to_str().unwrap(), "--format", "json"]);
     assert_eq!(code, 0);
     let report: serde_json::Value = serde_json::from_str(&out).unwrap();
-    assert_eq!(report["version"], 1);
+    assert_eq!(report["version"], 2);
     let policy = &report["functions"][0]["policy"];
     assert_eq!(policy["Version"], "2012-10-17");
     insta::assert_snapshot!(out);

@@ -143,7 +143,7 @@ fn every_project_json_and_native_format() {
     for project in &names {
         let json = generate(project, "json");
         let report: serde_json::Value = serde_json::from_str(&json).unwrap();
-        assert_eq!(report["version"], 1);
+        assert_eq!(report["version"], 2);
         insta::assert_snapshot!(format!("{project}__json"), json);
         let format = native_format(project);
         let native = generate(project, format);
@@ -188,7 +188,7 @@ fn reports_validate_against_the_json_schema() {
     // The schema is not vacuous: a wrong version and a wildcard action are rejected.
     let mut bad: serde_json::Value =
         serde_json::from_str(&generate("plain-python", "json")).unwrap();
-    bad["version"] = serde_json::json!(2);
+    bad["version"] = serde_json::json!(1);
     assert!(schemas.validate(&bad, index).is_err());
     let mut wild: serde_json::Value =
         serde_json::from_str(&generate("plain-python", "json")).unwrap();

@@ -18,15 +18,7 @@ fn fixtures() -> PathBuf {
 }
 
 fn leastrole(args: &[&str]) -> Output {
-    Command::cargo_bin("leastrole")
-        .unwrap()
-        .args(args)
-        .env_remove("GITHUB_STEP_SUMMARY")
-        .env_remove("LEASTROLE_PARTITION")
-        .env_remove("LEASTROLE_REGION")
-        .env_remove("LEASTROLE_ACCOUNT")
-        .output()
-        .unwrap()
+    leastrole_testkit::leastrole_clean(env!("CARGO_BIN_EXE_leastrole"), args)
 }
 
 fn stdout(o: &Output) -> String {
@@ -531,7 +523,7 @@ fn check_calls_an_unresolved_bucket_the_role_may_grant_unverified() {
     let dir = project_dir(project);
     let o = leastrole(&["check", &dir, "--format", "json"]);
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
-    assert_eq!(v["version"], 2);
+    assert_eq!(v["version"], 3);
     let unverified = &v["functions"][0]["findings"][1];
     assert_eq!(unverified["severity"], "warning");
     assert_eq!(unverified["gating"], false, "--fail-on missing");

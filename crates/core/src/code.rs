@@ -44,6 +44,8 @@ macro_rules! codes {
 }
 
 codes! {
+    AmbiguousFunction = "ambiguous-function", Error,
+        "a --function name that several projects of a monorepo have: pass the full name (path:name)";
     AnalysisBudget = "analysis-budget", Warning,
         "a module too intricate to analyse within the time budget: some values are unknown, some calls may be missed";
     BinaryFile = "binary-file", Warning, "a source file that looks binary was skipped";
@@ -88,7 +90,7 @@ codes! {
     MisplacedReference = "misplaced-reference", Warning,
         "a configured ARN built around a reference that is not a name (a queue's URL, a topic's ARN): wrong at deploy time";
     NestedProjects = "nested-projects", Warning,
-        "folders below a plain folder are projects of their own";
+        "folders below a project read as a plain folder (--config-fallback) are projects of their own";
     NestingTooDeep = "nesting-too-deep", Warning,
         "Python expressions nested too deeply to analyse fully";
     NoFunctions = "no-functions", Warning, "nothing to analyse: no config, no function, no source";

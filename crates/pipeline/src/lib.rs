@@ -46,16 +46,18 @@ pub fn build_report_with(
     // each file is read and parsed once for all of them.
     let sources = Sources::cached().within(discovery.confine.clone());
     // Calls on a resource the template encrypts with a customer-managed key need its
-    // KMS actions on that key.
-    let with_keys;
-    let options = if discovery.encrypted.is_empty() {
-        options
-    } else {
-        with_keys = Options {
-            template_keys: template_keys(&discovery.encrypted),
-            ..options.clone()
-        };
-        &with_keys
+    // KMS actions on that key: the keys of the function's own project (a monorepo's
+    // projects each have their template, whose logical ids may clash).
+    let with_keys = |f: &Function| -> std::borrow::Cow<'_, Options> {
+        let encrypted = discovery.encrypted_for(f);
+        if encrypted.is_empty() {
+            std::borrow::Cow::Borrowed(options)
+        } else {
+            std::borrow::Cow::Owned(Options {
+                template_keys: template_keys(encrypted),
+                ..options.clone()
+            })
+        }
     };
     let project = Project {
         dir: &discovery.project_dir,
@@ -69,7 +71,7 @@ pub fn build_report_with(
             .functions
             .par_iter()
             .map(|f| {
-                let report = function_report(maps, &sources, &project, f, options);
+                let report = function_report(maps, &sources, &project, f, &with_keys(f));
                 done(&f.name);
                 report
             })
@@ -244,6 +246,7 @@ fn function_report(
     let policy = build_policy(&resolved.grants);
     Ok(FunctionReport {
         name: f.name.clone(),
+        project: f.project.clone(),
         handler: f.handler.clone(),
         runtime: f.runtime.clone(),
         files: files.into_iter().collect(),

@@ -12,7 +12,11 @@ use leastrole_core::Code;
 /// One function's result.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FunctionReport {
+    /// In a monorepo, `path:name` (`services/orders:createOrder`).
     pub name: String,
+    /// The monorepo project the function belongs to, by path relative to the folder
+    /// scanned (`services/orders`); `None` when that folder is one project.
+    pub project: Option<String>,
     /// Handler string as configured (`src/app.handler`); `None` for a plain folder.
     pub handler: Option<String>,
     pub runtime: Option<String>,

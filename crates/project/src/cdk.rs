@@ -25,9 +25,12 @@ use crate::config::{self, KeyLines, Node};
 use crate::configured::Configured;
 use crate::{DiscoverOptions, Discovery, EnvValue, Framework, ValuePart, source_files};
 
+fn is_assembly(dir: &Path) -> bool {
+    dir.join("manifest.json").is_file() || has_templates(dir)
+}
+
 /// The cloud assembly at or under `root`, and the project folder around it.
 pub(crate) fn assembly(root: &Path) -> Option<(PathBuf, PathBuf)> {
-    let is_assembly = |dir: &Path| dir.join("manifest.json").is_file() || has_templates(dir);
     if root.file_name().is_some_and(|n| n == "cdk.out") && is_assembly(root) {
         let project = root
             .parent()
@@ -92,7 +95,7 @@ fn not_synthesized(root: &Path) -> Option<Result<Discovery, Vec<Diagnostic>>> {
     Some(Err(vec![Diagnostic::new(
         Level::Error,
         Code::CdkNotSynthesized,
-        "a CDK app (cdk.json) with no synthesized cloud assembly: its functions are known only after `npx cdk synth` (which writes cdk.out); run it, then leastrole on this folder (or on the cdk.out folder itself); --config-fallback reads the folder as one plain unit instead".to_string(),
+        "a CDK app (cdk.json) with no synthesized cloud assembly: its functions are known only after `npx cdk synth` (which writes cdk.out); run it, then leastrole on this folder (or on the cdk.out folder itself), or pass the assembly synthesized elsewhere with --cdk-out DIR; --config-fallback reads the folder as one plain unit instead".to_string(),
         Some(Location {
             file: "cdk.json".to_string(),
             line: 1,
@@ -101,13 +104,36 @@ fn not_synthesized(root: &Path) -> Option<Result<Discovery, Vec<Diagnostic>>> {
     )]))
 }
 
+/// `--cdk-out DIR`: the app at `root` synthesized to `dir`, which must hold an assembly.
+fn given_assembly(root: &Path, dir: &Path) -> Result<(PathBuf, PathBuf), Vec<Diagnostic>> {
+    if dir.is_dir() && is_assembly(dir) {
+        return Ok((dir.to_path_buf(), root.to_path_buf()));
+    }
+    Err(vec![Diagnostic::new(
+        Level::Error,
+        Code::CdkNotSynthesized,
+        format!(
+            "--cdk-out {}: no cloud assembly there (no manifest.json, no *.template.json); pass the folder `cdk synth -o` wrote",
+            dir.display()
+        ),
+        None,
+    )])
+}
+
 pub(crate) fn discover(
     root: &Path,
-    _options: &DiscoverOptions,
+    options: &DiscoverOptions,
     confine: &Confine,
 ) -> Option<Result<Discovery, Vec<Diagnostic>>> {
-    let Some((out, project)) = assembly(root) else {
-        return not_synthesized(root);
+    let (out, project) = match &options.cdk_out {
+        Some(dir) => match given_assembly(root, dir) {
+            Ok(found) => found,
+            Err(diags) => return Some(Err(diags)),
+        },
+        None => match assembly(root) {
+            Some(found) => found,
+            None => return not_synthesized(root),
+        },
     };
     let mut d = Discovery::default();
     let mut sources = SourceIndex::new(&project);

@@ -296,13 +296,42 @@ pub struct Discovery {
     /// The template's resources encrypted with a customer-managed KMS key, and the key:
     /// a call on one needs the KMS actions of its operation on that key.
     pub encrypted: Vec<Encrypted>,
+    /// The projects of a monorepo (PATH holds several projects and is none itself), by
+    /// path, sorted; empty when PATH is one project. `framework_version` and `encrypted`
+    /// above are then those of the one project `--function` selected, if any.
+    pub projects: Vec<SubProject>,
+}
+
+/// One project of a monorepo, and what is known of it as a whole.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SubProject {
+    /// Its folder relative to the folder scanned, `/`-separated: `services/orders`.
+    pub path: String,
+    /// As [`Discovery::framework_version`], for this project.
+    pub framework_version: Option<u32>,
+    /// As [`Discovery::encrypted`], for this project: logical ids are its template's.
+    pub encrypted: Vec<Encrypted>,
 }
 
 impl Discovery {
     /// Keep only the functions named (`--function`); a name that matches none is an
-    /// `unknown-function` error, and diagnostics about the functions left out go too.
-    pub fn select(&mut self, names: &[String]) {
-        discover::select(self, names);
+    /// `unknown-function` error (one that matches functions of several projects of a
+    /// monorepo, `ambiguous-function`), and diagnostics about the functions left out go
+    /// too. Returns the full names of the functions selected.
+    pub fn select(&mut self, names: &[String]) -> Vec<String> {
+        discover::select(self, names)
+    }
+
+    /// The encrypted resources of the project `f` belongs to.
+    pub fn encrypted_for(&self, f: &Function) -> &[Encrypted] {
+        match &f.project {
+            Some(path) => self
+                .projects
+                .iter()
+                .find(|p| &p.path == path)
+                .map_or(&[], |p| p.encrypted.as_slice()),
+            None => &self.encrypted,
+        }
     }
 
     /// The errors that say a configuration file could not be read (a parse error, a

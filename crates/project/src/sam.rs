@@ -87,11 +87,6 @@ fn has_transform(template: &Node) -> bool {
     }
 }
 
-/// Whether `path` is a SAM or CloudFormation template that [`discover`] would read.
-pub(crate) fn is_template(path: &Path) -> bool {
-    config::load(path).is_ok_and(|(_, node)| template_kind(&node).is_some())
-}
-
 /// A property of a function, else of `Globals.Function`.
 fn property<'a>(props: &'a Node, globals: &'a Node, key: &str) -> Option<&'a Node> {
     props.get(key).or_else(|| globals.get(key))

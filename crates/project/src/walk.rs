@@ -33,8 +33,8 @@ pub(crate) struct Walked {
     /// Source files, as [`source_files`] lists them.
     pub files: Vec<String>,
     /// Files below the root named like a project config ([`crate::discover::is_project_file`]:
-    /// `serverless.yml`, `template.yaml`, `cdk.json`…), relative, sorted: candidates for
-    /// [`crate::nested_projects`].
+    /// `serverless.yml`, `template.yaml`, `cdk.json`…), relative, sorted: their folders
+    /// are the candidates of a monorepo's projects (`discover::find_projects`).
     pub configs: Vec<String>,
     pub diagnostics: Vec<Diagnostic>,
 }

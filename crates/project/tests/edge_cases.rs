@@ -564,65 +564,176 @@ fn thousands_of_functions_stay_fast() {
     );
 }
 
-const SAM: &str = "Transform: AWS::Serverless-2016-10-31\nResources: {}\n";
 const SLS: &str = "service: s\nprovider: {name: aws}\n";
 
-#[test]
-fn projects_below_a_plain_folder_are_named_in_a_warning() {
-    let d = run(&[
-        ("app.py", PY),
-        ("services/orders/serverless.yml", SLS),
-        ("services/billing/template.yaml", SAM),
-        // Two configs in one folder: one project.
-        ("services/billing/serverless.json", "{}"),
-        // A synthesized CDK app counts; one without `cdk.out` is not read by discovery.
-        ("cdk/app/cdk.json", "{}"),
-        ("cdk/app/cdk.out/manifest.json", "{}"),
-        ("cdk/unsynthesized/cdk.json", "{}"),
-        // Plain CloudFormation and a template that does not load are not SAM projects.
-        ("infra/template.yaml", "Resources: {}\n"),
-        ("broken/template.yaml", "Transform: [\n"),
-        // Dependencies and build output are never projects of the user's.
-        ("node_modules/dep/serverless.yml", SLS),
-        (".aws-sam/build/template.yaml", SAM),
-    ]);
-    assert_eq!(names(&d).len(), 1);
-    assert_eq!(d.functions[0].framework, Framework::Plain);
-    assert_eq!(codes(&d), [(Level::Warning, "nested-projects")]);
-    assert_eq!(
-        d.diagnostics[0].message,
-        "3 folders below this one are projects of their own (cdk/app/cdk.json, \
-         services/billing/serverless.json, services/orders/serverless.yml); this run reads \
-         the whole folder as one unit, without their configuration: run leastrole on each \
-         project folder for one policy per function"
-    );
-    let loc = d.diagnostics[0].location.as_ref().unwrap();
-    assert_eq!((loc.file.as_str(), loc.line), ("cdk/app/cdk.json", 1));
+const SLS_FN: &str = "service: s\nframeworkVersion: '3'\nprovider: {name: aws, runtime: python3.12}\nfunctions:\n  api: {handler: app.handler}\n  createOrder: {handler: app.handler}\n";
+const SAM_FN: &str = "Transform: AWS::Serverless-2016-10-31\nResources:\n  api:\n    Type: AWS::Serverless::Function\n    Properties: {CodeUri: src/, Handler: app.handler, Runtime: python3.12}\n";
+
+fn location(d: &Discovery, code: &str) -> Option<String> {
+    d.diagnostics
+        .iter()
+        .find(|x| x.code.as_str() == code)
+        .and_then(|x| x.location.as_ref())
+        .map(|l| l.file.clone())
 }
 
 #[test]
-fn many_nested_projects_are_counted_and_one_is_singular() {
+fn a_folder_holding_projects_reads_each_by_its_path() {
+    let d = run_with(
+        &[
+            // Code outside every project is not read: no plain unit for the root.
+            ("scripts/seed.py", PY),
+            ("services/orders/serverless.yml", SLS_FN),
+            ("services/orders/app.py", PY),
+            ("services/billing/template.yaml", SAM_FN),
+            ("services/billing/src/app.py", PY),
+            // Two configs in one folder: one project, read as PATH would be.
+            ("services/billing/serverless.json", "{not json"),
+            // A CDK app without `cdk.out` is a project that cannot be read.
+            ("cdk/unsynthesized/cdk.json", "{}"),
+            // A template of other resources (no function) is no project, a template
+            // that does not load is one that cannot be read.
+            ("infra/template.yaml", "Resources: {}\n"),
+            ("broken/template.yaml", "Transform: [\n"),
+            // Dependencies and build output are never projects of the user's.
+            ("node_modules/dep/serverless.yml", SLS_FN),
+            ("services/billing/.aws-sam/build/template.yaml", SAM_FN),
+        ],
+        &DiscoverOptions::default(),
+    );
+    assert_eq!(
+        names(&d),
+        [
+            "services/billing:api",
+            "services/orders:api",
+            "services/orders:createOrder"
+        ]
+    );
+    let projects: Vec<&str> = d.projects.iter().map(|p| p.path.as_str()).collect();
+    assert_eq!(
+        projects,
+        [
+            "broken",
+            "cdk/unsynthesized",
+            "services/billing",
+            "services/orders"
+        ]
+    );
+    let billing = &d.functions[0];
+    assert_eq!(billing.project.as_deref(), Some("services/billing"));
+    assert_eq!(
+        billing.source.as_ref().map(|l| l.file.as_str()),
+        Some("services/billing/template.yaml")
+    );
+    assert!(billing.code_root.ends_with("services/billing/src"));
+    assert_eq!(
+        d.functions[1].source.as_ref().map(|l| l.file.as_str()),
+        Some("services/orders/serverless.yml")
+    );
+    // Each project's configuration error stays its own, located in it; the other
+    // projects are read.
+    assert_eq!(
+        location(&d, "cdk-not-synthesized").as_deref(),
+        Some("cdk/unsynthesized/cdk.json")
+    );
+    let parse_errors: Vec<&str> = d
+        .diagnostics
+        .iter()
+        .filter(|x| x.code.as_str() == "config-parse-error")
+        .filter_map(|x| x.location.as_ref().map(|l| l.file.as_str()))
+        .collect();
+    assert_eq!(
+        parse_errors,
+        ["broken/template.yaml", "services/billing/serverless.json"]
+    );
+    assert!(!codes(&d).contains(&(Level::Warning, "nested-projects")));
+    // The Serverless version is the one project's once --function picks it, and none
+    // for the whole monorepo.
+    assert_eq!(d.framework_version, None);
+    assert_eq!(d.projects[3].framework_version, Some(3));
+}
+
+#[test]
+fn a_project_inside_another_projects_folder_is_part_of_the_outer_one() {
+    let d = run_with(
+        &[
+            ("svc/serverless.yml", SLS_FN),
+            ("svc/app.py", PY),
+            ("svc/nested/template.yaml", SAM_FN),
+            ("svc/nested/src/app.py", PY),
+        ],
+        &DiscoverOptions::default(),
+    );
+    assert_eq!(names(&d), ["svc:api", "svc:createOrder"]);
+}
+
+#[test]
+fn a_monorepo_function_is_named_in_full_or_by_its_own_name_when_unique() {
+    let files = [
+        ("a/serverless.yml", SLS_FN),
+        ("a/app.py", PY),
+        ("b/template.yaml", SAM_FN),
+        ("b/src/app.py", PY),
+    ];
+    let pick = |names: &[&str]| {
+        run_with(
+            &files,
+            &DiscoverOptions {
+                functions: names.iter().map(|n| (*n).to_string()).collect(),
+                ..DiscoverOptions::default()
+            },
+        )
+    };
+    let d = pick(&["createOrder", "b:api"]);
+    assert_eq!(names(&d), ["a:createOrder", "b:api"]);
+    assert_eq!(codes(&d), []);
+    // The one project picked gives its framework version.
+    assert_eq!(pick(&["createOrder"]).framework_version, Some(3));
+    let d = pick(&["api"]);
+    assert_eq!(names(&d), Vec::<&str>::new());
+    assert_eq!(codes(&d), [(Level::Error, "ambiguous-function")]);
+    assert_eq!(
+        d.diagnostics[0].message,
+        "`api` names a function in several projects (a:api, b:api): pass the full name"
+    );
+    let d = pick(&["nope"]);
+    assert_eq!(codes(&d), [(Level::Error, "unknown-function")]);
+    let mut d = run_with(&files, &DiscoverOptions::default());
+    assert_eq!(d.select(&["api".into()]), Vec::<String>::new());
+    let mut d = run_with(&files, &DiscoverOptions::default());
+    assert_eq!(
+        d.select(&["createOrder".into(), "a:createOrder".into()]),
+        ["a:createOrder"]
+    );
+}
+
+#[test]
+fn a_project_root_whose_config_fails_names_the_projects_below_when_read_as_a_folder() {
     let many: Vec<(String, &str)> = (0..5)
         .map(|i| (format!("svc{i}/serverless.yml"), SLS))
         .collect();
-    let files: Vec<(&str, &str)> = many.iter().map(|(p, t)| (p.as_str(), *t)).collect();
+    let mut files: Vec<(&str, &str)> = many.iter().map(|(p, t)| (p.as_str(), *t)).collect();
+    files.push(("serverless.yml", "service: [\n"));
+    files.push(("app.py", PY));
     let d = run(&files);
-    assert!(
-        d.diagnostics[0].message.starts_with(
-            "5 folders below this one are projects of their own (svc0/serverless.yml, \
-             svc1/serverless.yml, svc2/serverless.yml and 2 more); "
-        ),
-        "{}",
-        d.diagnostics[0].message
+    assert_eq!(d.functions.len(), 1);
+    assert_eq!(d.functions[0].framework, Framework::Plain);
+    let nested = d
+        .diagnostics
+        .iter()
+        .find(|x| x.code.as_str() == "nested-projects")
+        .expect("a nested-projects warning");
+    assert_eq!(
+        nested.message,
+        "5 folders below this one are projects of their own (svc0, svc1, svc2 and 2 more); \
+         this run reads the whole folder as one unit, without their configuration: fix this \
+         folder's configuration, or run leastrole on each project folder"
     );
-    let d = run(&[("app.py", PY), ("svc/template.yaml", SAM)]);
-    assert!(
-        d.diagnostics[0]
-            .message
-            .starts_with("a folder below this one is a project of its own (svc/template.yaml); "),
-        "{}",
-        d.diagnostics[0].message
-    );
+    assert!(d.projects.is_empty());
+    // Without --config-fallback: the root's error, and no guess.
+    let d = run_with(&files, &DiscoverOptions::default());
+    assert_eq!(names(&d), Vec::<&str>::new());
+    assert_eq!(codes(&d), [(Level::Error, "config-parse-error")]);
 }
 
 #[test]

@@ -376,12 +376,14 @@ fn references_in_a_layer_list_that_are_not_layers_are_named() {
 }
 
 #[test]
-fn a_terraform_root_module_below_a_plain_folder_is_a_nested_project() {
+fn a_terraform_root_module_below_a_folder_is_a_project_of_the_monorepo() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "tools/report.py", b"import boto3\n");
     one_function(&dir.path().join("orders"));
-    // A child module is read through its caller, not as a project of its own.
+    // A child module is read through its caller, not as a project of its own, inside
+    // a project or beside it.
     one_function(&dir.path().join("orders/modules/extra"));
+    one_function(&dir.path().join("modules/shared"));
     // Terraform without functions is no Lambda project.
     write(
         dir.path(),
@@ -389,18 +391,17 @@ fn a_terraform_root_module_below_a_plain_folder_is_a_nested_project() {
         b"resource \"aws_vpc\" \"v\" {}\n",
     );
     let d = discover(dir.path(), &DiscoverOptions::default());
-    let nested: Vec<_> = d
-        .diagnostics
-        .iter()
-        .filter(|x| x.code == "nested-projects")
-        .collect();
-    assert_eq!(nested.len(), 1, "{:?}", d.diagnostics);
+    assert_eq!(names(&d), ["orders:fn"], "{:?}", d.diagnostics);
+    let projects: Vec<&str> = d.projects.iter().map(|p| p.path.as_str()).collect();
+    assert_eq!(projects, ["orders"]);
+    assert_eq!(
+        d.functions[0].source.as_ref().map(|l| l.file.as_str()),
+        Some("orders/main.tf")
+    );
     assert!(
-        nested[0]
-            .message
-            .starts_with("a folder below this one is a project of its own (orders/main.tf)"),
-        "{}",
-        nested[0].message
+        !d.diagnostics.iter().any(|x| x.code == "nested-projects"),
+        "{:?}",
+        d.diagnostics
     );
 }
 

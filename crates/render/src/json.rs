@@ -8,8 +8,11 @@ use serde_json::{Map, Value, json};
 
 use crate::{RenderOptions, pretty};
 
-/// Version of the report schema.
-pub const REPORT_VERSION: u32 = 1;
+/// Version of the report schema. 2: a folder holding several projects (a monorepo) is
+/// read as one report whose functions are named `path:name`, with a `project` field; a
+/// consumer that took `name` for the configuration's name would misread them. Every field
+/// of version 1 is kept, and a one-project report is the same but for the version.
+pub const REPORT_VERSION: u32 = 2;
 
 pub fn report_json(report: &Report, options: &RenderOptions) -> String {
     pretty(&ReportJson { report, options })
@@ -50,8 +53,13 @@ impl Serialize for FunctionJson<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let (f, options) = (self.f, self.options);
         let size = f.policy.size_report(&options.env);
-        let mut map = serializer.serialize_map(Some(if f.is_analysed() { 9 } else { 10 }))?;
+        let fields = 9 + usize::from(!f.is_analysed()) + usize::from(f.project.is_some());
+        let mut map = serializer.serialize_map(Some(fields))?;
         map.serialize_entry("name", &f.name)?;
+        // Version 2: only in a monorepo's report, so a one-project report is unchanged.
+        if let Some(project) = &f.project {
+            map.serialize_entry("project", project)?;
+        }
         map.serialize_entry("handler", &f.handler)?;
         map.serialize_entry("runtime", &f.runtime)?;
         map.serialize_entry("files", &f.files)?;

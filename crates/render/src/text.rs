@@ -16,9 +16,18 @@ pub fn report_text(report: &Report, options: &RenderOptions) -> String {
     if !report.diagnostics.is_empty() {
         s.push('\n');
     }
+    // A monorepo's functions under their project's path (sorted by name, which starts
+    // with it, they come together).
+    let mut shown: Option<&str> = None;
     for (i, f) in report.functions.iter().enumerate() {
         if i > 0 {
             s.push('\n');
+        }
+        if let Some(project) = f.project.as_deref()
+            && shown != Some(project)
+        {
+            shown = Some(project);
+            writeln!(s, "== project {project} ==\n").ok();
         }
         function_text(&mut s, f, options);
     }

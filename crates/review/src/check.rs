@@ -123,9 +123,6 @@ pub struct CheckInput<'a> {
     /// The function's discovered form, for the resource types of the logical ids its
     /// environment names.
     pub function: Option<&'a Function>,
-    /// The function's code folder relative to the project folder (`src/`, or empty), put
-    /// in front of the report's source files so locations are project-relative.
-    pub code_prefix: &'a str,
 }
 
 /// Check every function. A role several functions share is judged once, against the
@@ -285,6 +282,7 @@ fn check_shared(
     let grants: Vec<Grant> = grants.into_values().collect();
     let report = FunctionReport {
         name: description.clone(),
+        project: None,
         handler: None,
         runtime: None,
         files: Vec::new(),
@@ -298,7 +296,6 @@ fn check_shared(
         report: &report,
         declared: declared.as_ref(),
         function: None,
-        code_prefix: "",
     };
     let mut review = check_one(ctx, &input, Some(&shared), Rows::All)?;
     // Its functions report what they miss (or may miss); here only what the role grants.
@@ -534,11 +531,12 @@ fn origin_ref(s: &DeclaredStatement) -> SourceRef {
     }
 }
 
-fn grant_refs(g: &Grant, prefix: &str) -> Vec<SourceRef> {
+/// A grant's code lines; the report's paths are relative to the folder scanned already.
+fn grant_refs(g: &Grant) -> Vec<SourceRef> {
     g.sources
         .iter()
         .map(|s| SourceRef {
-            file: Some(format!("{prefix}{}", s.file)),
+            file: Some(s.file.clone()),
             line: Some(s.line),
             column: Some(s.column),
             text: s.call.clone(),
@@ -685,6 +683,7 @@ fn check_one(
     let report = input.report;
     let mut review = FunctionReview {
         name: report.name.clone(),
+        project: report.project.clone(),
         status: FunctionStatus::NoDeclaredRole,
         findings: Vec::new(),
         unchanged: 0,
@@ -879,7 +878,7 @@ fn needed_pass<'r>(
                 resources: vec![resource],
                 access,
                 risks,
-                locations: grant_refs(g, input.code_prefix),
+                locations: grant_refs(g),
                 expands_to: None,
                 unneeded: None,
                 deny: false,

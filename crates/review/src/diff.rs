@@ -30,6 +30,8 @@ pub struct Pair {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PolicySet {
     pub functions: BTreeMap<String, BTreeMap<Pair, BTreeSet<SourceRef>>>,
+    /// A monorepo's functions: name → the project it belongs to (report version 2).
+    pub projects: BTreeMap<String, String>,
 }
 
 /// Why an input could not be read.
@@ -41,7 +43,7 @@ pub enum ReadError {
         "neither a leastrole report (no `functions` list) nor an IAM policy document (no `Statement`)"
     )]
     Unknown,
-    #[error("report version {0} is newer than this leastrole reads (1)")]
+    #[error("report version {0} is newer than this leastrole reads (2)")]
     Version(u64),
     #[error("{at}: {what}")]
     Malformed { at: String, what: String },
@@ -66,6 +68,9 @@ struct RawReport {
 #[derive(Deserialize)]
 struct RawFunction {
     name: String,
+    /// Version 2, in a monorepo's report.
+    #[serde(default)]
+    project: Option<String>,
     #[serde(default)]
     policy: Option<Value>,
     #[serde(default)]
@@ -104,8 +109,10 @@ impl PolicySet {
         if map.contains_key("functions") {
             let raw: RawReport = serde_json::from_value(value.clone())
                 .map_err(|e| malformed("report", e.to_string()))?;
+            // Version 2 names a monorepo's functions `path:name`, with `project`: read
+            // as version 1 is, the project kept for the review.
             if let Some(v) = raw.version
-                && v > 1
+                && v > 2
             {
                 return Err(ReadError::Version(v));
             }
@@ -141,6 +148,9 @@ impl PolicySet {
                         ));
                     }
                 };
+                if let Some(project) = f.project {
+                    set.projects.insert(f.name.clone(), project);
+                }
                 if set.functions.insert(f.name.clone(), pairs).is_some() {
                     return Err(malformed(
                         format!("functions[{i}]"),
@@ -154,6 +164,7 @@ impl PolicySet {
             let pairs = policy_pairs(&value, "policy", catalog)?;
             return Ok(PolicySet {
                 functions: BTreeMap::from([(name.to_string(), pairs)]),
+                projects: BTreeMap::new(),
             });
         }
         if !map.is_empty()
@@ -197,6 +208,9 @@ impl PolicySet {
                     }));
             }
             set.functions.insert(f.name.clone(), pairs);
+            if let Some(project) = &f.project {
+                set.projects.insert(f.name.clone(), project.clone());
+            }
         }
         set
     }
@@ -353,6 +367,11 @@ pub fn diff(old: &PolicySet, new: &PolicySet, catalog: &Catalog<'_>) -> Result<R
         findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         functions.push(FunctionReview {
             name: name.clone(),
+            project: new
+                .projects
+                .get(name)
+                .or_else(|| old.projects.get(name))
+                .cloned(),
             status,
             findings,
             unchanged,
@@ -486,7 +505,7 @@ mod tests {
                 r#"{"Statement":[{"Effect":"Permit","Action":"s3:GetObject","Resource":"*"}]}"#,
                 "`Effect` is `Permit`",
             ),
-            (r#"{"version":2,"functions":[]}"#, "version 2 is newer"),
+            (r#"{"version":3,"functions":[]}"#, "version 3 is newer"),
             (
                 r#"{"version":1,"functions":[{"grants":[]}]}"#,
                 "missing field `name`",

@@ -44,7 +44,11 @@ pub struct Review {
 /// One function's result.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FunctionReview {
+    /// In a monorepo, `path:name`.
     pub name: String,
+    /// The monorepo project the function belongs to (`services/orders`); `None` for a
+    /// folder that is one project, and for a role several functions share.
+    pub project: Option<String>,
     pub status: FunctionStatus,
     /// Most severe first (see [`Finding::sort_key`]).
     pub findings: Vec<Finding>,

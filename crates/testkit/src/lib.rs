@@ -63,3 +63,17 @@ pub fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// Run the leastrole binary at `bin` (a test's `env!("CARGO_BIN_EXE_leastrole")`) with
+/// `args`, clear of what the environment could set for it (the ARN defaults, a GitHub
+/// step summary), so a developer's shell or a CI job does not change the outcome.
+pub fn leastrole_clean(bin: &str, args: &[&str]) -> Output {
+    Command::new(bin)
+        .args(args)
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .env_remove("LEASTROLE_PARTITION")
+        .env_remove("LEASTROLE_REGION")
+        .env_remove("LEASTROLE_ACCOUNT")
+        .output()
+        .expect("the leastrole binary runs")
+}

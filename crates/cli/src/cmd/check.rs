@@ -2,7 +2,7 @@
 //! function.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::Context;
 use leastrole_lang::Level;
@@ -13,27 +13,11 @@ use leastrole_review::{Catalog, CheckContext, CheckInput, Review, ReviewKind};
 use crate::Status;
 use crate::args::CheckArgs;
 use crate::cmd::analysis_options;
-use crate::cmd::review::{Ending, arn_env, config_stop, load_maps, repo_prefix};
+use crate::cmd::review::{
+    Ending, arn_env, discovery_stop, load_maps, repo_prefix, unread_projects,
+};
 use leastrole_core::Code;
 use leastrole_pipeline::build_report;
-
-/// `code_root` relative to `root`, `/`-separated with a trailing `/`; empty when equal
-/// or not inside.
-fn code_prefix(root: &Path, code_root: &Path) -> String {
-    let Ok(rel) = code_root.strip_prefix(root) else {
-        return String::new();
-    };
-    let parts: Vec<String> = rel
-        .components()
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .filter(|c| c != ".")
-        .collect();
-    if parts.is_empty() {
-        String::new()
-    } else {
-        format!("{}/", parts.join("/"))
-    }
-}
 
 pub fn run(args: CheckArgs) -> anyhow::Result<Status> {
     // Every function is discovered, in one pass: a role the named functions share with
@@ -63,7 +47,9 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Status> {
         }
     };
     let mut discovery = all.clone();
-    discovery.select(&args.functions);
+    // The full names the `--function` flags select (`createOrder` is
+    // `services/orders:createOrder` in a monorepo).
+    let named = discovery.select(&args.functions);
     if !args.functions.is_empty() {
         let roles: Vec<&str> = discovery
             .functions
@@ -73,7 +59,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Status> {
         let sharing: Vec<Function> = all
             .functions
             .into_iter()
-            .filter(|f| !args.functions.contains(&f.name))
+            .filter(|f| !named.contains(&f.name))
             .filter(|f| checkable_role(f).is_some_and(|r| roles.contains(&r)))
             .collect();
         discovery.functions.extend(sharing);
@@ -86,10 +72,11 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Status> {
         uri_prefix: repo_prefix(&root),
         output: args.output.as_ref(),
         strict: args.strict,
+        incomplete: unread_projects(&discovery),
     };
     // A configuration that cannot be read: the review says so (in every format) and the
     // command fails, rather than checking whatever discovery could guess.
-    if let Some(error) = config_stop(&discovery.diagnostics, args.config_fallback) {
+    if let Some(error) = discovery_stop(&discovery, args.config_fallback) {
         let review = Review {
             kind: ReviewKind::Check,
             functions: Vec::new(),
@@ -118,20 +105,18 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Status> {
     );
     // A function named with --function that cannot be analysed (or does not exist) is
     // an error: the user asked about it, and no verdict on it can be given.
-    let not_analysed = report.named_not_analysed(|name| args.functions.iter().any(|n| n == name));
+    let not_analysed = report.named_not_analysed(|name| named.iter().any(|n| n == name));
     report.diagnostics.extend(not_analysed);
     let named_errors: Vec<String> = report
         .diagnostics
         .iter()
         .filter(|d| {
             d.level == Level::Error
-                && (d.code == Code::UnknownFunction || d.code == Code::FunctionNotAnalysed)
+                && (d.code == Code::UnknownFunction
+                    || d.code == Code::AmbiguousFunction
+                    || d.code == Code::FunctionNotAnalysed)
         })
         .map(|d| d.message.clone())
-        .collect();
-    let prefixes: BTreeMap<&str, String> = functions
-        .values()
-        .map(|f| (f.name.as_str(), code_prefix(&root, &f.code_root)))
         .collect();
     let inputs: Vec<CheckInput<'_>> = report
         .functions
@@ -142,7 +127,6 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Status> {
                 report: r,
                 declared: f.and_then(|f| f.declared.as_ref()),
                 function: f,
-                code_prefix: prefixes.get(r.name.as_str()).map_or("", String::as_str),
             }
         })
         .collect();
@@ -155,9 +139,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Status> {
     let mut review = leastrole_review::check(&ctx, &inputs, report.diagnostics.clone())
         .context("the service maps are broken")?;
     if !args.functions.is_empty() {
-        review
-            .functions
-            .retain(|f| args.functions.contains(&f.name));
+        review.functions.retain(|f| named.contains(&f.name));
     }
     // The needed side is only as complete as the analysis: its warnings travel along.
     for f in &mut review.functions {
@@ -180,20 +162,5 @@ fn checkable_role(f: &Function) -> Option<&str> {
     match f.declared.as_ref().map(|d| &d.role) {
         Some(DeclaredRole::Checkable { description }) => Some(description),
         _ => None,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn code_prefixes() {
-        assert_eq!(code_prefix(Path::new("p"), Path::new("p")), "");
-        assert_eq!(
-            code_prefix(Path::new("p"), Path::new("p/src/fn")),
-            "src/fn/"
-        );
-        assert_eq!(code_prefix(Path::new("p"), Path::new("elsewhere")), "");
     }
 }

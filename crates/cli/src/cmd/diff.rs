@@ -27,6 +27,9 @@ pub fn run(args: DiffArgs) -> anyhow::Result<Status> {
         uri_prefix,
         output: args.output.as_ref(),
         strict: false,
+        // A side whose configuration cannot be read stops the diff (exit 2), monorepo
+        // or not: its functions would show as removed or added.
+        incomplete: false,
     };
     let (old, new, prefix) = match &args.git {
         Some(base) => {

@@ -13,7 +13,7 @@ use leastrole_render::{RenderOptions, ServerlessFlavor};
 use crate::Status;
 use crate::args::{Flavor, GenerateArgs, GenerateFormat};
 use crate::cmd::analysis_options;
-use crate::cmd::review::config_stop;
+use crate::cmd::review::{discovery_stop, unread_projects};
 use crate::output::{emit, note};
 use crate::progress::Progress;
 use leastrole_pipeline::build_report_with;
@@ -39,9 +39,11 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<Status> {
         }
     };
     let framework_version = discovery.framework_version;
+    let incomplete = unread_projects(&discovery);
+    let monorepo = !discovery.projects.is_empty();
     // A configuration that cannot be read: its errors on stderr, nothing on stdout or
     // -o, exit 2 (a policy generated without the config would be pasted as if it held).
-    if let Some(error) = config_stop(&discovery.diagnostics, args.config_fallback) {
+    if let Some(error) = discovery_stop(&discovery, args.config_fallback) {
         for d in discovery.config_errors() {
             note(&leastrole_render::diagnostic_line(d));
         }
@@ -87,6 +89,11 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<Status> {
             GenerateFormat::Json
         },
     );
+    // The paste-ready formats patch one project's configuration: from a monorepo, the
+    // functions of one project (picked with --function), under their own names there.
+    if monorepo && format.is_paste_ready() {
+        report = one_project(report, format)?;
+    }
     let report = match format {
         GenerateFormat::Text
         | GenerateFormat::Json
@@ -176,9 +183,43 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<Status> {
     }
     emit(args.output.as_deref(), &text)?;
     let warned = report.all_diagnostics().any(|d| d.level >= Level::Warning);
-    Ok(if args.strict && warned {
+    Ok(if incomplete || (args.strict && warned) {
         Status::Findings
     } else {
         Status::Clean
     })
+}
+
+/// A monorepo's report for a paste-ready format: its functions must all belong to one
+/// project (else a usage error naming the projects and saying to pick with `--function`),
+/// and are named as in that project's configuration (`createOrder`, not
+/// `services/orders:createOrder`), so that the output pastes into it.
+fn one_project(
+    mut report: leastrole_policy::Report,
+    format: GenerateFormat,
+) -> anyhow::Result<leastrole_policy::Report> {
+    let projects: std::collections::BTreeSet<&str> = report
+        .functions
+        .iter()
+        .filter_map(|f| f.project.as_deref())
+        .collect();
+    if projects.len() > 1 {
+        bail!(
+            "--format {} writes one project's configuration, and this folder holds several projects ({}): pick the functions of one with --function (e.g. --function {}:<name>), or run leastrole on that project's folder",
+            format.name(),
+            projects.iter().copied().collect::<Vec<_>>().join(", "),
+            projects.first().copied().unwrap_or_default(),
+        );
+    }
+    for f in &mut report.functions {
+        if let Some(own) = f
+            .project
+            .as_deref()
+            .and_then(|p| f.name.strip_prefix(p))
+            .and_then(|rest| rest.strip_prefix(':'))
+        {
+            f.name = own.to_string();
+        }
+    }
+    Ok(report)
 }

@@ -10,7 +10,7 @@ use anyhow::{Context, bail};
 use leastrole_lang::{Diagnostic, Level};
 use leastrole_maps::Maps;
 use leastrole_policy::ArnEnv;
-use leastrole_project::is_config_error;
+use leastrole_project::{Discovery, is_config_error};
 use leastrole_render::ReviewOptions;
 use leastrole_review::{FailOn, Review};
 
@@ -68,6 +68,25 @@ pub(crate) fn repo_prefix(dir: &Path) -> String {
     String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
+/// Why `generate` or `check` must stop (exit 2) on this discovery: [`config_stop`] for a
+/// folder that is one project. In a monorepo a project whose configuration cannot be read
+/// does not stop the others: its errors are reported with their results, and the command
+/// exits 1 ([`unread_projects`]).
+pub(crate) fn discovery_stop(discovery: &Discovery, fallback: bool) -> Option<String> {
+    if discovery.projects.is_empty() {
+        config_stop(&discovery.diagnostics, fallback)
+    } else {
+        None
+    }
+}
+
+/// Whether some project of a monorepo could not be read: the output holds the others,
+/// and the command exits 1 whatever `--strict` and `--fail-on` say, since the run is
+/// incomplete.
+pub(crate) fn unread_projects(discovery: &Discovery) -> bool {
+    !discovery.projects.is_empty() && discovery.config_errors().next().is_some()
+}
+
 /// Why a command must stop (exit 2) on these discovery diagnostics: a configuration file
 /// that cannot be read, unless the user passed `--config-fallback`.
 pub(crate) fn config_stop(diagnostics: &[Diagnostic], fallback: bool) -> Option<String> {
@@ -102,6 +121,8 @@ pub(crate) struct Ending<'a> {
     pub(crate) uri_prefix: String,
     pub(crate) output: Option<&'a PathBuf>,
     pub(crate) strict: bool,
+    /// Part of the input could not be read (a monorepo project's configuration): exit 1.
+    pub(crate) incomplete: bool,
 }
 
 impl Ending<'_> {
@@ -166,7 +187,10 @@ impl Ending<'_> {
             )
             .any(|d| d.level >= Level::Warning);
         Ok(
-            if review.gating(self.fail_on).next().is_some() || (self.strict && warned) {
+            if self.incomplete
+                || review.gating(self.fail_on).next().is_some()
+                || (self.strict && warned)
+            {
                 Status::Findings
             } else {
                 Status::Clean

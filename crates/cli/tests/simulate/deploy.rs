@@ -873,8 +873,9 @@ fn deployed_policies_allow_the_code_and_deny_near_misses() {
             skipped.push(project);
         }
     }
-    // Only projects without a template, or whose config is deliberately broken, are not
-    // deployed.
+    // Only projects without a template (a plain folder; a monorepo's root, whose
+    // paste-ready output is one project's at a time), or whose config is deliberately
+    // broken, are not deployed.
     for project in &skipped {
         let dir = projects_dir().join(project);
         assert!(

@@ -587,25 +587,11 @@ pub(crate) fn read(
     ))
 }
 
-/// Whether the folder `rel` below `root` is a Terraform root module that defines Lambda
-/// functions (directly or through local modules); for the `nested-projects` warning.
-/// A folder inside a `modules/` folder is taken for a child module, which is read through
-/// the root module that calls it.
-pub(crate) fn is_root_module(root: &Path, rel: &str) -> bool {
-    if rel.split('/').any(|c| c == "modules") {
-        return false;
-    }
-    let mut diagnostics = Vec::new();
-    let mut errors = Vec::new();
-    let dir = root.join(rel);
-    read(
-        &dir,
-        &DiscoverOptions::default(),
-        &crate::confinement(&dir, &[]),
-        &mut diagnostics,
-        &mut errors,
-    )
-    .is_some_and(|(config, _)| !lambdas(&config.module).is_empty())
+/// Whether the folder `rel` (relative to a folder searched for projects) is taken for a
+/// child module, inside a `modules/` folder: it is read through the root module that
+/// calls it (with the values passed in), not as a project of its own.
+pub(crate) fn is_child_module(rel: &str) -> bool {
+    rel.split('/').any(|c| c == "modules")
 }
 
 /// Where a function is defined.

@@ -46,10 +46,12 @@ fn annotation(function: &FunctionReview, f: &Finding, options: &ReviewOptions) -
             props.push(format!("col={c}"));
         }
     }
-    props.push(format!(
-        "title={}",
-        property(&format!("leastrole: {} permission", f.kind.as_str()))
-    ));
+    // A monorepo's annotations say their project in the title, which GitHub lists them by.
+    let title = match &function.project {
+        Some(project) => format!("leastrole ({project}): {} permission", f.kind.as_str()),
+        None => format!("leastrole: {} permission", f.kind.as_str()),
+    };
+    props.push(format!("title={}", property(&title)));
     format!(
         "::{kind} {}::{}\n",
         props.join(","),

@@ -9,8 +9,10 @@ use crate::{diagnostic_json, pretty};
 
 /// Version of the check/diff JSON schema. 2: check's finding kind `unverified` and the
 /// `--fail-on unverified` level (a consumer that switches on `kind` sees a new value);
-/// every field of version 1 is kept.
-pub const REVIEW_VERSION: u32 = 2;
+/// every field of version 1 is kept. 3: a monorepo's functions are named `path:name`,
+/// with a `project` field (only then: a one-project review is unchanged but for the
+/// version).
+pub const REVIEW_VERSION: u32 = 3;
 
 pub fn review_json(review: &Review, options: &ReviewOptions) -> String {
     let counts: Map<String, Value> = review
@@ -53,6 +55,9 @@ pub fn review_json(review: &Review, options: &ReviewOptions) -> String {
 fn function(f: &FunctionReview, options: &ReviewOptions) -> Value {
     let mut m = Map::new();
     m.insert("name".into(), json!(f.name));
+    if let Some(project) = &f.project {
+        m.insert("project".into(), json!(project));
+    }
     m.insert("status".into(), json!(f.status.as_str()));
     match &f.status {
         FunctionStatus::Checked { role } => {

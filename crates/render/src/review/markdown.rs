@@ -143,13 +143,18 @@ pub(crate) fn review_markdown_limited(
     let mut omitted_rows = 0usize;
     let mut omitted_functions = 0usize;
     let mut full = false;
+    let mut shown = None;
     for (role, f) in super::sections(review) {
         if full {
             omitted_functions += 1;
             omitted_rows += f.findings.len();
             continue;
         }
-        let head = heading(f, role);
+        let mut head = String::new();
+        if let Some(project) = super::new_project(&mut shown, f) {
+            write!(head, "\n### Project `{}`\n", cell(project)).ok();
+        }
+        head.push_str(&heading(f, role));
         if s.chars().count() + head.chars().count() + TABLE_HEAD.len() > limit {
             full = true;
             omitted_functions += 1;
@@ -217,6 +222,7 @@ mod tests {
             functions: (0..functions)
                 .map(|i| FunctionReview {
                     name: format!("fn-{i:03}"),
+                    project: None,
                     status: FunctionStatus::Changed,
                     findings: (0..rows)
                         .map(|j| Finding {

@@ -233,6 +233,22 @@ pub(crate) fn sections(review: &Review) -> impl Iterator<Item = (bool, &Function
         .chain(review.functions.iter().map(|f| (false, f)))
 }
 
+/// The project a function of a monorepo starts, when it is not the one of the function
+/// shown before it (`shown`, updated): text and Markdown head each project's functions
+/// with its path. Functions are sorted by name, which starts with the project's path, so
+/// each project's functions come together.
+pub(crate) fn new_project<'a>(
+    shown: &mut Option<&'a str>,
+    f: &'a FunctionReview,
+) -> Option<&'a str> {
+    let project = f.project.as_deref()?;
+    if *shown == Some(project) {
+        return None;
+    }
+    *shown = Some(project);
+    Some(project)
+}
+
 /// The error-level diagnostics of a review (its own, then each function's), with the
 /// function they belong to: GitHub and SARIF show these, which must not be lost.
 pub(crate) fn error_diagnostics(

@@ -22,7 +22,11 @@ pub fn review_text(review: &Review, options: &ReviewOptions) -> String {
     for d in &review.diagnostics {
         writeln!(s, "{}", diagnostic_line(d)).ok();
     }
+    let mut shown = None;
     for (role, f) in super::sections(review) {
+        if let Some(project) = super::new_project(&mut shown, f) {
+            writeln!(s, "\n== project {project} ==").ok();
+        }
         let what = if role { "shared role " } else { "" };
         writeln!(s, "\n{what}{} ({})", f.name, status_text(f)).ok();
         for x in &f.findings {

@@ -29,6 +29,7 @@ fn grant(action: &str, resource: Resource, line: u32) -> Grant {
 fn report(grants: Vec<Grant>) -> FunctionReport {
     FunctionReport {
         name: "resize".into(),
+        project: None,
         handler: Some("handler.main".into()),
         runtime: Some("python3.12".into()),
         files: vec!["handler.py".into()],
@@ -93,7 +94,6 @@ fn run(report: &FunctionReport, declared: &Declared) -> FunctionReview {
             report,
             declared: Some(declared),
             function: None,
-            code_prefix: "src/",
         },
     )
     .unwrap()
@@ -184,7 +184,7 @@ fn a_needed_call_nothing_grants_is_missing_with_its_source_line() {
     );
     let missing = &review.findings[0];
     assert_eq!(missing.access, Some(AccessLevel::Write));
-    assert_eq!(missing.locations[0].file.as_deref(), Some("src/handler.py"));
+    assert_eq!(missing.locations[0].file.as_deref(), Some("handler.py"));
     assert_eq!(missing.locations[0].line, Some(20));
     // The S3 grant matched only by taking `aws` as the deployment's partition.
     assert!(review.notes.iter().any(|n| n.contains("deployment's")));
@@ -712,7 +712,6 @@ fn a_role_two_functions_share_is_judged_against_both() {
         report,
         declared: Some(&role),
         function: None,
-        code_prefix: "",
     };
     let review = check(&ctx, &[input(&reader), input(&idle)], Vec::new()).unwrap();
     // Alone, `idle` would call the statement unused; shared, nobody does.
