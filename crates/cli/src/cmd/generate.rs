@@ -1,12 +1,13 @@
 //! `leastrole generate`: one least-privilege policy per function.
 
+use std::collections::BTreeSet;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use anyhow::{Context, bail};
 use leastrole_lang::Level;
 use leastrole_maps::Maps;
-use leastrole_policy::ArnEnv;
+use leastrole_policy::{ArnEnv, is_terraform_address};
 use leastrole_project::{DiscoverOptions, Entry, Framework, discover};
 use leastrole_render::{RenderOptions, ServerlessFlavor};
 
@@ -56,6 +57,13 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<Status> {
         .filter(|f| !matches!(f.entry, Entry::Unsupported { .. }))
         .map(|f| f.name.clone())
         .collect();
+    // `--format terraform` keeps the references of a Terraform project's functions.
+    let terraform: BTreeSet<String> = discovery
+        .functions
+        .iter()
+        .filter(|f| f.framework == Framework::Terraform)
+        .map(|f| f.name.clone())
+        .collect();
     let overlay;
     let maps: &Maps = match &args.maps {
         Some(dir) => {
@@ -88,10 +96,13 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<Status> {
         },
     );
     let report = match format {
-        GenerateFormat::Text
-        | GenerateFormat::Json
-        | GenerateFormat::Iam
-        | GenerateFormat::Terraform => report.with_plain_output_diagnostics(),
+        GenerateFormat::Text | GenerateFormat::Json | GenerateFormat::Iam => {
+            report.with_plain_output_diagnostics(|_, _| false)
+        }
+        // A Terraform project's function keeps its Terraform references there.
+        GenerateFormat::Terraform => report.with_plain_output_diagnostics(|function, id| {
+            terraform.contains(function) && is_terraform_address(id)
+        }),
         GenerateFormat::Cloudformation
         | GenerateFormat::Serverless
         | GenerateFormat::Sam
@@ -104,6 +115,7 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<Status> {
             account: args.arn.account.clone(),
         },
         explain: args.explain,
+        terraform,
     };
     let text = match format {
         GenerateFormat::Text => leastrole_render::report_text(&report, &render),
