@@ -81,6 +81,8 @@ codes! {
         "a source file is not valid UTF-8 and was read with replacement characters";
     KmsKeyNotCovered = "kms-key-not-covered", Warning,
         "a call on a resource the template encrypts with a customer-managed key, whose KMS permissions the tables do not list";
+    LayerNotFollowed = "layer-not-followed", Warning,
+        "a layer not traced to a folder of the project (given by ARN): calls in its code are not in the policy";
     MisplacedReference = "misplaced-reference", Warning,
         "a configured ARN built around a reference that is not a name (a queue's URL, a topic's ARN): wrong at deploy time";
     NestedProjects = "nested-projects", Warning,

@@ -9,7 +9,9 @@ use leastrole_core::{Code, Diagnostic, Language, Level, Location};
 
 use crate::confine::{confine_functions, confinement};
 use crate::handler::{HandlerSpec, HandlerStyle};
-use crate::{DiscoverOptions, Discovery, Entry, Framework, Function, cdk, sam, serverless, walk};
+use crate::{
+    DiscoverOptions, Discovery, Entry, Framework, Function, cdk, sam, serverless, terraform, walk,
+};
 
 /// Find the functions of the project at `root`: `--handler` flags, else the first of a
 /// Serverless config, a SAM template and a CDK `cdk.out` found there, else the whole folder
@@ -28,15 +30,20 @@ pub fn discover(root: &Path, options: &DiscoverOptions) -> Discovery {
             }
         }
     } else {
-        let found = [serverless::discover, sam::discover, cdk::discover]
-            .into_iter()
-            .find_map(|framework| match framework(root, options, &confine)? {
-                Ok(found) => Some(found),
-                Err(diags) => {
-                    d.diagnostics.extend(diags);
-                    None
-                }
-            });
+        let found = [
+            serverless::discover,
+            sam::discover,
+            cdk::discover,
+            terraform::discover,
+        ]
+        .into_iter()
+        .find_map(|framework| match framework(root, options, &confine)? {
+            Ok(found) => Some(found),
+            Err(diags) => {
+                d.diagnostics.extend(diags);
+                None
+            }
+        });
         match found {
             Some(found) => {
                 d.functions.extend(found.functions);
@@ -126,6 +133,7 @@ pub(crate) fn is_project_file(name: &str) -> bool {
     serverless::CONFIG_FILES.contains(&name)
         || sam::TEMPLATE_FILES.contains(&name)
         || name == CDK_APP_FILE
+        || name.ends_with(".tf")
 }
 
 /// A warning when folders below `root` are projects of their own (a monorepo read from
@@ -144,6 +152,8 @@ fn nested_projects(root: &Path, configs: &[String]) -> Option<Diagnostic> {
             true
         } else if sam::TEMPLATE_FILES.contains(&name) {
             sam::is_template(&root.join(rel))
+        } else if name.ends_with(".tf") {
+            terraform::is_root_module(&root.join(dir))
         } else {
             name == CDK_APP_FILE && cdk::assembly(&root.join(dir)).is_some()
         };

@@ -34,6 +34,7 @@ mod role;
 mod runtime;
 mod sam;
 mod serverless;
+mod terraform;
 mod triggers;
 mod vars;
 mod walk;
