@@ -190,3 +190,72 @@ fn plain_arns_are_formatted_hcl_holding_the_report_s_statements() {
         }
     }
 }
+
+#[test]
+fn a_terraform_project_keeps_its_references_in_formatted_hcl() {
+    let project = "terraform-declared-overgrant";
+    let hcl = generate(project, "terraform");
+    assert_formatted(&hcl, project);
+    let Some(parsed) = parse(&hcl) else { return };
+    // The data sources the documents use, each declared once, before the documents.
+    let blocks: Vec<(String, String)> = parsed["blocks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| (b[0].as_str().unwrap().into(), b[1].as_str().unwrap().into()))
+        .collect();
+    let block = |kind: &str, name: &str| (kind.to_string(), name.to_string());
+    assert_eq!(
+        blocks,
+        [
+            block("aws_partition", "current"),
+            block("aws_region", "current"),
+            block("aws_caller_identity", "current"),
+            block("aws_iam_policy_document", "digest"),
+            block("aws_iam_policy_document", "ingest"),
+            block("aws_iam_policy_document", "relay"),
+        ]
+    );
+    // The report's actions, statement by statement.
+    let expected = report_statements(project);
+    let documents = parsed["documents"].as_object().unwrap();
+    for (name, rows) in &expected {
+        let statements = documents[name].as_array().unwrap();
+        let actions: Vec<&Value> = statements.iter().map(|s| &s["actions"]).collect();
+        let wanted: Vec<&Value> = rows.iter().map(|(_, a, _)| a).collect();
+        assert_eq!(actions, wanted, "{name}");
+    }
+    // The resources keep the configuration's references.
+    let resources = |name: &str| -> Vec<Value> {
+        documents[name]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["resources"].clone())
+            .collect()
+    };
+    let partition = "${data.aws_partition.current.partition}";
+    let region = "${data.aws_region.current.name}";
+    let account = "${data.aws_caller_identity.current.account_id}";
+    assert_eq!(
+        resources("relay"),
+        [serde_json::json!(["=aws_sns_topic.events.arn"])]
+    );
+    assert_eq!(
+        resources("ingest"),
+        [
+            serde_json::json!([format!(
+                "arn:{partition}:dynamodb:{region}:{account}:table/${{aws_dynamodb_table.files.name}}"
+            )]),
+            serde_json::json!([format!(
+                "arn:{partition}:s3:::${{aws_s3_bucket.uploads.id}}/incoming/*.csv"
+            )]),
+        ]
+    );
+    assert_eq!(
+        resources("digest"),
+        [serde_json::json!([format!(
+            "arn:{partition}:s3:::${{aws_s3_bucket.uploads.bucket}}/reports/*"
+        )])]
+    );
+}

@@ -12,7 +12,10 @@
 //! resources are `ValuePart::Ref`s keyed by the Terraform address (see [`resources`]).
 
 pub(crate) mod eval;
+mod events;
+mod nodes;
 pub(crate) mod resources;
+mod roles;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -711,8 +714,8 @@ fn configure(
         .map(|v| v.text())
         .filter(|parts| !parts.is_empty());
     let layers = layers(config, arg("layers"), &name, &location, diagnostics);
-    // Triggers and the declared role: wip/tfout, from `lambda` (the resource, or the
-    // registry module call whose `policy_*` / `attach_policy*` arguments `scope` evaluates).
+    let (triggers, event_sources) = events::triggers(config, lambda);
+    let declared = roles::declared(config, lambda, event_sources);
     Some(Configured {
         name,
         handler: if is_image { None } else { literal("handler") },
@@ -725,8 +728,8 @@ fn configure(
         entry_points: Vec::new(),
         function_name,
         default_runtime: None,
-        declared: None,
-        triggers: Vec::new(),
+        declared: Some(declared),
+        triggers,
         layers,
     })
 }
