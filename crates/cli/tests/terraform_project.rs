@@ -186,3 +186,87 @@ fn a_role_given_by_arn_is_not_checkable_with_the_reason() {
         "{relay:#}"
     );
 }
+
+/// The fixture with `var.stage` given no default: its names are not known from the
+/// configuration alone.
+fn without_stage_default() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    leastrole_testkit::copy_dir(&project(), dir.path());
+    std::fs::write(
+        dir.path().join("variables.tf"),
+        "# The stage, set only in CI.\nvariable \"stage\" {\n  type = string\n}\n",
+    )
+    .unwrap();
+    dir
+}
+
+fn plan_file() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/terraform-plan-prod.json")
+}
+
+#[test]
+fn a_terraform_plan_gives_the_names_the_configuration_leaves_unknown() {
+    let dir = without_stage_default();
+    let (_, report) = run(dir.path(), &["generate"]);
+    let unknown = statements(&report, "relay");
+    assert_eq!(unknown.len(), 1);
+    assert!(
+        !unknown[0].1[0].contains("media-prod-events"),
+        "without the plan the stage is unknown: {unknown:?}"
+    );
+    let plan = plan_file();
+    let (code, report) = run(
+        dir.path(),
+        &["generate", "--terraform-plan", plan.to_str().unwrap()],
+    );
+    assert_eq!(code, Some(0), "{report:#}");
+    let s = |action: &str, resource: &str| (action.to_string(), vec![resource.to_string()]);
+    assert_eq!(
+        statements(&report, "relay"),
+        [s("sns:Publish", "arn:*:sns:*:*:media-prod-events")]
+    );
+    assert_eq!(
+        statements(&report, "ingest"),
+        [
+            s(
+                "dynamodb:PutItem",
+                "arn:*:dynamodb:*:*:table/media-prod-files"
+            ),
+            s(
+                "s3:GetObject",
+                "arn:*:s3:::media-prod-uploads/incoming/*.csv"
+            ),
+        ]
+    );
+}
+
+#[test]
+fn a_terraform_plan_that_cannot_be_read_is_exit_2_with_nothing_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let not_json = dir.path().join("plan.txt");
+    std::fs::write(&not_json, "Terraform will perform the following actions:\n").unwrap();
+    let not_a_plan = dir.path().join("state.json");
+    std::fs::write(&not_a_plan, r#"{"format_version": "1.0", "values": {}}"#).unwrap();
+    let missing = dir.path().join("missing.json");
+    for (plan, says) in [
+        (&missing, "cannot read"),
+        (&not_json, "is not JSON"),
+        (&not_a_plan, "terraform show -json"),
+    ] {
+        for command in ["generate", "check"] {
+            let out = Command::cargo_bin("leastrole")
+                .unwrap()
+                .arg(command)
+                .arg(project())
+                .args(["--terraform-plan", plan.to_str().unwrap()])
+                .output()
+                .unwrap();
+            let shown = leastrole_testkit::shown(&out);
+            assert_eq!(out.status.code(), Some(2), "{shown}");
+            assert!(out.stdout.is_empty(), "{shown}");
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert!(stderr.contains("--terraform-plan"), "{shown}");
+            assert!(stderr.contains(says), "{shown}");
+        }
+    }
+}

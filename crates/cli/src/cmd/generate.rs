@@ -20,6 +20,7 @@ use crate::progress::Progress;
 use leastrole_pipeline::build_report_with;
 
 pub fn run(args: GenerateArgs) -> anyhow::Result<Status> {
+    super::iac_inputs(&args.iac)?;
     let options = DiscoverOptions {
         handlers: args.handlers.clone(),
         functions: args.functions.clone(),

@@ -14,6 +14,7 @@
 pub(crate) mod eval;
 mod events;
 mod nodes;
+pub(crate) mod plan;
 pub(crate) mod resources;
 mod roles;
 
@@ -47,6 +48,8 @@ pub(crate) struct Config {
     /// The project folder (the root module's).
     pub(crate) root: PathBuf,
     pub(crate) module: Module,
+    /// `--terraform-plan`'s planned values: names the configuration leaves unknown.
+    pub(crate) plan: plan::Plan,
 }
 
 /// One module instance: its blocks, and the values of its variables for this instance.
@@ -337,6 +340,7 @@ fn read_module(
     let empty_config = Config {
         root: root.to_path_buf(),
         module: Module::default(),
+        plan: plan::Plan::default(),
     };
     let scope = Scope::new(&empty_config, &empty_config.module);
     for (name, default) in variables {
@@ -368,6 +372,7 @@ fn is_local(source: &str) -> bool {
 /// Read the local modules `module` calls, each with its arguments as its variables.
 fn read_children(
     config_root: &Path,
+    plan: &plan::Plan,
     module: &mut Module,
     depth: usize,
     diagnostics: &mut Vec<Diagnostic>,
@@ -407,6 +412,7 @@ fn read_children(
             let config = Config {
                 root: config_root.to_path_buf(),
                 module: Module::default(),
+                plan: plan.clone(),
             };
             let scope = Scope::new(&config, module);
             for a in call.body.attributes() {
@@ -424,6 +430,7 @@ fn read_children(
         read_module(config_root, &dir, &mut child, parse_errors);
         read_children(
             config_root,
+            plan,
             &mut child,
             depth + 1,
             diagnostics,
@@ -492,6 +499,7 @@ fn read_tfvars(path: &Path, shown: &str) -> Result<BTreeMap<String, Value>, Diag
     let config = Config {
         root: PathBuf::new(),
         module: Module::default(),
+        plan: plan::Plan::default(),
     };
     let scope = Scope::new(&config, &config.module);
     Ok(body
@@ -552,11 +560,19 @@ pub(crate) fn read(
     }
     module.variables = set;
     let read = read_module(root, root, &mut module, parse_errors);
-    read_children(root, &mut module, 0, diagnostics, parse_errors);
+    // The CLI checks the plan before discovery (exit 2 on a bad one); read here without
+    // it, a plan that cannot be used gives no names, as without the flag.
+    let plan = options
+        .terraform_plan
+        .as_deref()
+        .and_then(|p| plan::read(p).ok())
+        .unwrap_or_default();
+    read_children(root, &plan, &mut module, 0, diagnostics, parse_errors);
     Some((
         Config {
             root: root.to_path_buf(),
             module,
+            plan,
         },
         read,
     ))
