@@ -259,3 +259,37 @@ fn a_terraform_project_keeps_its_references_in_formatted_hcl() {
         )])]
     );
 }
+
+#[test]
+fn every_terraform_fixture_gives_formatted_hcl_with_the_report_s_actions() {
+    let mut projects: Vec<String> = std::fs::read_dir(projects())
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| e.path().join("main.tf").is_file())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    projects.sort();
+    assert!(projects.len() >= 3, "{projects:?}");
+    for project in &projects {
+        let hcl = generate(project, "terraform");
+        assert_formatted(&hcl, project);
+        let Some(parsed) = parse(&hcl) else { return };
+        let documents = parsed["documents"].as_object().unwrap();
+        let expected = report_statements(project);
+        assert_eq!(
+            documents.keys().collect::<Vec<_>>(),
+            expected.keys().collect::<Vec<_>>(),
+            "{project}"
+        );
+        for (name, rows) in &expected {
+            let actions: Vec<&Value> = documents[name]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| &s["actions"])
+                .collect();
+            let wanted: Vec<&Value> = rows.iter().map(|(_, a, _)| a).collect();
+            assert_eq!(actions, wanted, "{project} {name}");
+        }
+    }
+}

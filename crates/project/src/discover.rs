@@ -153,7 +153,7 @@ fn nested_projects(root: &Path, configs: &[String]) -> Option<Diagnostic> {
         } else if sam::TEMPLATE_FILES.contains(&name) {
             sam::is_template(&root.join(rel))
         } else if name.ends_with(".tf") {
-            terraform::is_root_module(&root.join(dir))
+            terraform::is_root_module(root, dir)
         } else {
             name == CDK_APP_FILE && cdk::assembly(&root.join(dir)).is_some()
         };

@@ -598,6 +598,53 @@ fn function(name: &str, args: Vec<Value>) -> Value {
                 )),
             }
         }),
+        "trimprefix" | "trimsuffix" => arity(2).unwrap_or_else(|| {
+            let (text, affix) = (
+                args.first().and_then(Value::literal),
+                args.get(1).and_then(Value::literal),
+            );
+            match (text, affix) {
+                (Some(t), Some(a)) => Value::lit(if name == "trimprefix" {
+                    t.strip_prefix(a.as_str()).unwrap_or(&t).to_string()
+                } else {
+                    t.strip_suffix(a.as_str()).unwrap_or(&t).to_string()
+                }),
+                _ => Value::Unknown(format!("{name}() of a value not known as text")),
+            }
+        }),
+        "split" => arity(2).unwrap_or_else(|| {
+            match (
+                args.first().and_then(Value::literal),
+                args.get(1).and_then(Value::literal),
+            ) {
+                (Some(sep), Some(t)) if !sep.is_empty() => {
+                    Value::List(t.split(sep.as_str()).map(Value::lit).collect())
+                }
+                _ => Value::Unknown("split() of a value not known as text".into()),
+            }
+        }),
+        "element" => arity(2).unwrap_or_else(|| {
+            let mut args = args.into_iter();
+            match (args.next(), args.next().and_then(|i| i.literal())) {
+                (Some(Value::List(items)), Some(i)) if !items.is_empty() => {
+                    match i.parse::<usize>() {
+                        // `element` wraps around the list.
+                        Ok(i) => items.get(i % items.len()).cloned().unwrap_or(Value::Null),
+                        Err(_) => Value::Unknown(format!("element() at index `{i}`")),
+                    }
+                }
+                _ => Value::Unknown("element() of a list or index not known".into()),
+            }
+        }),
+        "length" => arity(1).unwrap_or_else(|| match args.first() {
+            Some(Value::List(items)) => Value::Number(items.len().to_string()),
+            Some(Value::Map(m)) => Value::Number(m.len().to_string()),
+            Some(v) => match v.literal() {
+                Some(t) => Value::Number(t.chars().count().to_string()),
+                None => Value::Unknown("length() of a value not known".into()),
+            },
+            None => Value::Null,
+        }),
         "format" => format(args),
         "join" => {
             if args.len() < 2 {
@@ -849,6 +896,12 @@ mod tests {
             ("aws_sqs_queue", "jobs", r#"name = "jobs""#),
             ("aws_secretsmanager_secret", "db", r#"name = "db""#),
             ("aws_ssm_parameter", "key", r#"name = "/app/key""#),
+            ("aws_iam_role", "worker", r#"name = "worker""#),
+            (
+                "aws_iam_role",
+                "svc",
+                "name = \"svc\"\npath = \"/service/\"",
+            ),
         ] {
             module.resources.insert(
                 format!("{kind}.{name}"),
@@ -908,6 +961,11 @@ mod tests {
         assert_eq!(eval(r#"replace("a_b_c", "_", "-")"#), "a-b-c");
         assert_eq!(eval(r#"trimspace("  x ")"#), "x");
         assert_eq!(eval(r#"tostring(12)"#), "12");
+        assert_eq!(eval(r#"trimprefix("/app/key", "/")"#), "app/key");
+        assert_eq!(eval(r#"trimsuffix("a.zip", ".zip")"#), "a");
+        assert_eq!(eval(r#"split("-", "a-b")[1]"#), "b");
+        assert_eq!(eval(r#"element(["a", "b"], 3)"#), "b");
+        assert_eq!(eval(r#"length(["a", "b"])"#), r#"Number("2")"#);
         assert_eq!(
             eval(r#"jsonencode({a = var.stage, b = [1, true]})"#),
             r#"{"a":"prod","b":[1,true]}"#
@@ -988,6 +1046,14 @@ mod tests {
         assert_eq!(
             eval("aws_ssm_parameter.key.arn"),
             "{!GetAtt aws_ssm_parameter.key.arn (arn) = arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/app/key}"
+        );
+        assert_eq!(
+            eval("aws_iam_role.worker.arn"),
+            "{!GetAtt aws_iam_role.worker.arn (arn) = arn:${AWS::Partition}:iam::${AWS::AccountId}:role/worker}"
+        );
+        assert_eq!(
+            eval("aws_iam_role.svc.arn"),
+            "{!GetAtt aws_iam_role.svc.arn (arn) = arn:${AWS::Partition}:iam::${AWS::AccountId}:role/service/svc}"
         );
         assert_eq!(
             eval("aws_sns_topic.nope.arn"),

@@ -5,7 +5,8 @@
 //! module calls. A function of the root module is named by its resource name
 //! (`aws_lambda_function.orders` → `orders`) or its module call's name (`module.api` →
 //! `api`); one inside a local module by the module call names before it, dotted
-//! (`module.jobs.aws_lambda_function.worker` → `jobs.worker`).
+//! (`module.jobs.aws_lambda_function.worker` → `jobs.worker`); functions that would share
+//! a name are named by their whole address instead.
 //!
 //! Values come from [`eval`]: variables (defaults, `terraform.tfvars`, `*.auto.tfvars`,
 //! `--var-file`), locals, templates and common functions; references to the module's
@@ -25,6 +26,7 @@ use leastrole_core::{Code, Confine, Diagnostic, Level, Location};
 
 use crate::cfn::env_value;
 use crate::configured::Configured;
+use crate::confine::refused_config;
 use crate::{DiscoverOptions, Discovery, EnvValue, Framework, Layer, ValuePart};
 use eval::{Scope, Value};
 
@@ -135,7 +137,10 @@ fn tf_files(dir: &Path) -> Vec<PathBuf> {
 
 /// A path relative to `root` with `/` separators, for messages and locations.
 fn relative(root: &Path, path: &Path) -> String {
-    let rel = path.strip_prefix(root).unwrap_or(path);
+    let Ok(rel) = path.strip_prefix(root) else {
+        // A `--var-file` outside the project: as given.
+        return path.display().to_string();
+    };
     rel.components()
         .map(|c| c.as_os_str().to_string_lossy().into_owned())
         .collect::<Vec<_>>()
@@ -231,12 +236,20 @@ fn read_module(
     root: &Path,
     dir: &Path,
     module: &mut Module,
+    confine: &Confine,
+    diagnostics: &mut Vec<Diagnostic>,
     parse_errors: &mut Vec<Diagnostic>,
 ) -> usize {
     let mut read = 0;
     let mut variables: BTreeMap<String, Option<hcl::Expression>> = BTreeMap::new();
     for file in tf_files(dir) {
         let shown = relative(root, &file);
+        // A pull request's module source (`../../elsewhere`) or a symlinked file must
+        // not make leastrole read configuration outside the repository.
+        if let Some(refusal) = refused_config(confine, &file, &shown) {
+            diagnostics.push(refusal);
+            continue;
+        }
         let blocks = match parse_file(&file) {
             Ok(blocks) => blocks,
             Err((message, line, column)) => {
@@ -375,6 +388,7 @@ fn read_children(
     plan: &plan::Plan,
     module: &mut Module,
     depth: usize,
+    confine: &Confine,
     diagnostics: &mut Vec<Diagnostic>,
     parse_errors: &mut Vec<Diagnostic>,
 ) {
@@ -427,12 +441,20 @@ fn read_children(
                     .insert(a.key().to_string(), scope.eval(a.expr()));
             }
         }
-        read_module(config_root, &dir, &mut child, parse_errors);
+        read_module(
+            config_root,
+            &dir,
+            &mut child,
+            confine,
+            diagnostics,
+            parse_errors,
+        );
         read_children(
             config_root,
             plan,
             &mut child,
             depth + 1,
+            confine,
             diagnostics,
             parse_errors,
         );
@@ -540,6 +562,7 @@ fn var_files(root: &Path, options: &DiscoverOptions) -> Vec<PathBuf> {
 pub(crate) fn read(
     root: &Path,
     options: &DiscoverOptions,
+    confine: &Confine,
     diagnostics: &mut Vec<Diagnostic>,
     parse_errors: &mut Vec<Diagnostic>,
 ) -> Option<(Config, usize)> {
@@ -553,13 +576,18 @@ pub(crate) fn read(
     let mut set: BTreeMap<String, Value> = BTreeMap::new();
     for file in var_files(root, options) {
         let shown = relative(root, &file);
+        let given = options.var_files.contains(&file);
+        if !given && let Some(refusal) = refused_config(confine, &file, &shown) {
+            diagnostics.push(refusal);
+            continue;
+        }
         match read_tfvars(&file, &shown) {
             Ok(values) => set.extend(values),
             Err(d) => diagnostics.push(d),
         }
     }
     module.variables = set;
-    let read = read_module(root, root, &mut module, parse_errors);
+    let read = read_module(root, root, &mut module, confine, diagnostics, parse_errors);
     // The CLI checks the plan before discovery (exit 2 on a bad one); read here without
     // it, a plan that cannot be used gives no names, as without the flag.
     let plan = options
@@ -567,7 +595,15 @@ pub(crate) fn read(
         .as_deref()
         .and_then(|p| plan::read(p).ok())
         .unwrap_or_default();
-    read_children(root, &plan, &mut module, 0, diagnostics, parse_errors);
+    read_children(
+        root,
+        &plan,
+        &mut module,
+        0,
+        confine,
+        diagnostics,
+        parse_errors,
+    );
     Some((
         Config {
             root: root.to_path_buf(),
@@ -578,18 +614,21 @@ pub(crate) fn read(
     ))
 }
 
-/// Whether the folder is a Terraform root module that defines Lambda functions
-/// (directly or through local modules); for the `nested-projects` warning.
-pub(crate) fn is_root_module(dir: &Path) -> bool {
-    // A child module is read through the root module that calls it.
-    if dir.components().any(|c| c.as_os_str() == "modules") {
+/// Whether the folder `rel` below `root` is a Terraform root module that defines Lambda
+/// functions (directly or through local modules); for the `nested-projects` warning.
+/// A folder inside a `modules/` folder is taken for a child module, which is read through
+/// the root module that calls it.
+pub(crate) fn is_root_module(root: &Path, rel: &str) -> bool {
+    if rel.split('/').any(|c| c == "modules") {
         return false;
     }
     let mut diagnostics = Vec::new();
     let mut errors = Vec::new();
+    let dir = root.join(rel);
     read(
-        dir,
+        &dir,
         &DiscoverOptions::default(),
+        &crate::confinement(&dir, &[]),
         &mut diagnostics,
         &mut errors,
     )
@@ -603,6 +642,24 @@ pub(crate) enum Lambda<'a> {
     Resource(&'a Module, &'a Resource),
     /// `module "x" { source = "terraform-aws-modules/lambda/aws" }`.
     RegistryModule(&'a Module, &'a Call),
+}
+
+impl Lambda<'_> {
+    /// The function's name: see the module documentation.
+    fn name(&self) -> String {
+        match self {
+            Lambda::Resource(m, r) => m.function_name(&r.name),
+            Lambda::RegistryModule(m, c) => m.function_name(&c.name),
+        }
+    }
+
+    /// Its Terraform address (`module.a.aws_lambda_function.x`, `module.a.module.api`).
+    fn address(&self) -> String {
+        match self {
+            Lambda::Resource(_, r) => r.address.clone(),
+            Lambda::RegistryModule(m, c) => format!("{}module.{}", m.prefix, c.name),
+        }
+    }
 }
 
 /// Every function of the module and its children, in address order.
@@ -629,11 +686,11 @@ pub(crate) fn lambdas(module: &Module) -> Vec<Lambda<'_>> {
 pub(crate) fn discover(
     root: &Path,
     options: &DiscoverOptions,
-    _confine: &Confine,
+    confine: &Confine,
 ) -> Option<Result<Discovery, Vec<Diagnostic>>> {
     let mut diagnostics = Vec::new();
     let mut parse_errors = Vec::new();
-    let (config, read) = read(root, options, &mut diagnostics, &mut parse_errors)?;
+    let (config, read) = read(root, options, confine, &mut diagnostics, &mut parse_errors)?;
     let functions = lambdas(&config.module);
     if read == 0 {
         // No file could be read: the configuration is not what it says.
@@ -657,8 +714,19 @@ pub(crate) fn discover(
     let mut d = Discovery::default();
     d.diagnostics.extend(parse_errors);
     d.diagnostics.extend(diagnostics);
+    // A resource and a module call may share a name (`aws_lambda_function.api` and
+    // `module.api`): such functions are named by their whole address instead.
+    let mut short: BTreeMap<String, usize> = BTreeMap::new();
+    for lambda in &functions {
+        *short.entry(lambda.name()).or_default() += 1;
+    }
     for lambda in functions {
-        if let Some(configured) = configure(&config, lambda, &mut d.diagnostics) {
+        let name = if short.get(&lambda.name()).is_some_and(|n| *n > 1) {
+            lambda.address()
+        } else {
+            lambda.name()
+        };
+        if let Some(configured) = configure(&config, lambda, name, confine, &mut d.diagnostics) {
             d.functions
                 .push(configured.resolve(root, &mut d.diagnostics));
         }
@@ -666,28 +734,18 @@ pub(crate) fn discover(
     Some(Ok(d))
 }
 
-/// A function as the configuration declares it; `None` for a module call with
+/// A function as the configuration declares it, named `name`; `None` for a module call with
 /// `create_function = false` (or `create = false`).
 fn configure(
     config: &Config,
     lambda: Lambda<'_>,
+    name: String,
+    confine: &Confine,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<Configured> {
-    let (module, args, name, location, registry) = match lambda {
-        Lambda::Resource(m, r) => (
-            m,
-            &r.body,
-            m.function_name(&r.name),
-            r.location.clone(),
-            false,
-        ),
-        Lambda::RegistryModule(m, c) => (
-            m,
-            &c.body,
-            m.function_name(&c.name),
-            c.location.clone(),
-            true,
-        ),
+    let (module, args, location, registry) = match lambda {
+        Lambda::Resource(m, r) => (m, &r.body, r.location.clone(), false),
+        Lambda::RegistryModule(m, c) => (m, &c.body, c.location.clone(), true),
     };
     let scope = Scope::new(config, module);
     let arg = |n: &str| scope.argument(args, n);
@@ -729,7 +787,14 @@ fn configure(
     let function_name = arg("function_name")
         .map(|v| v.text())
         .filter(|parts| !parts.is_empty());
-    let layers = layers(config, arg("layers"), &name, &location, diagnostics);
+    let layers = layers(
+        config,
+        confine,
+        arg("layers"),
+        &name,
+        &location,
+        diagnostics,
+    );
     let (triggers, event_sources) = events::triggers(config, lambda);
     let declared = roles::declared(config, lambda, event_sources);
     Some(Configured {
@@ -978,6 +1043,7 @@ fn registry_code(config: &Config, scope: &Scope<'_>, args: &hcl::Body) -> Result
 /// warning.
 fn layers(
     config: &Config,
+    confine: &Confine,
     value: Option<Value>,
     function: &str,
     location: &Location,
@@ -1014,7 +1080,15 @@ fn layers(
             _ => None,
         };
         match followed {
-            Some(Ok(layer)) => out.push(layer),
+            Some(Ok(layer)) if confine.admits(&layer.dir) => out.push(layer),
+            Some(Ok(layer)) => diagnostics.push(confine.refusal(
+                &format!(
+                    "the code `{}` of layer `{}`",
+                    relative(&config.root, &layer.dir),
+                    layer.name
+                ),
+                Some(location.clone()),
+            )),
             Some(Err(why)) => diagnostics.push(Diagnostic::new(
                 Level::Warning,
                 Code::LayerNotFollowed,

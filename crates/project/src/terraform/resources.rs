@@ -99,12 +99,15 @@ pub(crate) const TF_SEMANTICS: &[TfSemantics] = &[
         ],
     },
     TfSemantics {
-        // Its ARN holds its `path` (`role/service/x`), so it is not built from the name.
+        // Its ARN holds its `path` (`role/service/x`): see `reference`.
         type_name: "aws_iam_role",
         name_argument: Some("name"),
         prefix_argument: Some("name_prefix"),
         attributes: &[
-            ("arn", Returns::Arn(None)),
+            (
+                "arn",
+                Returns::Arn(Some("arn:{partition}:iam::{account}:role/{name}")),
+            ),
             ("id", Returns::Name),
             ("name", Returns::Name),
             ("unique_id", Returns::Opaque),
@@ -271,10 +274,18 @@ pub(crate) fn reference(scope: &Scope<'_>, resource: &Resource, attr: &str) -> V
     let physical = match (returns, name) {
         (Some(Returns::Name), Some(name)) => Some(name),
         (Some(Returns::Arn(Some(template)) | Returns::Built(template)), Some(name)) => {
-            let name = if resource.kind == "aws_ssm_parameter" {
-                without_leading_slash(name)
-            } else {
-                name
+            let name = match resource.kind.as_str() {
+                "aws_ssm_parameter" => without_leading_slash(name),
+                // A role's ARN is `role` + its path (`/` unless set) + its name.
+                "aws_iam_role" => match scope.argument(&resource.body, "path") {
+                    None | Some(Value::Null) => name,
+                    Some(path) => {
+                        let mut parts = without_leading_slash(path.text());
+                        parts.extend(name);
+                        crate::cfn::normalize(parts)
+                    }
+                },
+                _ => name,
             };
             Some(build(template, &name))
         }

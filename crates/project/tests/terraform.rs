@@ -1,0 +1,466 @@
+//! Terraform discovery: the fixture projects, variable files, local modules, layers, and
+//! configurations that are broken or hostile.
+
+use std::path::Path;
+
+use leastrole_project::{
+    DiscoverOptions, Discovery, Entry, EnvValue, Framework, discover, is_config_error,
+};
+
+mod common;
+
+use common::{parts, project};
+
+fn env<'d>(d: &'d Discovery, function: &str, variable: &str) -> &'d EnvValue {
+    let f = d
+        .functions
+        .iter()
+        .find(|f| f.name == function)
+        .unwrap_or_else(|| panic!("no function {function}: {:?}", names(d)));
+    f.environment
+        .as_ref()
+        .and_then(|e| e.get(variable))
+        .unwrap_or_else(|| panic!("{function}: no {variable}"))
+}
+
+fn shown(v: &EnvValue) -> String {
+    match v {
+        EnvValue::Literal(s) => s.clone(),
+        EnvValue::Template(ps) => parts(ps),
+        EnvValue::Unknown(why) => format!("<unknown: {why}>"),
+    }
+}
+
+fn names(d: &Discovery) -> Vec<&str> {
+    d.functions.iter().map(|f| f.name.as_str()).collect()
+}
+
+fn codes(d: &Discovery) -> Vec<(String, String)> {
+    d.diagnostics
+        .iter()
+        .map(|x| {
+            let at = x
+                .location
+                .as_ref()
+                .map(|l| format!("{}:{}", l.file, l.line))
+                .unwrap_or_default();
+            (x.code.clone(), at)
+        })
+        .collect()
+}
+
+fn write(dir: &Path, name: &str, text: &[u8]) {
+    let path = dir.join(name);
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).unwrap();
+    }
+    std::fs::write(path, text).unwrap();
+}
+
+/// A root module with one Python function packed by `archive_file`.
+const ONE_FUNCTION: &str = r#"
+data "archive_file" "fn" {
+  type        = "zip"
+  source_dir  = "${path.module}/src"
+  output_path = "${path.module}/build/fn.zip"
+}
+
+resource "aws_lambda_function" "fn" {
+  function_name = "fn"
+  handler       = "app.handler"
+  runtime       = "python3.12"
+  filename      = data.archive_file.fn.output_path
+}
+"#;
+
+fn one_function(dir: &Path) {
+    write(dir, "main.tf", ONE_FUNCTION.as_bytes());
+    write(
+        dir,
+        "src/app.py",
+        b"def handler(event, context):\n    return 1\n",
+    );
+}
+
+/// [`ONE_FUNCTION`] with `extra` (arguments of the function resource) after its runtime.
+fn one_function_with(dir: &Path, extra: &str) {
+    one_function(dir);
+    let text = ONE_FUNCTION.replace(
+        "runtime       = \"python3.12\"",
+        &format!("runtime       = \"python3.12\"\n  {extra}"),
+    );
+    write(dir, "main.tf", text.as_bytes());
+}
+
+#[test]
+fn archive_file_functions_with_tfvars_and_references() {
+    let root = project("terraform-archive-file");
+    let d = discover(&root, &DiscoverOptions::default());
+    assert_eq!(
+        names(&d),
+        ["create_order", "store_receipt"],
+        "{:?}",
+        d.diagnostics
+    );
+    assert!(d.diagnostics.is_empty(), "{:?}", d.diagnostics);
+    let create = &d.functions[0];
+    assert_eq!(create.framework, Framework::Terraform);
+    assert_eq!(create.code_root, root.join("src/create_order"));
+    assert_eq!(
+        create.entry,
+        Entry::Handler {
+            file: "handler.py".into(),
+            export: "main".into()
+        }
+    );
+    let source = create.source.as_ref().expect("a source");
+    assert_eq!((source.file.as_str(), source.line), ("main.tf", 61));
+    // `source_file`: the file's folder, the handler's module that file.
+    let store = &d.functions[1];
+    assert_eq!(store.code_root, root.join("src/store_receipt"));
+    assert!(matches!(&store.entry, Entry::Handler { file, .. } if file == "app.js"));
+    // terraform.tfvars sets stage = "prod" (the variable has no default).
+    assert_eq!(
+        shown(env(&d, "create_order", "TABLE_NAME")),
+        "{!GetAtt aws_dynamodb_table.orders.name = shop-prod-orders}"
+    );
+    assert_eq!(
+        shown(env(&d, "create_order", "RECEIPTS_BUCKET")),
+        "{!GetAtt aws_s3_bucket.receipts.bucket = shop-prod-receipts}"
+    );
+    assert_eq!(shown(env(&d, "create_order", "STAGE")), "PROD");
+    assert_eq!(
+        shown(env(&d, "store_receipt", "TABLE_ARN")),
+        "{!GetAtt aws_dynamodb_table.orders.arn (arn) = arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/shop-prod-orders}"
+    );
+    // The configured function name reaches the runtime's own variables.
+    assert_eq!(
+        shown(env(&d, "create_order", "AWS_LAMBDA_FUNCTION_NAME")),
+        "shop-prod-create-order"
+    );
+}
+
+#[test]
+fn var_files_are_read_after_tfvars_and_the_last_wins() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a.tfvars", b"stage = \"qa\"\n");
+    write(
+        dir.path(),
+        "b.tfvars",
+        b"stage = \"load\"\nservice = \"mall\"\n",
+    );
+    let options = DiscoverOptions {
+        var_files: vec![dir.path().join("a.tfvars"), dir.path().join("b.tfvars")],
+        ..DiscoverOptions::default()
+    };
+    let d = discover(&project("terraform-archive-file"), &options);
+    assert_eq!(
+        shown(env(&d, "create_order", "TABLE_NAME")),
+        "{!GetAtt aws_dynamodb_table.orders.name = mall-load-orders}"
+    );
+}
+
+#[test]
+fn a_variable_nothing_sets_is_unknown_and_named() {
+    let dir = tempfile::tempdir().unwrap();
+    one_function(dir.path());
+    write(
+        dir.path(),
+        "env.tf",
+        br#"
+variable "stage" {}
+resource "aws_sqs_queue" "q" { name = "jobs-${var.stage}" }
+"#,
+    );
+    let text = std::fs::read_to_string(dir.path().join("main.tf")).unwrap();
+    let text = text.replace(
+        "filename      = data.archive_file.fn.output_path",
+        "filename      = data.archive_file.fn.output_path\n  environment {\n    variables = { QUEUE = aws_sqs_queue.q.arn }\n  }",
+    );
+    write(dir.path(), "main.tf", text.as_bytes());
+    let d = discover(dir.path(), &DiscoverOptions::default());
+    assert_eq!(
+        shown(env(&d, "fn", "QUEUE")),
+        "{!GetAtt aws_sqs_queue.q.arn (arn) = arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:jobs-<unknown: var.stage has no default and no tfvars sets it>}"
+    );
+}
+
+#[test]
+fn the_lambda_module_and_a_local_module_with_values_passed_in() {
+    let root = project("terraform-lambda-module");
+    let d = discover(&root, &DiscoverOptions::default());
+    assert_eq!(names(&d), ["api", "worker.this"]);
+    let api = &d.functions[0];
+    assert_eq!(api.code_root, root.join("src/api"));
+    assert_eq!(
+        shown(env(&d, "api", "QUEUE_URL")),
+        "{!GetAtt aws_sqs_queue.jobs.url = https://sqs.${AWS::Region}.${AWS::URLSuffix}/${AWS::AccountId}/inventory-staging-jobs}"
+    );
+    let worker = &d.functions[1];
+    assert_eq!(worker.code_root, root.join("src/worker"));
+    let source = worker.source.as_ref().expect("a source");
+    assert_eq!(source.file, "modules/queue-worker/main.tf");
+    // A resource of the child module is addressed through it; a value passed in keeps
+    // the reference of the calling module.
+    assert_eq!(
+        shown(env(&d, "worker.this", "STATE_TABLE")),
+        "{!GetAtt module.worker.aws_dynamodb_table.state.name = inventory-staging-worker-state}"
+    );
+    assert_eq!(
+        shown(env(&d, "worker.this", "TOPIC_ARN")),
+        "{!GetAtt aws_sns_topic.alerts.arn (arn) = arn:${AWS::Partition}:sns:${AWS::Region}:${AWS::AccountId}:inventory-staging-alerts}"
+    );
+    // The Powertools layer is given by ARN only.
+    assert_eq!(
+        codes(&d),
+        [("layer-not-followed".into(), "main.tf:34".into())]
+    );
+    assert!(
+        d.diagnostics[0]
+            .message
+            .contains("AWSLambdaPowertoolsPythonV2")
+    );
+}
+
+#[test]
+fn a_layer_version_packed_from_a_folder_is_followed() {
+    let dir = tempfile::tempdir().unwrap();
+    one_function_with(dir.path(), "layers = [aws_lambda_layer_version.deps.arn]");
+    write(
+        dir.path(),
+        "layer.tf",
+        br#"
+data "archive_file" "deps" {
+  type        = "zip"
+  source_dir  = "layers/deps"
+  output_path = "build/deps.zip"
+}
+resource "aws_lambda_layer_version" "deps" {
+  layer_name = "deps"
+  filename   = data.archive_file.deps.output_path
+}
+"#,
+    );
+    write(dir.path(), "layers/deps/python/shared.py", b"X = 1\n");
+    let d = discover(dir.path(), &DiscoverOptions::default());
+    let layers = &d.functions[0].layers;
+    assert_eq!(layers.len(), 1, "{:?}", d.diagnostics);
+    assert_eq!(layers[0].name, "aws_lambda_layer_version.deps");
+    assert_eq!(layers[0].dir, dir.path().join("layers/deps"));
+    assert!(d.diagnostics.is_empty(), "{:?}", d.diagnostics);
+}
+
+#[test]
+fn a_container_image_is_listed_not_analysed() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "main.tf",
+        br#"
+resource "aws_lambda_function" "img" {
+  function_name = "img"
+  package_type  = "Image"
+  image_uri     = "123456789012.dkr.ecr.us-east-1.amazonaws.com/img:latest"
+}
+"#,
+    );
+    let d = discover(dir.path(), &DiscoverOptions::default());
+    assert_eq!(names(&d), ["img"]);
+    assert!(
+        matches!(&d.functions[0].entry, Entry::Unsupported { reason } if reason.contains("container image")),
+        "{:?}",
+        d.functions[0].entry
+    );
+}
+
+#[test]
+fn broken_files_are_errors_with_their_line_and_the_others_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    one_function(dir.path());
+    write(
+        dir.path(),
+        "broken.tf",
+        b"resource \"aws_s3_bucket\" \"b\" {\n  bucket = \n}\n",
+    );
+    write(dir.path(), "latin1.tf", b"# caf\xe9\nlocals {}\n");
+    let deep = format!(
+        "locals {{\n  x = {}1{}\n}}\n",
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
+    write(dir.path(), "deep.tf", deep.as_bytes());
+    // Over the size limit: not parsed at all.
+    let huge = format!("locals {{\n{}}}\n", "  # padding\n".repeat(900_000));
+    write(dir.path(), "huge.tf", huge.as_bytes());
+    // A long operator chain: the parser refuses it (128 operators at most) rather than
+    // recursing through it.
+    let chain = format!("locals {{\n  x = {}\n}}\n", vec!["1"; 20_000].join(" + "));
+    write(dir.path(), "chain.tf", chain.as_bytes());
+    let d = discover(dir.path(), &DiscoverOptions::default());
+    assert_eq!(names(&d), ["fn"]);
+    assert_eq!(
+        codes(&d),
+        [
+            ("parse-failed".into(), "broken.tf:2".into()),
+            ("parse-failed".into(), "chain.tf:2".into()),
+            ("parse-failed".into(), "deep.tf:1".into()),
+            ("parse-failed".into(), "huge.tf:1".into()),
+            ("parse-failed".into(), "latin1.tf:1".into()),
+        ]
+    );
+    assert!(d.diagnostics.iter().all(|x| !is_config_error(x)));
+}
+
+#[test]
+fn a_var_file_that_cannot_be_read_is_a_config_error_naming_it() {
+    let options = DiscoverOptions {
+        var_files: vec!["/nonexistent/prod.tfvars".into()],
+        ..DiscoverOptions::default()
+    };
+    let d = discover(&project("terraform-archive-file"), &options);
+    let errors: Vec<_> = d.config_errors().collect();
+    assert_eq!(errors.len(), 1, "{:?}", d.diagnostics);
+    assert!(
+        errors[0]
+            .message
+            .starts_with("/nonexistent/prod.tfvars: cannot be read"),
+        "{}",
+        errors[0].message
+    );
+}
+
+#[test]
+fn no_readable_file_is_a_config_error() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "main.tf",
+        b"resource \"aws_lambda_function\" {{{\n",
+    );
+    write(dir.path(), "app.py", b"import boto3\n");
+    let d = discover(dir.path(), &DiscoverOptions::default());
+    assert!(d.functions.is_empty(), "{:?}", names(&d));
+    assert_eq!(d.config_errors().count(), 1, "{:?}", d.diagnostics);
+}
+
+#[test]
+fn terraform_without_functions_is_a_plain_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "main.tf",
+        b"resource \"aws_s3_bucket\" \"b\" { bucket = \"b\" }\n",
+    );
+    write(dir.path(), "app.py", b"import boto3\n");
+    let d = discover(dir.path(), &DiscoverOptions::default());
+    assert_eq!(d.functions.len(), 1);
+    assert_eq!(d.functions[0].framework, Framework::Plain);
+}
+
+#[test]
+fn references_in_a_layer_list_that_are_not_layers_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    one_function_with(dir.path(), "layers = [var.shared_layer]");
+    let d = discover(dir.path(), &DiscoverOptions::default());
+    assert_eq!(
+        codes(&d),
+        [("layer-not-followed".into(), "main.tf:8".into())]
+    );
+    assert!(
+        d.diagnostics[0]
+            .message
+            .contains("var.shared_layer is not declared"),
+        "{}",
+        d.diagnostics[0].message
+    );
+}
+
+#[test]
+fn a_terraform_root_module_below_a_plain_folder_is_a_nested_project() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "tools/report.py", b"import boto3\n");
+    one_function(&dir.path().join("orders"));
+    // A child module is read through its caller, not as a project of its own.
+    one_function(&dir.path().join("orders/modules/extra"));
+    // Terraform without functions is no Lambda project.
+    write(
+        dir.path(),
+        "network/main.tf",
+        b"resource \"aws_vpc\" \"v\" {}\n",
+    );
+    let d = discover(dir.path(), &DiscoverOptions::default());
+    let nested: Vec<_> = d
+        .diagnostics
+        .iter()
+        .filter(|x| x.code == "nested-projects")
+        .collect();
+    assert_eq!(nested.len(), 1, "{:?}", d.diagnostics);
+    assert!(
+        nested[0]
+            .message
+            .starts_with("a folder below this one is a project of its own (orders/main.tf)"),
+        "{}",
+        nested[0].message
+    );
+}
+
+#[test]
+fn configuration_outside_the_repository_is_not_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("repo");
+    std::fs::create_dir_all(repo.join(".git")).unwrap();
+    one_function_with(&repo, "layers = [aws_lambda_layer_version.deps.arn]");
+    // A pull request pointing a module, and a layer, out of the repository.
+    one_function(&dir.path().join("elsewhere"));
+    write(
+        &repo,
+        "more.tf",
+        br#"
+module "stolen" {
+  source = "../elsewhere"
+}
+data "archive_file" "deps" {
+  type        = "zip"
+  source_dir  = "../secrets"
+  output_path = "deps.zip"
+}
+resource "aws_lambda_layer_version" "deps" {
+  layer_name = "deps"
+  filename   = data.archive_file.deps.output_path
+}
+"#,
+    );
+    write(dir.path(), "secrets/python/keys.py", b"KEY = 'x'\n");
+    let d = discover(&repo, &DiscoverOptions::default());
+    assert_eq!(names(&d), ["fn"]);
+    assert!(d.functions[0].layers.is_empty());
+    assert_eq!(
+        codes(&d),
+        [
+            ("outside-project".into(), "../elsewhere/main.tf:1".into()),
+            ("outside-project".into(), "main.tf:8".into()),
+        ],
+        "{:?}",
+        d.diagnostics
+    );
+}
+
+#[test]
+fn a_resource_and_a_module_call_of_one_name_are_named_by_address() {
+    let dir = tempfile::tempdir().unwrap();
+    one_function(dir.path());
+    write(
+        dir.path(),
+        "module.tf",
+        br#"
+module "fn" {
+  source      = "terraform-aws-modules/lambda/aws"
+  handler     = "app.handler"
+  runtime     = "python3.12"
+  source_path = "src"
+}
+"#,
+    );
+    let d = discover(dir.path(), &DiscoverOptions::default());
+    assert_eq!(names(&d), ["aws_lambda_function.fn", "module.fn"]);
+}
