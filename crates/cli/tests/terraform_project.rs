@@ -270,3 +270,62 @@ fn a_terraform_plan_that_cannot_be_read_is_exit_2_with_nothing_written() {
         }
     }
 }
+
+#[test]
+fn check_reads_the_lambda_module_s_policy_inputs_and_a_role_s_managed_policy_arns() {
+    let dir = project().with_file_name("terraform-module-policy-inputs");
+    let (code, report) = run(&dir, &["check"]);
+    assert_eq!(code, Some(0), "nothing is missing: {report:#}");
+    let a = function(&report, "a");
+    assert_eq!(a["role"], "the role module.a creates", "{a:#}");
+    let rows = findings(&report, "a");
+    let row = |kind: &str, action: &str, resource: &str| {
+        (kind.to_string(), action.to_string(), resource.to_string())
+    };
+    for wanted in [
+        // attach_policy_json: the document data source, its condition read.
+        row("broad", "s3:GetObject", "${aws_s3_bucket.data.arn}/*"),
+        // attach_policy_jsons: a jsonencode document.
+        row("unused", "sqs:SendMessage", "*"),
+        // attach_policies: AmazonSNSReadOnlyAccess, from the embedded set.
+        row("unused", "sns:List*", "*"),
+    ] {
+        assert!(rows.contains(&wanted), "{wanted:?} not in {rows:#?}");
+    }
+    // attach_cloudwatch_logs_policy = false: no logs statement.
+    assert!(!rows.iter().any(|r| r.1.contains("logs:")), "{rows:#?}");
+    let text = a.to_string();
+    assert!(text.contains("granted only under a Condition"), "{a:#}");
+    // attach_policy with a customer managed policy, and source_policy_documents: grants
+    // of unknown content, named.
+    let unknown: Vec<&str> = a["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "declared-grant-unknown")
+        .map(|d| d["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(unknown.len(), 2, "{unknown:#?}");
+    assert!(
+        unknown
+            .iter()
+            .any(|m| m.contains("arn:aws:iam::123456789012:policy/custom")),
+        "{unknown:#?}"
+    );
+    assert!(
+        unknown
+            .iter()
+            .any(|m| m.contains("source_policy_documents")),
+        "{unknown:#?}"
+    );
+    // create_role = false: the lambda_role's aws_iam_role and its managed_policy_arns;
+    // the module's own policy inputs attach nothing then.
+    let b = function(&report, "b");
+    assert_eq!(b["role"], "aws_iam_role.b", "{b:#}");
+    let rows = findings(&report, "b");
+    assert!(rows.contains(&row("broad", "s3:Get*", "*")), "{rows:#?}");
+    assert!(
+        !rows.iter().any(|r| r.2.contains("aws_s3_bucket.data")),
+        "{rows:#?}"
+    );
+}

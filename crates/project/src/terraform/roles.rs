@@ -152,7 +152,11 @@ impl RoleReader<'_> {
             "source_json",
             "override_json",
         ] {
-            if expr(&data.body, merged).is_some() {
+            // An empty list merges nothing.
+            let given = scope.argument(&data.body, merged).is_some_and(|v| {
+                !matches!(v, Value::Null) && !matches!(&v, Value::List(l) if l.is_empty())
+            });
+            if given {
                 self.b.unknown_grant(
                     format!("{}.{merged}", data.address),
                     "documents merged into a policy document are not read",
