@@ -1,6 +1,6 @@
 //! `leastrole generate`: one least-privilege policy per function.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
@@ -65,6 +65,15 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<Status> {
         .filter(|f| f.framework == Framework::Terraform)
         .map(|f| f.name.clone())
         .collect();
+    let terraform_roles: BTreeMap<String, String> = discovery
+        .functions
+        .iter()
+        .filter(|f| f.framework == Framework::Terraform)
+        .filter_map(|f| {
+            let role = f.declared.as_ref()?.terraform_role.clone()?;
+            Some((f.name.clone(), role))
+        })
+        .collect();
     let overlay;
     let maps: &Maps = match &args.maps {
         Some(dir) => {
@@ -117,6 +126,7 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<Status> {
         },
         explain: args.explain,
         terraform,
+        terraform_roles,
     };
     let text = match format {
         GenerateFormat::Text => leastrole_render::report_text(&report, &render),

@@ -531,6 +531,9 @@ pub(crate) fn declared(
             reader.b =
                 RoleBuilder::new(format!("the role {}module.{} creates", m.prefix, call.name));
             reader.module_role(&scope, call);
+            if m.prefix.is_empty() {
+                reader.b.declared.terraform_role = Some(format!("module.{}", call.name));
+            }
         }
         (_, role_arg) => {
             let role_arg = role_arg.unwrap_or("role");
@@ -552,6 +555,9 @@ pub(crate) fn declared(
                     Some((m, role)) => {
                         reader.b = RoleBuilder::new(role.address.clone());
                         reader.role(m, role);
+                        if m.prefix.is_empty() {
+                            reader.b.declared.terraform_role = Some(role.address.clone());
+                        }
                     }
                     None => {
                         reader.b = RoleBuilder::not_checkable(format!(
