@@ -55,6 +55,8 @@ codes! {
         "an action needed only under a parameter the code does not show was kept";
     ConfigFallback = "config-fallback", Warning,
         "--config-fallback: no config could be read, the folder was read as one plain unit";
+    ConfigFileNotRead = "config-file-not-read", Error,
+        "one file of a configuration made of several (a Terraform .tf file) could not be read; the others were";
     ConfigNotRead = "config-not-read", Warning,
         "a config written as code (serverless.ts/.js) is not run, so not read";
     ConfigParseError = "config-parse-error", Error, "a framework config could not be read";

@@ -301,11 +301,11 @@ fn broken_files_are_errors_with_their_line_and_the_others_are_read() {
     assert_eq!(
         codes(&d),
         [
-            ("parse-failed".into(), "broken.tf:2".into()),
-            ("parse-failed".into(), "chain.tf:2".into()),
-            ("parse-failed".into(), "deep.tf:1".into()),
-            ("parse-failed".into(), "huge.tf:1".into()),
-            ("parse-failed".into(), "latin1.tf:1".into()),
+            ("config-file-not-read".into(), "broken.tf:2".into()),
+            ("config-file-not-read".into(), "chain.tf:2".into()),
+            ("config-file-not-read".into(), "deep.tf:1".into()),
+            ("config-file-not-read".into(), "huge.tf:1".into()),
+            ("config-file-not-read".into(), "latin1.tf:1".into()),
         ]
     );
     assert!(d.diagnostics.iter().all(|x| !is_config_error(x)));
@@ -463,4 +463,68 @@ module "fn" {
     );
     let d = discover(dir.path(), &DiscoverOptions::default());
     assert_eq!(names(&d), ["aws_lambda_function.fn", "module.fn"]);
+}
+
+#[test]
+fn a_handler_that_is_not_known_says_why() {
+    let dir = tempfile::tempdir().unwrap();
+    one_function(dir.path());
+    let text = ONE_FUNCTION.replace("\"app.handler\"", "var.handler");
+    write(dir.path(), "main.tf", text.as_bytes());
+    write(dir.path(), "variables.tf", b"variable \"handler\" {}\n");
+    let d = discover(dir.path(), &DiscoverOptions::default());
+    assert!(
+        matches!(&d.functions[0].entry, Entry::Unsupported { reason } if reason == "its handler is not known (<unknown: var.handler has no default and no tfvars sets it>)"),
+        "{:?}",
+        d.functions[0].entry
+    );
+    assert_eq!(
+        codes(&d),
+        [("unsupported-function".into(), "main.tf:8".into())]
+    );
+}
+
+#[test]
+fn module_outputs_and_source_path_objects_are_followed() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "src/app.py",
+        b"def handler(event, context):\n    return 1\n",
+    );
+    write(
+        dir.path(),
+        "main.tf",
+        br#"
+module "store" {
+  source = "./modules/store"
+  prefix = "acme"
+}
+module "api" {
+  source      = "registry.terraform.io/terraform-aws-modules/lambda/aws"
+  handler     = "app.handler"
+  runtime     = "python3.12"
+  source_path = [{ path = "${path.root}/src", pip_requirements = false }]
+  environment_variables = {
+    TABLE = module.store.table_arn
+  }
+}
+"#,
+    );
+    write(
+        dir.path(),
+        "modules/store/main.tf",
+        br#"
+variable "prefix" {}
+resource "aws_dynamodb_table" "t" { name = "${var.prefix}-items" }
+output "table_arn" { value = aws_dynamodb_table.t.arn }
+"#,
+    );
+    let d = discover(dir.path(), &DiscoverOptions::default());
+    assert_eq!(names(&d), ["api"], "{:?}", d.diagnostics);
+    assert_eq!(d.functions[0].code_root, dir.path().join("src"));
+    assert_eq!(
+        shown(env(&d, "api", "TABLE")),
+        "{!GetAtt module.store.aws_dynamodb_table.t.arn (arn) = arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/acme-items}"
+    );
 }

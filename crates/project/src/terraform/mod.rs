@@ -255,7 +255,7 @@ fn read_module(
             Err((message, line, column)) => {
                 parse_errors.push(Diagnostic::new(
                     Level::Error,
-                    Code::ParseFailed,
+                    Code::ConfigFileNotRead,
                     format!("{shown}: {message}; the file is not read"),
                     Some(Location {
                         file: shown.clone(),
@@ -776,6 +776,20 @@ fn configure(
             config.root.clone()
         })
     };
+    // A handler set to what is not known (a variable nothing sets) is not "no handler".
+    if unsupported.is_none()
+        && let Some(handler) = arg("handler")
+        && handler.literal().is_none()
+        && handler != Value::Null
+    {
+        unsupported = Some((
+            Level::Warning,
+            format!(
+                "its handler is not known ({})",
+                crate::ValueParts(&handler.text())
+            ),
+        ));
+    }
     let environment = if registry {
         arg("environment_variables")
     } else {
