@@ -28,7 +28,7 @@ pub use resolve::{
     EnvContext, EventField, Options, Resolved, TemplateKey, TriggerFields, resolve_call,
     resolve_calls,
 };
-pub use resource::{ArnEnv, Part, Resource, VarStyle};
+pub use resource::{ArnEnv, Part, Resource, VarStyle, is_terraform_address};
 pub use statement::{
     INLINE_LIMIT, MANAGED_LIMIT, POLICY_VERSION, Policy, SizeReport, Statement, build_policy,
 };

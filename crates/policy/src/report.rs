@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use leastrole_lang::{Diagnostic, Level, Location};
 
 use crate::grant::{Grant, Provenance};
-use crate::resource::Resource;
+use crate::resource::{Resource, is_terraform_address};
 use crate::statement::Policy;
 use leastrole_core::Code;
 
@@ -82,11 +82,15 @@ impl FunctionReport {
     /// a template reference whose value the template does not give (a resource without a
     /// name property, a parameter without `Default`) becomes `*` there. Template output
     /// keeps the reference and needs none of these. One per reference, on the first call
-    /// that needs it.
-    pub fn plain_output_diagnostics(&self) -> Vec<Diagnostic> {
+    /// that needs it. A reference for which `kept` holds is one the output at hand writes
+    /// as a reference (`--format terraform` and a Terraform address): it needs none.
+    pub fn plain_output_diagnostics(&self, kept: impl Fn(&str) -> bool) -> Vec<Diagnostic> {
         let mut by_ref: BTreeMap<&str, (Vec<&str>, Option<&Provenance>)> = BTreeMap::new();
         for grant in &self.grants {
             for logical_id in grant.resource.unresolved_references() {
+                if kept(logical_id) {
+                    continue;
+                }
                 let entry = by_ref.entry(logical_id).or_default();
                 if !entry.0.contains(&grant.action.as_str()) {
                     entry.0.push(&grant.action);
@@ -100,13 +104,21 @@ impl FunctionReport {
         by_ref
             .into_iter()
             .map(|(logical_id, (actions, source))| {
-                Diagnostic::new(
-                    Level::Warning,
-                    Code::UnresolvedReference,
+                let message = if is_terraform_address(logical_id) {
+                    format!(
+                        "`{logical_id}` has no known value in the configuration: `*` stands in for it in {}; `--format terraform` keeps the reference exact",
+                        actions.join(", ")
+                    )
+                } else {
                     format!(
                         "`{logical_id}` has no value in the template (a resource without a name property, or a parameter without `Default`): `*` stands in for it in {}; `--format cloudformation`, `sam` and `serverless` keep the reference exact",
                         actions.join(", ")
-                    ),
+                    )
+                };
+                Diagnostic::new(
+                    Level::Warning,
+                    Code::UnresolvedReference,
+                    message,
                     source.map(|p| Location {
                         file: p.file.clone(),
                         line: p.line,
@@ -120,10 +132,12 @@ impl FunctionReport {
 
 impl Report {
     /// This report with [`FunctionReport::plain_output_diagnostics`] added to each
-    /// function's diagnostics (sorted, deduplicated).
-    pub fn with_plain_output_diagnostics(mut self) -> Report {
+    /// function's diagnostics (sorted, deduplicated); `kept(function, logical_id)` as in
+    /// [`FunctionReport::plain_output_diagnostics`].
+    pub fn with_plain_output_diagnostics(mut self, kept: impl Fn(&str, &str) -> bool) -> Report {
         for f in &mut self.functions {
-            let extra = f.plain_output_diagnostics();
+            let name = f.name.clone();
+            let extra = f.plain_output_diagnostics(|id| kept(&name, id));
             if !extra.is_empty() {
                 f.diagnostics.extend(extra);
                 f.diagnostics.sort();

@@ -256,6 +256,14 @@ impl Resource {
     }
 }
 
+/// Whether a reference's `logical_id` is a Terraform address (`aws_dynamodb_table.orders`,
+/// `data.aws_s3_bucket.logs`, `module.store.aws_s3_bucket.b`) rather than a
+/// CloudFormation logical id, which is alphanumeric: `--format terraform` keeps the
+/// former as a reference.
+pub fn is_terraform_address(logical_id: &str) -> bool {
+    logical_id.contains('.')
+}
+
 /// Whether a reference's or a variable's value starts with `/` (its first literal part
 /// does).
 fn starts_with_slash(part: &Part) -> bool {

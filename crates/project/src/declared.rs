@@ -32,6 +32,11 @@ pub struct Declared {
     /// "unused" findings stand), but a needed permission missing from them may still be
     /// granted by one of these, so `check` must not call it missing without saying so.
     pub unknown_grants: Vec<String>,
+    /// For a Terraform function, the address the root module names its role by: the
+    /// `aws_iam_role` (`aws_iam_role.worker`), or the `terraform-aws-modules/lambda/aws`
+    /// call that creates it (`module.api`). `--format terraform` says how to attach the
+    /// generated document with it. `None` elsewhere, and for a role inside a module.
+    pub terraform_role: Option<String>,
 }
 
 /// Where the role comes from.

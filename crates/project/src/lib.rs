@@ -52,6 +52,7 @@ pub use encryption::Encrypted;
 pub use handler::{HandlerSpec, HandlerStyle, style_for_runtime};
 pub use manifest::{MANIFEST_VERSION, ManifestError, ManifestProject, discover_manifest};
 pub use returns::{ReferenceValue, reference_value, value_around_name};
+pub use terraform::plan::{PlanError, check_terraform_plan};
 pub use walk::source_files;
 
 /// What a function runs: one handler export, or (plain folder) every source file.

@@ -56,6 +56,7 @@ impl RoleBuilder {
                 framework: FrameworkFacts::default(),
                 diagnostics: Vec::new(),
                 unknown_grants: Vec::new(),
+                terraform_role: None,
             },
         }
     }

@@ -36,6 +36,14 @@ pub(crate) fn source_kind(arn: &[ValuePart]) -> Option<&'static str> {
                     }
                     "AWS::MSK::Cluster" | "AWS::MSK::ServerlessCluster" => Some("kafka"),
                     "AWS::AmazonMQ::Broker" => Some("mq"),
+                    // Terraform's resource types.
+                    "aws_sqs_queue" => Some("sqs"),
+                    "aws_kinesis_stream" => Some("kinesis"),
+                    "aws_dynamodb_table" if attribute.as_deref() == Some("stream_arn") => {
+                        Some("dynamodb-stream")
+                    }
+                    "aws_msk_cluster" | "aws_msk_serverless_cluster" => Some("kafka"),
+                    "aws_mq_broker" => Some("mq"),
                     _ => None,
                 };
             }
@@ -164,9 +172,9 @@ fn bucket_arn(bucket: &[ValuePart]) -> Vec<ValuePart> {
 
 /// A key-name filter of an S3 notification.
 #[derive(Debug, Default)]
-struct KeyFilter {
-    prefix: Vec<ValuePart>,
-    suffix: Vec<ValuePart>,
+pub(crate) struct KeyFilter {
+    pub(crate) prefix: Vec<ValuePart>,
+    pub(crate) suffix: Vec<ValuePart>,
 }
 
 impl KeyFilter {
@@ -198,7 +206,7 @@ impl KeyFilter {
 }
 
 /// An S3 notification trigger.
-fn s3_trigger(
+pub(crate) fn s3_trigger(
     describe: String,
     source: Option<Location>,
     bucket: Vec<ValuePart>,
@@ -214,7 +222,7 @@ fn s3_trigger(
 }
 
 /// A poller's trigger: the queue or stream ARN in every record.
-fn source_trigger(
+pub(crate) fn source_trigger(
     kind: &str,
     describe: String,
     source: Option<Location>,
@@ -225,7 +233,11 @@ fn source_trigger(
     t
 }
 
-fn sns_trigger(describe: String, source: Option<Location>, topic: Vec<ValuePart>) -> Trigger {
+pub(crate) fn sns_trigger(
+    describe: String,
+    source: Option<Location>,
+    topic: Vec<ValuePart>,
+) -> Trigger {
     let mut t = trigger("sns", describe, source);
     t.fields.insert(SNS_TOPIC.to_string(), topic);
     t
@@ -263,7 +275,7 @@ fn websocket_trigger(
 
 /// The triggers an EventBridge pattern gives: what it fixes at each path (one trigger
 /// per combination of allowed values), `detail` and `resources` open beyond that.
-fn pattern_triggers(
+pub(crate) fn pattern_triggers(
     describe: &str,
     source: Option<Location>,
     pattern: Option<&Node>,

@@ -21,6 +21,8 @@ mod review;
 mod template;
 mod text;
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use leastrole_policy::{ArnEnv, FunctionReport, Report};
 
 pub use calls::{calls_json, calls_text};
@@ -43,6 +45,13 @@ pub struct RenderOptions {
     pub env: ArnEnv,
     /// Show every source line behind every grant.
     pub explain: bool,
+    /// The functions of a Terraform project, by name: `--format terraform` keeps their
+    /// references and writes their partition, region and account as data sources.
+    pub terraform: BTreeSet<String>,
+    /// For a Terraform function, by name, the address its role is named by in the root
+    /// module: an `aws_iam_role` (`aws_iam_role.worker`), or the lambda module call that
+    /// creates it (`module.api`); `--format terraform` shows how to attach with it.
+    pub terraform_roles: BTreeMap<String, String>,
 }
 
 /// Bare IAM policy documents: one document for one function, an object keyed by

@@ -20,6 +20,7 @@ use leastrole_core::Code;
 use leastrole_pipeline::build_report;
 
 pub fn run(args: CheckArgs) -> anyhow::Result<Status> {
+    super::iac_inputs(&args.iac)?;
     // Every function is discovered, in one pass: a role the named functions share with
     // others is judged against what all of them need, so those others are analysed too
     // (and left out of the functions shown).

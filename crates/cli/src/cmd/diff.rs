@@ -17,6 +17,7 @@ use crate::cmd::review::{Ending, arn_env, config_stop, load_maps, repo_prefix};
 use leastrole_pipeline::build_report;
 
 pub fn run(args: DiffArgs) -> anyhow::Result<Status> {
+    super::iac_inputs(&args.iac)?;
     let maps = load_maps(args.maps.as_deref())?;
     let maps = maps.get();
     let catalog = Catalog::new(maps);

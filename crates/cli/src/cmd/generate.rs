@@ -1,12 +1,13 @@
 //! `leastrole generate`: one least-privilege policy per function.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use anyhow::{Context, bail};
 use leastrole_lang::Level;
 use leastrole_maps::Maps;
-use leastrole_policy::ArnEnv;
+use leastrole_policy::{ArnEnv, is_terraform_address};
 use leastrole_project::{DiscoverOptions, Entry, Framework, discover};
 use leastrole_render::{RenderOptions, ServerlessFlavor};
 
@@ -19,6 +20,7 @@ use crate::progress::Progress;
 use leastrole_pipeline::build_report_with;
 
 pub fn run(args: GenerateArgs) -> anyhow::Result<Status> {
+    super::iac_inputs(&args.iac)?;
     let options = DiscoverOptions {
         handlers: args.handlers.clone(),
         functions: args.functions.clone(),
@@ -58,6 +60,22 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<Status> {
         .filter(|f| !matches!(f.entry, Entry::Unsupported { .. }))
         .map(|f| f.name.clone())
         .collect();
+    // `--format terraform` keeps the references of a Terraform project's functions.
+    let terraform: BTreeSet<String> = discovery
+        .functions
+        .iter()
+        .filter(|f| f.framework == Framework::Terraform)
+        .map(|f| f.name.clone())
+        .collect();
+    let terraform_roles: BTreeMap<String, String> = discovery
+        .functions
+        .iter()
+        .filter(|f| f.framework == Framework::Terraform)
+        .filter_map(|f| {
+            let role = f.declared.as_ref()?.terraform_role.clone()?;
+            Some((f.name.clone(), role))
+        })
+        .collect();
     let overlay;
     let maps: &Maps = match &args.maps {
         Some(dir) => {
@@ -95,10 +113,13 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<Status> {
         report = one_project(report, format)?;
     }
     let report = match format {
-        GenerateFormat::Text
-        | GenerateFormat::Json
-        | GenerateFormat::Iam
-        | GenerateFormat::Terraform => report.with_plain_output_diagnostics(),
+        GenerateFormat::Text | GenerateFormat::Json | GenerateFormat::Iam => {
+            report.with_plain_output_diagnostics(|_, _| false)
+        }
+        // A Terraform project's function keeps its Terraform references there.
+        GenerateFormat::Terraform => report.with_plain_output_diagnostics(|function, id| {
+            terraform.contains(function) && is_terraform_address(id)
+        }),
         GenerateFormat::Cloudformation
         | GenerateFormat::Serverless
         | GenerateFormat::Sam
@@ -111,6 +132,8 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<Status> {
             account: args.arn.account.clone(),
         },
         explain: args.explain,
+        terraform,
+        terraform_roles,
     };
     let text = match format {
         GenerateFormat::Text => leastrole_render::report_text(&report, &render),

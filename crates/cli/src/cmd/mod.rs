@@ -4,7 +4,9 @@ use std::path::Path;
 
 use leastrole_policy::Options;
 
-use crate::args::AnalysisArgs;
+use anyhow::Context;
+
+use crate::args::{AnalysisArgs, IacArgs};
 
 pub mod calls;
 pub mod check;
@@ -39,6 +41,15 @@ pub(crate) fn project_folder(path: &Path) -> anyhow::Result<()> {
         }
         Err(e) => anyhow::bail!("cannot read {}: {e}", path.display()),
     }
+}
+
+/// Check the IaC inputs that must be readable before discovery: a `--terraform-plan`
+/// that cannot be read or is not a plan is a usage error (exit 2), not a run without it.
+pub(crate) fn iac_inputs(iac: &IacArgs) -> anyhow::Result<()> {
+    if let Some(plan) = &iac.terraform_plan {
+        leastrole_project::check_terraform_plan(plan).context("--terraform-plan")?;
+    }
+    Ok(())
 }
 
 /// The analysis options of `generate`, `check` and `diff --git`.

@@ -921,6 +921,7 @@ mod tests {
         Config {
             root: ".".into(),
             module,
+            plan: super::super::plan::Plan::default(),
         }
     }
 

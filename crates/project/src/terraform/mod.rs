@@ -13,7 +13,11 @@
 //! resources are `ValuePart::Ref`s keyed by the Terraform address (see [`resources`]).
 
 pub(crate) mod eval;
+mod events;
+mod nodes;
+pub(crate) mod plan;
 pub(crate) mod resources;
+mod roles;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -46,6 +50,8 @@ pub(crate) struct Config {
     /// The project folder (the root module's).
     pub(crate) root: PathBuf,
     pub(crate) module: Module,
+    /// `--terraform-plan`'s planned values: names the configuration leaves unknown.
+    pub(crate) plan: plan::Plan,
 }
 
 /// One module instance: its blocks, and the values of its variables for this instance.
@@ -347,6 +353,7 @@ fn read_module(
     let empty_config = Config {
         root: root.to_path_buf(),
         module: Module::default(),
+        plan: plan::Plan::default(),
     };
     let scope = Scope::new(&empty_config, &empty_config.module);
     for (name, default) in variables {
@@ -378,6 +385,7 @@ fn is_local(source: &str) -> bool {
 /// Read the local modules `module` calls, each with its arguments as its variables.
 fn read_children(
     config_root: &Path,
+    plan: &plan::Plan,
     module: &mut Module,
     depth: usize,
     confine: &Confine,
@@ -418,6 +426,7 @@ fn read_children(
             let config = Config {
                 root: config_root.to_path_buf(),
                 module: Module::default(),
+                plan: plan.clone(),
             };
             let scope = Scope::new(&config, module);
             for a in call.body.attributes() {
@@ -442,6 +451,7 @@ fn read_children(
         );
         read_children(
             config_root,
+            plan,
             &mut child,
             depth + 1,
             confine,
@@ -511,6 +521,7 @@ fn read_tfvars(path: &Path, shown: &str) -> Result<BTreeMap<String, Value>, Diag
     let config = Config {
         root: PathBuf::new(),
         module: Module::default(),
+        plan: plan::Plan::default(),
     };
     let scope = Scope::new(&config, &config.module);
     Ok(body
@@ -577,11 +588,27 @@ pub(crate) fn read(
     }
     module.variables = set;
     let read = read_module(root, root, &mut module, confine, diagnostics, parse_errors);
-    read_children(root, &mut module, 0, confine, diagnostics, parse_errors);
+    // The CLI checks the plan before discovery (exit 2 on a bad one); read here without
+    // it, a plan that cannot be used gives no names, as without the flag.
+    let plan = options
+        .terraform_plan
+        .as_deref()
+        .and_then(|p| plan::read(p).ok())
+        .unwrap_or_default();
+    read_children(
+        root,
+        &plan,
+        &mut module,
+        0,
+        confine,
+        diagnostics,
+        parse_errors,
+    );
     Some((
         Config {
             root: root.to_path_buf(),
             module,
+            plan,
         },
         read,
     ))
@@ -768,8 +795,8 @@ fn configure(
         &location,
         diagnostics,
     );
-    // Triggers and the declared role: wip/tfout, from `lambda` (the resource, or the
-    // registry module call whose `policy_*` / `attach_policy*` arguments `scope` evaluates).
+    let (triggers, event_sources) = events::triggers(config, lambda);
+    let declared = roles::declared(config, lambda, event_sources);
     Some(Configured {
         name,
         handler: if is_image { None } else { literal("handler") },
@@ -782,8 +809,8 @@ fn configure(
         entry_points: Vec::new(),
         function_name,
         default_runtime: None,
-        declared: None,
-        triggers: Vec::new(),
+        declared: Some(declared),
+        triggers,
         layers,
     })
 }

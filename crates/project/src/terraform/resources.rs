@@ -305,6 +305,26 @@ pub(crate) fn reference(scope: &Scope<'_>, resource: &Resource, attr: &str) -> V
 /// their own values (an unknown part where one has none); a prefix gets an unknown
 /// suffix. `None` when Terraform or the service picks the name.
 fn name(scope: &Scope<'_>, resource: &Resource, s: &TfSemantics) -> Option<Vec<ValuePart>> {
+    let configured = configured_name(scope, resource, s);
+    if configured
+        .as_ref()
+        .is_some_and(|parts| !parts.iter().any(|p| matches!(p, ValuePart::Unknown(_))))
+    {
+        return configured;
+    }
+    // What the configuration leaves unknown, `--terraform-plan` may give exactly.
+    s.name_argument
+        .and_then(|arg| scope.config.plan.string(&resource.address, arg))
+        .map(|name| vec![ValuePart::Lit(name)])
+        .or(configured)
+}
+
+/// [`name`] as the configuration alone gives it.
+fn configured_name(
+    scope: &Scope<'_>,
+    resource: &Resource,
+    s: &TfSemantics,
+) -> Option<Vec<ValuePart>> {
     let set = |arg: Option<&str>| arg.and_then(|a| scope.argument(&resource.body, a));
     if let Some(value) = set(s.name_argument)
         && !matches!(value, Value::Null)

@@ -73,6 +73,7 @@ fn lit(s: &str) -> Vec<ValuePart> {
 fn declared(statements: Vec<DeclaredStatement>) -> Declared {
     Declared {
         unknown_grants: Vec::new(),
+        terraform_role: None,
         role: DeclaredRole::Checkable {
             description: "provider.iam.role (shared)".into(),
         },
@@ -608,6 +609,7 @@ fn a_role_that_cannot_be_checked_guesses_nothing() {
     let r = report(vec![grant("s3:GetObject", bucket_objects(), 12)]);
     let d = Declared {
         unknown_grants: Vec::new(),
+        terraform_role: None,
         role: DeclaredRole::NotCheckable {
             reason: "role given by ARN arn:aws:iam::1:role/x".into(),
         },
