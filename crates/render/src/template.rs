@@ -659,6 +659,7 @@ mod tests {
         Report {
             functions: vec![FunctionReport {
                 name: name.into(),
+                project: None,
                 handler: None,
                 runtime: None,
                 files: Vec::new(),
