@@ -1,17 +1,26 @@
 //! Benchmark: leastrole at monorepo scale, on a corpus it generates.
 //!
-//! `cargo bench -p leastrole --bench scale` writes a deterministic Lambda monorepo of N
-//! files (Python/JavaScript/TypeScript 45/35/20, handlers and shared modules, about
-//! 1.6 KB a file; see `corpus/mod.rs`) into a temporary folder for N = 1,000 and 10,000,
-//! and measures in the same process, on the same files:
+//! `cargo bench -p leastrole --bench scale` writes two deterministic corpora of N
+//! files for N = 1,000 and 10,000, and measures each in the same process, on the same
+//! files:
+//!
+//! - `services`: a Lambda monorepo (Python/JavaScript/TypeScript 45/35/20, handlers in
+//!   50 service folders one level deep and shared modules under `lib/`, about 1.6 KB a
+//!   file; see `corpus/mod.rs`), as a plain folder and with a `serverless.yml`;
+//! - `nested`: many small projects nested two to five folders deep, each with its own
+//!   `package.json` or `requirements.txt`, shared folders at several depths, and
+//!   imports that miss (`corpus/nested.rs`), as a plain folder (the layout of a real
+//!   repository of examples, where issue 20 measured 3.8x the parse floor).
+//!
+//! Stages:
 //!
 //! - `read`: every file into memory (parallel over files);
 //! - `parse`: tree-sitter parsing only, the right grammar per file, no facts (parallel
-//!   over files, one parser per thread);
+//!   over files, one parser per thread): with `read`, the floor;
 //! - `generate`: the whole `leastrole generate DIR --format json -o FILE` through the
 //!   library's `run`, on the plain folder (one unit);
-//! - `generate-sls`: the same files with a `serverless.yml` naming 200 functions that
-//!   share modules.
+//! - `generate-sls` (services only): the same files with a `serverless.yml` naming 200
+//!   functions that share modules.
 //!
 //! Each run of a stage is a fresh process (this binary again, told what to run by
 //! `LEASTROLE_BENCH_CHILD`), so the peak resident memory (`VmHWM`) is the stage's own.
@@ -19,7 +28,8 @@
 //! CPU/wall shows how busy the cores are), files/s, MB/s and peak memory (highest of
 //! the runs).
 //!
-//! `LEASTROLE_BENCH_N=1000` (comma-separated) picks the sizes, `LEASTROLE_BENCH_RUNS`
+//! `LEASTROLE_BENCH_N=1000` (comma-separated) picks the sizes,
+//! `LEASTROLE_BENCH_SHAPES=nested` (comma-separated) the shapes, `LEASTROLE_BENCH_RUNS`
 //! the runs per stage (default 3), `LEASTROLE_BENCH_KEEP=1` keeps the corpus and prints
 //! where it is. Without `--bench` (as under `cargo test --all-targets`) it runs once on
 //! 100 files, as a smoke test.
