@@ -1,17 +1,26 @@
 //! Benchmark: leastrole at monorepo scale, on a corpus it generates.
 //!
-//! `cargo bench -p leastrole --bench scale` writes a deterministic Lambda monorepo of N
-//! files (Python/JavaScript/TypeScript 45/35/20, handlers and shared modules, about
-//! 1.6 KB a file; see `corpus/mod.rs`) into a temporary folder for N = 1,000 and 10,000,
-//! and measures in the same process, on the same files:
+//! `cargo bench -p leastrole --bench scale` writes two deterministic corpora of N
+//! files for N = 1,000 and 10,000, and measures each in the same process, on the same
+//! files:
+//!
+//! - `services`: a Lambda monorepo (Python/JavaScript/TypeScript 45/35/20, handlers in
+//!   50 service folders one level deep and shared modules under `lib/`, about 1.6 KB a
+//!   file; see `corpus/mod.rs`), as a plain folder and with a `serverless.yml`;
+//! - `nested`: many small projects nested two to five folders deep, each with its own
+//!   `package.json` or `requirements.txt`, shared folders at several depths, and
+//!   imports that miss (`corpus/nested.rs`), as a plain folder (the layout of a real
+//!   repository of examples, where issue 20 measured 3.8x the parse floor).
+//!
+//! Stages:
 //!
 //! - `read`: every file into memory (parallel over files);
 //! - `parse`: tree-sitter parsing only, the right grammar per file, no facts (parallel
-//!   over files, one parser per thread);
+//!   over files, one parser per thread): with `read`, the floor;
 //! - `generate`: the whole `leastrole generate DIR --format json -o FILE` through the
 //!   library's `run`, on the plain folder (one unit);
-//! - `generate-sls`: the same files with a `serverless.yml` naming 200 functions that
-//!   share modules.
+//! - `generate-sls` (services only): the same files with a `serverless.yml` naming 200
+//!   functions that share modules.
 //!
 //! Each run of a stage is a fresh process (this binary again, told what to run by
 //! `LEASTROLE_BENCH_CHILD`), so the peak resident memory (`VmHWM`) is the stage's own.
@@ -19,7 +28,8 @@
 //! CPU/wall shows how busy the cores are), files/s, MB/s and peak memory (highest of
 //! the runs).
 //!
-//! `LEASTROLE_BENCH_N=1000` (comma-separated) picks the sizes, `LEASTROLE_BENCH_RUNS`
+//! `LEASTROLE_BENCH_N=1000` (comma-separated) picks the sizes,
+//! `LEASTROLE_BENCH_SHAPES=nested` (comma-separated) the shapes, `LEASTROLE_BENCH_RUNS`
 //! the runs per stage (default 3), `LEASTROLE_BENCH_KEEP=1` keeps the corpus and prints
 //! where it is. Without `--bench` (as under `cargo test --all-targets`) it runs once on
 //! 100 files, as a smoke test.
@@ -67,14 +77,37 @@ fn main() {
     }
 }
 
+/// The corpus shapes, by the name `LEASTROLE_BENCH_SHAPES` uses.
+const SHAPES: [&str; 2] = ["services", "nested"];
+
 fn bench_size(n: usize, runs: usize, keep: bool) {
+    let shapes: Vec<String> = match std::env::var("LEASTROLE_BENCH_SHAPES") {
+        Ok(v) => v.split(',').map(|s| s.trim().to_string()).collect(),
+        Err(_) => SHAPES.iter().map(|s| (*s).to_string()).collect(),
+    };
     let base = tempfile::Builder::new()
         .prefix("leastrole-scale-")
         .tempdir()
         .unwrap();
-    let plain = base.path().join("plain");
+    for shape in shapes {
+        match shape.as_str() {
+            "services" => bench_services(base.path(), n, runs),
+            "nested" => bench_nested(base.path(), n, runs),
+            other => panic!("unknown corpus shape {other:?} (known: {SHAPES:?})"),
+        }
+    }
+    if keep {
+        let kept = base.keep();
+        println!("corpus kept in {}", kept.display());
+    }
+}
+
+/// The first shape: 50 service folders one level deep and a shared `lib/`, as a plain
+/// folder and with a `serverless.yml` of 200 functions.
+fn bench_services(base: &Path, n: usize, runs: usize) {
+    let plain = base.join("plain");
     let corpus = corpus::write(&plain, n, SEED).unwrap();
-    let sls = base.path().join("sls");
+    let sls = base.join("sls");
     let again = corpus::write(&sls, n, SEED).unwrap();
     assert_eq!(again.bytes, corpus.bytes, "the corpus is deterministic");
     std::fs::write(
@@ -82,25 +115,51 @@ fn bench_size(n: usize, runs: usize, keep: bool) {
         corpus::serverless_yml(&corpus, SLS_FUNCTIONS),
     )
     .unwrap();
+    let out = base.join("report.json");
+    heading("services", &corpus, &plain);
+    floor_and_generate(runs, &plain, &out, &corpus);
+    let sls_run = measure(runs, "generate", &sls, &out);
+    report(
+        &format!("generate-sls ({SLS_FUNCTIONS} fn)"),
+        &sls_run,
+        corpus.files.len(),
+        corpus.bytes as f64 / 1e6,
+    );
+}
+
+/// The second shape: many small projects nested two to five folders deep (see
+/// `corpus/nested.rs`), one plain unit.
+fn bench_nested(base: &Path, n: usize, runs: usize) {
+    let dir = base.join("nested");
+    let corpus = corpus::nested::write(&dir, n, SEED).unwrap();
+    let out = base.join("report-nested.json");
+    heading("nested", &corpus, &dir);
+    floor_and_generate(runs, &dir, &out, &corpus);
+}
+
+fn heading(shape: &str, corpus: &corpus::Corpus, dir: &Path) {
     let files = corpus.files.len();
-    let mb = corpus.bytes as f64 / 1e6;
     println!(
-        "\n{files} files, {mb:.1} MB ({:.2} KB a file) in {}",
+        "\n{shape}: {files} files, {:.1} MB ({:.2} KB a file) in {}",
+        corpus.bytes as f64 / 1e6,
         corpus.bytes as f64 / files as f64 / 1e3,
-        base.path().display()
+        dir.display()
     );
     println!(
         "{:<14} {:>9} {:>9} {:>6} {:>10} {:>8} {:>9}",
         "stage", "wall ms", "cpu ms", "cpu/w", "files/s", "MB/s", "peak MB"
     );
-    let out = base.path().join("report.json");
-    let stage = |name: &str, dir: &Path| measure(runs, name, dir, &out);
+}
 
-    let read = stage("read", &plain);
+/// The read and parse floor, then `generate`, and how far above the floor it is.
+fn floor_and_generate(runs: usize, dir: &Path, out: &Path, corpus: &corpus::Corpus) {
+    let files = corpus.files.len();
+    let mb = corpus.bytes as f64 / 1e6;
+    let read = measure(runs, "read", dir, out);
     report("read", &read, files, mb);
-    let parse = stage("parse", &plain);
+    let parse = measure(runs, "parse", dir, out);
     report("parse", &parse, files, mb);
-    let full = stage("generate", &plain);
+    let full = measure(runs, "generate", dir, out);
     report("generate", &full, files, mb);
     println!(
         "{:<14} {:>9.2}x parse wall time, {:.2}x parse CPU time (target ≤ 1.5x)",
@@ -108,18 +167,6 @@ fn bench_size(n: usize, runs: usize, keep: bool) {
         full.wall.as_secs_f64() / parse.wall.as_secs_f64(),
         full.cpu.as_secs_f64() / parse.cpu.as_secs_f64(),
     );
-    let sls_run = stage("generate", &sls);
-    report(
-        &format!("generate-sls ({SLS_FUNCTIONS} fn)"),
-        &sls_run,
-        files,
-        mb,
-    );
-
-    if keep {
-        let kept = base.keep();
-        println!("corpus kept in {}", kept.display());
-    }
 }
 
 struct Stage {

@@ -204,6 +204,10 @@ pub struct GenerateArgs {
     /// with `--format json`, no copy of the report's diagnostics on stderr either.
     #[arg(short = 'q', long)]
     pub quiet: bool,
+    /// Every diagnostic on stderr, one line each: on a terminal, more than ten are
+    /// otherwise summarised (counts per code and level, the first few of each).
+    #[arg(short = 'v', long)]
+    pub verbose: bool,
     /// Write the output to FILE (atomically) instead of stdout.
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,

@@ -77,3 +77,143 @@ pub fn note(line: &str) {
     // Nothing useful can be done when stderr itself is gone.
     let _ = writeln!(err, "{line}");
 }
+
+/// On a terminal, up to this many diagnostics are printed as they are; more are
+/// summarised (see [`stderr_diagnostics`]).
+pub const TERMINAL_LINES: usize = 10;
+
+/// In a summary, the first diagnostics of each code and level shown.
+const FIRST_OF_EACH: usize = 3;
+
+/// The lines that carry `diagnostics` (warnings and errors, in report order) on stderr.
+/// Every one with `verbose`, and when stderr is not a terminal (a CI log or a file is
+/// read by tools and searched, not scrolled). On a terminal, more than
+/// [`TERMINAL_LINES`] become a summary: the counts per code and level, the first few
+/// of each, and where the full list is (`full_list`, e.g. "the JSON report").
+pub fn stderr_diagnostics(
+    diagnostics: &[&leastrole_core::Diagnostic],
+    verbose: bool,
+    terminal: bool,
+    full_list: &str,
+) -> Vec<String> {
+    let line = |d: &&leastrole_core::Diagnostic| leastrole_render::diagnostic_line(d);
+    if verbose || !terminal || diagnostics.len() <= TERMINAL_LINES {
+        return diagnostics.iter().map(line).collect();
+    }
+    // Errors first, then by code name: the same order whatever the report's order.
+    let mut kinds: std::collections::BTreeMap<_, Vec<&leastrole_core::Diagnostic>> =
+        std::collections::BTreeMap::new();
+    for d in diagnostics {
+        kinds
+            .entry((std::cmp::Reverse(d.level), d.code.as_str()))
+            .or_default()
+            .push(d);
+    }
+    let count = |level| diagnostics.iter().filter(|d| d.level == level).count();
+    let plural = |n: usize, what: &str| {
+        if n == 1 {
+            format!("1 {what}")
+        } else {
+            format!("{n} {what}s")
+        }
+    };
+    let mut totals = Vec::new();
+    for (level, what) in [
+        (leastrole_core::Level::Error, "error"),
+        (leastrole_core::Level::Warning, "warning"),
+        (leastrole_core::Level::Info, "info note"),
+    ] {
+        let n = count(level);
+        if n > 0 {
+            totals.push(plural(n, what));
+        }
+    }
+    let mut out = vec![format!(
+        "leastrole: {} ({} kinds); the first {FIRST_OF_EACH} of each:",
+        totals.join(", "),
+        kinds.len()
+    )];
+    for ((level, code), all) in &kinds {
+        let level = match level.0 {
+            leastrole_core::Level::Error => "error",
+            leastrole_core::Level::Warning => "warning",
+            leastrole_core::Level::Info => "info",
+        };
+        out.push(format!("  {level}[{code}]: {}", all.len()));
+        for d in all.iter().take(FIRST_OF_EACH) {
+            out.push(format!("    {}", line(d)));
+        }
+        if all.len() > FIRST_OF_EACH {
+            out.push(format!("    … and {} more", all.len() - FIRST_OF_EACH));
+        }
+    }
+    out.push(format!(
+        "leastrole: all {} are in {full_list}, and on stderr with --verbose",
+        diagnostics.len()
+    ));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use leastrole_core::{Code, Diagnostic, Level, Location};
+
+    fn unresolved(n: u32) -> Diagnostic {
+        Diagnostic::new(
+            Level::Warning,
+            Code::UnresolvedResource,
+            format!("call {n} names no known resource"),
+            Some(Location {
+                file: "app.py".into(),
+                line: n,
+                column: 1,
+            }),
+        )
+    }
+
+    /// 40 warnings and an error on a terminal: counts per code and level, errors
+    /// first, the first three of each, and where the rest are.
+    #[test]
+    fn many_diagnostics_on_a_terminal_are_summarised() {
+        let mut all: Vec<Diagnostic> = (1..=40).map(unresolved).collect();
+        all.push(Diagnostic::new(
+            Level::Error,
+            Code::UnreadableFile,
+            "cannot read x.py",
+            None,
+        ));
+        let refs: Vec<&Diagnostic> = all.iter().collect();
+        let lines = stderr_diagnostics(&refs, false, true, "the JSON report");
+        assert_eq!(
+            lines,
+            [
+                "leastrole: 1 error, 40 warnings (2 kinds); the first 3 of each:",
+                "  error[unreadable-file]: 1",
+                "    error[unreadable-file] cannot read x.py",
+                "  warning[unresolved-resource]: 40",
+                "    warning[unresolved-resource] app.py:1:1: call 1 names no known resource",
+                "    warning[unresolved-resource] app.py:2:1: call 2 names no known resource",
+                "    warning[unresolved-resource] app.py:3:1: call 3 names no known resource",
+                "    … and 37 more",
+                "leastrole: all 41 are in the JSON report, and on stderr with --verbose",
+            ]
+        );
+    }
+
+    /// `--verbose`, a stderr that is not a terminal, or a few diagnostics: every line.
+    #[test]
+    fn verbose_not_a_terminal_or_few_print_every_line() {
+        let all: Vec<Diagnostic> = (1..=40).map(unresolved).collect();
+        let refs: Vec<&Diagnostic> = all.iter().collect();
+        assert_eq!(stderr_diagnostics(&refs, true, true, "x").len(), 40);
+        assert_eq!(stderr_diagnostics(&refs, false, false, "x").len(), 40);
+        let few = &refs[..TERMINAL_LINES];
+        assert_eq!(
+            stderr_diagnostics(few, false, true, "x"),
+            few.iter()
+                .map(|d| leastrole_render::diagnostic_line(d))
+                .collect::<Vec<_>>()
+        );
+    }
+}

@@ -759,3 +759,35 @@ fn cdk_app_before_synth_says_to_synthesize_and_stops() {
     );
     assert!(stderr.contains("config-fallback"), "{stderr}");
 }
+
+/// Stderr that is not a terminal (as here) gets every warning of a `--format json` run,
+/// one line each, with or without `--verbose`: more than the ten a terminal shows
+/// before it summarises, and the same lines as the report's diagnostics.
+#[test]
+fn json_warnings_on_stderr_that_is_not_a_terminal_are_all_listed() {
+    let dir = tempfile::tempdir().unwrap();
+    let calls: String = (0..25)
+        .map(|i| format!("    s3.get_object(Bucket=event[\"b{i}\"], Key=\"k\")\n"))
+        .collect();
+    std::fs::write(
+        dir.path().join("app.py"),
+        format!("import boto3\ns3 = boto3.client(\"s3\")\n\ndef handler(event, context):\n{calls}"),
+    )
+    .unwrap();
+    let path = dir.path().to_str().unwrap();
+    let (code, json, plain) = run(&["generate", path, "--format", "json"]);
+    assert_eq!(code, 0, "{plain}");
+    let report: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let warnings = report["functions"][0]["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["level"] == "warning")
+        .count();
+    assert!(warnings > 20, "{json}");
+    assert_eq!(plain.lines().count(), warnings, "{plain}");
+    assert!(plain.lines().all(|l| l.starts_with("warning[")), "{plain}");
+    let (code, _, verbose) = run(&["generate", path, "--format", "json", "--verbose"]);
+    assert_eq!(code, 0, "{verbose}");
+    assert_eq!(verbose, plain);
+}

@@ -213,6 +213,11 @@ impl Listing {
     pub fn is_file(&self, name: &str) -> bool {
         self.kind(name).0
     }
+
+    /// Every entry: name, (is a file, is a folder); in no particular order.
+    pub fn entries(&self) -> impl Iterator<Item = (&str, (bool, bool))> {
+        self.0.iter().map(|(name, kind)| (name.as_str(), *kind))
+    }
 }
 
 /// (is a file, is a folder) of a path, following symlinks; neither if it cannot be read.
@@ -275,6 +280,16 @@ impl Sources {
             };
             Arc::new(Listing::read(&path))
         })
+    }
+
+    /// The folders listed so far (relative to their root), sorted: what resolution
+    /// really visited.
+    #[cfg(test)]
+    pub(crate) fn listed(&self) -> Vec<String> {
+        let map = self.listings.0.lock().unwrap_or_else(|e| e.into_inner());
+        let mut dirs: Vec<String> = map.values().flat_map(|s| s.keys().cloned()).collect();
+        dirs.sort();
+        dirs
     }
 
     /// `root/rel` read (see [`read_source`]) and parsed; the grammar follows the

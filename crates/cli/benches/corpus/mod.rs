@@ -13,6 +13,8 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
+pub mod nested;
+
 /// splitmix64: small, deterministic, good enough to vary templates.
 pub struct Rng(u64);
 

@@ -5,7 +5,7 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use anyhow::{Context, bail};
-use leastrole_lang::Level;
+use leastrole_lang::{Diagnostic, Level};
 use leastrole_maps::Maps;
 use leastrole_policy::{ArnEnv, is_terraform_address};
 use leastrole_project::{DiscoverOptions, Entry, Framework, discover};
@@ -15,7 +15,7 @@ use crate::Status;
 use crate::args::{Flavor, GenerateArgs, GenerateFormat};
 use crate::cmd::analysis_options;
 use crate::cmd::review::{discovery_stop, unread_projects};
-use crate::output::{emit, note};
+use crate::output::{emit, note, stderr_diagnostics};
 use crate::progress::Progress;
 use leastrole_pipeline::build_report_with;
 
@@ -177,11 +177,21 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<Status> {
         _ => true,
     };
     if repeated || nothing_analysed || named_not_analysed {
-        for d in report
+        let shown: Vec<&Diagnostic> = report
             .all_diagnostics()
             .filter(|d| d.level >= Level::Warning)
-        {
-            note(&leastrole_render::diagnostic_line(d));
+            .collect();
+        let full_list = match (format, args.output.as_deref()) {
+            (GenerateFormat::Json, Some(path)) if path.as_os_str() != "-" => {
+                format!("the JSON report ({})", path.display())
+            }
+            (GenerateFormat::Json, _) => "the JSON report".to_string(),
+            _ => "the JSON report (--format json)".to_string(),
+        };
+        // An error exit writes no report: its errors are shown in full.
+        let every = args.verbose || nothing_analysed || named_not_analysed;
+        for line in stderr_diagnostics(&shown, every, std::io::stderr().is_terminal(), &full_list) {
+            note(&line);
         }
     }
     // On an error exit nothing is written: `-o` keeps what it held.

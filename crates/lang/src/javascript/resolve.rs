@@ -228,11 +228,6 @@ impl<'r> Resolver<'r> {
         }
     }
 
-    fn is_dir(&self, rel: &str) -> bool {
-        let (dir, name) = rel.rsplit_once('/').unwrap_or(("", rel));
-        self.sources.listing(self.root, dir).kind(name).1
-    }
-
     /// The entry point a package's `package.json` names (`exports` as a string or its
     /// `"."` entry, else `main`), relative to the package folder.
     fn package_main(&self, dir: &str) -> Option<String> {
@@ -265,6 +260,16 @@ impl<'r> Resolver<'r> {
         self.sources.listing(self.root, dir).is_file(name)
     }
 
+    /// Whether `rel` is a folder (symlinks followed), from its parent's listing; the
+    /// root always is.
+    fn is_dir(&self, rel: &str) -> bool {
+        if rel.is_empty() {
+            return true;
+        }
+        let (dir, name) = rel.rsplit_once('/').unwrap_or(("", rel));
+        self.sources.listing(self.root, dir).kind(name).1
+    }
+
     /// Resolve `spec` (local) imported from `importer` (a root-relative file).
     pub fn resolve(&self, importer: &str, spec: &str) -> Resolved {
         let dir = importer.rsplit_once('/').map_or("", |(d, _)| d);
@@ -278,6 +283,18 @@ impl<'r> Resolver<'r> {
     /// index) names, imported as `spec`.
     fn resolve_path(&self, base: &str, spec: &str) -> Resolved {
         let base = base.to_string();
+        let missing = || {
+            Resolved::Missing(format!(
+                "no file for `{spec}` (tried `{base}` with .ts/.tsx/.mts/.cts/.js/.mjs/.cjs/.jsx and `{base}/index.*`)"
+            ))
+        };
+        // Every candidate is in `base`'s folder or in `base` itself: when that folder is
+        // not there, neither it nor `base` is listed (each a failed open, for every
+        // specifier that misses).
+        let parent = base.rsplit_once('/').map_or("", |(d, _)| d);
+        if !base.is_empty() && !self.is_dir(parent) {
+            return missing();
+        }
         let ext = base
             .rsplit_once('/')
             .map_or(base.as_str(), |(_, n)| n)
@@ -316,23 +333,26 @@ impl<'r> Resolver<'r> {
                 return Resolved::File(candidate);
             }
         }
-        for ext in EXTENSIONS {
-            let candidate = if base.is_empty() {
-                format!("index.{ext}")
-            } else {
-                format!("{base}/index.{ext}")
-            };
-            if self.is_file(&candidate) {
-                return Resolved::File(candidate);
+        let folder = self.is_dir(&base);
+        if folder {
+            for ext in EXTENSIONS {
+                let candidate = if base.is_empty() {
+                    format!("index.{ext}")
+                } else {
+                    format!("{base}/index.{ext}")
+                };
+                if self.is_file(&candidate) {
+                    return Resolved::File(candidate);
+                }
             }
         }
         // Declaration files describe types only.
-        if self.is_file(&format!("{base}.d.ts")) || self.is_file(&format!("{base}/index.d.ts")) {
+        if self.is_file(&format!("{base}.d.ts"))
+            || (folder && self.is_file(&format!("{base}/index.d.ts")))
+        {
             return Resolved::NotCode;
         }
-        Resolved::Missing(format!(
-            "no file for `{spec}` (tried `{base}` with .ts/.tsx/.mts/.cts/.js/.mjs/.cjs/.jsx and `{base}/index.*`)"
-        ))
+        missing()
     }
 }
 
@@ -365,6 +385,42 @@ mod tests {
         assert_eq!(normalize("src/a", "../b/c").as_deref(), Some("src/b/c"));
         assert_eq!(normalize("", "./x").as_deref(), Some("x"));
         assert_eq!(normalize("", "../x"), None);
+    }
+
+    /// Specifiers that miss list no folder that is not there: `./helpers` does not list
+    /// `app/helpers/`, `../shared/log` does not list `shared/` when the root has no
+    /// such folder; one that hits lists the folders it looks in, and the messages are
+    /// the same as always.
+    #[test]
+    fn missing_specifiers_list_only_folders_that_exist() {
+        let dir = std::env::temp_dir().join(format!("leastrole-js-resolve-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("app/lib/pkg")).unwrap();
+        std::fs::write(dir.join("app/lib/util.js"), "").unwrap();
+        std::fs::write(dir.join("app/lib/pkg/index.ts"), "").unwrap();
+        let sources = Sources::default();
+        let resolver = Resolver::new(&sources, &dir, &[]);
+        assert_eq!(
+            resolver.resolve("app/index.js", "./lib/util"),
+            Resolved::File("app/lib/util.js".into())
+        );
+        assert_eq!(
+            resolver.resolve("app/index.js", "./lib/pkg"),
+            Resolved::File("app/lib/pkg/index.ts".into())
+        );
+        for (spec, base) in [
+            ("./helpers", "app/helpers"),
+            ("../shared/log", "shared/log"),
+        ] {
+            assert_eq!(
+                resolver.resolve("app/index.js", spec),
+                Resolved::Missing(format!(
+                    "no file for `{spec}` (tried `{base}` with .ts/.tsx/.mts/.cts/.js/.mjs/.cjs/.jsx and `{base}/index.*`)"
+                ))
+            );
+        }
+        assert_eq!(sources.listed(), ["", "app", "app/lib", "app/lib/pkg"]);
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

@@ -8,7 +8,9 @@
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
+
+use rustc_hash::FxHashMap;
 
 use crate::source::{Sources, path_kind};
 use crate::syntax::Node;
@@ -182,6 +184,12 @@ pub(crate) struct Resolver<'r> {
     /// importer, and asked for every import of every file (`import json` tries each
     /// base before it is known to be external), so cached.
     in_bases: Mutex<HashMap<Vec<String>, Option<ModRef>>>,
+    /// For each top-level name, the indices (in order) of the `bases` that have a module
+    /// or folder of that name: the only bases where an absolute import of it can
+    /// resolve. A plain folder has a base for every folder holding a Python file, and
+    /// each distinct name that is not local (`requests`, a project's own installed
+    /// package) would otherwise be looked for in every one of them.
+    by_name: OnceLock<FxHashMap<String, Vec<usize>>>,
 }
 
 fn parent_dir(rel: &str) -> &str {
@@ -215,7 +223,34 @@ impl<'r> Resolver<'r> {
             bases,
             layers: layers.to_vec(),
             in_bases: Mutex::new(HashMap::new()),
+            by_name: OnceLock::new(),
         }
+    }
+
+    /// See [`Resolver::by_name`]: each base's folder listed once.
+    fn by_name(&self) -> &FxHashMap<String, Vec<usize>> {
+        self.by_name.get_or_init(|| {
+            let mut index: FxHashMap<String, Vec<usize>> = FxHashMap::default();
+            for (i, base) in self.bases.iter().enumerate() {
+                for (name, (is_file, is_dir)) in self.sources.listing(self.root, base).entries() {
+                    let module = if is_dir {
+                        Some(name)
+                    } else if is_file {
+                        name.strip_suffix(".py")
+                    } else {
+                        None
+                    };
+                    if let Some(module) = module {
+                        let at = index.entry(module.to_string()).or_default();
+                        // `x.py` next to a folder `x`: one base, once.
+                        if at.last() != Some(&i) {
+                            at.push(i);
+                        }
+                    }
+                }
+            }
+            index
+        })
     }
 
     /// (is a file, is a folder), symlinks followed; names are matched exactly, as
@@ -236,18 +271,29 @@ impl<'r> Resolver<'r> {
         {
             return None;
         }
+        // Each folder on the way must be there before anything in it is looked for:
+        // `a.b.c` under a base without a folder `a` is not listed again under `a/`
+        // and `a/b/` (folders that do not exist cost a failed open each).
+        let mut dir = base.to_string();
+        for part in parts.iter().take(parts.len().saturating_sub(1)) {
+            dir = join(&dir, part);
+            if !self.probe(&dir).1 {
+                return None;
+            }
+        }
         let path = join(base, &parts.join("/"));
         if !parts.is_empty() && self.probe(&format!("{path}.py")).0 {
             return Some(ModRef::File(format!("{path}.py")));
+        }
+        // A package is a folder: `x/__init__.py` is looked for only in a folder `x`.
+        if !parts.is_empty() && !self.probe(&path).1 {
+            return None;
         }
         let init = join(&path, "__init__.py");
         if self.probe(&init).0 {
             return Some(ModRef::File(init));
         }
-        if !parts.is_empty() && self.probe(&path).1 {
-            return Some(ModRef::Dir(path));
-        }
-        None
+        (!parts.is_empty()).then_some(ModRef::Dir(path))
     }
 
     /// Resolve a dotted module path imported from `importer` (relative when `level > 0`).
@@ -277,18 +323,26 @@ impl<'r> Resolver<'r> {
         {
             return hit.clone();
         }
-        // A layer that bundles the SDK (a newer boto3) shadows the runtime's on Lambda,
-        // but it is the same API: the SDK stays external, where the front-end knows it.
-        let layers = self.layers.iter().filter(|_| {
-            !parts
-                .first()
-                .is_some_and(|p| SDK_PACKAGES.contains(&p.as_str()))
+        // Only the bases that have the first name can hold the module (`module_at`
+        // finds nothing under a base without a file `x.py` or a folder `x`).
+        let in_bases = parts.first().and_then(|first| {
+            self.by_name()
+                .get(first.as_str())?
+                .iter()
+                .find_map(|&i| self.module_at(self.bases.get(i)?, parts))
         });
-        let found = self
-            .bases
-            .iter()
-            .chain(layers)
-            .find_map(|base| self.module_at(base, parts));
+        // Then the layers. A layer that bundles the SDK (a newer boto3) shadows the
+        // runtime's on Lambda, but it is the same API: the SDK stays external, where the
+        // front-end knows it.
+        let is_sdk = parts
+            .first()
+            .is_some_and(|p| SDK_PACKAGES.contains(&p.as_str()));
+        let found = in_bases.or_else(|| {
+            self.layers
+                .iter()
+                .filter(|_| !is_sdk)
+                .find_map(|base| self.module_at(base, parts))
+        });
         if let Ok(mut cache) = self.in_bases.lock() {
             cache.insert(parts.to_vec(), found.clone());
         }

@@ -506,3 +506,45 @@ fn sdk_results_that_name_a_resource_are_that_resource() {
         }]
     );
 }
+
+/// A plain folder of many small projects: every folder holding a Python file is
+/// searched for absolute imports, yet resolution lists only the folders it needs, each
+/// once: the bases themselves and the one package it finds, never `<base>/requests/`
+/// or `<base>/models/` under bases that have no such folder (each a failed open, for
+/// every distinct name times every base).
+#[test]
+fn absolute_imports_list_only_folders_that_exist() {
+    let dir = Scratch::new("import-bases");
+    let mut entries = Vec::new();
+    for p in 0..30 {
+        let rel = format!("org_{}/proj_{p}/handler.py", p % 3);
+        dir.write(
+            &rel,
+            format!(
+                "import requests\nimport proj{p}_core.settings\nfrom models.item import Item\nfrom common.log import summarize\n\ndef handler(event, context):\n    return summarize(Item())\n"
+            ),
+        );
+        entries.push(rel);
+    }
+    dir.write("org_1/proj_1/models/__init__.py", "");
+    dir.write("org_1/proj_1/models/item.py", "class Item:\n    pass\n");
+    dir.write("common/__init__.py", "");
+    dir.write(
+        "common/log.py",
+        "import boto3\n\ndef summarize(x):\n    boto3.client('sns').publish(TopicArn='t', Message='m')\n",
+    );
+    let sources = crate::Sources::default();
+    let program = crate::analyze_with(&sources, Path::new(&dir.0), &entries);
+    // Found where they are: `common` at the root for everyone, `models` through the
+    // base that has it (the first base holding it, as before).
+    let files: Vec<&String> = program.modules.keys().collect();
+    assert!(files.contains(&&"common/log.py".to_string()), "{files:?}");
+    assert!(
+        files.contains(&&"org_1/proj_1/models/item.py".to_string()),
+        "{files:?}"
+    );
+    let mut expected: Vec<String> = (0..30).map(|p| format!("org_{}/proj_{p}", p % 3)).collect();
+    expected.extend(["", "common", "org_1/proj_1/models"].map(String::from));
+    expected.sort();
+    assert_eq!(sources.listed(), expected);
+}
