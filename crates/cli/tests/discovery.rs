@@ -6,6 +6,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
+use leastrole_testkit::report_function as function;
 use serde_json::Value;
 
 fn project(name: &str) -> PathBuf {
@@ -34,15 +35,6 @@ fn report(path: &Path, extra: &[&str]) -> Value {
     let (code, out, err) = run(&args);
     assert_eq!(code, 0, "{err}");
     serde_json::from_str(&out).unwrap()
-}
-
-fn function<'a>(report: &'a Value, name: &str) -> &'a Value {
-    report["functions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["name"] == name)
-        .unwrap_or_else(|| panic!("no function {name} in {report:#}"))
 }
 
 /// Every diagnostic of the report (top level and per function) with this code.

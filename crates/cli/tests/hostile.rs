@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use assert_cmd::Command;
+use leastrole_testkit::report_function as function;
 use serde_json::Value;
 
 /// Far above any normal run of these inputs (a debug build takes a few seconds); a run
@@ -122,20 +123,6 @@ fn diagnostic(report: &Value, code: &str, file: &str) -> String {
             serde_json::to_string_pretty(&all).unwrap_or_default()
         ),
     }
-}
-
-fn function<'a>(report: &'a Value, name: &str) -> &'a Value {
-    report["functions"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .find(|f| f["name"] == name)
-        .unwrap_or_else(|| {
-            panic!(
-                "no function {name} in {}",
-                serde_json::to_string_pretty(&report["functions"]).unwrap_or_default()
-            )
-        })
 }
 
 /// Whether the function's policy has a statement with exactly this action and resource.

@@ -6,6 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
+use leastrole_testkit::report_function as function;
 use serde_json::Value;
 
 const PROJECT: &str = "terraform-declared-overgrant";
@@ -28,15 +29,6 @@ fn run(dir: &Path, args: &[&str]) -> (Option<i32>, Value) {
     let json = serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("{e}: {}", leastrole_testkit::shown(&out)));
     (out.status.code(), json)
-}
-
-fn function<'a>(report: &'a Value, name: &str) -> &'a Value {
-    report["functions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["name"] == name)
-        .unwrap_or_else(|| panic!("no function {name} in {report:#}"))
 }
 
 /// (action, resources) of each statement of a function's generated policy.

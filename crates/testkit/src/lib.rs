@@ -77,3 +77,19 @@ pub fn leastrole_clean(bin: &str, args: &[&str]) -> Output {
         .output()
         .expect("the leastrole binary runs")
 }
+
+/// The function named `name` in a `generate --format json` report; panics, showing the
+/// report's functions, when there is none.
+pub fn report_function<'a>(report: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
+    report["functions"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|f| f["name"] == name)
+        .unwrap_or_else(|| {
+            panic!(
+                "no function {name} in {}",
+                serde_json::to_string_pretty(&report["functions"]).unwrap_or_default()
+            )
+        })
+}
