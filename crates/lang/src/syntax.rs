@@ -465,6 +465,20 @@ impl<'t> Node<'t> {
         self.tree.base + self.index as usize
     }
 
+    /// This node's place in its tree: half the size of a [`Node`], for lists kept per
+    /// node of every module (see [`Node::at`]).
+    pub(crate) fn slot(&self) -> u32 {
+        self.index
+    }
+
+    /// The node at `slot` (from [`Node::slot`]) of this node's tree.
+    pub(crate) fn at(&self, slot: u32) -> Node<'t> {
+        Node {
+            tree: self.tree,
+            index: slot,
+        }
+    }
+
     /// The grammar's name for the node's kind (`"call"`, `"identifier"`, `"("`).
     pub(crate) fn kind(&self) -> &'static str {
         self.tree.tables.kind(self.data().kind)

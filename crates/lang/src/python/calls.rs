@@ -155,8 +155,10 @@ pub(crate) fn collect(eval: &Eval<'_, '_>, m: usize) -> Collected {
             }
         }
     }
-    for &(scope, node, called) in &ir.refs {
-        cx.reference(scope, node, called);
+    for &(scope, slot, called) in &ir.refs {
+        if let Some(node) = ir.node(slot) {
+            cx.reference(scope, node, called);
+        }
     }
     for &(scope, def) in &ir.registered {
         let id = cx.function_id(m, def);

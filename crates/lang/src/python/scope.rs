@@ -109,8 +109,10 @@ pub(crate) struct ModuleIr<'t> {
     pub calls: Vec<(usize, Node<'t>)>,
     /// Name references in expression position (identifiers and outermost attributes),
     /// and whether a function referenced there counts as called (passed as a
-    /// callback, stored) rather than only returned or aliased.
-    pub refs: Vec<(usize, Node<'t>, bool)>,
+    /// callback, stored) rather than only returned or aliased. The node is its slot in
+    /// the module's tree ([`ModuleIr::node`]): there is one entry per name used, and
+    /// every module's list stays alive until the whole program is evaluated.
+    pub refs: Vec<(usize, u32, bool)>,
     /// Local modules loaded by imports, with the scope of the import.
     pub loads: Vec<(usize, String)>,
     /// `from x import *` of local modules.
@@ -219,6 +221,13 @@ pub(crate) fn build<'t>(
         b.visit(node, scope);
     }
     b.ir
+}
+
+impl<'t> ModuleIr<'t> {
+    /// The node at `slot` of this module's tree (see [`ModuleIr::refs`]).
+    pub(crate) fn node(&self, slot: u32) -> Option<Node<'t>> {
+        self.scopes.first().map(|module| module.node.at(slot))
+    }
 }
 
 impl<'t> Builder<'t, '_> {
@@ -498,7 +507,7 @@ impl<'t> Builder<'t, '_> {
                 let name = format!("<lambda:{}>", node.start_position().row + 1);
                 let idx = self.new_scope(ScopeKind::Lambda, &name, node, scope);
                 let called = !self.plain.remove(&node.id());
-                self.ir.refs.push((scope, node, called));
+                self.ir.refs.push((scope, node.slot(), called));
                 if let Some(body) = node.child_by_field_name("body") {
                     self.ir.scopes[idx].returns.push(body);
                     self.push(body, idx);
@@ -654,14 +663,14 @@ impl<'t> Builder<'t, '_> {
             }
             "identifier" => {
                 let called = !self.plain.remove(&node.id());
-                self.ir.refs.push((scope, node, called));
+                self.ir.refs.push((scope, node.slot(), called));
             }
             "attribute" => {
                 // Only the outermost attribute of a chain is a reference; the chain
                 // is evaluated from it (linear, however long the chain).
                 if !self.inner.remove(&node.id()) {
                     let called = !self.plain.remove(&node.id());
-                    self.ir.refs.push((scope, node, called));
+                    self.ir.refs.push((scope, node.slot(), called));
                 }
                 if let Some(obj) = node.child_by_field_name("object") {
                     if obj.kind() == "attribute" {
