@@ -529,3 +529,193 @@ output "table_arn" { value = aws_dynamodb_table.t.arn }
         "{!GetAtt module.store.aws_dynamodb_table.t.arn (arn) = arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/acme-items}"
     );
 }
+
+#[test]
+fn for_each_and_count_give_one_function_per_instance_with_its_own_values() {
+    let root = project("terraform-for-each-count");
+    let d = discover(&root, &DiscoverOptions::default());
+    assert_eq!(
+        names(&d),
+        [
+            "archiver[0]",
+            "jobs[nightly].job",
+            "jobs[weekly].job",
+            "orders[eu]",
+            "orders[us]",
+            "tenant"
+        ],
+        "{:?}",
+        d.diagnostics
+    );
+    // `each.key` in the function and in the index of the table it references.
+    assert_eq!(
+        shown(env(&d, "orders[eu]", "TABLE_NAME")),
+        "{!GetAtt aws_dynamodb_table.orders[\"eu\"].name = orders-eu}"
+    );
+    assert_eq!(
+        shown(env(&d, "orders[us]", "AWS_LAMBDA_FUNCTION_NAME")),
+        "orders-us"
+    );
+    // `count.index` in the bucket the function references by index.
+    assert_eq!(
+        shown(env(&d, "archiver[0]", "BUCKET")),
+        "{!GetAtt aws_s3_bucket.archive[1].bucket = archive-1}"
+    );
+    assert_eq!(
+        shown(env(&d, "archiver[0]", "AWS_LAMBDA_FUNCTION_NAME")),
+        "archiver-0"
+    );
+    // A local module called with a map: `each.value` passed in per instance.
+    assert_eq!(
+        shown(env(&d, "jobs[weekly].job", "BUCKET")),
+        "reports-weekly"
+    );
+    assert_eq!(
+        shown(env(&d, "jobs[nightly].job", "AWS_LAMBDA_FUNCTION_NAME")),
+        "job-nightly"
+    );
+    // A collection nothing sets: listed once, not analysed, saying why.
+    let tenant = d.functions.iter().find(|f| f.name == "tenant").unwrap();
+    assert!(
+        matches!(&tenant.entry, Entry::Unsupported { reason }
+            if reason.contains("for_each") && reason.contains("var.tenants")),
+        "{:?}",
+        tenant.entry
+    );
+}
+
+#[test]
+fn a_module_call_or_lambda_module_with_an_unknown_count_is_not_analysed() {
+    let dir = tempfile::tempdir().unwrap();
+    one_function(dir.path());
+    write(
+        dir.path(),
+        "main.tf",
+        br#"
+variable "n" {}
+
+module "many" {
+  source = "./modules/fn"
+  count  = var.n
+}
+
+module "api" {
+  source        = "terraform-aws-modules/lambda/aws"
+  for_each      = var.n
+  function_name = "api-${each.key}"
+  handler       = "app.handler"
+  runtime       = "python3.12"
+  source_path   = "${path.module}/src"
+}
+
+module "two" {
+  source      = "terraform-aws-modules/lambda/aws"
+  count       = 2
+  function_name = "two-${count.index}"
+  handler     = "app.handler"
+  runtime     = "python3.12"
+  source_path = "${path.module}/src"
+}
+"#,
+    );
+    // A module below the one with an unknown count has as many instances: not known.
+    let with_inner = format!(
+        "{}\nmodule \"inner\" {{\n  source = \"../inner\"\n}}\n",
+        ONE_FUNCTION.replace("${path.module}", "${path.root}")
+    );
+    write(dir.path(), "modules/fn/main.tf", with_inner.as_bytes());
+    write(
+        dir.path(),
+        "modules/inner/main.tf",
+        ONE_FUNCTION
+            .replace("${path.module}", "${path.root}")
+            .as_bytes(),
+    );
+    let d = discover(dir.path(), &DiscoverOptions::default());
+    assert_eq!(
+        names(&d),
+        ["api", "many.fn", "many.inner.fn", "two[0]", "two[1]"],
+        "{:?}",
+        d.diagnostics
+    );
+    for name in ["api", "many.fn", "many.inner.fn"] {
+        let f = d.functions.iter().find(|f| f.name == name).unwrap();
+        assert!(
+            matches!(&f.entry, Entry::Unsupported { reason } if reason.contains("var.n")),
+            "{name}: {:?}",
+            f.entry
+        );
+    }
+    let two = d.functions.iter().find(|f| f.name == "two[1]").unwrap();
+    assert!(
+        matches!(&two.entry, Entry::Handler { .. }),
+        "{:?}",
+        two.entry
+    );
+    assert_eq!(
+        shown(env(&d, "two[1]", "AWS_LAMBDA_FUNCTION_NAME")),
+        "two-1"
+    );
+}
+
+#[test]
+fn outputs_of_a_module_instance_and_missing_instances_resolve_or_say_why() {
+    let dir = tempfile::tempdir().unwrap();
+    one_function(dir.path());
+    write(
+        dir.path(),
+        "main.tf",
+        br#"
+module "store" {
+  source   = "./modules/store"
+  for_each = toset(["a", "b"])
+  name     = "store-${each.key}"
+}
+
+resource "aws_sqs_queue" "q" {
+  count = 2
+  name  = "q-${count.index}"
+}
+
+data "archive_file" "fn" {
+  type        = "zip"
+  source_dir  = "${path.module}/src"
+  output_path = "${path.module}/build/fn.zip"
+}
+
+resource "aws_lambda_function" "fn" {
+  function_name = "fn"
+  handler       = "app.handler"
+  runtime       = "python3.12"
+  filename      = data.archive_file.fn.output_path
+  environment {
+    variables = {
+      BUCKET  = module.store["b"].bucket
+      QUEUE   = aws_sqs_queue.q[1].name
+      MISSING = aws_sqs_queue.q[5].name
+    }
+  }
+}
+"#,
+    );
+    write(
+        dir.path(),
+        "modules/store/main.tf",
+        br#"
+variable "name" {}
+output "bucket" { value = var.name }
+"#,
+    );
+    let d = discover(dir.path(), &DiscoverOptions::default());
+    assert_eq!(names(&d), ["fn"], "{:?}", d.diagnostics);
+    assert_eq!(shown(env(&d, "fn", "BUCKET")), "store-b");
+    assert_eq!(
+        shown(env(&d, "fn", "QUEUE")),
+        "{!GetAtt aws_sqs_queue.q[1].name = q-1}"
+    );
+    assert!(
+        shown(env(&d, "fn", "MISSING")).contains("aws_sqs_queue.q[5] is not an instance"),
+        "{}",
+        shown(env(&d, "fn", "MISSING"))
+    );
+}

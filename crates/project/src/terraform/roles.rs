@@ -507,18 +507,18 @@ fn every_resource<'m>(module: &'m Module, out: &mut Vec<(&'m Module, &'m Resourc
 /// The declared role of `lambda`; `event_sources` are those polled for it.
 pub(crate) fn declared(
     config: &Config,
-    lambda: Lambda<'_>,
+    lambda: &Lambda<'_>,
     event_sources: Vec<EventSource>,
 ) -> Declared {
     let mut reader = RoleReader {
         config,
         b: RoleBuilder::new(""),
     };
-    let (module, body) = match lambda {
-        Lambda::Resource(m, r) => (m, &r.body),
-        Lambda::RegistryModule(m, c) => (m, &c.body),
+    let body = match lambda {
+        Lambda::Resource(_, r, _) => &r.body,
+        Lambda::RegistryModule(_, c, _) => &c.body,
     };
-    let scope = Scope::new(config, module);
+    let scope = lambda.scope(config);
     let role_arg = match lambda {
         Lambda::Resource(..) => Some("role"),
         Lambda::RegistryModule(..) => match scope.argument(body, "create_role") {
@@ -527,7 +527,7 @@ pub(crate) fn declared(
         },
     };
     match (lambda, role_arg) {
-        (Lambda::RegistryModule(m, call), None) => {
+        (Lambda::RegistryModule(m, call, _), None) => {
             reader.b =
                 RoleBuilder::new(format!("the role {}module.{} creates", m.prefix, call.name));
             reader.module_role(&scope, call);
@@ -583,7 +583,7 @@ pub(crate) fn declared(
     let facts = &mut b.declared.framework;
     facts.event_sources = event_sources;
     match lambda {
-        Lambda::Resource(_, r) => {
+        Lambda::Resource(_, r, _) => {
             let block = |name: &str| r.body.blocks().find(|b| b.identifier() == name);
             facts.tracing = block("tracing_config").is_some_and(|b| {
                 scope
@@ -597,7 +597,7 @@ pub(crate) fn declared(
                 .and_then(|b| scope.argument(b.body(), "target_arn"))
                 .map(|v| v.text());
         }
-        Lambda::RegistryModule(_, c) => {
+        Lambda::RegistryModule(_, c, _) => {
             let arg = |k: &str| scope.argument(&c.body, k);
             facts.tracing =
                 arg("tracing_mode").and_then(|v| v.literal()).as_deref() == Some("Active");
