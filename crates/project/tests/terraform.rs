@@ -719,3 +719,89 @@ output "bucket" { value = var.name }
         shown(env(&d, "fn", "MISSING"))
     );
 }
+
+#[test]
+fn tf_json_files_are_read_like_tf_files() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "src/app.py",
+        b"def handler(event, context):\n    return 1\n",
+    );
+    // Native and JSON syntax side by side: the table is in the .tf file.
+    write(
+        dir.path(),
+        "tables.tf",
+        br#"
+resource "aws_dynamodb_table" "orders" {
+  name = "${var.stage}-orders"
+}
+"#,
+    );
+    write(
+        dir.path(),
+        "main.tf.json",
+        br#"{
+  "variable": { "stage": { "default": "prod" } },
+  "locals": { "prefix": "shop-${var.stage}" },
+  "data": {
+    "archive_file": {
+      "fn": {
+        "type": "zip",
+        "source_dir": "${path.module}/src",
+        "output_path": "${path.module}/build/fn.zip"
+      }
+    }
+  },
+  "resource": {
+    "aws_lambda_function": {
+      "fn": {
+        "//": "comments are ignored",
+        "function_name": "${local.prefix}-fn",
+        "handler": "app.handler",
+        "runtime": "python3.12",
+        "filename": "${data.archive_file.fn.output_path}",
+        "environment": {
+          "variables": {
+            "TABLE": "${aws_dynamodb_table.orders.name}",
+            "COUNT": 3
+          }
+        }
+      }
+    }
+  }
+}"#,
+    );
+    let d = discover(dir.path(), &DiscoverOptions::default());
+    assert_eq!(names(&d), ["fn"], "{:?}", d.diagnostics);
+    assert!(d.diagnostics.is_empty(), "{:?}", d.diagnostics);
+    let f = &d.functions[0];
+    assert_eq!(f.code_root, dir.path().join("src"));
+    let source = f.source.as_ref().unwrap();
+    assert_eq!((source.file.as_str(), source.line), ("main.tf.json", 15));
+    assert_eq!(
+        shown(env(&d, "fn", "TABLE")),
+        "{!GetAtt aws_dynamodb_table.orders.name = prod-orders}"
+    );
+    assert_eq!(shown(env(&d, "fn", "COUNT")), "3");
+    assert_eq!(
+        shown(env(&d, "fn", "AWS_LAMBDA_FUNCTION_NAME")),
+        "shop-prod-fn"
+    );
+}
+
+#[test]
+fn a_tf_json_file_that_does_not_parse_is_named_with_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    one_function(dir.path());
+    write(dir.path(), "extra.tf.json", b"{\n  \"resource\": [\n}");
+    let d = discover(dir.path(), &DiscoverOptions::default());
+    assert_eq!(names(&d), ["fn"]);
+    assert_eq!(
+        codes(&d),
+        [(
+            "config-file-not-read".to_string(),
+            "extra.tf.json:3".to_string()
+        )]
+    );
+}

@@ -16,6 +16,7 @@
 
 pub(crate) mod eval;
 mod events;
+mod json;
 mod nodes;
 pub(crate) mod plan;
 pub(crate) mod resources;
@@ -127,7 +128,13 @@ pub(crate) struct Call {
     pub(crate) location: Location,
 }
 
-/// The `*.tf` files of a folder, sorted.
+/// Whether a file name is Terraform configuration: `*.tf`, or `*.tf.json` in Terraform's
+/// JSON syntax.
+pub(crate) fn is_tf_file(name: &str) -> bool {
+    name.ends_with(".tf") || name.ends_with(".tf.json")
+}
+
+/// The `*.tf` and `*.tf.json` files of a folder, sorted.
 fn tf_files(dir: &Path) -> Vec<PathBuf> {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Vec::new();
@@ -135,7 +142,11 @@ fn tf_files(dir: &Path) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = entries
         .filter_map(Result::ok)
         .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "tf") && p.is_file())
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| is_tf_file(&n.to_string_lossy()))
+                && p.is_file()
+        })
         .collect();
     files.sort();
     files
@@ -195,6 +206,9 @@ fn parse_file(path: &Path) -> Result<Vec<(hcl::Block, u32)>, (String, u32, u32)>
             1,
             1,
         ));
+    }
+    if path.to_string_lossy().ends_with(".tf.json") {
+        return json::parse(&text);
     }
     let body = hcl::edit::parser::parse_body(&text).map_err(|e| {
         let loc = e.location();
