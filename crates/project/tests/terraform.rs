@@ -805,3 +805,48 @@ fn a_tf_json_file_that_does_not_parse_is_named_with_its_line() {
         )]
     );
 }
+
+#[test]
+fn a_plan_gives_an_instance_s_name_by_its_indexed_address() {
+    let dir = tempfile::tempdir().unwrap();
+    one_function_with(
+        dir.path(),
+        "environment {\n    variables = { BUCKET = aws_s3_bucket.b[1].bucket }\n  }",
+    );
+    write(
+        dir.path(),
+        "buckets.tf",
+        br#"
+variable "suffix" {}
+
+resource "aws_s3_bucket" "b" {
+  count  = 2
+  bucket = "b-${count.index}-${var.suffix}"
+}
+"#,
+    );
+    let plan = dir.path().join("plan.json");
+    std::fs::write(
+        &plan,
+        r#"{"format_version": "1.2", "planned_values": {"root_module": {"resources": [
+            {"address": "aws_s3_bucket.b[0]", "index": 0, "values": {"bucket": "b-0-xyz"}},
+            {"address": "aws_s3_bucket.b[1]", "index": 1, "values": {"bucket": "b-1-xyz"}}
+        ]}}}"#,
+    )
+    .unwrap();
+    let without = discover(dir.path(), &DiscoverOptions::default());
+    assert!(
+        shown(env(&without, "fn", "BUCKET")).contains("var.suffix"),
+        "{}",
+        shown(env(&without, "fn", "BUCKET"))
+    );
+    let options = DiscoverOptions {
+        terraform_plan: Some(plan),
+        ..DiscoverOptions::default()
+    };
+    let d = discover(dir.path(), &options);
+    assert_eq!(
+        shown(env(&d, "fn", "BUCKET")),
+        "{!GetAtt aws_s3_bucket.b[1].bucket = b-1-xyz}"
+    );
+}
