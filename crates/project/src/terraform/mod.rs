@@ -905,6 +905,7 @@ pub(crate) fn discover(
     d.diagnostics.extend(diagnostics);
     // A resource and a module call may share a name (`aws_lambda_function.api` and
     // `module.api`): such functions are named by their whole address instead.
+    let attachments = roles::Attachments::of(&config);
     let mut short: BTreeMap<String, usize> = BTreeMap::new();
     for lambda in &functions {
         *short.entry(lambda.name()).or_default() += 1;
@@ -915,7 +916,14 @@ pub(crate) fn discover(
         } else {
             lambda.name()
         };
-        if let Some(configured) = configure(&config, &lambda, name, confine, &mut d.diagnostics) {
+        if let Some(configured) = configure(
+            &config,
+            &attachments,
+            &lambda,
+            name,
+            confine,
+            &mut d.diagnostics,
+        ) {
             d.functions
                 .push(configured.resolve(root, &mut d.diagnostics));
         }
@@ -927,6 +935,7 @@ pub(crate) fn discover(
 /// `create_function = false` (or `create = false`).
 fn configure(
     config: &Config,
+    attachments: &roles::Attachments<'_>,
     lambda: &Lambda<'_>,
     name: String,
     confine: &Confine,
@@ -1006,7 +1015,7 @@ fn configure(
         diagnostics,
     );
     let (triggers, event_sources) = events::triggers(config, lambda);
-    let declared = roles::declared(config, lambda, event_sources);
+    let declared = roles::declared(config, attachments, lambda, event_sources);
     Some(Configured {
         name,
         handler: if is_image { None } else { literal("handler") },

@@ -34,9 +34,54 @@ fn expr<'b>(body: &'b hcl::Body, name: &str) -> Option<&'b hcl::Expression> {
         .map(|a| a.expr())
 }
 
+/// The resources that attach policies to roles (`aws_iam_role_policy`,
+/// `aws_iam_role_policy_attachment`, `aws_iam_policy_attachment`), each with the roles
+/// it names evaluated once for the whole configuration, not once per function.
+pub(crate) struct Attachments<'a> {
+    /// In configuration order (the root module's resources by address, then each child
+    /// module's): the resource, its module, and the roles it names.
+    all: Vec<Attachment<'a>>,
+}
+
+struct Attachment<'a> {
+    module: &'a Module,
+    resource: &'a Resource,
+    roles: Vec<Vec<ValuePart>>,
+}
+
+impl<'a> Attachments<'a> {
+    pub(crate) fn of(config: &'a Config) -> Attachments<'a> {
+        let mut found: Vec<(&Module, &Resource)> = Vec::new();
+        every_resource(&config.module, &mut found);
+        let all = found
+            .into_iter()
+            .filter_map(|(module, resource)| {
+                let scope = Scope::new(config, module);
+                let arg = |k: &str| scope.argument(&resource.body, k);
+                let roles = match resource.kind.as_str() {
+                    "aws_iam_role_policy" | "aws_iam_role_policy_attachment" => {
+                        vec![arg("role")?.text()]
+                    }
+                    "aws_iam_policy_attachment" => {
+                        items(&arg("roles")?).iter().map(Value::text).collect()
+                    }
+                    _ => return None,
+                };
+                Some(Attachment {
+                    module,
+                    resource,
+                    roles,
+                })
+            })
+            .collect();
+        Attachments { all }
+    }
+}
+
 /// Reads the documents of one configuration into a role.
 struct RoleReader<'a> {
     config: &'a Config,
+    attachments: &'a Attachments<'a>,
     b: RoleBuilder,
 }
 
@@ -219,21 +264,21 @@ impl RoleReader<'_> {
             [ValuePart::Ref { logical_id, .. }] => *logical_id == role.address,
             _ => name.is_some() && Value::Text(parts.to_vec()).literal() == name,
         };
-        let mut found: Vec<(&Module, &Resource)> = Vec::new();
-        every_resource(&self.config.module, &mut found);
-        for (m, r) in found {
+        let attachments = self.attachments;
+        for a in &attachments.all {
+            if !a.roles.iter().any(|parts| names_role(parts)) {
+                continue;
+            }
+            let (m, r) = (a.module, a.resource);
             let scope = Scope::new(self.config, m);
-            let arg = |k: &str| scope.argument(&r.body, k);
             match r.kind.as_str() {
-                "aws_iam_role_policy" if arg("role").is_some_and(|v| names_role(&v.text())) => {
+                "aws_iam_role_policy" => {
                     if let Some(e) = expr(&r.body, "policy") {
                         self.policy(&scope, e, &format!("{}.policy", r.address), &r.location);
                     }
                 }
-                "aws_iam_role_policy_attachment"
-                    if arg("role").is_some_and(|v| names_role(&v.text())) =>
-                {
-                    if let Some(arn) = arg("policy_arn") {
+                _ => {
+                    if let Some(arn) = scope.argument(&r.body, "policy_arn") {
                         self.managed(
                             &arn.text(),
                             &format!("{}.policy_arn", r.address),
@@ -241,19 +286,6 @@ impl RoleReader<'_> {
                         );
                     }
                 }
-                "aws_iam_policy_attachment"
-                    if arg("roles")
-                        .is_some_and(|v| items(&v).iter().any(|i| names_role(&i.text()))) =>
-                {
-                    if let Some(arn) = arg("policy_arn") {
-                        self.managed(
-                            &arn.text(),
-                            &format!("{}.policy_arn", r.address),
-                            &r.location,
-                        );
-                    }
-                }
-                _ => {}
             }
         }
     }
@@ -507,11 +539,13 @@ fn every_resource<'m>(module: &'m Module, out: &mut Vec<(&'m Module, &'m Resourc
 /// The declared role of `lambda`; `event_sources` are those polled for it.
 pub(crate) fn declared(
     config: &Config,
+    attachments: &Attachments<'_>,
     lambda: &Lambda<'_>,
     event_sources: Vec<EventSource>,
 ) -> Declared {
     let mut reader = RoleReader {
         config,
+        attachments,
         b: RoleBuilder::new(""),
     };
     let body = match lambda {
