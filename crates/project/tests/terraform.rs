@@ -887,3 +887,68 @@ fn roles_of_many_functions_read_each_policy_attachment_once() {
         "discovery took {took:?}"
     );
 }
+
+#[test]
+fn counts_too_large_to_expand_are_not_analysed_not_expanded() {
+    let dir = tempfile::tempdir().unwrap();
+    one_function(dir.path());
+    // A count of a billion, and modules of 200 instances each calling one of 200: each
+    // would take memory and time without bound.
+    write(
+        dir.path(),
+        "main.tf",
+        ONE_FUNCTION
+            .replace(
+                "function_name = \"fn\"",
+                "count         = 1000000000\n  function_name = \"fn\"",
+            )
+            .as_bytes(),
+    );
+    write(
+        dir.path(),
+        "modules.tf",
+        br#"
+module "outer" {
+  source = "./modules/outer"
+  count  = 200
+}
+"#,
+    );
+    write(
+        dir.path(),
+        "modules/outer/main.tf",
+        br#"
+module "inner" {
+  source = "../inner"
+  count  = 200
+}
+"#,
+    );
+    write(
+        dir.path(),
+        "modules/inner/main.tf",
+        ONE_FUNCTION
+            .replace("${path.module}", "${path.root}")
+            .as_bytes(),
+    );
+    let d = discover(dir.path(), &DiscoverOptions::default());
+    let fns = d.functions.iter().find(|f| f.name == "fn").unwrap();
+    assert!(
+        matches!(&fns.entry, Entry::Unsupported { reason } if reason.contains("more instances than leastrole expands")),
+        "{:?}",
+        fns.entry
+    );
+    // 200 outer instances are read; their inner calls share what is left of the
+    // module budget: those beyond it are listed once each, not analysed.
+    let not_analysed: Vec<&str> = d
+        .functions
+        .iter()
+        .filter(|f| f.name.starts_with("outer["))
+        .filter(|f| {
+            matches!(&f.entry, Entry::Unsupported { reason } if reason.contains("more module instances"))
+        })
+        .map(|f| f.name.as_str())
+        .collect();
+    assert!(!not_analysed.is_empty());
+    assert!(d.functions.len() < 1000, "{}", d.functions.len());
+}

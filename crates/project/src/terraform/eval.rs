@@ -34,6 +34,10 @@ const MAX_DEPTH: usize = 64;
 /// take exponential time.
 const MAX_WORK: usize = 200_000;
 
+/// Instances of one `for_each`/`count` expanded; more make the block's functions not
+/// analysed (and a reference to an instance unknown).
+pub(crate) const MAX_INSTANCES: usize = 256;
+
 /// A Terraform value, as far as it is known.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Value {
@@ -159,6 +163,18 @@ fn quoted(s: &str) -> String {
 /// The instances of a block whose `for_each` or `count` evaluates to `collection`
 /// (`count` when `is_count`): `Err` names why they are not known.
 pub(crate) fn instances(collection: &Value, is_count: bool) -> Result<Vec<Instance>, String> {
+    let all = all_instances(collection, is_count)?;
+    if all.len() > MAX_INSTANCES {
+        return Err(format!(
+            "its `{}` makes {} instances, more than leastrole expands ({MAX_INSTANCES})",
+            if is_count { "count" } else { "for_each" },
+            all.len()
+        ));
+    }
+    Ok(all)
+}
+
+fn all_instances(collection: &Value, is_count: bool) -> Result<Vec<Instance>, String> {
     let unknown = |what: &str| {
         format!(
             "its `{}` is {what}",
@@ -178,6 +194,12 @@ pub(crate) fn instances(collection: &Value, is_count: bool) -> Result<Vec<Instan
                         .unwrap_or_default()
                 ))
             })?;
+        // Counted before any is made: `count = 1e9` must not allocate them.
+        if n > MAX_INSTANCES {
+            return Err(unknown(&format!(
+                "{n}, more instances than leastrole expands ({MAX_INSTANCES})"
+            )));
+        }
         return Ok((0..n).map(Instance::Count).collect());
     }
     match collection {

@@ -22,6 +22,7 @@ pub(crate) mod plan;
 pub(crate) mod resources;
 mod roles;
 
+use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -43,6 +44,10 @@ const MAX_NESTING: usize = 200;
 
 /// Local modules nested deeper than this are not followed (a module that calls itself).
 const MAX_MODULE_DEPTH: usize = 16;
+
+/// Instances of local module calls with `for_each`/`count` read in one configuration:
+/// each reads the module's folder again, and nested calls multiply.
+const MAX_MODULE_INSTANCES: usize = 256;
 
 /// The registry module that defines one Lambda function.
 const LAMBDA_MODULE: &str = "terraform-aws-modules/lambda/aws";
@@ -404,14 +409,17 @@ fn is_local(source: &str) -> bool {
 
 /// Read the local modules `module` calls, each with its arguments as its variables.
 fn read_children(
-    config_root: &Path,
-    plan: &plan::Plan,
+    reading: Reading<'_>,
     module: &mut Module,
-    depth: usize,
-    confine: &Confine,
     diagnostics: &mut Vec<Diagnostic>,
     parse_errors: &mut Vec<Diagnostic>,
 ) {
+    let Reading {
+        config_root,
+        plan,
+        depth,
+        ..
+    } = reading;
     if depth >= MAX_MODULE_DEPTH {
         return;
     }
@@ -434,34 +442,45 @@ fn read_children(
             continue;
         }
         // A call whose instances are not known is read once, its functions not analysed.
-        let (instances, unknown): (Vec<Option<Instance>>, Option<String>) =
-            match repetition(&call.body) {
-                None => (vec![None], None),
-                Some(repeat) => {
-                    let config = Config {
-                        root: config_root.to_path_buf(),
-                        module: Module::default(),
-                        plan: plan.clone(),
-                    };
-                    let scope = Scope::new(&config, module);
-                    match eval::instances(&scope.eval(repeat.expr()), repeat.is_count()) {
-                        Ok(all) => (all.into_iter().map(Some).collect(), None),
-                        Err(why) => (vec![None], Some(format!("module `{}`: {why}", call.name))),
+        let (instances, unknown): (Vec<Option<Instance>>, Option<String>) = match repetition(
+            &call.body,
+        ) {
+            None => (vec![None], None),
+            Some(repeat) => {
+                let config = Config {
+                    root: config_root.to_path_buf(),
+                    module: Module::default(),
+                    plan: plan.clone(),
+                };
+                let scope = Scope::new(&config, module);
+                match eval::instances(&scope.eval(repeat.expr()), repeat.is_count()) {
+                    // Each instance reads the module's folder again: nested calls with
+                    // many instances each must not multiply without bound.
+                    Ok(all) if all.len() > reading.instances_left.get() => (
+                        vec![None],
+                        Some(format!(
+                            "module `{}`: its `{}` makes more module instances than leastrole reads in one configuration ({MAX_MODULE_INSTANCES})",
+                            call.name,
+                            repeat.key()
+                        )),
+                    ),
+                    Ok(all) => {
+                        reading
+                            .instances_left
+                            .set(reading.instances_left.get() - all.len());
+                        (all.into_iter().map(Some).collect(), None)
                     }
+                    Err(why) => (vec![None], Some(format!("module `{}`: {why}", call.name))),
                 }
-            };
+            }
+        };
         for instance in instances {
             let key = match &instance {
                 Some(i) => format!("{}{}", call.name, i.address_index()),
                 None => call.name.clone(),
             };
             let child = read_child(
-                Reading {
-                    config_root,
-                    plan,
-                    confine,
-                    depth,
-                },
+                reading,
                 module,
                 &call,
                 &dir,
@@ -475,13 +494,16 @@ fn read_children(
     }
 }
 
-/// What reading a configuration's modules is given, passed down unchanged.
+/// What reading a configuration's modules is given, passed down.
 #[derive(Clone, Copy)]
 struct Reading<'r> {
     config_root: &'r Path,
     plan: &'r plan::Plan,
     confine: &'r Confine,
+    /// How deep in module calls the modules being read are.
     depth: usize,
+    /// Module instances of `for_each`/`count` calls that may still be read.
+    instances_left: &'r Cell<usize>,
 }
 
 /// One instance of a local module call (`instance` for a call with `for_each`/`count`),
@@ -504,7 +526,7 @@ fn read_child(
         config_root,
         plan,
         confine,
-        depth,
+        ..
     } = reading;
     let (address_index, name_index) = instance
         .map(|i| (i.address_index(), i.name_index()))
@@ -547,11 +569,11 @@ fn read_child(
         parse_errors,
     );
     read_children(
-        config_root,
-        plan,
+        Reading {
+            depth: reading.depth + 1,
+            ..reading
+        },
         &mut child,
-        depth + 1,
-        confine,
         diagnostics,
         parse_errors,
     );
@@ -691,12 +713,16 @@ pub(crate) fn read(
         .as_deref()
         .and_then(|p| plan::read(p).ok())
         .unwrap_or_default();
+    let instances_left = Cell::new(MAX_MODULE_INSTANCES);
     read_children(
-        root,
-        &plan,
+        Reading {
+            config_root: root,
+            plan: &plan,
+            confine,
+            depth: 0,
+            instances_left: &instances_left,
+        },
         &mut module,
-        0,
-        confine,
         diagnostics,
         parse_errors,
     );
