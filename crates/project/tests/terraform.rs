@@ -952,3 +952,45 @@ module "inner" {
     assert!(!not_analysed.is_empty());
     assert!(d.functions.len() < 1000, "{}", d.functions.len());
 }
+
+#[test]
+fn a_trigger_naming_one_instance_of_a_lambda_module_call_is_that_instance_s() {
+    let dir = tempfile::tempdir().unwrap();
+    one_function(dir.path());
+    write(
+        dir.path(),
+        "main.tf",
+        br#"
+module "api" {
+  source        = "terraform-aws-modules/lambda/aws"
+  for_each      = toset(["eu", "us"])
+  function_name = "api-${each.key}"
+  handler       = "app.handler"
+  runtime       = "python3.12"
+  source_path   = "${path.module}/src"
+}
+
+resource "aws_s3_bucket" "uploads" {
+  bucket = "uploads"
+}
+
+resource "aws_s3_bucket_notification" "n" {
+  bucket = aws_s3_bucket.uploads.id
+  lambda_function {
+    lambda_function_arn = module.api["eu"].lambda_function_arn
+    events              = ["s3:ObjectCreated:*"]
+  }
+}
+"#,
+    );
+    let d = discover(dir.path(), &DiscoverOptions::default());
+    assert_eq!(names(&d), ["api[eu]", "api[us]"], "{:?}", d.diagnostics);
+    let triggers = |name: &str| {
+        d.functions
+            .iter()
+            .find(|f| f.name == name)
+            .and_then(|f| f.triggers.as_ref())
+            .map_or(0, Vec::len)
+    };
+    assert_eq!((triggers("api[eu]"), triggers("api[us]")), (1, 0));
+}

@@ -454,20 +454,7 @@ impl<'a> Scope<'a> {
             }
             "module" => {
                 // `module.jobs["eu"].arn`, `module.jobs[0].arn`: one instance's output.
-                let index = match ops.get(1) {
-                    Some(TraversalOperator::Index(e)) => Some(self.eval(e).literal().map(|k| {
-                        match self.eval(e) {
-                            Value::Number(_) => format!("[{k}]"),
-                            _ => Instance::Each {
-                                key: k,
-                                value: Value::Null,
-                            }
-                            .address_index(),
-                        }
-                    })),
-                    Some(TraversalOperator::LegacyIndex(i)) => Some(Some(format!("[{i}]"))),
-                    _ => None,
-                };
+                let index = ops.get(1).and_then(|op| self.address_index(op));
                 let skip = if index.is_some() { 3 } else { 2 };
                 let (Some(call), Some(output)) = (name(0), name(skip - 1)) else {
                     return Value::Unknown("`module` without a name and output".into());
@@ -496,6 +483,25 @@ impl<'a> Scope<'a> {
                 let value = self.resource(kind, label, index.as_ref(), attr);
                 self.steps(value, rest)
             }
+        }
+    }
+
+    /// The instance index an index step gives an address (`["eu"]`, `[0]`): `None` for a
+    /// step that is no index, `Some(None)` for an index not known.
+    pub(crate) fn address_index(&self, op: &TraversalOperator) -> Option<Option<String>> {
+        match op {
+            TraversalOperator::Index(e) => Some(match self.eval(e) {
+                Value::Number(n) => Some(format!("[{n}]")),
+                key => key.literal().map(|key| {
+                    Instance::Each {
+                        key,
+                        value: Value::Null,
+                    }
+                    .address_index()
+                }),
+            }),
+            TraversalOperator::LegacyIndex(i) => Some(Some(format!("[{i}]"))),
+            _ => None,
         }
     }
 

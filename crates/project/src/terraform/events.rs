@@ -55,7 +55,14 @@ impl Target<'_> {
             && v.as_str() == "module"
             && let Some(hcl::TraversalOperator::GetAttr(call)) = t.operators.first()
         {
-            return format!("{}module.{}", self.module.prefix, call.as_str()) == self.address;
+            // `module.api["eu"].…` names one instance of a call with `for_each`/`count`.
+            let index = match t.operators.get(1).and_then(|op| scope.address_index(op)) {
+                None => String::new(),
+                Some(Some(index)) => index,
+                Some(None) => return false,
+            };
+            return format!("{}module.{}{index}", self.module.prefix, call.as_str())
+                == self.address;
         }
         let parts = scope.eval(expr).text();
         let referenced = parts
