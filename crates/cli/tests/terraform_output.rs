@@ -293,3 +293,17 @@ fn every_terraform_fixture_gives_formatted_hcl_with_the_report_s_actions() {
         }
     }
 }
+
+#[test]
+fn references_to_instances_of_for_each_and_count_resources_are_kept() {
+    let project = "terraform-for-each-count";
+    let hcl = generate(project, "terraform");
+    assert_formatted(&hcl, project);
+    for wanted in [
+        "table/${aws_dynamodb_table.orders[\"eu\"].name}",
+        "table/${aws_dynamodb_table.orders[\"us\"].name}",
+        "s3:::${aws_s3_bucket.archive[1].bucket}/archived/*.json",
+    ] {
+        assert!(hcl.contains(wanted), "{wanted} not in\n{hcl}");
+    }
+}

@@ -321,3 +321,59 @@ fn check_reads_the_lambda_module_s_policy_inputs_and_a_role_s_managed_policy_arn
         "{rows:#?}"
     );
 }
+
+#[test]
+fn terraform_inputs_for_a_path_that_is_no_terraform_project_are_exit_2_saying_where_they_apply() {
+    let projects = project().with_file_name("");
+    let dir = tempfile::tempdir().unwrap();
+    let vars = dir.path().join("prod.tfvars");
+    std::fs::write(&vars, "stage = \"prod\"\n").unwrap();
+    let out_file = dir.path().join("out.json");
+    let vars = vars.to_str().unwrap();
+    let plan = plan_file();
+    let plan = plan.to_str().unwrap();
+    for (path, says) in [
+        // Another framework's project.
+        ("sam-app", "sam-app is none"),
+        // A monorepo: the flags would reach none of its projects; its Terraform one is named.
+        ("monorepo-mixed", "monorepo-mixed/jobs"),
+    ] {
+        for command in ["generate", "check"] {
+            for flags in [
+                vec!["--var-file", vars],
+                vec!["--terraform-plan", plan],
+                vec!["--var-file", vars, "--terraform-plan", plan],
+            ] {
+                let out = Command::cargo_bin("leastrole")
+                    .unwrap()
+                    .arg(command)
+                    .arg(projects.join(path))
+                    .args(&flags)
+                    .args(["-o", out_file.to_str().unwrap()])
+                    .output()
+                    .unwrap();
+                let shown = leastrole_testkit::shown(&out);
+                assert_eq!(out.status.code(), Some(2), "{path} {flags:?}: {shown}");
+                assert!(out.stdout.is_empty(), "{shown}");
+                assert!(!out_file.exists(), "{shown}");
+                let stderr = String::from_utf8_lossy(&out.stderr);
+                assert!(stderr.contains(flags[0]), "{shown}");
+                assert!(stderr.contains(says), "{shown}");
+            }
+        }
+    }
+    // A Terraform project takes them.
+    let out = Command::cargo_bin("leastrole")
+        .unwrap()
+        .arg("generate")
+        .arg(projects.join("terraform-archive-file"))
+        .args(["--var-file", vars, "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        leastrole_testkit::shown(&out)
+    );
+}

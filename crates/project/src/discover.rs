@@ -232,7 +232,7 @@ fn child_module(dir: &str, configs: &[String]) -> bool {
             .iter()
             .filter_map(|rel| rel.rsplit_once('/'))
             .filter(|(d, _)| *d == dir)
-            .all(|(_, name)| name.ends_with(".tf"))
+            .all(|(_, name)| terraform::is_tf_file(name))
 }
 
 /// The projects of a monorepo as one discovery: each function named `path:name`, with
@@ -370,7 +370,7 @@ pub(crate) fn is_project_file(name: &str) -> bool {
     serverless::CONFIG_FILES.contains(&name)
         || sam::TEMPLATE_FILES.contains(&name)
         || name == CDK_APP_FILE
-        || name.ends_with(".tf")
+        || terraform::is_tf_file(name)
 }
 
 /// A warning when folders below a project whose configuration could not be read (read

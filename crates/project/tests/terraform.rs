@@ -529,3 +529,468 @@ output "table_arn" { value = aws_dynamodb_table.t.arn }
         "{!GetAtt module.store.aws_dynamodb_table.t.arn (arn) = arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/acme-items}"
     );
 }
+
+#[test]
+fn for_each_and_count_give_one_function_per_instance_with_its_own_values() {
+    let root = project("terraform-for-each-count");
+    let d = discover(&root, &DiscoverOptions::default());
+    assert_eq!(
+        names(&d),
+        [
+            "archiver[0]",
+            "jobs[nightly].job",
+            "jobs[weekly].job",
+            "orders[eu]",
+            "orders[us]",
+            "tenant"
+        ],
+        "{:?}",
+        d.diagnostics
+    );
+    // `each.key` in the function and in the index of the table it references.
+    assert_eq!(
+        shown(env(&d, "orders[eu]", "TABLE_NAME")),
+        "{!GetAtt aws_dynamodb_table.orders[\"eu\"].name = orders-eu}"
+    );
+    assert_eq!(
+        shown(env(&d, "orders[us]", "AWS_LAMBDA_FUNCTION_NAME")),
+        "orders-us"
+    );
+    // `count.index` in the bucket the function references by index.
+    assert_eq!(
+        shown(env(&d, "archiver[0]", "BUCKET")),
+        "{!GetAtt aws_s3_bucket.archive[1].bucket = archive-1}"
+    );
+    assert_eq!(
+        shown(env(&d, "archiver[0]", "AWS_LAMBDA_FUNCTION_NAME")),
+        "archiver-0"
+    );
+    // A local module called with a map: `each.value` passed in per instance.
+    assert_eq!(
+        shown(env(&d, "jobs[weekly].job", "BUCKET")),
+        "reports-weekly"
+    );
+    assert_eq!(
+        shown(env(&d, "jobs[nightly].job", "AWS_LAMBDA_FUNCTION_NAME")),
+        "job-nightly"
+    );
+    // A collection nothing sets: listed once, not analysed, saying why.
+    let tenant = d.functions.iter().find(|f| f.name == "tenant").unwrap();
+    assert!(
+        matches!(&tenant.entry, Entry::Unsupported { reason }
+            if reason.contains("for_each") && reason.contains("var.tenants")),
+        "{:?}",
+        tenant.entry
+    );
+}
+
+#[test]
+fn a_module_call_or_lambda_module_with_an_unknown_count_is_not_analysed() {
+    let dir = tempfile::tempdir().unwrap();
+    one_function(dir.path());
+    write(
+        dir.path(),
+        "main.tf",
+        br#"
+variable "n" {}
+
+module "many" {
+  source = "./modules/fn"
+  count  = var.n
+}
+
+module "api" {
+  source        = "terraform-aws-modules/lambda/aws"
+  for_each      = var.n
+  function_name = "api-${each.key}"
+  handler       = "app.handler"
+  runtime       = "python3.12"
+  source_path   = "${path.module}/src"
+}
+
+module "two" {
+  source      = "terraform-aws-modules/lambda/aws"
+  count       = 2
+  function_name = "two-${count.index}"
+  handler     = "app.handler"
+  runtime     = "python3.12"
+  source_path = "${path.module}/src"
+}
+"#,
+    );
+    // A module below the one with an unknown count has as many instances: not known.
+    let with_inner = format!(
+        "{}\nmodule \"inner\" {{\n  source = \"../inner\"\n}}\n",
+        ONE_FUNCTION.replace("${path.module}", "${path.root}")
+    );
+    write(dir.path(), "modules/fn/main.tf", with_inner.as_bytes());
+    write(
+        dir.path(),
+        "modules/inner/main.tf",
+        ONE_FUNCTION
+            .replace("${path.module}", "${path.root}")
+            .as_bytes(),
+    );
+    let d = discover(dir.path(), &DiscoverOptions::default());
+    assert_eq!(
+        names(&d),
+        ["api", "many.fn", "many.inner.fn", "two[0]", "two[1]"],
+        "{:?}",
+        d.diagnostics
+    );
+    for name in ["api", "many.fn", "many.inner.fn"] {
+        let f = d.functions.iter().find(|f| f.name == name).unwrap();
+        assert!(
+            matches!(&f.entry, Entry::Unsupported { reason } if reason.contains("var.n")),
+            "{name}: {:?}",
+            f.entry
+        );
+    }
+    let two = d.functions.iter().find(|f| f.name == "two[1]").unwrap();
+    assert!(
+        matches!(&two.entry, Entry::Handler { .. }),
+        "{:?}",
+        two.entry
+    );
+    assert_eq!(
+        shown(env(&d, "two[1]", "AWS_LAMBDA_FUNCTION_NAME")),
+        "two-1"
+    );
+}
+
+#[test]
+fn outputs_of_a_module_instance_and_missing_instances_resolve_or_say_why() {
+    let dir = tempfile::tempdir().unwrap();
+    one_function(dir.path());
+    write(
+        dir.path(),
+        "main.tf",
+        br#"
+module "store" {
+  source   = "./modules/store"
+  for_each = toset(["a", "b"])
+  name     = "store-${each.key}"
+}
+
+resource "aws_sqs_queue" "q" {
+  count = 2
+  name  = "q-${count.index}"
+}
+
+data "archive_file" "fn" {
+  type        = "zip"
+  source_dir  = "${path.module}/src"
+  output_path = "${path.module}/build/fn.zip"
+}
+
+resource "aws_lambda_function" "fn" {
+  function_name = "fn"
+  handler       = "app.handler"
+  runtime       = "python3.12"
+  filename      = data.archive_file.fn.output_path
+  environment {
+    variables = {
+      BUCKET  = module.store["b"].bucket
+      QUEUE   = aws_sqs_queue.q[1].name
+      MISSING = aws_sqs_queue.q[5].name
+    }
+  }
+}
+"#,
+    );
+    write(
+        dir.path(),
+        "modules/store/main.tf",
+        br#"
+variable "name" {}
+output "bucket" { value = var.name }
+"#,
+    );
+    let d = discover(dir.path(), &DiscoverOptions::default());
+    assert_eq!(names(&d), ["fn"], "{:?}", d.diagnostics);
+    assert_eq!(shown(env(&d, "fn", "BUCKET")), "store-b");
+    assert_eq!(
+        shown(env(&d, "fn", "QUEUE")),
+        "{!GetAtt aws_sqs_queue.q[1].name = q-1}"
+    );
+    assert!(
+        shown(env(&d, "fn", "MISSING")).contains("aws_sqs_queue.q[5] is not an instance"),
+        "{}",
+        shown(env(&d, "fn", "MISSING"))
+    );
+}
+
+#[test]
+fn tf_json_files_are_read_like_tf_files() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "src/app.py",
+        b"def handler(event, context):\n    return 1\n",
+    );
+    // Native and JSON syntax side by side: the table is in the .tf file.
+    write(
+        dir.path(),
+        "tables.tf",
+        br#"
+resource "aws_dynamodb_table" "orders" {
+  name = "${var.stage}-orders"
+}
+"#,
+    );
+    write(
+        dir.path(),
+        "main.tf.json",
+        br#"{
+  "variable": { "stage": { "default": "prod" } },
+  "locals": { "prefix": "shop-${var.stage}" },
+  "data": {
+    "archive_file": {
+      "fn": {
+        "type": "zip",
+        "source_dir": "${path.module}/src",
+        "output_path": "${path.module}/build/fn.zip"
+      }
+    }
+  },
+  "resource": {
+    "aws_lambda_function": {
+      "fn": {
+        "//": "comments are ignored",
+        "function_name": "${local.prefix}-fn",
+        "handler": "app.handler",
+        "runtime": "python3.12",
+        "filename": "${data.archive_file.fn.output_path}",
+        "environment": {
+          "variables": {
+            "TABLE": "${aws_dynamodb_table.orders.name}",
+            "COUNT": 3
+          }
+        }
+      }
+    }
+  }
+}"#,
+    );
+    let d = discover(dir.path(), &DiscoverOptions::default());
+    assert_eq!(names(&d), ["fn"], "{:?}", d.diagnostics);
+    assert!(d.diagnostics.is_empty(), "{:?}", d.diagnostics);
+    let f = &d.functions[0];
+    assert_eq!(f.code_root, dir.path().join("src"));
+    let source = f.source.as_ref().unwrap();
+    assert_eq!((source.file.as_str(), source.line), ("main.tf.json", 15));
+    assert_eq!(
+        shown(env(&d, "fn", "TABLE")),
+        "{!GetAtt aws_dynamodb_table.orders.name = prod-orders}"
+    );
+    assert_eq!(shown(env(&d, "fn", "COUNT")), "3");
+    assert_eq!(
+        shown(env(&d, "fn", "AWS_LAMBDA_FUNCTION_NAME")),
+        "shop-prod-fn"
+    );
+}
+
+#[test]
+fn a_tf_json_file_that_does_not_parse_is_named_with_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    one_function(dir.path());
+    write(dir.path(), "extra.tf.json", b"{\n  \"resource\": [\n}");
+    let d = discover(dir.path(), &DiscoverOptions::default());
+    assert_eq!(names(&d), ["fn"]);
+    assert_eq!(
+        codes(&d),
+        [(
+            "config-file-not-read".to_string(),
+            "extra.tf.json:3".to_string()
+        )]
+    );
+}
+
+#[test]
+fn a_plan_gives_an_instance_s_name_by_its_indexed_address() {
+    let dir = tempfile::tempdir().unwrap();
+    one_function_with(
+        dir.path(),
+        "environment {\n    variables = { BUCKET = aws_s3_bucket.b[1].bucket }\n  }",
+    );
+    write(
+        dir.path(),
+        "buckets.tf",
+        br#"
+variable "suffix" {}
+
+resource "aws_s3_bucket" "b" {
+  count  = 2
+  bucket = "b-${count.index}-${var.suffix}"
+}
+"#,
+    );
+    let plan = dir.path().join("plan.json");
+    std::fs::write(
+        &plan,
+        r#"{"format_version": "1.2", "planned_values": {"root_module": {"resources": [
+            {"address": "aws_s3_bucket.b[0]", "index": 0, "values": {"bucket": "b-0-xyz"}},
+            {"address": "aws_s3_bucket.b[1]", "index": 1, "values": {"bucket": "b-1-xyz"}}
+        ]}}}"#,
+    )
+    .unwrap();
+    let without = discover(dir.path(), &DiscoverOptions::default());
+    assert!(
+        shown(env(&without, "fn", "BUCKET")).contains("var.suffix"),
+        "{}",
+        shown(env(&without, "fn", "BUCKET"))
+    );
+    let options = DiscoverOptions {
+        terraform_plan: Some(plan),
+        ..DiscoverOptions::default()
+    };
+    let d = discover(dir.path(), &options);
+    assert_eq!(
+        shown(env(&d, "fn", "BUCKET")),
+        "{!GetAtt aws_s3_bucket.b[1].bucket = b-1-xyz}"
+    );
+}
+
+#[test]
+fn roles_of_many_functions_read_each_policy_attachment_once() {
+    // Each attachment names its role through a local that takes ~65k evaluation steps;
+    // read once per function (80 functions), as before, this took over a minute in a
+    // debug build; read once for the configuration it takes about a second.
+    let dir = tempfile::tempdir().unwrap();
+    one_function(dir.path());
+    let mut tf = String::from("locals {\n  l0 = \"x\"\n");
+    for i in 1..=16 {
+        tf.push_str(&format!(
+            "  l{i} = \"${{local.l{}}}${{local.l{}}}\"\n",
+            i - 1,
+            i - 1
+        ));
+    }
+    tf.push_str("}\n");
+    for i in 0..4 {
+        tf.push_str(&format!(
+            "resource \"aws_iam_role_policy_attachment\" \"a{i}\" {{\n  role       = \"r-${{local.l16}}-{i}\"\n  policy_arn = \"arn:aws:iam::aws:policy/AWSLambdaBasicExecutionRole\"\n}}\n"
+        ));
+    }
+    for i in 0..80 {
+        tf.push_str(&format!(
+            "resource \"aws_iam_role\" \"r{i}\" {{\n  name = \"r-{i}\"\n}}\nresource \"aws_lambda_function\" \"f{i}\" {{\n  function_name = \"f{i}\"\n  role          = aws_iam_role.r{i}.arn\n  handler       = \"app.handler\"\n  runtime       = \"python3.12\"\n  filename      = data.archive_file.fn.output_path\n}}\n"
+        ));
+    }
+    write(dir.path(), "roles.tf", tf.as_bytes());
+    let started = std::time::Instant::now();
+    let d = discover(dir.path(), &DiscoverOptions::default());
+    let took = started.elapsed();
+    assert_eq!(d.functions.len(), 81, "{:?}", d.diagnostics);
+    assert!(
+        took < std::time::Duration::from_secs(20),
+        "discovery took {took:?}"
+    );
+}
+
+#[test]
+fn counts_too_large_to_expand_are_not_analysed_not_expanded() {
+    let dir = tempfile::tempdir().unwrap();
+    one_function(dir.path());
+    // A count of a billion, and modules of 200 instances each calling one of 200: each
+    // would take memory and time without bound.
+    write(
+        dir.path(),
+        "main.tf",
+        ONE_FUNCTION
+            .replace(
+                "function_name = \"fn\"",
+                "count         = 1000000000\n  function_name = \"fn\"",
+            )
+            .as_bytes(),
+    );
+    write(
+        dir.path(),
+        "modules.tf",
+        br#"
+module "outer" {
+  source = "./modules/outer"
+  count  = 200
+}
+"#,
+    );
+    write(
+        dir.path(),
+        "modules/outer/main.tf",
+        br#"
+module "inner" {
+  source = "../inner"
+  count  = 200
+}
+"#,
+    );
+    write(
+        dir.path(),
+        "modules/inner/main.tf",
+        ONE_FUNCTION
+            .replace("${path.module}", "${path.root}")
+            .as_bytes(),
+    );
+    let d = discover(dir.path(), &DiscoverOptions::default());
+    let fns = d.functions.iter().find(|f| f.name == "fn").unwrap();
+    assert!(
+        matches!(&fns.entry, Entry::Unsupported { reason } if reason.contains("more instances than leastrole expands")),
+        "{:?}",
+        fns.entry
+    );
+    // 200 outer instances are read; their inner calls share what is left of the
+    // module budget: those beyond it are listed once each, not analysed.
+    let not_analysed: Vec<&str> = d
+        .functions
+        .iter()
+        .filter(|f| f.name.starts_with("outer["))
+        .filter(|f| {
+            matches!(&f.entry, Entry::Unsupported { reason } if reason.contains("more module instances"))
+        })
+        .map(|f| f.name.as_str())
+        .collect();
+    assert!(!not_analysed.is_empty());
+    assert!(d.functions.len() < 1000, "{}", d.functions.len());
+}
+
+#[test]
+fn a_trigger_naming_one_instance_of_a_lambda_module_call_is_that_instance_s() {
+    let dir = tempfile::tempdir().unwrap();
+    one_function(dir.path());
+    write(
+        dir.path(),
+        "main.tf",
+        br#"
+module "api" {
+  source        = "terraform-aws-modules/lambda/aws"
+  for_each      = toset(["eu", "us"])
+  function_name = "api-${each.key}"
+  handler       = "app.handler"
+  runtime       = "python3.12"
+  source_path   = "${path.module}/src"
+}
+
+resource "aws_s3_bucket" "uploads" {
+  bucket = "uploads"
+}
+
+resource "aws_s3_bucket_notification" "n" {
+  bucket = aws_s3_bucket.uploads.id
+  lambda_function {
+    lambda_function_arn = module.api["eu"].lambda_function_arn
+    events              = ["s3:ObjectCreated:*"]
+  }
+}
+"#,
+    );
+    let d = discover(dir.path(), &DiscoverOptions::default());
+    assert_eq!(names(&d), ["api[eu]", "api[us]"], "{:?}", d.diagnostics);
+    let triggers = |name: &str| {
+        d.functions
+            .iter()
+            .find(|f| f.name == name)
+            .and_then(|f| f.triggers.as_ref())
+            .map_or(0, Vec::len)
+    };
+    assert_eq!((triggers("api[eu]"), triggers("api[us]")), (1, 0));
+}

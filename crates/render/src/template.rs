@@ -545,7 +545,28 @@ fn terraform_reference(logical_id: &str, attribute: Option<&str>) -> Option<Stri
             && s.chars()
                 .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
     };
-    if !logical_id.split('.').all(identifier) || !identifier(attribute) {
+    // One instance of a resource with `for_each`/`count`: `aws_s3_bucket.b[0]`,
+    // `aws_dynamodb_table.t["eu"]` (a key of plain characters only, needing no escape).
+    let (address, index) = match logical_id.split_once('[') {
+        Some((address, index)) => (address, Some(index.strip_suffix(']')?)),
+        None => (logical_id, None),
+    };
+    let plain_index = |i: &str| {
+        let key = i
+            .strip_prefix('"')
+            .and_then(|k| k.strip_suffix('"'))
+            .unwrap_or(i);
+        let digits = !i.is_empty() && i.chars().all(|c| c.is_ascii_digit());
+        digits
+            || (key.len() + 2 == i.len()
+                && key
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "_-./:".contains(c)))
+    };
+    if !address.split('.').all(identifier)
+        || !identifier(attribute)
+        || index.is_some_and(|i| !plain_index(i))
+    {
         return None;
     }
     Some(format!("{logical_id}.{attribute}"))

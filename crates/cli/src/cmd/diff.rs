@@ -154,6 +154,10 @@ fn generate(
     if config_stop(&discovery.diagnostics, args.config_fallback).is_some() {
         return Ok(Generated::ConfigError(discovery.diagnostics));
     }
+    // The working tree decides: the base revision may predate the Terraform project.
+    if checkout.is_none() {
+        super::terraform_inputs_apply(&args.iac, root, &discovery)?;
+    }
     let report = build_report(maps, discovery, &analysis_options(args.analysis))
         .context("the service maps are broken")?;
     Ok(Generated::Set(PolicySet::from_report(&report, env)))

@@ -37,7 +37,9 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<Status> {
         None => {
             let root = args.path.clone().unwrap_or_else(|| PathBuf::from("."));
             super::project_folder(&root)?;
-            discover(&root, &options)
+            let discovery = discover(&root, &options);
+            super::terraform_inputs_apply(&args.iac, &root, &discovery)?;
+            discovery
         }
     };
     let framework_version = discovery.framework_version;

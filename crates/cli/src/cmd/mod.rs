@@ -52,6 +52,65 @@ pub(crate) fn iac_inputs(iac: &IacArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `--var-file` and `--terraform-plan` name a Terraform project's inputs: given for a
+/// PATH that is not one (another framework, a plain folder, or a monorepo, whose
+/// projects they would not reach), they would be silently unused, and a user who passed
+/// them expects the names they give. A usage error (exit 2) saying where they apply.
+/// A discovery that stops on configuration errors is left to report those.
+pub(crate) fn terraform_inputs_apply(
+    iac: &IacArgs,
+    path: &Path,
+    discovery: &leastrole_project::Discovery,
+) -> anyhow::Result<()> {
+    let mut given = Vec::new();
+    if !iac.var_files.is_empty() {
+        given.push("--var-file");
+    }
+    if iac.terraform_plan.is_some() {
+        given.push("--terraform-plan");
+    }
+    if given.is_empty() || discovery.config_errors().next().is_some() {
+        return Ok(());
+    }
+    let flags = format!(
+        "{} {}",
+        given.join(" and "),
+        if given.len() == 1 { "applies" } else { "apply" }
+    );
+    let terraform =
+        |f: &&leastrole_project::Function| f.framework == leastrole_project::Framework::Terraform;
+    if !discovery.projects.is_empty() {
+        let mut folders: Vec<&str> = discovery
+            .functions
+            .iter()
+            .filter(terraform)
+            .filter_map(|f| f.project.as_deref())
+            .collect();
+        folders.dedup();
+        let hint = match folders.as_slice() {
+            [] => "it holds no Terraform project".to_string(),
+            list => format!(
+                "run leastrole on the Terraform project's folder ({})",
+                list.iter()
+                    .map(|f| path.join(f).display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        };
+        anyhow::bail!(
+            "{flags} to the Terraform project at PATH, and {} holds several projects, to none of which they are passed: {hint}",
+            path.display()
+        );
+    }
+    if !discovery.functions.iter().any(|f| terraform(&f)) {
+        anyhow::bail!(
+            "{flags} to a Terraform project, and {} is none (no Terraform root module defines its functions)",
+            path.display()
+        );
+    }
+    Ok(())
+}
+
 /// The analysis options of `generate`, `check` and `diff --git`.
 pub(crate) fn analysis_options(a: AnalysisArgs) -> Options {
     Options {

@@ -34,6 +34,10 @@ const MAX_DEPTH: usize = 64;
 /// take exponential time.
 const MAX_WORK: usize = 200_000;
 
+/// Instances of one `for_each`/`count` expanded; more make the block's functions not
+/// analysed (and a reference to an instance unknown).
+pub(crate) const MAX_INSTANCES: usize = 256;
+
 /// A Terraform value, as far as it is known.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Value {
@@ -118,11 +122,135 @@ impl Value {
     }
 }
 
+/// One instance of a resource or module call with `for_each` or `count`: what
+/// `each.key`/`each.value` or `count.index` are in its arguments.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Instance {
+    Each { key: String, value: Value },
+    Count(usize),
+}
+
+impl Instance {
+    /// The index in its Terraform address: `["eu"]`, `[0]`.
+    pub(crate) fn address_index(&self) -> String {
+        match self {
+            Instance::Each { key, .. } => format!("[{}]", quoted(key)),
+            Instance::Count(i) => format!("[{i}]"),
+        }
+    }
+
+    /// The index in a function's name: `[eu]`, `[0]` (no quotes to escape in a shell).
+    pub(crate) fn name_index(&self) -> String {
+        match self {
+            Instance::Each { key, .. } => format!("[{key}]"),
+            Instance::Count(i) => format!("[{i}]"),
+        }
+    }
+}
+
+/// A string as an HCL string literal.
+fn quoted(s: &str) -> String {
+    let escaped = s
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
+        // `${` and `%{` would start a template inside the literal.
+        .replace("${", "$${")
+        .replace("%{", "%%{");
+    format!("\"{escaped}\"")
+}
+
+/// The instances of a block whose `for_each` or `count` evaluates to `collection`
+/// (`count` when `is_count`): `Err` names why they are not known.
+pub(crate) fn instances(collection: &Value, is_count: bool) -> Result<Vec<Instance>, String> {
+    let all = all_instances(collection, is_count)?;
+    if all.len() > MAX_INSTANCES {
+        return Err(format!(
+            "its `{}` makes {} instances, more than leastrole expands ({MAX_INSTANCES})",
+            if is_count { "count" } else { "for_each" },
+            all.len()
+        ));
+    }
+    Ok(all)
+}
+
+fn all_instances(collection: &Value, is_count: bool) -> Result<Vec<Instance>, String> {
+    let unknown = |what: &str| {
+        format!(
+            "its `{}` is {what}",
+            if is_count { "count" } else { "for_each" }
+        )
+    };
+    if is_count {
+        let n = collection
+            .literal()
+            .and_then(|n| n.parse::<usize>().ok())
+            .ok_or_else(|| {
+                unknown(&format!(
+                    "not a known number{}",
+                    collection
+                        .unknown_reason()
+                        .map(|w| format!(" ({w})"))
+                        .unwrap_or_default()
+                ))
+            })?;
+        // Counted before any is made: `count = 1e9` must not allocate them.
+        if n > MAX_INSTANCES {
+            return Err(unknown(&format!(
+                "{n}, more instances than leastrole expands ({MAX_INSTANCES})"
+            )));
+        }
+        return Ok((0..n).map(Instance::Count).collect());
+    }
+    match collection {
+        Value::Map(m) => Ok(m
+            .iter()
+            .map(|(k, v)| Instance::Each {
+                key: k.clone(),
+                value: v.clone(),
+            })
+            .collect()),
+        // A set of strings: each element is its key and value.
+        Value::List(items) => {
+            let mut keys = Vec::new();
+            for item in items {
+                let Some(key) = item.literal() else {
+                    return Err(unknown(&format!(
+                        "a set with an element not known{}",
+                        item.unknown_reason()
+                            .map(|w| format!(" ({w})"))
+                            .unwrap_or_default()
+                    )));
+                };
+                keys.push(key);
+            }
+            keys.sort();
+            keys.dedup();
+            Ok(keys
+                .into_iter()
+                .map(|key| Instance::Each {
+                    value: Value::lit(key.clone()),
+                    key,
+                })
+                .collect())
+        }
+        other => Err(unknown(&format!(
+            "not a known map or set{}",
+            other
+                .unknown_reason()
+                .map(|w| format!(" ({w})"))
+                .unwrap_or_default()
+        ))),
+    }
+}
+
 /// Evaluation of the expressions of one module of a configuration.
 #[derive(Debug)]
 pub(crate) struct Scope<'a> {
     pub(crate) config: &'a Config,
     pub(crate) module: &'a Module,
+    /// The instance whose arguments are evaluated, for `each.*` and `count.index`.
+    instance: Option<&'a Instance>,
     depth: Cell<usize>,
     work: Cell<usize>,
 }
@@ -132,8 +260,21 @@ impl<'a> Scope<'a> {
         Scope {
             config,
             module,
+            instance: None,
             depth: Cell::new(0),
             work: Cell::new(0),
+        }
+    }
+
+    /// The scope of one instance of a block with `for_each` or `count`.
+    pub(crate) fn of_instance(
+        config: &'a Config,
+        module: &'a Module,
+        instance: Option<&'a Instance>,
+    ) -> Scope<'a> {
+        Scope {
+            instance,
+            ..Scope::new(config, module)
         }
     }
 
@@ -284,9 +425,25 @@ impl<'a> Scope<'a> {
                 ),
                 _ => Value::Unknown("an unknown `terraform` attribute".into()),
             },
-            "count" | "each" | "self" => Value::Unknown(format!(
-                "`{root}` is known only per instance when Terraform runs"
-            )),
+            "each" | "count" => {
+                let value = match (root, name(0), self.instance) {
+                    ("each", Some("key"), Some(Instance::Each { key, .. })) => {
+                        Value::lit(key.clone())
+                    }
+                    ("each", Some("value"), Some(Instance::Each { value, .. })) => value.clone(),
+                    ("count", Some("index"), Some(Instance::Count(i))) => {
+                        Value::Number(i.to_string())
+                    }
+                    _ => {
+                        return Value::Unknown(format!(
+                            "`{root}` outside a block whose `{}` is known",
+                            if root == "each" { "for_each" } else { "count" }
+                        ));
+                    }
+                };
+                self.steps(value, ops.get(1..).unwrap_or_default())
+            }
+            "self" => Value::Unknown("`self` is known only when Terraform runs".into()),
             "data" => {
                 let (Some(kind), Some(label)) = (name(0), name(1)) else {
                     return Value::Unknown("`data` without a type and name".into());
@@ -296,20 +453,55 @@ impl<'a> Scope<'a> {
                 self.steps(value, rest)
             }
             "module" => {
-                let (Some(call), Some(output)) = (name(0), name(1)) else {
+                // `module.jobs["eu"].arn`, `module.jobs[0].arn`: one instance's output.
+                let index = ops.get(1).and_then(|op| self.address_index(op));
+                let skip = if index.is_some() { 3 } else { 2 };
+                let (Some(call), Some(output)) = (name(0), name(skip - 1)) else {
                     return Value::Unknown("`module` without a name and output".into());
                 };
-                let value = self.output(call, output);
-                self.steps(value, ops.get(2..).unwrap_or_default())
+                let call = match index {
+                    None => call.to_string(),
+                    Some(Some(index)) => format!("{call}{index}"),
+                    Some(None) => {
+                        return Value::Unknown(format!("module.{call}[…]: an instance not known"));
+                    }
+                };
+                let value = self.output(&call, output);
+                self.steps(value, ops.get(skip..).unwrap_or_default())
             }
             kind => {
                 let Some(label) = name(0) else {
                     return Value::Unknown(format!("`{kind}` is not a known reference"));
                 };
-                let (attr, rest) = attribute_after(ops.get(1..).unwrap_or_default());
-                let value = self.resource(kind, label, attr);
+                let after = ops.get(1..).unwrap_or_default();
+                let index = match after.first() {
+                    Some(TraversalOperator::Index(e)) => Some(self.eval(e)),
+                    Some(TraversalOperator::LegacyIndex(i)) => Some(Value::Number(i.to_string())),
+                    _ => None,
+                };
+                let (attr, rest) = attribute_after(after);
+                let value = self.resource(kind, label, index.as_ref(), attr);
                 self.steps(value, rest)
             }
+        }
+    }
+
+    /// The instance index an index step gives an address (`["eu"]`, `[0]`): `None` for a
+    /// step that is no index, `Some(None)` for an index not known.
+    pub(crate) fn address_index(&self, op: &TraversalOperator) -> Option<Option<String>> {
+        match op {
+            TraversalOperator::Index(e) => Some(match self.eval(e) {
+                Value::Number(n) => Some(format!("[{n}]")),
+                key => key.literal().map(|key| {
+                    Instance::Each {
+                        key,
+                        value: Value::Null,
+                    }
+                    .address_index()
+                }),
+            }),
+            TraversalOperator::LegacyIndex(i) => Some(Some(format!("[{i}]"))),
+            _ => None,
         }
     }
 
@@ -377,6 +569,7 @@ impl<'a> Scope<'a> {
                 let scope = Scope {
                     config: self.config,
                     module: child,
+                    instance: None,
                     depth: Cell::new(self.depth.get()),
                     work: Cell::new(self.work.get()),
                 };
@@ -388,7 +581,13 @@ impl<'a> Scope<'a> {
         }
     }
 
-    fn resource(&self, kind: &str, label: &str, attr: Option<&str>) -> Value {
+    fn resource(
+        &self,
+        kind: &str,
+        label: &str,
+        index: Option<&Value>,
+        attr: Option<&str>,
+    ) -> Value {
         let Some(resource) = self.module.resources.get(&format!("{kind}.{label}")) else {
             return Value::Unknown(format!(
                 "{kind}.{label} is not a resource of the configuration{}",
@@ -398,7 +597,52 @@ impl<'a> Scope<'a> {
         let Some(attr) = attr else {
             return Value::Unknown(format!("the whole resource {kind}.{label}"));
         };
-        Value::Text(vec![super::resources::reference(self, resource, attr)])
+        let Some(repeat) = super::repetition(&resource.body) else {
+            return Value::Text(vec![super::resources::reference(self, resource, attr)]);
+        };
+        // One instance of a resource with `for_each`/`count`: its own arguments, with
+        // `each`/`count` bound, and its own address.
+        let instance = index
+            .ok_or_else(|| {
+                format!(
+                    "{} has `{}` and no instance is named",
+                    resource.address,
+                    repeat.key()
+                )
+            })
+            .and_then(|index| {
+                let all = instances(&self.eval(repeat.expr()), repeat.is_count())
+                    .map_err(|why| format!("{}: {why}", resource.address))?;
+                let wanted = index.literal();
+                all.into_iter()
+                    .find(|i| match i {
+                        Instance::Each { key, .. } => wanted.as_deref() == Some(key.as_str()),
+                        Instance::Count(n) => wanted.as_deref() == Some(n.to_string().as_str()),
+                    })
+                    .ok_or_else(|| {
+                        format!(
+                            "{}[{}] is not an instance the configuration declares",
+                            resource.address,
+                            wanted.unwrap_or_else(|| "a key not known".into())
+                        )
+                    })
+            });
+        let instance = match instance {
+            Ok(instance) => instance,
+            Err(why) => return Value::Unknown(why),
+        };
+        let mut one = resource.clone();
+        one.address = format!("{}{}", resource.address, instance.address_index());
+        let scope = Scope {
+            config: self.config,
+            module: self.module,
+            instance: Some(&instance),
+            depth: Cell::new(self.depth.get()),
+            work: Cell::new(self.work.get()),
+        };
+        let part = super::resources::reference(&scope, &one, attr);
+        self.work.set(scope.work.get());
+        Value::Text(vec![part])
     }
 
     /// A resource's argument, evaluated (`None` when it is not set).

@@ -30,12 +30,14 @@ struct Target<'a> {
 }
 
 impl Target<'_> {
-    fn of<'a>(lambda: Lambda<'a>, scope: &Scope<'_>) -> Target<'a> {
-        let (module, address, body) = match lambda {
-            Lambda::Resource(m, r) => (m, r.address.clone(), &r.body),
-            Lambda::RegistryModule(m, c) => (m, format!("{}module.{}", m.prefix, c.name), &c.body),
+    fn of<'a>(lambda: &Lambda<'a>, scope: &Scope<'_>) -> Target<'a> {
+        let (module, address) = (lambda.module(), lambda.address());
+        let body = match lambda {
+            Lambda::Resource(_, r, _) => &r.body,
+            Lambda::RegistryModule(_, c, _) => &c.body,
         };
-        let function_name = scope
+        let function_name = lambda
+            .scope(scope.config)
             .argument(body, "function_name")
             .and_then(|v| v.literal());
         Target {
@@ -53,7 +55,14 @@ impl Target<'_> {
             && v.as_str() == "module"
             && let Some(hcl::TraversalOperator::GetAttr(call)) = t.operators.first()
         {
-            return format!("{}module.{}", self.module.prefix, call.as_str()) == self.address;
+            // `module.api["eu"].…` names one instance of a call with `for_each`/`count`.
+            let index = match t.operators.get(1).and_then(|op| scope.address_index(op)) {
+                None => String::new(),
+                Some(Some(index)) => index,
+                Some(None) => return false,
+            };
+            return format!("{}module.{}{index}", self.module.prefix, call.as_str())
+                == self.address;
         }
         let parts = scope.eval(expr).text();
         let referenced = parts
@@ -87,10 +96,8 @@ fn expr<'b>(body: &'b hcl::Body, name: &str) -> Option<&'b hcl::Expression> {
 /// The triggers of the function `lambda`, from the resources of its module, in address
 /// order; and the event sources polled for it (the reads its role needs for them are
 /// the wiring's, not the code's).
-pub(crate) fn triggers(config: &Config, lambda: Lambda<'_>) -> (Vec<Trigger>, Vec<EventSource>) {
-    let module = match lambda {
-        Lambda::Resource(m, _) | Lambda::RegistryModule(m, _) => m,
-    };
+pub(crate) fn triggers(config: &Config, lambda: &Lambda<'_>) -> (Vec<Trigger>, Vec<EventSource>) {
+    let module = lambda.module();
     let scope = Scope::new(config, module);
     let target = Target::of(lambda, &scope);
     let mut out = Vec::new();

@@ -6,7 +6,9 @@
 //! (`aws_lambda_function.orders` → `orders`) or its module call's name (`module.api` →
 //! `api`); one inside a local module by the module call names before it, dotted
 //! (`module.jobs.aws_lambda_function.worker` → `jobs.worker`); functions that would share
-//! a name are named by their whole address instead.
+//! a name are named by their whole address instead. A definition with `for_each`/`count`
+//! is one function per known instance, its key or index in brackets (`orders[eu]`,
+//! `jobs[0].worker`); with a collection not known, one function not analysed.
 //!
 //! Values come from [`eval`]: variables (defaults, `terraform.tfvars`, `*.auto.tfvars`,
 //! `--var-file`), locals, templates and common functions; references to the module's
@@ -14,11 +16,13 @@
 
 pub(crate) mod eval;
 mod events;
+mod json;
 mod nodes;
 pub(crate) mod plan;
 pub(crate) mod resources;
 mod roles;
 
+use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -28,7 +32,7 @@ use crate::cfn::env_value;
 use crate::configured::Configured;
 use crate::confine::refused_config;
 use crate::{DiscoverOptions, Discovery, EnvValue, Framework, Layer, ValuePart};
-use eval::{Scope, Value};
+use eval::{Instance, Scope, Value};
 
 /// A `.tf` file larger than this is not read: no configuration is that large, and the
 /// parser's time grows with it.
@@ -40,6 +44,10 @@ const MAX_NESTING: usize = 200;
 
 /// Local modules nested deeper than this are not followed (a module that calls itself).
 const MAX_MODULE_DEPTH: usize = 16;
+
+/// Instances of local module calls with `for_each`/`count` read in one configuration:
+/// each reads the module's folder again, and nested calls multiply.
+const MAX_MODULE_INSTANCES: usize = 256;
 
 /// The registry module that defines one Lambda function.
 const LAMBDA_MODULE: &str = "terraform-aws-modules/lambda/aws";
@@ -74,8 +82,12 @@ pub(crate) struct Module {
     pub(crate) data: BTreeMap<String, Resource>,
     /// Module calls, by name.
     pub(crate) calls_made: BTreeMap<String, Call>,
-    /// The local modules it calls, read, by call name.
+    /// The local modules it calls, read, by call name (`jobs`, or `jobs["eu"]` and
+    /// `jobs[0]` for each instance of a call with `for_each`/`count`).
     pub(crate) children: BTreeMap<String, Module>,
+    /// Why its instances are not known, for a call with a `for_each`/`count` that is not:
+    /// its functions are listed once each, not analysed.
+    pub(crate) instances_unknown: Option<String>,
 }
 
 impl Module {
@@ -121,7 +133,13 @@ pub(crate) struct Call {
     pub(crate) location: Location,
 }
 
-/// The `*.tf` files of a folder, sorted.
+/// Whether a file name is Terraform configuration: `*.tf`, or `*.tf.json` in Terraform's
+/// JSON syntax.
+pub(crate) fn is_tf_file(name: &str) -> bool {
+    name.ends_with(".tf") || name.ends_with(".tf.json")
+}
+
+/// The `*.tf` and `*.tf.json` files of a folder, sorted.
 fn tf_files(dir: &Path) -> Vec<PathBuf> {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Vec::new();
@@ -129,7 +147,11 @@ fn tf_files(dir: &Path) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = entries
         .filter_map(Result::ok)
         .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "tf") && p.is_file())
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| is_tf_file(&n.to_string_lossy()))
+                && p.is_file()
+        })
         .collect();
     files.sort();
     files
@@ -189,6 +211,9 @@ fn parse_file(path: &Path) -> Result<Vec<(hcl::Block, u32)>, (String, u32, u32)>
             1,
             1,
         ));
+    }
+    if path.to_string_lossy().ends_with(".tf.json") {
+        return json::parse(&text);
     }
     let body = hcl::edit::parser::parse_body(&text).map_err(|e| {
         let loc = e.location();
@@ -384,14 +409,17 @@ fn is_local(source: &str) -> bool {
 
 /// Read the local modules `module` calls, each with its arguments as its variables.
 fn read_children(
-    config_root: &Path,
-    plan: &plan::Plan,
+    reading: Reading<'_>,
     module: &mut Module,
-    depth: usize,
-    confine: &Confine,
     diagnostics: &mut Vec<Diagnostic>,
     parse_errors: &mut Vec<Diagnostic>,
 ) {
+    let Reading {
+        config_root,
+        plan,
+        depth,
+        ..
+    } = reading;
     if depth >= MAX_MODULE_DEPTH {
         return;
     }
@@ -413,53 +441,143 @@ fn read_children(
             ));
             continue;
         }
-        let mut calls = module.calls.clone();
-        calls.push(call.name.clone());
-        let mut child = Module {
-            prefix: format!("{}module.{}.", module.prefix, call.name),
-            calls,
-            path: normalize_path(&format!("{}/{}", module.path, call.source)),
-            ..Module::default()
-        };
-        // Arguments are evaluated in the calling module, with the children read so far.
-        {
-            let config = Config {
-                root: config_root.to_path_buf(),
-                module: Module::default(),
-                plan: plan.clone(),
-            };
-            let scope = Scope::new(&config, module);
-            for a in call.body.attributes() {
-                if matches!(
-                    a.key(),
-                    "source" | "version" | "providers" | "count" | "for_each" | "depends_on"
-                ) {
-                    continue;
+        // A call whose instances are not known is read once, its functions not analysed.
+        let (instances, unknown): (Vec<Option<Instance>>, Option<String>) = match repetition(
+            &call.body,
+        ) {
+            None => (vec![None], None),
+            Some(repeat) => {
+                let config = Config {
+                    root: config_root.to_path_buf(),
+                    module: Module::default(),
+                    plan: plan.clone(),
+                };
+                let scope = Scope::new(&config, module);
+                match eval::instances(&scope.eval(repeat.expr()), repeat.is_count()) {
+                    // Each instance reads the module's folder again: nested calls with
+                    // many instances each must not multiply without bound.
+                    Ok(all) if all.len() > reading.instances_left.get() => (
+                        vec![None],
+                        Some(format!(
+                            "module `{}`: its `{}` makes more module instances than leastrole reads in one configuration ({MAX_MODULE_INSTANCES})",
+                            call.name,
+                            repeat.key()
+                        )),
+                    ),
+                    Ok(all) => {
+                        reading
+                            .instances_left
+                            .set(reading.instances_left.get() - all.len());
+                        (all.into_iter().map(Some).collect(), None)
+                    }
+                    Err(why) => (vec![None], Some(format!("module `{}`: {why}", call.name))),
                 }
-                child
-                    .variables
-                    .insert(a.key().to_string(), scope.eval(a.expr()));
             }
+        };
+        for instance in instances {
+            let key = match &instance {
+                Some(i) => format!("{}{}", call.name, i.address_index()),
+                None => call.name.clone(),
+            };
+            let child = read_child(
+                reading,
+                module,
+                &call,
+                &dir,
+                instance.as_ref(),
+                unknown.clone(),
+                diagnostics,
+                parse_errors,
+            );
+            module.children.insert(key, child);
         }
-        read_module(
-            config_root,
-            &dir,
-            &mut child,
-            confine,
-            diagnostics,
-            parse_errors,
-        );
-        read_children(
-            config_root,
-            plan,
-            &mut child,
-            depth + 1,
-            confine,
-            diagnostics,
-            parse_errors,
-        );
-        module.children.insert(call.name.clone(), child);
     }
+}
+
+/// What reading a configuration's modules is given, passed down.
+#[derive(Clone, Copy)]
+struct Reading<'r> {
+    config_root: &'r Path,
+    plan: &'r plan::Plan,
+    confine: &'r Confine,
+    /// How deep in module calls the modules being read are.
+    depth: usize,
+    /// Module instances of `for_each`/`count` calls that may still be read.
+    instances_left: &'r Cell<usize>,
+}
+
+/// One instance of a local module call (`instance` for a call with `for_each`/`count`),
+/// read with the values passed in, and its own children.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the call, its instance and the two diagnostic lists are each needed"
+)]
+fn read_child(
+    reading: Reading<'_>,
+    module: &Module,
+    call: &Call,
+    dir: &Path,
+    instance: Option<&Instance>,
+    unknown: Option<String>,
+    diagnostics: &mut Vec<Diagnostic>,
+    parse_errors: &mut Vec<Diagnostic>,
+) -> Module {
+    let Reading {
+        config_root,
+        plan,
+        confine,
+        ..
+    } = reading;
+    let (address_index, name_index) = instance
+        .map(|i| (i.address_index(), i.name_index()))
+        .unwrap_or_default();
+    let mut calls = module.calls.clone();
+    calls.push(format!("{}{name_index}", call.name));
+    let mut child = Module {
+        prefix: format!("{}module.{}{address_index}.", module.prefix, call.name),
+        calls,
+        path: normalize_path(&format!("{}/{}", module.path, call.source)),
+        instances_unknown: unknown.or_else(|| module.instances_unknown.clone()),
+        ..Module::default()
+    };
+    // Arguments are evaluated in the calling module, with the children read so far.
+    {
+        let config = Config {
+            root: config_root.to_path_buf(),
+            module: Module::default(),
+            plan: plan.clone(),
+        };
+        let scope = Scope::of_instance(&config, module, instance);
+        for a in call.body.attributes() {
+            if matches!(
+                a.key(),
+                "source" | "version" | "providers" | "count" | "for_each" | "depends_on"
+            ) {
+                continue;
+            }
+            child
+                .variables
+                .insert(a.key().to_string(), scope.eval(a.expr()));
+        }
+    }
+    read_module(
+        config_root,
+        dir,
+        &mut child,
+        confine,
+        diagnostics,
+        parse_errors,
+    );
+    read_children(
+        Reading {
+            depth: reading.depth + 1,
+            ..reading
+        },
+        &mut child,
+        diagnostics,
+        parse_errors,
+    );
+    child
 }
 
 /// `./a/../b/./c` → `b/c`; `.` for the empty path.
@@ -595,12 +713,16 @@ pub(crate) fn read(
         .as_deref()
         .and_then(|p| plan::read(p).ok())
         .unwrap_or_default();
+    let instances_left = Cell::new(MAX_MODULE_INSTANCES);
     read_children(
-        root,
-        &plan,
+        Reading {
+            config_root: root,
+            plan: &plan,
+            confine,
+            depth: 0,
+            instances_left: &instances_left,
+        },
         &mut module,
-        0,
-        confine,
         diagnostics,
         parse_errors,
     );
@@ -621,48 +743,155 @@ pub(crate) fn is_child_module(rel: &str) -> bool {
     rel.split('/').any(|c| c == "modules")
 }
 
-/// Where a function is defined.
+/// How a block repeats: its `for_each` or `count`.
 #[derive(Debug, Clone, Copy)]
-pub(crate) enum Lambda<'a> {
-    /// `resource "aws_lambda_function" "x"`.
-    Resource(&'a Module, &'a Resource),
-    /// `module "x" { source = "terraform-aws-modules/lambda/aws" }`.
-    RegistryModule(&'a Module, &'a Call),
+pub(crate) enum Repeat<'b> {
+    ForEach(&'b hcl::Expression),
+    Count(&'b hcl::Expression),
 }
 
-impl Lambda<'_> {
-    /// The function's name: see the module documentation.
-    fn name(&self) -> String {
+impl<'b> Repeat<'b> {
+    pub(crate) fn expr(&self) -> &'b hcl::Expression {
         match self {
-            Lambda::Resource(m, r) => m.function_name(&r.name),
-            Lambda::RegistryModule(m, c) => m.function_name(&c.name),
+            Repeat::ForEach(e) | Repeat::Count(e) => e,
         }
     }
 
-    /// Its Terraform address (`module.a.aws_lambda_function.x`, `module.a.module.api`).
-    fn address(&self) -> String {
+    pub(crate) fn is_count(&self) -> bool {
+        matches!(self, Repeat::Count(_))
+    }
+
+    pub(crate) fn key(&self) -> &'static str {
+        if self.is_count() { "count" } else { "for_each" }
+    }
+}
+
+/// The `for_each` or `count` of a block's arguments, if it has one.
+pub(crate) fn repetition(body: &hcl::Body) -> Option<Repeat<'_>> {
+    body.attributes().find_map(|a| match a.key() {
+        "for_each" => Some(Repeat::ForEach(a.expr())),
+        "count" => Some(Repeat::Count(a.expr())),
+        _ => None,
+    })
+}
+
+/// Which instance of a definition a function is.
+#[derive(Debug, Clone)]
+pub(crate) enum Which {
+    /// Defined without `for_each`/`count`.
+    One,
+    /// One instance of its `for_each`/`count`.
+    Instance(Instance),
+    /// Its `for_each`/`count` is not known (the reason): listed once, not analysed.
+    NotKnown(String),
+}
+
+/// Where a function is defined.
+#[derive(Debug, Clone)]
+pub(crate) enum Lambda<'a> {
+    /// `resource "aws_lambda_function" "x"`.
+    Resource(&'a Module, &'a Resource, Which),
+    /// `module "x" { source = "terraform-aws-modules/lambda/aws" }`.
+    RegistryModule(&'a Module, &'a Call, Which),
+}
+
+impl<'a> Lambda<'a> {
+    pub(crate) fn module(&self) -> &'a Module {
         match self {
-            Lambda::Resource(_, r) => r.address.clone(),
-            Lambda::RegistryModule(m, c) => format!("{}module.{}", m.prefix, c.name),
+            Lambda::Resource(m, ..) | Lambda::RegistryModule(m, ..) => m,
         }
+    }
+
+    fn which(&self) -> &Which {
+        match self {
+            Lambda::Resource(.., w) | Lambda::RegistryModule(.., w) => w,
+        }
+    }
+
+    fn instance(&self) -> Option<&Instance> {
+        match self.which() {
+            Which::Instance(i) => Some(i),
+            _ => None,
+        }
+    }
+
+    /// The scope its arguments are evaluated in: its module's, with its instance's
+    /// `each`/`count`.
+    pub(crate) fn scope<'s>(&'s self, config: &'s Config) -> Scope<'s> {
+        Scope::of_instance(config, self.module(), self.instance())
+    }
+
+    /// The function's name: see the module documentation; an instance's ends with its
+    /// index (`orders[eu]`, `worker[0]`).
+    fn name(&self) -> String {
+        let base = match self {
+            Lambda::Resource(m, r, _) => m.function_name(&r.name),
+            Lambda::RegistryModule(m, c, _) => m.function_name(&c.name),
+        };
+        match self.instance() {
+            Some(i) => format!("{base}{}", i.name_index()),
+            None => base,
+        }
+    }
+
+    /// Its Terraform address (`module.a.aws_lambda_function.x`, `module.a.module.api`,
+    /// `aws_lambda_function.x["eu"]`).
+    pub(crate) fn address(&self) -> String {
+        let base = match self {
+            Lambda::Resource(_, r, _) => r.address.clone(),
+            Lambda::RegistryModule(m, c, _) => format!("{}module.{}", m.prefix, c.name),
+        };
+        match self.instance() {
+            Some(i) => format!("{base}{}", i.address_index()),
+            None => base,
+        }
+    }
+}
+
+/// A definition's functions: one, one per instance of its `for_each`/`count`, or one
+/// not analysed when the collection is not known.
+fn expand<'a>(
+    module: &'a Module,
+    body: &hcl::Body,
+    make: impl Fn(Which) -> Lambda<'a>,
+) -> Vec<Lambda<'a>> {
+    if let Some(why) = &module.instances_unknown {
+        return vec![make(Which::NotKnown(why.clone()))];
+    }
+    let Some(repeat) = repetition(body) else {
+        return vec![make(Which::One)];
+    };
+    let config = Config {
+        root: PathBuf::new(),
+        module: Module::default(),
+        plan: plan::Plan::default(),
+    };
+    let scope = Scope::new(&config, module);
+    match eval::instances(&scope.eval(repeat.expr()), repeat.is_count()) {
+        Ok(all) => all.into_iter().map(|i| make(Which::Instance(i))).collect(),
+        Err(why) => vec![make(Which::NotKnown(why))],
     }
 }
 
 /// Every function of the module and its children, in address order.
 pub(crate) fn lambdas(module: &Module) -> Vec<Lambda<'_>> {
-    let mut out: Vec<Lambda<'_>> = module
+    let mut out: Vec<Lambda<'_>> = Vec::new();
+    for r in module
         .resources
         .values()
         .filter(|r| r.kind == "aws_lambda_function")
-        .map(|r| Lambda::Resource(module, r))
-        .collect();
-    out.extend(
-        module
-            .calls_made
-            .values()
-            .filter(|c| is_lambda_module(&c.source))
-            .map(|c| Lambda::RegistryModule(module, c)),
-    );
+    {
+        out.extend(expand(module, &r.body, |w| Lambda::Resource(module, r, w)));
+    }
+    for c in module
+        .calls_made
+        .values()
+        .filter(|c| is_lambda_module(&c.source))
+    {
+        out.extend(expand(module, &c.body, |w| {
+            Lambda::RegistryModule(module, c, w)
+        }));
+    }
     for child in module.children.values() {
         out.extend(lambdas(child));
     }
@@ -702,6 +931,7 @@ pub(crate) fn discover(
     d.diagnostics.extend(diagnostics);
     // A resource and a module call may share a name (`aws_lambda_function.api` and
     // `module.api`): such functions are named by their whole address instead.
+    let attachments = roles::Attachments::of(&config);
     let mut short: BTreeMap<String, usize> = BTreeMap::new();
     for lambda in &functions {
         *short.entry(lambda.name()).or_default() += 1;
@@ -712,7 +942,14 @@ pub(crate) fn discover(
         } else {
             lambda.name()
         };
-        if let Some(configured) = configure(&config, lambda, name, confine, &mut d.diagnostics) {
+        if let Some(configured) = configure(
+            &config,
+            &attachments,
+            &lambda,
+            name,
+            confine,
+            &mut d.diagnostics,
+        ) {
             d.functions
                 .push(configured.resolve(root, &mut d.diagnostics));
         }
@@ -724,16 +961,17 @@ pub(crate) fn discover(
 /// `create_function = false` (or `create = false`).
 fn configure(
     config: &Config,
-    lambda: Lambda<'_>,
+    attachments: &roles::Attachments<'_>,
+    lambda: &Lambda<'_>,
     name: String,
     confine: &Confine,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<Configured> {
-    let (module, args, location, registry) = match lambda {
-        Lambda::Resource(m, r) => (m, &r.body, r.location.clone(), false),
-        Lambda::RegistryModule(m, c) => (m, &c.body, c.location.clone(), true),
+    let (args, location, registry) = match lambda {
+        Lambda::Resource(_, r, _) => (&r.body, r.location.clone(), false),
+        Lambda::RegistryModule(_, c, _) => (&c.body, c.location.clone(), true),
     };
-    let scope = Scope::new(config, module);
+    let scope = lambda.scope(config);
     let arg = |n: &str| scope.argument(args, n);
     if registry
         && (arg("create").is_some_and(|v| v == Value::Bool(false))
@@ -745,7 +983,14 @@ fn configure(
     let is_image =
         literal("package_type").as_deref() == Some("Image") || arg("image_uri").is_some();
     let mut unsupported = None;
-    let code_root = if is_image {
+    let code_root = if let Which::NotKnown(why) = lambda.which() {
+        // Never one function standing for instances that are not known.
+        unsupported = Some((
+            Level::Warning,
+            format!("{why}: its instances are not known, so none is analysed"),
+        ));
+        config.root.clone()
+    } else if is_image {
         unsupported = Some((
             Level::Warning,
             "a container image (`package_type = \"Image\"`) is not analysed".to_string(),
@@ -796,7 +1041,7 @@ fn configure(
         diagnostics,
     );
     let (triggers, event_sources) = events::triggers(config, lambda);
-    let declared = roles::declared(config, lambda, event_sources);
+    let declared = roles::declared(config, attachments, lambda, event_sources);
     Some(Configured {
         name,
         handler: if is_image { None } else { literal("handler") },
@@ -1120,8 +1365,17 @@ pub(crate) fn find_resource<'m>(
     address: &str,
 ) -> Option<(&'m Module, &'m Resource)> {
     if let Some(rest) = address.strip_prefix("module.") {
-        let (call, rest) = rest.split_once('.')?;
-        return find_resource(module.children.get(call)?, rest);
+        // The call's name, with an instance's index (`jobs["a.b"]`) that may hold dots.
+        let (child, rest) = module
+            .children
+            .iter()
+            .find_map(|(key, child)| Some((child, rest.strip_prefix(key)?.strip_prefix('.')?)))?;
+        return find_resource(child, rest);
     }
+    // An instance (`aws_iam_role.r["eu"]`) is read as its resource.
+    let address = match address.split_once('[') {
+        Some((resource, _)) => resource,
+        None => address,
+    };
     module.resources.get(address).map(|r| (module, r))
 }

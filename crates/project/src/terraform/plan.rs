@@ -107,11 +107,8 @@ fn collect(module: &Value, depth: usize, out: &mut BTreeMap<String, Map<String, 
         .into_iter()
         .flatten()
     {
-        // A resource with `count`/`for_each` has an `index` and an address with `[…]`;
-        // the configuration names it without, so it is not one value.
-        if r.get("index").is_some() {
-            continue;
-        }
+        // A resource with `count`/`for_each` has an address per instance (`t["eu"]`,
+        // `b[0]`), as references to an instance are resolved.
         if let (Some(address), Some(Value::Object(values))) =
             (r.get("address").and_then(Value::as_str), r.get("values"))
         {

@@ -34,9 +34,54 @@ fn expr<'b>(body: &'b hcl::Body, name: &str) -> Option<&'b hcl::Expression> {
         .map(|a| a.expr())
 }
 
+/// The resources that attach policies to roles (`aws_iam_role_policy`,
+/// `aws_iam_role_policy_attachment`, `aws_iam_policy_attachment`), each with the roles
+/// it names evaluated once for the whole configuration, not once per function.
+pub(crate) struct Attachments<'a> {
+    /// In configuration order (the root module's resources by address, then each child
+    /// module's): the resource, its module, and the roles it names.
+    all: Vec<Attachment<'a>>,
+}
+
+struct Attachment<'a> {
+    module: &'a Module,
+    resource: &'a Resource,
+    roles: Vec<Vec<ValuePart>>,
+}
+
+impl<'a> Attachments<'a> {
+    pub(crate) fn of(config: &'a Config) -> Attachments<'a> {
+        let mut found: Vec<(&Module, &Resource)> = Vec::new();
+        every_resource(&config.module, &mut found);
+        let all = found
+            .into_iter()
+            .filter_map(|(module, resource)| {
+                let scope = Scope::new(config, module);
+                let arg = |k: &str| scope.argument(&resource.body, k);
+                let roles = match resource.kind.as_str() {
+                    "aws_iam_role_policy" | "aws_iam_role_policy_attachment" => {
+                        vec![arg("role")?.text()]
+                    }
+                    "aws_iam_policy_attachment" => {
+                        items(&arg("roles")?).iter().map(Value::text).collect()
+                    }
+                    _ => return None,
+                };
+                Some(Attachment {
+                    module,
+                    resource,
+                    roles,
+                })
+            })
+            .collect();
+        Attachments { all }
+    }
+}
+
 /// Reads the documents of one configuration into a role.
 struct RoleReader<'a> {
     config: &'a Config,
+    attachments: &'a Attachments<'a>,
     b: RoleBuilder,
 }
 
@@ -219,21 +264,21 @@ impl RoleReader<'_> {
             [ValuePart::Ref { logical_id, .. }] => *logical_id == role.address,
             _ => name.is_some() && Value::Text(parts.to_vec()).literal() == name,
         };
-        let mut found: Vec<(&Module, &Resource)> = Vec::new();
-        every_resource(&self.config.module, &mut found);
-        for (m, r) in found {
+        let attachments = self.attachments;
+        for a in &attachments.all {
+            if !a.roles.iter().any(|parts| names_role(parts)) {
+                continue;
+            }
+            let (m, r) = (a.module, a.resource);
             let scope = Scope::new(self.config, m);
-            let arg = |k: &str| scope.argument(&r.body, k);
             match r.kind.as_str() {
-                "aws_iam_role_policy" if arg("role").is_some_and(|v| names_role(&v.text())) => {
+                "aws_iam_role_policy" => {
                     if let Some(e) = expr(&r.body, "policy") {
                         self.policy(&scope, e, &format!("{}.policy", r.address), &r.location);
                     }
                 }
-                "aws_iam_role_policy_attachment"
-                    if arg("role").is_some_and(|v| names_role(&v.text())) =>
-                {
-                    if let Some(arn) = arg("policy_arn") {
+                _ => {
+                    if let Some(arn) = scope.argument(&r.body, "policy_arn") {
                         self.managed(
                             &arn.text(),
                             &format!("{}.policy_arn", r.address),
@@ -241,19 +286,6 @@ impl RoleReader<'_> {
                         );
                     }
                 }
-                "aws_iam_policy_attachment"
-                    if arg("roles")
-                        .is_some_and(|v| items(&v).iter().any(|i| names_role(&i.text()))) =>
-                {
-                    if let Some(arn) = arg("policy_arn") {
-                        self.managed(
-                            &arn.text(),
-                            &format!("{}.policy_arn", r.address),
-                            &r.location,
-                        );
-                    }
-                }
-                _ => {}
             }
         }
     }
@@ -507,18 +539,20 @@ fn every_resource<'m>(module: &'m Module, out: &mut Vec<(&'m Module, &'m Resourc
 /// The declared role of `lambda`; `event_sources` are those polled for it.
 pub(crate) fn declared(
     config: &Config,
-    lambda: Lambda<'_>,
+    attachments: &Attachments<'_>,
+    lambda: &Lambda<'_>,
     event_sources: Vec<EventSource>,
 ) -> Declared {
     let mut reader = RoleReader {
         config,
+        attachments,
         b: RoleBuilder::new(""),
     };
-    let (module, body) = match lambda {
-        Lambda::Resource(m, r) => (m, &r.body),
-        Lambda::RegistryModule(m, c) => (m, &c.body),
+    let body = match lambda {
+        Lambda::Resource(_, r, _) => &r.body,
+        Lambda::RegistryModule(_, c, _) => &c.body,
     };
-    let scope = Scope::new(config, module);
+    let scope = lambda.scope(config);
     let role_arg = match lambda {
         Lambda::Resource(..) => Some("role"),
         Lambda::RegistryModule(..) => match scope.argument(body, "create_role") {
@@ -527,7 +561,7 @@ pub(crate) fn declared(
         },
     };
     match (lambda, role_arg) {
-        (Lambda::RegistryModule(m, call), None) => {
+        (Lambda::RegistryModule(m, call, _), None) => {
             reader.b =
                 RoleBuilder::new(format!("the role {}module.{} creates", m.prefix, call.name));
             reader.module_role(&scope, call);
@@ -583,7 +617,7 @@ pub(crate) fn declared(
     let facts = &mut b.declared.framework;
     facts.event_sources = event_sources;
     match lambda {
-        Lambda::Resource(_, r) => {
+        Lambda::Resource(_, r, _) => {
             let block = |name: &str| r.body.blocks().find(|b| b.identifier() == name);
             facts.tracing = block("tracing_config").is_some_and(|b| {
                 scope
@@ -597,7 +631,7 @@ pub(crate) fn declared(
                 .and_then(|b| scope.argument(b.body(), "target_arn"))
                 .map(|v| v.text());
         }
-        Lambda::RegistryModule(_, c) => {
+        Lambda::RegistryModule(_, c, _) => {
             let arg = |k: &str| scope.argument(&c.body, k);
             facts.tracing =
                 arg("tracing_mode").and_then(|v| v.literal()).as_deref() == Some("Active");
