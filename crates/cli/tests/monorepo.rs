@@ -311,6 +311,16 @@ fn cdk_out_names_an_assembly_synthesized_elsewhere() {
         "{}",
         shown(&o)
     );
+    // A project that is no CDK app would not use it: a usage error, nothing written.
+    let billing = monorepo().join("services/billing");
+    let o = leastrole(&["generate", path(&billing), "--cdk-out", path(&assembly)]);
+    assert_eq!(o.status.code(), Some(2), "{}", shown(&o));
+    assert!(o.stdout.is_empty(), "{}", shown(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("--cdk-out names the cloud assembly"),
+        "{}",
+        shown(&o)
+    );
 }
 
 /// Two SAM projects whose templates use the same logical id for queues encrypted with

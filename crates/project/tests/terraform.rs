@@ -852,7 +852,7 @@ resource "aws_s3_bucket" "b" {
 }
 
 #[test]
-fn roles_of_many_functions_read_each_policy_attachment_once() {
+fn roles_of_many_functions_with_costly_attachments_are_all_read() {
     // Each attachment names its role through a local that takes ~65k evaluation steps;
     // read once per function (80 functions), as before, this took over a minute in a
     // debug build; read once for the configuration it takes about a second.
@@ -878,13 +878,16 @@ fn roles_of_many_functions_read_each_policy_attachment_once() {
         ));
     }
     write(dir.path(), "roles.tf", tf.as_bytes());
-    let started = std::time::Instant::now();
+    // No timing here (speed is for benchmarks): every function is read with its role,
+    // and a regression to per-function reading shows as a suite that takes minutes.
     let d = discover(dir.path(), &DiscoverOptions::default());
-    let took = started.elapsed();
     assert_eq!(d.functions.len(), 81, "{:?}", d.diagnostics);
     assert!(
-        took < std::time::Duration::from_secs(20),
-        "discovery took {took:?}"
+        d.functions
+            .iter()
+            .filter(|f| f.name != "fn")
+            .all(|f| f.declared.is_some()),
+        "every function's role is read"
     );
 }
 

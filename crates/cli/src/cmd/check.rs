@@ -44,7 +44,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Status> {
             let root = args.path.clone().unwrap_or_else(|| PathBuf::from("."));
             super::project_folder(&root)?;
             let discovery = discover(&root, &options);
-            super::terraform_inputs_apply(&args.iac, &root, &discovery)?;
+            super::iac_inputs_apply(&args.iac, &root, &discovery)?;
             (root, discovery)
         }
     };

@@ -156,7 +156,7 @@ fn generate(
     }
     // The working tree decides: the base revision may predate the Terraform project.
     if checkout.is_none() {
-        super::terraform_inputs_apply(&args.iac, root, &discovery)?;
+        super::iac_inputs_apply(&args.iac, root, &discovery)?;
     }
     let report = build_report(maps, discovery, &analysis_options(args.analysis))
         .context("the service maps are broken")?;

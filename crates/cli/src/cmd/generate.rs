@@ -38,7 +38,7 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<Status> {
             let root = args.path.clone().unwrap_or_else(|| PathBuf::from("."));
             super::project_folder(&root)?;
             let discovery = discover(&root, &options);
-            super::terraform_inputs_apply(&args.iac, &root, &discovery)?;
+            super::iac_inputs_apply(&args.iac, &root, &discovery)?;
             discovery
         }
     };

@@ -56,12 +56,31 @@ pub(crate) fn iac_inputs(iac: &IacArgs) -> anyhow::Result<()> {
 /// PATH that is not one (another framework, a plain folder, or a monorepo, whose
 /// projects they would not reach), they would be silently unused, and a user who passed
 /// them expects the names they give. A usage error (exit 2) saying where they apply.
-/// A discovery that stops on configuration errors is left to report those.
-pub(crate) fn terraform_inputs_apply(
+/// A discovery that stops on configuration errors is left to report those. `--cdk-out`
+/// likewise names a CDK app's assembly: unused when PATH's functions come from no CDK
+/// app, it is the same error.
+pub(crate) fn iac_inputs_apply(
     iac: &IacArgs,
     path: &Path,
     discovery: &leastrole_project::Discovery,
 ) -> anyhow::Result<()> {
+    if iac.cdk_out.is_some()
+        && discovery.config_errors().next().is_none()
+        && !discovery
+            .functions
+            .iter()
+            .any(|f| f.framework == leastrole_project::Framework::Cdk && f.project.is_none())
+    {
+        anyhow::bail!(
+            "--cdk-out names the cloud assembly of the CDK app at PATH, and {} is none (its functions come from no CDK app{})",
+            path.display(),
+            if discovery.projects.is_empty() {
+                ""
+            } else {
+                ", and it holds several projects, to none of which it is passed"
+            }
+        );
+    }
     let mut given = Vec::new();
     if !iac.var_files.is_empty() {
         given.push("--var-file");
