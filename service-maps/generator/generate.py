@@ -773,7 +773,8 @@ OVERRIDE_OP_KEYS = {"source", "actions", "not_needed", "unmapped", "no_permissio
 OVERRIDE_ACTION_KEYS = {"action", "resources", "when", "note"}
 OVERRIDE_RES_KEYS = {"type", "bind", "unbound", "arn_param", "auto"}
 # The object forms of a binding (crates/maps/src/schema.rs `Binding`).
-BINDING_FORMS = ({"param", "parse"}, {"param", "default"}, {"param", "prefix"}, {"constant"})
+BINDING_FORMS = ({"param", "parse"}, {"param", "default"}, {"param", "prefix"}, {"constant"},
+                 {"event", "unknown"})
 
 
 def apply_override(svc, model, op, entry, iam, res, where):
@@ -808,8 +809,8 @@ def apply_override(svc, model, op, entry, iam, res, where):
                 for b in r.get("bind", {}).values():
                     if isinstance(b, dict) and set(b) not in BINDING_FORMS:
                         die(f"{w}: a binding is a path, {{param, parse}}, {{param, default}}, "
-                            f"{{param, prefix}} or {{constant}}: {b!r}")
-                    if isinstance(b, dict) and "constant" in b:
+                            f"{{param, prefix}}, {{constant}} or {{event, unknown}}: {b!r}")
+                    if isinstance(b, dict) and ("constant" in b or "event" in b):
                         continue
                     p = b if isinstance(b, str) else b["param"]
                     if not model.path_ok(op, p):

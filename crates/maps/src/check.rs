@@ -94,8 +94,10 @@ fn resource_rule(r: &ResourceRule) -> Result<(), String> {
         if !in_arn.contains(p.as_str()) {
             return Err(format!("binds ${{{p}}}, which {} does not have", r.arn));
         }
-        if !matches!(binding, crate::Binding::Constant { .. })
-            && path::parse(binding.path()).is_none()
+        if !matches!(
+            binding,
+            crate::Binding::Constant { .. } | crate::Binding::Event { .. }
+        ) && path::parse(binding.path()).is_none()
         {
             return Err(format!("malformed parameter path `{}`", binding.path()));
         }

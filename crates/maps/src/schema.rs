@@ -223,17 +223,27 @@ pub enum Binding {
     Constant {
         constant: String,
     },
+    /// A value the request does not carry but the function's own event does: the API
+    /// and stage of the WebSocket connection `PostToConnection` manages are those of the
+    /// route that invokes the function (`requestContext.apiId`, `requestContext.stage`).
+    /// Taken from what the function's triggers put there (an `event-value-from-trigger`
+    /// note); when none does, the placeholder is `*` with `unknown` as the reason, as an
+    /// `unbound` one.
+    Event {
+        event: String,
+        unknown: String,
+    },
 }
 
 impl Binding {
-    /// The parameter path the value is read from; empty for a constant.
+    /// The parameter path the value is read from; empty for a constant or an event value.
     pub fn path(&self) -> &str {
         match self {
             Binding::Path(p) => p,
             Binding::Parsed { param, .. }
             | Binding::Defaulted { param, .. }
             | Binding::Prefixed { param, .. } => param,
-            Binding::Constant { .. } => "",
+            Binding::Constant { .. } | Binding::Event { .. } => "",
         }
     }
 }

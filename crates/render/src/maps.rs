@@ -211,5 +211,6 @@ fn binding_text(b: &Binding) -> String {
         Binding::Defaulted { param, default } => format!("{param} (default: {default})"),
         Binding::Prefixed { param, prefix } => format!("{prefix}{{{param}}}"),
         Binding::Constant { constant } => format!("always {constant:?}"),
+        Binding::Event { event, .. } => format!("the function's event: {event}"),
     }
 }

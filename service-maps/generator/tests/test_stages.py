@@ -144,7 +144,7 @@ class Overrides(unittest.TestCase):
         out = self.apply({"source": SOURCE, "actions": [{"action": "s3:GetObject", "resources": [
             {"type": "object", "bind": {"BucketName": {"param": "Bucket", "default": "b"}, "ObjectName": "Key"}}]}]})
         self.assertEqual(out["actions"][0]["resources"][0]["bind"]["BucketName"], {"param": "Bucket", "default": "b"})
-        with dies(self, "a binding is a path, {param, parse}, {param, default}, {param, prefix} or {constant}"):
+        with dies(self, "a binding is a path, {param, parse}, {param, default}, {param, prefix}, {constant} or {event, unknown}"):
             self.apply({"source": SOURCE, "actions": [{"action": "s3:GetObject", "resources": [
                 {"type": "object", "bind": {"BucketName": {"param": "Bucket", "default": "b", "parse": "kms-key-id"}}}]}]})
 

@@ -356,7 +356,29 @@ impl CallContext<'_> {
         // Placeholder → candidate values (several for `RequestItems{}`-style paths), each
         // with the triggers it can come from.
         let mut choices: Vec<(String, Vec<Choice>)> = Vec::new();
+        // Placeholders nothing fills, with why: the table's, and event values no trigger
+        // of the function sets.
+        let mut unbound = r.unbound.clone();
         for (placeholder, binding) in &r.bind {
+            if let Binding::Event { event, unknown } = binding {
+                let texts = arn::texts_of(
+                    &Value::Event {
+                        path: event.clone(),
+                    },
+                    self.env,
+                );
+                if texts.iter().any(Text::is_fully_unknown) {
+                    unbound.insert(placeholder.clone(), unknown.clone());
+                    continue;
+                }
+                self.note_triggers(&texts);
+                self.note_unknown(op_name, event, &texts, false, &affected);
+                choices.push((
+                    placeholder.clone(),
+                    texts.into_iter().map(|t| (t.parts, t.triggers)).collect(),
+                ));
+                continue;
+            }
             let texts: Vec<Text> = match binding {
                 Binding::Constant { constant } => vec![Text::literal(constant)],
                 _ => match values::lookup_or(params, binding.path(), default_of(binding)) {
@@ -366,7 +388,8 @@ impl CallContext<'_> {
                             Binding::Path(_)
                             | Binding::Defaulted { .. }
                             | Binding::Prefixed { .. }
-                            | Binding::Constant { .. } => arn::texts_of(v, self.env),
+                            | Binding::Constant { .. }
+                            | Binding::Event { .. } => arn::texts_of(v, self.env),
                             Binding::Parsed { parse, .. } => arn::parse(*parse, v, self.env),
                         })
                         .collect(),
@@ -411,27 +434,6 @@ impl CallContext<'_> {
             self.note_unknown(op_name, binding.path(), &texts, primary, &affected);
             choices.push((
                 placeholder.clone(),
-                texts.into_iter().map(|t| (t.parts, t.triggers)).collect(),
-            ));
-        }
-        // Placeholders the function's own event names (the WebSocket API and stage a
-        // connection belongs to) take what its triggers put there.
-        let mut unbound = r.unbound.clone();
-        for &(placeholder, path) in event_placeholders(r) {
-            let texts = arn::texts_of(
-                &Value::Event {
-                    path: path.to_string(),
-                },
-                self.env,
-            );
-            if texts.iter().any(Text::is_fully_unknown) || !unbound.contains_key(placeholder) {
-                continue;
-            }
-            self.note_triggers(&texts);
-            self.note_unknown(op_name, path, &texts, false, &affected);
-            unbound.remove(placeholder);
-            choices.push((
-                placeholder.to_string(),
                 texts.into_iter().map(|t| (t.parts, t.triggers)).collect(),
             ));
         }
@@ -573,22 +575,6 @@ impl CallContext<'_> {
     }
 }
 
-/// Placeholders of a resource no request parameter fills but the function's own event
-/// names: an API Gateway connection's API and stage (`execute-api:ManageConnections`
-/// on `…/<api-id>/<stage>/POST/@connections/*`) are those of the WebSocket route that
-/// invokes it, whose domain and stage its client's endpoint is built from. Used only
-/// when the function's triggers set them, with an `event-value-from-trigger` note.
-fn event_placeholders(r: &ResourceRule) -> &'static [(&'static str, &'static str)] {
-    if r.arn.contains(":execute-api:") {
-        &[
-            ("ApiId", "requestContext.apiId"),
-            ("Stage", "requestContext.stage"),
-        ]
-    } else {
-        &[]
-    }
-}
-
 /// Whether a rule is a KMS action only a customer-managed key calls for, and the
 /// template may name that key: it applies with `--kms`, not without, and `--kms` is off.
 fn template_kms(rule: &ActionRule, params: &Value, options: &Options) -> bool {
@@ -613,7 +599,8 @@ fn default_of(binding: &Binding) -> Option<&str> {
         Binding::Path(_)
         | Binding::Parsed { .. }
         | Binding::Prefixed { .. }
-        | Binding::Constant { .. } => None,
+        | Binding::Constant { .. }
+        | Binding::Event { .. } => None,
     }
 }
 
