@@ -20,6 +20,7 @@ pub mod facts;
 pub mod program;
 pub mod source;
 
+mod batch;
 mod escape;
 mod javascript;
 mod python;
@@ -93,28 +94,99 @@ pub fn analyze_folder(root: &Path, entries: &[String]) -> FolderFacts {
 }
 
 /// [`analyze_folder`], reading only the files `confine` admits.
+///
+/// A language with more than [`batch::BATCH_FILES`] files is analysed in batches that
+/// are unions of its import graph's connected components (see [`batch`]): the result
+/// is the same, and only one batch's trees are held at a time, at the cost of parsing
+/// each file twice (once to find the components).
 pub fn analyze_folder_within(root: &Path, entries: &[String], confine: Confine) -> FolderFacts {
+    analyze_folder_batched(root, entries, confine, batch::BATCH_FILES)
+}
+
+/// [`analyze_folder_within`] with batches of at most `max` files (the tests use a
+/// small bound to check that batching changes nothing).
+#[doc(hidden)]
+pub fn analyze_folder_batched(
+    root: &Path,
+    entries: &[String],
+    confine: Confine,
+    max: usize,
+) -> FolderFacts {
     let mut out = FolderFacts::default();
-    // Not cached: a folder is one unit, and a cache would keep the Python trees alive
-    // while the JavaScript ones are analysed.
-    each_language(
-        &Sources::default().within(confine),
-        root,
-        entries,
-        &SearchPaths::default(),
-        |program| {
-            out.files.extend(program.modules.keys().cloned());
-            let (calls, diagnostics) = program.into_calls_and_diagnostics();
-            out.calls.extend(calls);
-            out.diagnostics.extend(diagnostics);
-        },
-    );
+    let mut take = |program: Program| {
+        out.files.extend(program.modules.keys().cloned());
+        let (calls, diagnostics) = program.into_calls_and_diagnostics();
+        out.calls.extend(calls);
+        out.diagnostics.extend(diagnostics);
+    };
+    // Not cached: a folder is one unit (or batches of it), and a cache would keep every
+    // tree alive, the Python ones while the JavaScript ones are analysed.
+    let sources = Sources::default().within(confine);
+    let (py, js) = by_language(entries);
+    on_analysis_threads(|| {
+        for batch in python_batches(&sources, root, &py, max) {
+            take(python::analyze_batch(&sources, root, &py, &batch, &[]));
+        }
+        for batch in javascript_batches(&sources, root, &js, max) {
+            take(javascript::analyze(&sources, root, &batch, &[]));
+        }
+    });
     out.calls.sort();
     out.diagnostics.sort();
     out.diagnostics.dedup();
     out.files.sort();
     out.files.dedup();
     out
+}
+
+/// The batches [`analyze_folder_batched`] analyses, Python's then JavaScript's (for
+/// tests: that batching really splits the folders they check).
+#[doc(hidden)]
+pub fn folder_batches(
+    root: &Path,
+    entries: &[String],
+    confine: Confine,
+    max: usize,
+) -> Vec<Vec<String>> {
+    let sources = Sources::default().within(confine);
+    let (py, js) = by_language(entries);
+    on_analysis_threads(|| {
+        let mut batches = python_batches(&sources, root, &py, max);
+        batches.extend(javascript_batches(&sources, root, &js, max));
+        batches
+    })
+}
+
+fn python_batches(sources: &Sources, root: &Path, py: &[String], max: usize) -> Vec<Vec<String>> {
+    if py.is_empty() {
+        return Vec::new();
+    }
+    batch::plan(py, max, python::normalize, || {
+        python::imports(sources, root, py, &[])
+    })
+}
+
+fn javascript_batches(
+    sources: &Sources,
+    root: &Path,
+    js: &[String],
+    max: usize,
+) -> Vec<Vec<String>> {
+    if js.is_empty() {
+        return Vec::new();
+    }
+    let key = |e: &str| e.trim_start_matches("./").to_string();
+    batch::plan(js, max, key, || javascript::imports(sources, root, js, &[]))
+}
+
+/// The Python entries and the JavaScript/TypeScript ones; files of other languages are
+/// left out.
+fn by_language(entries: &[String]) -> (Vec<String>, Vec<String>) {
+    entries
+        .iter()
+        .filter(|e| Language::of_path(e).is_some())
+        .cloned()
+        .partition(|e| Language::of_path(e) == Some(Language::Python))
 }
 
 /// Run the Python front-end on the Python entries, then the JavaScript/TypeScript
@@ -127,11 +199,7 @@ fn each_language(
     paths: &SearchPaths,
     mut take: impl FnMut(Program) + Send,
 ) {
-    let (py, js): (Vec<String>, Vec<String>) = entries
-        .iter()
-        .filter(|e| Language::of_path(e).is_some())
-        .cloned()
-        .partition(|e| Language::of_path(e) == Some(Language::Python));
+    let (py, js) = by_language(entries);
     let run = move || {
         if !py.is_empty() {
             take(python::analyze(sources, root, &py, &paths.python));

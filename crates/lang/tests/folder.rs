@@ -2,12 +2,14 @@
 //! `analyze` gives for the same entries, and `Program::into_calls_and_diagnostics`
 //! exactly what `all_calls`/`all_diagnostics` give, on the fixture projects that mix
 //! Python and JavaScript/TypeScript; and analyses sharing one cache of parsed files
-//! (`Sources::cached`) give what each gives on its own.
+//! (`Sources::cached`) give what each gives on its own; and a folder analysed in
+//! batches of its import graph's components gives what it gives as one unit.
 
 use std::path::{Path, PathBuf};
 
 use leastrole_lang::{
-    Language, Sources, analyze, analyze_folder, analyze_with, on_analysis_threads,
+    Confine, Language, Sources, analyze, analyze_folder, analyze_folder_batched, analyze_with,
+    folder_batches, on_analysis_threads,
 };
 use rayon::prelude::*;
 
@@ -106,4 +108,73 @@ fn shared_sources_change_no_result() {
         calls += fresh.all_calls().len();
     }
     assert!(calls > 100, "only {calls} calls");
+}
+
+/// Every fixture folder (front-end fixtures, projects, hostile inputs) analysed as one
+/// plain unit, then in batches as small as its import components allow: the facts are
+/// the same, and the batches are real (folders split, modules that import each other
+/// kept together).
+#[test]
+fn batches_of_import_components_change_no_result() {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures");
+    let mut roots: Vec<PathBuf> = ["python", "javascript", "typescript"]
+        .iter()
+        .map(|l| fixtures.join(l))
+        .collect();
+    for group in ["projects", "hostile"] {
+        let Ok(read) = std::fs::read_dir(fixtures.join(group)) else {
+            panic!("no fixtures under {}", fixtures.join(group).display());
+        };
+        roots.extend(read.flatten().map(|p| p.path()).filter(|p| p.is_dir()));
+    }
+    roots.sort();
+    let (mut split, mut together) = (0, 0);
+    for root in &roots {
+        let mut entries = Vec::new();
+        sources(root, root, &mut entries);
+        entries.sort();
+        if entries.is_empty() {
+            continue;
+        }
+        let whole = analyze_folder(root, &entries);
+        let batched = analyze_folder_batched(root, &entries, Confine::default(), 1);
+        let name = root.display();
+        same(&batched.files, &whole.files, &format!("{name}: files"));
+        same(&batched.calls, &whole.calls, &format!("{name}: calls"));
+        same(
+            &batched.diagnostics,
+            &whole.diagnostics,
+            &format!("{name}: diagnostics"),
+        );
+        let batches = folder_batches(root, &entries, Confine::default(), 1);
+        let mut listed: Vec<&String> = batches.iter().flatten().collect();
+        listed.sort();
+        assert_eq!(
+            listed,
+            entries.iter().collect::<Vec<_>>(),
+            "{name}: every entry once"
+        );
+        if batches.len() > 1 {
+            split += 1;
+        }
+        together += batches.iter().filter(|b| b.len() > 1).count();
+    }
+    assert!(split >= 20, "only {split} folders were split");
+    assert!(
+        together >= 10,
+        "only {together} batches keep importing modules together"
+    );
+}
+
+/// `left == right`, or a failure naming the first difference (not two whole lists).
+fn same<T: PartialEq + std::fmt::Debug>(left: &[T], right: &[T], what: &str) {
+    if let Some(i) = (0..left.len().max(right.len())).find(|&i| left.get(i) != right.get(i)) {
+        panic!(
+            "{what}: {} vs {} items, first difference at {i}:\n  batched: {:?}\n  whole:   {:?}",
+            left.len(),
+            right.len(),
+            left.get(i),
+            right.get(i)
+        );
+    }
 }

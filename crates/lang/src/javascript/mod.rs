@@ -71,7 +71,15 @@ pub(crate) fn analyze(
     node_path: &[String],
 ) -> Program {
     let mut program = Program::default();
-    let parsed = discover(sources, root, entries, node_path, &mut program.diagnostics);
+    let parsed = discover(
+        sources,
+        root,
+        entries,
+        node_path,
+        &mut program.diagnostics,
+        |p| p,
+        |p| resolved_files(&p.specs),
+    );
     let entry_set: BTreeSet<String> = entries
         .iter()
         .map(|e| e.trim_start_matches("./").to_string())
@@ -208,15 +216,43 @@ fn run_waves(
     (outs, cyclic)
 }
 
-/// Parse the entry files and every local module they import, transitively.
-fn discover(
+/// Each module reached from `entries` (imported transitively) with the files it
+/// imports, in no particular order. Nothing else is kept: each tree is dropped once its
+/// imports are resolved. Files that cannot be loaded are left out.
+pub(crate) fn imports(
+    sources: &Sources,
+    root: &Path,
+    entries: &[String],
+    node_path: &[String],
+) -> Vec<(String, Vec<String>)> {
+    let deps = |p: Parsed| resolved_files(&p.specs).into_iter().cloned().collect();
+    discover(
+        sources,
+        root,
+        entries,
+        node_path,
+        &mut Vec::new(),
+        deps,
+        |deps: &Vec<String>| deps.iter().collect(),
+    )
+    .into_iter()
+    .collect()
+}
+
+/// Parse the entry files and every local module they import, transitively, each wave
+/// in parallel; `keep` turns each parsed file, its imports resolved, into what the
+/// caller keeps of it (on the parsing thread, so a tree not kept is dropped there), and
+/// `files` gives the files it imports.
+fn discover<T: Send>(
     sources: &Sources,
     root: &Path,
     entries: &[String],
     node_path: &[String],
     diags: &mut Vec<Diagnostic>,
-) -> BTreeMap<String, Parsed> {
-    let mut parsed: BTreeMap<String, Parsed> = BTreeMap::new();
+    keep: impl Fn(Parsed) -> T + Sync,
+    files: impl Fn(&T) -> Vec<&String>,
+) -> BTreeMap<String, T> {
+    let mut parsed: BTreeMap<String, T> = BTreeMap::new();
     let mut seen: BTreeSet<String> = BTreeSet::new();
     let mut frontier: Vec<String> = Vec::new();
     for e in entries {
@@ -227,39 +263,24 @@ fn discover(
     }
     let resolver = Resolver::new(sources, root, node_path);
     while !frontier.is_empty() {
-        let results: Vec<(String, Result<Parsed, Diagnostic>)> = frontier
+        let results: Vec<(String, Result<T, Diagnostic>)> = frontier
             .par_iter()
             .map(|rel| {
-                let parsed = parse_file(sources, root, rel, resolver.follows_packages());
+                let parsed = parse_file(sources, root, rel, resolver.follows_packages())
+                    .map(|p| keep(resolve_specs(&resolver, rel, p)));
                 (rel.clone(), parsed)
             })
             .collect();
         let mut next = Vec::new();
         for (rel, result) in results {
             match result {
-                Ok(mut p) => {
-                    let specs: Vec<String> = p.specs.keys().cloned().collect();
-                    for spec in specs {
-                        let r = if is_local(&spec) {
-                            resolver.resolve(&rel, &spec)
-                        } else {
-                            // A package: followed only into a layer that has it.
-                            match resolver.resolve_package(&rel, &spec) {
-                                Some(file) => Resolved::File(file),
-                                None => {
-                                    p.specs.remove(&spec);
-                                    continue;
-                                }
-                            }
-                        };
-                        if let Resolved::File(dep) = &r
-                            && seen.insert(dep.clone())
-                        {
+                Ok(kept) => {
+                    for dep in files(&kept) {
+                        if seen.insert(dep.clone()) {
                             next.push(dep.clone());
                         }
-                        p.specs.insert(spec, r);
                     }
-                    parsed.insert(rel, p);
+                    parsed.insert(rel, kept);
                 }
                 Err(d) => diags.push(d),
             }
@@ -268,6 +289,35 @@ fn discover(
         frontier = next;
     }
     parsed
+}
+
+/// `p` with its specifiers resolved; a package is followed only into a layer that has
+/// it, and dropped otherwise.
+fn resolve_specs(resolver: &Resolver<'_>, rel: &str, mut p: Parsed) -> Parsed {
+    let specs = std::mem::take(&mut p.specs);
+    for spec in specs.into_keys() {
+        let r = if is_local(&spec) {
+            resolver.resolve(rel, &spec)
+        } else {
+            match resolver.resolve_package(rel, &spec) {
+                Some(file) => Resolved::File(file),
+                None => continue,
+            }
+        };
+        p.specs.insert(spec, r);
+    }
+    p
+}
+
+/// The files `specs` resolve to.
+fn resolved_files(specs: &BTreeMap<String, Resolved>) -> Vec<&String> {
+    specs
+        .values()
+        .filter_map(|r| match r {
+            Resolved::File(dep) => Some(dep),
+            _ => None,
+        })
+        .collect()
 }
 
 /// `packages`: bare specifiers are kept too, to be looked up in the function's layers.

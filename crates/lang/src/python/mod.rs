@@ -51,7 +51,7 @@ fn at(file: &str, line: u32) -> Option<Location> {
 }
 
 /// Normalise an entry path: `/` separators, no `./`.
-fn normalize(rel: &str) -> String {
+pub(crate) fn normalize(rel: &str) -> String {
     rel.replace('\\', "/")
         .split('/')
         .filter(|p| !p.is_empty() && *p != ".")
@@ -189,38 +189,52 @@ pub(crate) fn analyze(
     entries: &[String],
     layers: &[String],
 ) -> Program {
+    analyze_batch(sources, root, entries, entries, layers)
+}
+
+/// Each module reached from `entries` (loaded transitively) with the modules it loads,
+/// in no particular order. Nothing else is kept: each tree is dropped once its imports
+/// are read. Files that cannot be loaded are left out (their importers name them).
+pub(crate) fn imports(
+    sources: &Sources,
+    root: &Path,
+    entries: &[String],
+    layers: &[String],
+) -> Vec<(String, Vec<String>)> {
     let entries: Vec<String> = entries.iter().map(|e| normalize(e)).collect();
+    let resolver = Resolver::new(sources, root, &entries, layers);
+    discover(
+        sources,
+        root,
+        &entries,
+        &resolver,
+        |p| (p.rel, p.loads),
+        |(_, loads)| loads,
+    )
+    .0
+}
+
+/// [`analyze`] for the modules `batch` reaches, as part of a unit whose entries are
+/// `entries` (which decide where absolute imports are looked for). When `batch` is
+/// closed under imports (every module it reaches is reached from it alone, as a union
+/// of [`imports`]' connected components is), each module's facts are those the whole
+/// unit's analysis gives it: evaluation only crosses into modules a module loads, and
+/// call sites are only in modules that load the callee's.
+pub(crate) fn analyze_batch(
+    sources: &Sources,
+    root: &Path,
+    entries: &[String],
+    batch: &[String],
+    layers: &[String],
+) -> Program {
+    let entries: Vec<String> = entries.iter().map(|e| normalize(e)).collect();
+    let batch: Vec<String> = batch.iter().map(|e| normalize(e)).collect();
     let resolver = Resolver::new(sources, root, &entries, layers);
     let mut program = Program::default();
 
-    // 1. Discover and parse, breadth-first, each wave in parallel.
-    let mut seen: BTreeSet<String> = BTreeSet::new();
-    let mut frontier: Vec<String> = entries
-        .iter()
-        .filter(|e| seen.insert((*e).clone()))
-        .cloned()
-        .collect();
-    let mut parsed: Vec<Parsed> = Vec::new();
-    while !frontier.is_empty() {
-        let wave: Vec<Result<Parsed, Diagnostic>> = frontier
-            .par_iter()
-            .map(|rel| parse_file(sources, root, rel, &resolver))
-            .collect();
-        frontier = Vec::new();
-        for result in wave {
-            match result {
-                Ok(p) => {
-                    for load in &p.loads {
-                        if seen.insert(load.clone()) {
-                            frontier.push(load.clone());
-                        }
-                    }
-                    parsed.push(p);
-                }
-                Err(d) => program.diagnostics.push(d),
-            }
-        }
-    }
+    // 1. Discover and parse.
+    let (mut parsed, diagnostics) = discover(sources, root, &batch, &resolver, |p| p, |p| &p.loads);
+    program.diagnostics = diagnostics;
     parsed.sort_by(|a, b| a.rel.cmp(&b.rel));
     let by_file: BTreeMap<String, usize> = parsed
         .iter()
@@ -244,6 +258,49 @@ pub(crate) fn analyze(
     }
     sort_diagnostics(&mut program.diagnostics);
     program
+}
+
+/// Parse `entries` and, breadth-first, every module they load, each wave in parallel;
+/// `keep` turns each parsed file into what the caller keeps of it (on the parsing
+/// thread, so a tree not kept is dropped there), `loads` reads the modules it loads.
+/// Returns what was kept and the files that could not be loaded.
+fn discover<T: Send>(
+    sources: &Sources,
+    root: &Path,
+    entries: &[String],
+    resolver: &Resolver<'_>,
+    keep: impl Fn(Parsed) -> T + Sync,
+    loads: impl Fn(&T) -> &[String],
+) -> (Vec<T>, Vec<Diagnostic>) {
+    let mut seen: BTreeSet<String> = BTreeSet::new();
+    let mut frontier: Vec<String> = entries
+        .iter()
+        .filter(|e| seen.insert((*e).clone()))
+        .cloned()
+        .collect();
+    let mut kept = Vec::new();
+    let mut diagnostics = Vec::new();
+    while !frontier.is_empty() {
+        let wave: Vec<Result<T, Diagnostic>> = frontier
+            .par_iter()
+            .map(|rel| parse_file(sources, root, rel, resolver).map(&keep))
+            .collect();
+        frontier = Vec::new();
+        for result in wave {
+            match result {
+                Ok(p) => {
+                    for load in loads(&p) {
+                        if seen.insert(load.clone()) {
+                            frontier.push(load.clone());
+                        }
+                    }
+                    kept.push(p);
+                }
+                Err(d) => diagnostics.push(d),
+            }
+        }
+    }
+    (kept, diagnostics)
 }
 
 /// The local functions called at each call site of module `m`, with the implicit

@@ -1,0 +1,236 @@
+//! Splitting a large folder analysed as one unit into batches closed under imports, so
+//! that only one batch's syntax trees and analysis state are held at a time.
+//!
+//! Both front-ends hold every module's tree (and Python its scopes and bindings) until
+//! the whole program is evaluated, because evaluation crosses modules lazily and call
+//! sites anywhere give parameters their values. That is what makes the result exact,
+//! and what makes a unit's peak memory grow with its size. But a module's facts depend
+//! only on the modules connected to it by imports: it evaluates into the modules it
+//! loads, and the call sites that reach its functions are in modules that load it. So
+//! the import graph's connected components can be analysed apart, and a batch that is a
+//! union of whole components gives each of its modules the facts the whole unit gives.
+//!
+//! Finding the components needs every file's imports first: a pass that parses each file,
+//! reads its imports and drops the tree, before the batches parse their files again. That
+//! second parse is the price of the bound, so only a unit above [`BATCH_FILES`] files of
+//! one language is split.
+
+use std::collections::{BTreeMap, HashMap};
+
+/// Files of one language above which a folder is analysed in batches, and the most files
+/// a batch holds (unless one component is larger: it is never split). At 10,000 files of
+/// one language a unit's analysis peaks at about 400 MB (docs/performance.md).
+pub(crate) const BATCH_FILES: usize = 10_000;
+
+/// The entries, split into batches of at most `max` files that are unions of connected
+/// components of the import graph `imports` (each parsed file with the files it loads,
+/// names as `key` gives an entry's). Batches come in the order of their first entry, and
+/// each keeps its entries in the given order. A component is counted by the files in it,
+/// entries or not; an entry the graph does not have (it could not be loaded) is a
+/// component of its own.
+pub(crate) fn plan(
+    entries: &[String],
+    max: usize,
+    key: impl Fn(&str) -> String,
+    imports: impl FnOnce() -> Vec<(String, Vec<String>)>,
+) -> Vec<Vec<String>> {
+    if entries.len() <= max {
+        return vec![entries.to_vec()];
+    }
+    let mut sets = Sets::default();
+    let graph = imports();
+    for (file, loads) in &graph {
+        let a = sets.id(file);
+        sets.parsed(a);
+        for load in loads {
+            let b = sets.id(load);
+            sets.union(a, b);
+        }
+    }
+    // Components by their root, in the order of their first entry.
+    let mut order: Vec<usize> = Vec::new();
+    let mut members: HashMap<usize, Vec<&String>> = HashMap::new();
+    for entry in entries {
+        let id = sets.id(&key(entry));
+        let root = sets.find(id);
+        let list = members.entry(root).or_default();
+        if list.is_empty() {
+            order.push(root);
+        }
+        list.push(entry);
+    }
+    let mut batches: Vec<Vec<String>> = Vec::new();
+    let mut size = 0;
+    for root in order {
+        let files = sets.size(root).max(1);
+        if batches.is_empty() || size + files > max {
+            batches.push(Vec::new());
+            size = 0;
+        }
+        size += files;
+        if let Some(batch) = batches.last_mut() {
+            batch.extend(
+                members
+                    .remove(&root)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .cloned(),
+            );
+        }
+    }
+    // Entries keep their order within a batch (the front-ends sort what they need to).
+    let position: BTreeMap<&String, usize> = entries.iter().zip(0..).collect();
+    for batch in &mut batches {
+        batch.sort_by_key(|e| position.get(e).copied().unwrap_or(usize::MAX));
+    }
+    batches
+}
+
+/// Disjoint sets over file names (union by size, path halving), counting the parsed
+/// files in each.
+#[derive(Default)]
+struct Sets {
+    ids: HashMap<String, usize>,
+    parent: Vec<usize>,
+    /// Parsed files in the set, valid at a root.
+    files: Vec<usize>,
+    /// Members, valid at a root (for union by size).
+    members: Vec<usize>,
+}
+
+impl Sets {
+    fn id(&mut self, name: &str) -> usize {
+        if let Some(&id) = self.ids.get(name) {
+            return id;
+        }
+        let id = self.parent.len();
+        self.ids.insert(name.to_string(), id);
+        self.parent.push(id);
+        self.files.push(0);
+        self.members.push(1);
+        id
+    }
+
+    fn parsed(&mut self, id: usize) {
+        let root = self.find(id);
+        if let Some(files) = self.files.get_mut(root) {
+            *files += 1;
+        }
+    }
+
+    fn find(&mut self, mut id: usize) -> usize {
+        while let Some(&parent) = self.parent.get(id) {
+            if parent == id {
+                break;
+            }
+            let grand = self.parent.get(parent).copied().unwrap_or(parent);
+            if let Some(p) = self.parent.get_mut(id) {
+                *p = grand;
+            }
+            id = grand;
+        }
+        id
+    }
+
+    fn union(&mut self, a: usize, b: usize) {
+        let (a, b) = (self.find(a), self.find(b));
+        if a == b {
+            return;
+        }
+        let size = |v: &Vec<usize>, i: usize| v.get(i).copied().unwrap_or(0);
+        let (big, small) = if size(&self.members, a) >= size(&self.members, b) {
+            (a, b)
+        } else {
+            (b, a)
+        };
+        if let Some(p) = self.parent.get_mut(small) {
+            *p = big;
+        }
+        let (members, files) = (size(&self.members, small), size(&self.files, small));
+        if let Some(m) = self.members.get_mut(big) {
+            *m += members;
+        }
+        if let Some(f) = self.files.get_mut(big) {
+            *f += files;
+        }
+    }
+
+    fn size(&mut self, id: usize) -> usize {
+        let root = self.find(id);
+        self.files.get(root).copied().unwrap_or(0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| (*s).to_string()).collect()
+    }
+
+    fn graph(edges: &[(&str, &[&str])]) -> Vec<(String, Vec<String>)> {
+        edges
+            .iter()
+            .map(|(file, loads)| ((*file).to_string(), names(loads)))
+            .collect()
+    }
+
+    #[test]
+    fn a_unit_within_the_bound_is_one_batch_and_its_imports_are_not_read() {
+        let entries = names(&["a.py", "b.py"]);
+        let batches = plan(&entries, 2, str::to_string, || {
+            panic!("the import graph is not needed")
+        });
+        assert_eq!(batches, vec![entries]);
+    }
+
+    #[test]
+    fn components_stay_whole_and_are_packed_in_entry_order() {
+        // a–c–e are one component through the shared module lib/x.py (not an entry);
+        // b and d are one through an import cycle; f stands alone.
+        let entries = names(&["a.py", "b.py", "c.py", "d.py", "e.py", "f.py"]);
+        let imports = graph(&[
+            ("a.py", &["lib/x.py"]),
+            ("c.py", &["lib/x.py"]),
+            ("e.py", &["c.py"]),
+            ("lib/x.py", &[]),
+            ("b.py", &["d.py"]),
+            ("d.py", &["b.py"]),
+            ("f.py", &[]),
+        ]);
+        let batches = plan(&entries, 4, str::to_string, || imports.clone());
+        // {a, c, e, lib/x} is 4 files: a batch of its own; {b, d} and {f} share one.
+        assert_eq!(
+            batches,
+            vec![
+                names(&["a.py", "c.py", "e.py"]),
+                names(&["b.py", "d.py", "f.py"])
+            ]
+        );
+        // A bound smaller than a component does not split it.
+        let batches = plan(&entries, 1, str::to_string, || imports.clone());
+        assert_eq!(
+            batches,
+            vec![
+                names(&["a.py", "c.py", "e.py"]),
+                names(&["b.py", "d.py"]),
+                names(&["f.py"])
+            ]
+        );
+    }
+
+    #[test]
+    fn entries_that_could_not_be_loaded_and_entry_spellings_are_kept() {
+        // `./broken.py` is not in the graph (it could not be read): a batch still has
+        // it, so its diagnostic is reported; `key` maps the entry to the graph's name.
+        let entries = names(&["./a.py", "./broken.py", "./b.py"]);
+        let imports = graph(&[("a.py", &["b.py"]), ("b.py", &[])]);
+        let key = |e: &str| e.trim_start_matches("./").to_string();
+        let batches = plan(&entries, 2, key, || imports.clone());
+        assert_eq!(
+            batches,
+            vec![names(&["./a.py", "./b.py"]), names(&["./broken.py"])]
+        );
+    }
+}
