@@ -13,7 +13,8 @@
 //! Finding the components needs every file's imports first: a pass that parses each file,
 //! reads its imports and drops the tree, before the batches parse their files again. That
 //! second parse is the price of the bound, so only a unit above [`BATCH_FILES`] files of
-//! one language is split.
+//! one language is split, and the first pass keeps the first [`AHEAD_BYTES`] of source it
+//! parses (trees included) for the batches to take instead of parsing them again.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -21,6 +22,11 @@ use std::collections::{BTreeMap, HashMap};
 /// a batch holds (unless one component is larger: it is never split). At 10,000 files of
 /// one language a unit's analysis peaks at about 400 MB (docs/performance.md).
 pub(crate) const BATCH_FILES: usize = 10_000;
+
+/// Source text (with its trees, about ten times as much) the first pass keeps for the
+/// batches: 16 MiB is about 10,000 files of the bench corpus, 100–150 MB with their
+/// trees, so the peak stays within twice a batch's.
+pub(crate) const AHEAD_BYTES: usize = 16 << 20;
 
 /// The entries, split into batches of at most `max` files that are unions of connected
 /// components of the import graph `imports` (each parsed file with the files it loads,

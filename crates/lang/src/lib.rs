@@ -119,14 +119,13 @@ pub fn analyze_folder_batched(
         out.calls.extend(calls);
         out.diagnostics.extend(diagnostics);
     };
-    // Not cached: a folder is one unit (or batches of it), and a cache would keep every
-    // tree alive, the Python ones while the JavaScript ones are analysed.
-    let sources = Sources::default().within(confine);
     let (py, js) = by_language(entries);
     on_analysis_threads(|| {
+        let sources = folder_sources(&py, max, &confine);
         for batch in python_batches(&sources, root, &py, max) {
             take(python::analyze_batch(&sources, root, &py, &batch, &[]));
         }
+        let sources = folder_sources(&js, max, &confine);
         for batch in javascript_batches(&sources, root, &js, max) {
             take(javascript::analyze(&sources, root, &batch, &[]));
         }
@@ -148,13 +147,25 @@ pub fn folder_batches(
     confine: Confine,
     max: usize,
 ) -> Vec<Vec<String>> {
-    let sources = Sources::default().within(confine);
     let (py, js) = by_language(entries);
     on_analysis_threads(|| {
-        let mut batches = python_batches(&sources, root, &py, max);
+        let mut batches = python_batches(&folder_sources(&py, max, &confine), root, &py, max);
+        let sources = folder_sources(&js, max, &confine);
         batches.extend(javascript_batches(&sources, root, &js, max));
         batches
     })
+}
+
+/// Where one language's files of a folder are loaded from. Not cached: a folder is one
+/// unit, and a cache would keep every tree alive; but one analysed in batches loads each
+/// file twice, and keeps what it can of the first load for the second.
+fn folder_sources(entries: &[String], max: usize, confine: &Confine) -> Sources {
+    let sources = if entries.len() > max {
+        Sources::parsing_ahead(batch::AHEAD_BYTES)
+    } else {
+        Sources::default()
+    };
+    sources.within(confine.clone())
 }
 
 fn python_batches(sources: &Sources, root: &Path, py: &[String], max: usize) -> Vec<Vec<String>> {

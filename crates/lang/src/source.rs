@@ -243,6 +243,8 @@ pub(crate) fn path_kind(path: &Path) -> (bool, bool) {
 pub struct Sources {
     /// Loaded files, when cached.
     files: Option<Memo<Loaded>>,
+    /// Files kept from their first load for their second, when parsing ahead.
+    ahead: Option<Ahead>,
     /// Folder listings, by folder relative to the code root.
     listings: Memo<Arc<Listing>>,
     /// The folders files may be read from.
@@ -254,6 +256,20 @@ impl Sources {
     pub fn cached() -> Sources {
         Sources {
             files: Some(Memo::default()),
+            ..Sources::default()
+        }
+    }
+
+    /// Sources for reading every file twice, as a folder analysed in batches does (a first
+    /// pass for the imports, then each batch): a file's first load is kept, while the
+    /// kept files' text is under `budget` bytes in all, and handed over at its second
+    /// load instead of being read and parsed again. Files are never cached otherwise.
+    pub(crate) fn parsing_ahead(budget: usize) -> Sources {
+        Sources {
+            ahead: Some(Ahead {
+                budget,
+                ..Ahead::default()
+            }),
             ..Sources::default()
         }
     }
@@ -308,10 +324,51 @@ impl Sources {
             }
             read_and_parse(root, rel)
         };
-        match &self.files {
-            Some(files) => files.get_or_init(root, rel, read),
-            None => read(),
+        match (&self.files, &self.ahead) {
+            (Some(files), _) => files.get_or_init(root, rel, read),
+            (None, Some(ahead)) => ahead.load(rel, read),
+            (None, None) => read(),
         }
+    }
+}
+
+/// See [`Sources::parsing_ahead`]. Keyed by path alone: one folder's files.
+#[derive(Debug, Default)]
+struct Ahead {
+    budget: usize,
+    /// Bytes of text kept now.
+    used: Mutex<usize>,
+    kept: Mutex<FxHashMap<String, Arc<ParsedSource>>>,
+}
+
+impl Ahead {
+    fn load(&self, rel: &str, read: impl FnOnce() -> Loaded) -> Loaded {
+        let taken = self
+            .kept
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(rel);
+        if let Some(source) = taken {
+            let mut used = self.used.lock().unwrap_or_else(|e| e.into_inner());
+            *used = used.saturating_sub(source.text.len());
+            return Ok(source);
+        }
+        let source = read()?;
+        let fits = {
+            let mut used = self.used.lock().unwrap_or_else(|e| e.into_inner());
+            let fits = *used + source.text.len() <= self.budget;
+            if fits {
+                *used += source.text.len();
+            }
+            fits
+        };
+        if fits {
+            self.kept
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(rel.to_string(), Arc::clone(&source));
+        }
+        Ok(source)
     }
 }
 
@@ -389,6 +446,35 @@ mod tests {
         let two = uncached.load(&dir, "a.py").unwrap();
         assert!(!Arc::ptr_eq(&one, &two));
         assert_eq!(one.text, two.text);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn parsing_ahead_hands_a_first_load_to_the_second_within_its_budget() {
+        let dir = std::env::temp_dir().join(format!("leastrole-ahead-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("a.py"), "import boto3\n").unwrap(); // 13 bytes
+        std::fs::write(dir.join("b.py"), "import os\n").unwrap(); // 10 bytes
+        std::fs::write(dir.join("c.py"), "x = 1\n").unwrap(); // 6 bytes
+
+        let ahead = Sources::parsing_ahead(20);
+        let a1 = ahead.load(&dir, "a.py").unwrap();
+        let b1 = ahead.load(&dir, "b.py").unwrap(); // 13 + 10 > 20: not kept
+        let a2 = ahead.load(&dir, "a.py").unwrap();
+        assert!(Arc::ptr_eq(&a1, &a2), "the second load takes the first");
+        let a3 = ahead.load(&dir, "a.py").unwrap();
+        assert!(!Arc::ptr_eq(&a2, &a3), "handed over once, then read again");
+        let b2 = ahead.load(&dir, "b.py").unwrap();
+        assert!(!Arc::ptr_eq(&b1, &b2), "over the budget: read again");
+        assert_eq!(b1.text, b2.text);
+        // a.py's third load was kept again (13 bytes); c.py still fits beside it.
+        let c1 = ahead.load(&dir, "c.py").unwrap();
+        assert!(Arc::ptr_eq(&c1, &ahead.load(&dir, "c.py").unwrap()));
+        // Failures are not kept.
+        assert_eq!(
+            ahead.load(&dir, "missing.py").unwrap_err().code,
+            "unreadable-file"
+        );
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
