@@ -361,6 +361,18 @@ mod tests {
     }
 
     #[test]
+    fn only_the_first_8_kb_are_searched_for_nul_bytes() {
+        let mut late = vec![b'#'; 8192];
+        late.push(0);
+        assert!(decode("a.py", late).is_ok());
+        let mut last = vec![b'#'; 8191];
+        last.push(0);
+        assert_eq!(decode("a.py", last).unwrap_err().code, "binary-file");
+        assert_eq!(decode("a.py", vec![0]).unwrap_err().code, "binary-file");
+        assert!(decode("a.py", Vec::new()).is_ok());
+    }
+
+    #[test]
     fn invalid_utf8_is_decoded_lossily() {
         let f = decode("a.py", b"y = 1\nx = '\xff'\n".to_vec()).unwrap();
         assert!(f.text.contains('\u{fffd}'));
