@@ -17,6 +17,9 @@
 //! - `read`: every file into memory (parallel over files);
 //! - `parse`: tree-sitter parsing only, the right grammar per file, no facts (parallel
 //!   over files, one parser per thread): with `read`, the floor;
+//! - `convert`: `parse` and the copy of each tree into the front-ends' compact tree
+//!   (`leastrole_lang::source::parse_and_convert`), what every analysed file costs
+//!   before any analysis;
 //! - `generate`: the whole `leastrole generate DIR --format json -o FILE` through the
 //!   library's `run`, on the plain folder (one unit);
 //! - `generate-sls` (services only): the same files with a `serverless.yml` naming 200
@@ -159,6 +162,8 @@ fn floor_and_generate(runs: usize, dir: &Path, out: &Path, corpus: &corpus::Corp
     report("read", &read, files, mb);
     let parse = measure(runs, "parse", dir, out);
     report("parse", &parse, files, mb);
+    let convert = measure(runs, "convert", dir, out);
+    report("convert", &convert, files, mb);
     let full = measure(runs, "generate", dir, out);
     report("generate", &full, files, mb);
     println!(
@@ -235,6 +240,16 @@ fn child(job: &str) {
             let nodes: usize = files
                 .par_iter()
                 .map(|p| parse_only(p, &std::fs::read_to_string(p).unwrap()))
+                .sum();
+            assert!(nodes > files.len());
+        }
+        "convert" => {
+            let nodes: usize = files
+                .par_iter()
+                .map(|p| {
+                    let text = std::fs::read_to_string(p).unwrap();
+                    leastrole_lang::source::parse_and_convert(p.to_str().unwrap(), &text).unwrap()
+                })
                 .sum();
             assert!(nodes > files.len());
         }

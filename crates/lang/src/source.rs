@@ -84,7 +84,7 @@ pub fn decode(rel: &str, bytes: Vec<u8>) -> Result<SourceFile, Diagnostic> {
         line: 1,
         column: 1,
     });
-    if bytes.iter().take(8192).any(|&b| b == 0) {
+    if bytes.get(..8192).unwrap_or(&bytes).contains(&0) {
         return Err(Diagnostic::new(
             Level::Warning,
             Code::BinaryFile,
@@ -396,6 +396,16 @@ fn read_and_parse(root: &Path, rel: &str) -> Loaded {
     }))
 }
 
+/// `text` parsed with the grammar `rel`'s extension names and copied into the compact
+/// tree, as a file is loaded; the number of nodes, `None` if no grammar parses it. For
+/// the scale benchmark's `convert` stage (crates/cli/benches/scale.rs), which shows what
+/// the copy costs above tree-sitter's parse; not an API.
+#[doc(hidden)]
+pub fn parse_and_convert(rel: &str, text: &str) -> Option<usize> {
+    let grammar = Grammar::of_path(rel)?;
+    syntax::parse(grammar, text).map(|tree| tree.len())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -405,6 +415,18 @@ mod tests {
         let d = decode("a.py", b"import boto3\0\0".to_vec()).unwrap_err();
         assert_eq!(d.code, "binary-file");
         assert!(d.message.contains("a.py"));
+    }
+
+    #[test]
+    fn only_the_first_8_kb_are_searched_for_nul_bytes() {
+        let mut late = vec![b'#'; 8192];
+        late.push(0);
+        assert!(decode("a.py", late).is_ok());
+        let mut last = vec![b'#'; 8191];
+        last.push(0);
+        assert_eq!(decode("a.py", last).unwrap_err().code, "binary-file");
+        assert_eq!(decode("a.py", vec![0]).unwrap_err().code, "binary-file");
+        assert!(decode("a.py", Vec::new()).is_ok());
     }
 
     #[test]
@@ -511,6 +533,15 @@ mod tests {
         // Another Sources reads the folder afresh.
         assert!(Sources::cached().listing(&dir, "pkg").is_file("new.py"));
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn the_bench_entry_converts_as_a_load_does() {
+        let text = "import boto3\n\ndef handler(event, ctx):\n    return 1\n";
+        let tree = syntax::parse(Grammar::Python, text).map(|t| t.len());
+        assert!(tree.is_some_and(|n| n > 10));
+        assert_eq!(parse_and_convert("a/b.py", text), tree);
+        assert_eq!(parse_and_convert("a/b.txt", text), None);
     }
 
     #[test]
