@@ -63,6 +63,35 @@ pub(crate) struct Site<'t> {
 /// Call sites of each local function, keyed by (module, scope).
 pub(crate) type Sites<'t> = FxHashMap<(usize, usize), Vec<Site<'t>>>;
 
+/// What an index-mode evaluation read in place of call sites: everything through
+/// which the call-site index can change its result. Evaluation is deterministic, so
+/// an evaluation with an index that answers each of these reads as index mode did
+/// (the parameter has no call sites and no annotation, no call's result was to be
+/// bound to its arguments) repeats the index-mode one step for step.
+#[derive(Debug, Default)]
+pub(crate) struct IndexReads {
+    /// Parameters (module, scope, index) taken as unbound.
+    pub params: Vec<(usize, usize, usize)>,
+    /// A call's result was taken without binding the callee's parameters to its
+    /// arguments, which evaluation with an index does.
+    pub unbound_call: bool,
+}
+
+impl IndexReads {
+    /// Whether evaluation with `sites` would read everything as index mode did.
+    pub(crate) fn same_with(&self, mods: &[ModuleIr<'_>], sites: &Sites<'_>) -> bool {
+        !self.unbound_call
+            && self.params.iter().all(|&(m, s, index)| {
+                let sc = &mods[m].scopes[s];
+                // Without call sites a parameter is unbound; with no annotation (or no
+                // scope to evaluate it in) unbound is what index mode answers.
+                !sites.contains_key(&(m, s))
+                    && (sc.parent.is_none()
+                        || sc.params.get(index).is_none_or(|p| p.annotation.is_none()))
+            })
+    }
+}
+
 /// A cached result: names are borrowed from the scope that binds them (no copy per
 /// lookup).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -118,6 +147,9 @@ pub(crate) struct Eval<'a, 't> {
     pub sites: Arc<Sites<'t>>,
     /// While building the call-site index, parameters are not resolved.
     pub index_mode: bool,
+    /// In index mode, what evaluation answered without call sites that evaluation with
+    /// them may answer differently (see [`IndexReads`]).
+    pub index_reads: RefCell<IndexReads>,
     cache: RefCell<FxHashMap<Key<'a>, Vec<Obj>>>,
     active: RefCell<FxHashSet<Key<'a>>>,
     frames: RefCell<Vec<Frame>>,
@@ -210,6 +242,7 @@ impl<'a, 't> Eval<'a, 't> {
             resolver,
             sites: Arc::new(FxHashMap::default()),
             index_mode: true,
+            index_reads: RefCell::new(IndexReads::default()),
             cache: RefCell::new(FxHashMap::default()),
             active: RefCell::new(FxHashSet::default()),
             frames: RefCell::new(Vec::new()),
