@@ -102,13 +102,11 @@ enum Key<'a> {
     Attr(usize, usize, String),
 }
 
-/// A cache key under a frame stack (the stack's frame ids).
-type FramedKey<'a> = (Vec<u64>, Key<'a>);
+/// Cached results by key.
+type Cache<'a> = FxHashMap<Key<'a>, Vec<Obj>>;
 
 #[derive(Debug)]
 struct Frame {
-    /// Unique per push: results cached under a frame stack are keyed by its ids.
-    id: u64,
     module: usize,
     scope: usize,
     params: FxHashMap<String, Vec<Obj>>,
@@ -150,12 +148,16 @@ pub(crate) struct Eval<'a, 't> {
     /// In index mode, what evaluation answered without call sites that evaluation with
     /// them may answer differently (see [`IndexReads`]).
     pub index_reads: RefCell<IndexReads>,
-    cache: RefCell<FxHashMap<Key<'a>, Vec<Obj>>>,
+    cache: RefCell<Cache<'a>>,
     active: RefCell<FxHashSet<Key<'a>>>,
     frames: RefCell<Vec<Frame>>,
+    /// An id per frame of `frames`, bottom first, unique per push: results cached under
+    /// a frame stack are keyed by its ids.
+    frame_ids: RefCell<Vec<u64>>,
     next_frame: Cell<u64>,
-    /// Results computed under the current frame stack, keyed by its frame ids.
-    framed: RefCell<FxHashMap<FramedKey<'a>, Vec<Obj>>>,
+    /// Results computed under a frame stack, by its frame ids (looked up by slice,
+    /// so a hit copies no key).
+    framed: RefCell<FxHashMap<Vec<u64>, Cache<'a>>>,
     /// Expressions evaluated so far; past [`MAX_STEPS`] evaluation gives up.
     steps: Cell<u64>,
     /// Whether the step budget ran out.
@@ -246,6 +248,7 @@ impl<'a, 't> Eval<'a, 't> {
             cache: RefCell::new(FxHashMap::default()),
             active: RefCell::new(FxHashSet::default()),
             frames: RefCell::new(Vec::new()),
+            frame_ids: RefCell::new(Vec::new()),
             next_frame: Cell::new(0),
             framed: RefCell::new(FxHashMap::default()),
             steps: Cell::new(0),
@@ -271,14 +274,15 @@ impl<'a, 't> Eval<'a, 't> {
     }
 
     fn memo(&self, key: Key<'a>, f: impl FnOnce() -> Vec<Obj>) -> Vec<Obj> {
-        let frame_ids: Vec<u64> = self.frames.borrow().iter().map(|f| f.id).collect();
-        let hit = if frame_ids.is_empty() {
-            self.cache.borrow().get(&key).cloned()
-        } else {
+        let framed = !self.frame_ids.borrow().is_empty();
+        let hit = if framed {
             self.framed
                 .borrow()
-                .get(&(frame_ids.clone(), key.clone()))
+                .get(self.frame_ids.borrow().as_slice())
+                .and_then(|cached| cached.get(&key))
                 .cloned()
+        } else {
+            self.cache.borrow().get(&key).cloned()
         };
         if let Some(hit) = hit {
             return hit;
@@ -292,12 +296,20 @@ impl<'a, 't> Eval<'a, 't> {
         }
         let out = normalize(f());
         self.active.borrow_mut().remove(&key);
-        if frame_ids.is_empty() {
-            self.cache.borrow_mut().insert(key, out.clone());
+        if framed {
+            // `f` pushes and pops frames in pairs: the stack is the one looked up under.
+            let ids = self.frame_ids.borrow();
+            let mut cache = self.framed.borrow_mut();
+            match cache.get_mut(ids.as_slice()) {
+                Some(cached) => {
+                    cached.insert(key, out.clone());
+                }
+                None => {
+                    cache.insert(ids.clone(), FxHashMap::from_iter([(key, out.clone())]));
+                }
+            }
         } else {
-            self.framed
-                .borrow_mut()
-                .insert((frame_ids, key), out.clone());
+            self.cache.borrow_mut().insert(key, out.clone());
         }
         out
     }
@@ -305,8 +317,8 @@ impl<'a, 't> Eval<'a, 't> {
     fn push_frame(&self, module: usize, scope: usize, params: FxHashMap<String, Vec<Obj>>) {
         let id = self.next_frame.get();
         self.next_frame.set(id + 1);
+        self.frame_ids.borrow_mut().push(id);
         self.frames.borrow_mut().push(Frame {
-            id,
             module,
             scope,
             params,
@@ -316,6 +328,7 @@ impl<'a, 't> Eval<'a, 't> {
     fn pop_frame(&self) {
         let mut frames = self.frames.borrow_mut();
         frames.pop();
+        self.frame_ids.borrow_mut().pop();
         if frames.is_empty() {
             // Frame ids are never reused: what was cached under them is dead.
             self.framed.borrow_mut().clear();
