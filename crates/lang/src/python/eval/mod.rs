@@ -26,7 +26,7 @@ use super::objects::{
     ExtCall, Obj, annotated, collection_step, ext_call, is_collection_path, item_path,
     resource_action_result, sdk_attr, service_refs,
 };
-use super::scope::{BindKind, MethodKind, ModuleIr, Param, ParamKind, ScopeKind, text};
+use super::scope::{Bind, BindKind, MethodKind, ModuleIr, Param, ParamKind, ScopeKind, text};
 use super::values::{self, MAX_ALTERNATIVES};
 use crate::facts::{ResourceStep, ServiceRef, Value};
 
@@ -462,7 +462,8 @@ impl<'a, 't> Eval<'a, 't> {
 
     /// Resolve a name as Python does: local, enclosing functions, module, builtins.
     pub(crate) fn lookup(&self, m: usize, scope: usize, name: &str) -> Vec<Obj> {
-        let Some(ir) = self.mods.get(m) else {
+        let mods: &'a [ModuleIr<'t>] = self.mods;
+        let Some(ir) = mods.get(m) else {
             return Vec::new();
         };
         let mut s = scope;
@@ -474,8 +475,8 @@ impl<'a, 't> Eval<'a, 't> {
                     first = false;
                     continue;
                 }
-                if sc.bindings.contains_key(name) {
-                    return self.binding(m, s, name);
+                if let Some((name, binds)) = sc.bindings.get_key_value(name) {
+                    return self.bound(m, s, name, binds);
                 }
                 if let Some(p) = sc.params.iter().position(|p| p.name == name) {
                     return self.param(m, s, p);
@@ -510,13 +511,18 @@ impl<'a, 't> Eval<'a, 't> {
     /// Everything `name` is bound to in scope `s`.
     fn binding(&self, m: usize, s: usize, name: &str) -> Vec<Obj> {
         let mods: &'a [ModuleIr<'t>] = self.mods;
-        let Some((name, binds)) = mods
+        match mods
             .get(m)
             .and_then(|ir| ir.scopes.get(s))
             .and_then(|sc| sc.bindings.get_key_value(name))
-        else {
-            return Vec::new();
-        };
+        {
+            Some((name, binds)) => self.bound(m, s, name, binds),
+            None => Vec::new(),
+        }
+    }
+
+    /// Everything `name` is bound to in scope `s`, given its bindings there.
+    fn bound(&self, m: usize, s: usize, name: &'a str, binds: &'a [Bind<'t>]) -> Vec<Obj> {
         self.memo(Key::Name(m, s, name), || {
             let mut out = Vec::new();
             for b in binds {
