@@ -5,6 +5,8 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
+use rustc_hash::FxHashMap;
+
 use crate::syntax::Node;
 
 use crate::facts::{Code, Diagnostic, Level, Location, SdkCall, Value};
@@ -23,8 +25,8 @@ pub(crate) struct Published {
     pub exports: BTreeMap<String, Abs>,
     /// `module.exports = <value>` when the value is not an object literal.
     pub cjs: Option<Abs>,
-    pub returns: HashMap<String, Abs>,
-    pub classes: HashMap<String, ClassInfo>,
+    pub returns: FxHashMap<String, Abs>,
+    pub classes: FxHashMap<String, ClassInfo>,
     pub functions: BTreeSet<String>,
     /// `export * from '<package>'`: names not exported otherwise come from there.
     pub star_packages: Vec<Abs>,
@@ -107,13 +109,13 @@ pub(crate) struct Analyzer<'t> {
     pub text: &'t str,
     pub deps: &'t HashMap<String, Arc<Published>>,
     pub specs: &'t BTreeMap<String, Resolved>,
-    pub frames: Vec<HashMap<String, Abs>>,
+    pub frames: Vec<FxHashMap<String, Abs>>,
     pub ctx: Vec<FnCtx>,
     pub defs: BTreeMap<String, FnDef<'t>>,
     pub class_defs: BTreeMap<String, ClassDef<'t>>,
     pub facts: BTreeMap<String, FunctionFacts>,
-    pub returns: HashMap<String, Abs>,
-    pub classes: HashMap<String, ClassInfo>,
+    pub returns: FxHashMap<String, Abs>,
+    pub classes: FxHashMap<String, ClassInfo>,
     pub exports: BTreeMap<String, Abs>,
     pub cjs: Option<Abs>,
     pub star_packages: Vec<Abs>,
@@ -167,13 +169,13 @@ impl<'t> Analyzer<'t> {
             text,
             deps,
             specs,
-            frames: vec![HashMap::new()],
+            frames: vec![FxHashMap::default()],
             ctx: vec![module],
             defs: BTreeMap::new(),
             class_defs: BTreeMap::new(),
             facts: BTreeMap::new(),
-            returns: HashMap::new(),
-            classes: HashMap::new(),
+            returns: FxHashMap::default(),
+            classes: FxHashMap::default(),
             exports: BTreeMap::new(),
             cjs: None,
             star_packages: Vec::new(),

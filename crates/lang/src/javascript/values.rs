@@ -580,7 +580,8 @@ pub(crate) fn as_concat_part(v: Value) -> Value {
 /// One line of source text, at most `max` chars.
 pub(crate) fn one_line(text: &str, max: usize) -> String {
     let line = text.lines().next().unwrap_or("").trim();
-    if line.chars().count() <= max {
+    // No more bytes than `max` is no more chars (most lines): not counted.
+    if line.len() <= max || line.chars().count() <= max {
         return line.to_string();
     }
     let mut out: String = line.chars().take(max.saturating_sub(1)).collect();

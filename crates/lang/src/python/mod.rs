@@ -25,7 +25,7 @@ use std::sync::Arc;
 use crate::syntax::Node;
 use rayon::prelude::*;
 
-use self::eval::{Eval, Site, Sites};
+use self::eval::{Eval, IndexReads, Site, Sites};
 use self::imports::{Resolver, parse_import};
 use self::objects::Obj;
 use self::scope::ModuleIr;
@@ -382,19 +382,14 @@ fn fresh<'a, 't>(
     eval
 }
 
-fn all_sites<'t>(
-    irs: &[ModuleIr<'t>],
-    by_file: &BTreeMap<String, usize>,
-    resolver: &Resolver<'_>,
-    previous: Option<&Arc<Sites<'t>>>,
-) -> Arc<Sites<'t>> {
-    let per_module: Vec<Vec<((usize, usize), Site<'t>)>> = (0..irs.len())
-        .into_par_iter()
-        .map(|m| module_sites(&fresh(irs, by_file, resolver, previous), m))
-        .collect();
+/// The call sites of every module, each module's from its own evaluator.
+type ModuleSites<'t> = Vec<Vec<((usize, usize), Site<'t>)>>;
+
+/// The call-site index from each module's sites, in module order.
+fn index_sites<'t>(per_module: &ModuleSites<'t>) -> Arc<Sites<'t>> {
     let mut sites: Sites<'t> = Sites::default();
-    for (target, site) in per_module.into_iter().flatten() {
-        sites.entry(target).or_default().push(site);
+    for (target, site) in per_module.iter().flatten() {
+        sites.entry(*target).or_default().push(*site);
     }
     Arc::new(sites)
 }
@@ -406,8 +401,32 @@ fn facts(
     parsed: &[Parsed],
 ) -> Vec<ModuleFacts> {
     // Two rounds: the second resolves calls through parameters the first could not.
-    let sites = all_sites(irs, by_file, resolver, None);
-    let sites = all_sites(irs, by_file, resolver, Some(&sites));
+    // The first runs in index mode and notes what it read in place of call sites.
+    let (first, reads): (ModuleSites<'_>, Vec<IndexReads>) = (0..irs.len())
+        .into_par_iter()
+        .map(|m| {
+            let eval = fresh(irs, by_file, resolver, None);
+            let sites = module_sites(&eval, m);
+            (sites, eval.index_reads.into_inner())
+        })
+        .unzip();
+    let sites = index_sites(&first);
+    // A module whose first round read nothing the index answers differently would
+    // evaluate the same way again: its first-round sites are its second-round ones.
+    let second: ModuleSites<'_> = first
+        .into_par_iter()
+        .zip(reads)
+        .enumerate()
+        .map(|(m, (module, reads))| {
+            if reads.same_with(irs, &sites) {
+                module
+            } else {
+                module_sites(&fresh(irs, by_file, resolver, Some(&sites)), m)
+            }
+        })
+        .collect();
+    let sites = index_sites(&second);
+    drop(second);
     (0..irs.len())
         .into_par_iter()
         .map(|m| module_facts(&fresh(irs, by_file, resolver, Some(&sites)), m, parsed))

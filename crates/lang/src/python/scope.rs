@@ -4,7 +4,9 @@
 //! The pass is iterative (an explicit stack), so deeply nested input cannot overflow the
 //! stack here; evaluation guards its own recursion.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
+
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::syntax::{Node, TreeCursor};
 
@@ -166,11 +168,11 @@ struct Builder<'t, 'r> {
     /// One cursor reused for every child walk (creating one allocates).
     cursor: TreeCursor<'t>,
     /// Attribute nodes that are the object of another attribute.
-    inner: HashSet<usize>,
+    inner: FxHashSet<usize>,
     /// Names that are only returned, aliased or used as a decorator (not calls).
-    plain: HashSet<usize>,
+    plain: FxHashSet<usize>,
     /// Decorated functions (node id) and their `decorated_definition`.
-    decorated_by: HashMap<usize, Node<'t>>,
+    decorated_by: FxHashMap<usize, Node<'t>>,
 }
 
 pub(crate) fn build<'t>(
@@ -212,9 +214,9 @@ pub(crate) fn build<'t>(
         resolver,
         stack: Vec::new(),
         cursor: root.walk(),
-        inner: HashSet::new(),
-        plain: HashSet::new(),
-        decorated_by: HashMap::new(),
+        inner: FxHashSet::default(),
+        plain: FxHashSet::default(),
+        decorated_by: FxHashMap::default(),
     };
     b.push_children(root, 0);
     while let Some((node, scope)) = b.stack.pop() {

@@ -548,3 +548,21 @@ fn absolute_imports_list_only_folders_that_exist() {
     expected.sort();
     assert_eq!(sources.listed(), expected);
 }
+
+/// A callback's call sites are found in a second round, through the parameter of the
+/// helper that calls it (`run(fn, name)` calls `fn(name)`); a module that read that
+/// parameter in the first round must be evaluated again for them.
+#[test]
+fn a_callback_passed_to_a_helper_takes_the_helpers_arguments() {
+    let dir = Scratch::new("callback-sites");
+    dir.write(
+        "app.py",
+        "import boto3\nfrom helpers import run\n\ns3 = boto3.client('s3')\n\ndef work(bucket):\n    s3.list_objects_v2(Bucket=bucket)\n\ndef handler(event, context):\n    run(work, 'bucket-a')\n",
+    );
+    dir.write("helpers.py", "def run(fn, name):\n    fn(name)\n");
+    let program = dir.analyze(&["app.py"]);
+    assert_eq!(
+        param_values(&program, "list_objects_v2", "Bucket"),
+        vec![Value::str("bucket-a")]
+    );
+}

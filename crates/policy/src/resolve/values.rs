@@ -1,5 +1,7 @@
 //! Reading request parameters out of abstract values: parameter paths, presence, text.
 
+use std::borrow::Cow;
+
 use leastrole_lang::Value;
 use leastrole_maps::path::{self, Step};
 
@@ -27,66 +29,105 @@ pub fn lookup_or(params: &Value, path_text: &str, default: Option<&str>) -> Look
         return Lookup::Unknown(format!("malformed parameter path `{path_text}`"));
     };
     let last = steps.len().saturating_sub(1);
-    let mut current = vec![params.clone()];
+    // Values inside `params` are borrowed (a request is looked up once per path of
+    // every rule): only what is found, or built from the event, is copied.
+    let mut current: Vec<Cow<'_, Value>> = vec![Cow::Borrowed(params)];
     let mut unknown: Option<String> = None;
     for (i, step) in steps.into_iter().enumerate() {
         let mut next = Vec::new();
+        let at = At {
+            step: &step,
+            last: i == last,
+            default,
+        };
         for v in current {
-            match (&step, v) {
-                (Step::Member(m), Value::Object { entries, rest }) => match entries.get(*m) {
-                    Some(found) if is_null(found) && i == last && default.is_some() => {
-                        next.extend(default.map(Value::str));
-                    }
-                    Some(found) => next.push(found.clone()),
-                    None => match (rest, default) {
-                        (Some(r), _) => {
-                            unknown.get_or_insert(r);
-                        }
-                        (None, Some(d)) if i == last => next.push(Value::str(d)),
-                        (None, _) => {}
-                    },
-                },
-                (Step::Member(m), Value::Map { entries }) => {
-                    for (key, value) in entries {
-                        match key {
-                            Value::Str { value: k } if k == *m => next.push(value),
-                            Value::Str { .. } => {}
-                            other => {
-                                unknown.get_or_insert(format!("keyed by {}", short(&other)));
-                            }
-                        }
-                    }
-                }
-                (Step::Keys, Value::Map { entries }) => {
-                    next.extend(entries.into_iter().map(|(key, _)| key));
-                }
-                (Step::Each, Value::List { items }) => next.extend(items),
-                (Step::Keys, Value::Object { entries, rest }) => {
-                    next.extend(entries.keys().map(|k| Value::str(k.clone())));
-                    if let Some(r) = rest {
-                        unknown.get_or_insert(r);
-                    }
-                }
-                (Step::Member(m), v @ Value::Event { .. }) => next.extend(v.event_member(m)),
-                (Step::Each, v @ Value::Event { .. }) => next.extend(v.event_item()),
-                (_, Value::Unknown { reason }) => {
-                    unknown.get_or_insert(reason);
-                }
-                (_, Value::Env { name, .. }) => {
-                    unknown.get_or_insert(format!("built from environment variable {name}"));
-                }
-                (_, other) => {
-                    unknown
-                        .get_or_insert(format!("{} is not an object or list here", short(&other)));
+            match v {
+                Cow::Borrowed(v) => at.step_into(v, Cow::Borrowed, &mut next, &mut unknown),
+                Cow::Owned(v) => {
+                    at.step_into(&v, |x| Cow::Owned(x.clone()), &mut next, &mut unknown);
                 }
             }
         }
         current = next;
     }
     match (current.is_empty(), unknown) {
-        (false, _) => Lookup::Found(current),
+        (false, _) => Lookup::Found(current.into_iter().map(Cow::into_owned).collect()),
         (true, Some(reason)) => Lookup::Unknown(reason),
         (true, None) => Lookup::Absent,
+    }
+}
+
+/// One step of a path lookup.
+struct At<'s> {
+    step: &'s Step<'s>,
+    /// Whether it is the path's last step.
+    last: bool,
+    default: Option<&'s str>,
+}
+
+impl At<'_> {
+    /// What the step reaches from `v` into `next`, each found value through `keep`
+    /// (borrowed from the request, or copied out of a value built along the way); the
+    /// first reason a value cannot be stepped into into `unknown`.
+    fn step_into<'a, 'v>(
+        &self,
+        v: &'v Value,
+        keep: impl Fn(&'v Value) -> Cow<'a, Value>,
+        next: &mut Vec<Cow<'a, Value>>,
+        unknown: &mut Option<String>,
+    ) {
+        let (i_last, default) = (self.last, self.default);
+        match (self.step, v) {
+            (Step::Member(m), Value::Object { entries, rest }) => match entries.get(*m) {
+                Some(found) if is_null(found) && i_last && default.is_some() => {
+                    next.extend(default.map(|d| Cow::Owned(Value::str(d))));
+                }
+                Some(found) => next.push(keep(found)),
+                None => match (rest, default) {
+                    (Some(r), _) => {
+                        unknown.get_or_insert_with(|| r.clone());
+                    }
+                    (None, Some(d)) if i_last => next.push(Cow::Owned(Value::str(d))),
+                    (None, _) => {}
+                },
+            },
+            (Step::Member(m), Value::Map { entries }) => {
+                for (key, value) in entries {
+                    match key {
+                        Value::Str { value: k } if k == *m => next.push(keep(value)),
+                        Value::Str { .. } => {}
+                        other => {
+                            unknown.get_or_insert_with(|| format!("keyed by {}", short(other)));
+                        }
+                    }
+                }
+            }
+            (Step::Keys, Value::Map { entries }) => {
+                next.extend(entries.iter().map(|(key, _)| keep(key)));
+            }
+            (Step::Each, Value::List { items }) => next.extend(items.iter().map(keep)),
+            (Step::Keys, Value::Object { entries, rest }) => {
+                next.extend(entries.keys().map(|k| Cow::Owned(Value::str(k.clone()))));
+                if let Some(r) = rest {
+                    unknown.get_or_insert_with(|| r.clone());
+                }
+            }
+            (Step::Member(m), Value::Event { .. }) => {
+                next.extend(v.event_member(m).map(Cow::Owned));
+            }
+            (Step::Each, Value::Event { .. }) => next.extend(v.event_item().map(Cow::Owned)),
+            (_, Value::Unknown { reason }) => {
+                unknown.get_or_insert_with(|| reason.clone());
+            }
+            (_, Value::Env { name, .. }) => {
+                unknown.get_or_insert_with(|| format!("built from environment variable {name}"));
+            }
+            (_, other) => {
+                unknown.get_or_insert_with(|| {
+                    format!("{} is not an object or list here", short(other))
+                });
+            }
+        }
     }
 }
 

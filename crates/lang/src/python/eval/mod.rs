@@ -26,7 +26,7 @@ use super::objects::{
     ExtCall, Obj, annotated, collection_step, ext_call, is_collection_path, item_path,
     resource_action_result, sdk_attr, service_refs,
 };
-use super::scope::{BindKind, MethodKind, ModuleIr, Param, ParamKind, ScopeKind, text};
+use super::scope::{Bind, BindKind, MethodKind, ModuleIr, Param, ParamKind, ScopeKind, text};
 use super::values::{self, MAX_ALTERNATIVES};
 use crate::facts::{ResourceStep, ServiceRef, Value};
 
@@ -63,6 +63,35 @@ pub(crate) struct Site<'t> {
 /// Call sites of each local function, keyed by (module, scope).
 pub(crate) type Sites<'t> = FxHashMap<(usize, usize), Vec<Site<'t>>>;
 
+/// What an index-mode evaluation read in place of call sites: everything through
+/// which the call-site index can change its result. Evaluation is deterministic, so
+/// an evaluation with an index that answers each of these reads as index mode did
+/// (the parameter has no call sites and no annotation, no call's result was to be
+/// bound to its arguments) repeats the index-mode one step for step.
+#[derive(Debug, Default)]
+pub(crate) struct IndexReads {
+    /// Parameters (module, scope, index) taken as unbound.
+    pub params: Vec<(usize, usize, usize)>,
+    /// A call's result was taken without binding the callee's parameters to its
+    /// arguments, which evaluation with an index does.
+    pub unbound_call: bool,
+}
+
+impl IndexReads {
+    /// Whether evaluation with `sites` would read everything as index mode did.
+    pub(crate) fn same_with(&self, mods: &[ModuleIr<'_>], sites: &Sites<'_>) -> bool {
+        !self.unbound_call
+            && self.params.iter().all(|&(m, s, index)| {
+                let sc = &mods[m].scopes[s];
+                // Without call sites a parameter is unbound; with no annotation (or no
+                // scope to evaluate it in) unbound is what index mode answers.
+                !sites.contains_key(&(m, s))
+                    && (sc.parent.is_none()
+                        || sc.params.get(index).is_none_or(|p| p.annotation.is_none()))
+            })
+    }
+}
+
 /// A cached result: names are borrowed from the scope that binds them (no copy per
 /// lookup).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -73,13 +102,11 @@ enum Key<'a> {
     Attr(usize, usize, String),
 }
 
-/// A cache key under a frame stack (the stack's frame ids).
-type FramedKey<'a> = (Vec<u64>, Key<'a>);
+/// Cached results by key.
+type Cache<'a> = FxHashMap<Key<'a>, Vec<Obj>>;
 
 #[derive(Debug)]
 struct Frame {
-    /// Unique per push: results cached under a frame stack are keyed by its ids.
-    id: u64,
     module: usize,
     scope: usize,
     params: FxHashMap<String, Vec<Obj>>,
@@ -118,12 +145,19 @@ pub(crate) struct Eval<'a, 't> {
     pub sites: Arc<Sites<'t>>,
     /// While building the call-site index, parameters are not resolved.
     pub index_mode: bool,
-    cache: RefCell<FxHashMap<Key<'a>, Vec<Obj>>>,
+    /// In index mode, what evaluation answered without call sites that evaluation with
+    /// them may answer differently (see [`IndexReads`]).
+    pub index_reads: RefCell<IndexReads>,
+    cache: RefCell<Cache<'a>>,
     active: RefCell<FxHashSet<Key<'a>>>,
     frames: RefCell<Vec<Frame>>,
+    /// An id per frame of `frames`, bottom first, unique per push: results cached under
+    /// a frame stack are keyed by its ids.
+    frame_ids: RefCell<Vec<u64>>,
     next_frame: Cell<u64>,
-    /// Results computed under the current frame stack, keyed by its frame ids.
-    framed: RefCell<FxHashMap<FramedKey<'a>, Vec<Obj>>>,
+    /// Results computed under a frame stack, by its frame ids (looked up by slice,
+    /// so a hit copies no key).
+    framed: RefCell<FxHashMap<Vec<u64>, Cache<'a>>>,
     /// Expressions evaluated so far; past [`MAX_STEPS`] evaluation gives up.
     steps: Cell<u64>,
     /// Whether the step budget ran out.
@@ -210,9 +244,11 @@ impl<'a, 't> Eval<'a, 't> {
             resolver,
             sites: Arc::new(FxHashMap::default()),
             index_mode: true,
+            index_reads: RefCell::new(IndexReads::default()),
             cache: RefCell::new(FxHashMap::default()),
             active: RefCell::new(FxHashSet::default()),
             frames: RefCell::new(Vec::new()),
+            frame_ids: RefCell::new(Vec::new()),
             next_frame: Cell::new(0),
             framed: RefCell::new(FxHashMap::default()),
             steps: Cell::new(0),
@@ -238,14 +274,15 @@ impl<'a, 't> Eval<'a, 't> {
     }
 
     fn memo(&self, key: Key<'a>, f: impl FnOnce() -> Vec<Obj>) -> Vec<Obj> {
-        let frame_ids: Vec<u64> = self.frames.borrow().iter().map(|f| f.id).collect();
-        let hit = if frame_ids.is_empty() {
-            self.cache.borrow().get(&key).cloned()
-        } else {
+        let framed = !self.frame_ids.borrow().is_empty();
+        let hit = if framed {
             self.framed
                 .borrow()
-                .get(&(frame_ids.clone(), key.clone()))
+                .get(self.frame_ids.borrow().as_slice())
+                .and_then(|cached| cached.get(&key))
                 .cloned()
+        } else {
+            self.cache.borrow().get(&key).cloned()
         };
         if let Some(hit) = hit {
             return hit;
@@ -259,12 +296,20 @@ impl<'a, 't> Eval<'a, 't> {
         }
         let out = normalize(f());
         self.active.borrow_mut().remove(&key);
-        if frame_ids.is_empty() {
-            self.cache.borrow_mut().insert(key, out.clone());
+        if framed {
+            // `f` pushes and pops frames in pairs: the stack is the one looked up under.
+            let ids = self.frame_ids.borrow();
+            let mut cache = self.framed.borrow_mut();
+            match cache.get_mut(ids.as_slice()) {
+                Some(cached) => {
+                    cached.insert(key, out.clone());
+                }
+                None => {
+                    cache.insert(ids.clone(), FxHashMap::from_iter([(key, out.clone())]));
+                }
+            }
         } else {
-            self.framed
-                .borrow_mut()
-                .insert((frame_ids, key), out.clone());
+            self.cache.borrow_mut().insert(key, out.clone());
         }
         out
     }
@@ -272,8 +317,8 @@ impl<'a, 't> Eval<'a, 't> {
     fn push_frame(&self, module: usize, scope: usize, params: FxHashMap<String, Vec<Obj>>) {
         let id = self.next_frame.get();
         self.next_frame.set(id + 1);
+        self.frame_ids.borrow_mut().push(id);
         self.frames.borrow_mut().push(Frame {
-            id,
             module,
             scope,
             params,
@@ -283,6 +328,7 @@ impl<'a, 't> Eval<'a, 't> {
     fn pop_frame(&self) {
         let mut frames = self.frames.borrow_mut();
         frames.pop();
+        self.frame_ids.borrow_mut().pop();
         if frames.is_empty() {
             // Frame ids are never reused: what was cached under them is dead.
             self.framed.borrow_mut().clear();
@@ -416,7 +462,8 @@ impl<'a, 't> Eval<'a, 't> {
 
     /// Resolve a name as Python does: local, enclosing functions, module, builtins.
     pub(crate) fn lookup(&self, m: usize, scope: usize, name: &str) -> Vec<Obj> {
-        let Some(ir) = self.mods.get(m) else {
+        let mods: &'a [ModuleIr<'t>] = self.mods;
+        let Some(ir) = mods.get(m) else {
             return Vec::new();
         };
         let mut s = scope;
@@ -428,8 +475,8 @@ impl<'a, 't> Eval<'a, 't> {
                     first = false;
                     continue;
                 }
-                if sc.bindings.contains_key(name) {
-                    return self.binding(m, s, name);
+                if let Some((name, binds)) = sc.bindings.get_key_value(name) {
+                    return self.bound(m, s, name, binds);
                 }
                 if let Some(p) = sc.params.iter().position(|p| p.name == name) {
                     return self.param(m, s, p);
@@ -464,13 +511,18 @@ impl<'a, 't> Eval<'a, 't> {
     /// Everything `name` is bound to in scope `s`.
     fn binding(&self, m: usize, s: usize, name: &str) -> Vec<Obj> {
         let mods: &'a [ModuleIr<'t>] = self.mods;
-        let Some((name, binds)) = mods
+        match mods
             .get(m)
             .and_then(|ir| ir.scopes.get(s))
             .and_then(|sc| sc.bindings.get_key_value(name))
-        else {
-            return Vec::new();
-        };
+        {
+            Some((name, binds)) => self.bound(m, s, name, binds),
+            None => Vec::new(),
+        }
+    }
+
+    /// Everything `name` is bound to in scope `s`, given its bindings there.
+    fn bound(&self, m: usize, s: usize, name: &'a str, binds: &'a [Bind<'t>]) -> Vec<Obj> {
         self.memo(Key::Name(m, s, name), || {
             let mut out = Vec::new();
             for b in binds {

@@ -26,6 +26,9 @@ impl<'t> Eval<'_, 't> {
                 MethodKind::Static => {}
             }
         }
+        if self.index_mode && p.kind != ParamKind::Star {
+            self.index_reads.borrow_mut().params.push((m, s, index));
+        }
         match p.kind {
             ParamKind::Star => return vec![Obj::unknown(format!("`*{}` arguments", p.name))],
             ParamKind::DoubleStar if self.index_mode || !self.sites.contains_key(&(m, s)) => {
@@ -212,11 +215,11 @@ impl<'t> Eval<'_, 't> {
         let has_args = call
             .child_by_field_name("arguments")
             .is_some_and(|a| a.named_child_count() > 0);
-        if self.index_mode
-            || !has_args
-            || self.frames.borrow().len() >= MAX_FRAMES
-            || sc.returns.is_empty()
-        {
+        if !has_args || self.frames.borrow().len() >= MAX_FRAMES || sc.returns.is_empty() {
+            return self.returns(fm, fs);
+        }
+        if self.index_mode {
+            self.index_reads.borrow_mut().unbound_call = true;
             return self.returns(fm, fs);
         }
         let key = Key::Return(fm, fs);
