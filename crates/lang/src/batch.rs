@@ -14,7 +14,14 @@
 //! reads its imports and drops the tree, before the batches parse their files again. That
 //! second parse is the price of the bound, so only a unit above [`BATCH_FILES`] files of
 //! one language is split, and the first pass keeps the first [`AHEAD_BYTES`] of source it
-//! parses (trees included) for the batches to take instead of parsing them again.
+//! parses (trees included) for the batches to take instead of parsing them again. A
+//! folder that turns out to be mostly one component (every handler imports one shared
+//! library) would gain little from batches: the first pass stops as soon as a component
+//! holds more than half the entries, and the folder is analysed as one unit (with what
+//! was kept).
+
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -28,31 +35,66 @@ pub(crate) const BATCH_FILES: usize = 10_000;
 /// trees, so the peak stays within twice a batch's.
 pub(crate) const AHEAD_BYTES: usize = 16 << 20;
 
-/// The entries, split into batches of at most `max` files that are unions of connected
-/// components of the import graph `imports` (each parsed file with the files it loads,
-/// names as `key` gives an entry's). Batches come in the order of their first entry, and
-/// each keeps its entries in the given order. A component is counted by the files in it,
-/// entries or not; an entry the graph does not have (it could not be loaded) is a
-/// component of its own.
-pub(crate) fn plan(
-    entries: &[String],
-    max: usize,
-    key: impl Fn(&str) -> String,
-    imports: impl FnOnce() -> Vec<(String, Vec<String>)>,
-) -> Vec<Vec<String>> {
-    if entries.len() <= max {
-        return vec![entries.to_vec()];
+/// The import graph as the first pass reads it, from the parsing threads: each parsed
+/// file with the files it loads, joined into components as they come.
+pub(crate) struct Graph {
+    sets: Mutex<Sets>,
+    /// Members a component may reach before batching is given up.
+    limit: usize,
+    stopped: AtomicBool,
+}
+
+impl Graph {
+    fn new(limit: usize) -> Graph {
+        Graph {
+            sets: Mutex::new(Sets::default()),
+            limit,
+            stopped: AtomicBool::new(false),
+        }
     }
-    let mut sets = Sets::default();
-    let graph = imports();
-    for (file, loads) in &graph {
+
+    /// Record that `file` (parsed) loads `loads`.
+    pub(crate) fn record(&self, file: &str, loads: &[String]) {
+        let mut sets = self.sets.lock().unwrap_or_else(|e| e.into_inner());
         let a = sets.id(file);
         sets.parsed(a);
         for load in loads {
             let b = sets.id(load);
             sets.union(a, b);
         }
+        if sets.members_of(a) > self.limit {
+            self.stopped.store(true, Ordering::Relaxed);
+        }
     }
+
+    /// Whether the first pass may stop: one component has more than half the entries.
+    pub(crate) fn stopped(&self) -> bool {
+        self.stopped.load(Ordering::Relaxed)
+    }
+}
+
+/// The entries, split into batches of at most `max` files that are unions of connected
+/// components of the import graph, which `imports` records into the [`Graph`] it is
+/// given (names as `key` gives an entry's). Batches come in the order of their first
+/// entry, and each keeps its entries in the given order. A component is counted by the
+/// files in it, entries or not; an entry the graph does not have (it could not be
+/// loaded) is a component of its own. One batch of every entry when they are at most
+/// `max`, or when a component has more than half of them (`imports` may stop early).
+pub(crate) fn plan(
+    entries: &[String],
+    max: usize,
+    key: impl Fn(&str) -> String,
+    imports: impl FnOnce(&Graph),
+) -> Vec<Vec<String>> {
+    if entries.len() <= max {
+        return vec![entries.to_vec()];
+    }
+    let graph = Graph::new(entries.len() / 2);
+    imports(&graph);
+    if graph.stopped() {
+        return vec![entries.to_vec()];
+    }
+    let mut sets = graph.sets.into_inner().unwrap_or_else(|e| e.into_inner());
     // Components by their root, in the order of their first entry.
     let mut order: Vec<usize> = Vec::new();
     let mut members: HashMap<usize, Vec<&String>> = HashMap::new();
@@ -165,6 +207,12 @@ impl Sets {
         let root = self.find(id);
         self.files.get(root).copied().unwrap_or(0)
     }
+
+    /// Names in the set, parsed or not.
+    fn members_of(&mut self, id: usize) -> usize {
+        let root = self.find(id);
+        self.members.get(root).copied().unwrap_or(0)
+    }
 }
 
 #[cfg(test)]
@@ -175,17 +223,23 @@ mod tests {
         list.iter().map(|s| (*s).to_string()).collect()
     }
 
-    fn graph(edges: &[(&str, &[&str])]) -> Vec<(String, Vec<String>)> {
-        edges
-            .iter()
-            .map(|(file, loads)| ((*file).to_string(), names(loads)))
-            .collect()
+    /// A first pass that records `edges` (each parsed file and what it loads), in order,
+    /// stopping when the graph says so.
+    fn pass<'e>(edges: &'e [(&'e str, &'e [&'e str])]) -> impl Fn(&Graph) + Clone + 'e {
+        move |graph: &Graph| {
+            for (file, loads) in edges {
+                if graph.stopped() {
+                    return;
+                }
+                graph.record(file, &names(loads));
+            }
+        }
     }
 
     #[test]
     fn a_unit_within_the_bound_is_one_batch_and_its_imports_are_not_read() {
         let entries = names(&["a.py", "b.py"]);
-        let batches = plan(&entries, 2, str::to_string, || {
+        let batches = plan(&entries, 2, str::to_string, |_| {
             panic!("the import graph is not needed")
         });
         assert_eq!(batches, vec![entries]);
@@ -194,9 +248,12 @@ mod tests {
     #[test]
     fn components_stay_whole_and_are_packed_in_entry_order() {
         // a–c–e are one component through the shared module lib/x.py (not an entry);
-        // b and d are one through an import cycle; f stands alone.
-        let entries = names(&["a.py", "b.py", "c.py", "d.py", "e.py", "f.py"]);
-        let imports = graph(&[
+        // b and d are one through an import cycle; f to l stand alone.
+        let entries = names(&[
+            "a.py", "b.py", "c.py", "d.py", "e.py", "f.py", "g.py", "h.py", "i.py", "j.py", "k.py",
+            "l.py",
+        ]);
+        let imports = pass(&[
             ("a.py", &["lib/x.py"]),
             ("c.py", &["lib/x.py"]),
             ("e.py", &["c.py"]),
@@ -204,39 +261,80 @@ mod tests {
             ("b.py", &["d.py"]),
             ("d.py", &["b.py"]),
             ("f.py", &[]),
+            ("g.py", &[]),
+            ("h.py", &[]),
+            ("i.py", &[]),
+            ("j.py", &[]),
+            ("k.py", &[]),
+            ("l.py", &[]),
         ]);
-        let batches = plan(&entries, 4, str::to_string, || imports.clone());
-        // {a, c, e, lib/x} is 4 files: a batch of its own; {b, d} and {f} share one.
+        let batches = plan(&entries, 4, str::to_string, imports.clone());
+        // {a, c, e, lib/x} is 4 files: a batch of its own; {b, d}, {f} and {g} share one.
         assert_eq!(
             batches,
             vec![
                 names(&["a.py", "c.py", "e.py"]),
-                names(&["b.py", "d.py", "f.py"])
+                names(&["b.py", "d.py", "f.py", "g.py"]),
+                names(&["h.py", "i.py", "j.py", "k.py"]),
+                names(&["l.py"]),
             ]
         );
         // A bound smaller than a component does not split it.
-        let batches = plan(&entries, 1, str::to_string, || imports.clone());
-        assert_eq!(
-            batches,
-            vec![
-                names(&["a.py", "c.py", "e.py"]),
-                names(&["b.py", "d.py"]),
-                names(&["f.py"])
-            ]
-        );
+        let batches = plan(&entries, 1, str::to_string, imports);
+        assert_eq!(batches.len(), 9);
+        assert_eq!(batches[0], names(&["a.py", "c.py", "e.py"]));
+        assert_eq!(batches[1], names(&["b.py", "d.py"]));
+        assert_eq!(batches[2], names(&["f.py"]));
     }
 
     #[test]
     fn entries_that_could_not_be_loaded_and_entry_spellings_are_kept() {
         // `./broken.py` is not in the graph (it could not be read): a batch still has
         // it, so its diagnostic is reported; `key` maps the entry to the graph's name.
-        let entries = names(&["./a.py", "./broken.py", "./b.py"]);
-        let imports = graph(&[("a.py", &["b.py"]), ("b.py", &[])]);
+        let entries = names(&["./a.py", "./broken.py", "./b.py", "./c.py", "./d.py"]);
+        let imports = pass(&[
+            ("a.py", &["b.py"]),
+            ("b.py", &[]),
+            ("c.py", &[]),
+            ("d.py", &[]),
+        ]);
         let key = |e: &str| e.trim_start_matches("./").to_string();
-        let batches = plan(&entries, 2, key, || imports.clone());
+        let batches = plan(&entries, 2, key, imports);
         assert_eq!(
             batches,
-            vec![names(&["./a.py", "./b.py"]), names(&["./broken.py"])]
+            vec![
+                names(&["./a.py", "./b.py"]),
+                names(&["./broken.py", "./c.py"]),
+                names(&["./d.py"])
+            ]
         );
+    }
+
+    #[test]
+    fn a_folder_that_is_mostly_one_component_is_one_batch_and_its_pass_stops() {
+        // Six entries, all importing lib/x.py: once the component has more than three
+        // members the pass stops (the last entries are never read) and nothing is split.
+        let entries = names(&["a.py", "b.py", "c.py", "d.py", "e.py", "f.py"]);
+        let read = std::sync::atomic::AtomicUsize::new(0);
+        let edges: &[(&str, &[&str])] = &[
+            ("a.py", &["lib/x.py"]),
+            ("b.py", &["lib/x.py"]),
+            ("c.py", &["lib/x.py"]),
+            ("d.py", &["lib/x.py"]),
+            ("e.py", &["lib/x.py"]),
+            ("f.py", &["lib/x.py"]),
+        ];
+        let batches = plan(&entries, 2, str::to_string, |graph| {
+            for (file, loads) in edges {
+                if graph.stopped() {
+                    return;
+                }
+                read.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                graph.record(file, &names(loads));
+            }
+        });
+        assert_eq!(batches, vec![entries.clone()]);
+        // a, b, c and lib/x.py are four members, more than 6 / 2.
+        assert_eq!(read.into_inner(), 3);
     }
 }

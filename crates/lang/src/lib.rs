@@ -172,9 +172,11 @@ fn python_batches(sources: &Sources, root: &Path, py: &[String], max: usize) -> 
     if py.is_empty() {
         return Vec::new();
     }
-    batch::plan(py, max, python::normalize, || {
-        python::imports(sources, root, py, &[])
-    })
+    let batches = batch::plan(py, max, python::normalize, |graph| {
+        python::imports(sources, root, py, &[], graph);
+    });
+    sources.stop_keeping();
+    batches
 }
 
 fn javascript_batches(
@@ -187,7 +189,11 @@ fn javascript_batches(
         return Vec::new();
     }
     let key = |e: &str| e.trim_start_matches("./").to_string();
-    batch::plan(js, max, key, || javascript::imports(sources, root, js, &[]))
+    let batches = batch::plan(js, max, key, |graph| {
+        javascript::imports(sources, root, js, &[], graph);
+    });
+    sources.stop_keeping();
+    batches
 }
 
 /// The Python entries and the JavaScript/TypeScript ones; files of other languages are

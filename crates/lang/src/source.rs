@@ -274,6 +274,17 @@ impl Sources {
         }
     }
 
+    /// Keep no more first loads (see [`Sources::parsing_ahead`]): the first pass is over,
+    /// and what is loaded now is loaded for the last time. What was kept is still handed
+    /// over.
+    pub(crate) fn stop_keeping(&self) {
+        if let Some(ahead) = &self.ahead {
+            ahead
+                .stopped
+                .store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
+
     /// These sources, reading only files `confine` admits.
     #[must_use]
     pub fn within(self, confine: Confine) -> Sources {
@@ -338,6 +349,8 @@ struct Ahead {
     budget: usize,
     /// Bytes of text kept now.
     used: Mutex<usize>,
+    /// Set once the first pass is over: nothing more is kept.
+    stopped: std::sync::atomic::AtomicBool,
     kept: Mutex<FxHashMap<String, Arc<ParsedSource>>>,
 }
 
@@ -354,6 +367,9 @@ impl Ahead {
             return Ok(source);
         }
         let source = read()?;
+        if self.stopped.load(std::sync::atomic::Ordering::Relaxed) {
+            return Ok(source);
+        }
         let fits = {
             let mut used = self.used.lock().unwrap_or_else(|e| e.into_inner());
             let fits = *used + source.text.len() <= self.budget;
@@ -497,6 +513,13 @@ mod tests {
             ahead.load(&dir, "missing.py").unwrap_err().code,
             "unreadable-file"
         );
+        // Once the first pass is over, what was kept is still handed over, and nothing
+        // more is kept.
+        let a4 = ahead.load(&dir, "a.py").unwrap();
+        assert!(Arc::ptr_eq(&a3, &a4));
+        ahead.stop_keeping();
+        let b3 = ahead.load(&dir, "b.py").unwrap();
+        assert!(!Arc::ptr_eq(&b3, &ahead.load(&dir, "b.py").unwrap()));
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

@@ -71,15 +71,16 @@ pub(crate) fn analyze(
     node_path: &[String],
 ) -> Program {
     let mut program = Program::default();
-    let parsed = discover(
+    let (parsed, diagnostics) = discover(
         sources,
         root,
         entries,
         node_path,
-        &mut program.diagnostics,
-        |p| p,
+        |_, p| p,
         |p| resolved_files(&p.specs),
+        || true,
     );
+    program.diagnostics = diagnostics;
     let entry_set: BTreeSet<String> = entries
         .iter()
         .map(|e| e.trim_start_matches("./").to_string())
@@ -216,43 +217,50 @@ fn run_waves(
     (outs, cyclic)
 }
 
-/// Each module reached from `entries` (imported transitively) with the files it
-/// imports, in no particular order. Nothing else is kept: each tree is dropped once its
-/// imports are resolved. Files that cannot be loaded are left out.
+/// Record in `graph` each module reached from `entries` (imported transitively) with the
+/// files it imports, until the graph says to stop. Nothing else is kept: each tree is
+/// dropped once its imports are resolved (unless `sources` keeps it for a second load).
+/// Files that cannot be loaded are left out.
 pub(crate) fn imports(
     sources: &Sources,
     root: &Path,
     entries: &[String],
     node_path: &[String],
-) -> Vec<(String, Vec<String>)> {
-    let deps = |p: Parsed| resolved_files(&p.specs).into_iter().cloned().collect();
+    graph: &crate::batch::Graph,
+) {
+    let record = |rel: &str, p: Parsed| {
+        let files: Vec<String> = resolved_files(&p.specs).into_iter().cloned().collect();
+        graph.record(rel, &files);
+        files
+    };
+    let go_on = || !graph.stopped();
     discover(
         sources,
         root,
         entries,
         node_path,
-        &mut Vec::new(),
-        deps,
-        |deps: &Vec<String>| deps.iter().collect(),
-    )
-    .into_iter()
-    .collect()
+        record,
+        |files: &Vec<String>| files.iter().collect(),
+        go_on,
+    );
 }
 
 /// Parse the entry files and every local module they import, transitively, each wave
 /// in parallel; `keep` turns each parsed file, its imports resolved, into what the
 /// caller keeps of it (on the parsing thread, so a tree not kept is dropped there), and
-/// `files` gives the files it imports.
+/// `files` gives the files it imports; files are parsed while `go_on` says so. Returns
+/// what was kept, by file, and the files that could not be loaded.
 fn discover<T: Send>(
     sources: &Sources,
     root: &Path,
     entries: &[String],
     node_path: &[String],
-    diags: &mut Vec<Diagnostic>,
-    keep: impl Fn(Parsed) -> T + Sync,
+    keep: impl Fn(&str, Parsed) -> T + Sync,
     files: impl Fn(&T) -> Vec<&String>,
-) -> BTreeMap<String, T> {
+    go_on: impl Fn() -> bool + Sync,
+) -> (BTreeMap<String, T>, Vec<Diagnostic>) {
     let mut parsed: BTreeMap<String, T> = BTreeMap::new();
+    let mut diags = Vec::new();
     let mut seen: BTreeSet<String> = BTreeSet::new();
     let mut frontier: Vec<String> = Vec::new();
     for e in entries {
@@ -265,9 +273,10 @@ fn discover<T: Send>(
     while !frontier.is_empty() {
         let results: Vec<(String, Result<T, Diagnostic>)> = frontier
             .par_iter()
+            .filter(|_| go_on())
             .map(|rel| {
                 let parsed = parse_file(sources, root, rel, resolver.follows_packages())
-                    .map(|p| keep(resolve_specs(&resolver, rel, p)));
+                    .map(|p| keep(rel, resolve_specs(&resolver, rel, p)));
                 (rel.clone(), parsed)
             })
             .collect();
@@ -288,7 +297,7 @@ fn discover<T: Send>(
         next.sort();
         frontier = next;
     }
-    parsed
+    (parsed, diags)
 }
 
 /// `p` with its specifiers resolved; a package is followed only into a layer that has

@@ -192,26 +192,33 @@ pub(crate) fn analyze(
     analyze_batch(sources, root, entries, entries, layers)
 }
 
-/// Each module reached from `entries` (loaded transitively) with the modules it loads,
-/// in no particular order. Nothing else is kept: each tree is dropped once its imports
-/// are read. Files that cannot be loaded are left out (their importers name them).
+/// Record in `graph` each module reached from `entries` (loaded transitively) with the
+/// modules it loads, until the graph says to stop. Nothing else is kept: each tree is
+/// dropped once its imports are read (unless `sources` keeps it for a second load).
+/// Files that cannot be loaded are left out (their importers name them).
 pub(crate) fn imports(
     sources: &Sources,
     root: &Path,
     entries: &[String],
     layers: &[String],
-) -> Vec<(String, Vec<String>)> {
+    graph: &crate::batch::Graph,
+) {
     let entries: Vec<String> = entries.iter().map(|e| normalize(e)).collect();
     let resolver = Resolver::new(sources, root, &entries, layers);
+    let record = |p: Parsed| {
+        graph.record(&p.rel, &p.loads);
+        p.loads
+    };
+    let go_on = || !graph.stopped();
     discover(
         sources,
         root,
         &entries,
         &resolver,
-        |p| (p.rel, p.loads),
-        |(_, loads)| loads,
-    )
-    .0
+        record,
+        |loads| loads,
+        go_on,
+    );
 }
 
 /// [`analyze`] for the modules `batch` reaches, as part of a unit whose entries are
@@ -233,7 +240,15 @@ pub(crate) fn analyze_batch(
     let mut program = Program::default();
 
     // 1. Discover and parse.
-    let (mut parsed, diagnostics) = discover(sources, root, &batch, &resolver, |p| p, |p| &p.loads);
+    let (mut parsed, diagnostics) = discover(
+        sources,
+        root,
+        &batch,
+        &resolver,
+        |p| p,
+        |p| &p.loads,
+        || true,
+    );
     program.diagnostics = diagnostics;
     parsed.sort_by(|a, b| a.rel.cmp(&b.rel));
     let by_file: BTreeMap<String, usize> = parsed
@@ -262,8 +277,9 @@ pub(crate) fn analyze_batch(
 
 /// Parse `entries` and, breadth-first, every module they load, each wave in parallel;
 /// `keep` turns each parsed file into what the caller keeps of it (on the parsing
-/// thread, so a tree not kept is dropped there), `loads` reads the modules it loads.
-/// Returns what was kept and the files that could not be loaded.
+/// thread, so a tree not kept is dropped there), `loads` reads the modules it loads;
+/// files are parsed while `go_on` says so. Returns what was kept and the files that
+/// could not be loaded.
 fn discover<T: Send>(
     sources: &Sources,
     root: &Path,
@@ -271,6 +287,7 @@ fn discover<T: Send>(
     resolver: &Resolver<'_>,
     keep: impl Fn(Parsed) -> T + Sync,
     loads: impl Fn(&T) -> &[String],
+    go_on: impl Fn() -> bool + Sync,
 ) -> (Vec<T>, Vec<Diagnostic>) {
     let mut seen: BTreeSet<String> = BTreeSet::new();
     let mut frontier: Vec<String> = entries
@@ -283,6 +300,7 @@ fn discover<T: Send>(
     while !frontier.is_empty() {
         let wave: Vec<Result<T, Diagnostic>> = frontier
             .par_iter()
+            .filter(|_| go_on())
             .map(|rel| parse_file(sources, root, rel, resolver).map(&keep))
             .collect();
         frontier = Vec::new();
