@@ -20,10 +20,9 @@
 //! holds more than half the entries, and the folder is analysed as one unit (with what
 //! was kept).
 
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
-
-use std::collections::{BTreeMap, HashMap};
 
 /// Files of one language above which a folder is analysed in batches, and the most files
 /// a batch holds (unless one component is larger: it is never split). At 10,000 files of
