@@ -122,8 +122,9 @@ pub fn analyze_folder_batched(
     let (py, js) = by_language(entries);
     on_analysis_threads(|| {
         let sources = folder_sources(&py, max, &confine);
-        for batch in python_batches(&sources, root, &py, max) {
-            take(python::analyze_batch(&sources, root, &py, &batch, &[]));
+        let unit = python::Unit::new(&sources, root, &py, &[]);
+        for batch in python_batches(&sources, &unit, &py, max) {
+            take(unit.analyze(&batch));
         }
         let sources = folder_sources(&js, max, &confine);
         for batch in javascript_batches(&sources, root, &js, max) {
@@ -149,7 +150,9 @@ pub fn folder_batches(
 ) -> Vec<Vec<String>> {
     let (py, js) = by_language(entries);
     on_analysis_threads(|| {
-        let mut batches = python_batches(&folder_sources(&py, max, &confine), root, &py, max);
+        let sources = folder_sources(&py, max, &confine);
+        let unit = python::Unit::new(&sources, root, &py, &[]);
+        let mut batches = python_batches(&sources, &unit, &py, max);
         let sources = folder_sources(&js, max, &confine);
         batches.extend(javascript_batches(&sources, root, &js, max));
         batches
@@ -168,13 +171,16 @@ fn folder_sources(entries: &[String], max: usize, confine: &Confine) -> Sources 
     sources.within(confine.clone())
 }
 
-fn python_batches(sources: &Sources, root: &Path, py: &[String], max: usize) -> Vec<Vec<String>> {
+fn python_batches(
+    sources: &Sources,
+    unit: &python::Unit<'_>,
+    py: &[String],
+    max: usize,
+) -> Vec<Vec<String>> {
     if py.is_empty() {
         return Vec::new();
     }
-    let batches = batch::plan(py, max, python::normalize, |graph| {
-        python::imports(sources, root, py, &[], graph);
-    });
+    let batches = batch::plan(py, max, python::normalize, |graph| unit.imports(py, graph));
     sources.stop_keeping();
     batches
 }
@@ -188,8 +194,7 @@ fn javascript_batches(
     if js.is_empty() {
         return Vec::new();
     }
-    let key = |e: &str| e.trim_start_matches("./").to_string();
-    let batches = batch::plan(js, max, key, |graph| {
+    let batches = batch::plan(js, max, javascript::entry_name, |graph| {
         javascript::imports(sources, root, js, &[], graph);
     });
     sources.stop_keeping();

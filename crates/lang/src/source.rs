@@ -347,42 +347,35 @@ impl Sources {
 #[derive(Debug, Default)]
 struct Ahead {
     budget: usize,
-    /// Bytes of text kept now.
-    used: Mutex<usize>,
     /// Set once the first pass is over: nothing more is kept.
     stopped: std::sync::atomic::AtomicBool,
-    kept: Mutex<FxHashMap<String, Arc<ParsedSource>>>,
+    kept: Mutex<Kept>,
+}
+
+/// The files kept, and the bytes of their text.
+#[derive(Debug, Default)]
+struct Kept {
+    files: FxHashMap<String, Arc<ParsedSource>>,
+    bytes: usize,
 }
 
 impl Ahead {
     fn load(&self, rel: &str, read: impl FnOnce() -> Loaded) -> Loaded {
-        let taken = self
-            .kept
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(rel);
-        if let Some(source) = taken {
-            let mut used = self.used.lock().unwrap_or_else(|e| e.into_inner());
-            *used = used.saturating_sub(source.text.len());
-            return Ok(source);
+        let lock = || self.kept.lock().unwrap_or_else(|e| e.into_inner());
+        {
+            let mut kept = lock();
+            if let Some(source) = kept.files.remove(rel) {
+                kept.bytes = kept.bytes.saturating_sub(source.text.len());
+                return Ok(source);
+            }
         }
         let source = read()?;
-        if self.stopped.load(std::sync::atomic::Ordering::Relaxed) {
-            return Ok(source);
-        }
-        let fits = {
-            let mut used = self.used.lock().unwrap_or_else(|e| e.into_inner());
-            let fits = *used + source.text.len() <= self.budget;
-            if fits {
-                *used += source.text.len();
+        if !self.stopped.load(std::sync::atomic::Ordering::Relaxed) {
+            let mut kept = lock();
+            if kept.bytes + source.text.len() <= self.budget {
+                kept.bytes += source.text.len();
+                kept.files.insert(rel.to_string(), Arc::clone(&source));
             }
-            fits
-        };
-        if fits {
-            self.kept
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .insert(rel.to_string(), Arc::clone(&source));
         }
         Ok(source)
     }

@@ -62,6 +62,11 @@ struct ModuleOut {
     handlers: BTreeSet<FunctionId>,
 }
 
+/// An entry as the analysis names its file: without a leading `./`.
+pub(crate) fn entry_name(entry: &str) -> String {
+    entry.trim_start_matches("./").to_string()
+}
+
 /// Runs on the analysis threads of `crate::analyze`, whose deep stacks the analyser
 /// needs: it recurses along the syntax tree (up to `scope::MAX_DEPTH` levels).
 pub(crate) fn analyze(
@@ -81,10 +86,7 @@ pub(crate) fn analyze(
         || true,
     );
     program.diagnostics = diagnostics;
-    let entry_set: BTreeSet<String> = entries
-        .iter()
-        .map(|e| e.trim_start_matches("./").to_string())
-        .collect();
+    let entry_set: BTreeSet<String> = entries.iter().map(|e| entry_name(e)).collect();
 
     // Analysis, dependencies first. Modules in an import cycle are analysed twice: the
     // second time they see what the first pass published for each other.
@@ -264,7 +266,7 @@ fn discover<T: Send>(
     let mut seen: BTreeSet<String> = BTreeSet::new();
     let mut frontier: Vec<String> = Vec::new();
     for e in entries {
-        let e = e.trim_start_matches("./").to_string();
+        let e = entry_name(e);
         if seen.insert(e.clone()) {
             frontier.push(e);
         }

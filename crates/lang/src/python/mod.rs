@@ -189,66 +189,79 @@ pub(crate) fn analyze(
     entries: &[String],
     layers: &[String],
 ) -> Program {
-    analyze_batch(sources, root, entries, entries, layers)
+    Unit::new(sources, root, entries, layers).analyze(entries)
 }
 
-/// Record in `graph` each module reached from `entries` (loaded transitively) with the
-/// modules it loads, until the graph says to stop. Nothing else is kept: each tree is
-/// dropped once its imports are read (unless `sources` keeps it for a second load).
-/// Files that cannot be loaded are left out (their importers name them).
-pub(crate) fn imports(
-    sources: &Sources,
-    root: &Path,
-    entries: &[String],
-    layers: &[String],
-    graph: &crate::batch::Graph,
-) {
-    let entries: Vec<String> = entries.iter().map(|e| normalize(e)).collect();
-    let resolver = Resolver::new(sources, root, &entries, layers);
-    let record = |p: Parsed| {
-        graph.record(&p.rel, &p.loads);
-        p.loads
-    };
-    let go_on = || !graph.stopped();
-    discover(
-        sources,
-        root,
-        &entries,
-        &resolver,
-        record,
-        |loads| loads,
-        go_on,
-    );
+/// A unit's Python entries as the import resolver sees them (they decide where absolute
+/// imports are looked for), shared by every analysis of part of the unit: a folder
+/// analysed in batches resolves each import once, for the first pass and its batch.
+pub(crate) struct Unit<'a> {
+    sources: &'a Sources,
+    root: &'a Path,
+    resolver: Resolver<'a>,
 }
 
-/// [`analyze`] for the modules `batch` reaches, as part of a unit whose entries are
-/// `entries` (which decide where absolute imports are looked for). When `batch` is
-/// closed under imports (every module it reaches is reached from it alone, as a union
-/// of [`imports`]' connected components is), each module's facts are those the whole
-/// unit's analysis gives it: evaluation only crosses into modules a module loads, and
-/// call sites are only in modules that load the callee's.
-pub(crate) fn analyze_batch(
+impl<'a> Unit<'a> {
+    pub(crate) fn new(
+        sources: &'a Sources,
+        root: &'a Path,
+        entries: &[String],
+        layers: &[String],
+    ) -> Unit<'a> {
+        let entries: Vec<String> = entries.iter().map(|e| normalize(e)).collect();
+        Unit {
+            sources,
+            root,
+            resolver: Resolver::new(sources, root, &entries, layers),
+        }
+    }
+
+    /// Record in `graph` each module reached from `entries` (loaded transitively) with
+    /// the modules it loads, until the graph says to stop. Nothing else is kept: each
+    /// tree is dropped once its imports are read (unless the sources keep it for a
+    /// second load). Files that cannot be loaded are left out (their importers name
+    /// them).
+    pub(crate) fn imports(&self, entries: &[String], graph: &crate::batch::Graph) {
+        let entries: Vec<String> = entries.iter().map(|e| normalize(e)).collect();
+        let record = |p: Parsed| {
+            graph.record(&p.rel, &p.loads);
+            p.loads
+        };
+        let go_on = || !graph.stopped();
+        discover(
+            self.sources,
+            self.root,
+            &entries,
+            &self.resolver,
+            record,
+            |loads| loads,
+            go_on,
+        );
+    }
+
+    /// The modules `batch` reaches, analysed. When `batch` is closed under imports
+    /// (every module it reaches is reached from it alone, as a union of the connected
+    /// components [`Unit::imports`] finds is), each module's facts are those the whole
+    /// unit's analysis gives it: evaluation only crosses into modules a module loads,
+    /// and call sites are only in modules that load the callee's.
+    pub(crate) fn analyze(&self, batch: &[String]) -> Program {
+        let (sources, root, resolver) = (self.sources, self.root, &self.resolver);
+        let batch: Vec<String> = batch.iter().map(|e| normalize(e)).collect();
+        analyze_modules(sources, root, resolver, &batch)
+    }
+}
+
+fn analyze_modules(
     sources: &Sources,
     root: &Path,
-    entries: &[String],
+    resolver: &Resolver<'_>,
     batch: &[String],
-    layers: &[String],
 ) -> Program {
-    let entries: Vec<String> = entries.iter().map(|e| normalize(e)).collect();
-    let batch: Vec<String> = batch.iter().map(|e| normalize(e)).collect();
-    let resolver = Resolver::new(sources, root, &entries, layers);
     let mut program = Program::default();
 
     // 1. Discover and parse.
-    let (mut parsed, diagnostics) = discover(
-        sources,
-        root,
-        &batch,
-        &resolver,
-        |p| p,
-        |p| &p.loads,
-        || true,
-    );
+    let (mut parsed, diagnostics) =
+        discover(sources, root, batch, resolver, |p| p, |p| &p.loads, || true);
     program.diagnostics = diagnostics;
     parsed.sort_by(|a, b| a.rel.cmp(&b.rel));
     let by_file: BTreeMap<String, usize> = parsed
@@ -260,12 +273,12 @@ pub(crate) fn analyze_batch(
     // 2. Scopes and bindings, in parallel.
     let irs: Vec<ModuleIr<'_>> = parsed
         .par_iter()
-        .map(|p| scope::build(&p.rel, &p.source.text, p.source.tree.root_node(), &resolver))
+        .map(|p| scope::build(&p.rel, &p.source.text, p.source.tree.root_node(), resolver))
         .collect();
 
     // 3–4. Evaluate and collect facts, on threads with deep stacks.
     // Runs on the analysis threads of `crate::analyze` (deep stacks).
-    let modules = facts(&irs, &by_file, &resolver, &parsed);
+    let modules = facts(&irs, &by_file, resolver, &parsed);
     drop(irs);
     drop(parsed);
     for module in modules {
