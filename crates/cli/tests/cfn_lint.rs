@@ -2,21 +2,18 @@
 //! project's own template, it passes cfn-lint (pinned in `.ci/run`). Locally the test is
 //! skipped with a note when cfn-lint is not installed; in CI (`CI` set) it fails instead.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command as Std;
 
 use assert_cmd::Command;
-
-fn projects() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/projects")
-}
+use leastrole_testkit::fixture_projects;
 
 fn generate(project: &str, format: &str) -> serde_json::Value {
     let out = Command::cargo_bin("leastrole")
         .unwrap()
         .args([
             "generate",
-            projects().join(project).to_str().unwrap(),
+            fixture_projects().join(project).to_str().unwrap(),
             "--format",
             format,
         ])
@@ -110,7 +107,7 @@ fn untag(v: serde_yaml_ng::Value) -> serde_yaml_ng::Value {
 
 #[test]
 fn cloudformation_roles_lint_clean_in_the_cdk_template() {
-    let template_path = projects().join("cdk-app/cdk.out/OrdersStack.template.json");
+    let template_path = fixture_projects().join("cdk-app/cdk.out/OrdersStack.template.json");
     let mut template = read_template(&template_path);
     let roles = generate("cdk-app", "cloudformation");
     let resources = template["Resources"].as_object_mut().unwrap();
@@ -129,7 +126,7 @@ fn cloudformation_roles_lint_clean_in_the_cdk_template() {
 /// dependency, E3004).
 #[test]
 fn sam_policies_lint_clean_in_the_sam_template() {
-    let mut template = read_template(&projects().join("sam-app/template.yaml"));
+    let mut template = read_template(&fixture_projects().join("sam-app/template.yaml"));
     // The example's container-image function inherits `Globals` Runtime/Handler, which SAM
     // rejects for images; it gets no generated policy, so it is left out of the lint.
     if let Some(resources) = template["Resources"].as_object_mut() {

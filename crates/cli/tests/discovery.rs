@@ -6,14 +6,9 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
+use leastrole_testkit::fixture_project;
 use leastrole_testkit::report_function as function;
 use serde_json::Value;
-
-fn project(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../fixtures/projects")
-        .join(name)
-}
 
 fn run(args: &[&str]) -> (i32, String, String) {
     let out = Command::cargo_bin("leastrole")
@@ -63,8 +58,14 @@ fn nothing_found_is_a_warning_that_says_what_was_looked_for() {
         "Transform: AWS::Serverless-2016-10-31\nResources:\n  T:\n    Type: AWS::DynamoDB::Table\n",
     );
     for (path, expected) in [
-        (project("empty-project"), "no .py/.js/.ts source file"),
-        (project("serverless-no-functions"), "`functions` is missing"),
+        (
+            fixture_project("empty-project"),
+            "no .py/.js/.ts source file",
+        ),
+        (
+            fixture_project("serverless-no-functions"),
+            "`functions` is missing",
+        ),
         (sam.path().to_path_buf(), "no AWS::Serverless::Function"),
     ] {
         let r = report(&path, &[]);
@@ -88,7 +89,7 @@ fn nothing_found_is_a_warning_that_says_what_was_looked_for() {
 
 #[test]
 fn a_plain_cloudformation_template_is_read() {
-    let dir = project("cloudformation-plain");
+    let dir = fixture_project("cloudformation-plain");
     let r = report(&dir, &[]);
     let orders = function(&r, "OrdersFunction");
     assert_eq!(orders["status"], "analysed");
@@ -377,7 +378,7 @@ fn a_configuration_file_that_is_a_symlink_leaving_the_repository_is_not_read() {
 
 #[test]
 fn the_outside_path_fixture_reads_nothing_under_etc() {
-    let r = report(&project("outside-path"), &[]);
+    let r = report(&fixture_project("outside-path"), &[]);
     let f = function(&r, "SystemFunction");
     assert_eq!(f["status"], "not-analysed");
     let refused = diagnostics(&r, "outside-project");
@@ -417,7 +418,7 @@ fn a_missing_handler_is_located_at_its_configuration_line() {
     // A `--handler` flag has no configuration line: no location, not a fake file.
     let (code, _, err) = run(&[
         "generate",
-        project("plain-python").to_str().unwrap(),
+        fixture_project("plain-python").to_str().unwrap(),
         "--handler",
         "nothere.handler",
         "--format",
@@ -433,7 +434,7 @@ fn a_missing_handler_is_located_at_its_configuration_line() {
 
 #[test]
 fn paths_are_relative_to_the_project_folder() {
-    let r = report(&project("sam-app"), &[]);
+    let r = report(&fixture_project("sam-app"), &[]);
     let f = function(&r, "ImageProcessorFunction");
     assert_eq!(
         f["files"],
@@ -463,7 +464,7 @@ fn paths_are_relative_to_the_project_folder() {
     );
 
     // A CDK asset copied from the app's source: the source file.
-    let r = report(&project("cdk-app"), &[]);
+    let r = report(&fixture_project("cdk-app"), &[]);
     let f = function(&r, "OrdersHandler7C9E1A2B");
     assert_eq!(
         f["files"],
@@ -492,12 +493,12 @@ fn a_missing_or_file_path_says_what_to_do() {
     assert!(out.is_empty());
     assert!(err.contains("does/not/exist does not exist"), "{err}");
 
-    let file = project("plain-python").join("app.py");
+    let file = fixture_project("plain-python").join("app.py");
     let (code, _, err) = run(&["generate", file.to_str().unwrap()]);
     assert_eq!(code, 2);
     assert!(err.contains("is a file"), "{err}");
     assert!(err.contains("--handler app."), "{err}");
-    let folder = project("plain-python");
+    let folder = fixture_project("plain-python");
     assert!(
         err.contains(&format!("generate {}", folder.display())),
         "{err}"

@@ -2,16 +2,10 @@
 //! them: formats, flags, exit codes, files and pipes.
 
 use std::io::Read;
-use std::path::{Path, PathBuf};
 use std::process::{Command as Std, Stdio};
 
 use assert_cmd::Command;
-
-fn project(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../fixtures/projects")
-        .join(name)
-}
+use leastrole_testkit::fixture_project;
 
 fn leastrole() -> Command {
     Command::cargo_bin("leastrole").expect("binary builds")
@@ -28,7 +22,7 @@ fn run(args: &[&str]) -> (i32, String, String) {
 
 #[test]
 fn plain_python_json_report() {
-    let dir = project("plain-python");
+    let dir = fixture_project("plain-python");
     let (code, out, _) = run(&["generate", dir.to_str().unwrap(), "--format", "json"]);
     assert_eq!(code, 0);
     let report: serde_json::Value = serde_json::from_str(&out).unwrap();
@@ -40,7 +34,7 @@ fn plain_python_json_report() {
 
 #[test]
 fn plain_node_handlers_text_and_iam() {
-    let dir = project("plain-node");
+    let dir = fixture_project("plain-node");
     let dir = dir.to_str().unwrap();
     let args = [
         "generate",
@@ -85,14 +79,14 @@ fn plain_node_handlers_text_and_iam() {
 
 #[test]
 fn output_is_deterministic() {
-    let dir = project("plain-node");
+    let dir = fixture_project("plain-node");
     let args = ["generate", dir.to_str().unwrap(), "--format", "json"];
     assert_eq!(run(&args).1, run(&args).1);
 }
 
 #[test]
 fn strict_exits_1_on_warnings() {
-    let dir = project("plain-node");
+    let dir = fixture_project("plain-node");
     let dir = dir.to_str().unwrap();
     let (code, _, err) = run(&[
         "generate",
@@ -121,7 +115,7 @@ fn strict_exits_1_on_warnings() {
 fn output_file_is_written() {
     let tmp = tempfile::tempdir().unwrap();
     let file = tmp.path().join("policy.json");
-    let dir = project("plain-python");
+    let dir = fixture_project("plain-python");
     let (code, out, _) = run(&[
         "generate",
         dir.to_str().unwrap(),
@@ -139,7 +133,7 @@ fn output_file_is_written() {
 
 #[test]
 fn missing_handler_is_an_error_exit_2() {
-    let dir = project("plain-python");
+    let dir = fixture_project("plain-python");
     let (code, _, err) = run(&[
         "generate",
         dir.to_str().unwrap(),
@@ -157,7 +151,7 @@ fn missing_handler_is_an_error_exit_2() {
 
 #[test]
 fn missing_export_is_reported() {
-    let dir = project("plain-python");
+    let dir = fixture_project("plain-python");
     let (code, out, err) = run(&[
         "generate",
         dir.to_str().unwrap(),
@@ -179,7 +173,7 @@ fn a_named_function_that_cannot_be_analysed_is_an_error_that_writes_nothing() {
     let tmp = tempfile::tempdir().unwrap();
     let file = tmp.path().join("policy.json");
     std::fs::write(&file, "previous\n").unwrap();
-    let dir = project("plain-python");
+    let dir = fixture_project("plain-python");
     let dir = dir.to_str().unwrap();
     let (code, out, err) = run(&[
         "generate",
@@ -208,7 +202,7 @@ fn a_named_function_that_cannot_be_analysed_is_an_error_that_writes_nothing() {
         assert_eq!(std::fs::read_to_string(&file).unwrap(), "previous\n");
     }
     // A container image named with --function.
-    let sam = project("sam-app");
+    let sam = fixture_project("sam-app");
     let (code, out, err) = run(&[
         "generate",
         sam.to_str().unwrap(),
@@ -230,7 +224,7 @@ fn a_named_function_that_cannot_be_analysed_is_an_error_that_writes_nothing() {
 /// reject; the formats with comments say why, the JSON ones say it on stderr.
 #[test]
 fn functions_without_a_policy_are_left_out_of_paste_ready_formats() {
-    let dir = project("handler-missing-export");
+    let dir = fixture_project("handler-missing-export");
     let dir = dir.to_str().unwrap();
     let (code, text, _) = run(&["generate", dir, "--format", "text"]);
     assert_eq!(code, 0);
@@ -270,7 +264,7 @@ fn functions_without_a_policy_are_left_out_of_paste_ready_formats() {
     assert!(err.contains("leastrole: archive: not analysed"), "{err}");
 
     // A container image in a SAM template, and one in a Serverless service.
-    let sam = project("sam-app");
+    let sam = fixture_project("sam-app");
     let sam = sam.to_str().unwrap();
     let (_, cfn, _) = run(&["generate", sam, "--format", "cloudformation"]);
     assert!(!cfn.contains("WatermarkFunctionRole"), "{cfn}");
@@ -281,7 +275,7 @@ fn functions_without_a_policy_are_left_out_of_paste_ready_formats() {
     let v: serde_json::Value = serde_json::from_str(&iam).unwrap();
     assert!(v.get("WatermarkFunction").is_none(), "{iam}");
     assert!(v.get("ApiFunction").is_some(), "{iam}");
-    let sls = project("serverless-v3-shared-role");
+    let sls = fixture_project("serverless-v3-shared-role");
     let (_, yaml, _) = run(&["generate", sls.to_str().unwrap(), "--format", "serverless"]);
     assert!(yaml.contains("# exportReports: not analysed"), "{yaml}");
     assert!(!yaml.contains("  exportReports:"), "{yaml}");
@@ -291,7 +285,7 @@ fn functions_without_a_policy_are_left_out_of_paste_ready_formats() {
 /// `--serverless-flavor` says otherwise.
 #[test]
 fn serverless_flavor_follows_the_framework_version() {
-    let v3 = project("serverless-v3-shared-role");
+    let v3 = fixture_project("serverless-v3-shared-role");
     let v3 = v3.to_str().unwrap();
     let (_, out, _) = run(&["generate", v3, "--format", "serverless"]);
     assert!(out.contains("    iamRoleStatements:\n"), "{out}");
@@ -308,7 +302,7 @@ fn serverless_flavor_follows_the_framework_version() {
         out.contains("    iam:\n      role:\n        statements:\n"),
         "{out}"
     );
-    let v4 = project("serverless-v4-per-function");
+    let v4 = fixture_project("serverless-v4-per-function");
     let (_, out, _) = run(&["generate", v4.to_str().unwrap(), "--format", "serverless"]);
     assert!(
         out.contains("    iam:\n      role:\n        statements:\n"),
@@ -321,7 +315,7 @@ fn serverless_flavor_follows_the_framework_version() {
 /// group (the one its deployed name gives), and a comment says how to attach the role.
 #[test]
 fn cloudformation_roles_name_the_log_group_and_say_how_to_attach() {
-    let sam = project("sam-app");
+    let sam = fixture_project("sam-app");
     let (_, cfn, _) = run(&[
         "generate",
         sam.to_str().unwrap(),
@@ -337,7 +331,7 @@ fn cloudformation_roles_name_the_log_group_and_say_how_to_attach() {
         cfn.contains("log-group:/aws/lambda/${AWS::StackName}-ApiFunction-*:*"),
         "{cfn}"
     );
-    let sls = project("serverless-v3-shared-role");
+    let sls = fixture_project("serverless-v3-shared-role");
     let (_, cfn, _) = run(&[
         "generate",
         sls.to_str().unwrap(),
@@ -352,7 +346,7 @@ fn cloudformation_roles_name_the_log_group_and_say_how_to_attach() {
 
 #[test]
 fn a_closed_pipe_is_not_an_error() {
-    let dir = project("plain-python");
+    let dir = fixture_project("plain-python");
     let mut child = Std::new(assert_cmd::cargo::cargo_bin("leastrole"))
         .args(["generate", dir.to_str().unwrap(), "--format", "json"])
         .stdout(Stdio::piped())
@@ -377,7 +371,7 @@ fn a_closed_pipe_is_not_an_error() {
 
 #[test]
 fn calls_lists_sdk_calls_with_env_vars_by_name() {
-    let dir = project("plain-python");
+    let dir = fixture_project("plain-python");
     let (code, text, _) = run(&["calls", dir.to_str().unwrap()]);
     assert_eq!(code, 0);
     insta::assert_snapshot!("plain_python_calls", text);
@@ -433,7 +427,7 @@ fn reference_without_a_value_warns_only_in_plain_output() {
 /// statement in Terraform and at the top of the YAML formats.
 #[test]
 fn explain_names_call_sites_in_terraform_and_yaml() {
-    let dir = project("sam-app");
+    let dir = fixture_project("sam-app");
     let dir = dir.to_str().unwrap();
     let (code, tf, _) = run(&["generate", dir, "--format", "terraform", "--explain"]);
     assert_eq!(code, 0);
@@ -469,7 +463,7 @@ fn output_to_a_pipe_keeps_the_pipe() {
         .write(true)
         .open(&fifo)
         .unwrap();
-    let project = project("plain-python");
+    let project = fixture_project("plain-python");
     let (code, _, stderr) = run(&[
         "generate",
         project.to_str().unwrap(),
@@ -551,7 +545,7 @@ def handler(event, context):
 /// `Stage` parameter's default gives.
 #[test]
 fn queue_and_parameter_references_stay_references() {
-    let dir = project("sam-app");
+    let dir = fixture_project("sam-app");
     let dir = dir.to_str().unwrap();
     for format in ["cloudformation", "sam"] {
         let (code, out, _) = run(&["generate", dir, "--format", format]);
@@ -585,7 +579,7 @@ fn queue_and_parameter_references_stay_references() {
 /// stderr); with a format that does not carry them they are still printed.
 #[test]
 fn quiet_drops_the_stderr_copy_only_where_the_output_holds_the_diagnostics() {
-    let dir = project("sam-app");
+    let dir = fixture_project("sam-app");
     let dir = dir.to_str().unwrap();
     let (code, out, err) = run(&["generate", dir, "--format", "json"]);
     assert_eq!(code, 0, "{err}");
@@ -606,7 +600,7 @@ fn quiet_drops_the_stderr_copy_only_where_the_output_holds_the_diagnostics() {
 /// in every stage. Every other format keeps the name resolved for the stage read.
 #[test]
 fn serverless_variables_stay_variables_in_serverless_output() {
-    let dir = project("serverless-v4-per-function");
+    let dir = fixture_project("serverless-v4-per-function");
     let dir = dir.to_str().unwrap();
     let (code, out, err) = run(&["generate", dir, "--format", "serverless"]);
     assert_eq!(code, 0, "{err}");
@@ -644,7 +638,7 @@ fn serverless_variables_stay_variables_in_serverless_output() {
     }
     // The v3 service too: its output was already stage-independent (references), and
     // stays so.
-    let v3 = project("serverless-v3-shared-role");
+    let v3 = fixture_project("serverless-v3-shared-role");
     let v3 = v3.to_str().unwrap();
     let (_, dev, _) = run(&["generate", v3, "--format", "serverless"]);
     let (_, prod, _) = run(&["generate", v3, "--format", "serverless", "--stage", "prod"]);
@@ -706,7 +700,7 @@ fn serverless_output_writes_each_variable_as_configured() {
 /// `Policies` to take it and names the format that fits; `cloudformation` says nothing.
 #[test]
 fn sam_format_on_cloudformation_functions_points_to_the_cloudformation_format() {
-    let dir = project("cloudformation-plain");
+    let dir = fixture_project("cloudformation-plain");
     let dir = dir.to_str().unwrap();
     let (code, _, err) = run(&["generate", dir, "--format", "sam"]);
     assert_eq!(code, 0, "{err}");
@@ -718,7 +712,7 @@ fn sam_format_on_cloudformation_functions_points_to_the_cloudformation_format() 
     let (code, _, err) = run(&["generate", dir, "--format", "cloudformation"]);
     assert_eq!(code, 0, "{err}");
     assert!(!err.contains("--format sam"), "{err}");
-    let sam_app = project("sam-app");
+    let sam_app = fixture_project("sam-app");
     let (_, _, err) = run(&["generate", sam_app.to_str().unwrap(), "--format", "sam"]);
     assert!(!err.contains("AWS::Lambda::Function"), "{err}");
 }

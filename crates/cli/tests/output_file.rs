@@ -3,15 +3,10 @@
 //! policy written in one CI step unreadable to a step running as another user.
 #![cfg(unix)]
 
+use leastrole_testkit::fixture_project;
 use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
-
-fn project(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../fixtures/projects")
-        .join(name)
-}
 
 /// `leastrole generate plain-python --format iam -o OUT` under umask 022.
 fn generate_to(out: &Path) {
@@ -21,7 +16,7 @@ fn generate_to(out: &Path) {
         .arg(r#"umask 022 && exec "$0" "$@""#)
         .arg(&bin)
         .arg("generate")
-        .arg(project("plain-python"))
+        .arg(fixture_project("plain-python"))
         .args(["--format", "iam", "--quiet", "-o"])
         .arg(out)
         .status()

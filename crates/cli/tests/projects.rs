@@ -3,16 +3,13 @@
 //! `cloudformation`, plain folders → `iam`), each snapshotted; the YAML formats are
 //! parsed back and checked for the structure their tool expects.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use assert_cmd::Command;
-
-fn projects() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/projects")
-}
+use leastrole_testkit::fixture_projects;
 
 fn generate(project: &str, format: &str) -> String {
-    let dir = projects().join(project);
+    let dir = fixture_projects().join(project);
     let out = Command::cargo_bin("leastrole")
         .unwrap()
         .args(["generate", dir.to_str().unwrap(), "--format", format])
@@ -31,7 +28,7 @@ fn generate(project: &str, format: &str) -> String {
 
 /// The project's native format, from the config it has.
 fn native_format(project: &str) -> &'static str {
-    let dir = projects().join(project);
+    let dir = fixture_projects().join(project);
     let has = |name: &str| dir.join(name).exists();
     if has("serverless.yml") || has("serverless.yaml") || has("serverless.json") {
         "serverless"
@@ -142,7 +139,7 @@ fn check_native(project: &str, format: &str, text: &str) {
 
 #[test]
 fn every_project_json_and_native_format() {
-    let mut names: Vec<String> = std::fs::read_dir(projects())
+    let mut names: Vec<String> = std::fs::read_dir(fixture_projects())
         .unwrap()
         .filter_map(Result::ok)
         .filter(|e| e.path().is_dir())
@@ -186,7 +183,7 @@ fn reports_validate_against_the_json_schema() {
         .compile("report.schema.json", &mut schemas)
         .unwrap();
     let mut checked = 0;
-    for entry in std::fs::read_dir(projects()).unwrap() {
+    for entry in std::fs::read_dir(fixture_projects()).unwrap() {
         let project = entry.unwrap().file_name().to_string_lossy().into_owned();
         let report: serde_json::Value = serde_json::from_str(&generate(&project, "json")).unwrap();
         if let Err(e) = schemas.validate(&report, index) {

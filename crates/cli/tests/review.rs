@@ -544,7 +544,7 @@ fn check_calls_an_unresolved_bucket_the_role_may_grant_unverified() {
 
     // The same project with the publish granted: only the unverified row is left.
     let tmp = tempfile::tempdir().unwrap();
-    copy_tree(&root().join("fixtures/projects").join(project), tmp.path());
+    leastrole_testkit::copy_dir(&root().join("fixtures/projects").join(project), tmp.path());
     let config = tmp.path().join("serverless.yml");
     let text = std::fs::read_to_string(&config).unwrap().replace(
         "      statements:\n",
@@ -1012,7 +1012,7 @@ fn diff_git_of_a_config_that_cannot_be_read_is_an_error_on_either_side() {
         let tmp = tempfile::tempdir().unwrap();
         let repo = tmp.path();
         let service = repo.join("svc");
-        copy_tree(&root().join("fixtures/projects").join(case), &service);
+        leastrole_testkit::copy_dir(&root().join("fixtures/projects").join(case), &service);
         let broken = std::fs::read_to_string(service.join(file)).unwrap();
         git(repo, &["init", "-q", "-b", "main"]);
         git(repo, &["add", "."]);
@@ -1075,19 +1075,6 @@ fn diff_git_of_a_config_that_cannot_be_read_is_an_error_on_either_side() {
             "{case}: {}",
             String::from_utf8_lossy(&o.stderr)
         );
-    }
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
     }
 }
 

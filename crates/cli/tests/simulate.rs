@@ -20,6 +20,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command as Std, Stdio};
 
 use assert_cmd::Command;
+use leastrole_testkit::fixture_projects;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -27,10 +28,6 @@ const ACCOUNT: &str = "123456789012";
 
 fn simulate_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/simulate")
-}
-
-fn projects_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/projects")
 }
 
 /// Not being able to run the evaluator: a failure in CI, a note elsewhere.
@@ -109,7 +106,7 @@ struct Case {
 
 /// Every fixture project, sorted.
 fn project_names() -> Vec<String> {
-    let mut projects: Vec<String> = std::fs::read_dir(projects_dir())
+    let mut projects: Vec<String> = std::fs::read_dir(fixture_projects())
         .expect("fixtures/projects")
         .filter_map(|e| e.ok())
         .filter(|e| e.path().is_dir())
@@ -344,7 +341,7 @@ fn generated_policies_allow_the_code_and_deny_near_misses() {
     let mut cases = Vec::new();
     for project in &projects {
         let expected = oracle(project);
-        let report = generate(&projects_dir().join(project));
+        let report = generate(&fixture_projects().join(project));
         cases_for(project, &report, &expected, &mut cases);
     }
     let results = simulate(&cases);
@@ -485,7 +482,7 @@ fn template_output_holds_in_another_stage() {
         unavailable(&why);
         return;
     }
-    let project = projects_dir().join("sam-app");
+    let project = fixture_projects().join("sam-app");
     let template = |format: &str| -> Value {
         let out = Command::cargo_bin("leastrole")
             .expect("binary builds")
@@ -708,7 +705,7 @@ fn serverless_output_holds_in_another_stage() {
         unavailable(&why);
         return;
     }
-    let project = projects_dir().join("serverless-v4-per-function");
+    let project = fixture_projects().join("serverless-v4-per-function");
     let out = Command::cargo_bin("leastrole")
         .expect("binary builds")
         .args(["generate", project.to_str().expect("utf-8 path")])

@@ -6,22 +6,18 @@
 //! not installed; in CI (`CI` set) it fails instead.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
 use std::process::Command as Std;
 
 use assert_cmd::Command;
+use leastrole_testkit::fixture_projects;
 use serde_json::Value;
-
-fn projects() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/projects")
-}
 
 fn generate(project: &str, format: &str) -> String {
     let out = Command::cargo_bin("leastrole")
         .unwrap()
         .args([
             "generate",
-            projects().join(project).to_str().unwrap(),
+            fixture_projects().join(project).to_str().unwrap(),
             "--format",
             format,
         ])
@@ -262,7 +258,7 @@ fn a_terraform_project_keeps_its_references_in_formatted_hcl() {
 
 #[test]
 fn every_terraform_fixture_gives_formatted_hcl_with_the_report_s_actions() {
-    let mut projects: Vec<String> = std::fs::read_dir(projects())
+    let mut projects: Vec<String> = std::fs::read_dir(fixture_projects())
         .unwrap()
         .filter_map(Result::ok)
         .filter(|e| e.path().join("main.tf").is_file())

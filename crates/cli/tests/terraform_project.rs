@@ -12,9 +12,7 @@ use serde_json::Value;
 const PROJECT: &str = "terraform-declared-overgrant";
 
 fn project() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../fixtures/projects")
-        .join(PROJECT)
+    leastrole_testkit::fixture_project(PROJECT)
 }
 
 fn run(dir: &Path, args: &[&str]) -> (Option<i32>, Value) {

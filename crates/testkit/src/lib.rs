@@ -5,8 +5,18 @@
 //! every such tool, it fails, so that a broken install step cannot turn a suite green by
 //! skipping it.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+
+/// The fixture projects' folder, `fixtures/projects` at the top of the workspace.
+pub fn fixture_projects() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/projects")
+}
+
+/// The fixture project `name` (a folder of `fixtures/projects`).
+pub fn fixture_project(name: &str) -> PathBuf {
+    fixture_projects().join(name)
+}
 
 /// Whether this run is CI: `CI` set to anything but empty, `false` or `0`.
 pub fn in_ci() -> bool {

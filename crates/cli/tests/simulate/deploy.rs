@@ -19,7 +19,8 @@ use assert_cmd::Command;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::{ACCOUNT, Case, Expected, assert_decisions, evaluate, prepare, projects_dir};
+use super::{ACCOUNT, Case, Expected, assert_decisions, evaluate, prepare};
+use leastrole_testkit::fixture_projects;
 
 /// How the oracle says a project is deployed (`"deploy"` in its oracle file); every field
 /// is optional.
@@ -638,7 +639,7 @@ fn leastrole_native(dir: &Path, format: &str) -> Option<Value> {
 }
 
 fn deploy(project: &str, settings: &Settings) -> Option<Deployed> {
-    let dir = projects_dir().join(project);
+    let dir = fixture_projects().join(project);
     let format = native(&dir)?;
     let region = settings
         .region
@@ -877,7 +878,7 @@ fn deployed_policies_allow_the_code_and_deny_near_misses() {
     // paste-ready output is one project's at a time), or whose config is deliberately
     // broken, are not deployed.
     for project in &skipped {
-        let dir = projects_dir().join(project);
+        let dir = fixture_projects().join(project);
         assert!(
             native(&dir).is_none() || project.contains("broken"),
             "{project}: its native output could not be generated"
@@ -899,7 +900,7 @@ fn a_queue_url_inside_an_arn_fails_the_deploy_simulation() {
     }
     let project = "sam-queue-url-reference";
     let expected = super::oracle(project);
-    let dir = projects_dir().join(project);
+    let dir = fixture_projects().join(project);
     let output = leastrole_native(&dir, "sam").expect("generates");
     let text = serde_json::to_string(&output).expect("JSON");
     assert!(
