@@ -51,10 +51,9 @@ struct Parsed {
     diags: Vec<Diagnostic>,
 }
 
-/// What analysing one module produces.
+/// What analysing one module produces, besides what it publishes for its importers.
 struct ModuleOut {
     facts: ModuleFacts,
-    published: Arc<Published>,
     pendings: Vec<Pending>,
     bindings: Vec<Binding>,
     escaped: BTreeSet<FunctionId>,
@@ -76,7 +75,7 @@ pub(crate) fn analyze(
     node_path: &[String],
 ) -> Program {
     let mut program = Program::default();
-    let (parsed, diagnostics) = discover(
+    let (mut parsed, diagnostics) = discover(
         sources,
         root,
         entries,
@@ -89,15 +88,15 @@ pub(crate) fn analyze(
     let entry_set: BTreeSet<String> = entries.iter().map(|e| entry_name(e)).collect();
 
     // Analysis, dependencies first. Modules in an import cycle are analysed twice: the
-    // second time they see what the first pass published for each other.
-    let (mut outs, cyclic) = run_waves(&parsed, &entry_set, &HashMap::new());
-    if cyclic {
-        let seed: HashMap<String, Arc<Published>> = outs
-            .iter()
-            .map(|(file, out)| (file.clone(), out.published.clone()))
-            .collect();
-        outs = run_waves(&parsed, &entry_set, &seed).0;
+    // second time they see what the first pass published for each other. Without a
+    // cycle each tree is dropped as soon as its module is analysed, and what a module
+    // publishes is kept only if another module imports it.
+    let plan = schedule(&parsed, &entry_set);
+    let (mut outs, seed) = run_waves(&mut parsed, &plan, &entry_set, &HashMap::new(), plan.cyclic);
+    if plan.cyclic {
+        outs = run_waves(&mut parsed, &plan, &entry_set, &seed, false).0;
     }
+    drop(seed);
     // The syntax trees are not needed past this point.
     drop(parsed);
 
@@ -156,67 +155,115 @@ pub(crate) fn analyze(
     program
 }
 
-/// Analyse every module after the modules it imports, in parallel waves. `seed` holds
-/// results of an earlier pass, used for imports not analysed yet in this one. Returns
-/// the modules and whether an import cycle had to be broken.
-fn run_waves(
-    parsed: &BTreeMap<String, Parsed>,
-    entry_set: &BTreeSet<String>,
-    seed: &HashMap<String, Arc<Published>>,
-) -> (BTreeMap<String, ModuleOut>, bool) {
-    let mut view: HashMap<String, Arc<Published>> = seed.clone();
-    let mut done: BTreeSet<&String> = BTreeSet::new();
-    let mut outs: BTreeMap<String, ModuleOut> = BTreeMap::new();
-    let mut remaining: BTreeSet<&String> = parsed.keys().collect();
-    let mut cyclic = false;
-    let undone_deps = |file: &String, done: &BTreeSet<&String>| {
-        parsed.get(file).map_or(0, |p| {
-            p.specs
-                .values()
-                .filter(|r| match r {
-                    Resolved::File(dep) => {
-                        dep != file && parsed.contains_key(dep) && !done.contains(dep)
-                    }
-                    _ => false,
-                })
-                .count()
+/// The order of analysis (see [`schedule`]).
+struct Plan {
+    /// Waves of modules whose imports are all analysed in earlier waves; each wave
+    /// runs in parallel.
+    waves: Vec<Vec<String>>,
+    /// Whether an import cycle had to be broken.
+    cyclic: bool,
+    /// The modules another module imports: what they publish is looked up later
+    /// (directly, or through a value that came from them). What the others publish
+    /// reaches no other module.
+    imported: BTreeSet<String>,
+}
+
+/// The waves of analysis. When no module is ready, an import cycle is broken by taking
+/// one module alone: the one waiting for the fewest others, preferring one that is not
+/// an entry (entries are where handlers live). Depends only on the import graph, so
+/// every pass over the modules runs in the same order.
+fn schedule(parsed: &BTreeMap<String, Parsed>, entry_set: &BTreeSet<String>) -> Plan {
+    // Each module's imports among the modules analysed (not itself).
+    let imports: BTreeMap<&String, Vec<&String>> = parsed
+        .iter()
+        .map(|(file, p)| {
+            let deps = resolved_files(&p.specs)
+                .into_iter()
+                .filter(|dep| *dep != file && parsed.contains_key(*dep))
+                .collect();
+            (file, deps)
         })
+        .collect();
+    let imported = imports.values().flatten().map(|f| (*f).clone()).collect();
+    let mut done: BTreeSet<&String> = BTreeSet::new();
+    let mut remaining: BTreeSet<&String> = parsed.keys().collect();
+    let mut waves = Vec::new();
+    let mut cyclic = false;
+    let undone = |file: &String, done: &BTreeSet<&String>| {
+        imports
+            .get(file)
+            .map_or(0, |deps| deps.iter().filter(|d| !done.contains(*d)).count())
     };
     while !remaining.is_empty() {
         let mut ready: Vec<&String> = remaining
             .iter()
             .copied()
-            .filter(|file| undone_deps(file, &done) == 0)
+            .filter(|file| undone(file, &done) == 0)
             .collect();
         if ready.is_empty() {
-            // An import cycle: analyse first the module waiting for the fewest others,
-            // preferring one that is not an entry (entries are where handlers live).
             cyclic = true;
             ready.extend(
                 remaining
                     .iter()
                     .copied()
-                    .min_by_key(|f| (undone_deps(f, &done), entry_set.contains(*f), *f)),
+                    .min_by_key(|f| (undone(f, &done), entry_set.contains(*f), *f)),
             );
         }
-        let results: Vec<(String, ModuleOut)> = ready
-            .par_iter()
-            .filter_map(|file| {
-                let p = parsed.get(*file)?;
-                let is_entry = entry_set.contains(*file);
-                Some(((*file).clone(), analyze_module(file, p, &view, is_entry)))
-            })
-            .collect();
         for file in &ready {
             remaining.remove(*file);
             done.insert(*file);
         }
-        for (file, out) in results {
-            view.insert(file.clone(), out.published.clone());
-            outs.insert(file, out);
+        waves.push(ready.into_iter().cloned().collect());
+    }
+    Plan {
+        waves,
+        cyclic,
+        imported,
+    }
+}
+
+/// What each module published, by file.
+type Publications = HashMap<String, Arc<Published>>;
+
+/// Analyse the modules wave by wave. `seed` holds what an earlier pass published, for
+/// imports not analysed yet in this one. Each module's tree is dropped once it is
+/// analysed, unless `keep` (for a second pass). Returns each module's results and what
+/// was published: by every module if `keep`, else by the imported ones.
+fn run_waves(
+    parsed: &mut BTreeMap<String, Parsed>,
+    plan: &Plan,
+    entry_set: &BTreeSet<String>,
+    seed: &Publications,
+    keep: bool,
+) -> (BTreeMap<String, ModuleOut>, Publications) {
+    let mut view = seed.clone();
+    let mut outs: BTreeMap<String, ModuleOut> = BTreeMap::new();
+    for wave in &plan.waves {
+        let taken: Vec<(&String, Parsed)> = wave
+            .iter()
+            .filter_map(|file| Some((file, parsed.remove(file)?)))
+            .collect();
+        let results: Vec<_> = taken
+            .into_par_iter()
+            .map(|(file, p)| {
+                let (out, published) = analyze_module(file, &p, &view, entry_set.contains(file));
+                // Not kept: dropped here, on the analysing thread.
+                let p = keep.then_some(p);
+                let published = (keep || plan.imported.contains(file)).then_some(published);
+                (file, out, published, p)
+            })
+            .collect();
+        for (file, out, published, p) in results {
+            if let Some(p) = p {
+                parsed.insert(file.clone(), p);
+            }
+            if let Some(published) = published {
+                view.insert(file.clone(), Arc::new(published));
+            }
+            outs.insert(file.clone(), out);
         }
     }
-    (outs, cyclic)
+    (outs, view)
 }
 
 /// Record in `graph` each module reached from `entries` (imported transitively) with the
@@ -373,7 +420,7 @@ fn analyze_module(
     parsed: &Parsed,
     deps: &HashMap<String, Arc<Published>>,
     is_entry: bool,
-) -> ModuleOut {
+) -> (ModuleOut, Published) {
     let mut a = Analyzer::new(file, &parsed.source.text, deps, &parsed.specs);
     let root = parsed.source.tree.root_node();
     a.is_entry = is_entry;
@@ -398,7 +445,7 @@ fn analyze_module(
     finish(a, parsed)
 }
 
-fn finish(mut a: Analyzer<'_>, parsed: &Parsed) -> ModuleOut {
+fn finish(mut a: Analyzer<'_>, parsed: &Parsed) -> (ModuleOut, Published) {
     // Uploads whose `.done()` is not visible are reported where they are built.
     let undone: Vec<_> = a
         .uploads
@@ -464,7 +511,7 @@ fn finish(mut a: Analyzer<'_>, parsed: &Parsed) -> ModuleOut {
         functions: functions.keys().cloned().collect(),
         star_packages: std::mem::take(&mut a.star_packages),
     };
-    ModuleOut {
+    let out = ModuleOut {
         facts: ModuleFacts {
             file: a.file.clone(),
             language: parsed.language,
@@ -472,12 +519,12 @@ fn finish(mut a: Analyzer<'_>, parsed: &Parsed) -> ModuleOut {
             exports,
             diagnostics,
         },
-        published: Arc::new(published),
         pendings: std::mem::take(&mut a.pendings),
         bindings: std::mem::take(&mut a.bindings),
         escaped: std::mem::take(&mut a.escaped),
         handlers,
-    }
+    };
+    (out, published)
 }
 
 #[cfg(test)]

@@ -125,6 +125,50 @@ fn import_cycle_terminates() {
     assert_eq!(p.all_calls().len(), 1);
 }
 
+#[test]
+fn values_cross_modules_whose_trees_and_exports_were_dropped() {
+    // `c.js` makes the client, `b.js` passes its factory on, `a.js` calls it: `c.js`'s
+    // exports must outlive the analysis of `b.js` (its importer) for `a.js` to use them.
+    // `d.js`, an entry nobody imports, keeps nothing for others.
+    let dir = std::env::temp_dir().join(format!("leastrole-js-chain-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let files = [
+        (
+            "a.js",
+            "const { make } = require('./b');\nexports.handler = async () => make().listBuckets().promise();\n",
+        ),
+        (
+            "b.js",
+            "const c = require('./c');\nexports.make = c.make;\n",
+        ),
+        (
+            "c.js",
+            "const AWS = require('aws-sdk');\nexports.make = () => new AWS.S3();\n",
+        ),
+        (
+            "d.js",
+            "const AWS = require('aws-sdk');\nexports.handler = async () => new AWS.SQS().listQueues().promise();\n",
+        ),
+    ];
+    for (name, text) in files {
+        std::fs::write(dir.join(name), text).expect("write");
+    }
+    let p = crate::analyze(&dir, &["a.js".to_string(), "d.js".to_string()]);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(p.modules.len(), 4);
+    let mut found: Vec<(String, String)> = p
+        .all_calls()
+        .into_iter()
+        .map(|c| (c.location.file.clone(), format!("{:?}", c.call)))
+        .collect();
+    found.sort();
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert_eq!(found[0].0, "a.js");
+    assert!(found[0].1.contains("listBuckets"), "{found:?}");
+    assert_eq!(found[1].0, "d.js");
+    assert!(found[1].1.contains("listQueues"), "{found:?}");
+}
+
 // --- values read from the event, and values the code computes (issue 16) -----------------
 
 use crate::facts::Value;
