@@ -10,15 +10,18 @@
 //! the import graph's connected components can be analysed apart, and a batch that is a
 //! union of whole components gives each of its modules the facts the whole unit gives.
 //!
-//! Finding the components needs every file's imports first: a pass that parses each file,
-//! reads its imports and drops the tree, before the batches parse their files again. That
-//! second parse is the price of the bound, so only a unit above [`BATCH_FILES`] files of
-//! one language is split, and the first pass keeps the first [`AHEAD_BYTES`] of source it
-//! parses (trees included) for the batches to take instead of parsing them again. A
-//! folder that turns out to be mostly one component (every handler imports one shared
-//! library) would gain little from batches: the first pass stops as soon as a component
-//! holds more than half the entries, and the folder is analysed as one unit (with what
-//! was kept).
+//! Finding the components needs every file's imports first: a pass that reads each file
+//! and finds its imports in the text, without parsing it (`python::imports::scan_imports`,
+//! `javascript::resolve::scan_specifiers`), before the batches parse their files. The
+//! text scan finds every import the parser does, and more (words in strings and
+//! comments): more only joins components that could have been apart. Should a batch's
+//! analysis still reach a module the first pass put elsewhere (an import the scan
+//! missed), its language is analysed again as one unit ([`Batches::holds`]), so the
+//! result never depends on the scan. Only a unit above [`BATCH_FILES`] files of one
+//! language is split. A folder that turns out to be mostly one component (every handler
+//! imports one shared library) would gain little from batches: the first pass stops as
+//! soon as a component holds more than half the entries, and the folder is analysed as
+//! one unit.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
@@ -29,12 +32,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 /// one language a unit's analysis peaks at about 400 MB (docs/performance.md).
 pub(crate) const BATCH_FILES: usize = 10_000;
 
-/// Source text (with its trees, about ten times as much) the first pass keeps for the
-/// batches: 16 MiB is about 10,000 files of the bench corpus, 100–150 MB with their
-/// trees, so the peak stays within twice a batch's.
-pub(crate) const AHEAD_BYTES: usize = 16 << 20;
-
-/// The import graph as the first pass reads it, from the parsing threads: each parsed
+/// The import graph as the first pass reads it, from the reading threads: each read
 /// file with the files it loads, joined into components as they come.
 pub(crate) struct Graph {
     sets: Mutex<Sets>,
@@ -52,7 +50,7 @@ impl Graph {
         }
     }
 
-    /// Record that `file` (parsed) loads `loads`.
+    /// Record that `file` (read) loads `loads`.
     pub(crate) fn record(&self, file: &str, loads: &[String]) {
         let mut sets = self.sets.lock().unwrap_or_else(|e| e.into_inner());
         let a = sets.id(file);
@@ -77,21 +75,25 @@ impl Graph {
 /// given (names as `key` gives an entry's). Batches come in the order of their first
 /// entry, and each keeps its entries in the given order. A component is counted by the
 /// files in it, entries or not; an entry the graph does not have (it could not be
-/// loaded) is a component of its own. One batch of every entry when they are at most
+/// read) is a component of its own. One batch of every entry when they are at most
 /// `max`, or when a component has more than half of them (`imports` may stop early).
 pub(crate) fn plan(
     entries: &[String],
     max: usize,
     key: impl Fn(&str) -> String,
     imports: impl FnOnce(&Graph),
-) -> Vec<Vec<String>> {
+) -> Batches {
+    let whole = || Batches {
+        list: vec![entries.to_vec()],
+        batch_of: HashMap::new(),
+    };
     if entries.len() <= max {
-        return vec![entries.to_vec()];
+        return whole();
     }
     let graph = Graph::new(entries.len() / 2);
     imports(&graph);
     if graph.stopped() {
-        return vec![entries.to_vec()];
+        return whole();
     }
     let mut sets = graph.sets.into_inner().unwrap_or_else(|e| e.into_inner());
     // Components by their root, in the order of their first entry.
@@ -107,6 +109,7 @@ pub(crate) fn plan(
         list.push(entry);
     }
     let mut batches: Vec<Vec<String>> = Vec::new();
+    let mut batch_of_root: HashMap<usize, usize> = HashMap::new();
     let mut size = 0;
     for root in order {
         let files = sets.size(root).max(1);
@@ -115,6 +118,7 @@ pub(crate) fn plan(
             size = 0;
         }
         size += files;
+        batch_of_root.insert(root, batches.len() - 1);
         if let Some(batch) = batches.last_mut() {
             batch.extend(
                 members
@@ -130,10 +134,43 @@ pub(crate) fn plan(
     for batch in &mut batches {
         batch.sort_by_key(|e| position.get(e).copied().unwrap_or(usize::MAX));
     }
-    batches
+    let ids: Vec<(String, usize)> = sets.ids.drain().collect();
+    let batch_of = ids
+        .into_iter()
+        .filter_map(|(name, id)| Some((name, *batch_of_root.get(&sets.find(id))?)))
+        .collect();
+    Batches {
+        list: batches,
+        batch_of,
+    }
 }
 
-/// Disjoint sets over file names (union by size, path halving), counting the parsed
+/// The batches of a unit's entries, and in which batch the first pass put each file.
+#[derive(Debug)]
+pub(crate) struct Batches {
+    pub(crate) list: Vec<Vec<String>>,
+    /// The batch of each file the first pass read or saw loaded, by its name in the
+    /// graph; empty when the unit is one batch.
+    batch_of: HashMap<String, usize>,
+}
+
+impl Batches {
+    /// Whether the analysis of batch `i`, which reached `modules`, stayed in the batch:
+    /// each of them is a file the first pass put there. Always true of a single batch.
+    /// When false, the first pass missed an import, and the batches are not exact.
+    pub(crate) fn holds<'m>(
+        &self,
+        i: usize,
+        modules: impl IntoIterator<Item = &'m String>,
+    ) -> bool {
+        self.list.len() <= 1
+            || modules
+                .into_iter()
+                .all(|m| self.batch_of.get(m.as_str()) == Some(&i))
+    }
+}
+
+/// Disjoint sets over file names (union by size, path halving), counting the read
 /// files in each.
 #[derive(Default)]
 struct Sets {
@@ -207,7 +244,7 @@ impl Sets {
         self.files.get(root).copied().unwrap_or(0)
     }
 
-    /// Names in the set, parsed or not.
+    /// Names in the set, read or not.
     fn members_of(&mut self, id: usize) -> usize {
         let root = self.find(id);
         self.members.get(root).copied().unwrap_or(0)
@@ -222,7 +259,7 @@ mod tests {
         list.iter().map(|s| (*s).to_string()).collect()
     }
 
-    /// A first pass that records `edges` (each parsed file and what it loads), in order,
+    /// A first pass that records `edges` (each read file and what it loads), in order,
     /// stopping when the graph says so.
     fn pass<'e>(edges: &'e [(&'e str, &'e [&'e str])]) -> impl Fn(&Graph) + Clone + 'e {
         move |graph: &Graph| {
@@ -241,7 +278,7 @@ mod tests {
         let batches = plan(&entries, 2, str::to_string, |_| {
             panic!("the import graph is not needed")
         });
-        assert_eq!(batches, vec![entries]);
+        assert_eq!(batches.list, vec![entries]);
     }
 
     #[test]
@@ -270,7 +307,7 @@ mod tests {
         let batches = plan(&entries, 4, str::to_string, imports.clone());
         // {a, c, e, lib/x} is 4 files: a batch of its own; {b, d}, {f} and {g} share one.
         assert_eq!(
-            batches,
+            batches.list,
             vec![
                 names(&["a.py", "c.py", "e.py"]),
                 names(&["b.py", "d.py", "f.py", "g.py"]),
@@ -279,7 +316,14 @@ mod tests {
             ]
         );
         // A bound smaller than a component does not split it.
-        let batches = plan(&entries, 1, str::to_string, imports);
+        // Each file is in its component's batch; an analysis that reaches past it (an
+        // import the first pass missed) does not hold.
+        let reached = |list: &[&str]| names(list);
+        assert!(batches.holds(0, &reached(&["a.py", "lib/x.py", "e.py"])));
+        assert!(batches.holds(1, &reached(&["d.py", "g.py"])));
+        assert!(!batches.holds(0, &reached(&["a.py", "b.py"])));
+        assert!(!batches.holds(3, &reached(&["l.py", "unseen.py"])));
+        let batches = plan(&entries, 1, str::to_string, imports).list;
         assert_eq!(batches.len(), 9);
         assert_eq!(batches[0], names(&["a.py", "c.py", "e.py"]));
         assert_eq!(batches[1], names(&["b.py", "d.py"]));
@@ -300,7 +344,7 @@ mod tests {
         let key = |e: &str| e.trim_start_matches("./").to_string();
         let batches = plan(&entries, 2, key, imports);
         assert_eq!(
-            batches,
+            batches.list,
             vec![
                 names(&["./a.py", "./b.py"]),
                 names(&["./broken.py", "./c.py"]),
@@ -332,7 +376,8 @@ mod tests {
                 graph.record(file, &names(loads));
             }
         });
-        assert_eq!(batches, vec![entries.clone()]);
+        assert_eq!(batches.list, vec![entries.clone()]);
+        assert!(batches.holds(0, &entries));
         // a, b, c and lib/x.py are four members, more than 6 / 2.
         assert_eq!(read.into_inner(), 3);
     }

@@ -97,8 +97,8 @@ pub fn analyze_folder(root: &Path, entries: &[String]) -> FolderFacts {
 ///
 /// A language with more than [`batch::BATCH_FILES`] files is analysed in batches that
 /// are unions of its import graph's connected components (see [`batch`]): the result
-/// is the same, and only one batch's trees are held at a time, at the cost of parsing
-/// each file twice (once to find the components).
+/// is the same, and only one batch's trees are held at a time, at the cost of reading
+/// each file twice (once, without parsing it, to find the components).
 pub fn analyze_folder_within(root: &Path, entries: &[String], confine: Confine) -> FolderFacts {
     analyze_folder_batched(root, entries, confine, batch::BATCH_FILES)
 }
@@ -112,24 +112,15 @@ pub fn analyze_folder_batched(
     confine: Confine,
     max: usize,
 ) -> FolderFacts {
-    let mut out = FolderFacts::default();
-    let mut take = |program: Program| {
-        out.files.extend(program.modules.keys().cloned());
-        let (calls, diagnostics) = program.into_calls_and_diagnostics();
-        out.calls.extend(calls);
-        out.diagnostics.extend(diagnostics);
-    };
     let (py, js) = by_language(entries);
-    on_analysis_threads(|| {
-        let sources = folder_sources(&py, max, &confine);
+    let sources = Sources::default().within(confine);
+    let mut out = on_analysis_threads(|| {
         let unit = python::Unit::new(&sources, root, &py, &[]);
-        for batch in python_batches(&sources, &unit, &py, max) {
-            take(unit.analyze(&batch));
-        }
-        let sources = folder_sources(&js, max, &confine);
-        for batch in javascript_batches(&sources, root, &js, max) {
-            take(javascript::analyze(&sources, root, &batch, &[]));
-        }
+        let mut out = in_batches(&python_batches(&unit, &py, max), &py, |b| unit.analyze(b));
+        let batches = javascript_batches(&sources, root, &js, max);
+        let analyze = |batch: &[String]| javascript::analyze(&sources, root, batch, &[]);
+        out.extend(in_batches(&batches, &js, analyze));
+        out
     });
     out.calls.sort();
     out.diagnostics.sort();
@@ -139,8 +130,50 @@ pub fn analyze_folder_batched(
     out
 }
 
-/// The batches [`analyze_folder_batched`] analyses, Python's then JavaScript's (for
-/// tests: that batching really splits the folders they check).
+impl FolderFacts {
+    /// Add a program's files, calls and diagnostics.
+    fn add(&mut self, program: Program) {
+        self.files.extend(program.modules.keys().cloned());
+        let (calls, diagnostics) = program.into_calls_and_diagnostics();
+        self.calls.extend(calls);
+        self.diagnostics.extend(diagnostics);
+    }
+
+    fn extend(&mut self, other: FolderFacts) {
+        self.files.extend(other.files);
+        self.calls.extend(other.calls);
+        self.diagnostics.extend(other.diagnostics);
+    }
+}
+
+/// Each batch analysed with `analyze` and reduced to its facts as soon as it is done.
+/// Should a batch reach a module its first pass put elsewhere (an import the text scan
+/// missed), `entries` are analysed again as one unit: the result never depends on the
+/// scan.
+fn in_batches(
+    batches: &batch::Batches,
+    entries: &[String],
+    analyze: impl Fn(&[String]) -> Program,
+) -> FolderFacts {
+    let mut out = FolderFacts::default();
+    if entries.is_empty() {
+        return out;
+    }
+    for (i, batch) in batches.list.iter().enumerate() {
+        let program = analyze(batch);
+        if !batches.holds(i, program.modules.keys()) {
+            drop(program);
+            let mut whole = FolderFacts::default();
+            whole.add(analyze(entries));
+            return whole;
+        }
+        out.add(program);
+    }
+    out
+}
+
+/// The batches [`analyze_folder_batched`] plans, Python's then JavaScript's (for tests:
+/// that batching really splits the folders they check).
 #[doc(hidden)]
 pub fn folder_batches(
     root: &Path,
@@ -149,56 +182,23 @@ pub fn folder_batches(
     max: usize,
 ) -> Vec<Vec<String>> {
     let (py, js) = by_language(entries);
+    let sources = Sources::default().within(confine);
     on_analysis_threads(|| {
-        let sources = folder_sources(&py, max, &confine);
         let unit = python::Unit::new(&sources, root, &py, &[]);
-        let mut batches = python_batches(&sources, &unit, &py, max);
-        let sources = folder_sources(&js, max, &confine);
-        batches.extend(javascript_batches(&sources, root, &js, max));
+        let mut batches = python_batches(&unit, &py, max).list;
+        batches.extend(javascript_batches(&sources, root, &js, max).list);
         batches
     })
 }
 
-/// Where one language's files of a folder are loaded from. Not cached: a folder is one
-/// unit, and a cache would keep every tree alive; but one analysed in batches loads each
-/// file twice, and keeps what it can of the first load for the second.
-fn folder_sources(entries: &[String], max: usize, confine: &Confine) -> Sources {
-    let sources = if entries.len() > max {
-        Sources::parsing_ahead(batch::AHEAD_BYTES)
-    } else {
-        Sources::default()
-    };
-    sources.within(confine.clone())
+fn python_batches(unit: &python::Unit<'_>, py: &[String], max: usize) -> batch::Batches {
+    batch::plan(py, max, python::normalize, |graph| unit.imports(py, graph))
 }
 
-fn python_batches(
-    sources: &Sources,
-    unit: &python::Unit<'_>,
-    py: &[String],
-    max: usize,
-) -> Vec<Vec<String>> {
-    if py.is_empty() {
-        return Vec::new();
-    }
-    let batches = batch::plan(py, max, python::normalize, |graph| unit.imports(py, graph));
-    sources.stop_keeping();
-    batches
-}
-
-fn javascript_batches(
-    sources: &Sources,
-    root: &Path,
-    js: &[String],
-    max: usize,
-) -> Vec<Vec<String>> {
-    if js.is_empty() {
-        return Vec::new();
-    }
-    let batches = batch::plan(js, max, javascript::entry_name, |graph| {
+fn javascript_batches(sources: &Sources, root: &Path, js: &[String], max: usize) -> batch::Batches {
+    batch::plan(js, max, javascript::entry_name, |graph| {
         javascript::imports(sources, root, js, &[], graph);
-    });
-    sources.stop_keeping();
-    batches
+    })
 }
 
 /// The Python entries and the JavaScript/TypeScript ones; files of other languages are
@@ -263,4 +263,71 @@ fn pool() -> Option<&'static rayon::ThreadPool> {
             .ok()
     })
     .as_ref()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use super::*;
+
+    fn names(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| (*s).to_string()).collect()
+    }
+
+    /// A program of empty modules.
+    fn program(files: &[String]) -> Program {
+        let mut p = Program::default();
+        for file in files {
+            let module = ModuleFacts {
+                file: file.clone(),
+                language: Language::Python,
+                functions: Default::default(),
+                exports: Default::default(),
+                diagnostics: Vec::new(),
+            };
+            p.modules.insert(file.clone(), module);
+        }
+        p
+    }
+
+    #[test]
+    fn a_batch_that_reaches_past_its_components_makes_its_language_one_unit_again() {
+        let entries = names(&["a.py", "b.py", "c.py"]);
+        // The first pass saw no import: three components, a batch each.
+        let batches = batch::plan(&entries, 1, str::to_string, |graph| {
+            for entry in &entries {
+                graph.record(entry, &[]);
+            }
+        });
+        assert_eq!(batches.list.len(), 3);
+        let asked: Mutex<Vec<Vec<String>>> = Mutex::default();
+        let run = |b_imports_c: bool| {
+            asked.lock().unwrap().clear();
+            let analyze = |batch: &[String]| {
+                asked.lock().unwrap().push(batch.to_vec());
+                let mut reached = batch.to_vec();
+                if b_imports_c && batch.contains(&"b.py".to_string()) {
+                    reached.push("c.py".to_string());
+                }
+                reached.sort();
+                reached.dedup();
+                program(&reached)
+            };
+            let facts = in_batches(&batches, &entries, analyze);
+            assert_eq!(facts.files, entries);
+            asked.lock().unwrap().clone()
+        };
+        // Each batch stays in its own: each is analysed once.
+        assert_eq!(
+            run(false),
+            vec![names(&["a.py"]), names(&["b.py"]), names(&["c.py"])]
+        );
+        // The analysis of b.py reaches c.py (an import the first pass missed): the
+        // batches are given up and the entries analysed as one unit.
+        assert_eq!(
+            run(true),
+            vec![names(&["a.py"]), names(&["b.py"]), entries.clone()]
+        );
+    }
 }

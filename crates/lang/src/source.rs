@@ -243,8 +243,6 @@ pub(crate) fn path_kind(path: &Path) -> (bool, bool) {
 pub struct Sources {
     /// Loaded files, when cached.
     files: Option<Memo<Loaded>>,
-    /// Files kept from their first load for their second, when parsing ahead.
-    ahead: Option<Ahead>,
     /// Folder listings, by folder relative to the code root.
     listings: Memo<Arc<Listing>>,
     /// The folders files may be read from.
@@ -257,31 +255,6 @@ impl Sources {
         Sources {
             files: Some(Memo::default()),
             ..Sources::default()
-        }
-    }
-
-    /// Sources for reading every file twice, as a folder analysed in batches does (a first
-    /// pass for the imports, then each batch): a file's first load is kept, while the
-    /// kept files' text is under `budget` bytes in all, and handed over at its second
-    /// load instead of being read and parsed again. Files are never cached otherwise.
-    pub(crate) fn parsing_ahead(budget: usize) -> Sources {
-        Sources {
-            ahead: Some(Ahead {
-                budget,
-                ..Ahead::default()
-            }),
-            ..Sources::default()
-        }
-    }
-
-    /// Keep no more first loads (see [`Sources::parsing_ahead`]): the first pass is over,
-    /// and what is loaded now is loaded for the last time. What was kept is still handed
-    /// over.
-    pub(crate) fn stop_keeping(&self) {
-        if let Some(ahead) = &self.ahead {
-            ahead
-                .stopped
-                .store(true, std::sync::atomic::Ordering::Relaxed);
         }
     }
 
@@ -319,70 +292,33 @@ impl Sources {
         dirs
     }
 
-    /// `root/rel` read (see [`read_source`]) and parsed; the grammar follows the
+    /// `root/rel` read (see [`read_source`]), if `confine` admits it.
+    pub(crate) fn read(&self, root: &Path, rel: &str) -> Result<SourceFile, Diagnostic> {
+        if !self.confine.admits(&root.join(rel)) {
+            return Err(self.confine.refusal(
+                rel,
+                Some(Location {
+                    file: rel.to_string(),
+                    line: 1,
+                    column: 1,
+                }),
+            ));
+        }
+        read_source(root, rel)
+    }
+
+    /// `root/rel` read (see [`Sources::read`]) and parsed; the grammar follows the
     /// extension. An unreadable file, or one no grammar could parse, is a diagnostic.
     pub(crate) fn load(&self, root: &Path, rel: &str) -> Loaded {
-        let read = || {
-            if !self.confine.admits(&root.join(rel)) {
-                return Err(self.confine.refusal(
-                    rel,
-                    Some(Location {
-                        file: rel.to_string(),
-                        line: 1,
-                        column: 1,
-                    }),
-                ));
-            }
-            read_and_parse(root, rel)
-        };
-        match (&self.files, &self.ahead) {
-            (Some(files), _) => files.get_or_init(root, rel, read),
-            (None, Some(ahead)) => ahead.load(rel, read),
-            (None, None) => read(),
+        let read = || parse(rel, self.read(root, rel)?);
+        match &self.files {
+            Some(files) => files.get_or_init(root, rel, read),
+            None => read(),
         }
     }
 }
 
-/// See [`Sources::parsing_ahead`]. Keyed by path alone: one folder's files.
-#[derive(Debug, Default)]
-struct Ahead {
-    budget: usize,
-    /// Set once the first pass is over: nothing more is kept.
-    stopped: std::sync::atomic::AtomicBool,
-    kept: Mutex<Kept>,
-}
-
-/// The files kept, and the bytes of their text.
-#[derive(Debug, Default)]
-struct Kept {
-    files: FxHashMap<String, Arc<ParsedSource>>,
-    bytes: usize,
-}
-
-impl Ahead {
-    fn load(&self, rel: &str, read: impl FnOnce() -> Loaded) -> Loaded {
-        let lock = || self.kept.lock().unwrap_or_else(|e| e.into_inner());
-        {
-            let mut kept = lock();
-            if let Some(source) = kept.files.remove(rel) {
-                kept.bytes = kept.bytes.saturating_sub(source.text.len());
-                return Ok(source);
-            }
-        }
-        let source = read()?;
-        if !self.stopped.load(std::sync::atomic::Ordering::Relaxed) {
-            let mut kept = lock();
-            if kept.bytes + source.text.len() <= self.budget {
-                kept.bytes += source.text.len();
-                kept.files.insert(rel.to_string(), Arc::clone(&source));
-            }
-        }
-        Ok(source)
-    }
-}
-
-fn read_and_parse(root: &Path, rel: &str) -> Loaded {
-    let source = read_source(root, rel)?;
+fn parse(rel: &str, source: SourceFile) -> Loaded {
     let parse_failed = |what: &str| {
         Diagnostic::new(
             Level::Warning,
@@ -477,42 +413,6 @@ mod tests {
         let two = uncached.load(&dir, "a.py").unwrap();
         assert!(!Arc::ptr_eq(&one, &two));
         assert_eq!(one.text, two.text);
-        std::fs::remove_dir_all(&dir).unwrap();
-    }
-
-    #[test]
-    fn parsing_ahead_hands_a_first_load_to_the_second_within_its_budget() {
-        let dir = std::env::temp_dir().join(format!("leastrole-ahead-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(dir.join("a.py"), "import boto3\n").unwrap(); // 13 bytes
-        std::fs::write(dir.join("b.py"), "import os\n").unwrap(); // 10 bytes
-        std::fs::write(dir.join("c.py"), "x = 1\n").unwrap(); // 6 bytes
-
-        let ahead = Sources::parsing_ahead(20);
-        let a1 = ahead.load(&dir, "a.py").unwrap();
-        let b1 = ahead.load(&dir, "b.py").unwrap(); // 13 + 10 > 20: not kept
-        let a2 = ahead.load(&dir, "a.py").unwrap();
-        assert!(Arc::ptr_eq(&a1, &a2), "the second load takes the first");
-        let a3 = ahead.load(&dir, "a.py").unwrap();
-        assert!(!Arc::ptr_eq(&a2, &a3), "handed over once, then read again");
-        let b2 = ahead.load(&dir, "b.py").unwrap();
-        assert!(!Arc::ptr_eq(&b1, &b2), "over the budget: read again");
-        assert_eq!(b1.text, b2.text);
-        // a.py's third load was kept again (13 bytes); c.py still fits beside it.
-        let c1 = ahead.load(&dir, "c.py").unwrap();
-        assert!(Arc::ptr_eq(&c1, &ahead.load(&dir, "c.py").unwrap()));
-        // Failures are not kept.
-        assert_eq!(
-            ahead.load(&dir, "missing.py").unwrap_err().code,
-            "unreadable-file"
-        );
-        // Once the first pass is over, what was kept is still handed over, and nothing
-        // more is kept.
-        let a4 = ahead.load(&dir, "a.py").unwrap();
-        assert!(Arc::ptr_eq(&a3, &a4));
-        ahead.stop_keeping();
-        let b3 = ahead.load(&dir, "b.py").unwrap();
-        assert!(!Arc::ptr_eq(&b3, &ahead.load(&dir, "b.py").unwrap()));
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

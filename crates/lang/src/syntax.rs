@@ -731,6 +731,41 @@ impl<'t> TreeCursor<'t> {
     }
 }
 
+/// Every Python, JavaScript and TypeScript file of the repository's fixtures (projects,
+/// hostile inputs, snippets) that is valid UTF-8 under 1 MB (what the front-ends parse,
+/// at test speed), with its grammar and text; symlinks are not followed.
+#[cfg(test)]
+pub(crate) fn fixture_sources() -> Vec<(Grammar, String)> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures");
+    let mut stack = vec![root];
+    let mut out = Vec::new();
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let Ok(meta) = std::fs::symlink_metadata(&path) else {
+                continue;
+            };
+            if meta.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let Some(grammar) = path.to_str().and_then(Grammar::of_path) else {
+                continue;
+            };
+            if !meta.is_file() || meta.len() > 1 << 20 {
+                continue;
+            }
+            if let Ok(text) = std::fs::read_to_string(&path) {
+                out.push((grammar, text));
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -847,36 +882,11 @@ mod tests {
     /// (projects, hostile inputs, snippets) converts to the same tree.
     #[test]
     fn fixture_trees_match_tree_sitter() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures");
-        let mut stack = vec![root];
-        let mut checked = 0;
-        while let Some(dir) = stack.pop() {
-            let Ok(entries) = std::fs::read_dir(&dir) else {
-                continue;
-            };
-            for entry in entries.flatten() {
-                let path = entry.path();
-                let Ok(meta) = std::fs::symlink_metadata(&path) else {
-                    continue;
-                };
-                if meta.is_dir() {
-                    stack.push(path);
-                    continue;
-                }
-                let Some(grammar) = path.to_str().and_then(Grammar::of_path) else {
-                    continue;
-                };
-                // Valid UTF-8 under 1 MB: what the front-ends parse, at test speed.
-                if !meta.is_file() || meta.len() > 1 << 20 {
-                    continue;
-                }
-                let Ok(text) = std::fs::read_to_string(&path) else {
-                    continue;
-                };
-                agrees(grammar, &text);
-                checked += 1;
-            }
+        let sources = fixture_sources();
+        for (grammar, text) in &sources {
+            agrees(*grammar, text);
         }
+        let checked = sources.len();
         assert!(checked > 50, "only {checked} fixture files");
     }
 

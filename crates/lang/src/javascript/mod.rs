@@ -75,12 +75,13 @@ pub(crate) fn analyze(
     node_path: &[String],
 ) -> Program {
     let mut program = Program::default();
+    let parse = |resolver: &Resolver<'_>, rel: &str| parse_file(sources, root, rel, resolver);
     let (mut parsed, diagnostics) = discover(
         sources,
         root,
         entries,
         node_path,
-        |_, p| p,
+        parse,
         |p| resolved_files(&p.specs),
         || true,
     );
@@ -267,9 +268,9 @@ fn run_waves(
 }
 
 /// Record in `graph` each module reached from `entries` (imported transitively) with the
-/// files it imports, until the graph says to stop. Nothing else is kept: each tree is
-/// dropped once its imports are resolved (unless `sources` keeps it for a second load).
-/// Files that cannot be loaded are left out.
+/// files it may import, until the graph says to stop. Files are read, not parsed: their
+/// specifiers are found in the text (see [`resolve::scan_specifiers`]), a superset of
+/// what the analysis reads. Files that cannot be read are left out.
 pub(crate) fn imports(
     sources: &Sources,
     root: &Path,
@@ -277,34 +278,37 @@ pub(crate) fn imports(
     node_path: &[String],
     graph: &crate::batch::Graph,
 ) {
-    let record = |rel: &str, p: Parsed| {
-        let files: Vec<String> = resolved_files(&p.specs).into_iter().cloned().collect();
+    let scan = |resolver: &Resolver<'_>, rel: &str| {
+        language_of(rel)?;
+        let source = sources.read(root, rel)?;
+        let candidates = resolve::scan_specifiers(&source.text);
+        let specs = resolve_all(resolver, rel, followed(candidates, resolver));
+        let files: Vec<String> = resolved_files(&specs).into_iter().cloned().collect();
         graph.record(rel, &files);
-        files
+        Ok(files)
     };
-    let go_on = || !graph.stopped();
     discover(
         sources,
         root,
         entries,
         node_path,
-        record,
-        |files: &Vec<String>| files.iter().collect(),
-        go_on,
+        scan,
+        |files| files.iter().collect(),
+        || !graph.stopped(),
     );
 }
 
-/// Parse the entry files and every local module they import, transitively, each wave
-/// in parallel; `keep` turns each parsed file, its imports resolved, into what the
-/// caller keeps of it (on the parsing thread, so a tree not kept is dropped there), and
-/// `files` gives the files it imports; files are parsed while `go_on` says so. Returns
-/// what was kept, by file, and the files that could not be loaded.
+/// Load `entries` and, breadth-first, every file they import, each wave in parallel;
+/// `load` reads a file into what the caller keeps of it (on the loading thread, so what
+/// is not kept is dropped there), with its specifiers resolved by the resolver it is
+/// given, and `files` gives the files it imports; files are loaded while `go_on` says
+/// so. Returns what was kept, by file, and the files that could not be loaded.
 fn discover<T: Send>(
     sources: &Sources,
     root: &Path,
     entries: &[String],
     node_path: &[String],
-    keep: impl Fn(&str, Parsed) -> T + Sync,
+    load: impl Fn(&Resolver<'_>, &str) -> Result<T, Diagnostic> + Sync,
     files: impl Fn(&T) -> Vec<&String>,
     go_on: impl Fn() -> bool + Sync,
 ) -> (BTreeMap<String, T>, Vec<Diagnostic>) {
@@ -323,11 +327,7 @@ fn discover<T: Send>(
         let results: Vec<(String, Result<T, Diagnostic>)> = frontier
             .par_iter()
             .filter(|_| go_on())
-            .map(|rel| {
-                let parsed = parse_file(sources, root, rel, resolver.follows_packages())
-                    .map(|p| keep(rel, resolve_specs(&resolver, rel, p)));
-                (rel.clone(), parsed)
-            })
+            .map(|rel| (rel.clone(), load(&resolver, rel)))
             .collect();
         let mut next = Vec::new();
         for (rel, result) in results {
@@ -349,11 +349,27 @@ fn discover<T: Send>(
     (parsed, diags)
 }
 
-/// `p` with its specifiers resolved; a package is followed only into a layer that has
+/// The specifiers of `candidates` the analysis follows: local ones, and packages when
+/// they may be found in a layer (never the SDK's).
+fn followed(
+    candidates: impl IntoIterator<Item = String>,
+    resolver: &Resolver<'_>,
+) -> impl Iterator<Item = String> {
+    let packages = resolver.follows_packages();
+    candidates
+        .into_iter()
+        .filter(move |spec| is_local(spec) || (packages && !resolve::is_sdk(spec)))
+}
+
+/// Each specifier resolved from `rel`; a package is followed only into a layer that has
 /// it, and dropped otherwise.
-fn resolve_specs(resolver: &Resolver<'_>, rel: &str, mut p: Parsed) -> Parsed {
-    let specs = std::mem::take(&mut p.specs);
-    for spec in specs.into_keys() {
+fn resolve_all(
+    resolver: &Resolver<'_>,
+    rel: &str,
+    specs: impl Iterator<Item = String>,
+) -> BTreeMap<String, Resolved> {
+    let mut out = BTreeMap::new();
+    for spec in specs {
         let r = if is_local(&spec) {
             resolver.resolve(rel, &spec)
         } else {
@@ -362,9 +378,9 @@ fn resolve_specs(resolver: &Resolver<'_>, rel: &str, mut p: Parsed) -> Parsed {
                 None => continue,
             }
         };
-        p.specs.insert(spec, r);
+        out.insert(spec, r);
     }
-    p
+    out
 }
 
 /// The files `specs` resolve to.
@@ -378,41 +394,40 @@ fn resolved_files(specs: &BTreeMap<String, Resolved>) -> Vec<&String> {
         .collect()
 }
 
-/// `packages`: bare specifiers are kept too, to be looked up in the function's layers.
+/// `rel` parsed, with the specifiers the analysis follows (see [`followed`]) resolved.
 fn parse_file(
     sources: &Sources,
     root: &Path,
     rel: &str,
-    packages: bool,
+    resolver: &Resolver<'_>,
 ) -> Result<Parsed, Diagnostic> {
-    let language = match Grammar::of_path(rel) {
-        Some(Grammar::JavaScript) => Language::JavaScript,
-        Some(Grammar::TypeScript | Grammar::Tsx) => Language::TypeScript,
-        Some(Grammar::Python) | None => {
-            return Err(Diagnostic::new(
-                Level::Warning,
-                Code::UnsupportedFile,
-                format!("{rel} is not a JavaScript or TypeScript file"),
-                None,
-            ));
-        }
-    };
+    let language = language_of(rel)?;
     let source = sources.load(root, rel)?;
     let mut diags = source.diagnostics.clone();
     let root_node = source.tree.root_node();
     diags.extend(parse::syntax_errors(root_node, rel, &source.text));
-    let mut specs = BTreeMap::new();
-    for spec in resolve::specifiers(root_node, &source.text) {
-        if is_local(&spec) || (packages && !resolve::is_sdk(&spec)) {
-            specs.insert(spec, Resolved::Missing(String::new()));
-        }
-    }
+    let specifiers = resolve::specifiers(root_node, &source.text);
+    let specs = resolve_all(resolver, rel, followed(specifiers, resolver));
     Ok(Parsed {
         source,
         language,
         specs,
         diags,
     })
+}
+
+/// The language of a file by its extension; a file of neither is a diagnostic.
+fn language_of(rel: &str) -> Result<Language, Diagnostic> {
+    match Grammar::of_path(rel) {
+        Some(Grammar::JavaScript) => Ok(Language::JavaScript),
+        Some(Grammar::TypeScript | Grammar::Tsx) => Ok(Language::TypeScript),
+        Some(Grammar::Python) | None => Err(Diagnostic::new(
+            Level::Warning,
+            Code::UnsupportedFile,
+            format!("{rel} is not a JavaScript or TypeScript file"),
+            None,
+        )),
+    }
 }
 
 fn analyze_module(

@@ -83,6 +83,44 @@ pub(crate) fn specifiers(root: Node<'_>, text: &str) -> BTreeSet<String> {
     out
 }
 
+/// Every string a file's text may pass as a module specifier, found without parsing it:
+/// the text from each quote (`'`, `"`) to the next like it on the same line, unescaped,
+/// and from each backquote to the next one, as written (when it holds no `${`). Each
+/// string literal of the file runs from its opening quote to the next unescaped one, so
+/// every specifier [`specifiers`] finds is among these, wherever quotes fall in code,
+/// comments or regular expressions; most of the others name no file. For a first look
+/// at a large folder's imports (see `crate::batch`).
+pub(crate) fn scan_specifiers(text: &str) -> BTreeSet<String> {
+    let bytes = text.as_bytes();
+    let mut out = BTreeSet::new();
+    for (start, &quote) in bytes.iter().enumerate() {
+        if !matches!(quote, b'\'' | b'"' | b'`') {
+            continue;
+        }
+        let mut end = start + 1;
+        while let Some(&b) = bytes.get(end) {
+            if b == quote || (b == b'\n' && quote != b'`') {
+                break;
+            }
+            end += if b == b'\\' { 2 } else { 1 };
+        }
+        if bytes.get(end) != Some(&quote) {
+            continue;
+        }
+        let Some(inner) = text.get(start + 1..end) else {
+            continue;
+        };
+        if quote == b'`' {
+            if !inner.contains("${") {
+                out.insert(inner.to_string());
+            }
+        } else {
+            out.insert(unescape(inner));
+        }
+    }
+    out
+}
+
 /// `import type …` / `export type … from` (TypeScript): nothing to run.
 pub(crate) fn is_type_only(statement: Node<'_>) -> bool {
     let mut cursor = statement.walk();
@@ -426,5 +464,47 @@ mod tests {
     #[test]
     fn unescape_strings() {
         assert_eq!(unescape(r"a\'b\\c"), r"a'b\c");
+    }
+
+    /// Every specifier the parser finds in a fixture is among those the text scan finds.
+    #[test]
+    fn the_text_scan_finds_every_specifier_the_parser_finds_in_the_fixtures() {
+        let mut found = 0;
+        for (grammar, text) in crate::syntax::fixture_sources() {
+            if grammar == crate::syntax::Grammar::Python {
+                continue;
+            }
+            let Some(tree) = crate::syntax::parse(grammar, &text) else {
+                continue;
+            };
+            let scanned = scan_specifiers(&text);
+            for spec in specifiers(tree.root_node(), &text) {
+                assert!(
+                    scanned.contains(&spec),
+                    "{spec} not found by the scan of:\n{text}"
+                );
+                found += 1;
+            }
+        }
+        assert!(found > 100, "only {found} specifiers in the fixtures");
+    }
+
+    #[test]
+    fn the_text_scan_finds_specifiers_whatever_surrounds_their_quotes() {
+        let text = r#"
+// it's a comment with an apostrophe, and `one backquote
+const re = /'/g, dq = /"/;
+import a from './a';
+const b = require( /* c */ "./b\x2ejs" );
+export * from '../c';
+const d = await import(`./d`);
+const e = `./e/${name}`;
+import f = require('./f');
+"#;
+        let scanned = scan_specifiers(text);
+        for spec in ["./a", "./b.js", "../c", "./d", "./f"] {
+            assert!(scanned.contains(spec), "{spec} missing from {scanned:?}");
+        }
+        assert!(!scanned.iter().any(|s| s.contains("./e/")), "{scanned:?}");
     }
 }

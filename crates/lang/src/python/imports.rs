@@ -168,6 +168,224 @@ pub(crate) fn parse_import(src: &str, node: Node<'_>) -> Vec<ImportStmt> {
     out
 }
 
+/// Every import statement a module may hold, read from its text without parsing it:
+/// `import a.b [as x], …` and `from .a import b [as y], …` (parenthesised or not, `*`)
+/// wherever their words appear outside strings and comments, whatever line breaks,
+/// backslashes, parentheses or compound statements surround them. It finds what the
+/// parser finds, and more where the parser sees no statement (broken code): more only
+/// joins modules that could have been analysed apart, in the first look at a large
+/// folder's imports (see `crate::batch`), which also checks that nothing was missed.
+pub(crate) fn scan_imports(src: &str) -> Vec<ImportStmt> {
+    let tokens = tokens(src);
+    let mut out = Vec::new();
+    let mut i = 0;
+    while let Some(token) = tokens.get(i) {
+        i += 1;
+        match token {
+            Token::Word("from") => {
+                if let Some((stmt, next)) = scan_from(&tokens, i) {
+                    out.push(stmt);
+                    i = next;
+                }
+            }
+            Token::Word("import") => {
+                let (stmts, next) = scan_import(&tokens, i);
+                out.extend(stmts);
+                i = next;
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// A word (identifier or keyword), or one of the punctuation marks imports use; anything
+/// else is `Other`. Whitespace, line breaks and backslashes separate tokens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Token<'s> {
+    Word(&'s str),
+    Dot,
+    Comma,
+    Open,
+    Close,
+    Star,
+    Other,
+}
+
+fn tokens(src: &str) -> Vec<Token<'_>> {
+    let mut out = Vec::new();
+    let mut chars = src.char_indices().peekable();
+    while let Some((start, c)) = chars.next() {
+        let token = match c {
+            '.' => Token::Dot,
+            ',' => Token::Comma,
+            '(' => Token::Open,
+            ')' => Token::Close,
+            '*' => Token::Star,
+            '#' => {
+                while chars.next_if(|&(_, c)| c != '\n').is_some() {}
+                continue;
+            }
+            '\'' | '"' => {
+                skip_string(src, start, c, &mut chars);
+                continue;
+            }
+            c if c.is_whitespace() || c == '\\' => continue,
+            c if c.is_alphanumeric() || c == '_' => {
+                let mut end = start + c.len_utf8();
+                while let Some((i, c)) = chars.next_if(|&(_, c)| c.is_alphanumeric() || c == '_') {
+                    end = i + c.len_utf8();
+                }
+                if c.is_numeric() {
+                    Token::Other
+                } else {
+                    src.get(start..end).map_or(Token::Other, Token::Word)
+                }
+            }
+            _ => Token::Other,
+        };
+        out.push(token);
+    }
+    out
+}
+
+/// Past the string opened by the quote at `start`: a triple-quoted one to its closing
+/// triple quote, any other to its closing quote or the end of its line (a broken one).
+fn skip_string(
+    src: &str,
+    start: usize,
+    quote: char,
+    chars: &mut std::iter::Peekable<std::str::CharIndices<'_>>,
+) {
+    let triple: String = std::iter::repeat_n(quote, 3).collect();
+    let long = src
+        .get(start..)
+        .is_some_and(|rest| rest.starts_with(&triple));
+    if long {
+        chars.next();
+        chars.next();
+    }
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '\\' => {
+                chars.next();
+            }
+            '\n' if !long => return,
+            c if c == quote => {
+                if !long {
+                    return;
+                }
+                if src.get(i..).is_some_and(|rest| rest.starts_with(&triple)) {
+                    chars.next();
+                    chars.next();
+                    return;
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The name at `tokens[i]`: a word that is not one of an import's own keywords.
+fn scan_name<'s>(tokens: &[Token<'s>], i: usize) -> Option<&'s str> {
+    match tokens.get(i) {
+        Some(Token::Word(w)) if !matches!(*w, "import" | "from" | "as") => Some(w),
+        _ => None,
+    }
+}
+
+/// `a.b.c` from `tokens[i]` on: the names and the index after them.
+fn scan_dotted(tokens: &[Token<'_>], mut i: usize) -> (Vec<String>, usize) {
+    let mut parts = Vec::new();
+    while let Some(w) = scan_name(tokens, i) {
+        parts.push((*w).to_string());
+        i += 1;
+        if tokens.get(i) == Some(&Token::Dot) && scan_name(tokens, i + 1).is_some() {
+            i += 1;
+        } else {
+            break;
+        }
+    }
+    (parts, i)
+}
+
+/// `as x` at `tokens[i]`: the alias and the index after it.
+fn scan_alias(tokens: &[Token<'_>], i: usize) -> (Option<String>, usize) {
+    match (tokens.get(i), scan_name(tokens, i + 1)) {
+        (Some(Token::Word("as")), Some(alias)) => (Some(alias.to_string()), i + 2),
+        _ => (None, i),
+    }
+}
+
+/// What follows `import` in `import a.b as x, c`: one statement per module.
+fn scan_import(tokens: &[Token<'_>], mut i: usize) -> (Vec<ImportStmt>, usize) {
+    let mut out = Vec::new();
+    loop {
+        let (module, next) = scan_dotted(tokens, i);
+        if module.is_empty() {
+            break;
+        }
+        let (alias, next) = scan_alias(tokens, next);
+        out.push(ImportStmt {
+            level: 0,
+            module,
+            names: Vec::new(),
+            alias,
+            is_from: false,
+            star: false,
+        });
+        i = next;
+        if tokens.get(i) != Some(&Token::Comma) {
+            break;
+        }
+        i += 1;
+    }
+    (out, i)
+}
+
+/// What follows `from` in `from ..a.b import (c as d, e)`, if it is an import.
+fn scan_from(tokens: &[Token<'_>], mut i: usize) -> Option<(ImportStmt, usize)> {
+    let mut level = 0;
+    while tokens.get(i) == Some(&Token::Dot) {
+        level += 1;
+        i += 1;
+    }
+    let (module, next) = scan_dotted(tokens, i);
+    i = next;
+    if tokens.get(i) != Some(&Token::Word("import")) || (level == 0 && module.is_empty()) {
+        return None;
+    }
+    i += 1;
+    let mut names = Vec::new();
+    let mut star = false;
+    if tokens.get(i) == Some(&Token::Star) {
+        star = true;
+        i += 1;
+    } else {
+        if tokens.get(i) == Some(&Token::Open) {
+            i += 1;
+        }
+        while let Some(name) = scan_name(tokens, i) {
+            let (alias, next) = scan_alias(tokens, i + 1);
+            names.push((name.to_string(), alias.unwrap_or_else(|| name.to_string())));
+            i = next;
+            if tokens.get(i) != Some(&Token::Comma) {
+                break;
+            }
+            i += 1;
+        }
+    }
+    let stmt = ImportStmt {
+        level,
+        module,
+        names,
+        alias: None,
+        is_from: true,
+        star,
+    };
+    Some((stmt, i))
+}
+
 /// Top-level packages of the AWS SDK for Python, never followed into a layer.
 const SDK_PACKAGES: &[&str] = &["aioboto3", "aiobotocore", "boto3", "botocore", "s3transfer"];
 

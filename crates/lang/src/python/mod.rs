@@ -26,7 +26,7 @@ use crate::syntax::Node;
 use rayon::prelude::*;
 
 use self::eval::{Eval, IndexReads, Site, Sites};
-use self::imports::{Resolver, parse_import};
+use self::imports::{Resolver, parse_import, scan_imports};
 use self::objects::Obj;
 use self::scope::ModuleIr;
 use crate::facts::{Code, Diagnostic, Level, Location};
@@ -217,26 +217,22 @@ impl<'a> Unit<'a> {
     }
 
     /// Record in `graph` each module reached from `entries` (loaded transitively) with
-    /// the modules it loads, until the graph says to stop. Nothing else is kept: each
-    /// tree is dropped once its imports are read (unless the sources keep it for a
-    /// second load). Files that cannot be loaded are left out (their importers name
-    /// them).
+    /// the modules it may load, until the graph says to stop. Files are read, not
+    /// parsed: their imports are found in the text (see [`scan_imports`]), a superset of
+    /// what the analysis reads. Files that cannot be read are left out (their importers
+    /// name them).
     pub(crate) fn imports(&self, entries: &[String], graph: &crate::batch::Graph) {
         let entries: Vec<String> = entries.iter().map(|e| normalize(e)).collect();
-        let record = |p: Parsed| {
-            graph.record(&p.rel, &p.loads);
-            p.loads
+        let scan = |rel: &str| {
+            let source = self.sources.read(self.root, rel)?;
+            let mut loads = Vec::new();
+            for stmt in scan_imports(&source.text) {
+                loads.extend(self.resolver.bind(rel, &stmt).1);
+            }
+            graph.record(rel, &loads);
+            Ok(loads)
         };
-        let go_on = || !graph.stopped();
-        discover(
-            self.sources,
-            self.root,
-            &entries,
-            &self.resolver,
-            record,
-            |loads| loads,
-            go_on,
-        );
+        discover(&entries, scan, |loads| loads, || !graph.stopped());
     }
 
     /// The modules `batch` reaches, analysed. When `batch` is closed under imports
@@ -260,8 +256,8 @@ fn analyze_modules(
     let mut program = Program::default();
 
     // 1. Discover and parse.
-    let (mut parsed, diagnostics) =
-        discover(sources, root, batch, resolver, |p| p, |p| &p.loads, || true);
+    let parse = |rel: &str| parse_file(sources, root, rel, resolver);
+    let (mut parsed, diagnostics) = discover(batch, parse, |p| &p.loads, || true);
     program.diagnostics = diagnostics;
     parsed.sort_by(|a, b| a.rel.cmp(&b.rel));
     let by_file: BTreeMap<String, usize> = parsed
@@ -288,17 +284,13 @@ fn analyze_modules(
     program
 }
 
-/// Parse `entries` and, breadth-first, every module they load, each wave in parallel;
-/// `keep` turns each parsed file into what the caller keeps of it (on the parsing
-/// thread, so a tree not kept is dropped there), `loads` reads the modules it loads;
-/// files are parsed while `go_on` says so. Returns what was kept and the files that
-/// could not be loaded.
+/// Load `entries` and, breadth-first, every module they load, each wave in parallel;
+/// `load` reads a file into what the caller keeps of it (on the loading thread, so what
+/// is not kept is dropped there), `loads` reads the modules it loads; files are loaded
+/// while `go_on` says so. Returns what was kept and the files that could not be loaded.
 fn discover<T: Send>(
-    sources: &Sources,
-    root: &Path,
     entries: &[String],
-    resolver: &Resolver<'_>,
-    keep: impl Fn(Parsed) -> T + Sync,
+    load: impl Fn(&str) -> Result<T, Diagnostic> + Sync,
     loads: impl Fn(&T) -> &[String],
     go_on: impl Fn() -> bool + Sync,
 ) -> (Vec<T>, Vec<Diagnostic>) {
@@ -314,7 +306,7 @@ fn discover<T: Send>(
         let wave: Vec<Result<T, Diagnostic>> = frontier
             .par_iter()
             .filter(|_| go_on())
-            .map(|rel| parse_file(sources, root, rel, resolver).map(&keep))
+            .map(|rel| load(rel))
             .collect();
         frontier = Vec::new();
         for result in wave {

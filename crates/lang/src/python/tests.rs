@@ -566,3 +566,96 @@ fn a_callback_passed_to_a_helper_takes_the_helpers_arguments() {
         vec![Value::str("bucket-a")]
     );
 }
+
+// --- the text scan of a large folder's first pass (issue 20) ---------------------------
+
+use super::imports::{ImportStmt, parse_import, scan_imports};
+
+/// What an import statement loads, comparable between the parser's and the scan's.
+fn shape(stmt: &ImportStmt) -> (usize, Vec<String>, bool, bool, Option<String>) {
+    (
+        stmt.level,
+        stmt.module.clone(),
+        stmt.is_from,
+        stmt.star,
+        stmt.alias.clone(),
+    )
+}
+
+/// Every import statement the parser finds in `text` is one the scan finds, with at
+/// least its names. Returns how many the parser found.
+fn scan_covers_parse(text: &str) -> usize {
+    let Some(tree) = crate::syntax::parse(crate::syntax::Grammar::Python, text) else {
+        return 0;
+    };
+    let scanned = scan_imports(text);
+    let mut found = 0;
+    let mut cursor = tree.walk();
+    loop {
+        let node = cursor.node();
+        if matches!(node.kind(), "import_statement" | "import_from_statement") {
+            for stmt in parse_import(text, node) {
+                found += 1;
+                let covered = scanned.iter().any(|s| {
+                    shape(s) == shape(&stmt) && stmt.names.iter().all(|n| s.names.contains(n))
+                });
+                assert!(covered, "{stmt:?} not found by the scan of:\n{text}");
+            }
+        }
+        if cursor.goto_first_child() {
+            continue;
+        }
+        while !cursor.goto_next_sibling() {
+            if !cursor.goto_parent() {
+                return found;
+            }
+        }
+    }
+}
+
+#[test]
+fn the_text_scan_finds_every_import_the_parser_finds_in_the_fixtures() {
+    let mut found = 0;
+    for (grammar, text) in crate::syntax::fixture_sources() {
+        if grammar == crate::syntax::Grammar::Python {
+            found += scan_covers_parse(&text);
+        }
+    }
+    assert!(found > 100, "only {found} imports in the Python fixtures");
+}
+
+#[test]
+fn the_text_scan_reads_imports_however_they_are_written() {
+    let text = r##"
+"""Docstring: import notastring, from nowhere import nothing."""
+import a.b as ab, c  # import commented
+from .. import (d as dd,  # a comment inside the list
+    e,
+)
+from .f.g import \
+    h
+if x: import i; from j import *
+try:
+    from k import l
+except ImportError:  # 'quoted' in a comment
+    l = None
+s = 'it\'s "#" # import notastring'; import m
+t = f"{x!r} import notastring"
+def gen():
+    yield from n
+    raise E from o
+"""
+import notastring
+"""
+"##;
+    assert_eq!(scan_covers_parse(text), 8);
+    let modules: Vec<String> = scan_imports(text)
+        .iter()
+        .map(|s| format!("{}{}", ".".repeat(s.level), s.module.join(".")))
+        .collect();
+    assert_eq!(
+        modules,
+        ["a.b", "c", "..", ".f.g", "i", "j", "k", "m"],
+        "statements outside strings and comments, and only imports"
+    );
+}
