@@ -116,9 +116,10 @@ pub fn analyze_folder_batched(
     let sources = Sources::default().within(confine);
     let mut out = on_analysis_threads(|| {
         let unit = python::Unit::new(&sources, root, &py, &[]);
-        let mut out = in_batches(&python_batches(&unit, &py, max), &py, |b| unit.analyze(b));
+        let batches = python_batches(&unit, &py, max);
+        let mut out = in_batches(&batches, &py, |batch| unit.analyze_folder(batch));
         let batches = javascript_batches(&sources, root, &js, max);
-        let analyze = |batch: &[String]| javascript::analyze(&sources, root, batch, &[]);
+        let analyze = |batch: &[String]| javascript::analyze(&sources, root, batch, &[]).into();
         out.extend(in_batches(&batches, &js, analyze));
         out
     });
@@ -130,15 +131,19 @@ pub fn analyze_folder_batched(
     out
 }
 
-impl FolderFacts {
-    /// Add a program's files, calls and diagnostics.
-    fn add(&mut self, program: Program) {
-        self.files.extend(program.modules.keys().cloned());
+impl From<Program> for FolderFacts {
+    fn from(program: Program) -> FolderFacts {
+        let files = program.modules.keys().cloned().collect();
         let (calls, diagnostics) = program.into_calls_and_diagnostics();
-        self.calls.extend(calls);
-        self.diagnostics.extend(diagnostics);
+        FolderFacts {
+            calls,
+            diagnostics,
+            files,
+        }
     }
+}
 
+impl FolderFacts {
     fn extend(&mut self, other: FolderFacts) {
         self.files.extend(other.files);
         self.calls.extend(other.calls);
@@ -146,28 +151,25 @@ impl FolderFacts {
     }
 }
 
-/// Each batch analysed with `analyze` and reduced to its facts as soon as it is done.
-/// Should a batch reach a module its first pass put elsewhere (an import the text scan
-/// missed), `entries` are analysed again as one unit: the result never depends on the
-/// scan.
+/// Each batch analysed with `analyze`, one after the other. Should a batch reach a
+/// module its first pass put elsewhere (an import the text scan missed), `entries` are
+/// analysed again as one unit: the result never depends on the scan.
 fn in_batches(
     batches: &batch::Batches,
     entries: &[String],
-    analyze: impl Fn(&[String]) -> Program,
+    analyze: impl Fn(&[String]) -> FolderFacts,
 ) -> FolderFacts {
     let mut out = FolderFacts::default();
     if entries.is_empty() {
         return out;
     }
     for (i, batch) in batches.list.iter().enumerate() {
-        let program = analyze(batch);
-        if !batches.holds(i, program.modules.keys()) {
-            drop(program);
-            let mut whole = FolderFacts::default();
-            whole.add(analyze(entries));
-            return whole;
+        let facts = analyze(batch);
+        if !batches.holds(i, &facts.files) {
+            drop(facts);
+            return analyze(entries);
         }
-        out.add(program);
+        out.extend(facts);
     }
     out
 }
@@ -312,7 +314,7 @@ mod tests {
                 }
                 reached.sort();
                 reached.dedup();
-                program(&reached)
+                FolderFacts::from(program(&reached))
             };
             let facts = in_batches(&batches, &entries, analyze);
             assert_eq!(facts.files, entries);

@@ -77,6 +77,18 @@ pub struct ModuleFacts {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+impl ModuleFacts {
+    /// Move the module's calls and diagnostics (its own and its functions') to the end
+    /// of `calls` and `diags`, in no particular order.
+    pub fn move_calls_and_diagnostics(self, calls: &mut Vec<SdkCall>, diags: &mut Vec<Diagnostic>) {
+        diags.extend(self.diagnostics);
+        for f in self.functions.into_values() {
+            calls.extend(f.calls);
+            diags.extend(f.diagnostics);
+        }
+    }
+}
+
 /// Every module reached from the entry files, linked.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Program {
@@ -125,11 +137,7 @@ impl Program {
         let mut calls = Vec::new();
         let mut diags = self.diagnostics;
         for m in self.modules.into_values() {
-            diags.extend(m.diagnostics);
-            for f in m.functions.into_values() {
-                calls.extend(f.calls);
-                diags.extend(f.diagnostics);
-            }
+            m.move_calls_and_diagnostics(&mut calls, &mut diags);
         }
         calls.sort();
         diags.sort();

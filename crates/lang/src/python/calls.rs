@@ -444,7 +444,8 @@ impl<'t> Ctx<'_, '_, 't> {
                     .and_then(|ir| ir.scopes.get(*cc))
                     .map(|sc| {
                         sc.bindings
-                            .keys()
+                            .iter()
+                            .map(|(name, _)| name)
                             .filter_map(|n| eval.method(*cm, *cc, n))
                             .collect()
                     })
@@ -789,7 +790,7 @@ pub(crate) fn exports(
     let ir = &eval.mods[m];
     let module = &ir.scopes[0];
     let mut out = BTreeMap::new();
-    for (name, binds) in &module.bindings {
+    for (name, binds) in module.bindings.iter() {
         let objs = eval.lookup(m, 0, name);
         let mut targets = BTreeSet::new();
         for o in objs {

@@ -241,47 +241,74 @@ impl<'a> Unit<'a> {
     /// unit's analysis gives it: evaluation only crosses into modules a module loads,
     /// and call sites are only in modules that load the callee's.
     pub(crate) fn analyze(&self, batch: &[String]) -> Program {
+        let (modules, diagnostics) = self.analyze_each(batch, |module| module);
+        let mut program = Program {
+            diagnostics,
+            ..Program::default()
+        };
+        for module in modules {
+            program.modules.insert(module.file.clone(), module);
+        }
+        sort_diagnostics(&mut program.diagnostics);
+        program
+    }
+
+    /// [`Unit::analyze`], reduced to what a folder needs: the files, calls and
+    /// diagnostics. Each module's facts are reduced as soon as they are found, while the
+    /// other modules are still being evaluated (their trees and scopes are held until
+    /// the last one is done), rather than held whole until then.
+    pub(crate) fn analyze_folder(&self, batch: &[String]) -> crate::FolderFacts {
+        let reduce = |module: ModuleFacts| {
+            let file = module.file.clone();
+            let (mut calls, mut diagnostics) = (Vec::new(), Vec::new());
+            module.move_calls_and_diagnostics(&mut calls, &mut diagnostics);
+            (file, calls, diagnostics)
+        };
+        let (modules, diagnostics) = self.analyze_each(batch, reduce);
+        let mut out = crate::FolderFacts {
+            diagnostics,
+            ..crate::FolderFacts::default()
+        };
+        for (file, calls, diagnostics) in modules {
+            out.files.push(file);
+            out.calls.extend(calls);
+            out.diagnostics.extend(diagnostics);
+        }
+        out
+    }
+
+    /// The modules `batch` reaches, each module's facts handed to `reduce` as soon as
+    /// they are found, in file order; and the diagnostics of the files that could not
+    /// be loaded.
+    fn analyze_each<T: Send>(
+        &self,
+        batch: &[String],
+        reduce: impl Fn(ModuleFacts) -> T + Sync,
+    ) -> (Vec<T>, Vec<Diagnostic>) {
         let (sources, root, resolver) = (self.sources, self.root, &self.resolver);
         let batch: Vec<String> = batch.iter().map(|e| normalize(e)).collect();
-        analyze_modules(sources, root, resolver, &batch)
+
+        // 1. Discover and parse.
+        let parse = |rel: &str| parse_file(sources, root, rel, resolver);
+        let (mut parsed, diagnostics) = discover(&batch, parse, |p| &p.loads, || true);
+        parsed.sort_by(|a, b| a.rel.cmp(&b.rel));
+        let by_file: BTreeMap<String, usize> = parsed
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.rel.clone(), i))
+            .collect();
+
+        // 2. Scopes and bindings, in parallel.
+        let irs: Vec<ModuleIr<'_>> = parsed
+            .par_iter()
+            .map(|p| scope::build(&p.rel, &p.source.text, p.source.tree.root_node(), resolver))
+            .collect();
+
+        // 3–4. Evaluate and collect facts, on threads with deep stacks.
+        // Runs on the analysis threads of `crate::analyze` (deep stacks).
+        let modules = facts(&irs, &by_file, resolver, &parsed, reduce);
+        (modules, diagnostics)
     }
-}
-
-fn analyze_modules(
-    sources: &Sources,
-    root: &Path,
-    resolver: &Resolver<'_>,
-    batch: &[String],
-) -> Program {
-    let mut program = Program::default();
-
-    // 1. Discover and parse.
-    let parse = |rel: &str| parse_file(sources, root, rel, resolver);
-    let (mut parsed, diagnostics) = discover(batch, parse, |p| &p.loads, || true);
-    program.diagnostics = diagnostics;
-    parsed.sort_by(|a, b| a.rel.cmp(&b.rel));
-    let by_file: BTreeMap<String, usize> = parsed
-        .iter()
-        .enumerate()
-        .map(|(i, p)| (p.rel.clone(), i))
-        .collect();
-
-    // 2. Scopes and bindings, in parallel.
-    let irs: Vec<ModuleIr<'_>> = parsed
-        .par_iter()
-        .map(|p| scope::build(&p.rel, &p.source.text, p.source.tree.root_node(), resolver))
-        .collect();
-
-    // 3–4. Evaluate and collect facts, on threads with deep stacks.
-    // Runs on the analysis threads of `crate::analyze` (deep stacks).
-    let modules = facts(&irs, &by_file, resolver, &parsed);
-    drop(irs);
-    drop(parsed);
-    for module in modules {
-        program.modules.insert(module.file.clone(), module);
-    }
-    sort_diagnostics(&mut program.diagnostics);
-    program
 }
 
 /// Load `entries` and, breadth-first, every module they load, each wave in parallel;
@@ -417,12 +444,13 @@ fn index_sites<'t>(per_module: &ModuleSites<'t>) -> Arc<Sites<'t>> {
     Arc::new(sites)
 }
 
-fn facts(
+fn facts<T: Send>(
     irs: &[ModuleIr<'_>],
     by_file: &BTreeMap<String, usize>,
     resolver: &Resolver<'_>,
     parsed: &[Parsed],
-) -> Vec<ModuleFacts> {
+    reduce: impl Fn(ModuleFacts) -> T + Sync,
+) -> Vec<T> {
     // Two rounds: the second resolves calls through parameters the first could not.
     // The first runs in index mode and notes what it read in place of call sites.
     let (first, reads): (ModuleSites<'_>, Vec<IndexReads>) = (0..irs.len())
@@ -452,7 +480,13 @@ fn facts(
     drop(second);
     (0..irs.len())
         .into_par_iter()
-        .map(|m| module_facts(&fresh(irs, by_file, resolver, Some(&sites)), m, parsed))
+        .map(|m| {
+            reduce(module_facts(
+                &fresh(irs, by_file, resolver, Some(&sites)),
+                m,
+                parsed,
+            ))
+        })
         .collect()
 }
 

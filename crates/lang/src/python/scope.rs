@@ -84,7 +84,8 @@ pub(crate) struct Scope<'t> {
     pub node: Node<'t>,
     pub parent: Option<usize>,
     pub params: Vec<Param<'t>>,
-    pub bindings: BTreeMap<String, Vec<Bind<'t>>>,
+    /// The names bound here, filled in when the module's pass is over.
+    pub bindings: Bindings<'t>,
     pub globals: BTreeSet<String>,
     /// For a method: its class scope.
     pub class: Option<usize>,
@@ -99,6 +100,66 @@ pub(crate) struct Scope<'t> {
     pub self_attrs: BTreeMap<String, Vec<Bind<'t>>>,
     /// `name['key'] = value` mutations, by variable name.
     pub item_sets: BTreeMap<String, Vec<(Node<'t>, Node<'t>)>>,
+}
+
+/// A scope's bindings by name: sorted, in two allocations. Built once and then only
+/// read (a `BTreeMap` leaf has room for eleven entries, and a scope binds a handful of
+/// names: a module's maps took more memory than its syntax tree).
+#[derive(Debug, Default)]
+pub(crate) struct Bindings<'t> {
+    /// Each name with where its bindings are in `binds`, sorted by name.
+    names: Box<[(String, std::ops::Range<u32>)]>,
+    binds: Box<[Bind<'t>]>,
+}
+
+impl<'t> Bindings<'t> {
+    pub(crate) fn get_key_value(&self, name: &str) -> Option<(&String, &[Bind<'t>])> {
+        let i = self
+            .names
+            .binary_search_by(|(k, _)| k.as_str().cmp(name))
+            .ok()?;
+        let (name, range) = self.names.get(i)?;
+        Some((name, self.slice(range)))
+    }
+
+    pub(crate) fn get(&self, name: &str) -> Option<&[Bind<'t>]> {
+        self.get_key_value(name).map(|(_, binds)| binds)
+    }
+
+    pub(crate) fn contains_key(&self, name: &str) -> bool {
+        self.get_key_value(name).is_some()
+    }
+
+    /// Every name with its bindings, sorted by name.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (&String, &[Bind<'t>])> {
+        self.names
+            .iter()
+            .map(|(name, range)| (name, self.slice(range)))
+    }
+
+    fn slice(&self, range: &std::ops::Range<u32>) -> &[Bind<'t>] {
+        self.binds
+            .get(range.start as usize..range.end as usize)
+            .unwrap_or_default()
+    }
+}
+
+impl<'t> From<BTreeMap<String, Vec<Bind<'t>>>> for Bindings<'t> {
+    fn from(map: BTreeMap<String, Vec<Bind<'t>>>) -> Self {
+        let mut binds = Vec::with_capacity(map.values().map(Vec::len).sum());
+        let names = map
+            .into_iter()
+            .map(|(name, list)| {
+                let start = binds.len() as u32;
+                binds.extend(list);
+                (name, start..binds.len() as u32)
+            })
+            .collect();
+        Bindings {
+            names,
+            binds: binds.into_boxed_slice(),
+        }
+    }
 }
 
 /// A module's scopes and the nodes to evaluate.
@@ -163,6 +224,8 @@ pub(crate) fn text<'s>(src: &'s str, node: Node<'_>) -> &'s str {
 
 struct Builder<'t, 'r> {
     ir: ModuleIr<'t>,
+    /// Each scope's bindings as the pass finds them (see [`Scope::bindings`]).
+    bindings: Vec<BTreeMap<String, Vec<Bind<'t>>>>,
     resolver: &'r Resolver<'r>,
     stack: Vec<(Node<'t>, usize)>,
     /// One cursor reused for every child walk (creating one allocates).
@@ -188,7 +251,7 @@ pub(crate) fn build<'t>(
         node: root,
         parent: None,
         params: Vec::new(),
-        bindings: BTreeMap::new(),
+        bindings: Bindings::default(),
         globals: BTreeSet::new(),
         class: None,
         method_kind: MethodKind::Instance,
@@ -211,6 +274,7 @@ pub(crate) fn build<'t>(
             decorated: Vec::new(),
             missing_imports: Vec::new(),
         },
+        bindings: vec![BTreeMap::new()],
         resolver,
         stack: Vec::new(),
         cursor: root.walk(),
@@ -222,7 +286,18 @@ pub(crate) fn build<'t>(
     while let Some((node, scope)) = b.stack.pop() {
         b.visit(node, scope);
     }
-    b.ir
+    let mut ir = b.ir;
+    for (scope, bindings) in ir.scopes.iter_mut().zip(b.bindings) {
+        scope.bindings = bindings.into();
+    }
+    // Every module's IR lives until the whole program is evaluated.
+    ir.scopes.shrink_to_fit();
+    for scope in &mut ir.scopes {
+        scope.params.shrink_to_fit();
+    }
+    ir.calls.shrink_to_fit();
+    ir.refs.shrink_to_fit();
+    ir
 }
 
 impl<'t> ModuleIr<'t> {
@@ -283,7 +358,7 @@ impl<'t> Builder<'t, '_> {
             node,
             parent: Some(parent),
             params: Vec::new(),
-            bindings: BTreeMap::new(),
+            bindings: Bindings::default(),
             globals: BTreeSet::new(),
             class,
             method_kind: MethodKind::Instance,
@@ -293,6 +368,7 @@ impl<'t> Builder<'t, '_> {
             self_attrs: BTreeMap::new(),
             item_sets: BTreeMap::new(),
         });
+        self.bindings.push(BTreeMap::new());
         idx
     }
 
@@ -303,8 +379,7 @@ impl<'t> Builder<'t, '_> {
         } else {
             scope
         };
-        self.ir.scopes[target]
-            .bindings
+        self.bindings[target]
             .entry(name.to_string())
             .or_insert_with(one)
             .push(Bind { scope, kind });
