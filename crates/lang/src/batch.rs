@@ -76,7 +76,8 @@ impl Graph {
 /// entry, and each keeps its entries in the given order. A component is counted by the
 /// files in it, entries or not; an entry the graph does not have (it could not be
 /// read) is a component of its own. One batch of every entry when they are at most
-/// `max`, or when a component has more than half of them (`imports` may stop early).
+/// `max`, or when a component has more than half of them (`imports` may stop early);
+/// none when there is no entry.
 pub(crate) fn plan(
     entries: &[String],
     max: usize,
@@ -84,7 +85,11 @@ pub(crate) fn plan(
     imports: impl FnOnce(&Graph),
 ) -> Batches {
     let whole = || Batches {
-        list: vec![entries.to_vec()],
+        list: if entries.is_empty() {
+            Vec::new()
+        } else {
+            vec![entries.to_vec()]
+        },
         batch_of: HashMap::new(),
     };
     if entries.len() <= max {
@@ -279,6 +284,8 @@ mod tests {
             panic!("the import graph is not needed")
         });
         assert_eq!(batches.list, vec![entries]);
+        let none = plan(&[], 2, str::to_string, |_| panic!("nothing to read"));
+        assert!(none.list.is_empty());
     }
 
     #[test]

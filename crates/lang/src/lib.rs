@@ -160,9 +160,6 @@ fn in_batches(
     analyze: impl Fn(&[String]) -> FolderFacts,
 ) -> FolderFacts {
     let mut out = FolderFacts::default();
-    if entries.is_empty() {
-        return out;
-    }
     for (i, batch) in batches.list.iter().enumerate() {
         let facts = analyze(batch);
         if !batches.holds(i, &facts.files) {
