@@ -1,9 +1,13 @@
 //! The JavaScript/TypeScript front-end on arbitrary bytes. The first byte picks the
 //! grammar (`.js`, `.mjs`, `.ts`, `.tsx`); the rest is the handler file, which also
-//! imports itself under another name (`./helper`) so that linking runs too.
+//! imports itself under another name (`./helper`) so that linking runs too. Then a
+//! folder of two such files, in batches and as one unit (`batched.rs`).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+
+#[path = "batched.rs"]
+mod batched;
 
 const EXTENSIONS: [&str; 4] = ["js", "mjs", "ts", "tsx"];
 
@@ -24,4 +28,5 @@ fuzz_target!(|data: &[u8]| {
         let _ = format!("{call:?}");
     }
     let _ = program.all_diagnostics().len();
+    batched::batched_matches_whole(dir.path(), ext, rest);
 });

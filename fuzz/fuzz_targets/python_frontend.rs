@@ -1,9 +1,13 @@
 //! The Python front-end on arbitrary bytes: `handler.py` (the input) importing
 //! `helper.py` (the same input), through `leastrole_lang::analyze` as the pipeline calls
-//! it. Any panic, hang or overflow is a bug: bad input must become a diagnostic.
+//! it. Any panic, hang or overflow is a bug: bad input must become a diagnostic. Then a
+//! folder of two such files, in batches and as one unit (`batched.rs`).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+
+#[path = "batched.rs"]
+mod batched;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(dir) = tempfile::tempdir() else { return };
@@ -20,4 +24,5 @@ fuzz_target!(|data: &[u8]| {
         let _ = format!("{call:?}");
     }
     let _ = program.all_diagnostics().len();
+    batched::batched_matches_whole(dir.path(), "py", data);
 });
