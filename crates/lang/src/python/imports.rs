@@ -212,6 +212,7 @@ enum Token<'s> {
     Other,
 }
 
+/// The tokens of `src`, strings and comments left out.
 fn tokens(src: &str) -> Vec<Token<'_>> {
     let mut out = Vec::new();
     let mut chars = src.char_indices().peekable();
