@@ -54,7 +54,7 @@ impl Graph {
     pub(crate) fn record(&self, file: &str, loads: &[String]) {
         let mut sets = self.sets.lock().unwrap_or_else(|e| e.into_inner());
         let a = sets.id(file);
-        sets.parsed(a);
+        sets.count_read(a);
         for load in loads {
             let b = sets.id(load);
             sets.union(a, b);
@@ -200,7 +200,8 @@ impl Sets {
         id
     }
 
-    fn parsed(&mut self, id: usize) {
+    /// Count `id` as a file the first pass read (a member may be only loaded).
+    fn count_read(&mut self, id: usize) {
         let root = self.find(id);
         if let Some(files) = self.files.get_mut(root) {
             *files += 1;

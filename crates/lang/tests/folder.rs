@@ -33,6 +33,24 @@ fn sources(root: &Path, dir: &Path, out: &mut Vec<String>) {
     }
 }
 
+/// The front-end fixture folders (`fixtures/python`, `javascript`, `typescript`) and
+/// every folder of the fixture groups `groups` (`projects`, `hostile`), sorted.
+fn fixture_folders(groups: &[&str]) -> Vec<PathBuf> {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures");
+    let mut roots: Vec<PathBuf> = ["python", "javascript", "typescript"]
+        .iter()
+        .map(|l| fixtures.join(l))
+        .collect();
+    for group in groups {
+        let Ok(read) = std::fs::read_dir(fixtures.join(group)) else {
+            panic!("no fixtures under {}", fixtures.join(group).display());
+        };
+        roots.extend(read.flatten().map(|p| p.path()).filter(|p| p.is_dir()));
+    }
+    roots.sort();
+    roots
+}
+
 #[test]
 fn folder_facts_match_the_whole_program() {
     let projects = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/projects");
@@ -75,15 +93,7 @@ fn folder_facts_match_the_whole_program() {
 /// is the one a fresh analysis of that entry gives.
 #[test]
 fn shared_sources_change_no_result() {
-    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures");
-    let mut roots: Vec<PathBuf> = ["python", "javascript", "typescript"]
-        .iter()
-        .map(|l| fixtures.join(l))
-        .collect();
-    let Ok(read) = std::fs::read_dir(fixtures.join("projects")) else {
-        panic!("no fixture projects under {}", fixtures.display());
-    };
-    roots.extend(read.flatten().map(|p| p.path()));
+    let roots = fixture_folders(&["projects"]);
     let mut units: Vec<(PathBuf, String)> = Vec::new();
     for root in roots {
         let mut entries = Vec::new();
@@ -116,18 +126,7 @@ fn shared_sources_change_no_result() {
 /// kept together).
 #[test]
 fn batches_of_import_components_change_no_result() {
-    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures");
-    let mut roots: Vec<PathBuf> = ["python", "javascript", "typescript"]
-        .iter()
-        .map(|l| fixtures.join(l))
-        .collect();
-    for group in ["projects", "hostile"] {
-        let Ok(read) = std::fs::read_dir(fixtures.join(group)) else {
-            panic!("no fixtures under {}", fixtures.join(group).display());
-        };
-        roots.extend(read.flatten().map(|p| p.path()).filter(|p| p.is_dir()));
-    }
-    roots.sort();
+    let roots = fixture_folders(&["projects", "hostile"]);
     let (mut split, mut together) = (0, 0);
     for root in &roots {
         let mut entries = Vec::new();
