@@ -17,6 +17,9 @@
 //! - `read`: every file into memory (parallel over files);
 //! - `parse`: tree-sitter parsing only, the right grammar per file, no facts (parallel
 //!   over files, one parser per thread): with `read`, the floor;
+//! - `walk`: `parse` and one visit of every node with tree-sitter's cursor, asking
+//!   nothing of the nodes: the least any analysis that looks at every node pays,
+//!   whether it copies the tree or works on tree-sitter's own;
 //! - `convert`: `parse` and the copy of each tree into the front-ends' compact tree
 //!   (`leastrole_lang::source::parse_and_convert`), what every analysed file costs
 //!   before any analysis;
@@ -162,6 +165,8 @@ fn floor_and_generate(runs: usize, dir: &Path, out: &Path, corpus: &corpus::Corp
     report("read", &read, files, mb);
     let parse = measure(runs, "parse", dir, out);
     report("parse", &parse, files, mb);
+    let walk = measure(runs, "walk", dir, out);
+    report("walk", &walk, files, mb);
     let convert = measure(runs, "convert", dir, out);
     report("convert", &convert, files, mb);
     let full = measure(runs, "generate", dir, out);
@@ -171,6 +176,13 @@ fn floor_and_generate(runs: usize, dir: &Path, out: &Path, corpus: &corpus::Corp
         "",
         full.wall.as_secs_f64() / parse.wall.as_secs_f64(),
         full.cpu.as_secs_f64() / parse.cpu.as_secs_f64(),
+    );
+    // The part of the parse ratio that no analysis visiting every node can avoid.
+    println!(
+        "{:<14} {:>9.2}x parse wall time, {:.2}x parse CPU time for the walk alone",
+        "",
+        walk.wall.as_secs_f64() / parse.wall.as_secs_f64(),
+        walk.cpu.as_secs_f64() / parse.cpu.as_secs_f64(),
     );
     // What analysis, resolution and rendering add to loading the files (the `convert`
     // stage: read, parse and copy, which every analysed file costs).
@@ -244,10 +256,11 @@ fn child(job: &str) {
                 .collect();
             assert!(texts.iter().map(String::len).sum::<usize>() > 0);
         }
-        "parse" => {
+        "parse" | "walk" => {
+            let walk = stage == "walk";
             let nodes: usize = files
                 .par_iter()
-                .map(|p| parse_only(p, &std::fs::read_to_string(p).unwrap()))
+                .map(|p| parse_only(p, &std::fs::read_to_string(p).unwrap(), walk))
                 .sum();
             assert!(nodes > files.len());
         }
@@ -325,7 +338,9 @@ thread_local! {
 }
 
 /// Parse with the file's grammar; the number of nodes (so the tree is really built).
-fn parse_only(path: &Path, text: &str) -> usize {
+/// With `walk`, the nodes are counted by visiting each with a cursor, in pre-order as
+/// the compact tree's copy does, and nothing else is asked of them.
+fn parse_only(path: &Path, text: &str, walk: bool) -> usize {
     PARSERS.with(|cell| {
         let mut parsers = cell.borrow_mut();
         let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
@@ -343,8 +358,32 @@ fn parse_only(path: &Path, text: &str) -> usize {
             p
         });
         let tree = parser.parse(text, None).unwrap();
-        tree.root_node().descendant_count()
+        if walk {
+            let visited = visit_all(&tree);
+            // Every node, so the walk costs what a full visit costs.
+            assert_eq!(visited, tree.root_node().descendant_count());
+            visited
+        } else {
+            tree.root_node().descendant_count()
+        }
     })
+}
+
+/// How many nodes a cursor visits in a pre-order walk of `tree`.
+fn visit_all(tree: &tree_sitter::Tree) -> usize {
+    let mut cursor = tree.walk();
+    let mut visited = 0;
+    loop {
+        visited += 1;
+        if cursor.goto_first_child() {
+            continue;
+        }
+        while !cursor.goto_next_sibling() {
+            if !cursor.goto_parent() {
+                return visited;
+            }
+        }
+    }
 }
 
 fn peak_rss_kb() -> u64 {
