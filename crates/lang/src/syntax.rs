@@ -10,6 +10,12 @@
 //! tree is dropped on the parsing thread. Nodes do not know their parent: a
 //! [`TreeCursor`] keeps the path it walked down.
 //!
+//! Punctuation is not copied: brackets, braces, parentheses, `;`, `.` and quotes (a
+//! quarter of a tree's nodes) tell the analysis nothing its parent's kind and fields do
+//! not. Such a token is kept when it fills a field, is missing, or sits under an error
+//! (where the front-ends read what the parser found); see [`DROPPED_PUNCTUATION`]. The
+//! children a node lists are otherwise tree-sitter's.
+//!
 //! [`Node`] and [`TreeCursor`] mirror the part of tree-sitter's API the front-ends use,
 //! with the same meaning (kinds and field names as the grammar spells them, byte
 //! offsets, rows and byte columns), so the analysis code reads as tree-sitter code.
@@ -114,12 +120,19 @@ pub(crate) fn parse(grammar: Grammar, text: &str) -> Option<Tree> {
     })
 }
 
+/// The anonymous tokens a [`Tree`] leaves out where nothing can read them (not in a
+/// field, not missing, not under an error). `,` and `:` are kept: the front-ends read
+/// them (`except E, e:`, tuples).
+const DROPPED_PUNCTUATION: [&str; 10] = ["(", ")", "[", "]", "{", "}", ";", ".", "\"", "`"];
+
 /// Names by id. Owned copies: a grammar's names are static data, but tree-sitter's API
 /// lends them for the lifetime of a `Language` value.
 struct Tables {
     kinds: Vec<Box<str>>,
     /// Whether each kind is named (an identifier, not a `(`).
     named: Vec<bool>,
+    /// Whether each kind is one of [`DROPPED_PUNCTUATION`] (and anonymous).
+    punctuation: Vec<bool>,
     fields: Vec<Box<str>>,
     /// Field ids by name, bucketed by the name's length: `child_by_field_name` asks for
     /// one on every call, and a length rules out all but a few names.
@@ -128,7 +141,7 @@ struct Tables {
 
 impl Tables {
     fn new(language: &tree_sitter::Language) -> Tables {
-        let kinds = (0..language.node_kind_count())
+        let kinds: Vec<Box<str>> = (0..language.node_kind_count())
             .map(|id| {
                 u16::try_from(id)
                     .ok()
@@ -137,8 +150,13 @@ impl Tables {
                     .into()
             })
             .collect();
-        let named = (0..language.node_kind_count())
+        let named: Vec<bool> = (0..language.node_kind_count())
             .map(|id| u16::try_from(id).is_ok_and(|id| language.node_kind_is_named(id)))
+            .collect();
+        let punctuation = kinds
+            .iter()
+            .zip(&named)
+            .map(|(kind, &named)| !named && DROPPED_PUNCTUATION.contains(&&**kind))
             .collect();
         // Field ids start at 1; index 0 stands for "no field".
         let fields: Vec<Box<str>> = (0..=language.field_count())
@@ -166,6 +184,7 @@ impl Tables {
         Tables {
             kinds,
             named,
+            punctuation,
             fields,
             fields_by_len,
         }
@@ -181,6 +200,13 @@ impl Tables {
 
     fn is_named(&self, id: u16) -> bool {
         id == u16::MAX || self.named.get(usize::from(id)).copied().unwrap_or(false)
+    }
+
+    fn is_punctuation(&self, id: u16) -> bool {
+        self.punctuation
+            .get(usize::from(id))
+            .copied()
+            .unwrap_or(false)
     }
 
     /// The id of field `name` (the lowest, as tree-sitter's `field_id_for_name`).
@@ -209,6 +235,8 @@ const _: () = assert!(std::mem::size_of::<NodeData>() == 16);
 
 /// An ancestor of the node being converted.
 struct Open {
+    /// Its index.
+    index: u32,
     /// Its last child so far.
     last: u32,
     /// Whether it has an error below it (only then can its children have one).
@@ -217,9 +245,12 @@ struct Open {
     left: u32,
 }
 
-/// A tree-sitter tree's nodes copied in pre-order, as the cursor visits them.
+/// A tree-sitter tree's nodes copied in pre-order, as the cursor visits them, but for
+/// the punctuation left out (see the module documentation).
 struct Walk<'ts> {
     nodes: Vec<NodeData>,
+    /// How many nodes the cursor visited, copied or not.
+    visited: usize,
     /// The tree-sitter node of each entry, kept only for a tree with errors.
     ts_nodes: Vec<tree_sitter::Node<'ts>>,
 }
@@ -232,8 +263,8 @@ impl<'ts> Walk<'ts> {
     /// `trust_counts`, a node's child count (read from the node, not walked) spares the
     /// cursor the moves that would fail: into a leaf, past a last child. A failed move
     /// costs about what a successful one does (the cursor searches the hidden nodes
-    /// below or beside it), and every node ends in one. The caller checks the result
-    /// has `count` nodes, so a count that ever disagreed with the cursor is noticed.
+    /// below or beside it), and every node ends in one. The caller checks the walk
+    /// visited `count` nodes, so a count that ever disagreed with the cursor is noticed.
     fn new(
         ts: &'ts tree_sitter::Tree,
         tables: &Tables,
@@ -246,28 +277,57 @@ impl<'ts> Walk<'ts> {
         let mut cursor = ts.walk();
         let erroneous = ts.root_node().has_error();
         let mut ts_nodes = Vec::new();
+        let mut visited = 0;
         loop {
+            visited += 1;
             let node = cursor.node();
             let index = offset(nodes.len());
             let field = cursor
                 .field_id()
                 .and_then(|f| u8::try_from(f.get()).ok())
                 .unwrap_or(0);
-            let parent_has_error = match open.last_mut() {
-                Some(parent) => {
-                    if let Some(previous) = nodes.get_mut(parent.last as usize) {
-                        previous.next_sibling = index;
-                    }
-                    parent.last = index;
-                    parent.has_error
-                }
-                None => true,
+            let kind = node.kind_id();
+            let (start, end) = (node.start_byte(), node.end_byte());
+            let children = if trust_counts {
+                node.child_count()
+            } else {
+                u32::MAX
             };
+            let parent_has_error = open.last().is_none_or(|parent| parent.has_error);
+            if field == 0
+                && !parent_has_error
+                && tables.is_punctuation(kind)
+                && !(start == end && node.is_missing())
+                && (if trust_counts {
+                    children
+                } else {
+                    node.child_count()
+                }) == 0
+            {
+                // Left out; a leaf, so the walk goes on to its next sibling.
+                if Walk::next(&mut cursor, &mut open) {
+                    continue;
+                }
+                return Walk {
+                    nodes,
+                    visited,
+                    ts_nodes,
+                };
+            }
+            if let Some(parent) = open.last_mut() {
+                match nodes.get_mut(parent.last as usize) {
+                    Some(previous) => previous.next_sibling = index,
+                    None => {
+                        if let Some(data) = nodes.get_mut(parent.index as usize) {
+                            data.flags |= HAS_CHILDREN;
+                        }
+                    }
+                }
+                parent.last = index;
+            }
             if erroneous {
                 ts_nodes.push(node);
             }
-            let kind = node.kind_id();
-            let (start, end) = (node.start_byte(), node.end_byte());
             let mut flags = 0;
             if tables.is_named(kind) {
                 flags |= NAMED;
@@ -289,33 +349,39 @@ impl<'ts> Walk<'ts> {
                 field,
                 flags,
             });
-            let children = if trust_counts {
-                node.child_count()
-            } else {
-                u32::MAX
-            };
             if children > 0 && cursor.goto_first_child() {
-                if let Some(data) = nodes.last_mut() {
-                    data.flags |= HAS_CHILDREN;
-                }
                 open.push(Open {
+                    index,
                     last: NONE,
                     has_error: flags & HAS_ERROR != 0,
                     left: children.saturating_sub(1),
                 });
                 continue;
             }
-            loop {
-                if let Some(parent) = open.last_mut()
-                    && parent.left > 0
-                    && cursor.goto_next_sibling()
-                {
-                    parent.left -= 1;
-                    break;
-                }
-                if open.pop().is_none() || !cursor.goto_parent() {
-                    return Walk { nodes, ts_nodes };
-                }
+            if !Walk::next(&mut cursor, &mut open) {
+                return Walk {
+                    nodes,
+                    visited,
+                    ts_nodes,
+                };
+            }
+        }
+    }
+
+    /// Move `cursor` from a node whose subtree is done to the next node in pre-order
+    /// (a sibling of it or of an ancestor), closing the ancestors it leaves; `false`
+    /// when the walk is over.
+    fn next(cursor: &mut tree_sitter::TreeCursor<'ts>, open: &mut Vec<Open>) -> bool {
+        loop {
+            if let Some(parent) = open.last_mut()
+                && parent.left > 0
+                && cursor.goto_next_sibling()
+            {
+                parent.left -= 1;
+                return true;
+            }
+            if open.pop().is_none() || !cursor.goto_parent() {
+                return false;
             }
         }
     }
@@ -380,7 +446,7 @@ impl Tree {
         // One entry per visible node, which is what the cursor visits.
         let expected = ts.root_node().descendant_count();
         let mut walked = Walk::new(ts, tables, expected, true);
-        if walked.nodes.len() != expected {
+        if walked.visited != expected {
             // The counts that spared cursor moves disagreed with the cursor (never seen;
             // tree-sitter keeps them in step): walk again asking the cursor every time.
             walked = Walk::new(ts, tables, expected, false);
@@ -388,8 +454,9 @@ impl Tree {
         let Walk {
             mut nodes,
             ts_nodes,
+            ..
         } = walked;
-        // A no-op but after a fallback walk that found another count than expected.
+        // Room was made for every node; the punctuation left out is given back.
         nodes.shrink_to_fit();
         let base = NEXT_BASE.fetch_add(nodes.len(), Ordering::Relaxed);
         let mut tree = Tree {
@@ -770,8 +837,34 @@ pub(crate) fn fixture_sources() -> Vec<(Grammar, String)> {
 mod tests {
     use super::*;
 
+    /// The children of tree-sitter's `node` that a [`Tree`] keeps: all but the
+    /// punctuation leaves that fill no field, are not missing and have no error above.
+    fn kept_children(node: tree_sitter::Node<'_>) -> Vec<tree_sitter::Node<'_>> {
+        let mut cursor = node.walk();
+        let mut out = Vec::new();
+        if !cursor.goto_first_child() {
+            return out;
+        }
+        loop {
+            let child = cursor.node();
+            let dropped = cursor.field_id().is_none()
+                && !node.has_error()
+                && !child.is_named()
+                && DROPPED_PUNCTUATION.contains(&child.kind())
+                && !child.is_missing()
+                && child.child_count() == 0;
+            if !dropped {
+                out.push(child);
+            }
+            if !cursor.goto_next_sibling() {
+                return out;
+            }
+        }
+    }
+
     /// Every node of `text`, compared with tree-sitter's own tree: kind, flags,
-    /// offsets, positions, children, named children and fields.
+    /// offsets, positions, children (but the punctuation left out), named children and
+    /// fields.
     fn agrees(grammar: Grammar, text: &str) {
         let mut parser = tree_sitter::Parser::new();
         assert!(parser.set_language(&grammar.language()).is_ok());
@@ -785,7 +878,8 @@ mod tests {
         let count = ts.root_node().descendant_count();
         let spared = Walk::new(&ts, grammar.tables(), count, true);
         let asked = Walk::new(&ts, grammar.tables(), count, false);
-        assert_eq!(spared.nodes.len(), count, "{text:?}");
+        assert_eq!(spared.visited, count, "{text:?}");
+        assert_eq!(spared.nodes.len(), tree.len(), "{text:?}");
         assert_eq!(spared.nodes, asked.nodes, "{text:?}");
         assert_eq!(spared.ts_nodes, asked.ts_nodes, "{text:?}");
         let language = grammar.language();
@@ -807,7 +901,8 @@ mod tests {
             assert_eq!((sa.row, sa.column), (sb.row, sb.column), "{a:?} {b:?}");
             let (ea, eb) = (a.end_position(), b.end_position());
             assert_eq!((ea.row, ea.column), (eb.row, eb.column));
-            assert_eq!(a.child_count() as usize, b.child_count());
+            let kept = kept_children(a);
+            assert_eq!(kept.len(), b.child_count(), "{a:?}");
             assert_eq!(a.named_child_count(), b.named_child_count());
             for name in &fields {
                 let theirs = a.child_by_field_name(name);
@@ -840,9 +935,8 @@ mod tests {
                     b.named_child(i).map(|n| n.byte_range())
                 );
             }
-            let mut ca = a.walk();
             let mut cb = b.walk();
-            pairs.extend(a.children(&mut ca).zip(b.children(&mut cb)));
+            pairs.extend(kept.into_iter().zip(b.children(&mut cb)));
         }
         assert!(text.trim().is_empty() || seen > 1);
     }
@@ -901,6 +995,66 @@ mod tests {
                 agrees(grammar, &text);
             }
         }
+    }
+
+    /// Punctuation is left out where nothing reads it, and kept in a field, when
+    /// missing, and under an error.
+    #[test]
+    fn punctuation_is_left_out_only_where_unread() {
+        let kinds = |grammar: Grammar, text: &str| {
+            let Some(tree) = parse(grammar, text) else {
+                panic!("no tree for {text:?}");
+            };
+            let mut out = Vec::new();
+            let mut stack = vec![tree.root_node()];
+            while let Some(node) = stack.pop() {
+                out.push(node.kind());
+                let mut cursor = node.walk();
+                let children: Vec<Node<'_>> = node.children(&mut cursor).collect();
+                stack.extend(children.into_iter().rev());
+            }
+            out.join(" ")
+        };
+        assert_eq!(
+            kinds(Grammar::Python, "f(a.b)[0]\n"),
+            "module expression_statement subscript call identifier argument_list \
+             attribute identifier identifier integer"
+        );
+        // `,` is kept (the front-ends read it), as are operators filling a field.
+        assert_eq!(
+            kinds(Grammar::JavaScript, "x = {a: 1, \"b\": y + 1};"),
+            "program expression_statement assignment_expression identifier = object pair \
+             property_identifier : number , pair string string_fragment : binary_expression \
+             identifier + number"
+        );
+        // Under an error, every token stays; a missing one too.
+        assert!(kinds(Grammar::Python, "f(a, (b\n").contains("( identifier"));
+        assert_eq!(
+            kinds(Grammar::JavaScript, "f(a"),
+            "program ERROR identifier ( identifier"
+        );
+        let missing = |grammar: Grammar, text: &str| {
+            let Some(tree) = parse(grammar, text) else {
+                panic!("no tree for {text:?}");
+            };
+            let mut cursor = tree.walk();
+            let mut out = Vec::new();
+            loop {
+                let node = cursor.node();
+                if node.is_missing() {
+                    out.push(node.kind());
+                }
+                if cursor.goto_first_child() {
+                    continue;
+                }
+                while !cursor.goto_next_sibling() {
+                    if !cursor.goto_parent() {
+                        return out;
+                    }
+                }
+            }
+        };
+        assert_eq!(missing(Grammar::JavaScript, "let x = (1;"), [")"]);
     }
 
     #[test]
