@@ -142,7 +142,7 @@ pub(crate) fn collect(eval: &Eval<'_, '_>, m: usize) -> Collected {
         rel: &ir.rel,
         out: Collected::default(),
     };
-    for &(scope, call) in &ir.calls {
+    for (scope, call) in ir.calls() {
         // A helper called from several places with different clients or values
         // reports its calls once per call site.
         let fact = ir.scopes.get(scope).map_or(0, |s| s.fact);
@@ -155,10 +155,8 @@ pub(crate) fn collect(eval: &Eval<'_, '_>, m: usize) -> Collected {
             }
         }
     }
-    for &(scope, slot, called) in &ir.refs {
-        if let Some(node) = ir.node(slot) {
-            cx.reference(scope, node, called);
-        }
+    for (scope, node, called) in ir.refs() {
+        cx.reference(scope, node, called);
     }
     for &(scope, def) in &ir.registered {
         let id = cx.function_id(m, def);

@@ -360,7 +360,7 @@ fn module_sites<'t>(eval: &Eval<'_, 't>, m: usize) -> Vec<((usize, usize), Site<
     let Some(ir) = eval.mods.get(m) else {
         return out;
     };
-    for &(scope, call) in &ir.calls {
+    for (scope, call) in ir.calls() {
         let Some(func) = call.child_by_field_name("function") else {
             continue;
         };

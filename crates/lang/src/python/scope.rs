@@ -63,7 +63,8 @@ pub(crate) enum BindKind<'t> {
     With(Node<'t>),
     /// A `def` or `class` (scope index).
     Def(usize),
-    Import(ImportBind),
+    /// Boxed: the other kinds are a third of its size, and a module holds thousands.
+    Import(Box<ImportBind>),
     /// Bound, but to nothing we model (`except E as e`, nested unpacking).
     Opaque(&'static str),
 }
@@ -168,14 +169,15 @@ pub(crate) struct ModuleIr<'t> {
     pub rel: String,
     pub src: &'t str,
     pub scopes: Vec<Scope<'t>>,
-    /// Every call, with the scope it is in.
-    pub calls: Vec<(usize, Node<'t>)>,
+    /// Every call, with the scope it is in (see [`ModuleIr::calls`]); the call is its
+    /// slot in the module's tree, as for `refs`.
+    calls: Vec<(u32, u32)>,
     /// Name references in expression position (identifiers and outermost attributes),
     /// and whether a function referenced there counts as called (passed as a
     /// callback, stored) rather than only returned or aliased. The node is its slot in
     /// the module's tree ([`ModuleIr::node`]): there is one entry per name used, and
     /// every module's list stays alive until the whole program is evaluated.
-    pub refs: Vec<(usize, u32, bool)>,
+    refs: Vec<(u32, u32, bool)>,
     /// Local modules loaded by imports, with the scope of the import.
     pub loads: Vec<(usize, String)>,
     /// `from x import *` of local modules.
@@ -305,6 +307,25 @@ impl<'t> ModuleIr<'t> {
     pub(crate) fn node(&self, slot: u32) -> Option<Node<'t>> {
         self.scopes.first().map(|module| module.node.at(slot))
     }
+
+    /// Every call, in source order, with the scope it is in.
+    pub(crate) fn calls(&self) -> impl Iterator<Item = (usize, Node<'t>)> + '_ {
+        self.calls
+            .iter()
+            .filter_map(|&(scope, slot)| Some((scope as usize, self.node(slot)?)))
+    }
+
+    /// Every name reference, with the scope it is in and whether it counts as called.
+    pub(crate) fn refs(&self) -> impl Iterator<Item = (usize, Node<'t>, bool)> + '_ {
+        self.refs
+            .iter()
+            .filter_map(|&(scope, slot, called)| Some((scope as usize, self.node(slot)?, called)))
+    }
+}
+
+/// A scope index as the module's lists keep it (a module has far fewer than 2^32).
+fn scope_slot(scope: usize) -> u32 {
+    u32::try_from(scope).unwrap_or(u32::MAX)
 }
 
 impl<'t> Builder<'t, '_> {
@@ -584,7 +605,7 @@ impl<'t> Builder<'t, '_> {
                 let name = format!("<lambda:{}>", node.start_position().row + 1);
                 let idx = self.new_scope(ScopeKind::Lambda, &name, node, scope);
                 let called = !self.plain.remove(&node.id());
-                self.ir.refs.push((scope, node.slot(), called));
+                self.ir.refs.push((scope_slot(scope), node.slot(), called));
                 if let Some(body) = node.child_by_field_name("body") {
                     self.ir.scopes[idx].returns.push(body);
                     self.push(body, idx);
@@ -720,7 +741,7 @@ impl<'t> Builder<'t, '_> {
                 }
             }
             "call" => {
-                self.ir.calls.push((scope, node));
+                self.ir.calls.push((scope_slot(scope), node.slot()));
                 if let Some(args) = node.child_by_field_name("arguments") {
                     self.push(args, scope);
                 }
@@ -740,14 +761,14 @@ impl<'t> Builder<'t, '_> {
             }
             "identifier" => {
                 let called = !self.plain.remove(&node.id());
-                self.ir.refs.push((scope, node.slot(), called));
+                self.ir.refs.push((scope_slot(scope), node.slot(), called));
             }
             "attribute" => {
                 // Only the outermost attribute of a chain is a reference; the chain
                 // is evaluated from it (linear, however long the chain).
                 if !self.inner.remove(&node.id()) {
                     let called = !self.plain.remove(&node.id());
-                    self.ir.refs.push((scope, node.slot(), called));
+                    self.ir.refs.push((scope_slot(scope), node.slot(), called));
                 }
                 if let Some(obj) = node.child_by_field_name("object") {
                     if obj.kind() == "attribute" {
@@ -885,7 +906,7 @@ impl<'t> Builder<'t, '_> {
                 if let ImportBind::Missing(m) = &bind {
                     self.ir.missing_imports.push((line, m.clone()));
                 }
-                self.bind(scope, &name, BindKind::Import(bind));
+                self.bind(scope, &name, BindKind::Import(Box::new(bind)));
             }
         }
     }
