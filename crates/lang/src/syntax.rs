@@ -294,10 +294,11 @@ impl<'ts> Walk<'ts> {
                 u32::MAX
             };
             let parent_has_error = open.last().is_none_or(|parent| parent.has_error);
+            // A missing token is always under a node with an error (tree-sitter counts
+            // it as one), so it is never left out; the agreement test checks that.
             if field == 0
                 && !parent_has_error
                 && tables.is_punctuation(kind)
-                && !(start == end && node.is_missing())
                 && (if trust_counts {
                     children
                 } else {
