@@ -309,11 +309,7 @@ impl<'ts> Walk<'ts> {
                 if Walk::next(&mut cursor, &mut open) {
                     continue;
                 }
-                return Walk {
-                    nodes,
-                    visited,
-                    ts_nodes,
-                };
+                break;
             }
             if let Some(parent) = open.last_mut() {
                 match nodes.get_mut(parent.last as usize) {
@@ -360,12 +356,13 @@ impl<'ts> Walk<'ts> {
                 continue;
             }
             if !Walk::next(&mut cursor, &mut open) {
-                return Walk {
-                    nodes,
-                    visited,
-                    ts_nodes,
-                };
+                break;
             }
+        }
+        Walk {
+            nodes,
+            visited,
+            ts_nodes,
         }
     }
 
