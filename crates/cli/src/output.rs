@@ -73,9 +73,21 @@ pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
 
 /// Diagnostics and notes for the user go to stderr, never stdout.
 pub fn note(line: &str) {
-    let mut err = io::stderr().lock();
-    // Nothing useful can be done when stderr itself is gone.
-    let _ = writeln!(err, "{line}");
+    notes([line]);
+}
+
+/// [`note`] for many lines, written together: stderr is unbuffered, and a line at a time
+/// is two writes each (the line, then its newline), which thousands of diagnostics turn
+/// into tens of thousands of system calls.
+pub fn notes<S: AsRef<str>>(lines: impl IntoIterator<Item = S>) {
+    let mut err = io::BufWriter::new(io::stderr().lock());
+    for line in lines {
+        // Nothing useful can be done when stderr itself is gone.
+        if writeln!(err, "{}", line.as_ref()).is_err() {
+            return;
+        }
+    }
+    let _ = err.flush();
 }
 
 /// On a terminal, up to this many diagnostics are printed as they are; more are

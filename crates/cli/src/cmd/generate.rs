@@ -15,7 +15,7 @@ use crate::Status;
 use crate::args::{Flavor, GenerateArgs, GenerateFormat};
 use crate::cmd::analysis_options;
 use crate::cmd::review::{discovery_stop, unread_projects};
-use crate::output::{emit, note, stderr_diagnostics};
+use crate::output::{emit, note, notes, stderr_diagnostics};
 use crate::progress::Progress;
 use leastrole_pipeline::build_report_with;
 
@@ -192,9 +192,12 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<Status> {
         };
         // An error exit writes no report: its errors are shown in full.
         let every = args.verbose || nothing_analysed || named_not_analysed;
-        for line in stderr_diagnostics(&shown, every, std::io::stderr().is_terminal(), &full_list) {
-            note(&line);
-        }
+        notes(stderr_diagnostics(
+            &shown,
+            every,
+            std::io::stderr().is_terminal(),
+            &full_list,
+        ));
     }
     // On an error exit nothing is written: `-o` keeps what it held.
     anyhow::ensure!(
