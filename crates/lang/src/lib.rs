@@ -133,17 +133,25 @@ pub fn analyze_folder_batched(
 
 impl From<Program> for FolderFacts {
     fn from(program: Program) -> FolderFacts {
-        let files = program.modules.keys().cloned().collect();
-        let (calls, diagnostics) = program.into_calls_and_diagnostics();
-        FolderFacts {
-            calls,
-            diagnostics,
-            files,
+        let mut out = FolderFacts {
+            diagnostics: program.diagnostics,
+            ..FolderFacts::default()
+        };
+        for module in program.modules.into_values() {
+            out.add(module);
         }
+        out
     }
 }
 
 impl FolderFacts {
+    /// `module`'s file, calls and diagnostics added, unsorted (a folder's are sorted
+    /// once, at the end).
+    fn add(&mut self, module: ModuleFacts) {
+        self.files.push(module.file.clone());
+        module.move_calls_and_diagnostics(&mut self.calls, &mut self.diagnostics);
+    }
+
     fn extend(&mut self, other: FolderFacts) {
         self.files.extend(other.files);
         self.calls.extend(other.calls);

@@ -259,20 +259,17 @@ impl<'a> Unit<'a> {
     /// the last one is done), rather than held whole until then.
     pub(crate) fn analyze_folder(&self, batch: &[String]) -> crate::FolderFacts {
         let reduce = |module: ModuleFacts| {
-            let file = module.file.clone();
-            let (mut calls, mut diagnostics) = (Vec::new(), Vec::new());
-            module.move_calls_and_diagnostics(&mut calls, &mut diagnostics);
-            (file, calls, diagnostics)
+            let mut one = crate::FolderFacts::default();
+            one.add(module);
+            one
         };
         let (modules, diagnostics) = self.analyze_each(batch, reduce);
         let mut out = crate::FolderFacts {
             diagnostics,
             ..crate::FolderFacts::default()
         };
-        for (file, calls, diagnostics) in modules {
-            out.files.push(file);
-            out.calls.extend(calls);
-            out.diagnostics.extend(diagnostics);
+        for module in modules {
+            out.extend(module);
         }
         out
     }
