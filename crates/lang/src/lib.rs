@@ -35,6 +35,19 @@ pub use facts::{
 pub use program::{FunctionFacts, FunctionId, Language, MODULE_SCOPE, ModuleFacts, Program};
 pub use source::{Confine, Sources};
 
+/// `v` in an allocation of its length, for what an analysis holds until it ends (syntax
+/// trees, a module's IR). `shrink_to_fit` asks the allocator to shrink the block in
+/// place, and mimalloc, the binary's allocator, keeps the whole block whenever that
+/// would give back at most half of it: only a copy frees the rest.
+pub(crate) fn fitted<T>(mut v: Vec<T>) -> Vec<T> {
+    if v.capacity() == v.len() {
+        return v;
+    }
+    let mut out = Vec::with_capacity(v.len());
+    out.append(&mut v);
+    out
+}
+
 /// Analyse the given entry files (paths relative to `root`, `/`-separated) and every
 /// local module they import, transitively. Files of unsupported languages are ignored.
 /// Never fails: unreadable or broken files become diagnostics in the result.

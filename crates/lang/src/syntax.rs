@@ -389,14 +389,16 @@ impl<'ts> Walk<'ts> {
 /// 1.6 KB: not worth building lazily (memchr per line is no faster on short lines).
 fn line_starts(text: &str) -> Vec<u32> {
     let offset = |b: usize| u32::try_from(b).unwrap_or(u32::MAX);
-    std::iter::once(0)
-        .chain(
-            text.bytes()
-                .enumerate()
-                .filter(|&(_, b)| b == b'\n')
-                .map(|(i, _)| offset(i + 1)),
-        )
-        .collect()
+    crate::fitted(
+        std::iter::once(0)
+            .chain(
+                text.bytes()
+                    .enumerate()
+                    .filter(|&(_, b)| b == b'\n')
+                    .map(|(i, _)| offset(i + 1)),
+            )
+            .collect(),
+    )
 }
 
 /// A whole file's syntax tree.
@@ -450,12 +452,10 @@ impl Tree {
             walked = Walk::new(ts, tables, expected, false);
         }
         let Walk {
-            mut nodes,
-            ts_nodes,
-            ..
+            nodes, ts_nodes, ..
         } = walked;
         // Room was made for every node; the punctuation left out is given back.
-        nodes.shrink_to_fit();
+        let nodes = crate::fitted(nodes);
         let base = NEXT_BASE.fetch_add(nodes.len(), Ordering::Relaxed);
         let mut tree = Tree {
             nodes,

@@ -293,12 +293,12 @@ pub(crate) fn build<'t>(
         scope.bindings = bindings.into();
     }
     // Every module's IR lives until the whole program is evaluated.
-    ir.scopes.shrink_to_fit();
+    ir.scopes = crate::fitted(ir.scopes);
     for scope in &mut ir.scopes {
-        scope.params.shrink_to_fit();
+        scope.params = crate::fitted(std::mem::take(&mut scope.params));
     }
-    ir.calls.shrink_to_fit();
-    ir.refs.shrink_to_fit();
+    ir.calls = crate::fitted(ir.calls);
+    ir.refs = crate::fitted(ir.refs);
     ir
 }
 
