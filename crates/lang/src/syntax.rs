@@ -5,10 +5,12 @@
 //! nodes. The front-ends keep every module's tree alive while they analyse a program
 //! (evaluation crosses modules lazily), so a large repository held hundreds of
 //! megabytes of trees. Right after parsing, each tree is copied into a [`Tree`] here:
-//! one flat array of 16-byte nodes in pre-order (a node's first child is the next
+//! one flat array of 12-byte nodes in pre-order (a node's first child is the next
 //! node; siblings are linked; each node knows the field it fills), and the tree-sitter
 //! tree is dropped on the parsing thread. Nodes do not know their parent: a
-//! [`TreeCursor`] keeps the path it walked down.
+//! [`TreeCursor`] keeps the path it walked down. A node's end and next sibling are
+//! kept in 16 bits each, relative to its start and its place; the few that do not fit
+//! (a node over 64 KiB long, a subtree of more than 65,534 nodes) are looked up aside.
 //!
 //! Punctuation is not copied: brackets, braces, parentheses, `;`, `.` and quotes (a
 //! quarter of a tree's nodes) tell the analysis nothing its parent's kind and fields do
@@ -219,11 +221,16 @@ impl Tables {
     }
 }
 
+/// A node as a [`Tree`] stores it. Every module's tree is alive while a program is
+/// analysed, so its size is most of the memory of a large one: 12 bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct NodeData {
     start: u32,
-    end: u32,
-    next_sibling: u32,
+    /// `end - start`, or [`FAR`] when that does not fit: the end is in [`Far::ends`].
+    len: u16,
+    /// The next sibling's index less this node's; 0 for none, or [`FAR`] when the
+    /// difference does not fit: the sibling is in [`Far::siblings`].
+    sibling: u16,
     kind: u16,
     /// The field this node fills in its parent; 0 for none. The grammars have fewer
     /// than 256 fields (checked by a test).
@@ -231,7 +238,39 @@ struct NodeData {
     flags: u8,
 }
 
-const _: () = assert!(std::mem::size_of::<NodeData>() == 16);
+const _: () = assert!(std::mem::size_of::<NodeData>() == 12);
+
+/// A length or a sibling offset that does not fit a [`NodeData`]'s 16 bits.
+const FAR: u16 = u16::MAX;
+
+impl NodeData {
+    const EMPTY: NodeData = NodeData {
+        start: 0,
+        len: 0,
+        sibling: 0,
+        kind: 0,
+        field: 0,
+        flags: 0,
+    };
+}
+
+/// The ends and next siblings too far for a [`NodeData`], by node index, sorted: a
+/// node longer than 64 KiB (a module, a long function or string), a subtree of more
+/// than 65,534 nodes. A few per large file, none in most.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+struct Far {
+    ends: Vec<(u32, u32)>,
+    siblings: Vec<(u32, u32)>,
+}
+
+impl Far {
+    fn get(list: &[(u32, u32)], index: u32) -> u32 {
+        list.binary_search_by_key(&index, |&(i, _)| i)
+            .ok()
+            .and_then(|at| list.get(at))
+            .map_or(NONE, |&(_, value)| value)
+    }
+}
 
 /// An ancestor of the node being converted.
 struct Open {
@@ -249,6 +288,7 @@ struct Open {
 /// the punctuation left out (see the module documentation).
 struct Walk<'ts> {
     nodes: Vec<NodeData>,
+    far: Far,
     /// How many nodes the cursor visited, copied or not.
     visited: usize,
     /// The tree-sitter node of each entry, kept only for a tree with errors.
@@ -273,6 +313,7 @@ impl<'ts> Walk<'ts> {
     ) -> Walk<'ts> {
         let offset = |b: usize| u32::try_from(b).unwrap_or(u32::MAX);
         let mut nodes: Vec<NodeData> = Vec::with_capacity(count);
+        let mut far = Far::default();
         let mut open: Vec<Open> = Vec::new();
         let mut cursor = ts.walk();
         let erroneous = ts.root_node().has_error();
@@ -313,7 +354,15 @@ impl<'ts> Walk<'ts> {
             }
             if let Some(parent) = open.last_mut() {
                 match nodes.get_mut(parent.last as usize) {
-                    Some(previous) => previous.next_sibling = index,
+                    Some(previous) => {
+                        previous.sibling = match u16::try_from(index - parent.last) {
+                            Ok(step) if step != FAR => step,
+                            _ => {
+                                far.siblings.push((parent.last, index));
+                                FAR
+                            }
+                        };
+                    }
                     None => {
                         if let Some(data) = nodes.get_mut(parent.index as usize) {
                             data.flags |= HAS_CHILDREN;
@@ -338,10 +387,17 @@ impl<'ts> Walk<'ts> {
             if parent_has_error && node.has_error() {
                 flags |= HAS_ERROR;
             }
+            let len = match u16::try_from(end.saturating_sub(start)) {
+                Ok(len) if len != FAR => len,
+                _ => {
+                    far.ends.push((index, offset(end)));
+                    FAR
+                }
+            };
             nodes.push(NodeData {
                 start: offset(start),
-                end: offset(end),
-                next_sibling: NONE,
+                len,
+                sibling: 0,
                 kind,
                 field,
                 flags,
@@ -359,8 +415,11 @@ impl<'ts> Walk<'ts> {
                 break;
             }
         }
+        // Ends are found in pre-order; siblings as each later one is reached.
+        far.siblings.sort_unstable();
         Walk {
             nodes,
+            far,
             visited,
             ts_nodes,
         }
@@ -404,6 +463,7 @@ fn line_starts(text: &str) -> Vec<u32> {
 /// A whole file's syntax tree.
 pub(crate) struct Tree {
     nodes: Vec<NodeData>,
+    far: Far,
     /// Byte offset of the start of each line.
     lines: Vec<u32>,
     tables: &'static Tables,
@@ -452,13 +512,17 @@ impl Tree {
             walked = Walk::new(ts, tables, expected, false);
         }
         let Walk {
-            nodes, ts_nodes, ..
+            nodes,
+            far,
+            ts_nodes,
+            ..
         } = walked;
         // Room was made for every node; the punctuation left out is given back.
         let nodes = crate::fitted(nodes);
         let base = NEXT_BASE.fetch_add(nodes.len(), Ordering::Relaxed);
         let mut tree = Tree {
             nodes,
+            far,
             lines: line_starts(text),
             tables,
             base,
@@ -525,14 +589,29 @@ impl Tree {
     }
 
     fn data(&self, index: u32) -> NodeData {
-        self.nodes.get(index as usize).copied().unwrap_or(NodeData {
-            start: 0,
-            end: 0,
-            next_sibling: NONE,
-            kind: 0,
-            field: 0,
-            flags: 0,
-        })
+        self.nodes
+            .get(index as usize)
+            .copied()
+            .unwrap_or(NodeData::EMPTY)
+    }
+
+    /// The end offset of node `index`, whose data is `data`.
+    fn end(&self, index: u32, data: NodeData) -> u32 {
+        if data.len == FAR {
+            Far::get(&self.far.ends, index)
+        } else {
+            data.start + u32::from(data.len)
+        }
+    }
+
+    /// The index of the next sibling of node `index`, whose data is `data`; [`NONE`]
+    /// for none.
+    fn next_sibling(&self, index: u32, data: NodeData) -> u32 {
+        match data.sibling {
+            0 => NONE,
+            FAR => Far::get(&self.far.siblings, index),
+            step => index + u32::from(step),
+        }
     }
 
     fn node(&self, index: u32) -> Option<Node<'_>> {
@@ -627,7 +706,7 @@ impl<'t> Node<'t> {
     }
 
     pub(crate) fn end_byte(&self) -> usize {
-        self.data().end as usize
+        self.tree.end(self.index, self.data()) as usize
     }
 
     pub(crate) fn byte_range(&self) -> Range<usize> {
@@ -640,11 +719,12 @@ impl<'t> Node<'t> {
 
     #[cfg(test)]
     pub(crate) fn end_position(&self) -> Point {
-        self.tree.point(self.data().end)
+        self.tree.point(self.tree.end(self.index, self.data()))
     }
 
     pub(crate) fn next_sibling(&self) -> Option<Node<'t>> {
-        self.tree.node(self.data().next_sibling)
+        self.tree
+            .node(self.tree.next_sibling(self.index, self.data()))
     }
 
     fn first_child(&self) -> Option<Node<'t>> {
@@ -879,6 +959,7 @@ mod tests {
         assert_eq!(spared.visited, count, "{text:?}");
         assert_eq!(spared.nodes.len(), tree.len(), "{text:?}");
         assert_eq!(spared.nodes, asked.nodes, "{text:?}");
+        assert_eq!(spared.far, asked.far, "{text:?}");
         assert_eq!(spared.ts_nodes, asked.ts_nodes, "{text:?}");
         let language = grammar.language();
         let fields: Vec<String> = (1..=language.field_count())
@@ -950,6 +1031,44 @@ mod tests {
         // Errors and missing nodes.
         agrees(Grammar::Python, "def f(:\n    x = (1,\nprint 'x'\n");
         agrees(Grammar::Python, "");
+    }
+
+    #[test]
+    fn nodes_too_long_or_too_far_from_their_sibling_for_16_bits_are_kept_aside() {
+        // A function of 70,000 nodes and 200 KB, between two others: its end and the
+        // step to its sibling do not fit a node's 16 bits, nor do the module's. (In
+        // blocks of 140 statements: comparing a node's children one by one is
+        // quadratic in their number.)
+        let body = format!("    if c:\n{}", "        x = 1\n".repeat(140)).repeat(100);
+        let text = format!("def a():\n    pass\n\ndef big():\n{body}\ndef c():\n    pass\n");
+        agrees(Grammar::Python, &text);
+        let tree = Tree::parse(&mut python_parser(), Grammar::Python, &text);
+        let Some(tree) = tree else {
+            panic!("no tree");
+        };
+        assert!(tree.far.ends.len() >= 2, "{:?}", tree.far.ends);
+        assert_eq!(tree.far.siblings.len(), 1, "{:?}", tree.far.siblings);
+        let big = tree.root_node().child_iter().find(|f| {
+            f.child_by_field_name("name")
+                .and_then(|n| text.get(n.byte_range()))
+                == Some("big")
+        });
+        let Some(big) = big else {
+            panic!("no function big");
+        };
+        assert_eq!(big.end_byte(), text.find("\n\ndef c").unwrap_or(0));
+        let after = big
+            .next_sibling()
+            .and_then(|c| c.child_by_field_name("name"));
+        assert_eq!(after.and_then(|n| text.get(n.byte_range())), Some("c"));
+        // A string longer than 64 KiB in a small tree.
+        agrees(Grammar::Python, &format!("s = '{}'\n", "a".repeat(70_000)));
+    }
+
+    fn python_parser() -> tree_sitter::Parser {
+        let mut parser = tree_sitter::Parser::new();
+        assert!(parser.set_language(&Grammar::Python.language()).is_ok());
+        parser
     }
 
     #[test]
