@@ -238,7 +238,7 @@ pub(crate) fn path_kind(path: &Path) -> (bool, bool) {
 ///
 /// What is kept does not depend on who asked first: the text, the syntax tree and the
 /// reader's diagnostics of one file; the entries of one folder. A cache holds every
-/// tree it loaded until it is dropped (16 bytes a node, about 9 KB for a 1.6 KB file).
+/// tree it loaded until it is dropped (12 bytes a node, about 6.5 KB for a 1.6 KB file).
 #[derive(Debug, Default)]
 pub struct Sources {
     /// Loaded files, when cached.
