@@ -111,7 +111,9 @@ pub fn analyze_folder(root: &Path, entries: &[String]) -> FolderFacts {
 /// A language with more than [`batch::BATCH_FILES`] files is analysed in batches that
 /// are unions of its import graph's connected components (see [`batch`]): the result
 /// is the same, and only one batch's trees are held at a time, at the cost of reading
-/// each file twice (once, without parsing it, to find the components).
+/// each file twice (once, without parsing it, to find the components). A JavaScript
+/// component too large for one batch is analysed without holding every tree either:
+/// its modules are parsed in their waves (see `javascript::analyze_lean`).
 pub fn analyze_folder_within(root: &Path, entries: &[String], confine: Confine) -> FolderFacts {
     analyze_folder_batched(root, entries, confine, batch::BATCH_FILES)
 }
@@ -132,7 +134,16 @@ pub fn analyze_folder_batched(
         let batches = python_batches(&unit, &py, max);
         let mut out = in_batches(&batches, &py, |batch| unit.analyze_folder(batch));
         let batches = javascript_batches(&sources, root, &js, max);
-        let analyze = |batch: &[String]| javascript::analyze(&sources, root, batch, &[]).into();
+        // A batch above `max` files is one import component too large to split: its
+        // modules are parsed in their waves rather than all before them.
+        let analyze = |batch: &[String]| {
+            let analyze = if batch.len() > max {
+                javascript::analyze_lean
+            } else {
+                javascript::analyze
+            };
+            analyze(&sources, root, batch, &[]).into()
+        };
         out.extend(in_batches(&batches, &js, analyze));
         out
     });

@@ -74,7 +74,6 @@ pub(crate) fn analyze(
     entries: &[String],
     node_path: &[String],
 ) -> Program {
-    let mut program = Program::default();
     let parse = |resolver: &Resolver<'_>, rel: &str| parse_file(sources, root, rel, resolver);
     let (mut parsed, diagnostics) = discover(
         sources,
@@ -85,22 +84,155 @@ pub(crate) fn analyze(
         |p| resolved_files(&p.specs),
         || true,
     );
-    program.diagnostics = diagnostics;
     let entry_set: BTreeSet<String> = entries.iter().map(|e| entry_name(e)).collect();
 
     // Analysis, dependencies first. Modules in an import cycle are analysed twice: the
     // second time they see what the first pass published for each other. Without a
     // cycle each tree is dropped as soon as its module is analysed, and what a module
     // publishes is kept only if another module imports it.
-    let plan = schedule(&parsed, &entry_set);
-    let (mut outs, seed) = run_waves(&mut parsed, &plan, &entry_set, &HashMap::new(), plan.cyclic);
+    let plan = schedule(
+        &imports_of(&parsed, |p| resolved_files(&p.specs)),
+        &entry_set,
+    );
+    let (mut outs, seed) = run_waves(
+        Modules::Parsed(&mut parsed),
+        &plan,
+        &entry_set,
+        &HashMap::new(),
+        plan.cyclic,
+    );
     if plan.cyclic {
-        outs = run_waves(&mut parsed, &plan, &entry_set, &seed, false).0;
+        outs = run_waves(
+            Modules::Parsed(&mut parsed),
+            &plan,
+            &entry_set,
+            &seed,
+            false,
+        )
+        .0;
     }
     drop(seed);
     // The syntax trees are not needed past this point.
     drop(parsed);
+    link(outs, diagnostics)
+}
 
+/// [`analyze`] for a unit too large to hold every module's tree at once (a folder that
+/// is one import component of thousands of files): nothing is parsed before the
+/// analysis. The import graph is read from the text ([`resolve::scan_specifiers`], a
+/// superset of the imports the parser finds), the waves are planned from it, and each
+/// module is parsed in its wave and its tree dropped there. The result is
+/// [`analyze`]'s: the plan is used only when the text's graph has no cycle and reaches
+/// no file but the entries (so every module is analysed once, after every module it
+/// really imports, and the same modules are analysed), and each module's real imports
+/// are checked to be among those the text gave; otherwise the unit is analysed by
+/// [`analyze`]. Costs one more read of each file, not one more parse.
+pub(crate) fn analyze_lean(
+    sources: &Sources,
+    root: &Path,
+    entries: &[String],
+    node_path: &[String],
+) -> Program {
+    match analyze_planned(sources, root, entries, node_path) {
+        Some((outs, diagnostics)) => link(outs, diagnostics),
+        None => analyze(sources, root, entries, node_path),
+    }
+}
+
+/// The lean analysis of [`analyze_lean`], or `None` where it does not apply.
+fn analyze_planned(
+    sources: &Sources,
+    root: &Path,
+    entries: &[String],
+    node_path: &[String],
+) -> Option<(BTreeMap<String, ModuleOut>, Vec<Diagnostic>)> {
+    let (graph, diagnostics) = scanned(sources, root, entries, node_path, || true, |_, _| {});
+    let entry_set: BTreeSet<String> = entries.iter().map(|e| entry_name(e)).collect();
+    if !graph.values().flatten().all(|dep| entry_set.contains(dep)) {
+        return None;
+    }
+    let plan = schedule(
+        &imports_of(&graph, |files| files.iter().collect()),
+        &entry_set,
+    );
+    if plan.cyclic {
+        return None;
+    }
+    let lean = Lean {
+        sources,
+        root,
+        resolver: Resolver::new(sources, root, node_path),
+        graph: &graph,
+        missed: std::sync::atomic::AtomicBool::new(false),
+        failed: std::sync::Mutex::new(Vec::new()),
+    };
+    let (outs, _) = run_waves(
+        Modules::Load(&lean),
+        &plan,
+        &entry_set,
+        &HashMap::new(),
+        false,
+    );
+    if lean.missed.load(std::sync::atomic::Ordering::Relaxed) {
+        return None;
+    }
+    let mut diagnostics = diagnostics;
+    diagnostics.extend(lean.failed.into_inner().unwrap_or_else(|e| e.into_inner()));
+    Some((outs, diagnostics))
+}
+
+/// The modules of a unit analysed by [`run_waves`]: parsed already, or loaded in their
+/// wave ([`analyze_lean`]).
+enum Modules<'m, 'a> {
+    Parsed(&'m mut BTreeMap<String, Parsed>),
+    Load(&'m Lean<'a>),
+}
+
+/// What [`analyze_lean`] needs to load a module in its wave and check its imports.
+struct Lean<'a> {
+    sources: &'a Sources,
+    root: &'a Path,
+    resolver: Resolver<'a>,
+    /// The files each module imports, read from its text.
+    graph: &'a BTreeMap<String, Vec<String>>,
+    /// Whether a module really imports a file the text did not give.
+    missed: std::sync::atomic::AtomicBool,
+    /// The files that could be read but not parsed.
+    failed: std::sync::Mutex<Vec<Diagnostic>>,
+}
+
+impl Lean<'_> {
+    /// `file` parsed, or `None` (its diagnostic noted) when it cannot be.
+    fn load(&self, file: &str) -> Option<Parsed> {
+        match parse_file(self.sources, self.root, file, &self.resolver) {
+            Ok(p) => {
+                let scanned = self.graph.get(file);
+                let seen = |dep: &&String| scanned.is_some_and(|deps| deps.contains(*dep));
+                if !resolved_files(&p.specs).iter().all(seen) {
+                    self.missed
+                        .store(true, std::sync::atomic::Ordering::Relaxed);
+                }
+                Some(p)
+            }
+            Err(d) => {
+                self.failed
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push(d);
+                None
+            }
+        }
+    }
+}
+
+/// Each module's facts, linked across modules: method calls on parameters resolved
+/// with the values passed at call sites anywhere in the unit.
+fn link(outs: BTreeMap<String, ModuleOut>, diagnostics: Vec<Diagnostic>) -> Program {
+    let mut program = Program {
+        diagnostics,
+        ..Program::default()
+    };
+    let mut outs = outs;
     // Linking.
     let mut pendings = Vec::new();
     let mut bindings = Vec::new();
@@ -173,21 +305,10 @@ struct Plan {
 /// one module alone: the one waiting for the fewest others, preferring one that is not
 /// an entry (entries are where handlers live). Depends only on the import graph, so
 /// every pass over the modules runs in the same order.
-fn schedule(parsed: &BTreeMap<String, Parsed>, entry_set: &BTreeSet<String>) -> Plan {
-    // Each module's imports among the modules analysed (not itself).
-    let imports: BTreeMap<&String, Vec<&String>> = parsed
-        .iter()
-        .map(|(file, p)| {
-            let deps = resolved_files(&p.specs)
-                .into_iter()
-                .filter(|dep| *dep != file && parsed.contains_key(*dep))
-                .collect();
-            (file, deps)
-        })
-        .collect();
+fn schedule(imports: &BTreeMap<&String, Vec<&String>>, entry_set: &BTreeSet<String>) -> Plan {
     let imported = imports.values().flatten().map(|f| (*f).clone()).collect();
     let mut done: BTreeSet<&String> = BTreeSet::new();
-    let mut remaining: BTreeSet<&String> = parsed.keys().collect();
+    let mut remaining: BTreeSet<&String> = imports.keys().copied().collect();
     let mut waves = Vec::new();
     let mut cyclic = false;
     let undone = |file: &String, done: &BTreeSet<&String>| {
@@ -223,6 +344,24 @@ fn schedule(parsed: &BTreeMap<String, Parsed>, entry_set: &BTreeSet<String>) -> 
     }
 }
 
+/// Each module's imports among the modules analysed (not itself), from what `modules`
+/// holds for each file and the files `deps` says it imports.
+fn imports_of<'m, T>(
+    modules: &'m BTreeMap<String, T>,
+    deps: impl Fn(&'m T) -> Vec<&'m String>,
+) -> BTreeMap<&'m String, Vec<&'m String>> {
+    modules
+        .iter()
+        .map(|(file, m)| {
+            let deps = deps(m)
+                .into_iter()
+                .filter(|dep| *dep != file && modules.contains_key(*dep))
+                .collect();
+            (file, deps)
+        })
+        .collect()
+}
+
 /// What each module published, by file.
 type Publications = HashMap<String, Arc<Published>>;
 
@@ -231,7 +370,7 @@ type Publications = HashMap<String, Arc<Published>>;
 /// analysed, unless `keep` (for a second pass). Returns each module's results and what
 /// was published: by every module if `keep`, else by the imported ones.
 fn run_waves(
-    parsed: &mut BTreeMap<String, Parsed>,
+    mut modules: Modules<'_, '_>,
     plan: &Plan,
     entry_set: &BTreeSet<String>,
     seed: &Publications,
@@ -240,22 +379,33 @@ fn run_waves(
     let mut view = seed.clone();
     let mut outs: BTreeMap<String, ModuleOut> = BTreeMap::new();
     for wave in &plan.waves {
-        let taken: Vec<(&String, Parsed)> = wave
-            .iter()
-            .filter_map(|file| Some((file, parsed.remove(file)?)))
-            .collect();
+        // Each module's parsed file, or `None` for one to load on the analysing thread.
+        let taken: Vec<(&String, Option<Parsed>)> = match &mut modules {
+            Modules::Parsed(parsed) => wave
+                .iter()
+                .filter_map(|file| Some((file, Some(parsed.remove(file)?))))
+                .collect(),
+            Modules::Load(_) => wave.iter().map(|file| (file, None)).collect(),
+        };
+        let lean = match &modules {
+            Modules::Load(lean) => Some(*lean),
+            Modules::Parsed(_) => None,
+        };
         let results: Vec<_> = taken
             .into_par_iter()
-            .map(|(file, p)| {
+            .filter_map(|(file, p)| {
+                let p = p.or_else(|| lean?.load(file))?;
                 let (out, published) = analyze_module(file, &p, &view, entry_set.contains(file));
                 // Not kept: dropped here, on the analysing thread.
                 let p = keep.then_some(p);
                 let published = (keep || plan.imported.contains(file)).then_some(published);
-                (file, out, published, p)
+                Some((file, out, published, p))
             })
             .collect();
         for (file, out, published, p) in results {
-            if let Some(p) = p {
+            if let Some(p) = p
+                && let Modules::Parsed(parsed) = &mut modules
+            {
                 parsed.insert(file.clone(), p);
             }
             if let Some(published) = published {
@@ -278,13 +428,37 @@ pub(crate) fn imports(
     node_path: &[String],
     graph: &crate::batch::Graph,
 ) {
+    let record = |rel: &str, files: &[String]| graph.record(rel, files);
+    scanned(
+        sources,
+        root,
+        entries,
+        node_path,
+        || !graph.stopped(),
+        record,
+    );
+}
+
+/// Each module reached from `entries` (imported transitively, while `go_on` says so)
+/// with the files it may import, read from its text without parsing it (see
+/// [`resolve::scan_specifiers`]): every file its imports resolve to, and maybe more.
+/// `record` is told each module's as it is read. Also returns the files that could not
+/// be read.
+fn scanned(
+    sources: &Sources,
+    root: &Path,
+    entries: &[String],
+    node_path: &[String],
+    go_on: impl Fn() -> bool + Sync,
+    record: impl Fn(&str, &[String]) + Sync,
+) -> (BTreeMap<String, Vec<String>>, Vec<Diagnostic>) {
     let scan = |resolver: &Resolver<'_>, rel: &str| {
         language_of(rel)?;
         let source = sources.read(root, rel)?;
         let candidates = resolve::scan_specifiers(&source.text);
         let specs = resolve_all(resolver, rel, followed(candidates, resolver));
         let files: Vec<String> = resolved_files(&specs).into_iter().cloned().collect();
-        graph.record(rel, &files);
+        record(rel, &files);
         Ok(files)
     };
     discover(
@@ -294,8 +468,8 @@ pub(crate) fn imports(
         node_path,
         scan,
         |files| files.iter().collect(),
-        || !graph.stopped(),
-    );
+        go_on,
+    )
 }
 
 /// Load `entries` and, breadth-first, every file they import, each wave in parallel;

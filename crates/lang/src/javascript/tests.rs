@@ -538,3 +538,111 @@ fn a_huge_literal_array_indexed_at_run_time_is_cheap_and_unknown() {
         vec![Value::str("k")]
     );
 }
+
+/// The JavaScript and TypeScript files under `dir`, relative to it, sorted.
+fn script_files(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(folder) = stack.pop() {
+        let Ok(read) = std::fs::read_dir(&folder) else {
+            continue;
+        };
+        for entry in read.flatten() {
+            let path = entry.path();
+            if path.is_dir() && path.file_name().is_some_and(|n| n != "node_modules") {
+                stack.push(path);
+            } else if let Ok(rel) = path.strip_prefix(dir)
+                && let Some(rel) = rel.to_str()
+                && super::language_of(rel).is_ok()
+            {
+                out.push(rel.replace('\\', "/"));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// `analyze_lean` on `entries` of `dir`, and whether its plan applied (the modules were
+/// parsed in their waves rather than by `analyze`), with what `analyze` gives.
+fn lean_and_whole(dir: &Path, entries: &[String]) -> (Program, bool, Program) {
+    crate::on_analysis_threads(|| {
+        let sources = crate::Sources::default();
+        let planned = super::analyze_planned(&sources, dir, entries, &[]);
+        let applied = planned.is_some();
+        let lean = match planned {
+            Some((outs, diagnostics)) => super::link(outs, diagnostics),
+            None => super::analyze_lean(&sources, dir, entries, &[]),
+        };
+        (lean, applied, super::analyze(&sources, dir, entries, &[]))
+    })
+}
+
+/// Every fixture folder with scripts, its every script an entry (as in a plain folder):
+/// parsed in their waves, the modules give what they give parsed first, and the plan
+/// applies to nearly every folder.
+#[test]
+fn modules_parsed_in_their_waves_give_what_parsing_first_gives() {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures");
+    let mut folders = vec![fixtures.join("javascript"), fixtures.join("typescript")];
+    for group in ["projects", "hostile"] {
+        let read = std::fs::read_dir(fixtures.join(group)).expect("fixture group");
+        folders.extend(read.flatten().map(|e| e.path()).filter(|p| p.is_dir()));
+    }
+    folders.sort();
+    let (mut applied, mut fell_back, mut calls) = (0, 0, 0);
+    for dir in &folders {
+        let entries = script_files(dir);
+        if entries.is_empty() {
+            continue;
+        }
+        let (lean, planned, whole) = lean_and_whole(dir, &entries);
+        assert_eq!(lean, whole, "{}", dir.display());
+        if planned {
+            applied += 1;
+            calls += lean.all_calls().len();
+        } else {
+            fell_back += 1;
+        }
+    }
+    assert!(applied >= 15, "the plan applied to {applied} folders only");
+    assert!(calls > 50, "only {calls} calls where the plan applied");
+    assert!(fell_back <= applied / 4, "{fell_back} folders fell back");
+}
+
+/// The plan does not apply, and `analyze` is used, when the text's imports form a cycle
+/// or reach a file that is not an entry; it applies when the text only names a file the
+/// code does not import, and the result is the same.
+#[test]
+fn the_wave_plan_from_the_text_applies_only_where_it_gives_the_same_result() {
+    let dir = std::env::temp_dir().join(format!("leastrole-js-lean-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let write = |name: &str, text: &str| std::fs::write(dir.join(name), text).expect("write");
+    write(
+        "a.js",
+        "const { make } = require('./b');\nconst other = './c.js';\nexports.handler = async () => make().listBuckets().promise();\n",
+    );
+    write(
+        "b.js",
+        "const AWS = require('aws-sdk');\nexports.make = () => new AWS.S3();\n",
+    );
+    write("c.js", "exports.unused = 1;\n");
+    let names = |list: &[&str]| list.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+
+    // `./c.js` is a string, not an import, and c.js is an entry: the plan applies.
+    let (lean, planned, whole) = lean_and_whole(&dir, &names(&["a.js", "b.js", "c.js"]));
+    assert!(planned);
+    assert_eq!(lean, whole);
+    assert_eq!(lean.all_calls().len(), 1);
+    // c.js is not an entry: the text reaches a file the analysis does not.
+    let (lean, planned, whole) = lean_and_whole(&dir, &names(&["a.js", "b.js"]));
+    assert!(!planned);
+    assert_eq!(lean, whole);
+    assert!(!lean.modules.contains_key("c.js"));
+    // c.js's string and a.js's make a cycle in the text.
+    write("c.js", "const back = './a';\n");
+    let (lean, planned, whole) = lean_and_whole(&dir, &names(&["a.js", "b.js", "c.js"]));
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(!planned);
+    assert_eq!(lean, whole);
+}
