@@ -14,8 +14,10 @@
 //!
 //! Punctuation is not copied: brackets, braces, parentheses, `;`, `.` and quotes (a
 //! quarter of a tree's nodes) tell the analysis nothing its parent's kind and fields do
-//! not. Such a token is kept when it fills a field, is missing, or sits under an error
-//! (where the front-ends read what the parser found); see [`DROPPED_PUNCTUATION`]. The
+//! not. In Python trees no anonymous token is, keywords and operators included, but
+//! `,` and `:` (the Python front-end reads no other). Such a token is kept when it fills
+//! a field (an operator), is missing, or sits under an error (where the front-ends read
+//! what the parser found); see [`DROPPED_PUNCTUATION`] and [`KEPT_PYTHON_TOKENS`]. The
 //! children a node lists are otherwise tree-sitter's.
 //!
 //! [`Node`] and [`TreeCursor`] mirror the part of tree-sitter's API the front-ends use,
@@ -87,7 +89,7 @@ impl Grammar {
             Grammar::TypeScript => &TYPESCRIPT,
             Grammar::Tsx => &TSX,
         };
-        cell.get_or_init(|| Tables::new(&self.language()))
+        cell.get_or_init(|| Tables::new(&self.language(), self))
     }
 
     pub(crate) fn language(self) -> tree_sitter::Language {
@@ -122,10 +124,27 @@ pub(crate) fn parse(grammar: Grammar, text: &str) -> Option<Tree> {
     })
 }
 
-/// The anonymous tokens a [`Tree`] leaves out where nothing can read them (not in a
-/// field, not missing, not under an error). `,` and `:` are kept: the front-ends read
-/// them (`except E, e:`, tuples).
+/// The anonymous tokens a JavaScript or TypeScript [`Tree`] leaves out where nothing
+/// can read them (not in a field, not missing, not under an error). `,` and `:` are
+/// kept: the front-ends read them (`except E, e:`, tuples); so are keywords, several of
+/// which the JavaScript front-end reads (`default`, `get`, `set`, `of`).
 const DROPPED_PUNCTUATION: [&str; 10] = ["(", ")", "[", "]", "{", "}", ";", ".", "\"", "`"];
+
+/// The only anonymous tokens a Python [`Tree`] keeps where nothing else keeps them (in
+/// a field, missing, under an error): the Python front-end reads no keyword or operator
+/// outside a field. Keywords and operators are a tenth of a Python tree's nodes.
+const KEPT_PYTHON_TOKENS: [&str; 2] = [",", ":"];
+
+/// Whether a [`Tree`] of `grammar` leaves out the anonymous token `kind` where nothing
+/// can read it (see [`DROPPED_PUNCTUATION`], [`KEPT_PYTHON_TOKENS`]).
+fn left_out(grammar: Grammar, kind: &str) -> bool {
+    match grammar {
+        Grammar::Python => !KEPT_PYTHON_TOKENS.contains(&kind),
+        Grammar::JavaScript | Grammar::TypeScript | Grammar::Tsx => {
+            DROPPED_PUNCTUATION.contains(&kind)
+        }
+    }
+}
 
 /// Names by id. Owned copies: a grammar's names are static data, but tree-sitter's API
 /// lends them for the lifetime of a `Language` value.
@@ -133,7 +152,8 @@ struct Tables {
     kinds: Vec<Box<str>>,
     /// Whether each kind is named (an identifier, not a `(`).
     named: Vec<bool>,
-    /// Whether each kind is one of [`DROPPED_PUNCTUATION`] (and anonymous).
+    /// Whether each kind is an anonymous token the grammar's trees leave out (see
+    /// [`left_out`]).
     punctuation: Vec<bool>,
     fields: Vec<Box<str>>,
     /// Field ids by name, bucketed by the name's length: `child_by_field_name` asks for
@@ -142,7 +162,7 @@ struct Tables {
 }
 
 impl Tables {
-    fn new(language: &tree_sitter::Language) -> Tables {
+    fn new(language: &tree_sitter::Language, grammar: Grammar) -> Tables {
         let kinds: Vec<Box<str>> = (0..language.node_kind_count())
             .map(|id| {
                 u16::try_from(id)
@@ -158,7 +178,7 @@ impl Tables {
         let punctuation = kinds
             .iter()
             .zip(&named)
-            .map(|(kind, &named)| !named && DROPPED_PUNCTUATION.contains(&&**kind))
+            .map(|(kind, &named)| !named && left_out(grammar, kind))
             .collect();
         // Field ids start at 1; index 0 stands for "no field".
         let fields: Vec<Box<str>> = (0..=language.field_count())
@@ -917,7 +937,7 @@ mod tests {
 
     /// The children of tree-sitter's `node` that a [`Tree`] keeps: all but the
     /// punctuation leaves that fill no field, are not missing and have no error above.
-    fn kept_children(node: tree_sitter::Node<'_>) -> Vec<tree_sitter::Node<'_>> {
+    fn kept_children(grammar: Grammar, node: tree_sitter::Node<'_>) -> Vec<tree_sitter::Node<'_>> {
         let mut cursor = node.walk();
         let mut out = Vec::new();
         if !cursor.goto_first_child() {
@@ -928,7 +948,10 @@ mod tests {
             let dropped = cursor.field_id().is_none()
                 && !node.has_error()
                 && !child.is_named()
-                && DROPPED_PUNCTUATION.contains(&child.kind())
+                && match grammar {
+                    Grammar::Python => !matches!(child.kind(), "," | ":"),
+                    _ => DROPPED_PUNCTUATION.contains(&child.kind()),
+                }
                 && !child.is_missing()
                 && child.child_count() == 0;
             if !dropped {
@@ -980,7 +1003,7 @@ mod tests {
             assert_eq!((sa.row, sa.column), (sb.row, sb.column), "{a:?} {b:?}");
             let (ea, eb) = (a.end_position(), b.end_position());
             assert_eq!((ea.row, ea.column), (eb.row, eb.column));
-            let kept = kept_children(a);
+            let kept = kept_children(grammar, a);
             assert_eq!(kept.len(), b.child_count(), "{a:?}");
             assert_eq!(a.named_child_count(), b.named_child_count());
             for name in &fields {
@@ -1035,11 +1058,11 @@ mod tests {
 
     #[test]
     fn nodes_too_long_or_too_far_from_their_sibling_for_16_bits_are_kept_aside() {
-        // A function of 70,000 nodes and 200 KB, between two others: its end and the
+        // A function of 85,000 nodes and 300 KB, between two others: its end and the
         // step to its sibling do not fit a node's 16 bits, nor do the module's. (In
         // blocks of 140 statements: comparing a node's children one by one is
         // quadratic in their number.)
-        let body = format!("    if c:\n{}", "        x = 1\n".repeat(140)).repeat(100);
+        let body = format!("    if c:\n{}", "        x = 1\n".repeat(140)).repeat(150);
         let text = format!("def a():\n    pass\n\ndef big():\n{body}\ndef c():\n    pass\n");
         agrees(Grammar::Python, &text);
         let tree = Tree::parse(&mut python_parser(), Grammar::Python, &text);
@@ -1136,6 +1159,16 @@ mod tests {
             kinds(Grammar::Python, "f(a.b)[0]\n"),
             "module expression_statement subscript call identifier argument_list \
              attribute identifier identifier integer"
+        );
+        // Python keeps no keyword or operator outside a field, but `,` and `:`.
+        assert_eq!(
+            kinds(
+                Grammar::Python,
+                "for a, b in c:\n    d = not a or b is None\n",
+            ),
+            "module for_statement pattern_list identifier , identifier identifier : block \
+             expression_statement assignment identifier boolean_operator not_operator \
+             identifier or comparison_operator identifier is none"
         );
         // `,` is kept (the front-ends read it), as are operators filling a field.
         assert_eq!(
