@@ -135,11 +135,15 @@ const DROPPED_PUNCTUATION: [&str; 10] = ["(", ")", "[", "]", "{", "}", ";", ".",
 /// outside a field. Keywords and operators are a tenth of a Python tree's nodes.
 const KEPT_PYTHON_TOKENS: [&str; 2] = [",", ":"];
 
-/// Whether a [`Tree`] of `grammar` leaves out the anonymous token `kind` where nothing
-/// can read it (see [`DROPPED_PUNCTUATION`], [`KEPT_PYTHON_TOKENS`]).
-fn left_out(grammar: Grammar, kind: &str) -> bool {
+/// Whether a [`Tree`] of `grammar` leaves out the leaf of kind `kind` where nothing can
+/// read it (see [`DROPPED_PUNCTUATION`], [`KEPT_PYTHON_TOKENS`]). One named kind is left
+/// out too: the end of a Python string (its quotes), which says nothing its start
+/// does not (the start's prefix is read: `r`, `f`).
+fn left_out(grammar: Grammar, kind: &str, named: bool) -> bool {
     match grammar {
+        Grammar::Python if named => kind == "string_end",
         Grammar::Python => !KEPT_PYTHON_TOKENS.contains(&kind),
+        _ if named => false,
         Grammar::JavaScript | Grammar::TypeScript | Grammar::Tsx => {
             DROPPED_PUNCTUATION.contains(&kind)
         }
@@ -152,8 +156,7 @@ struct Tables {
     kinds: Vec<Box<str>>,
     /// Whether each kind is named (an identifier, not a `(`).
     named: Vec<bool>,
-    /// Whether each kind is an anonymous token the grammar's trees leave out (see
-    /// [`left_out`]).
+    /// Whether each kind is a leaf the grammar's trees leave out (see [`left_out`]).
     punctuation: Vec<bool>,
     fields: Vec<Box<str>>,
     /// Field ids by name, bucketed by the name's length: `child_by_field_name` asks for
@@ -178,7 +181,7 @@ impl Tables {
         let punctuation = kinds
             .iter()
             .zip(&named)
-            .map(|(kind, &named)| !named && left_out(grammar, kind))
+            .map(|(kind, &named)| left_out(grammar, kind, named))
             .collect();
         // Field ids start at 1; index 0 stands for "no field".
         let fields: Vec<Box<str>> = (0..=language.field_count())
@@ -947,10 +950,10 @@ mod tests {
             let child = cursor.node();
             let dropped = cursor.field_id().is_none()
                 && !node.has_error()
-                && !child.is_named()
                 && match grammar {
+                    Grammar::Python if child.is_named() => child.kind() == "string_end",
                     Grammar::Python => !matches!(child.kind(), "," | ":"),
-                    _ => DROPPED_PUNCTUATION.contains(&child.kind()),
+                    _ => !child.is_named() && DROPPED_PUNCTUATION.contains(&child.kind()),
                 }
                 && !child.is_missing()
                 && child.child_count() == 0;
@@ -1005,7 +1008,10 @@ mod tests {
             assert_eq!((ea.row, ea.column), (eb.row, eb.column));
             let kept = kept_children(grammar, a);
             assert_eq!(kept.len(), b.child_count(), "{a:?}");
-            assert_eq!(a.named_child_count(), b.named_child_count());
+            // Named children but a Python string's end, which is left out.
+            let named: Vec<tree_sitter::Node<'_>> =
+                kept.iter().copied().filter(|c| c.is_named()).collect();
+            assert_eq!(named.len(), b.named_child_count());
             for name in &fields {
                 let theirs = a.child_by_field_name(name);
                 // The one documented difference: a field tree-sitter finds below a
@@ -1031,9 +1037,9 @@ mod tests {
                         .collect::<Vec<_>>(),
                 );
             }
-            for i in 0..u32::try_from(a.named_child_count()).unwrap_or(0) {
+            for (i, n) in (0..).zip(&named) {
                 assert_eq!(
-                    a.named_child(i).map(|n| n.byte_range()),
+                    Some(n.byte_range()),
                     b.named_child(i).map(|n| n.byte_range())
                 );
             }
@@ -1160,15 +1166,17 @@ mod tests {
             "module expression_statement subscript call identifier argument_list \
              attribute identifier identifier integer"
         );
-        // Python keeps no keyword or operator outside a field, but `,` and `:`.
+        // Python keeps no keyword or operator outside a field, but `,` and `:`, nor a
+        // string's end.
         assert_eq!(
             kinds(
                 Grammar::Python,
-                "for a, b in c:\n    d = not a or b is None\n",
+                "for a, b in c:\n    d = not a or b is 'x'\n",
             ),
             "module for_statement pattern_list identifier , identifier identifier : block \
              expression_statement assignment identifier boolean_operator not_operator \
-             identifier or comparison_operator identifier is none"
+             identifier or comparison_operator identifier is string string_start \
+             string_content"
         );
         // `,` is kept (the front-ends read it), as are operators filling a field.
         assert_eq!(

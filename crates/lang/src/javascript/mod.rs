@@ -234,14 +234,16 @@ fn link(outs: BTreeMap<String, ModuleOut>, diagnostics: Vec<Diagnostic>) -> Prog
     };
     let mut outs = outs;
     // Linking.
-    let mut pendings = Vec::new();
-    let mut bindings = Vec::new();
+    // Sized once, and each module's lists taken (`append` would leave their buffers
+    // allocated until the module's facts are read below).
+    let mut pendings = Vec::with_capacity(outs.values().map(|o| o.pendings.len()).sum());
+    let mut bindings = Vec::with_capacity(outs.values().map(|o| o.bindings.len()).sum());
     let mut escaped = BTreeSet::new();
     let mut handlers = BTreeSet::new();
     for out in outs.values_mut() {
         handlers.extend(std::mem::take(&mut out.handlers));
-        pendings.append(&mut out.pendings);
-        bindings.append(&mut out.bindings);
+        pendings.extend(std::mem::take(&mut out.pendings));
+        bindings.extend(std::mem::take(&mut out.bindings));
         // Not `BTreeSet::append`: it rebuilds the whole set each time, quadratic over
         // thousands of modules.
         escaped.extend(std::mem::take(&mut out.escaped));

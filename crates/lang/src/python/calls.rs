@@ -819,7 +819,7 @@ pub(crate) fn exports(
         if targets.len() == 1
             && let Some(q) = local.first()
         {
-            out.insert(name.clone(), (*q).clone());
+            out.insert(name.to_string(), (*q).clone());
             continue;
         }
         if functions.contains_key(name) {
@@ -846,7 +846,7 @@ pub(crate) fn exports(
             .filter_map(|(fm, q)| eval.mods.get(*fm).map(|i| FunctionId::new(&i.rel, q)))
             .collect();
         functions.insert(
-            name.clone(),
+            name.to_string(),
             FunctionFacts {
                 id: FunctionId::new(&ir.rel, name),
                 location: loc,
@@ -855,7 +855,7 @@ pub(crate) fn exports(
                 diagnostics: Vec::new(),
             },
         );
-        out.insert(name.clone(), name.clone());
+        out.insert(name.to_string(), name.to_string());
     }
     out
 }

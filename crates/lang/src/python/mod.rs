@@ -38,6 +38,7 @@ struct Parsed {
     rel: String,
     /// Text and tree, possibly shared with other analyses (see [`Sources`]).
     source: Arc<ParsedSource>,
+    /// The modules it loads, until discovery takes them.
     loads: Vec<String>,
     diagnostics: Vec<Diagnostic>,
 }
@@ -232,7 +233,7 @@ impl<'a> Unit<'a> {
             graph.record(rel, &loads);
             Ok(loads)
         };
-        discover(&entries, scan, |loads| loads, || !graph.stopped());
+        discover(&entries, scan, std::mem::take, || !graph.stopped());
     }
 
     /// The modules `batch` reaches, analysed. When `batch` is closed under imports
@@ -287,7 +288,8 @@ impl<'a> Unit<'a> {
 
         // 1. Discover and parse.
         let parse = |rel: &str| parse_file(sources, root, rel, resolver);
-        let (mut parsed, diagnostics) = discover(&batch, parse, |p| &p.loads, || true);
+        let take = |p: &mut Parsed| std::mem::take(&mut p.loads);
+        let (mut parsed, diagnostics) = discover(&batch, parse, take, || true);
         parsed.sort_by(|a, b| a.rel.cmp(&b.rel));
         let by_file: BTreeMap<String, usize> = parsed
             .iter()
@@ -310,12 +312,13 @@ impl<'a> Unit<'a> {
 
 /// Load `entries` and, breadth-first, every module they load, each wave in parallel;
 /// `load` reads a file into what the caller keeps of it (on the loading thread, so what
-/// is not kept is dropped there), `loads` reads the modules it loads; files are loaded
-/// while `go_on` says so. Returns what was kept and the files that could not be loaded.
+/// is not kept is dropped there), `loads` takes from it the modules it loads; files are
+/// loaded while `go_on` says so. Returns what was kept and the files that could not be
+/// loaded.
 fn discover<T: Send>(
     entries: &[String],
     load: impl Fn(&str) -> Result<T, Diagnostic> + Sync,
-    loads: impl Fn(&T) -> &[String],
+    loads: impl Fn(&mut T) -> Vec<String>,
     go_on: impl Fn() -> bool + Sync,
 ) -> (Vec<T>, Vec<Diagnostic>) {
     let mut seen: BTreeSet<String> = BTreeSet::new();
@@ -335,10 +338,10 @@ fn discover<T: Send>(
         frontier = Vec::new();
         for result in wave {
             match result {
-                Ok(p) => {
-                    for load in loads(&p) {
+                Ok(mut p) => {
+                    for load in loads(&mut p) {
                         if seen.insert(load.clone()) {
-                            frontier.push(load.clone());
+                            frontier.push(load);
                         }
                     }
                     kept.push(p);
@@ -473,6 +476,8 @@ fn facts<T: Send>(
             }
         })
         .collect();
+    // The first round's index is not needed past this point (shadowing would keep it).
+    drop(sites);
     let sites = index_sites(&second);
     drop(second);
     (0..irs.len())

@@ -87,7 +87,6 @@ pub(crate) struct Scope<'t> {
     pub params: Vec<Param<'t>>,
     /// The names bound here, filled in when the module's pass is over.
     pub bindings: Bindings<'t>,
-    pub globals: BTreeSet<String>,
     /// For a method: its class scope.
     pub class: Option<usize>,
     pub method_kind: MethodKind,
@@ -95,12 +94,51 @@ pub(crate) struct Scope<'t> {
     /// into the enclosing function or module).
     pub fact: usize,
     pub returns: Vec<Node<'t>>,
+    /// What few scopes have; `None` in most (every module's scopes live until the whole
+    /// program is evaluated).
+    rare: Option<Box<Rare<'t>>>,
+}
+
+/// The parts of a [`Scope`] that only some scopes have.
+#[derive(Debug, Default)]
+struct Rare<'t> {
+    /// Names declared `global`.
+    globals: BTreeSet<String>,
     /// Class scopes: base class expressions.
-    pub bases: Vec<Node<'t>>,
+    bases: Vec<Node<'t>>,
     /// Class scopes: `self.<attr> = …` in any method.
-    pub self_attrs: BTreeMap<String, Vec<Bind<'t>>>,
+    self_attrs: BTreeMap<String, Vec<Bind<'t>>>,
     /// `name['key'] = value` mutations, by variable name.
-    pub item_sets: BTreeMap<String, Vec<(Node<'t>, Node<'t>)>>,
+    item_sets: BTreeMap<String, Vec<(Node<'t>, Node<'t>)>>,
+}
+
+impl<'t> Scope<'t> {
+    fn rare_mut(&mut self) -> &mut Rare<'t> {
+        self.rare.get_or_insert_with(Box::default)
+    }
+
+    /// Whether `name` is declared `global` here.
+    pub(crate) fn is_global(&self, name: &str) -> bool {
+        self.rare.as_ref().is_some_and(|r| r.globals.contains(name))
+    }
+
+    /// A class scope's base class expressions.
+    pub(crate) fn bases(&self) -> &[Node<'t>] {
+        self.rare.as_ref().map_or(&[], |r| &r.bases)
+    }
+
+    /// A class scope's bindings of `self.<name> = …` in any method.
+    pub(crate) fn self_attr(&self, name: &str) -> Option<&[Bind<'t>]> {
+        Some(self.rare.as_ref()?.self_attrs.get(name)?)
+    }
+
+    /// The `name['key'] = value` mutations of variable `name` here: (key, value).
+    pub(crate) fn item_sets(&self, name: &str) -> &[(Node<'t>, Node<'t>)] {
+        self.rare
+            .as_ref()
+            .and_then(|r| r.item_sets.get(name))
+            .map_or(&[], Vec::as_slice)
+    }
 }
 
 /// A scope's bindings by name: sorted, in two allocations. Built once and then only
@@ -109,16 +147,13 @@ pub(crate) struct Scope<'t> {
 #[derive(Debug, Default)]
 pub(crate) struct Bindings<'t> {
     /// Each name with where its bindings are in `binds`, sorted by name.
-    names: Box<[(String, std::ops::Range<u32>)]>,
+    names: Box<[(Box<str>, std::ops::Range<u32>)]>,
     binds: Box<[Bind<'t>]>,
 }
 
 impl<'t> Bindings<'t> {
-    pub(crate) fn get_key_value(&self, name: &str) -> Option<(&String, &[Bind<'t>])> {
-        let i = self
-            .names
-            .binary_search_by(|(k, _)| k.as_str().cmp(name))
-            .ok()?;
+    pub(crate) fn get_key_value(&self, name: &str) -> Option<(&str, &[Bind<'t>])> {
+        let i = self.names.binary_search_by(|(k, _)| (**k).cmp(name)).ok()?;
         let (name, range) = self.names.get(i)?;
         Some((name, self.slice(range)))
     }
@@ -132,10 +167,10 @@ impl<'t> Bindings<'t> {
     }
 
     /// Every name with its bindings, sorted by name.
-    pub(crate) fn iter(&self) -> impl Iterator<Item = (&String, &[Bind<'t>])> {
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (&str, &[Bind<'t>])> {
         self.names
             .iter()
-            .map(|(name, range)| (name, self.slice(range)))
+            .map(|(name, range)| (&**name, self.slice(range)))
     }
 
     fn slice(&self, range: &std::ops::Range<u32>) -> &[Bind<'t>] {
@@ -153,7 +188,7 @@ impl<'t> From<BTreeMap<String, Vec<Bind<'t>>>> for Bindings<'t> {
             .map(|(name, list)| {
                 let start = binds.len() as u32;
                 binds.extend(list);
-                (name, start..binds.len() as u32)
+                (name.into_boxed_str(), start..binds.len() as u32)
             })
             .collect();
         Bindings {
@@ -254,14 +289,11 @@ pub(crate) fn build<'t>(
         parent: None,
         params: Vec::new(),
         bindings: Bindings::default(),
-        globals: BTreeSet::new(),
         class: None,
         method_kind: MethodKind::Instance,
         fact: 0,
         returns: Vec::new(),
-        bases: Vec::new(),
-        self_attrs: BTreeMap::new(),
-        item_sets: BTreeMap::new(),
+        rare: None,
     };
     let mut b = Builder {
         ir: ModuleIr {
@@ -296,6 +328,7 @@ pub(crate) fn build<'t>(
     ir.scopes = crate::fitted(ir.scopes);
     for scope in &mut ir.scopes {
         scope.params = crate::fitted(std::mem::take(&mut scope.params));
+        scope.returns = crate::fitted(std::mem::take(&mut scope.returns));
     }
     ir.calls = crate::fitted(ir.calls);
     ir.refs = crate::fitted(ir.refs);
@@ -380,14 +413,11 @@ impl<'t> Builder<'t, '_> {
             parent: Some(parent),
             params: Vec::new(),
             bindings: Bindings::default(),
-            globals: BTreeSet::new(),
             class,
             method_kind: MethodKind::Instance,
             fact,
             returns: Vec::new(),
-            bases: Vec::new(),
-            self_attrs: BTreeMap::new(),
-            item_sets: BTreeMap::new(),
+            rare: None,
         });
         self.bindings.push(BTreeMap::new());
         idx
@@ -395,7 +425,7 @@ impl<'t> Builder<'t, '_> {
 
     /// Bind `name` in `scope` (or in the module, when declared `global` there).
     fn bind(&mut self, scope: usize, name: &str, kind: BindKind<'t>) {
-        let target = if self.ir.scopes[scope].globals.contains(name) {
+        let target = if self.ir.scopes[scope].is_global(name) {
             0
         } else {
             scope
@@ -451,6 +481,7 @@ impl<'t> Builder<'t, '_> {
                 {
                     let attr = self.text(attr).to_string();
                     self.ir.scopes[class]
+                        .rare_mut()
                         .self_attrs
                         .entry(attr)
                         .or_insert_with(one)
@@ -467,6 +498,7 @@ impl<'t> Builder<'t, '_> {
                 {
                     let name = self.text(value).to_string();
                     self.ir.scopes[scope]
+                        .rare_mut()
                         .item_sets
                         .entry(name)
                         .or_insert_with(one)
@@ -629,7 +661,9 @@ impl<'t> Builder<'t, '_> {
                         .named_children(&mut cursor)
                         .filter(|b| b.kind() != "keyword_argument")
                         .collect();
-                    self.ir.scopes[idx].bases = bases;
+                    if !bases.is_empty() {
+                        self.ir.scopes[idx].rare_mut().bases = bases;
+                    }
                     self.push_children(supers, scope);
                 }
             }
@@ -728,7 +762,7 @@ impl<'t> Builder<'t, '_> {
                         .named_children(&mut cursor)
                         .map(|n| self.text(n).to_string())
                         .collect();
-                    self.ir.scopes[scope].globals.extend(names);
+                    self.ir.scopes[scope].rare_mut().globals.extend(names);
                 }
             }
             "return_statement" => {

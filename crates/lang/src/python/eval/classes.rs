@@ -20,7 +20,7 @@ impl<'t> Eval<'_, 't> {
             return None;
         }
         let parent = sc.parent.unwrap_or(0);
-        for base in &sc.bases {
+        for base in sc.bases() {
             for o in self.eval(m, parent, *base) {
                 if let Obj::Class(bm, bc) = o
                     && let Some(hit) = self.class_member(bm, bc, name, depth + 1)
@@ -43,7 +43,7 @@ impl<'t> Eval<'_, 't> {
             }
             let sc = &self.mods[cm].scopes[cc];
             let parent = sc.parent.unwrap_or(0);
-            for base in &sc.bases {
+            for base in sc.bases() {
                 for o in self.eval(cm, parent, *base) {
                     if let Obj::Class(bm, bc) = o
                         && !out.contains(&(bm, bc))
@@ -80,7 +80,7 @@ impl<'t> Eval<'_, 't> {
             let mut out = Vec::new();
             for (cm, cc) in self.mro(m, c) {
                 let sc = &self.mods[cm].scopes[cc];
-                if let Some(binds) = sc.self_attrs.get(name) {
+                if let Some(binds) = sc.self_attr(name) {
                     for b in binds {
                         out.extend(self.bind_kind(cm, b.scope, name, &b.kind));
                     }

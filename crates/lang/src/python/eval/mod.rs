@@ -470,7 +470,7 @@ impl<'a, 't> Eval<'a, 't> {
         let mut first = true;
         while let Some(sc) = ir.scopes.get(s) {
             if first || sc.kind != ScopeKind::Class {
-                if sc.kind != ScopeKind::Module && sc.globals.contains(name) {
+                if sc.kind != ScopeKind::Module && sc.is_global(name) {
                     s = 0;
                     first = false;
                     continue;
@@ -568,13 +568,7 @@ impl<'a, 't> Eval<'a, 't> {
             .scopes
             .iter()
             .enumerate()
-            .flat_map(|(i, sc)| {
-                sc.item_sets
-                    .get(name)
-                    .into_iter()
-                    .flatten()
-                    .map(move |(k, v)| (*k, *v, i))
-            })
+            .flat_map(|(i, sc)| sc.item_sets(name).iter().map(move |(k, v)| (*k, *v, i)))
             .collect();
         if sets.is_empty() {
             return objs;
