@@ -113,7 +113,7 @@ pub fn analyze_folder(root: &Path, entries: &[String]) -> FolderFacts {
 /// is the same, and only one batch's trees are held at a time, at the cost of reading
 /// each file twice (once, without parsing it, to find the components). A JavaScript
 /// component too large for one batch is analysed without holding every tree either:
-/// its modules are parsed in their waves (see `javascript::analyze_lean`).
+/// its modules are parsed in their waves (see `javascript::analyze_folder`).
 pub fn analyze_folder_within(root: &Path, entries: &[String], confine: Confine) -> FolderFacts {
     analyze_folder_batched(root, entries, confine, batch::BATCH_FILES)
 }
@@ -136,14 +136,8 @@ pub fn analyze_folder_batched(
         let batches = javascript_batches(&sources, root, &js, max);
         // A batch above `max` files is one import component too large to split: its
         // modules are parsed in their waves rather than all before them.
-        let analyze = |batch: &[String]| {
-            let analyze = if batch.len() > max {
-                javascript::analyze_lean
-            } else {
-                javascript::analyze
-            };
-            analyze(&sources, root, batch, &[]).into()
-        };
+        let analyze =
+            |batch: &[String]| javascript::analyze_folder(&sources, root, batch, batch.len() > max);
         out.extend(in_batches(&batches, &js, analyze));
         out
     });
@@ -171,7 +165,7 @@ impl From<Program> for FolderFacts {
 impl FolderFacts {
     /// `module`'s file, calls and diagnostics added, unsorted (a folder's are sorted
     /// once, at the end).
-    fn add(&mut self, module: ModuleFacts) {
+    pub(crate) fn add(&mut self, module: ModuleFacts) {
         self.files.push(module.file.clone());
         module.move_calls_and_diagnostics(&mut self.calls, &mut self.diagnostics);
     }

@@ -53,12 +53,35 @@ struct Parsed {
 
 /// What analysing one module produces, besides what it publishes for its importers.
 struct ModuleOut {
-    facts: ModuleFacts,
+    facts: Held,
     pendings: Vec<Pending>,
     bindings: Vec<Binding>,
     escaped: BTreeSet<FunctionId>,
     /// The functions an entry file exports: the Lambda runtime calls them with the event.
     handlers: BTreeSet<FunctionId>,
+}
+
+/// A module's [`ModuleFacts`] while the unit waits for linking, its maps as sorted
+/// lists: a map's first node has room for eleven entries, and a module has a few
+/// functions, so thousands of modules' maps were most of what a large unit held.
+struct Held {
+    file: String,
+    language: Language,
+    functions: Vec<(String, FunctionFacts)>,
+    exports: Vec<(String, String)>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl From<Held> for ModuleFacts {
+    fn from(held: Held) -> ModuleFacts {
+        ModuleFacts {
+            file: held.file,
+            language: held.language,
+            functions: held.functions.into_iter().collect(),
+            exports: held.exports.into_iter().collect(),
+            diagnostics: held.diagnostics,
+        }
+    }
 }
 
 /// An entry as the analysis names its file: without a leading `./`.
@@ -74,6 +97,46 @@ pub(crate) fn analyze(
     entries: &[String],
     node_path: &[String],
 ) -> Program {
+    let (outs, diagnostics) = parsed_first(sources, root, entries, node_path);
+    let mut modules = BTreeMap::new();
+    let diagnostics = link(outs, diagnostics, |module| {
+        modules.insert(module.file.clone(), module.into());
+    });
+    Program {
+        modules,
+        diagnostics,
+    }
+}
+
+/// [`analyze`] reduced to what a folder needs, each module's facts folded in as soon as
+/// they are linked. With `lean`, for a unit too large to hold every module's tree at
+/// once (a folder that is one import component of thousands of files), nothing is
+/// parsed before the analysis where [`analyze_planned`] applies.
+pub(crate) fn analyze_folder(
+    sources: &Sources,
+    root: &Path,
+    entries: &[String],
+    lean: bool,
+) -> crate::FolderFacts {
+    let planned = lean.then(|| analyze_planned(sources, root, entries, &[]));
+    let (outs, diagnostics) = match planned.flatten() {
+        Some(planned) => planned,
+        None => parsed_first(sources, root, entries, &[]),
+    };
+    let mut out = crate::FolderFacts::default();
+    let unloaded = link(outs, diagnostics, |module| out.add(module.into()));
+    out.diagnostics.extend(unloaded);
+    out
+}
+
+/// Each module analysed, every file parsed first: the modules' results by file, and
+/// the files that could not be loaded.
+fn parsed_first(
+    sources: &Sources,
+    root: &Path,
+    entries: &[String],
+    node_path: &[String],
+) -> (BTreeMap<String, ModuleOut>, Vec<Diagnostic>) {
     let parse = |resolver: &Resolver<'_>, rel: &str| parse_file(sources, root, rel, resolver);
     let (mut parsed, diagnostics) = discover(
         sources,
@@ -114,32 +177,18 @@ pub(crate) fn analyze(
     drop(seed);
     // The syntax trees are not needed past this point.
     drop(parsed);
-    link(outs, diagnostics)
+    (outs, diagnostics)
 }
 
-/// [`analyze`] for a unit too large to hold every module's tree at once (a folder that
-/// is one import component of thousands of files): nothing is parsed before the
-/// analysis. The import graph is read from the text ([`resolve::scan_specifiers`], a
-/// superset of the imports the parser finds), the waves are planned from it, and each
-/// module is parsed in its wave and its tree dropped there. The result is
-/// [`analyze`]'s: the plan is used only when the text's graph has no cycle and reaches
-/// no file but the entries (so every module is analysed once, after every module it
-/// really imports, and the same modules are analysed), and each module's real imports
-/// are checked to be among those the text gave; otherwise the unit is analysed by
-/// [`analyze`]. Costs one more read of each file, not one more parse.
-pub(crate) fn analyze_lean(
-    sources: &Sources,
-    root: &Path,
-    entries: &[String],
-    node_path: &[String],
-) -> Program {
-    match analyze_planned(sources, root, entries, node_path) {
-        Some((outs, diagnostics)) => link(outs, diagnostics),
-        None => analyze(sources, root, entries, node_path),
-    }
-}
-
-/// The lean analysis of [`analyze_lean`], or `None` where it does not apply.
+/// The modules of a unit analysed without holding every module's tree (see
+/// [`analyze_folder`]): nothing is parsed before the analysis. The import graph is read
+/// from the text ([`resolve::scan_specifiers`], a superset of the imports the parser
+/// finds), the waves are planned from it, and each module is parsed in its wave and its
+/// tree dropped there. The result is [`parsed_first`]'s: the plan is used only when the
+/// text's graph has no cycle and reaches no file but the entries (so every module is
+/// analysed once, after every module it really imports, and the same modules are
+/// analysed), and each module's real imports are checked to be among those the text
+/// gave; `None` otherwise. Costs one more read of each file, not one more parse.
 fn analyze_planned(
     sources: &Sources,
     root: &Path,
@@ -182,13 +231,13 @@ fn analyze_planned(
 }
 
 /// The modules of a unit analysed by [`run_waves`]: parsed already, or loaded in their
-/// wave ([`analyze_lean`]).
+/// wave ([`analyze_planned`]).
 enum Modules<'m, 'a> {
     Parsed(&'m mut BTreeMap<String, Parsed>),
     Load(&'m Lean<'a>),
 }
 
-/// What [`analyze_lean`] needs to load a module in its wave and check its imports.
+/// What [`analyze_planned`] needs to load a module in its wave and check its imports.
 struct Lean<'a> {
     sources: &'a Sources,
     root: &'a Path,
@@ -225,13 +274,14 @@ impl Lean<'_> {
     }
 }
 
-/// Each module's facts, linked across modules: method calls on parameters resolved
-/// with the values passed at call sites anywhere in the unit.
-fn link(outs: BTreeMap<String, ModuleOut>, diagnostics: Vec<Diagnostic>) -> Program {
-    let mut program = Program {
-        diagnostics,
-        ..Program::default()
-    };
+/// Each module's facts, linked across modules (method calls on parameters resolved
+/// with the values passed at call sites anywhere in the unit), handed to `take` in file
+/// order. Returns `diagnostics` (of the files that could not be loaded), sorted.
+fn link(
+    outs: BTreeMap<String, ModuleOut>,
+    mut diagnostics: Vec<Diagnostic>,
+    mut take: impl FnMut(Held),
+) -> Vec<Diagnostic> {
     let mut outs = outs;
     // Linking.
     // Sized once, and each module's lists taken (`append` would leave their buffers
@@ -250,9 +300,9 @@ fn link(outs: BTreeMap<String, ModuleOut>, diagnostics: Vec<Diagnostic>) -> Prog
     }
     let linker = link::Linker::new(bindings, escaped, handlers);
     let linked = linker.link(pendings);
-    for (file, out) in outs {
+    for out in outs.into_values() {
         let mut facts = out.facts;
-        for f in facts.functions.values_mut() {
+        for (_, f) in &mut facts.functions {
             if let Some(calls) = linked.calls.get(&f.id) {
                 for c in calls {
                     if !f.calls.contains(c) {
@@ -283,11 +333,11 @@ fn link(outs: BTreeMap<String, ModuleOut>, diagnostics: Vec<Diagnostic>) -> Prog
         for d in &mut facts.diagnostics {
             d.message = link::strip_marks(&d.message);
         }
-        program.modules.insert(file, facts);
+        take(facts);
     }
-    program.diagnostics.sort();
-    program.diagnostics.dedup();
-    program
+    diagnostics.sort();
+    diagnostics.dedup();
+    diagnostics
 }
 
 /// The order of analysis (see [`schedule`]).
@@ -703,11 +753,11 @@ fn finish(mut a: Analyzer<'_>, parsed: &Parsed) -> (ModuleOut, Published) {
         star_packages: std::mem::take(&mut a.star_packages),
     };
     let out = ModuleOut {
-        facts: ModuleFacts {
+        facts: Held {
             file: a.file.clone(),
             language: parsed.language,
-            functions,
-            exports,
+            functions: functions.into_iter().collect(),
+            exports: exports.into_iter().collect(),
             diagnostics,
         },
         pendings: std::mem::take(&mut a.pendings),
