@@ -278,12 +278,10 @@ impl Lean<'_> {
 /// with the values passed at call sites anywhere in the unit), handed to `take` in file
 /// order. Returns `diagnostics` (of the files that could not be loaded), sorted.
 fn link(
-    outs: BTreeMap<String, ModuleOut>,
+    mut outs: BTreeMap<String, ModuleOut>,
     mut diagnostics: Vec<Diagnostic>,
     mut take: impl FnMut(Held),
 ) -> Vec<Diagnostic> {
-    let mut outs = outs;
-    // Linking.
     // Sized once, and each module's lists taken (`append` would leave their buffers
     // allocated until the module's facts are read below).
     let mut pendings = Vec::with_capacity(outs.values().map(|o| o.pendings.len()).sum());
