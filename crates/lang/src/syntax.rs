@@ -125,9 +125,9 @@ pub(crate) fn parse(grammar: Grammar, text: &str) -> Option<Tree> {
 }
 
 /// The anonymous tokens a JavaScript or TypeScript [`Tree`] leaves out where nothing
-/// can read them (not in a field, not missing, not under an error). `,` and `:` are
-/// kept: the front-ends read them (`except E, e:`, tuples); so are keywords, several of
-/// which the JavaScript front-end reads (`default`, `get`, `set`, `of`).
+/// can read them (not in a field, not missing, not under an error). Keywords and
+/// operators are kept: the JavaScript front-end reads several (`type`, `get`, `set`,
+/// `readonly`, `of`, `default`).
 const DROPPED_PUNCTUATION: [&str; 10] = ["(", ")", "[", "]", "{", "}", ";", ".", "\"", "`"];
 
 /// The only anonymous tokens a Python [`Tree`] keeps where nothing else keeps them (in
@@ -157,7 +157,7 @@ struct Tables {
     /// Whether each kind is named (an identifier, not a `(`).
     named: Vec<bool>,
     /// Whether each kind is a leaf the grammar's trees leave out (see [`left_out`]).
-    punctuation: Vec<bool>,
+    left_out: Vec<bool>,
     fields: Vec<Box<str>>,
     /// Field ids by name, bucketed by the name's length: `child_by_field_name` asks for
     /// one on every call, and a length rules out all but a few names.
@@ -178,7 +178,7 @@ impl Tables {
         let named: Vec<bool> = (0..language.node_kind_count())
             .map(|id| u16::try_from(id).is_ok_and(|id| language.node_kind_is_named(id)))
             .collect();
-        let punctuation = kinds
+        let left_out = kinds
             .iter()
             .zip(&named)
             .map(|(kind, &named)| left_out(grammar, kind, named))
@@ -209,7 +209,7 @@ impl Tables {
         Tables {
             kinds,
             named,
-            punctuation,
+            left_out,
             fields,
             fields_by_len,
         }
@@ -227,11 +227,8 @@ impl Tables {
         id == u16::MAX || self.named.get(usize::from(id)).copied().unwrap_or(false)
     }
 
-    fn is_punctuation(&self, id: u16) -> bool {
-        self.punctuation
-            .get(usize::from(id))
-            .copied()
-            .unwrap_or(false)
+    fn is_left_out(&self, id: u16) -> bool {
+        self.left_out.get(usize::from(id)).copied().unwrap_or(false)
     }
 
     /// The id of field `name` (the lowest, as tree-sitter's `field_id_for_name`).
@@ -362,7 +359,7 @@ impl<'ts> Walk<'ts> {
             // it as one), so it is never left out; the agreement test checks that.
             if field == 0
                 && !parent_has_error
-                && tables.is_punctuation(kind)
+                && tables.is_left_out(kind)
                 && (if trust_counts {
                     children
                 } else {
@@ -1071,8 +1068,7 @@ mod tests {
         let body = format!("    if c:\n{}", "        x = 1\n".repeat(140)).repeat(150);
         let text = format!("def a():\n    pass\n\ndef big():\n{body}\ndef c():\n    pass\n");
         agrees(Grammar::Python, &text);
-        let tree = Tree::parse(&mut python_parser(), Grammar::Python, &text);
-        let Some(tree) = tree else {
+        let Some(tree) = parse(Grammar::Python, &text) else {
             panic!("no tree");
         };
         assert!(tree.far.ends.len() >= 2, "{:?}", tree.far.ends);
@@ -1092,12 +1088,6 @@ mod tests {
         assert_eq!(after.and_then(|n| text.get(n.byte_range())), Some("c"));
         // A string longer than 64 KiB in a small tree.
         agrees(Grammar::Python, &format!("s = '{}'\n", "a".repeat(70_000)));
-    }
-
-    fn python_parser() -> tree_sitter::Parser {
-        let mut parser = tree_sitter::Parser::new();
-        assert!(parser.set_language(&Grammar::Python.language()).is_ok());
-        parser
     }
 
     #[test]

@@ -428,6 +428,10 @@ fn run_waves(
 ) -> (BTreeMap<String, ModuleOut>, Publications) {
     let mut view = seed.clone();
     let mut outs: BTreeMap<String, ModuleOut> = BTreeMap::new();
+    let lean = match &modules {
+        Modules::Load(lean) => Some(*lean),
+        Modules::Parsed(_) => None,
+    };
     for wave in &plan.waves {
         // Each module's parsed file, or `None` for one to load on the analysing thread.
         let taken: Vec<(&String, Option<Parsed>)> = match &mut modules {
@@ -436,10 +440,6 @@ fn run_waves(
                 .filter_map(|file| Some((file, Some(parsed.remove(file)?))))
                 .collect(),
             Modules::Load(_) => wave.iter().map(|file| (file, None)).collect(),
-        };
-        let lean = match &modules {
-            Modules::Load(lean) => Some(*lean),
-            Modules::Parsed(_) => None,
         };
         let results: Vec<_> = taken
             .into_par_iter()

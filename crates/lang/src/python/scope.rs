@@ -636,8 +636,7 @@ impl<'t> Builder<'t, '_> {
             "lambda" => {
                 let name = format!("<lambda:{}>", node.start_position().row + 1);
                 let idx = self.new_scope(ScopeKind::Lambda, &name, node, scope);
-                let called = !self.plain.remove(&node.id());
-                self.ir.refs.push((scope_slot(scope), node.slot(), called));
+                self.reference(scope, node);
                 if let Some(body) = node.child_by_field_name("body") {
                     self.ir.scopes[idx].returns.push(body);
                     self.push(body, idx);
@@ -793,16 +792,12 @@ impl<'t> Builder<'t, '_> {
                     }
                 }
             }
-            "identifier" => {
-                let called = !self.plain.remove(&node.id());
-                self.ir.refs.push((scope_slot(scope), node.slot(), called));
-            }
+            "identifier" => self.reference(scope, node),
             "attribute" => {
                 // Only the outermost attribute of a chain is a reference; the chain
                 // is evaluated from it (linear, however long the chain).
                 if !self.inner.remove(&node.id()) {
-                    let called = !self.plain.remove(&node.id());
-                    self.ir.refs.push((scope_slot(scope), node.slot(), called));
+                    self.reference(scope, node);
                 }
                 if let Some(obj) = node.child_by_field_name("object") {
                     if obj.kind() == "attribute" {
@@ -874,6 +869,12 @@ impl<'t> Builder<'t, '_> {
             _ => "",
         };
         REGISTRATION_DECORATORS.contains(&name) || name.starts_with("on_")
+    }
+
+    /// Record the name reference `node` in `scope`: called unless marked plain.
+    fn reference(&mut self, scope: usize, node: Node<'t>) {
+        let called = !self.plain.remove(&node.id());
+        self.ir.refs.push((scope_slot(scope), node.slot(), called));
     }
 
     /// A bare name or attribute in `return f` / `g = f` / `@f` is not a call of `f`:
