@@ -12,12 +12,14 @@
 //! kept in 16 bits each, relative to its start and its place; the few that do not fit
 //! (a node over 64 KiB long, a subtree of more than 65,534 nodes) are looked up aside.
 //!
-//! Punctuation is not copied: brackets, braces, parentheses, `;`, `.` and quotes (a
-//! quarter of a tree's nodes) tell the analysis nothing its parent's kind and fields do
-//! not. In Python trees no anonymous token is, keywords and operators included, but
-//! `,` and `:` (the Python front-end reads no other). Such a token is kept when it fills
+//! Anonymous tokens are not copied where the front-ends never read them: punctuation
+//! (brackets, braces, parentheses, `;`, `.`, quotes: a quarter of a tree's nodes),
+//! keywords and operators tell the analysis nothing its parent's kind and fields do
+//! not. A Python tree keeps `,` and `:` (the Python front-end reads no other); a
+//! JavaScript or TypeScript tree keeps the modifiers its front-end looks for among a
+//! node's children (`type`, `get`, `set`, `readonly`). Any token is kept when it fills
 //! a field (an operator), is missing, or sits under an error (where the front-ends read
-//! what the parser found); see [`DROPPED_PUNCTUATION`] and [`KEPT_PYTHON_TOKENS`]. The
+//! what the parser found); see [`KEPT_PYTHON_TOKENS`] and [`KEPT_SCRIPT_TOKENS`]. The
 //! children a node lists are otherwise tree-sitter's.
 //!
 //! [`Node`] and [`TreeCursor`] mirror the part of tree-sitter's API the front-ends use,
@@ -124,19 +126,38 @@ pub(crate) fn parse(grammar: Grammar, text: &str) -> Option<Tree> {
     })
 }
 
-/// The anonymous tokens a JavaScript or TypeScript [`Tree`] leaves out where nothing
-/// can read them (not in a field, not missing, not under an error). Keywords and
-/// operators are kept: the JavaScript front-end reads several (`type`, `get`, `set`,
-/// `readonly`, `of`, `default`).
-const DROPPED_PUNCTUATION: [&str; 10] = ["(", ")", "[", "]", "{", "}", ";", ".", "\"", "`"];
+/// `text` parsed with `grammar` and converted with nothing left out: every token
+/// tree-sitter lists, for tests that check leaving tokens out changes no analysis.
+#[cfg(test)]
+pub(crate) fn parse_whole(grammar: Grammar, text: &str) -> Option<Tree> {
+    static WHOLE: [OnceLock<Tables>; 4] = [const { OnceLock::new() }; 4];
+    let slot = WHOLE.get(Grammar::ALL.iter().position(|g| *g == grammar)?)?;
+    let tables = slot.get_or_init(|| {
+        let mut tables = Tables::new(&grammar.language(), grammar);
+        tables.left_out.fill(false);
+        tables
+    });
+    let mut parser = tree_sitter::Parser::new();
+    parser.set_language(&grammar.language()).ok()?;
+    let ts = parser.parse(text, None)?;
+    Some(Tree::convert_with(&ts, tables, text))
+}
 
 /// The only anonymous tokens a Python [`Tree`] keeps where nothing else keeps them (in
 /// a field, missing, under an error): the Python front-end reads no keyword or operator
 /// outside a field. Keywords and operators are a tenth of a Python tree's nodes.
 const KEPT_PYTHON_TOKENS: [&str; 2] = [",", ":"];
 
+/// The only anonymous tokens a JavaScript or TypeScript [`Tree`] keeps where nothing
+/// else keeps them: the modifiers the front-end looks for among a node's children
+/// (`import type`, `get` and `set` accessors, `readonly` parameter properties).
+/// Operators it reads fill a field (`operator`: `of`, `+`, `??`), and `import(…)`
+/// is a call's `function`. `javascript::tests` checks that every fixture analyses
+/// the same on whole trees.
+const KEPT_SCRIPT_TOKENS: [&str; 4] = ["get", "readonly", "set", "type"];
+
 /// Whether a [`Tree`] of `grammar` leaves out the leaf of kind `kind` where nothing can
-/// read it (see [`DROPPED_PUNCTUATION`], [`KEPT_PYTHON_TOKENS`]). One named kind is left
+/// read it (see [`KEPT_PYTHON_TOKENS`], [`KEPT_SCRIPT_TOKENS`]). One named kind is left
 /// out too: the end of a Python string (its quotes), which says nothing its start
 /// does not (the start's prefix is read: `r`, `f`).
 fn left_out(grammar: Grammar, kind: &str, named: bool) -> bool {
@@ -145,7 +166,7 @@ fn left_out(grammar: Grammar, kind: &str, named: bool) -> bool {
         Grammar::Python => !KEPT_PYTHON_TOKENS.contains(&kind),
         _ if named => false,
         Grammar::JavaScript | Grammar::TypeScript | Grammar::Tsx => {
-            DROPPED_PUNCTUATION.contains(&kind)
+            !KEPT_SCRIPT_TOKENS.contains(&kind)
         }
     }
 }
@@ -521,8 +542,11 @@ impl Tree {
     }
 
     fn convert(ts: &tree_sitter::Tree, grammar: Grammar, text: &str) -> Tree {
+        Tree::convert_with(ts, grammar.tables(), text)
+    }
+
+    fn convert_with(ts: &tree_sitter::Tree, tables: &'static Tables, text: &str) -> Tree {
         static NEXT_BASE: AtomicUsize = AtomicUsize::new(0);
-        let tables = grammar.tables();
         // One entry per visible node, which is what the cursor visits.
         let expected = ts.root_node().descendant_count();
         let mut walked = Walk::new(ts, tables, expected, true);
@@ -947,11 +971,7 @@ mod tests {
             let child = cursor.node();
             let dropped = cursor.field_id().is_none()
                 && !node.has_error()
-                && match grammar {
-                    Grammar::Python if child.is_named() => child.kind() == "string_end",
-                    Grammar::Python => !matches!(child.kind(), "," | ":"),
-                    _ => !child.is_named() && DROPPED_PUNCTUATION.contains(&child.kind()),
-                }
+                && left_out(grammar, child.kind(), child.is_named())
                 && !child.is_missing()
                 && child.child_count() == 0;
             if !dropped {
@@ -1168,12 +1188,23 @@ mod tests {
              identifier or comparison_operator identifier is string string_start \
              string_content"
         );
-        // `,` is kept (the front-ends read it), as are operators filling a field.
+        // A JavaScript tree keeps operators filling a field, and the modifiers its
+        // front-end reads (`get`, `type`), but no other keyword or punctuation.
         assert_eq!(
             kinds(Grammar::JavaScript, "x = {a: 1, \"b\": y + 1};"),
-            "program expression_statement assignment_expression identifier = object pair \
-             property_identifier : number , pair string string_fragment : binary_expression \
+            "program expression_statement assignment_expression identifier object pair \
+             property_identifier number pair string string_fragment binary_expression \
              identifier + number"
+        );
+        assert_eq!(
+            kinds(
+                Grammar::TypeScript,
+                "import type { A } from 'a';\nclass C { static get x() { return new A(); } }\n",
+            ),
+            "program import_statement type import_clause named_imports import_specifier \
+             identifier string string_fragment class_declaration type_identifier class_body \
+             method_definition get property_identifier formal_parameters statement_block \
+             return_statement new_expression identifier arguments"
         );
         // Under an error, every token stays; a missing one too.
         assert!(kinds(Grammar::Python, "f(a, (b\n").contains("( identifier"));

@@ -52,6 +52,7 @@ struct Parsed {
 }
 
 /// What analysing one module produces, besides what it publishes for its importers.
+#[derive(Debug)]
 struct ModuleOut {
     facts: Held,
     pendings: Vec<Pending>,
@@ -64,6 +65,7 @@ struct ModuleOut {
 /// A module's [`ModuleFacts`] while the unit waits for linking, its maps as sorted
 /// lists: a map's first node has room for eleven entries, and a module has a few
 /// functions, so thousands of modules' maps were most of what a large unit held.
+#[derive(Debug)]
 struct Held {
     file: String,
     language: Language,
