@@ -48,6 +48,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use clap::Parser as _;
+use leastrole_core::phase;
 use rayon::prelude::*;
 
 /// The allocator of the `leastrole` binary (`src/main.rs`), so `generate` here costs
@@ -246,7 +247,7 @@ fn child(job: &str) {
     );
     let mut files = Vec::new();
     list(&dir, &mut files);
-    let cpu0 = cpu_time();
+    let cpu0 = phase::cpu_time();
     let t0 = Instant::now();
     match stage {
         "read" => {
@@ -277,8 +278,9 @@ fn child(job: &str) {
         _ => generate(&dir, &out),
     }
     let wall = t0.elapsed();
-    let cpu = cpu_time().saturating_sub(cpu0);
-    println!("{} {} {}", wall.as_micros(), cpu.as_millis(), peak_rss_kb());
+    let cpu = phase::cpu_time().saturating_sub(cpu0);
+    let peak_kb = phase::memory_kb().1;
+    println!("{} {} {}", wall.as_micros(), cpu.as_millis(), peak_kb);
 }
 
 /// Every source file under `dir`.
@@ -384,28 +386,4 @@ fn visit_all(tree: &tree_sitter::Tree) -> usize {
             }
         }
     }
-}
-
-fn peak_rss_kb() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(0)
-}
-
-/// User + system CPU time of this process so far, from `/proc/self/stat`.
-fn cpu_time() -> Duration {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    // Fields after the command name (which is in parentheses and may hold spaces).
-    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
-    let ticks: u64 = [11, 12]
-        .iter()
-        .filter_map(|&i| fields.get(i)?.parse::<u64>().ok())
-        .sum();
-    // The kernel reports in USER_HZ, 100 on every Linux Lambda developers use.
-    Duration::from_millis(ticks * 10)
 }

@@ -28,7 +28,17 @@ pub enum Status {
 /// Entry point of the binary.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    match run(cli) {
+    // Where the time and memory of a run go, phase by phase, for performance work
+    // (docs/performance.md); nothing else changes.
+    let phases = std::env::var_os("LEASTROLE_PHASES").is_some_and(|v| !v.is_empty());
+    if phases {
+        leastrole_core::phase::enable();
+    }
+    let outcome = run(cli);
+    if phases {
+        output::phases(&leastrole_core::phase::take());
+    }
+    match outcome {
         Ok(Status::Clean) => ExitCode::SUCCESS,
         Ok(Status::Findings) => ExitCode::from(1),
         Err(e) if output::is_broken_pipe(&e) => ExitCode::SUCCESS,

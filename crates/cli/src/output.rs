@@ -90,6 +90,21 @@ pub fn notes<S: AsRef<str>>(lines: impl IntoIterator<Item = S>) {
     let _ = err.flush();
 }
 
+/// The phase marks of a run (`LEASTROLE_PHASES`), one line each on stderr: the time
+/// and CPU time since the previous mark, and resident and peak memory when it ended.
+pub fn phases(marks: &[leastrole_core::phase::Mark]) {
+    notes(marks.iter().map(|m| {
+        format!(
+            "phase {:<24} {:>7} ms wall {:>7} ms cpu {:>6} MB rss {:>6} MB peak",
+            m.phase,
+            m.wall.as_millis(),
+            m.cpu.as_millis(),
+            m.rss_kb / 1024,
+            m.peak_kb / 1024
+        )
+    }));
+}
+
 /// On a terminal, up to this many diagnostics are printed as they are; more are
 /// summarised (see [`stderr_diagnostics`]).
 pub const TERMINAL_LINES: usize = 10;

@@ -785,3 +785,63 @@ fn json_warnings_on_stderr_that_is_not_a_terminal_are_all_listed() {
     assert_eq!(code, 0, "{verbose}");
     assert_eq!(verbose, plain);
 }
+
+/// `LEASTROLE_PHASES` adds a line per phase on stderr (time, CPU time, memory) and
+/// changes nothing else.
+#[test]
+fn phase_lines_on_request_change_no_output() {
+    let dir = std::env::temp_dir().join(format!("leastrole-phases-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("app.py"),
+        "import boto3\n\ndef handler(event, context):\n    boto3.client('s3').get_object(Bucket='b', Key='k')\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("index.js"),
+        "const { SQS } = require('aws-sdk');\nexports.handler = async () => new SQS().sendMessage({ QueueUrl: 'https://sqs.eu-west-1.amazonaws.com/123456789012/q', MessageBody: 'x' }).promise();\n",
+    )
+    .unwrap();
+    let args = ["generate", dir.to_str().unwrap(), "--format", "json"];
+    let plain = leastrole().args(args).output().unwrap();
+    let phased = leastrole()
+        .args(args)
+        .env("LEASTROLE_PHASES", "1")
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(plain.status.code(), Some(0));
+    assert_eq!(phased.status.code(), Some(0));
+    assert_eq!(plain.stdout, phased.stdout);
+    assert!(String::from_utf8_lossy(&plain.stdout).contains("sqs:SendMessage"));
+    let stderr = String::from_utf8(phased.stderr).unwrap();
+    let phases: Vec<&str> = stderr
+        .lines()
+        .filter_map(|l| l.strip_prefix("phase "))
+        .map(|l| l.split("  ").next().unwrap_or(l).trim())
+        .collect();
+    assert_eq!(
+        phases,
+        [
+            "discovery",
+            "python: loading",
+            "python: scopes",
+            "python: facts",
+            "javascript: loading",
+            "javascript: modules",
+            "javascript: linking",
+            "resolution and policies",
+            "rendering",
+            "diagnostics on stderr",
+            "writing"
+        ],
+        "{stderr}"
+    );
+    for line in stderr.lines().filter(|l| l.starts_with("phase ")) {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        for unit in ["wall", "cpu", "rss", "peak"] {
+            assert!(fields.contains(&unit), "{line}");
+        }
+    }
+    assert!(!String::from_utf8_lossy(&plain.stderr).contains("phase "));
+}

@@ -11,6 +11,7 @@
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod code;
+pub mod phase;
 
 use std::fmt;
 use std::path::{Path, PathBuf};

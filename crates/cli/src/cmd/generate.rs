@@ -5,6 +5,7 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use anyhow::{Context, bail};
+use leastrole_core::phase;
 use leastrole_lang::{Diagnostic, Level};
 use leastrole_maps::Maps;
 use leastrole_policy::{ArnEnv, is_terraform_address};
@@ -42,6 +43,7 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<Status> {
             discovery
         }
     };
+    phase::mark("discovery");
     let framework_version = discovery.framework_version;
     let incomplete = unread_projects(&discovery);
     let monorepo = !discovery.projects.is_empty();
@@ -92,6 +94,7 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<Status> {
         progress.done(name)
     });
     progress.finish();
+    phase::mark("resolution and policies");
     let mut report = report.context("the service maps are broken")?;
     // With `--handler` or `--function` every function of the report was asked for.
     let named = !args.handlers.is_empty() || !args.functions.is_empty();
@@ -168,6 +171,7 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<Status> {
         GenerateFormat::Terraform => leastrole_render::terraform(&report, &render),
         GenerateFormat::Statements => leastrole_render::statements_json(&report),
     };
+    phase::mark("rendering");
     let has_error = report.all_diagnostics().any(|d| d.level == Level::Error);
     let nothing_analysed = has_error && report.functions.is_empty();
     // The text format carries its diagnostics; the machine formats keep stdout clean and
@@ -219,7 +223,9 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<Status> {
             }
         }
     }
+    phase::mark("diagnostics on stderr");
     emit(args.output.as_deref(), &text)?;
+    phase::mark("writing");
     let warned = report.all_diagnostics().any(|d| d.level >= Level::Warning);
     Ok(if incomplete || (args.strict && warned) {
         Status::Findings

@@ -35,6 +35,8 @@ use std::sync::Arc;
 use crate::syntax::Grammar;
 use rayon::prelude::*;
 
+use leastrole_core::phase;
+
 use crate::facts::{Code, Diagnostic, Level, Location};
 use crate::program::{FunctionFacts, FunctionId, Language, MODULE_SCOPE, ModuleFacts, Program};
 use crate::source::{ParsedSource, Sources};
@@ -104,6 +106,7 @@ pub(crate) fn analyze(
     let diagnostics = link(outs, diagnostics, |module| {
         modules.insert(module.file.clone(), module.into());
     });
+    phase::mark("javascript: linking");
     Program {
         modules,
         diagnostics,
@@ -128,6 +131,7 @@ pub(crate) fn analyze_folder(
     let mut out = crate::FolderFacts::default();
     let unloaded = link(outs, diagnostics, |module| out.add(module.into()));
     out.diagnostics.extend(unloaded);
+    phase::mark("javascript: linking");
     out
 }
 
@@ -150,6 +154,7 @@ fn parsed_first(
         || true,
     );
     let entry_set: BTreeSet<String> = entries.iter().map(|e| entry_name(e)).collect();
+    phase::mark("javascript: loading");
 
     // Analysis, dependencies first. Modules in an import cycle are analysed twice: the
     // second time they see what the first pass published for each other. Without a
@@ -179,6 +184,7 @@ fn parsed_first(
     drop(seed);
     // The syntax trees are not needed past this point.
     drop(parsed);
+    phase::mark("javascript: modules");
     (outs, diagnostics)
 }
 
@@ -224,6 +230,7 @@ fn analyze_planned(
         &HashMap::new(),
         false,
     );
+    phase::mark("javascript: modules, parsed in their waves");
     if lean.missed.load(std::sync::atomic::Ordering::Relaxed) {
         return None;
     }

@@ -29,6 +29,8 @@ use self::eval::{Eval, IndexReads, Site, Sites};
 use self::imports::{Resolver, parse_import, scan_imports};
 use self::objects::Obj;
 use self::scope::ModuleIr;
+use leastrole_core::phase;
+
 use crate::facts::{Code, Diagnostic, Level, Location};
 use crate::program::{Language, ModuleFacts, Program};
 use crate::source::{ParsedSource, Sources};
@@ -296,16 +298,19 @@ impl<'a> Unit<'a> {
             .enumerate()
             .map(|(i, p)| (p.rel.clone(), i))
             .collect();
+        phase::mark("python: loading");
 
         // 2. Scopes and bindings, in parallel.
         let irs: Vec<ModuleIr<'_>> = parsed
             .par_iter()
             .map(|p| scope::build(&p.rel, &p.source.text, p.source.tree.root_node(), resolver))
             .collect();
+        phase::mark("python: scopes");
 
         // 3–4. Evaluate and collect facts, on threads with deep stacks.
         // Runs on the analysis threads of `crate::analyze` (deep stacks).
         let modules = facts(&irs, &by_file, resolver, &parsed, reduce);
+        phase::mark("python: facts");
         (modules, diagnostics)
     }
 }
