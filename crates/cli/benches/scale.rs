@@ -158,20 +158,31 @@ fn heading(shape: &str, corpus: &corpus::Corpus, dir: &Path) {
     );
 }
 
-/// The read and parse floor, then `generate`, and how far above the floor it is.
+/// The floor stages, then `generate`, and how far above the floor it is. Their runs are
+/// interleaved (every stage once, `runs` times over), so a machine whose speed drifts
+/// during the bench (it does, by more than the margins measured) weighs on every stage
+/// alike instead of on whichever ran last.
 fn floor_and_generate(runs: usize, dir: &Path, out: &Path, corpus: &corpus::Corpus) {
     let files = corpus.files.len();
     let mb = corpus.bytes as f64 / 1e6;
-    let read = measure(runs, "read", dir, out);
-    report("read", &read, files, mb);
-    let parse = measure(runs, "parse", dir, out);
-    report("parse", &parse, files, mb);
-    let walk = measure(runs, "walk", dir, out);
-    report("walk", &walk, files, mb);
-    let convert = measure(runs, "convert", dir, out);
-    report("convert", &convert, files, mb);
-    let full = measure(runs, "generate", dir, out);
-    report("generate", &full, files, mb);
+    let stages = ["read", "parse", "walk", "convert", "generate"];
+    let mut best: Vec<Option<Stage>> = stages.iter().map(|_| None).collect();
+    for _ in 0..runs.max(1) {
+        for (stage, best) in stages.iter().zip(best.iter_mut()) {
+            let run = run_once(stage, dir, out);
+            *best = Some(match best.take() {
+                Some(b) => b.or(run),
+                None => run,
+            });
+        }
+    }
+    let best: Vec<Stage> = best.into_iter().map(Option::unwrap).collect();
+    for (stage, run) in stages.iter().zip(&best) {
+        report(stage, run, files, mb);
+    }
+    let [_, parse, walk, convert, full] = &best[..] else {
+        unreachable!("one result per stage");
+    };
     println!(
         "{:<14} {:>9.2}x parse wall time, {:.2}x parse CPU time (target ≤ 1.5x)",
         "",
@@ -201,40 +212,45 @@ struct Stage {
     peak_kb: u64,
 }
 
+impl Stage {
+    /// The better of two runs of a stage: the faster one's times, the higher peak.
+    fn or(self, other: Stage) -> Stage {
+        let peak_kb = self.peak_kb.max(other.peak_kb);
+        let faster = if other.wall < self.wall { other } else { self };
+        Stage { peak_kb, ..faster }
+    }
+}
+
 /// Best wall time of `runs` runs, each in a fresh process (with that run's CPU time),
 /// and the highest peak RSS.
 fn measure(runs: usize, stage: &str, dir: &Path, out: &Path) -> Stage {
-    let mut best: Option<Stage> = None;
-    let mut peak_kb = 0;
-    for _ in 0..runs.max(1) {
-        let job = format!("{stage}\t{}\t{}", dir.display(), out.display());
-        let output = std::process::Command::new(std::env::current_exe().unwrap())
-            .env("LEASTROLE_BENCH_CHILD", job)
-            .stderr(std::process::Stdio::null())
-            .output()
-            .unwrap();
-        assert!(output.status.success(), "stage {stage} failed");
-        let line = String::from_utf8_lossy(&output.stdout);
-        let nums: Vec<u64> = line
-            .split_whitespace()
-            .filter_map(|n| n.parse().ok())
-            .collect();
-        let [wall_us, cpu_ms, kb] = nums[..] else {
-            panic!("stage {stage}: unexpected report {line:?}");
-        };
-        let run = Stage {
-            wall: Duration::from_micros(wall_us),
-            cpu: Duration::from_millis(cpu_ms),
-            peak_kb: kb,
-        };
-        peak_kb = peak_kb.max(kb);
-        if best.as_ref().is_none_or(|b| run.wall < b.wall) {
-            best = Some(run);
-        }
+    (1..runs.max(1)).fold(run_once(stage, dir, out), |best, _| {
+        best.or(run_once(stage, dir, out))
+    })
+}
+
+/// One run of `stage` in a fresh process.
+fn run_once(stage: &str, dir: &Path, out: &Path) -> Stage {
+    let job = format!("{stage}\t{}\t{}", dir.display(), out.display());
+    let output = std::process::Command::new(std::env::current_exe().unwrap())
+        .env("LEASTROLE_BENCH_CHILD", job)
+        .stderr(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "stage {stage} failed");
+    let line = String::from_utf8_lossy(&output.stdout);
+    let nums: Vec<u64> = line
+        .split_whitespace()
+        .filter_map(|n| n.parse().ok())
+        .collect();
+    let [wall_us, cpu_ms, peak_kb] = nums[..] else {
+        panic!("stage {stage}: unexpected report {line:?}");
+    };
+    Stage {
+        wall: Duration::from_micros(wall_us),
+        cpu: Duration::from_millis(cpu_ms),
+        peak_kb,
     }
-    let mut best = best.unwrap();
-    best.peak_kb = peak_kb;
-    best
 }
 
 /// In the child process: run one stage once and print `wall_us cpu_ms peak_kb`.
