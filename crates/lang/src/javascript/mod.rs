@@ -106,7 +106,6 @@ pub(crate) fn analyze(
     let diagnostics = link(outs, diagnostics, |module| {
         modules.insert(module.file.clone(), module.into());
     });
-    phase::mark("javascript: linking");
     Program {
         modules,
         diagnostics,
@@ -131,7 +130,6 @@ pub(crate) fn analyze_folder(
     let mut out = crate::FolderFacts::default();
     let unloaded = link(outs, diagnostics, |module| out.add(module.into()));
     out.diagnostics.extend(unloaded);
-    phase::mark("javascript: linking");
     out
 }
 
@@ -344,6 +342,7 @@ fn link(
     }
     diagnostics.sort();
     diagnostics.dedup();
+    phase::mark("javascript: linking");
     diagnostics
 }
 
