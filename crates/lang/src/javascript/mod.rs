@@ -228,7 +228,7 @@ fn analyze_planned(
         &HashMap::new(),
         false,
     );
-    phase::mark("javascript: modules, parsed in their waves");
+    phase::mark("javascript: lean waves");
     if lean.missed.load(std::sync::atomic::Ordering::Relaxed) {
         return None;
     }
