@@ -79,26 +79,28 @@ pub fn resolve_calls<'a>(
     options: &Options,
 ) -> Result<Resolved, MapsError> {
     let calls: Vec<&SdkCall> = calls.into_iter().collect();
-    let mut grants: BTreeMap<(String, Resource, ConditionBlock), BTreeSet<Provenance>> =
-        BTreeMap::new();
-    let mut diagnostics = BTreeSet::new();
-    // In chunks, so the unmerged grants of all calls are never held at once.
+    let mut merged = Merged::default();
+    // In chunks, so the unmerged grants of all calls are never held at once; a chunk is
+    // merged (in call order, on one thread) while the next one is resolved.
+    let mut pending = Vec::new();
     for chunk in calls.chunks(RESOLVE_CHUNK) {
-        let resolved: Vec<_> = chunk
-            .par_iter()
-            .map(|call| resolve_call(maps, call, env, options))
-            .collect();
-        for result in resolved {
-            let (call_grants, call_diags) = result?;
-            for g in call_grants {
-                grants
-                    .entry((g.action, g.resource, g.condition))
-                    .or_default()
-                    .extend(g.sources);
-            }
-            diagnostics.extend(call_diags);
-        }
+        let (resolved, done) = rayon::join(
+            || {
+                chunk
+                    .par_iter()
+                    .map(|call| resolve_call(maps, call, env, options))
+                    .collect::<Vec<_>>()
+            },
+            || merged.add(std::mem::take(&mut pending)),
+        );
+        done?;
+        pending = resolved;
     }
+    merged.add(pending)?;
+    let Merged {
+        grants,
+        diagnostics,
+    } = merged;
     Ok(Resolved {
         grants: grants
             .into_iter()
@@ -113,13 +115,41 @@ pub fn resolve_calls<'a>(
     })
 }
 
+/// What one call resolves to: its grants, one per action and resource, and diagnostics.
+type CallResolved = (Vec<Grant>, Vec<Diagnostic>);
+
+/// The grants of the calls resolved so far, merged by action, resource and condition,
+/// and their diagnostics.
+#[derive(Default)]
+struct Merged {
+    grants: BTreeMap<(String, Resource, ConditionBlock), BTreeSet<Provenance>>,
+    diagnostics: BTreeSet<Diagnostic>,
+}
+
+impl Merged {
+    /// Add what each call of `resolved` gave, in order; the first error ends it.
+    fn add(&mut self, resolved: Vec<Result<CallResolved, MapsError>>) -> Result<(), MapsError> {
+        for result in resolved {
+            let (call_grants, call_diags) = result?;
+            for g in call_grants {
+                self.grants
+                    .entry((g.action, g.resource, g.condition))
+                    .or_default()
+                    .extend(g.sources);
+            }
+            self.diagnostics.extend(call_diags);
+        }
+        Ok(())
+    }
+}
+
 /// Resolve one call into grants and diagnostics.
 pub fn resolve_call(
     maps: &Maps,
     call: &SdkCall,
     env: &EnvContext,
     options: &Options,
-) -> Result<(Vec<Grant>, Vec<Diagnostic>), MapsError> {
+) -> Result<CallResolved, MapsError> {
     let targets = target::requests(maps, call)?;
     let mut cx = CallContext {
         call,
