@@ -166,17 +166,12 @@ fn floor_and_generate(runs: usize, dir: &Path, out: &Path, corpus: &corpus::Corp
     let files = corpus.files.len();
     let mb = corpus.bytes as f64 / 1e6;
     let stages = ["read", "parse", "walk", "convert", "generate"];
-    let mut best: Vec<Option<Stage>> = stages.iter().map(|_| None).collect();
-    for _ in 0..runs.max(1) {
-        for (stage, best) in stages.iter().zip(best.iter_mut()) {
-            let run = run_once(stage, dir, out);
-            *best = Some(match best.take() {
-                Some(b) => b.or(run),
-                None => run,
-            });
+    let mut best: Vec<Stage> = stages.iter().map(|s| run_once(s, dir, out)).collect();
+    for _ in 1..runs.max(1) {
+        for (stage, best) in stages.iter().zip(&mut best) {
+            *best = best.or(run_once(stage, dir, out));
         }
     }
-    let best: Vec<Stage> = best.into_iter().map(Option::unwrap).collect();
     for (stage, run) in stages.iter().zip(&best) {
         report(stage, run, files, mb);
     }
@@ -206,6 +201,7 @@ fn floor_and_generate(runs: usize, dir: &Path, out: &Path, corpus: &corpus::Corp
     );
 }
 
+#[derive(Clone, Copy)]
 struct Stage {
     wall: Duration,
     cpu: Duration,

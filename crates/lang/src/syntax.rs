@@ -114,6 +114,12 @@ thread_local! {
 /// `None` when the grammar cannot be loaded (a build problem), or when the text is too
 /// long for 32-bit offsets (files are read under a far smaller size limit).
 pub(crate) fn parse(grammar: Grammar, text: &str) -> Option<Tree> {
+    parse_with(grammar, grammar.tables(), text)
+}
+
+/// [`parse`] converting with `tables` (which leave out what [`left_out`] says, or for
+/// [`parse_whole`] nothing).
+fn parse_with(grammar: Grammar, tables: &'static Tables, text: &str) -> Option<Tree> {
     PARSERS.with(|cell| {
         let mut parsers = cell.borrow_mut();
         let slot = parsers.get_mut(Grammar::ALL.iter().position(|g| *g == grammar)?)?;
@@ -122,7 +128,7 @@ pub(crate) fn parse(grammar: Grammar, text: &str) -> Option<Tree> {
             parser.set_language(&grammar.language()).ok()?;
             *slot = Some(parser);
         }
-        Tree::parse(slot.as_mut()?, grammar, text)
+        Tree::parse(slot.as_mut()?, tables, text)
     })
 }
 
@@ -137,10 +143,7 @@ pub(crate) fn parse_whole(grammar: Grammar, text: &str) -> Option<Tree> {
         tables.left_out.fill(false);
         tables
     });
-    let mut parser = tree_sitter::Parser::new();
-    parser.set_language(&grammar.language()).ok()?;
-    let ts = parser.parse(text, None)?;
-    Some(Tree::convert_with(&ts, tables, text))
+    parse_with(grammar, tables, text)
 }
 
 /// The only anonymous tokens a Python [`Tree`] keeps where nothing else keeps them (in
@@ -534,18 +537,19 @@ pub(crate) struct Point {
 }
 
 impl Tree {
-    /// Parse `text` with `parser` (already set to `grammar`) and convert the tree.
-    fn parse(parser: &mut tree_sitter::Parser, grammar: Grammar, text: &str) -> Option<Tree> {
+    /// Parse `text` with `parser` (already set to the grammar of `tables`) and convert
+    /// the tree.
+    fn parse(
+        parser: &mut tree_sitter::Parser,
+        tables: &'static Tables,
+        text: &str,
+    ) -> Option<Tree> {
         u32::try_from(text.len()).ok()?;
         let ts = parser.parse(text, None)?;
-        Some(Tree::convert(&ts, grammar, text))
+        Some(Tree::convert(&ts, tables, text))
     }
 
-    fn convert(ts: &tree_sitter::Tree, grammar: Grammar, text: &str) -> Tree {
-        Tree::convert_with(ts, grammar.tables(), text)
-    }
-
-    fn convert_with(ts: &tree_sitter::Tree, tables: &'static Tables, text: &str) -> Tree {
+    fn convert(ts: &tree_sitter::Tree, tables: &'static Tables, text: &str) -> Tree {
         static NEXT_BASE: AtomicUsize = AtomicUsize::new(0);
         // One entry per visible node, which is what the cursor visits.
         let expected = ts.root_node().descendant_count();
@@ -959,8 +963,8 @@ pub(crate) fn fixture_sources() -> Vec<(Grammar, String)> {
 mod tests {
     use super::*;
 
-    /// The children of tree-sitter's `node` that a [`Tree`] keeps: all but the
-    /// punctuation leaves that fill no field, are not missing and have no error above.
+    /// The children of tree-sitter's `node` that a [`Tree`] keeps: all but the leaves
+    /// [`left_out`] names that fill no field, are not missing and have no error above.
     fn kept_children(grammar: Grammar, node: tree_sitter::Node<'_>) -> Vec<tree_sitter::Node<'_>> {
         let mut cursor = node.walk();
         let mut out = Vec::new();
@@ -990,7 +994,7 @@ mod tests {
         let mut parser = tree_sitter::Parser::new();
         assert!(parser.set_language(&grammar.language()).is_ok());
         let ts = parser.parse(text, None);
-        let tree = Tree::parse(&mut parser, grammar, text);
+        let tree = Tree::parse(&mut parser, grammar.tables(), text);
         let (Some(ts), Some(tree)) = (ts, tree) else {
             panic!("no tree for {text:?}");
         };
@@ -1268,7 +1272,8 @@ mod tests {
     fn cursor_stays_inside_its_subtree() {
         let mut parser = tree_sitter::Parser::new();
         assert!(parser.set_language(&Grammar::Python.language()).is_ok());
-        let Some(tree) = Tree::parse(&mut parser, Grammar::Python, "a = 1\nb = 2\n") else {
+        let Some(tree) = Tree::parse(&mut parser, Grammar::Python.tables(), "a = 1\nb = 2\n")
+        else {
             panic!("no tree");
         };
         let first = tree.root_node().named_child(0);
@@ -1282,7 +1287,8 @@ mod tests {
         assert!(cursor.goto_parent());
         assert_eq!(cursor.node(), first);
         // Ids are unique across trees.
-        let Some(other) = Tree::parse(&mut parser, Grammar::Python, "a = 1\nb = 2\n") else {
+        let Some(other) = Tree::parse(&mut parser, Grammar::Python.tables(), "a = 1\nb = 2\n")
+        else {
             panic!("no tree");
         };
         assert_ne!(tree.root_node().id(), other.root_node().id());

@@ -30,7 +30,8 @@ mod values;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 
 use crate::syntax::Grammar;
 use rayon::prelude::*;
@@ -218,8 +219,8 @@ fn analyze_planned(
         root,
         resolver: Resolver::new(sources, root, node_path),
         graph: &graph,
-        missed: std::sync::atomic::AtomicBool::new(false),
-        failed: std::sync::Mutex::new(Vec::new()),
+        missed: AtomicBool::new(false),
+        failed: Mutex::new(Vec::new()),
     };
     let (outs, _) = run_waves(
         Modules::Load(&lean),
@@ -229,7 +230,7 @@ fn analyze_planned(
         false,
     );
     phase::mark("javascript: lean waves");
-    if lean.missed.load(std::sync::atomic::Ordering::Relaxed) {
+    if lean.missed.load(Ordering::Relaxed) {
         return None;
     }
     let mut diagnostics = diagnostics;
@@ -252,9 +253,9 @@ struct Lean<'a> {
     /// The files each module imports, read from its text.
     graph: &'a BTreeMap<String, Vec<String>>,
     /// Whether a module really imports a file the text did not give.
-    missed: std::sync::atomic::AtomicBool,
+    missed: AtomicBool,
     /// The files that could be read but not parsed.
-    failed: std::sync::Mutex<Vec<Diagnostic>>,
+    failed: Mutex<Vec<Diagnostic>>,
 }
 
 impl Lean<'_> {
@@ -265,8 +266,7 @@ impl Lean<'_> {
                 let scanned = self.graph.get(file);
                 let seen = |dep: &&String| scanned.is_some_and(|deps| deps.contains(*dep));
                 if !resolved_files(&p.specs).iter().all(seen) {
-                    self.missed
-                        .store(true, std::sync::atomic::Ordering::Relaxed);
+                    self.missed.store(true, Ordering::Relaxed);
                 }
                 Some(p)
             }
@@ -486,14 +486,13 @@ pub(crate) fn imports(
     node_path: &[String],
     graph: &crate::batch::Graph,
 ) {
-    let record = |rel: &str, files: &[String]| graph.record(rel, files);
     scanned(
         sources,
         root,
         entries,
         node_path,
         || !graph.stopped(),
-        record,
+        |rel, files| graph.record(rel, files),
     );
 }
 
