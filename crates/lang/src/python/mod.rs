@@ -21,6 +21,7 @@ mod tests;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::syntax::Node;
 use rayon::prelude::*;
@@ -202,6 +203,12 @@ pub(crate) struct Unit<'a> {
     sources: &'a Sources,
     root: &'a Path,
     resolver: Resolver<'a>,
+    /// Whether results computed under frames that read nothing of them are shared
+    /// across frame stacks (see `Eval::memo`); off only to test that sharing changes
+    /// nothing.
+    share: bool,
+    /// Expressions the facts rounds of this unit's analyses have evaluated.
+    evaluated: AtomicU64,
 }
 
 impl<'a> Unit<'a> {
@@ -216,7 +223,24 @@ impl<'a> Unit<'a> {
             sources,
             root,
             resolver: Resolver::new(sources, root, &entries, layers),
+            share: true,
+            evaluated: AtomicU64::new(0),
         }
+    }
+
+    /// This unit, its evaluators sharing no result across frame stacks.
+    #[cfg(test)]
+    pub(crate) fn without_sharing(self) -> Self {
+        Unit {
+            share: false,
+            ..self
+        }
+    }
+
+    /// Expressions the facts rounds of this unit's analyses have evaluated so far.
+    #[cfg(test)]
+    pub(crate) fn evaluated(&self) -> u64 {
+        self.evaluated.load(Ordering::Relaxed)
     }
 
     /// Record in `graph` each module reached from `entries` (loaded transitively) with
@@ -309,7 +333,14 @@ impl<'a> Unit<'a> {
 
         // 3–4. Evaluate and collect facts, on threads with deep stacks.
         // Runs on the analysis threads of `crate::analyze` (deep stacks).
-        let modules = facts(&irs, &by_file, resolver, &parsed, reduce);
+        let evals = Evals {
+            irs: &irs,
+            by_file: &by_file,
+            resolver,
+            share: self.share,
+            evaluated: &self.evaluated,
+        };
+        let modules = facts(&evals, &parsed, reduce);
         phase::mark("python: facts");
         (modules, diagnostics)
     }
@@ -422,19 +453,26 @@ fn module_sites<'t>(eval: &Eval<'_, 't>, m: usize) -> Vec<((usize, usize), Site<
     out
 }
 
-/// Every module is evaluated with its own evaluator (its own caches), so the result
-/// does not depend on how modules are spread over threads.
-fn fresh<'a, 't>(
+/// What the evaluators of one analysis are made from.
+struct Evals<'a, 't> {
     irs: &'a [ModuleIr<'t>],
     by_file: &'a BTreeMap<String, usize>,
     resolver: &'a Resolver<'a>,
-    sites: Option<&Arc<Sites<'t>>>,
-) -> Eval<'a, 't> {
-    let mut eval = Eval::new(irs, by_file, resolver);
-    if let Some(sites) = sites {
-        eval.set_sites(Arc::clone(sites));
+    share: bool,
+    evaluated: &'a AtomicU64,
+}
+
+impl<'a, 't> Evals<'a, 't> {
+    /// Every module is evaluated with its own evaluator (its own caches), so the
+    /// result does not depend on how modules are spread over threads.
+    fn fresh(&self, sites: Option<&Arc<Sites<'t>>>) -> Eval<'a, 't> {
+        let mut eval = Eval::new(self.irs, self.by_file, self.resolver);
+        eval.share = self.share;
+        if let Some(sites) = sites {
+            eval.set_sites(Arc::clone(sites));
+        }
+        eval
     }
-    eval
 }
 
 /// The call sites of every module, each module's from its own evaluator.
@@ -450,18 +488,17 @@ fn index_sites<'t>(per_module: &ModuleSites<'t>) -> Arc<Sites<'t>> {
 }
 
 fn facts<T: Send>(
-    irs: &[ModuleIr<'_>],
-    by_file: &BTreeMap<String, usize>,
-    resolver: &Resolver<'_>,
+    evals: &Evals<'_, '_>,
     parsed: &[Parsed],
     reduce: impl Fn(ModuleFacts) -> T + Sync,
 ) -> Vec<T> {
+    let irs = evals.irs;
     // Two rounds: the second resolves calls through parameters the first could not.
     // The first runs in index mode and notes what it read in place of call sites.
     let (first, reads): (ModuleSites<'_>, Vec<IndexReads>) = (0..irs.len())
         .into_par_iter()
         .map(|m| {
-            let eval = fresh(irs, by_file, resolver, None);
+            let eval = evals.fresh(None);
             let sites = module_sites(&eval, m);
             (sites, eval.index_reads.into_inner())
         })
@@ -477,7 +514,7 @@ fn facts<T: Send>(
             if reads.same_with(irs, &sites) {
                 module
             } else {
-                module_sites(&fresh(irs, by_file, resolver, Some(&sites)), m)
+                module_sites(&evals.fresh(Some(&sites)), m)
             }
         })
         .collect();
@@ -488,11 +525,10 @@ fn facts<T: Send>(
     (0..irs.len())
         .into_par_iter()
         .map(|m| {
-            reduce(module_facts(
-                &fresh(irs, by_file, resolver, Some(&sites)),
-                m,
-                parsed,
-            ))
+            let eval = evals.fresh(Some(&sites));
+            let facts = module_facts(&eval, m, parsed);
+            evals.evaluated.fetch_add(eval.steps(), Ordering::Relaxed);
+            reduce(facts)
         })
         .collect()
 }

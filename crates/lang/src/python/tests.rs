@@ -1,6 +1,7 @@
 //! Unit tests of the Python front-end on generated input: robustness (deep nesting,
 //! unreadable files), determinism, and a few focused behaviours.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use crate::facts::{CallKind, Value};
@@ -657,5 +658,111 @@ import notastring
         modules,
         ["a.b", "c", "..", ".f.g", "i", "j", "k", "m"],
         "statements outside strings and comments, and only imports"
+    );
+}
+
+/// `dir`'s `entries` analysed as one unit twice, its evaluators sharing results across
+/// frame stacks and not: each program, and the expressions its facts round evaluated.
+fn shared_and_not(dir: &Path, entries: &[String]) -> [(Program, u64); 2] {
+    crate::on_analysis_threads(|| {
+        let sources = crate::Sources::default();
+        [true, false].map(|share| {
+            let unit = super::Unit::new(&sources, dir, entries, &[]);
+            let unit = if share { unit } else { unit.without_sharing() };
+            let program = unit.analyze(entries);
+            (program, unit.evaluated())
+        })
+    })
+}
+
+/// The Python files of a fixture folder: its `handler.py`, else every top-level one.
+fn python_entries(dir: &Path) -> Vec<String> {
+    if dir.join("handler.py").is_file() {
+        return vec!["handler.py".to_string()];
+    }
+    let mut files: Vec<String> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| e.file_name().into_string().ok())
+        .filter(|f| f.ends_with(".py"))
+        .collect();
+    files.sort();
+    files
+}
+
+/// A result computed under a frame (a call's result evaluated with the callee's
+/// parameters bound) that reads nothing of the frame serves every frame: the same
+/// program on every Python fixture and fixture project, no more work on any, and less
+/// in all.
+#[test]
+fn sharing_results_across_frames_changes_no_analysis() {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures");
+    let mut folders = vec![fixtures.join("python")];
+    for group in ["python", "projects", "hostile"] {
+        let read = std::fs::read_dir(fixtures.join(group)).expect("fixture group");
+        folders.extend(read.flatten().map(|e| e.path()).filter(|p| p.is_dir()));
+    }
+    folders.sort();
+    let (mut analysed, mut with, mut without) = (0, 0, 0);
+    for dir in &folders {
+        let entries = python_entries(dir);
+        if entries.is_empty() {
+            continue;
+        }
+        let [(shared, shared_steps), (alone, alone_steps)] = shared_and_not(dir, &entries);
+        assert_eq!(shared, alone, "{}", dir.display());
+        assert!(shared_steps <= alone_steps, "{}", dir.display());
+        analysed += 1;
+        with += shared_steps;
+        without += alone_steps;
+    }
+    assert!(analysed >= 15, "only {analysed} folders with Python files");
+    assert!(
+        with < without,
+        "sharing saved nothing: {with} and {without} expressions"
+    );
+}
+
+/// A module-level table read by a helper whose result is evaluated at each of its
+/// calls is evaluated once, not once per call, and the table names are still found.
+#[test]
+fn a_module_level_name_read_under_many_calls_is_evaluated_once() {
+    let kinds: Vec<String> = (0..30).map(|i| format!("kind{i}")).collect();
+    let mut src = String::from(
+        "import boto3\nddb = boto3.resource('dynamodb')\nPREFIX = 'app-'\nTABLES = {\n",
+    );
+    for kind in &kinds {
+        src.push_str(&format!("    '{kind}': '{kind}-table',\n"));
+    }
+    src.push_str("}\n\ndef table_name(kind):\n    return PREFIX + TABLES[kind]\n\n");
+    src.push_str("def handler(event, context):\n");
+    for kind in &kinds {
+        src.push_str(&format!(
+            "    ddb.Table(table_name('{kind}')).get_item(Key={{'id': event['id']}})\n"
+        ));
+    }
+    let dir = Scratch::new("shared-frames");
+    dir.write("app.py", &src);
+    let [(shared, with), (alone, without)] = shared_and_not(&dir.0, &["app.py".to_string()]);
+    assert_eq!(shared, alone);
+    let tables: BTreeSet<String> = shared
+        .all_calls()
+        .iter()
+        .filter_map(|c| match &c.call {
+            CallKind::Resource { path, .. } => path.first().and_then(|step| {
+                step.args
+                    .first()
+                    .and_then(Value::as_str)
+                    .map(str::to_string)
+            }),
+            _ => None,
+        })
+        .collect();
+    let expected: BTreeSet<String> = kinds.iter().map(|k| format!("app-{k}-table")).collect();
+    assert_eq!(tables, expected);
+    assert!(
+        with * 3 < without,
+        "{with} expressions evaluated with sharing, {without} without"
     );
 }

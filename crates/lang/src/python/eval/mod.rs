@@ -103,7 +103,50 @@ enum Key<'a> {
 }
 
 /// Cached results by key.
-type Cache<'a> = FxHashMap<Key<'a>, Vec<Obj>>;
+type Cache<'a> = FxHashMap<Key<'a>, Cached>;
+
+/// A cached result, and whether it holds in other calling contexts.
+#[derive(Debug)]
+struct Cached {
+    objs: Vec<Obj>,
+    reuse: Option<Reuse>,
+}
+
+/// How a result that read nothing of its calling context may be reused elsewhere: its
+/// evaluation nests `span` levels deeper than where it started (the value limits
+/// depend on the depth), and, if it bound a call's result to the call's arguments
+/// (which depends on how many frames are open), only at the frame depth it ran at.
+#[derive(Debug, Clone, Copy)]
+struct Reuse {
+    span: usize,
+    level: Option<usize>,
+}
+
+/// A result computed under frames that holds under any frames of its level.
+#[derive(Debug)]
+struct Shared {
+    reuse: Reuse,
+    objs: Vec<Obj>,
+}
+
+/// What the computation of a result read of the context it ran in (see [`Eval::memo`]).
+#[derive(Debug, Clone, Copy, Default)]
+struct Reads {
+    /// The deepest nesting its checks saw.
+    peak: usize,
+    /// A call's result was or was not bound to its arguments by how many frames were open.
+    counted_frames: bool,
+    /// A parameter was looked up in frames it did not open itself (found or not).
+    context_params: bool,
+    /// A cycle was cut, a limit hit, or a result read that holds only where it was made.
+    cut: bool,
+}
+
+impl Reads {
+    fn independent(&self) -> bool {
+        !self.context_params && !self.cut
+    }
+}
 
 #[derive(Debug)]
 struct Frame {
@@ -158,6 +201,17 @@ pub(crate) struct Eval<'a, 't> {
     /// Results computed under a frame stack, by its frame ids (looked up by slice,
     /// so a hit copies no key).
     framed: RefCell<FxHashMap<Vec<u64>, Cache<'a>>>,
+    /// Results computed under frames that read nothing of them: one evaluation serves
+    /// every frame stack of its level (a module-level name looked up under each call
+    /// whose result is evaluated).
+    shared: RefCell<FxHashMap<Key<'a>, Vec<Shared>>>,
+    /// Whether results computed under frames that read nothing of them serve every
+    /// frame stack of their level (`memo`); off only to test that this changes nothing.
+    pub share: bool,
+    /// What the result being computed has read of its context so far.
+    reads: Cell<Reads>,
+    /// How many frames were open when the result being computed started.
+    level: Cell<usize>,
     /// Expressions evaluated so far; past [`MAX_STEPS`] evaluation gives up.
     steps: Cell<u64>,
     /// Whether the step budget ran out.
@@ -251,6 +305,10 @@ impl<'a, 't> Eval<'a, 't> {
             frame_ids: RefCell::new(Vec::new()),
             next_frame: Cell::new(0),
             framed: RefCell::new(FxHashMap::default()),
+            shared: RefCell::new(FxHashMap::default()),
+            share: true,
+            reads: Cell::new(Reads::default()),
+            level: Cell::new(0),
             steps: Cell::new(0),
             exhausted: Cell::new(false),
             depth: Cell::new(0),
@@ -263,6 +321,12 @@ impl<'a, 't> Eval<'a, 't> {
         self.sites = sites;
         self.index_mode = false;
         self.cache.borrow_mut().clear();
+        self.shared.borrow_mut().clear();
+    }
+
+    /// Expressions evaluated so far.
+    pub(crate) fn steps(&self) -> u64 {
+        self.steps.get()
     }
 
     pub(crate) fn src(&self, m: usize) -> &'t str {
@@ -273,45 +337,127 @@ impl<'a, 't> Eval<'a, 't> {
         text(self.src(m), node)
     }
 
+    /// The result for `key`, computed by `f` unless cached. Without frames, results are
+    /// cached as they are computed. Under frames (a call's result evaluated with the
+    /// callee's parameters bound to the call's arguments), a result is cached for its
+    /// frame stack, unless it read nothing of the frames it did not open, cut no cycle
+    /// and hit no limit: then it holds under any frames of its level, and is computed
+    /// once for all of them.
     fn memo(&self, key: Key<'a>, f: impl FnOnce() -> Vec<Obj>) -> Vec<Obj> {
-        let framed = !self.frame_ids.borrow().is_empty();
-        let hit = if framed {
-            self.framed
-                .borrow()
-                .get(self.frame_ids.borrow().as_slice())
-                .and_then(|cached| cached.get(&key))
-                .cloned()
-        } else {
-            self.cache.borrow().get(&key).cloned()
-        };
-        if let Some(hit) = hit {
+        let level = self.frames.borrow().len();
+        let depth = self.depth.get();
+        if let Some(hit) = self.cached(&key, level, depth) {
             return hit;
         }
         if !self.active.borrow_mut().insert(key.clone()) {
             // A cycle: `key = key + '/' + part` in a loop, or recursion.
+            self.note(|r| r.cut = true);
             return match key {
                 Key::Name(..) => vec![Obj::unknown("built up from its own earlier value")],
                 _ => Vec::new(),
             };
         }
+        let outer = self.reads.replace(Reads {
+            peak: depth,
+            ..Reads::default()
+        });
+        let outer_level = self.level.replace(level);
         let out = normalize(f());
+        let reads = self.reads.get();
+        self.level.set(outer_level);
+        self.reads.set(Reads {
+            peak: outer.peak.max(reads.peak),
+            counted_frames: outer.counted_frames || reads.counted_frames,
+            context_params: outer.context_params || reads.context_params,
+            cut: outer.cut || reads.cut,
+        });
         self.active.borrow_mut().remove(&key);
-        if framed {
-            // `f` pushes and pops frames in pairs: the stack is the one looked up under.
-            let ids = self.frame_ids.borrow();
-            let mut cache = self.framed.borrow_mut();
-            match cache.get_mut(ids.as_slice()) {
-                Some(cached) => {
-                    cached.insert(key, out.clone());
-                }
-                None => {
-                    cache.insert(ids.clone(), FxHashMap::from_iter([(key, out.clone())]));
-                }
+        let reuse = reads.independent().then(|| Reuse {
+            span: reads.peak.saturating_sub(depth),
+            level: reads.counted_frames.then_some(level),
+        });
+        let cached = Cached {
+            objs: out.clone(),
+            reuse,
+        };
+        if level == 0 {
+            self.cache.borrow_mut().insert(key, cached);
+            return out;
+        }
+        if let Some(reuse) = reuse.filter(|_| self.share) {
+            // One per level: a later one replaces an earlier one that was too deep here.
+            let mut shared = self.shared.borrow_mut();
+            let entries = shared.entry(key.clone()).or_default();
+            let entry = Shared {
+                reuse,
+                objs: out.clone(),
+            };
+            match entries.iter_mut().find(|s| s.reuse.level == reuse.level) {
+                Some(old) => *old = entry,
+                None => entries.push(entry),
             }
-        } else {
-            self.cache.borrow_mut().insert(key, out.clone());
+        }
+        // Also for its frame stack, where it holds at any depth (as every result does).
+        // `f` pushes and pops frames in pairs: the stack is the one looked up under.
+        let ids = self.frame_ids.borrow();
+        let mut framed = self.framed.borrow_mut();
+        match framed.get_mut(ids.as_slice()) {
+            Some(entries) => {
+                entries.insert(key, cached);
+            }
+            None => {
+                framed.insert(ids.clone(), FxHashMap::from_iter([(key, cached)]));
+            }
         }
         out
+    }
+
+    /// A cached result for `key` that holds at frame level `level` and nesting `depth`.
+    fn cached(&self, key: &Key<'a>, level: usize, depth: usize) -> Option<Vec<Obj>> {
+        let usable =
+            |r: &Reuse| depth + r.span <= MAX_VALUE_DEPTH && r.level.is_none_or(|l| l == level);
+        let share = |r: &Reuse| self.share && usable(r);
+        let own = if level == 0 {
+            self.cache
+                .borrow()
+                .get(key)
+                .map(|c| (c.objs.clone(), c.reuse))
+        } else {
+            self.framed
+                .borrow()
+                .get(self.frame_ids.borrow().as_slice())
+                .and_then(|entries| entries.get(key))
+                .map(|c| (c.objs.clone(), c.reuse))
+                .or_else(|| {
+                    let cache = self.cache.borrow();
+                    let c = cache.get(key)?;
+                    c.reuse.filter(share).map(|r| (c.objs.clone(), Some(r)))
+                })
+        };
+        let (objs, reuse) = match own {
+            Some(hit) => hit,
+            None => {
+                let shared = self.shared.borrow();
+                let s = shared.get(key)?.iter().find(|s| share(&s.reuse))?;
+                (s.objs.clone(), Some(s.reuse))
+            }
+        };
+        match reuse.filter(usable) {
+            Some(r) => self.note(|reads| {
+                reads.peak = reads.peak.max(depth + r.span);
+                reads.counted_frames |= r.level.is_some();
+            }),
+            // Made in another context (or too deep to hold here): what it read is unknown.
+            None => self.note(|reads| reads.cut = true),
+        }
+        Some(objs)
+    }
+
+    /// Record what the result being computed read of its context.
+    fn note(&self, f: impl FnOnce(&mut Reads)) {
+        let mut reads = self.reads.get();
+        f(&mut reads);
+        self.reads.set(reads);
     }
 
     fn push_frame(&self, module: usize, scope: usize, params: FxHashMap<String, Vec<Obj>>) {
@@ -346,11 +492,14 @@ impl<'a, 't> Eval<'a, 't> {
         let steps = self.steps.get() + 1;
         self.steps.set(steps);
         if steps > MAX_STEPS {
+            self.note(|r| r.cut = true);
             self.exhausted.set(true);
             return vec![Obj::unknown("analysis budget exhausted")];
         }
         let depth = self.depth.get();
+        self.note(|r| r.peak = r.peak.max(depth + 1));
         if depth > MAX_DEPTH {
+            self.note(|r| r.cut = true);
             self.too_deep.borrow_mut().insert(m);
             return vec![Obj::unknown("expression nested too deeply to analyse")];
         }

@@ -9,13 +9,24 @@ impl<'t> Eval<'_, 't> {
         let Some(p) = sc.params.get(index) else {
             return Vec::new();
         };
-        for frame in self.frames.borrow().iter().rev() {
+        // No frame binds a method's `self` or `cls`; any other parameter is looked up
+        // in the open frames, so what it denotes depends on them unless the frame that
+        // binds it was opened by the result being computed (see `memo`).
+        let implicit = index == 0 && implicit_first(sc);
+        let open = self.level.get();
+        for (i, frame) in self.frames.borrow().iter().enumerate().rev() {
             if frame.module == m
                 && frame.scope == s
                 && let Some(objs) = frame.params.get(&p.name)
             {
+                if i < open {
+                    self.note(|r| r.context_params = true);
+                }
                 return objs.clone();
             }
+        }
+        if !implicit {
+            self.note(|r| r.context_params = true);
         }
         if let (Some(class), ParamKind::Positional(0)) = (sc.class, p.kind) {
             match sc.method_kind {
@@ -215,7 +226,11 @@ impl<'t> Eval<'_, 't> {
         let has_args = call
             .child_by_field_name("arguments")
             .is_some_and(|a| a.named_child_count() > 0);
-        if !has_args || self.frames.borrow().len() >= MAX_FRAMES || sc.returns.is_empty() {
+        if !has_args || sc.returns.is_empty() {
+            return self.returns(fm, fs);
+        }
+        self.note(|r| r.counted_frames = true);
+        if self.frames.borrow().len() >= MAX_FRAMES {
             return self.returns(fm, fs);
         }
         if self.index_mode {
@@ -224,6 +239,7 @@ impl<'t> Eval<'_, 't> {
         }
         let key = Key::Return(fm, fs);
         if self.active.borrow().contains(&key) {
+            self.note(|r| r.cut = true);
             return Vec::new();
         }
         let site = Site {
@@ -236,7 +252,7 @@ impl<'t> Eval<'_, 't> {
         };
         let mut params = FxHashMap::default();
         for (i, p) in sc.params.iter().enumerate() {
-            if sc.class.is_some() && i == 0 && sc.method_kind != MethodKind::Static {
+            if i == 0 && implicit_first(sc) {
                 continue;
             }
             params.insert(p.name.clone(), self.site_arg(&site, fm, fs, i));
@@ -253,10 +269,11 @@ impl<'t> Eval<'_, 't> {
     /// enough to evaluate its body once per site.
     pub(crate) fn contexts(&self, m: usize, fs: usize) -> &[Site<'t>] {
         let sc = &self.mods[m].scopes[fs];
-        let has_params =
-            sc.params.iter().enumerate().any(|(i, _)| {
-                !(sc.class.is_some() && i == 0 && sc.method_kind != MethodKind::Static)
-            });
+        let has_params = sc
+            .params
+            .iter()
+            .enumerate()
+            .any(|(i, _)| !(i == 0 && implicit_first(sc)));
         match self.sites.get(&(m, fs)) {
             Some(sites) if has_params && (2..=MAX_CONTEXTS).contains(&sites.len()) => sites,
             _ => &[],
@@ -274,7 +291,7 @@ impl<'t> Eval<'_, 't> {
         let sc = &self.mods[m].scopes[fs];
         let mut params = FxHashMap::default();
         for (i, p) in sc.params.iter().enumerate() {
-            if sc.class.is_some() && i == 0 && sc.method_kind != MethodKind::Static {
+            if i == 0 && implicit_first(sc) {
                 continue;
             }
             params.insert(p.name.clone(), self.site_arg(site, m, fs, i));
@@ -284,4 +301,10 @@ impl<'t> Eval<'_, 't> {
         self.pop_frame();
         out
     }
+}
+
+/// Whether a function's first parameter is a method's `self` or `cls`, which call sites
+/// pass implicitly and no frame binds.
+fn implicit_first(sc: &super::super::scope::Scope<'_>) -> bool {
+    sc.class.is_some() && sc.method_kind != MethodKind::Static
 }
