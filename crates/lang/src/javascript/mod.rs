@@ -449,9 +449,12 @@ fn run_waves(
                 .collect(),
             Modules::Load(_) => wave.iter().map(|file| (file, None)).collect(),
         };
+        // One module at a time: modules differ in size a hundredfold (see Python's
+        // `facts`); kept indexed, so the results are written in place.
         let results: Vec<_> = taken
             .into_par_iter()
-            .filter_map(|(file, p)| {
+            .with_max_len(1)
+            .map(|(file, p)| {
                 let p = p.or_else(|| lean?.load(file))?;
                 let (out, published) = analyze_module(file, &p, &view, entry_set.contains(file));
                 // Not kept: dropped here, on the analysing thread.
@@ -460,7 +463,7 @@ fn run_waves(
                 Some((file, out, published, p))
             })
             .collect();
-        for (file, out, published, p) in results {
+        for (file, out, published, p) in results.into_iter().flatten() {
             if let Some(p) = p
                 && let Modules::Parsed(parsed) = &mut modules
             {
@@ -555,13 +558,14 @@ fn discover<T: Send>(
     }
     let resolver = Resolver::new(sources, root, node_path);
     while !frontier.is_empty() {
-        let results: Vec<(String, Result<T, Diagnostic>)> = frontier
+        // One file at a time, written in place (see Python's `discover`).
+        let results: Vec<Option<(String, Result<T, Diagnostic>)>> = frontier
             .par_iter()
-            .filter(|_| go_on())
-            .map(|rel| (rel.clone(), load(&resolver, rel)))
+            .with_max_len(1)
+            .map(|rel| go_on().then(|| (rel.clone(), load(&resolver, rel))))
             .collect();
         let mut next = Vec::new();
-        for (rel, result) in results {
+        for (rel, result) in results.into_iter().flatten() {
             match result {
                 Ok(kept) => {
                     for dep in files(&kept) {

@@ -327,6 +327,7 @@ impl<'a> Unit<'a> {
         // 2. Scopes and bindings, in parallel.
         let irs: Vec<ModuleIr<'_>> = parsed
             .par_iter()
+            .with_max_len(1)
             .map(|p| scope::build(&p.rel, &p.source.text, p.source.tree.root_node(), resolver))
             .collect();
         phase::mark("python: scopes");
@@ -366,13 +367,16 @@ fn discover<T: Send>(
     let mut kept = Vec::new();
     let mut diagnostics = Vec::new();
     while !frontier.is_empty() {
-        let wave: Vec<Result<T, Diagnostic>> = frontier
+        // One file at a time: files differ in size a hundredfold (see `facts`). Kept
+        // indexed (no `filter`), so the results are written in place, not gathered in
+        // per-piece lists and copied together.
+        let wave: Vec<Option<Result<T, Diagnostic>>> = frontier
             .par_iter()
-            .filter(|_| go_on())
-            .map(|rel| load(rel))
+            .with_max_len(1)
+            .map(|rel| go_on().then(|| load(rel)))
             .collect();
         frontier = Vec::new();
-        for result in wave {
+        for result in wave.into_iter().flatten() {
             match result {
                 Ok(mut p) => {
                     for load in loads(&mut p) {
@@ -493,10 +497,15 @@ fn facts<T: Send>(
     reduce: impl Fn(ModuleFacts) -> T + Sync,
 ) -> Vec<T> {
     let irs = evals.irs;
+    // Modules are handed out one at a time: one module's evaluation can take a
+    // thousand times another's (moto's exception modules), and rayon's adaptive
+    // splitting otherwise leaves a long run of modules to one thread while the other
+    // waits (on moto's 1,352 modules, one thread was idle for half the facts round).
     // Two rounds: the second resolves calls through parameters the first could not.
     // The first runs in index mode and notes what it read in place of call sites.
     let (first, reads): (ModuleSites<'_>, Vec<IndexReads>) = (0..irs.len())
         .into_par_iter()
+        .with_max_len(1)
         .map(|m| {
             let eval = evals.fresh(None);
             let sites = module_sites(&eval, m);
@@ -510,6 +519,7 @@ fn facts<T: Send>(
         .into_par_iter()
         .zip(reads)
         .enumerate()
+        .with_max_len(1)
         .map(|(m, (module, reads))| {
             if reads.same_with(irs, &sites) {
                 module
@@ -524,6 +534,7 @@ fn facts<T: Send>(
     drop(second);
     (0..irs.len())
         .into_par_iter()
+        .with_max_len(1)
         .map(|m| {
             let eval = evals.fresh(Some(&sites));
             let facts = module_facts(&eval, m, parsed);
