@@ -34,6 +34,9 @@
 //! CPU/wall shows how busy the cores are), files/s, MB/s and peak memory (highest of
 //! the runs).
 //!
+//! `LEASTROLE_BENCH_DIRS=DIR` (comma-separated) measures the same stages on folders of
+//! real code instead of the generated corpora (`crates/cli/benches/real-corpus.sh DIR`
+//! fetches a pinned one from PyPI and npm: moto and the Serverless Framework's `lib/`).
 //! `LEASTROLE_BENCH_N=1000` (comma-separated) picks the sizes,
 //! `LEASTROLE_BENCH_SHAPES=nested` (comma-separated) the shapes, `LEASTROLE_BENCH_RUNS`
 //! the runs per stage (default 3), `LEASTROLE_BENCH_KEEP=1` keeps the corpus and prints
@@ -79,9 +82,40 @@ fn main() {
         "leastrole scale benchmark: {} threads, best of {runs} run(s)",
         rayon::current_num_threads()
     );
+    if let Ok(dirs) = std::env::var("LEASTROLE_BENCH_DIRS") {
+        for dir in dirs.split(',').map(str::trim).filter(|d| !d.is_empty()) {
+            bench_folder(Path::new(dir), runs);
+        }
+        return;
+    }
     for n in sizes {
         bench_size(n, runs, keep);
     }
+}
+
+/// A folder of real code, as a plain folder (one unit): its `.py`, `.js` and `.ts` files
+/// are what the floor stages read and parse.
+fn bench_folder(dir: &Path, runs: usize) {
+    let mut paths = Vec::new();
+    list(dir, &mut paths);
+    let bytes = paths
+        .iter()
+        .map(|p| std::fs::metadata(p).map_or(0, |m| m.len()))
+        .sum();
+    let files = paths
+        .iter()
+        .filter_map(|p| p.strip_prefix(dir).ok())
+        .map(|p| p.display().to_string())
+        .collect();
+    let corpus = corpus::Corpus {
+        files,
+        bytes,
+        handlers: Vec::new(),
+    };
+    let out = std::env::temp_dir().join(format!("leastrole-bench-{}.json", std::process::id()));
+    heading("folder", &corpus, dir);
+    floor_and_generate(runs, dir, &out, &corpus);
+    let _ = std::fs::remove_file(out);
 }
 
 /// The corpus shapes, by the name `LEASTROLE_BENCH_SHAPES` uses.
