@@ -674,16 +674,17 @@ impl<'t> Ctx<'_, '_, 't> {
         }
         let mut objs = eval.eval(m, scope, base);
         let levels = chain.len();
-        for (depth, level) in chain.into_iter().rev().enumerate() {
+        for (i, level) in chain.into_iter().rev().enumerate() {
             let Some(attr) = level.child_by_field_name("attribute") else {
                 return;
             };
             let name = eval.text(m, attr);
             // The last attribute's value is only wanted when it is called (it may be a
-            // function); what it is read from is all the checks below look at. On a
-            // class hierarchy with many call sites, evaluating `self.message` would
-            // take the union of every site's argument (moto: a third of the analysis).
-            let wanted = called || depth + 1 < levels;
+            // function); the checks below look only at what it is read from. A plain
+            // read such as `x = self.message` would otherwise evaluate the attribute in
+            // full: in a class hierarchy, the union of what every call site of the
+            // constructor that sets it passes.
+            let wanted = called || i + 1 < levels;
             let mut next = Vec::new();
             for o in objs {
                 if let Obj::Res { service, path } = &o
