@@ -504,12 +504,40 @@ fn line_starts(text: &str) -> Vec<u32> {
     )
 }
 
+/// Bytes between two checkpoints of [`Tree::continuations`].
+const CHAR_STEP: usize = 256;
+
+/// The UTF-8 continuation bytes (those that do not start a char) before every
+/// [`CHAR_STEP`]th byte of `text`; `None` for an ASCII text, where bytes are chars.
+fn continuations(text: &str) -> Option<Box<[u32]>> {
+    if text.is_ascii() {
+        return None;
+    }
+    let mut seen = 0u32;
+    let mut out = Vec::with_capacity(text.len() / CHAR_STEP + 1);
+    for block in text.as_bytes().chunks(CHAR_STEP) {
+        out.push(seen);
+        let here = block.iter().filter(|&&b| is_continuation(b)).count();
+        seen = seen.saturating_add(u32::try_from(here).unwrap_or(u32::MAX));
+    }
+    out.push(seen);
+    Some(out.into_boxed_slice())
+}
+
+fn is_continuation(byte: u8) -> bool {
+    byte & 0xC0 == 0x80
+}
+
 /// A whole file's syntax tree.
 pub(crate) struct Tree {
     nodes: Vec<NodeData>,
     far: Far,
     /// Byte offset of the start of each line.
     lines: Vec<u32>,
+    /// Continuation bytes before every [`CHAR_STEP`]th byte (see [`continuations`]), so
+    /// a char column costs at most a step's bytes, not its line's: a minified file is
+    /// one line of megabytes.
+    continuations: Option<Box<[u32]>>,
     tables: &'static Tables,
     /// Added to node indices for [`Node::id`], unique among the trees of a process.
     base: usize,
@@ -572,6 +600,7 @@ impl Tree {
             nodes,
             far,
             lines: line_starts(text),
+            continuations: continuations(text),
             tables,
             base,
             field_overrides: HashMap::new(),
@@ -763,6 +792,30 @@ impl<'t> Node<'t> {
 
     pub(crate) fn start_position(&self) -> Point {
         self.tree.point(self.data().start)
+    }
+
+    /// The column of the node's start in chars (from 0), `text` being the text the
+    /// tree was parsed from: its byte column less the continuation bytes between the
+    /// start of its line and it.
+    pub(crate) fn start_char_column(&self, text: &str) -> usize {
+        let start = self.start_byte();
+        let column = self.start_position().column;
+        let Some(every) = &self.tree.continuations else {
+            return column;
+        };
+        let before = |at: usize| {
+            let step = at / CHAR_STEP;
+            let counted = every.get(step).map_or(0, |&n| n as usize);
+            let rest = text
+                .as_bytes()
+                .get(step * CHAR_STEP..at)
+                .map_or(0, |bytes| {
+                    bytes.iter().filter(|&&b| is_continuation(b)).count()
+                });
+            counted + rest
+        };
+        let line_start = start.saturating_sub(column);
+        column.saturating_sub(before(start).saturating_sub(before(line_start)))
     }
 
     #[cfg(test)]
@@ -1266,6 +1319,47 @@ mod tests {
             assert_eq!(tables.field_id("no_such_field"), None);
             assert_eq!(tables.field_id(""), None);
         }
+    }
+
+    /// Char columns from the checkpoints are the chars before the node on its line, on
+    /// lines longer than several checkpoint steps with one-, two-, three- and four-byte
+    /// chars before, after and across the checkpoints, and on an ASCII text.
+    #[test]
+    fn char_columns_count_the_chars_before_a_node_on_its_line() {
+        let mut long = String::from("const a = 1;\n");
+        for i in 0..200 {
+            long.push_str(&format!("f{i}('é', \"日本\", `😀`, x{i}); "));
+        }
+        long.push_str("\nconst é = g('ü');\n");
+        for (grammar, text) in [
+            (Grammar::JavaScript, long.as_str()),
+            (Grammar::Python, "x = 'ä' + f('😀') + y\nz = 1\n"),
+            (Grammar::JavaScript, "a(b, c);\nd(e);\n"),
+        ] {
+            let Some(tree) = parse(grammar, text) else {
+                panic!("no tree");
+            };
+            assert_eq!(tree.continuations.is_none(), text.is_ascii());
+            let mut checked = 0;
+            let mut stack = vec![tree.root_node()];
+            while let Some(node) = stack.pop() {
+                let start = node.start_byte();
+                let line_start = start - node.start_position().column;
+                let expected = text.get(line_start..start).map(|s| s.chars().count());
+                let Some(expected) = expected else {
+                    panic!("{} starts inside a char", node.kind());
+                };
+                assert_eq!(node.start_char_column(text), expected, "{}", node.kind());
+                checked += 1;
+                stack.extend(node.child_iter());
+            }
+            assert!(checked > 10, "{checked} nodes");
+        }
+        assert!(
+            long.lines()
+                .nth(1)
+                .is_some_and(|line| line.len() > 10 * CHAR_STEP)
+        );
     }
 
     #[test]

@@ -53,11 +53,7 @@ pub(crate) fn syntax_errors(root: Node<'_>, file: &str, text: &str) -> Vec<Diagn
 /// 1-based line and char column of a node's start.
 pub(crate) fn location_of(node: Node<'_>, file: &str, text: &str) -> Location {
     let pos = node.start_position();
-    let start = node.start_byte();
-    let line_start = start.saturating_sub(pos.column);
-    let column = text
-        .get(line_start..start)
-        .map_or(pos.column, |s| s.chars().count());
+    let column = node.start_char_column(text);
     Location {
         file: file.to_string(),
         line: u32::try_from(pos.row + 1).unwrap_or(u32::MAX),

@@ -25,10 +25,7 @@ pub(crate) struct Collected {
 
 pub(crate) fn location(src: &str, file: &str, node: Node<'_>) -> Location {
     let pos = node.start_position();
-    let line_start = node.start_byte().saturating_sub(pos.column);
-    let column = src
-        .get(line_start..node.start_byte())
-        .map_or(pos.column, |prefix| prefix.chars().count());
+    let column = node.start_char_column(src);
     Location {
         file: file.to_string(),
         line: u32::try_from(pos.row + 1).unwrap_or(u32::MAX),
