@@ -818,6 +818,17 @@ impl<'t> Node<'t> {
         column.saturating_sub(before(start).saturating_sub(before(line_start)))
     }
 
+    /// Where the node starts, as findings report it: `file`, 1-based line and char
+    /// column, `text` being the text the tree was parsed from.
+    pub(crate) fn location(&self, file: &str, text: &str) -> crate::facts::Location {
+        let row = self.start_position().row;
+        crate::facts::Location {
+            file: file.to_string(),
+            line: u32::try_from(row + 1).unwrap_or(u32::MAX),
+            column: u32::try_from(self.start_char_column(text) + 1).unwrap_or(u32::MAX),
+        }
+    }
+
     #[cfg(test)]
     pub(crate) fn end_position(&self) -> Point {
         self.tree.point(self.tree.end(self.index, self.data()))
@@ -975,6 +986,20 @@ impl<'t> TreeCursor<'t> {
             None => false,
         }
     }
+}
+
+/// The fixture folders `groups` (under `fixtures/`) and every subfolder of the folders
+/// `subfolders_of`, sorted: the units the front-ends' whole-folder tests analyse.
+#[cfg(test)]
+pub(crate) fn fixture_folders(groups: &[&str], subfolders_of: &[&str]) -> Vec<std::path::PathBuf> {
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures");
+    let mut folders: Vec<std::path::PathBuf> = groups.iter().map(|g| fixtures.join(g)).collect();
+    for group in subfolders_of {
+        let read = std::fs::read_dir(fixtures.join(group)).expect("fixture group");
+        folders.extend(read.flatten().map(|e| e.path()).filter(|p| p.is_dir()));
+    }
+    folders.sort();
+    folders
 }
 
 /// Every Python, JavaScript and TypeScript file of the repository's fixtures (projects,

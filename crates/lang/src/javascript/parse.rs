@@ -2,7 +2,7 @@
 
 use crate::syntax::Node;
 
-use crate::facts::{Code, Diagnostic, Level, Location};
+use crate::facts::{Code, Diagnostic, Level};
 
 /// At most this many syntax errors are reported per file.
 const MAX_SYNTAX_ERRORS: usize = 10;
@@ -28,7 +28,7 @@ pub(crate) fn syntax_errors(root: Node<'_>, file: &str, text: &str) -> Vec<Diagn
                 );
                 format!("cannot parse `{snippet}`")
             };
-            let location = location_of(node, file, text);
+            let location = node.location(file, text);
             out.push(Diagnostic::new(
                 Level::Warning,
                 Code::SyntaxError,
@@ -48,15 +48,4 @@ pub(crate) fn syntax_errors(root: Node<'_>, file: &str, text: &str) -> Vec<Diagn
     }
     out.sort();
     out
-}
-
-/// 1-based line and char column of a node's start.
-pub(crate) fn location_of(node: Node<'_>, file: &str, text: &str) -> Location {
-    let pos = node.start_position();
-    let column = node.start_char_column(text);
-    Location {
-        file: file.to_string(),
-        line: u32::try_from(pos.row + 1).unwrap_or(u32::MAX),
-        column: u32::try_from(column + 1).unwrap_or(u32::MAX),
-    }
 }

@@ -12,7 +12,6 @@ use crate::syntax::Node;
 use crate::facts::{Code, Diagnostic, Level, Location, SdkCall, Value};
 use crate::program::{FunctionFacts, FunctionId, MODULE_SCOPE};
 
-use super::parse::location_of;
 use super::resolve::Resolved;
 use super::values::{Abs, ClassRef, Site, one_line};
 
@@ -205,7 +204,7 @@ impl<'t> Analyzer<'t> {
     }
 
     pub fn loc(&self, node: Node<'_>) -> Location {
-        location_of(node, &self.file, self.text)
+        node.location(&self.file, self.text)
     }
 
     pub fn site(

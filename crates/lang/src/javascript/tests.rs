@@ -591,13 +591,8 @@ fn lean_and_whole(dir: &Path, entries: &[String]) -> (Sorted, bool, Sorted) {
 /// applies to nearly every folder.
 #[test]
 fn modules_parsed_in_their_waves_give_what_parsing_first_gives() {
-    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures");
-    let mut folders = vec![fixtures.join("javascript"), fixtures.join("typescript")];
-    for group in ["projects", "hostile"] {
-        let read = std::fs::read_dir(fixtures.join(group)).expect("fixture group");
-        folders.extend(read.flatten().map(|e| e.path()).filter(|p| p.is_dir()));
-    }
-    folders.sort();
+    let folders =
+        crate::syntax::fixture_folders(&["javascript", "typescript"], &["projects", "hostile"]);
     let (mut applied, mut fell_back, mut calls) = (0, 0, 0);
     for dir in &folders {
         let entries = script_files(dir);

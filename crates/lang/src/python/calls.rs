@@ -23,16 +23,6 @@ pub(crate) struct Collected {
     pub diagnostics: BTreeMap<usize, BTreeSet<Diagnostic>>,
 }
 
-pub(crate) fn location(src: &str, file: &str, node: Node<'_>) -> Location {
-    let pos = node.start_position();
-    let column = node.start_char_column(src);
-    Location {
-        file: file.to_string(),
-        line: u32::try_from(pos.row + 1).unwrap_or(u32::MAX),
-        column: u32::try_from(column + 1).unwrap_or(u32::MAX),
-    }
-}
-
 /// A call's source text on one line, at most 120 chars.
 fn call_text(text: &str) -> String {
     let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -214,7 +204,7 @@ impl<'t> Ctx<'_, '_, 't> {
 
     fn diag(&mut self, scope: usize, code: Code, message: String, node: Node<'_>) {
         let fact = self.fact(scope);
-        let loc = location(self.eval.src(self.m), self.rel, node);
+        let loc = node.location(self.rel, self.eval.src(self.m));
         self.out
             .diagnostics
             .entry(fact)
@@ -246,7 +236,7 @@ impl<'t> Ctx<'_, '_, 't> {
         }
         let fact = self.fact(scope);
         self.out.calls.entry(fact).or_default().insert(SdkCall {
-            location: location(src, self.rel, call),
+            location: call.location(self.rel, src),
             sdk: Sdk::Boto3,
             service,
             call: kind,
@@ -757,7 +747,7 @@ pub(crate) fn functions(
                 column: 1,
             }
         } else {
-            location(ir.src, &ir.rel, scope.node)
+            scope.node.location(&ir.rel, ir.src)
         };
         let calls = collected.calls.remove(&idx).unwrap_or_default();
         let mut callees = collected.callees.remove(&idx).unwrap_or_default();
@@ -845,7 +835,7 @@ pub(crate) fn exports(
                 column: 1,
             }
         } else {
-            location(ir.src, &ir.rel, node)
+            node.location(&ir.rel, ir.src)
         };
         let callees = targets
             .iter()

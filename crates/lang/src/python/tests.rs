@@ -697,13 +697,7 @@ fn python_entries(dir: &Path) -> Vec<String> {
 /// in all.
 #[test]
 fn sharing_results_across_frames_changes_no_analysis() {
-    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures");
-    let mut folders = vec![fixtures.join("python")];
-    for group in ["python", "projects", "hostile"] {
-        let read = std::fs::read_dir(fixtures.join(group)).expect("fixture group");
-        folders.extend(read.flatten().map(|e| e.path()).filter(|p| p.is_dir()));
-    }
-    folders.sort();
+    let folders = crate::syntax::fixture_folders(&["python"], &["python", "projects", "hostile"]);
     let (mut analysed, mut with, mut without) = (0, 0, 0);
     for dir in &folders {
         let entries = python_entries(dir);

@@ -146,6 +146,16 @@ impl Reads {
     fn independent(&self) -> bool {
         !self.context_params && !self.cut
     }
+
+    /// What a computation read, with what one it made read added.
+    fn and(self, inner: Reads) -> Reads {
+        Reads {
+            peak: self.peak.max(inner.peak),
+            counted_frames: self.counted_frames || inner.counted_frames,
+            context_params: self.context_params || inner.context_params,
+            cut: self.cut || inner.cut,
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -365,12 +375,7 @@ impl<'a, 't> Eval<'a, 't> {
         let out = normalize(f());
         let reads = self.reads.get();
         self.level.set(outer_level);
-        self.reads.set(Reads {
-            peak: outer.peak.max(reads.peak),
-            counted_frames: outer.counted_frames || reads.counted_frames,
-            context_params: outer.context_params || reads.context_params,
-            cut: outer.cut || reads.cut,
-        });
+        self.reads.set(outer.and(reads));
         self.active.borrow_mut().remove(&key);
         let reuse = reads.independent().then(|| Reuse {
             span: reads.peak.saturating_sub(depth),
