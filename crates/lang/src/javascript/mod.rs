@@ -8,9 +8,10 @@
 //!    them to files, and repeat for the newly found files.
 //! 2. **Analysis** (`scope.rs`, `functions.rs`, `eval.rs`, `calls.rs`, `imports.rs`,
 //!    `exports.rs`, `sdk_v2.rs`, `sdk_v3.rs`): modules are analysed after the modules
-//!    they import (in parallel, wave by wave; import cycles are broken arbitrarily but
-//!    deterministically), so imported clients, constants, classes and factory return
-//!    values are known. Each module publishes its exports for its importers.
+//!    they import (in parallel; import cycles are broken arbitrarily but
+//!    deterministically; see `waves.rs`), so imported clients, constants, classes and
+//!    factory return values are known. Each module publishes its exports for its
+//!    importers.
 //! 3. **Linking** (`link.rs`): method calls on function parameters are resolved with
 //!    the values passed at call sites anywhere in the program.
 
@@ -27,8 +28,9 @@ mod sdk_v2;
 mod sdk_v2_names;
 mod sdk_v3;
 mod values;
+mod waves;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -44,6 +46,7 @@ use crate::source::{ParsedSource, Sources};
 
 use resolve::{Resolved, Resolver, is_local};
 use scope::{Analyzer, Binding, Pending, Published};
+use waves::{Deps, Order, Publications, Ran, imports_of, run_waves, schedule};
 
 /// One parsed file.
 struct Parsed {
@@ -142,8 +145,23 @@ fn parsed_first(
     entries: &[String],
     node_path: &[String],
 ) -> (BTreeMap<String, ModuleOut>, Vec<Diagnostic>) {
+    let (parsed, diagnostics) = load(sources, root, entries, node_path);
+    phase::mark("javascript: loading");
+    let ran = analyze_parsed(parsed, &entry_set(entries), Order::Rounds);
+    phase::mark("javascript: modules");
+    (ran.outs, diagnostics)
+}
+
+/// `entries` and, transitively, every local file they import, parsed; and the files
+/// that could not be loaded.
+fn load(
+    sources: &Sources,
+    root: &Path,
+    entries: &[String],
+    node_path: &[String],
+) -> (BTreeMap<String, Parsed>, Vec<Diagnostic>) {
     let parse = |resolver: &Resolver<'_>, rel: &str| parse_file(sources, root, rel, resolver);
-    let (mut parsed, diagnostics) = discover(
+    discover(
         sources,
         root,
         entries,
@@ -151,40 +169,49 @@ fn parsed_first(
         parse,
         |p| resolved_files(&p.specs),
         || true,
-    );
-    let entry_set: BTreeSet<String> = entries.iter().map(|e| entry_name(e)).collect();
-    phase::mark("javascript: loading");
+    )
+}
 
-    // Analysis, dependencies first. Modules in an import cycle are analysed twice: the
-    // second time they see what the first pass published for each other. Without a
-    // cycle each tree is dropped as soon as its module is analysed, and what a module
-    // publishes is kept only if another module imports it.
+fn entry_set(entries: &[String]) -> BTreeSet<String> {
+    entries.iter().map(|e| entry_name(e)).collect()
+}
+
+/// The parsed modules analysed, dependencies first (see [`waves`]). Modules in an
+/// import cycle are analysed twice: the second time they see what the first pass
+/// published for each other. Without a cycle each tree is dropped as soon as its module
+/// is analysed, and what a module publishes is kept only if another module imports it.
+fn analyze_parsed(
+    mut parsed: BTreeMap<String, Parsed>,
+    entry_set: &BTreeSet<String>,
+    order: Order,
+) -> Ran {
     let plan = schedule(
         &imports_of(&parsed, |p| resolved_files(&p.specs)),
-        &entry_set,
+        entry_set,
     );
-    let (mut outs, seed) = run_waves(
+    let first = run_waves(
         Modules::Parsed(&mut parsed),
         &plan,
-        &entry_set,
-        &HashMap::new(),
+        entry_set,
+        &Publications::new(),
         plan.cyclic,
+        order,
     );
-    if plan.cyclic {
-        outs = run_waves(
-            Modules::Parsed(&mut parsed),
-            &plan,
-            &entry_set,
-            &seed,
-            false,
-        )
-        .0;
+    if !plan.cyclic {
+        return first;
     }
-    drop(seed);
-    // The syntax trees are not needed past this point.
-    drop(parsed);
-    phase::mark("javascript: modules");
-    (outs, diagnostics)
+    let second = run_waves(
+        Modules::Parsed(&mut parsed),
+        &plan,
+        entry_set,
+        &first.published,
+        false,
+        order,
+    );
+    Ran {
+        reruns: first.reruns + second.reruns,
+        ..second
+    }
 }
 
 /// The modules of a unit analysed without holding every module's tree (see
@@ -203,7 +230,7 @@ fn analyze_planned(
     node_path: &[String],
 ) -> Option<(BTreeMap<String, ModuleOut>, Vec<Diagnostic>)> {
     let (graph, diagnostics) = scanned(sources, root, entries, node_path, || true, |_, _| {});
-    let entry_set: BTreeSet<String> = entries.iter().map(|e| entry_name(e)).collect();
+    let entry_set = entry_set(entries);
     if !graph.values().flatten().all(|dep| entry_set.contains(dep)) {
         return None;
     }
@@ -222,13 +249,15 @@ fn analyze_planned(
         missed: AtomicBool::new(false),
         failed: Mutex::new(Vec::new()),
     };
-    let (outs, _) = run_waves(
+    let outs = run_waves(
         Modules::Load(&lean),
         &plan,
         &entry_set,
-        &HashMap::new(),
+        &Publications::new(),
         false,
-    );
+        Order::Rounds,
+    )
+    .outs;
     phase::mark("javascript: lean waves");
     if lean.missed.load(Ordering::Relaxed) {
         return None;
@@ -344,138 +373,6 @@ fn link(
     diagnostics.dedup();
     phase::mark("javascript: linking");
     diagnostics
-}
-
-/// The order of analysis (see [`schedule`]).
-struct Plan {
-    /// Waves of modules whose imports are all analysed in earlier waves; each wave
-    /// runs in parallel.
-    waves: Vec<Vec<String>>,
-    /// Whether an import cycle had to be broken.
-    cyclic: bool,
-    /// The modules another module imports: what they publish is looked up later
-    /// (directly, or through a value that came from them). What the others publish
-    /// reaches no other module.
-    imported: BTreeSet<String>,
-}
-
-/// The waves of analysis. When no module is ready, an import cycle is broken by taking
-/// one module alone: the one waiting for the fewest others, preferring one that is not
-/// an entry (entries are where handlers live). Depends only on the import graph, so
-/// every pass over the modules runs in the same order.
-fn schedule(imports: &BTreeMap<&String, Vec<&String>>, entry_set: &BTreeSet<String>) -> Plan {
-    let imported = imports.values().flatten().map(|f| (*f).clone()).collect();
-    let mut done: BTreeSet<&String> = BTreeSet::new();
-    let mut remaining: BTreeSet<&String> = imports.keys().copied().collect();
-    let mut waves = Vec::new();
-    let mut cyclic = false;
-    let undone = |file: &String, done: &BTreeSet<&String>| {
-        imports
-            .get(file)
-            .map_or(0, |deps| deps.iter().filter(|d| !done.contains(*d)).count())
-    };
-    while !remaining.is_empty() {
-        let mut ready: Vec<&String> = remaining
-            .iter()
-            .copied()
-            .filter(|file| undone(file, &done) == 0)
-            .collect();
-        if ready.is_empty() {
-            cyclic = true;
-            ready.extend(
-                remaining
-                    .iter()
-                    .copied()
-                    .min_by_key(|f| (undone(f, &done), entry_set.contains(*f), *f)),
-            );
-        }
-        for file in &ready {
-            remaining.remove(*file);
-            done.insert(*file);
-        }
-        waves.push(ready.into_iter().cloned().collect());
-    }
-    Plan {
-        waves,
-        cyclic,
-        imported,
-    }
-}
-
-/// Each module's imports among the modules analysed (not itself), from what `modules`
-/// holds for each file and the files `deps` says it imports.
-fn imports_of<'m, T>(
-    modules: &'m BTreeMap<String, T>,
-    deps: impl Fn(&'m T) -> Vec<&'m String>,
-) -> BTreeMap<&'m String, Vec<&'m String>> {
-    modules
-        .iter()
-        .map(|(file, m)| {
-            let deps = deps(m)
-                .into_iter()
-                .filter(|dep| *dep != file && modules.contains_key(*dep))
-                .collect();
-            (file, deps)
-        })
-        .collect()
-}
-
-/// What each module published, by file.
-type Publications = HashMap<String, Arc<Published>>;
-
-/// Analyse the modules wave by wave. `seed` holds what an earlier pass published, for
-/// imports not analysed yet in this one. Each module's tree is dropped once it is
-/// analysed, unless `keep` (for a second pass). Returns each module's results and what
-/// was published: by every module if `keep`, else by the imported ones.
-fn run_waves(
-    mut modules: Modules<'_, '_>,
-    plan: &Plan,
-    entry_set: &BTreeSet<String>,
-    seed: &Publications,
-    keep: bool,
-) -> (BTreeMap<String, ModuleOut>, Publications) {
-    let mut view = seed.clone();
-    let mut outs: BTreeMap<String, ModuleOut> = BTreeMap::new();
-    let lean = match &modules {
-        Modules::Load(lean) => Some(*lean),
-        Modules::Parsed(_) => None,
-    };
-    for wave in &plan.waves {
-        // Each module's parsed file, or `None` for one to load on the analysing thread.
-        let taken: Vec<(&String, Option<Parsed>)> = match &mut modules {
-            Modules::Parsed(parsed) => wave
-                .iter()
-                .filter_map(|file| Some((file, Some(parsed.remove(file)?))))
-                .collect(),
-            Modules::Load(_) => wave.iter().map(|file| (file, None)).collect(),
-        };
-        // One module at a time: modules differ in size a hundredfold (see Python's
-        // `facts`); kept indexed, so the results are written in place.
-        let results: Vec<_> = taken
-            .into_par_iter()
-            .with_max_len(1)
-            .map(|(file, p)| {
-                let p = p.or_else(|| lean?.load(file))?;
-                let (out, published) = analyze_module(file, &p, &view, entry_set.contains(file));
-                // Not kept: dropped here, on the analysing thread.
-                let p = keep.then_some(p);
-                let published = (keep || plan.imported.contains(file)).then_some(published);
-                Some((file, out, published, p))
-            })
-            .collect();
-        for (file, out, published, p) in results.into_iter().flatten() {
-            if let Some(p) = p
-                && let Modules::Parsed(parsed) = &mut modules
-            {
-                parsed.insert(file.clone(), p);
-            }
-            if let Some(published) = published {
-                view.insert(file.clone(), Arc::new(published));
-            }
-            outs.insert(file.clone(), out);
-        }
-    }
-    (outs, view)
 }
 
 /// Record in `graph` each module reached from `entries` (imported transitively) with the
@@ -668,7 +565,7 @@ fn language_of(rel: &str) -> Result<Language, Diagnostic> {
 fn analyze_module(
     file: &str,
     parsed: &Parsed,
-    deps: &HashMap<String, Arc<Published>>,
+    deps: &Deps<'_>,
     is_entry: bool,
 ) -> (ModuleOut, Published) {
     let mut a = Analyzer::new(file, &parsed.source.text, deps, &parsed.specs);

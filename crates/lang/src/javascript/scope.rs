@@ -2,8 +2,7 @@
 //! registry of functions and classes (analysed lazily, so a factory's return value is
 //! known when a caller needs it), and what the module publishes to its importers.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::sync::Arc;
+use std::collections::{BTreeMap, BTreeSet};
 
 use rustc_hash::FxHashMap;
 
@@ -14,6 +13,7 @@ use crate::program::{FunctionFacts, FunctionId, MODULE_SCOPE};
 
 use super::resolve::Resolved;
 use super::values::{Abs, ClassRef, Site, one_line};
+use super::waves::Deps;
 
 /// Past this nesting depth of syntax, the analyser stops descending (with a diagnostic).
 pub(crate) const MAX_DEPTH: usize = 1500;
@@ -106,7 +106,7 @@ pub(crate) struct UploadSite {
 pub(crate) struct Analyzer<'t> {
     pub file: String,
     pub text: &'t str,
-    pub deps: &'t HashMap<String, Arc<Published>>,
+    pub deps: &'t Deps<'t>,
     pub specs: &'t BTreeMap<String, Resolved>,
     pub frames: Vec<FxHashMap<String, Abs>>,
     pub ctx: Vec<FnCtx>,
@@ -146,7 +146,7 @@ impl<'t> Analyzer<'t> {
     pub fn new(
         file: &str,
         text: &'t str,
-        deps: &'t HashMap<String, Arc<Published>>,
+        deps: &'t Deps<'t>,
         specs: &'t BTreeMap<String, Resolved>,
     ) -> Self {
         let module = FnCtx {
