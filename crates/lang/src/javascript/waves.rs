@@ -50,63 +50,79 @@ pub(super) struct Plan {
 
 /// The waves of analysis. When no module is ready, an import cycle is broken by taking
 /// one module alone: the one waiting for the fewest others, preferring one that is not
-/// an entry (entries are where handlers live). Depends only on the import graph, so
-/// every pass over the modules runs in the same order.
+/// an entry (entries are where handlers live), then the first by name. Depends only on
+/// the import graph, so every pass over the modules runs in the same order.
+///
+/// Each module's count of imports not yet scheduled is kept up to date as modules are
+/// scheduled, and the remaining modules are kept ordered by the cycle-breaking key:
+/// recounting them at every break made this quadratic (aws-cdk-lib's cycle is broken
+/// 1,759 times among 2,440 modules).
 pub(super) fn schedule(
     imports: &BTreeMap<&String, Vec<&String>>,
     entry_set: &BTreeSet<String>,
 ) -> Plan {
     let imported = imports.values().flatten().map(|f| (*f).clone()).collect();
-    let mut done: BTreeSet<&String> = BTreeSet::new();
-    let mut remaining: BTreeSet<&String> = imports.keys().copied().collect();
-    let mut modules = Vec::new();
-    let mut wave = Vec::new();
-    let mut cyclic = false;
-    let undone = |file: &String, done: &BTreeSet<&String>| {
-        imports
-            .get(file)
-            .map_or(0, |deps| deps.iter().filter(|d| !done.contains(*d)).count())
-    };
-    let mut waves = 0;
-    while !remaining.is_empty() {
-        let mut ready: Vec<&String> = remaining
-            .iter()
-            .copied()
-            .filter(|file| undone(file, &done) == 0)
-            .collect();
-        if ready.is_empty() {
-            cyclic = true;
-            ready.extend(
-                remaining
-                    .iter()
-                    .copied()
-                    .min_by_key(|f| (undone(f, &done), entry_set.contains(*f), *f)),
-            );
-        }
-        for file in ready {
-            remaining.remove(file);
-            done.insert(file);
-            modules.push(file.clone());
-            wave.push(waves);
-        }
-        waves += 1;
-    }
-    let index: HashMap<&String, usize> = modules.iter().enumerate().map(|(i, f)| (f, i)).collect();
-    let imports = modules
-        .iter()
-        .map(|file| {
-            imports
-                .get(file)
-                .into_iter()
-                .flatten()
-                .filter_map(|dep| index.get(*dep).copied())
-                .collect()
-        })
+    // Modules by index in name order (the map's), and each one's imports by index.
+    let index: HashMap<&String, usize> = imports.keys().enumerate().map(|(i, f)| (*f, i)).collect();
+    let deps: Vec<Vec<usize>> = imports
+        .values()
+        .map(|deps| deps.iter().filter_map(|d| index.get(*d).copied()).collect())
         .collect();
+    let mut importers: Vec<Vec<usize>> = vec![Vec::new(); deps.len()];
+    for (i, deps) in deps.iter().enumerate() {
+        for &d in deps {
+            importers[d].push(i);
+        }
+    }
+    let is_entry: Vec<bool> = imports.keys().map(|f| entry_set.contains(*f)).collect();
+    let mut undone: Vec<usize> = deps.iter().map(Vec::len).collect();
+    // The modules not scheduled, by (imports not scheduled, is an entry, name).
+    let mut remaining: BTreeSet<(usize, bool, usize)> = (0..deps.len())
+        .map(|i| (undone[i], is_entry[i], i))
+        .collect();
+    let mut waves: Vec<Vec<usize>> = Vec::new();
+    let mut cyclic = false;
+    while let Some(&first) = remaining.first() {
+        let mut wave: Vec<usize> = remaining
+            .iter()
+            .take_while(|(undone, _, _)| *undone == 0)
+            .map(|&(_, _, i)| i)
+            .collect();
+        if wave.is_empty() {
+            cyclic = true;
+            wave.push(first.2);
+        }
+        wave.sort_unstable();
+        for &m in &wave {
+            remaining.remove(&(undone[m], is_entry[m], m));
+        }
+        for &m in &wave {
+            for &importer in &importers[m] {
+                if remaining.remove(&(undone[importer], is_entry[importer], importer)) {
+                    undone[importer] -= 1;
+                    remaining.insert((undone[importer], is_entry[importer], importer));
+                }
+            }
+        }
+        waves.push(wave);
+    }
+    let files: Vec<&String> = imports.keys().copied().collect();
+    let order: Vec<usize> = waves.iter().flatten().copied().collect();
+    let mut place = vec![0; files.len()];
+    for (p, &m) in order.iter().enumerate() {
+        place[m] = p;
+    }
     Plan {
-        modules,
-        wave,
-        imports,
+        modules: order.iter().map(|&m| files[m].clone()).collect(),
+        wave: waves
+            .iter()
+            .enumerate()
+            .flat_map(|(w, wave)| wave.iter().map(move |_| w))
+            .collect(),
+        imports: order
+            .iter()
+            .map(|&m| deps[m].iter().map(|&d| place[d]).collect())
+            .collect(),
         cyclic,
         imported,
     }
@@ -344,5 +360,86 @@ pub(super) fn run_waves(
         outs,
         published,
         reruns,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::{BTreeMap, BTreeSet};
+
+    use proptest::prelude::*;
+
+    /// The waves as [`super::schedule`] defines them, recounting every module's imports
+    /// not yet scheduled at every step.
+    fn recounted(
+        imports: &BTreeMap<&String, Vec<&String>>,
+        entry_set: &BTreeSet<String>,
+    ) -> (Vec<Vec<String>>, bool) {
+        let mut done: BTreeSet<&String> = BTreeSet::new();
+        let mut remaining: BTreeSet<&String> = imports.keys().copied().collect();
+        let undone = |file: &String, done: &BTreeSet<&String>| {
+            imports
+                .get(file)
+                .map_or(0, |deps| deps.iter().filter(|d| !done.contains(*d)).count())
+        };
+        let (mut waves, mut cyclic) = (Vec::new(), false);
+        while !remaining.is_empty() {
+            let mut ready: Vec<&String> = remaining
+                .iter()
+                .copied()
+                .filter(|file| undone(file, &done) == 0)
+                .collect();
+            if ready.is_empty() {
+                cyclic = true;
+                ready.extend(
+                    remaining
+                        .iter()
+                        .copied()
+                        .min_by_key(|f| (undone(f, &done), entry_set.contains(*f), *f)),
+                );
+            }
+            for file in &ready {
+                remaining.remove(*file);
+                done.insert(*file);
+            }
+            waves.push(ready.into_iter().cloned().collect());
+        }
+        (waves, cyclic)
+    }
+
+    proptest! {
+        /// On any import graph (cycles, repeated imports, entries anywhere), the waves
+        /// are the ones recounting gives, and each module's imports are where the plan
+        /// says.
+        #[test]
+        fn schedule_gives_the_waves_recounting_gives(
+            edges in proptest::collection::vec((0usize..24, 0usize..24), 0..80),
+            entries in proptest::collection::btree_set(0usize..24, 0..6),
+            n in 1usize..24,
+        ) {
+            let files: Vec<String> = (0..n).map(|i| format!("m{i:02}.js")).collect();
+            let mut graph: BTreeMap<&String, Vec<&String>> =
+                files.iter().map(|f| (f, Vec::new())).collect();
+            for (a, b) in edges {
+                if a < n && b < n && a != b {
+                    graph.entry(&files[a]).or_default().push(&files[b]);
+                }
+            }
+            let entry_set: BTreeSet<String> =
+                entries.iter().filter(|&&e| e < n).map(|&e| files[e].clone()).collect();
+            let plan = super::schedule(&graph, &entry_set);
+            let mut waves: Vec<Vec<String>> = Vec::new();
+            for (file, &w) in plan.modules.iter().zip(&plan.wave) {
+                if waves.len() <= w {
+                    waves.push(Vec::new());
+                }
+                waves[w].push(file.clone());
+            }
+            prop_assert_eq!((waves, plan.cyclic), recounted(&graph, &entry_set));
+            for (m, deps) in plan.imports.iter().enumerate() {
+                let named: Vec<&String> = deps.iter().map(|&d| &plan.modules[d]).collect();
+                prop_assert_eq!(&named, &graph[&plan.modules[m]]);
+            }
+        }
     }
 }
