@@ -260,9 +260,15 @@ impl Tables {
         self.fields_by_len
             .get(name.len())?
             .iter()
-            .find(|(n, _)| **n == *name)
+            .find(|(n, _)| same_short(n, name))
             .map(|&(_, id)| id)
     }
+}
+
+/// Whether two short strings (names) are equal, compared in line: `==` calls `memcmp`,
+/// whose call costs more than a field name's few bytes.
+fn same_short(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).all(|(x, y)| x == y)
 }
 
 /// A node as a [`Tree`] stores it. Every module's tree is alive while a program is
