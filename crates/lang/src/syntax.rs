@@ -523,15 +523,16 @@ fn continuations(text: &str) -> Option<Box<[u32]>> {
     let mut out = Vec::with_capacity(text.len() / CHAR_STEP + 1);
     for block in text.as_bytes().chunks(CHAR_STEP) {
         out.push(seen);
-        let here = block.iter().filter(|&&b| is_continuation(b)).count();
+        let here = continuation_bytes(block);
         seen = seen.saturating_add(u32::try_from(here).unwrap_or(u32::MAX));
     }
     out.push(seen);
     Some(out.into_boxed_slice())
 }
 
-fn is_continuation(byte: u8) -> bool {
-    byte & 0xC0 == 0x80
+/// The UTF-8 continuation bytes (those that do not start a char) in `bytes`.
+fn continuation_bytes(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| b & 0xC0 == 0x80).count()
 }
 
 /// A whole file's syntax tree.
@@ -815,9 +816,7 @@ impl<'t> Node<'t> {
             let rest = text
                 .as_bytes()
                 .get(step * CHAR_STEP..at)
-                .map_or(0, |bytes| {
-                    bytes.iter().filter(|&&b| is_continuation(b)).count()
-                });
+                .map_or(0, continuation_bytes);
             counted + rest
         };
         let line_start = start.saturating_sub(column);
