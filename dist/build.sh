@@ -8,6 +8,8 @@
 #   OUT/python/leastrole-<version>-*.whl             the binary as a wheel (maturin, bin)
 # One release compile (the `dist` profile: release, stripped): maturin runs cargo with the
 # same profile, target folder and features as the build below, so it finds it all built.
+# $LEASTROLE_PROFILE names another cargo profile (the install test's `dist-check`: the
+# same packages from an unoptimised compile, a quarter of the time).
 # Needs cargo, node and npm, maturin (PyPI, pinned in .ci/run), tar (zip on Windows).
 # Usage: dist/build.sh OUT
 set -euo pipefail
@@ -28,11 +30,12 @@ target_args=()
 if [ "$target" != "$host" ]; then
   target_args=(--target "$target")
 fi
+profile="${LEASTROLE_PROFILE:-dist}"
 target_dir="${CARGO_TARGET_DIR:-$root/target}"
 if [ "$target" != "$host" ]; then
-  bin_dir="$target_dir/$target/dist"
+  bin_dir="$target_dir/$target/$profile"
 else
-  bin_dir="$target_dir/dist"
+  bin_dir="$target_dir/$profile"
 fi
 
 # npm's names for the target's platform; a static musl binary runs on any Linux, so
@@ -63,8 +66,8 @@ fi
 
 step() { printf '\n==> %s\n' "$*" >&2; }
 
-step "cargo build --profile dist ($target)"
-cargo build --profile dist --locked -p leastrole ${target_args[@]+"${target_args[@]}"} --manifest-path "$root/Cargo.toml"
+step "cargo build --profile $profile ($target)"
+cargo build --profile "$profile" --locked -p leastrole ${target_args[@]+"${target_args[@]}"} --manifest-path "$root/Cargo.toml"
 binary="$bin_dir/$exe"
 "$binary" --version >&2
 
@@ -147,7 +150,7 @@ step "python wheel"
 compat=()
 case "$target" in *-linux-musl) compat=(--compatibility manylinux2014 musllinux_1_2) ;; esac
 (cd "$root/dist/python" &&
-  maturin build --profile dist --locked ${target_args[@]+"${target_args[@]}"} ${compat[@]+"${compat[@]}"} --out "$out/python")
+  maturin build --profile "$profile" --locked ${target_args[@]+"${target_args[@]}"} ${compat[@]+"${compat[@]}"} --out "$out/python")
 
 step "done"
 (cd "$out" && find . -type f | sort) >&2
