@@ -33,6 +33,8 @@ use std::ops::Range;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+mod kinds_with_fields;
+
 /// No node: the next sibling of a last child, or no child seen yet.
 const NONE: u32 = u32::MAX;
 
@@ -92,6 +94,16 @@ impl Grammar {
             Grammar::Tsx => &TSX,
         };
         cell.get_or_init(|| Tables::new(&self.language(), self))
+    }
+
+    /// The node kinds of the grammar that have fields, sorted by bytes.
+    fn kinds_with_fields(self) -> &'static [&'static str] {
+        match self {
+            Grammar::Python => kinds_with_fields::PYTHON,
+            Grammar::JavaScript => kinds_with_fields::JAVASCRIPT,
+            Grammar::TypeScript => kinds_with_fields::TYPESCRIPT,
+            Grammar::Tsx => kinds_with_fields::TSX,
+        }
     }
 
     pub(crate) fn language(self) -> tree_sitter::Language {
@@ -182,6 +194,9 @@ struct Tables {
     named: Vec<bool>,
     /// Whether each kind is a leaf the grammar's trees leave out (see [`left_out`]).
     left_out: Vec<bool>,
+    /// Whether each kind has fields (see [`kinds_with_fields`]): the children of one
+    /// that has none fill no field.
+    has_fields: Vec<bool>,
     fields: Vec<Box<str>>,
     /// Field ids by name, bucketed by the name's length: `child_by_field_name` asks for
     /// one on every call, and a length rules out all but a few names.
@@ -206,6 +221,15 @@ impl Tables {
             .iter()
             .zip(&named)
             .map(|(kind, &named)| left_out(grammar, kind, named))
+            .collect();
+        let with_fields = grammar.kinds_with_fields();
+        let has_fields = kinds
+            .iter()
+            .map(|kind| {
+                with_fields
+                    .binary_search_by(|k| k.as_bytes().cmp(kind.as_bytes()))
+                    .is_ok()
+            })
             .collect();
         // Field ids start at 1; index 0 stands for "no field".
         let fields: Vec<Box<str>> = (0..=language.field_count())
@@ -234,6 +258,7 @@ impl Tables {
             kinds,
             named,
             left_out,
+            has_fields,
             fields,
             fields_by_len,
         }
@@ -253,6 +278,16 @@ impl Tables {
 
     fn is_left_out(&self, id: u16) -> bool {
         self.left_out.get(usize::from(id)).copied().unwrap_or(false)
+    }
+
+    /// Whether a node of kind `id` may have children that fill fields (an error may).
+    fn has_fields(&self, id: u16) -> bool {
+        id == u16::MAX
+            || self
+                .has_fields
+                .get(usize::from(id))
+                .copied()
+                .unwrap_or(true)
     }
 
     /// The id of field `name` (the lowest, as tree-sitter's `field_id_for_name`).
@@ -330,6 +365,9 @@ struct Open {
     last: u32,
     /// Whether it has an error below it (only then can its children have one).
     has_error: bool,
+    /// Whether its children may fill fields: its kind has fields, or it has an error
+    /// below it (where tree-sitter's answers are not the grammar's to predict).
+    fields: bool,
     /// How many of its children tree-sitter counts after the last one seen.
     left: u32,
 }
@@ -373,10 +411,14 @@ impl<'ts> Walk<'ts> {
             visited += 1;
             let node = cursor.node();
             let index = offset(nodes.len());
-            let field = cursor
-                .field_id()
-                .and_then(|f| u8::try_from(f.get()).ok())
-                .unwrap_or(0);
+            let field = if open.last().is_some_and(|parent| parent.fields) {
+                cursor
+                    .field_id()
+                    .and_then(|f| u8::try_from(f.get()).ok())
+                    .unwrap_or(0)
+            } else {
+                0
+            };
             let kind = node.kind_id();
             let (start, end) = (node.start_byte(), node.end_byte());
             let children = if trust_counts {
@@ -453,10 +495,12 @@ impl<'ts> Walk<'ts> {
                 flags,
             });
             if children > 0 && cursor.goto_first_child() {
+                let has_error = flags & HAS_ERROR != 0;
                 open.push(Open {
                     index,
                     last: NONE,
-                    has_error: flags & HAS_ERROR != 0,
+                    has_error,
+                    fields: has_error || tables.has_fields(kind),
                     left: children.saturating_sub(1),
                 });
                 continue;
@@ -1070,6 +1114,58 @@ mod tests {
         }
     }
 
+    /// `grammar`'s tables with every kind taken to have fields, so that the walk asks
+    /// every node for its field.
+    fn asking_every_field(grammar: Grammar) -> &'static Tables {
+        static EVERY: [OnceLock<Tables>; 4] = [const { OnceLock::new() }; 4];
+        let slot = Grammar::ALL
+            .iter()
+            .position(|g| *g == grammar)
+            .and_then(|i| EVERY.get(i))
+            .expect("a grammar of Grammar::ALL");
+        slot.get_or_init(|| {
+            let mut tables = Tables::new(&grammar.language(), grammar);
+            tables.has_fields.fill(true);
+            tables
+        })
+    }
+
+    #[test]
+    fn kinds_with_fields_are_the_grammars() {
+        for (grammar, node_types) in [
+            (Grammar::Python, tree_sitter_python::NODE_TYPES),
+            (Grammar::JavaScript, tree_sitter_javascript::NODE_TYPES),
+            (
+                Grammar::TypeScript,
+                tree_sitter_typescript::TYPESCRIPT_NODE_TYPES,
+            ),
+            (Grammar::Tsx, tree_sitter_typescript::TSX_NODE_TYPES),
+        ] {
+            let types: Vec<serde_json::Value> =
+                serde_json::from_str(node_types).expect("node-types.json");
+            let mut theirs: Vec<&str> = types
+                .iter()
+                .filter(|t| t["fields"].as_object().is_some_and(|f| !f.is_empty()))
+                .filter_map(|t| t["type"].as_str())
+                .collect();
+            theirs.sort_unstable_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
+            theirs.dedup();
+            assert_eq!(
+                grammar.kinds_with_fields(),
+                theirs.as_slice(),
+                "{grammar:?}: regenerate syntax/kinds_with_fields.rs from node-types.json"
+            );
+            // Every kind with fields is a kind of the grammar, so none is missed by name.
+            let tables = grammar.tables();
+            for kind in grammar.kinds_with_fields() {
+                assert!(
+                    tables.kinds.iter().any(|k| &**k == *kind),
+                    "{grammar:?} {kind}"
+                );
+            }
+        }
+    }
+
     /// Every node of `text`, compared with tree-sitter's own tree: kind, flags,
     /// offsets, positions, children (but the punctuation left out), named children and
     /// fields.
@@ -1091,6 +1187,10 @@ mod tests {
         assert_eq!(spared.nodes, asked.nodes, "{text:?}");
         assert_eq!(spared.far, asked.far, "{text:?}");
         assert_eq!(spared.ts_nodes, asked.ts_nodes, "{text:?}");
+        // Not asking the children of kinds without fields for theirs copies the tree
+        // that asking every node does.
+        let every = Walk::new(&ts, asking_every_field(grammar), count, true);
+        assert_eq!(spared.nodes, every.nodes, "{text:?}");
         let language = grammar.language();
         let fields: Vec<String> = (1..=language.field_count())
             .filter_map(|id| u16::try_from(id).ok())
