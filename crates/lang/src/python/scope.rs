@@ -951,3 +951,40 @@ impl<'t> Builder<'t, '_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Searching by prefix finds every bound name and no other: names of one to
+        /// twenty chars over a few letters (so many share their first eight bytes, or
+        /// are prefixes of each other), `_`, a two-byte and a four-byte char.
+        #[test]
+        fn bindings_find_exactly_the_bound_names(
+            bound in proptest::collection::btree_set("[ab_é𝔸]{1,20}", 0..40),
+            asked in proptest::collection::vec("[ab_é𝔸]{0,20}", 0..40),
+        ) {
+            let map: BTreeMap<String, Vec<Bind<'static>>> = bound
+                .iter()
+                .enumerate()
+                .map(|(i, name)| {
+                    let bind = Bind { scope: i, kind: BindKind::Def(i) };
+                    (name.clone(), vec![bind])
+                })
+                .collect();
+            let bindings = Bindings::from(map);
+            for (i, name) in bound.iter().enumerate() {
+                let (found, binds) = bindings.get_key_value(name).expect("a bound name");
+                prop_assert_eq!(found, name.as_str());
+                prop_assert_eq!(binds.iter().map(|b| b.scope).collect::<Vec<_>>(), vec![i]);
+            }
+            for name in &asked {
+                prop_assert_eq!(bindings.contains_key(name), bound.contains(name), "{}", name);
+            }
+            let listed: Vec<&str> = bindings.iter().map(|(name, _)| name).collect();
+            prop_assert_eq!(listed, bound.iter().map(String::as_str).collect::<Vec<_>>());
+        }
+    }
+}
