@@ -293,7 +293,7 @@ impl<'t> Ctx<'_, '_, 't> {
                     }
                 }
                 for ((k, _), v) in args.keywords.iter().zip(row.iter()) {
-                    entries.insert(k.clone(), v.clone());
+                    entries.insert((*k).to_string(), v.clone());
                 }
                 if args.star {
                     rest.get_or_insert_with(|| "`*args` spread".to_string());

@@ -368,7 +368,7 @@ impl<'t> Eval<'_, 't> {
             }
         }
         for (k, v) in &args.keywords {
-            entries.insert(k.clone(), single(self.values(m, s, *v)));
+            entries.insert((*k).to_string(), single(self.values(m, s, *v)));
         }
         Value::Object { entries, rest }
     }

@@ -169,7 +169,7 @@ struct Frame {
 #[derive(Debug, Default)]
 pub(crate) struct Args<'t> {
     pub positional: Vec<Node<'t>>,
-    pub keywords: Vec<(String, Node<'t>)>,
+    pub keywords: Vec<(&'t str, Node<'t>)>,
     pub star: bool,
     pub double_star: Vec<Node<'t>>,
 }
@@ -178,7 +178,7 @@ impl<'t> Args<'t> {
     pub(crate) fn keyword(&self, name: &str) -> Option<Node<'t>> {
         self.keywords
             .iter()
-            .find(|(k, _)| k == name)
+            .find(|(k, _)| *k == name)
             .map(|(_, v)| *v)
     }
 

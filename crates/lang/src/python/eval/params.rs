@@ -117,7 +117,7 @@ impl<'t> Eval<'_, 't> {
                 keywords: args
                     .keywords
                     .iter()
-                    .filter(|(k, _)| !named.contains(k.as_str()))
+                    .filter(|(k, _)| !named.contains(k))
                     .cloned()
                     .collect(),
                 star: false,
@@ -172,7 +172,7 @@ impl<'t> Eval<'_, 't> {
                         arg.child_by_field_name("name"),
                         arg.child_by_field_name("value"),
                     ) {
-                        out.keywords.push((self.text(m, k).to_string(), v));
+                        out.keywords.push((self.text(m, k), v));
                     }
                 }
                 "list_splat" => out.star = true,
