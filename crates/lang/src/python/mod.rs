@@ -26,7 +26,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use crate::syntax::Node;
 use rayon::prelude::*;
 
-use self::eval::{Eval, IndexReads, Site, Sites};
+use self::eval::{Eval, HotParams, IndexReads, Site, Sites};
 use self::imports::{Resolver, parse_import, scan_imports};
 use self::objects::Obj;
 use self::scope::ModuleIr;
@@ -532,16 +532,21 @@ fn facts<T: Send>(
     drop(sites);
     let sites = index_sites(&second);
     drop(second);
-    (0..irs.len())
+    // The unions of much-called functions' parameters, computed once for all modules.
+    let hot = HotParams::default();
+    let out = (0..irs.len())
         .into_par_iter()
         .with_max_len(1)
         .map(|m| {
-            let eval = evals.fresh(Some(&sites));
+            let mut eval = evals.fresh(Some(&sites));
+            eval.hot = Some(&hot);
             let facts = module_facts(&eval, m, parsed);
             evals.evaluated.fetch_add(eval.steps(), Ordering::Relaxed);
             reduce(facts)
         })
-        .collect()
+        .collect();
+    evals.evaluated.fetch_add(hot.steps(), Ordering::Relaxed);
+    out
 }
 
 fn module_facts(eval: &Eval<'_, '_>, m: usize, parsed: &[Parsed]) -> ModuleFacts {

@@ -15,7 +15,8 @@ mod params;
 
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
@@ -44,6 +45,9 @@ const MAX_OBJS: usize = 16;
 const MAX_CONTEXTS: usize = 8;
 /// Base-class chains followed.
 const MAX_BASES: usize = 16;
+/// Functions with at least this many call sites have their parameters' unions computed
+/// once for every module of the unit (see [`HotParams`]).
+const HOT_SITES: usize = 32;
 
 /// A call of a local function: where, and how many implicit leading arguments
 /// (`self` for a bound method or a constructor).
@@ -158,6 +162,54 @@ impl Reads {
     }
 }
 
+/// The union over its call sites of a parameter of a much-called function, computed
+/// once for a whole unit, by a fresh evaluator, and read by every module's evaluator
+/// that needs it outside any frame.
+///
+/// Every module's evaluator has its own caches, so that what a module gets does not
+/// depend on which thread analysed what first; moto's base exception class has about a
+/// thousand constructor calls, and each of its exception modules computed the union of
+/// what they pass (115,000 expressions each). A parameter's union here is computed
+/// in an evaluator of its own, with no frame open and nothing else in progress, so it
+/// is the same whichever module asks first and whichever thread computes it; a module
+/// takes it as if it had computed it at that moment (the same value and the same
+/// reads, see [`Eval::memo`]), but for the expressions counted against its budget. A
+/// union whose computation cut a cycle or hit a limit is not shared: each module
+/// computes its own, as before.
+#[derive(Debug, Default)]
+pub(crate) struct HotParams {
+    /// By (module, scope, parameter index, nesting depth it is asked at).
+    cells: Mutex<FxHashMap<HotKey, Arc<SeedCell>>>,
+    /// Expressions the shared computations evaluated.
+    steps: AtomicU64,
+}
+
+/// A parameter's union asked at a nesting depth: (module, scope, index, depth).
+type HotKey = (usize, usize, usize, usize);
+
+/// A shared union, once computed; `None` when it is not shared.
+type SeedCell = OnceLock<Option<Seed>>;
+
+/// A shared union and what its computation read.
+#[derive(Debug)]
+struct Seed {
+    objs: Vec<Obj>,
+    reads: Reads,
+}
+
+impl HotParams {
+    /// Expressions the shared computations evaluated.
+    pub(crate) fn steps(&self) -> u64 {
+        self.steps.load(Ordering::Relaxed)
+    }
+
+    /// The cell of one parameter's union, empty until some module needs it.
+    fn cell(&self, key: HotKey) -> Arc<SeedCell> {
+        let mut cells = self.cells.lock().unwrap_or_else(|e| e.into_inner());
+        Arc::clone(cells.entry(key).or_default())
+    }
+}
+
 #[derive(Debug)]
 struct Frame {
     module: usize,
@@ -216,8 +268,12 @@ pub(crate) struct Eval<'a, 't> {
     /// whose result is evaluated).
     shared: RefCell<FxHashMap<Key<'a>, Vec<Shared>>>,
     /// Whether results computed under frames that read nothing of them serve every
-    /// frame stack of their level (`memo`); off only to test that this changes nothing.
+    /// frame stack of their level (`memo`), and the unions of [`HotParams`] every
+    /// module; off only to test that this changes nothing.
     pub share: bool,
+    /// The unit's shared parameter unions; `None` in index mode and in the evaluators
+    /// that compute them.
+    pub hot: Option<&'a HotParams>,
     /// What the result being computed has read of its context so far.
     reads: Cell<Reads>,
     /// How many frames were open when the result being computed started.
@@ -317,6 +373,7 @@ impl<'a, 't> Eval<'a, 't> {
             framed: RefCell::new(FxHashMap::default()),
             shared: RefCell::new(FxHashMap::default()),
             share: true,
+            hot: None,
             reads: Cell::new(Reads::default()),
             level: Cell::new(0),
             steps: Cell::new(0),
@@ -415,6 +472,58 @@ impl<'a, 't> Eval<'a, 't> {
             }
         }
         out
+    }
+
+    /// The union of parameter `index` of function (m, s), which has `sites` call sites,
+    /// from [`HotParams`] when it is shared: only outside frames (a frame's own answer is
+    /// the call's argument), for a union not in this evaluator's cache nor being
+    /// computed (a cycle is cut here as before). It goes into this evaluator's cache, and
+    /// its reads into those of the result being computed, as if computed here.
+    fn hot_param(&self, m: usize, s: usize, index: usize, sites: usize) -> Option<Vec<Obj>> {
+        let hot = self.hot.filter(|_| self.share && sites >= HOT_SITES)?;
+        let key = Key::Param(m, s, index);
+        if !self.frames.borrow().is_empty()
+            || self.cache.borrow().contains_key(&key)
+            || self.active.borrow().contains(&key)
+        {
+            return None;
+        }
+        // Computed at the depth it is asked at: the value limits depend on it.
+        let depth = self.depth.get();
+        let cell = hot.cell((m, s, index, depth));
+        let seed = cell
+            .get_or_init(|| {
+                let fresh = Eval {
+                    sites: Arc::clone(&self.sites),
+                    index_mode: false,
+                    share: self.share,
+                    depth: Cell::new(depth),
+                    ..Eval::new(self.mods, self.by_file, self.resolver)
+                };
+                let sites = fresh.sites.get(&(m, s)).map_or(&[][..], Vec::as_slice);
+                let objs = fresh.param_union(m, s, index, sites);
+                hot.steps.fetch_add(fresh.steps(), Ordering::Relaxed);
+                // Out of budget or too deep, a module gets its own (and its diagnostic).
+                let whole = !fresh.exhausted.get() && fresh.too_deep.borrow().is_empty();
+                whole.then(|| Seed {
+                    objs,
+                    reads: fresh.reads.get(),
+                })
+            })
+            .as_ref()?;
+        self.note(|r| *r = r.and(seed.reads));
+        let reuse = seed.reads.independent().then(|| Reuse {
+            span: seed.reads.peak.saturating_sub(depth),
+            level: seed.reads.counted_frames.then_some(0),
+        });
+        self.cache.borrow_mut().insert(
+            key,
+            Cached {
+                objs: seed.objs.clone(),
+                reuse,
+            },
+        );
+        Some(seed.objs.clone())
     }
 
     /// A cached result for `key` that holds at frame level `level` and nesting `depth`.

@@ -56,6 +56,20 @@ impl<'t> Eval<'_, 't> {
         let Some(sites) = self.sites.get(&(m, s)) else {
             return self.unbound_param(m, s, index);
         };
+        if let Some(objs) = self.hot_param(m, s, index, sites.len()) {
+            return objs;
+        }
+        self.param_union(m, s, index, sites)
+    }
+
+    /// The union of what `sites` pass for parameter `index` of function (m, s).
+    pub(super) fn param_union(
+        &self,
+        m: usize,
+        s: usize,
+        index: usize,
+        sites: &[Site<'t>],
+    ) -> Vec<Obj> {
         self.memo(Key::Param(m, s, index), || {
             let mut out = Vec::new();
             for site in sites {
