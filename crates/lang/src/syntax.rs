@@ -149,13 +149,24 @@ fn parse_with(grammar: Grammar, tables: &'static Tables, text: &str) -> Option<T
 #[cfg(test)]
 pub(crate) fn parse_whole(grammar: Grammar, text: &str) -> Option<Tree> {
     static WHOLE: [OnceLock<Tables>; 4] = [const { OnceLock::new() }; 4];
-    let slot = WHOLE.get(Grammar::ALL.iter().position(|g| *g == grammar)?)?;
-    let tables = slot.get_or_init(|| {
-        let mut tables = Tables::new(&grammar.language(), grammar);
-        tables.left_out.fill(false);
-        tables
-    });
+    let tables = tables_for_tests(&WHOLE, grammar, |t| t.left_out.fill(false))?;
     parse_with(grammar, tables, text)
+}
+
+/// `grammar`'s tables changed by `adjust`, built once in its slot of `slots`: for tests
+/// that compare trees converted with and without what the tables let the copy skip.
+#[cfg(test)]
+fn tables_for_tests(
+    slots: &'static [OnceLock<Tables>; 4],
+    grammar: Grammar,
+    adjust: impl FnOnce(&mut Tables),
+) -> Option<&'static Tables> {
+    let slot = slots.get(Grammar::ALL.iter().position(|g| *g == grammar)?)?;
+    Some(slot.get_or_init(|| {
+        let mut tables = Tables::new(&grammar.language(), grammar);
+        adjust(&mut tables);
+        tables
+    }))
 }
 
 /// The only anonymous tokens a Python [`Tree`] keeps where nothing else keeps them (in
@@ -1118,16 +1129,8 @@ mod tests {
     /// every node for its field.
     fn asking_every_field(grammar: Grammar) -> &'static Tables {
         static EVERY: [OnceLock<Tables>; 4] = [const { OnceLock::new() }; 4];
-        let slot = Grammar::ALL
-            .iter()
-            .position(|g| *g == grammar)
-            .and_then(|i| EVERY.get(i))
-            .expect("a grammar of Grammar::ALL");
-        slot.get_or_init(|| {
-            let mut tables = Tables::new(&grammar.language(), grammar);
-            tables.has_fields.fill(true);
-            tables
-        })
+        tables_for_tests(&EVERY, grammar, |t| t.has_fields.fill(true))
+            .expect("a grammar of Grammar::ALL")
     }
 
     #[test]

@@ -174,8 +174,9 @@ impl Reads {
 /// is the same whichever module asks first and whichever thread computes it; a module
 /// takes it as if it had computed it at that moment (the same value and the same
 /// reads, see [`Eval::memo`]), but for the expressions counted against its budget. A
-/// union whose computation cut a cycle or hit a limit is not shared: each module
-/// computes its own, as before.
+/// union is computed again for each nesting depth it is asked at (the value limits
+/// depend on it). One whose computation ran out of budget or nested too deeply is not
+/// shared: each module computes its own, with its diagnostic, as before.
 #[derive(Debug, Default)]
 pub(crate) struct HotParams {
     /// By (module, scope, parameter index, nesting depth it is asked at).
@@ -271,8 +272,9 @@ pub(crate) struct Eval<'a, 't> {
     /// frame stack of their level (`memo`), and the unions of [`HotParams`] every
     /// module; off only to test that this changes nothing.
     pub share: bool,
-    /// The unit's shared parameter unions; `None` in index mode and in the evaluators
-    /// that compute them.
+    /// The unit's shared parameter unions: set only for the facts round's module
+    /// evaluators (not in the call-site rounds, whose indexes differ, nor in the
+    /// evaluators that compute the unions).
     pub hot: Option<&'a HotParams>,
     /// What the result being computed has read of its context so far.
     reads: Cell<Reads>,
