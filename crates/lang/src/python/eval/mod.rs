@@ -172,11 +172,15 @@ impl Reads {
 /// what they pass (115,000 expressions each). A parameter's union here is computed
 /// in an evaluator of its own, with no frame open and nothing else in progress, so it
 /// is the same whichever module asks first and whichever thread computes it; a module
-/// takes it as if it had computed it at that moment (the same value and the same
-/// reads, see [`Eval::memo`]), but for the expressions counted against its budget. A
-/// union is computed again for each nesting depth it is asked at (the value limits
-/// depend on it). One whose computation ran out of budget or nested too deeply is not
-/// shared: each module computes its own, with its diagnostic, as before.
+/// takes it as it would a result it computed at that moment (into its cache, with its
+/// reads, see [`Eval::memo`]), but for the expressions counted against its budget. The
+/// value is the one the module would compute, unless the module's own computation
+/// would have met a cycle through what the module was in the middle of evaluating, or
+/// a result it cached partial from such a cycle earlier: it cut the cycle there, and
+/// now gets the whole union instead (the same on every run either way). A union is
+/// computed again for each nesting depth it is asked at (the value limits depend on
+/// it). One whose computation ran out of budget or nested too deeply is not shared:
+/// each module computes its own, with its diagnostic, as before.
 #[derive(Debug, Default)]
 pub(crate) struct HotParams {
     /// By (module, scope, parameter index, nesting depth it is asked at).
@@ -480,7 +484,7 @@ impl<'a, 't> Eval<'a, 't> {
     /// from [`HotParams`] when it is shared: only outside frames (a frame's own answer is
     /// the call's argument), for a union not in this evaluator's cache nor being
     /// computed (a cycle is cut here as before). It goes into this evaluator's cache, and
-    /// its reads into those of the result being computed, as if computed here.
+    /// its reads into those of the result being computed, as a result computed here.
     fn hot_param(&self, m: usize, s: usize, index: usize, sites: usize) -> Option<Vec<Obj>> {
         let hot = self.hot.filter(|_| self.share && sites >= HOT_SITES)?;
         let key = Key::Param(m, s, index);
