@@ -820,3 +820,119 @@ fn a_much_called_functions_parameter_is_evaluated_once_for_all_modules() {
         "{with} expressions evaluated with sharing, {without} without"
     );
 }
+
+/// The same, read under frames: each module's `read` has two call sites, so its calls
+/// are collected once per site with the site's arguments bound, and `self.bucket` is
+/// evaluated under that frame. The union reads the parameters of the functions that
+/// call the constructor, so a union computed outside frames does not hold there; one
+/// computed under a frame of no function is shared (no open frame is a function whose
+/// parameters it reads), and the calls still get the buckets.
+#[test]
+fn a_much_called_functions_parameter_is_shared_under_frames_too() {
+    let dir = Scratch::new("hot-params-framed");
+    dir.write(
+        "base.py",
+        "class Store:\n    def __init__(self, bucket):\n        self.bucket = bucket\n",
+    );
+    // Each site passes a parameter of its own function, so the union reads the
+    // parameters of forty functions (none of them `read`): without sharing, each frame
+    // of `read` computes it again.
+    let mut make = String::from("from base import Store\n");
+    for i in 0..40 {
+        make.push_str(&format!(
+            "\n\ndef make{i}(name):\n    return Store(name)\n\n\nmake{i}('bucket-{}')\n",
+            i % 4
+        ));
+    }
+    dir.write("make.py", make);
+    let mut entries = vec!["make.py".to_string()];
+    for k in 0..12 {
+        dir.write(
+            &format!("reader{k:02}.py"),
+            format!(
+                "import boto3\nfrom base import Store\n\ns3 = boto3.client('s3')\n\n\n\
+                 class Reader{k}(Store):\n    def read(self, key):\n        \
+                 return s3.get_object(Bucket=self.bucket, Key=key)\n\n\n\
+                 def handler(event, context):\n    reader = Reader{k}('bucket-0')\n    \
+                 reader.read('a{k}')\n    reader.read('b{k}')\n"
+            ),
+        );
+        entries.push(format!("reader{k:02}.py"));
+    }
+    // A function that calls the constructor itself: under its frames the union holds
+    // the one name the frame binds, not both its sites' (a frame binds what the union
+    // reads, so the shared union is not used there).
+    dir.write(
+        "special.py",
+        "import boto3\nfrom base import Store\n\ns3 = boto3.client('s3')\n\n\n\
+         def fetch(name):\n    store = Store(name)\n    \
+         return s3.get_object(Bucket=store.bucket, Key=name)\n\n\n\
+         fetch('special-a')\nfetch('special-b')\n",
+    );
+    entries.push("special.py".to_string());
+    let [(shared, with), (alone, without)] = shared_and_not(&dir.0, &entries);
+    assert_eq!(shared, alone);
+    let special: BTreeSet<(&str, &str)> = shared
+        .all_calls()
+        .into_iter()
+        .filter(|c| c.location.file == "special.py")
+        .filter_map(|c| match &c.params {
+            Value::Object { entries, .. } => Some((
+                entries.get("Bucket").and_then(Value::as_str)?,
+                entries.get("Key").and_then(Value::as_str)?,
+            )),
+            _ => None,
+        })
+        .collect();
+    assert!(special.contains(&("special-a", "special-a")), "{special:?}");
+    assert!(special.contains(&("bucket-2", "special-b")), "{special:?}");
+    assert!(
+        !special.contains(&("special-b", "special-a")),
+        "{special:?}"
+    );
+    // Each reader module's call, once per bucket and key.
+    let mut calls: BTreeMap<&str, BTreeSet<(&str, &str)>> = BTreeMap::new();
+    for call in shared.all_calls() {
+        if call.location.file == "special.py" {
+            continue;
+        }
+        let param = |name| match &call.params {
+            Value::Object { entries, .. } => entries.get(name).and_then(Value::as_str),
+            _ => None,
+        };
+        let (Some(bucket), Some(key)) = (param("Bucket"), param("Key")) else {
+            panic!("a bucket and a key: {call:?}");
+        };
+        calls
+            .entry(&call.location.file)
+            .or_default()
+            .insert((bucket, key));
+    }
+    assert_eq!(calls.len(), 12, "{calls:?}");
+    for (file, pairs) in &calls {
+        let k = file.trim_start_matches("reader").trim_end_matches(".py");
+        let k: usize = k.parse().expect("a reader's number");
+        // `special.py`'s two sites reach the readers' union unbound.
+        let buckets = [
+            "bucket-0",
+            "bucket-1",
+            "bucket-2",
+            "bucket-3",
+            "special-a",
+            "special-b",
+        ];
+        let expected: BTreeSet<(&str, String)> = buckets
+            .iter()
+            .flat_map(|b| [(*b, format!("a{k}")), (*b, format!("b{k}"))])
+            .collect();
+        let got: BTreeSet<(&str, String)> = pairs
+            .iter()
+            .map(|(b, key)| (*b, (*key).to_string()))
+            .collect();
+        assert_eq!(got, expected, "{file}");
+    }
+    assert!(
+        with * 2 < without,
+        "{with} expressions evaluated with sharing, {without} without"
+    );
+}

@@ -164,33 +164,38 @@ impl Reads {
 
 /// The union over its call sites of a parameter of a much-called function, computed
 /// once for a whole unit, by a fresh evaluator, and read by every module's evaluator
-/// that needs it outside any frame.
+/// that needs it.
 ///
 /// Every module's evaluator has its own caches, so that what a module gets does not
 /// depend on which thread analysed what first; moto's base exception class has about a
 /// thousand constructor calls, and each of its exception modules computed the union of
 /// what they pass (115,000 expressions each). A parameter's union here is computed
-/// in an evaluator of its own, with no frame open and nothing else in progress, so it
-/// is the same whichever module asks first and whichever thread computes it; a module
+/// in an evaluator of its own, with nothing else in progress, so it is the same
+/// whichever module asks first and whichever thread computes it; a module
 /// takes it as it would a result it computed at that moment (into its cache, with its
 /// reads, see [`Eval::memo`]), but for the expressions counted against its budget. The
 /// value is the one the module would compute, unless the module's own computation
 /// would have met a cycle through what the module was in the middle of evaluating, or
 /// a result it cached partial from such a cycle earlier: it cut the cycle there, and
 /// now gets the whole union instead (the same on every run either way). A union is
-/// computed again for each nesting depth it is asked at (the value limits depend on
-/// it). One whose computation ran out of budget or nested too deeply is not shared:
-/// each module computes its own, with its diagnostic, as before.
+/// computed again for each nesting depth (the value limits depend on it) and frame
+/// level (whether a call's result is bound to its arguments does) it is asked at;
+/// under frames, with as many frames of no function open, and taken only where no
+/// open frame is a function whose parameters it looked up (moto's `get_partition`,
+/// called everywhere, had its union computed again under each frame stack). One whose
+/// computation ran out of budget or nested too deeply is not shared: each module
+/// computes its own, with its diagnostic, as before.
 #[derive(Debug, Default)]
 pub(crate) struct HotParams {
-    /// By (module, scope, parameter index, nesting depth it is asked at).
+    /// By (module, scope, parameter index, nesting depth and frame level it is asked at).
     cells: Mutex<FxHashMap<HotKey, Arc<SeedCell>>>,
     /// Expressions the shared computations evaluated.
     steps: AtomicU64,
 }
 
-/// A parameter's union asked at a nesting depth: (module, scope, index, depth).
-type HotKey = (usize, usize, usize, usize);
+/// A parameter's union asked at a nesting depth and frame level: (module, scope, index,
+/// depth, level).
+type HotKey = (usize, usize, usize, usize, usize);
 
 /// A shared union, once computed; `None` when it is not shared.
 type SeedCell = OnceLock<Option<Seed>>;
@@ -200,6 +205,8 @@ type SeedCell = OnceLock<Option<Seed>>;
 struct Seed {
     objs: Vec<Obj>,
     reads: Reads,
+    /// The functions whose parameters its computation looked up.
+    looked_up: FxHashSet<(usize, usize)>,
 }
 
 impl HotParams {
@@ -286,6 +293,9 @@ pub(crate) struct Eval<'a, 't> {
     level: Cell<usize>,
     /// Expressions evaluated so far; past [`MAX_STEPS`] evaluation gives up.
     steps: Cell<u64>,
+    /// In an evaluator computing a union of [`HotParams`]: the functions whose
+    /// parameters it looked up.
+    looked_up: Option<RefCell<FxHashSet<(usize, usize)>>>,
     /// Whether the step budget ran out.
     pub exhausted: Cell<bool>,
     depth: Cell<usize>,
@@ -383,6 +393,7 @@ impl<'a, 't> Eval<'a, 't> {
             reads: Cell::new(Reads::default()),
             level: Cell::new(0),
             steps: Cell::new(0),
+            looked_up: None,
             exhausted: Cell::new(false),
             depth: Cell::new(0),
             too_deep: RefCell::new(BTreeSet::new()),
@@ -440,17 +451,24 @@ impl<'a, 't> Eval<'a, 't> {
         self.level.set(outer_level);
         self.reads.set(outer.and(reads));
         self.active.borrow_mut().remove(&key);
+        self.remember(key, level, depth, reads, &out);
+        out
+    }
+
+    /// Cache `out`, the result for `key` computed at frame level `level` and nesting
+    /// `depth` with `reads`, as [`Eval::memo`] says.
+    fn remember(&self, key: Key<'a>, level: usize, depth: usize, reads: Reads, out: &[Obj]) {
         let reuse = reads.independent().then(|| Reuse {
             span: reads.peak.saturating_sub(depth),
             level: reads.counted_frames.then_some(level),
         });
         let cached = Cached {
-            objs: out.clone(),
+            objs: out.to_vec(),
             reuse,
         };
         if level == 0 {
             self.cache.borrow_mut().insert(key, cached);
-            return out;
+            return;
         }
         if let Some(reuse) = reuse.filter(|_| self.share) {
             // One per level: a later one replaces an earlier one that was too deep here.
@@ -458,7 +476,7 @@ impl<'a, 't> Eval<'a, 't> {
             let entries = shared.entry(key.clone()).or_default();
             let entry = Shared {
                 reuse,
-                objs: out.clone(),
+                objs: out.to_vec(),
             };
             match entries.iter_mut().find(|s| s.reuse.level == reuse.level) {
                 Some(old) => *old = entry,
@@ -477,26 +495,35 @@ impl<'a, 't> Eval<'a, 't> {
                 framed.insert(ids.clone(), FxHashMap::from_iter([(key, cached)]));
             }
         }
-        out
     }
 
     /// The union of parameter `index` of function (m, s), which has `sites` call sites,
-    /// from [`HotParams`] when it is shared: only outside frames (a frame's own answer is
-    /// the call's argument), for a union not in this evaluator's cache nor being
-    /// computed (a cycle is cut here as before). It goes into this evaluator's cache, and
+    /// from [`HotParams`] when it is shared: for a union not cached here nor being
+    /// computed (a cycle is cut here as before), and, under frames, where no open frame
+    /// is a function whose parameters the union's computation looked up (a frame's
+    /// binding would have answered there). It goes into this evaluator's caches, and
     /// its reads into those of the result being computed, as a result computed here.
     fn hot_param(&self, m: usize, s: usize, index: usize, sites: usize) -> Option<Vec<Obj>> {
         let hot = self.hot.filter(|_| self.share && sites >= HOT_SITES)?;
         let key = Key::Param(m, s, index);
-        if !self.frames.borrow().is_empty()
-            || self.cache.borrow().contains_key(&key)
-            || self.active.borrow().contains(&key)
+        let level = self.frames.borrow().len();
+        if self.active.borrow().contains(&key) || self.cache.borrow().contains_key(&key) {
+            return None;
+        }
+        if level > 0
+            && (self.shared.borrow().contains_key(&key)
+                || self
+                    .framed
+                    .borrow()
+                    .get(self.frame_ids.borrow().as_slice())
+                    .is_some_and(|entries| entries.contains_key(&key)))
         {
             return None;
         }
-        // Computed at the depth it is asked at: the value limits depend on it.
+        // Computed at the depth and frame level it is asked at: the value limits depend
+        // on the one, whether a call's result is bound to its arguments on the other.
         let depth = self.depth.get();
-        let cell = hot.cell((m, s, index, depth));
+        let cell = hot.cell((m, s, index, depth, level));
         let seed = cell
             .get_or_init(|| {
                 let fresh = Eval {
@@ -504,31 +531,36 @@ impl<'a, 't> Eval<'a, 't> {
                     index_mode: false,
                     share: self.share,
                     depth: Cell::new(depth),
+                    looked_up: Some(RefCell::default()),
                     ..Eval::new(self.mods, self.by_file, self.resolver)
                 };
+                // Frames of no function: as many open as here, binding nothing.
+                for _ in 0..level {
+                    fresh.push_frame(usize::MAX, usize::MAX, FxHashMap::default());
+                }
                 let sites = fresh.sites.get(&(m, s)).map_or(&[][..], Vec::as_slice);
                 let objs = fresh.param_union(m, s, index, sites);
                 hot.steps.fetch_add(fresh.steps(), Ordering::Relaxed);
                 // Out of budget or too deep, a module gets its own (and its diagnostic).
                 let whole = !fresh.exhausted.get() && fresh.too_deep.borrow().is_empty();
+                let looked_up = fresh.looked_up.map(RefCell::into_inner);
                 whole.then(|| Seed {
                     objs,
                     reads: fresh.reads.get(),
+                    looked_up: looked_up.unwrap_or_default(),
                 })
             })
             .as_ref()?;
+        if self
+            .frames
+            .borrow()
+            .iter()
+            .any(|f| seed.looked_up.contains(&(f.module, f.scope)))
+        {
+            return None;
+        }
         self.note(|r| *r = r.and(seed.reads));
-        let reuse = seed.reads.independent().then(|| Reuse {
-            span: seed.reads.peak.saturating_sub(depth),
-            level: seed.reads.counted_frames.then_some(0),
-        });
-        self.cache.borrow_mut().insert(
-            key,
-            Cached {
-                objs: seed.objs.clone(),
-                reuse,
-            },
-        );
+        self.remember(key, level, depth, seed.reads, &seed.objs);
         Some(seed.objs.clone())
     }
 

@@ -13,6 +13,9 @@ impl<'t> Eval<'_, 't> {
         // in the open frames, so what it denotes depends on them unless the frame that
         // binds it was opened by the result being computed (see `memo`).
         let implicit = index == 0 && implicit_first(sc);
+        if let Some(looked_up) = &self.looked_up {
+            looked_up.borrow_mut().insert((m, s));
+        }
         let open = self.level.get();
         for (i, frame) in self.frames.borrow().iter().enumerate().rev() {
             if frame.module == m
