@@ -761,24 +761,14 @@ fn a_module_level_name_read_under_many_calls_is_evaluated_once() {
     );
 }
 
-/// The union of what forty call sites pass to a base class's constructor, read through
-/// `self.bucket` by twelve modules, is computed once for them all, and each module's
-/// call still gets the buckets (as without sharing).
-#[test]
-fn a_much_called_functions_parameter_is_evaluated_once_for_all_modules() {
-    let dir = Scratch::new("hot-params");
+/// A class `Store` (`base.py`) whose constructor keeps its `bucket`, `make` as
+/// `make.py` (its call sites), and twelve modules `readerNN.py`, each with an S3 client
+/// and a subclass `ReaderN` whose body is `reader(N)`. Returns the entries.
+fn store_and_readers(dir: &Scratch, make: &str, reader: impl Fn(usize) -> String) -> Vec<String> {
     dir.write(
         "base.py",
-        "class Store:\n    def __init__(self, bucket, prefix=''):\n        self.bucket = bucket\n        self.prefix = prefix\n",
+        "class Store:\n    def __init__(self, bucket):\n        self.bucket = bucket\n",
     );
-    let mut make = String::from("from base import Store\n\n\ndef stores():\n    return [\n");
-    for i in 0..40 {
-        make.push_str(&format!(
-            "        Store('bucket-{}', prefix='p{i}'),\n",
-            i % 4
-        ));
-    }
-    make.push_str("    ]\n");
     dir.write("make.py", make);
     let mut entries = vec!["make.py".to_string()];
     for k in 0..12 {
@@ -786,12 +776,31 @@ fn a_much_called_functions_parameter_is_evaluated_once_for_all_modules() {
             &format!("reader{k:02}.py"),
             format!(
                 "import boto3\nfrom base import Store\n\ns3 = boto3.client('s3')\n\n\n\
-                 class Reader{k}(Store):\n    def read(self):\n        \
-                 return s3.get_object(Bucket=self.bucket, Key='k{k}')\n"
+                 class Reader{k}(Store):\n{}",
+                reader(k)
             ),
         );
         entries.push(format!("reader{k:02}.py"));
     }
+    entries
+}
+
+/// The union of what forty call sites pass to a base class's constructor, read through
+/// `self.bucket` by twelve modules, is computed once for them all, and each module's
+/// call still gets the buckets (as without sharing).
+#[test]
+fn a_much_called_functions_parameter_is_evaluated_once_for_all_modules() {
+    let dir = Scratch::new("hot-params");
+    let mut make = String::from("from base import Store\n\n\ndef stores():\n    return [\n");
+    for i in 0..40 {
+        make.push_str(&format!("        Store('bucket-{}'),\n", i % 4));
+    }
+    make.push_str("    ]\n");
+    let entries = store_and_readers(&dir, &make, |k| {
+        format!(
+            "    def read(self):\n        return s3.get_object(Bucket=self.bucket, Key='k{k}')\n"
+        )
+    });
     let [(shared, with), (alone, without)] = shared_and_not(&dir.0, &entries);
     assert_eq!(shared, alone);
     // Each module's call, once per bucket.
@@ -830,10 +839,6 @@ fn a_much_called_functions_parameter_is_evaluated_once_for_all_modules() {
 #[test]
 fn a_much_called_functions_parameter_is_shared_under_frames_too() {
     let dir = Scratch::new("hot-params-framed");
-    dir.write(
-        "base.py",
-        "class Store:\n    def __init__(self, bucket):\n        self.bucket = bucket\n",
-    );
     // Each site passes a parameter of its own function, so the union reads the
     // parameters of forty functions (none of them `read`): without sharing, each frame
     // of `read` computes it again.
@@ -844,21 +849,14 @@ fn a_much_called_functions_parameter_is_shared_under_frames_too() {
             i % 4
         ));
     }
-    dir.write("make.py", make);
-    let mut entries = vec!["make.py".to_string()];
-    for k in 0..12 {
-        dir.write(
-            &format!("reader{k:02}.py"),
-            format!(
-                "import boto3\nfrom base import Store\n\ns3 = boto3.client('s3')\n\n\n\
-                 class Reader{k}(Store):\n    def read(self, key):\n        \
-                 return s3.get_object(Bucket=self.bucket, Key=key)\n\n\n\
-                 def handler(event, context):\n    reader = Reader{k}('bucket-0')\n    \
-                 reader.read('a{k}')\n    reader.read('b{k}')\n"
-            ),
-        );
-        entries.push(format!("reader{k:02}.py"));
-    }
+    let mut entries = store_and_readers(&dir, &make, |k| {
+        format!(
+            "    def read(self, key):\n        \
+             return s3.get_object(Bucket=self.bucket, Key=key)\n\n\n\
+             def handler(event, context):\n    reader = Reader{k}('bucket-0')\n    \
+             reader.read('a{k}')\n    reader.read('b{k}')\n"
+        )
+    });
     // A function that calls the constructor itself: under its frames the union holds
     // the one name the frame binds, not both its sites' (a frame binds what the union
     // reads, so the shared union is not used there).
