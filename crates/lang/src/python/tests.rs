@@ -934,3 +934,68 @@ fn a_much_called_functions_parameter_is_shared_under_frames_too() {
         "{with} expressions evaluated with sharing, {without} without"
     );
 }
+
+/// A request helper as moto writes it: `setup` keeps a query string built from its
+/// `request` parameter (by a helper that calls itself and reads a name twice), and
+/// `get_param` reads it; `handle` calls `get_param` thirty times with different
+/// arguments, so each call's result is evaluated under a frame of `get_param`. The
+/// query string read there takes `setup`'s call-site union (no frame binds
+/// `request`), cuts only a cycle it started itself, and reads only frames it opened
+/// itself: it is evaluated once for all thirty frames. Under a frame of `setup` (its
+/// body is evaluated once per call site), at the same frame level, that frame's
+/// request is read instead.
+#[test]
+fn a_result_is_shared_across_frames_whatever_it_reads_of_what_it_opened_itself() {
+    let dir = Scratch::new("shared-own-frames");
+    let mut app = String::from(
+        "import boto3\n\ns3 = boto3.client('s3')\n\n\n\
+         def flatten(prefix, body):\n    p = prefix\n    if p:\n        \
+         return {'b': body, 'prefix': [p, p, p, p, p, p, p, p, p, p]}\n    \
+         return flatten(p, p)\n\n\n\
+         class Response:\n    def handle(self):\n",
+    );
+    for i in 0..30 {
+        app.push_str(&format!(
+            "        s3.get_object(Bucket=self.get_param('b', {i}), Key='k{i}')\n"
+        ));
+    }
+    app.push_str(
+        "\n    def setup(self, request):\n        \
+         self.querystring = flatten('b', request['b'])\n        \
+         return s3.head_bucket(Bucket=self.querystring['b'], Key=request['b'])\n\n    \
+         def get_param(self, name, default=None):\n        return self.querystring[name]\n\n\n\
+         Response().setup({'b': 'bucket-x'})\nResponse().setup({'b': 'bucket-y'})\n",
+    );
+    dir.write("app.py", &app);
+    let entries = ["app.py".to_string()];
+    let [(shared, with), (alone, without)] = shared_and_not(&dir.0, &entries);
+    assert_eq!(shared, alone);
+    // Under each frame of `setup`, the bucket of its own request (the key), not the
+    // other's: a frame of `setup` binds what the shared query string left unbound.
+    let pairs: BTreeSet<(&str, &str)> = shared
+        .all_calls()
+        .into_iter()
+        .filter(|c| matches!(&c.call, CallKind::Method { name } if name == "head_bucket"))
+        .filter_map(|c| match &c.params {
+            Value::Object { entries, .. } => Some((
+                entries.get("Bucket").and_then(Value::as_str)?,
+                entries.get("Key").and_then(Value::as_str)?,
+            )),
+            _ => None,
+        })
+        .filter(|(bucket, _)| bucket.starts_with("bucket-"))
+        .collect();
+    assert_eq!(
+        pairs,
+        BTreeSet::from([("bucket-x", "bucket-x"), ("bucket-y", "bucket-y")])
+    );
+    // In `handle`, the union of `setup`'s call sites, in each of the thirty calls.
+    let buckets = param_values(&shared, "get_object", "Bucket");
+    assert!(buckets.contains(&Value::str("bucket-x")), "{buckets:?}");
+    assert!(buckets.contains(&Value::str("bucket-y")), "{buckets:?}");
+    assert_eq!(param_values(&shared, "get_object", "Key").len(), 30);
+    assert!(
+        with * 2 < without,
+        "{with} expressions evaluated with sharing, {without} without"
+    );
+}

@@ -18,7 +18,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
-use rustc_hash::{FxHashMap, FxHashSet};
+use std::hash::{Hash, Hasher};
+
+use rustc_hash::{FxHashMap, FxHashSet, FxHasher};
 
 use crate::syntax::Node;
 
@@ -113,17 +115,60 @@ type Cache<'a> = FxHashMap<Key<'a>, Cached>;
 #[derive(Debug)]
 struct Cached {
     objs: Vec<Obj>,
-    reuse: Option<Reuse>,
+    reuse: Reuse,
+    /// The lowest frame open before it was computed that bound a parameter it read
+    /// ([`NONE_BELOW`] if none): it holds only under that frame.
+    bound_in: usize,
+    /// It cut a cycle through a result in progress before it, hit a limit, or read a
+    /// result that did: it holds only where it was made.
+    partial: bool,
+}
+
+impl Cached {
+    /// How it may be reused elsewhere, if it read nothing of its context.
+    fn independent(&self) -> Option<Reuse> {
+        (self.bound_in == NONE_BELOW && !self.partial).then_some(self.reuse)
+    }
 }
 
 /// How a result that read nothing of its calling context may be reused elsewhere: its
 /// evaluation nests `span` levels deeper than where it started (the value limits
-/// depend on the depth), and, if it bound a call's result to the call's arguments
-/// (which depends on how many frames are open), only at the frame depth it ran at.
+/// depend on the depth); if it bound a call's result to the call's arguments (which
+/// depends on how many frames are open), only at the frame depth it ran at; and only
+/// under frames of none of the functions whose parameters it found unbound.
 #[derive(Debug, Clone, Copy)]
 struct Reuse {
     span: usize,
     level: Option<usize>,
+    unbound: Unbound,
+}
+
+/// The functions whose parameters a computation looked up where no open frame bound
+/// them (so it took their call sites' union), as a set of bits, one per hashed
+/// (module, scope). Its result holds under any frames but theirs: a frame of one of
+/// them would have answered the lookup. Two functions may share a bit; that only
+/// loses a reuse.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Unbound(u64);
+
+impl Unbound {
+    fn of(m: usize, s: usize) -> Unbound {
+        let mut h = FxHasher::default();
+        (m, s).hash(&mut h);
+        Unbound(1 << (h.finish() >> 58))
+    }
+
+    fn with(self, m: usize, s: usize) -> Unbound {
+        Unbound(self.0 | Unbound::of(m, s).0)
+    }
+
+    /// Whether one of `frames` may be of a function in the set.
+    fn meets(self, frames: &[Frame]) -> bool {
+        self.0 != 0
+            && frames
+                .iter()
+                .any(|f| self.0 & Unbound::of(f.module, f.scope).0 != 0)
+    }
 }
 
 /// A result computed under frames that holds under any frames of its level.
@@ -134,21 +179,65 @@ struct Shared {
 }
 
 /// What the computation of a result read of the context it ran in (see [`Eval::memo`]).
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 struct Reads {
     /// The deepest nesting its checks saw.
     peak: usize,
     /// A call's result was or was not bound to its arguments by how many frames were open.
     counted_frames: bool,
-    /// A parameter was looked up in frames it did not open itself (found or not).
-    context_params: bool,
-    /// A cycle was cut, a limit hit, or a result read that holds only where it was made.
+    /// The lowest open frame (by its place in the stack) that bound a parameter it
+    /// looked up, where it did not open that frame itself; [`NONE_BELOW`] if none.
+    bound_in: usize,
+    /// The functions whose parameters it looked up where no frame bound them.
+    unbound: Unbound,
+    /// The lowest place in the stack of results in progress ([`Eval::active`]) of one
+    /// whose cycle it cut; [`NO_CYCLE`] if none.
+    cycle: usize,
+    /// A limit was hit, or a result read that holds only where it was made.
     cut: bool,
 }
 
+/// [`Reads::bound_in`] of a computation that read no frame it did not open.
+const NONE_BELOW: usize = usize::MAX;
+
+/// [`Reads::cycle`] of a computation that cut no cycle.
+const NO_CYCLE: usize = usize::MAX;
+
+impl Default for Reads {
+    fn default() -> Reads {
+        Reads {
+            peak: 0,
+            counted_frames: false,
+            bound_in: NONE_BELOW,
+            unbound: Unbound::default(),
+            cycle: NO_CYCLE,
+            cut: false,
+        }
+    }
+}
+
 impl Reads {
-    fn independent(&self) -> bool {
-        !self.context_params && !self.cut
+    /// What a computation that started at place `start` of the stack of results in
+    /// progress, with `level` frames open, read of what was there before it. A cycle it
+    /// cut through a result it started itself (at `start` or above) is cut the same
+    /// way wherever it is computed, and a frame it opened itself (at `level` or above)
+    /// binds the same wherever it is computed: only a cycle through a result in
+    /// progress before it, or a parameter bound in a frame open before it, ties it to
+    /// where it was made.
+    fn closed(self, start: usize, level: usize) -> Reads {
+        Reads {
+            cycle: if self.cycle >= start {
+                NO_CYCLE
+            } else {
+                self.cycle
+            },
+            bound_in: if self.bound_in >= level {
+                NONE_BELOW
+            } else {
+                self.bound_in
+            },
+            ..self
+        }
     }
 
     /// What a computation read, with what one it made read added.
@@ -156,7 +245,9 @@ impl Reads {
         Reads {
             peak: self.peak.max(inner.peak),
             counted_frames: self.counted_frames || inner.counted_frames,
-            context_params: self.context_params || inner.context_params,
+            bound_in: self.bound_in.min(inner.bound_in),
+            unbound: Unbound(self.unbound.0 | inner.unbound.0),
+            cycle: self.cycle.min(inner.cycle),
             cut: self.cut || inner.cut,
         }
     }
@@ -205,7 +296,8 @@ type SeedCell = OnceLock<Option<Seed>>;
 struct Seed {
     objs: Vec<Obj>,
     reads: Reads,
-    /// The functions whose parameters its computation looked up.
+    /// The functions whose parameters its computation looked up, exactly: a union can
+    /// read those of a thousand functions, which would fill [`Unbound`]'s bits.
     looked_up: FxHashSet<(usize, usize)>,
 }
 
@@ -266,7 +358,9 @@ pub(crate) struct Eval<'a, 't> {
     /// them may answer differently (see [`IndexReads`]).
     pub index_reads: RefCell<IndexReads>,
     cache: RefCell<Cache<'a>>,
-    active: RefCell<FxHashSet<Key<'a>>>,
+    /// The results in progress, each with its place in their stack (how many were in
+    /// progress when it started).
+    active: RefCell<FxHashMap<Key<'a>, usize>>,
     frames: RefCell<Vec<Frame>>,
     /// An id per frame of `frames`, bottom first, unique per push: results cached under
     /// a frame stack are keyed by its ids.
@@ -382,7 +476,7 @@ impl<'a, 't> Eval<'a, 't> {
             index_mode: true,
             index_reads: RefCell::new(IndexReads::default()),
             cache: RefCell::new(FxHashMap::default()),
-            active: RefCell::new(FxHashSet::default()),
+            active: RefCell::default(),
             frames: RefCell::new(Vec::new()),
             frame_ids: RefCell::new(Vec::new()),
             next_frame: Cell::new(0),
@@ -424,30 +518,37 @@ impl<'a, 't> Eval<'a, 't> {
     /// The result for `key`, computed by `f` unless cached. Without frames, results are
     /// cached as they are computed. Under frames (a call's result evaluated with the
     /// callee's parameters bound to the call's arguments), a result is cached for its
-    /// frame stack, unless it read nothing of the frames it did not open, cut no cycle
-    /// and hit no limit: then it holds under any frames of its level, and is computed
-    /// once for all of them.
+    /// frame stack, unless it read nothing of what was there before it started (see
+    /// [`Reads::closed`]: no parameter bound in a frame it did not open, no cycle cut
+    /// through a result it did not start, no limit hit): then it holds under any frames
+    /// of its level but those of the functions whose parameters it found unbound
+    /// ([`Unbound`]), and is computed once for all of them. moto's `_get_param` reads
+    /// `self.querystring`, which `setup_class` builds from its `request` parameter (no
+    /// frame binds it there) with a helper that calls itself: computed again under each
+    /// of a thousand frames of `_get_param` until those reads were told apart.
     fn memo(&self, key: Key<'a>, f: impl FnOnce() -> Vec<Obj>) -> Vec<Obj> {
         let level = self.frames.borrow().len();
         let depth = self.depth.get();
         if let Some(hit) = self.cached(&key, level, depth) {
             return hit;
         }
-        if !self.active.borrow_mut().insert(key.clone()) {
+        let start = self.active.borrow().len();
+        if let Some(&at) = self.active.borrow().get(&key) {
             // A cycle: `key = key + '/' + part` in a loop, or recursion.
-            self.note(|r| r.cut = true);
+            self.note(|r| r.cycle = r.cycle.min(at));
             return match key {
                 Key::Name(..) => vec![Obj::unknown("built up from its own earlier value")],
                 _ => Vec::new(),
             };
         }
+        self.active.borrow_mut().insert(key.clone(), start);
         let outer = self.reads.replace(Reads {
             peak: depth,
             ..Reads::default()
         });
         let outer_level = self.level.replace(level);
         let out = normalize(f());
-        let reads = self.reads.get();
+        let reads = self.reads.get().closed(start, level);
         self.level.set(outer_level);
         self.reads.set(outer.and(reads));
         self.active.borrow_mut().remove(&key);
@@ -458,14 +559,17 @@ impl<'a, 't> Eval<'a, 't> {
     /// Cache `out`, the result for `key` computed at frame level `level` and nesting
     /// `depth` with `reads`, as [`Eval::memo`] says.
     fn remember(&self, key: Key<'a>, level: usize, depth: usize, reads: Reads, out: &[Obj]) {
-        let reuse = reads.independent().then(|| Reuse {
-            span: reads.peak.saturating_sub(depth),
-            level: reads.counted_frames.then_some(level),
-        });
         let cached = Cached {
             objs: out.to_vec(),
-            reuse,
+            reuse: Reuse {
+                span: reads.peak.saturating_sub(depth),
+                level: reads.counted_frames.then_some(level),
+                unbound: reads.unbound,
+            },
+            bound_in: reads.bound_in,
+            partial: reads.cut || reads.cycle != NO_CYCLE,
         };
+        let reuse = cached.independent();
         if level == 0 {
             self.cache.borrow_mut().insert(key, cached);
             return;
@@ -507,7 +611,7 @@ impl<'a, 't> Eval<'a, 't> {
         let hot = self.hot.filter(|_| self.share && sites >= HOT_SITES)?;
         let key = Key::Param(m, s, index);
         let level = self.frames.borrow().len();
-        if self.active.borrow().contains(&key) || self.cache.borrow().contains_key(&key) {
+        if self.active.borrow().contains_key(&key) || self.cache.borrow().contains_key(&key) {
             return None;
         }
         if level > 0
@@ -546,7 +650,7 @@ impl<'a, 't> Eval<'a, 't> {
                 let looked_up = fresh.looked_up.map(RefCell::into_inner);
                 whole.then(|| Seed {
                     objs,
-                    reads: fresh.reads.get(),
+                    reads: fresh.reads.get().closed(0, 0),
                     looked_up: looked_up.unwrap_or_default(),
                 })
             })
@@ -566,40 +670,46 @@ impl<'a, 't> Eval<'a, 't> {
 
     /// A cached result for `key` that holds at frame level `level` and nesting `depth`.
     fn cached(&self, key: &Key<'a>, level: usize, depth: usize) -> Option<Vec<Obj>> {
-        let usable =
-            |r: &Reuse| depth + r.span <= MAX_VALUE_DEPTH && r.level.is_none_or(|l| l == level);
+        let usable = |r: &Reuse| {
+            depth + r.span <= MAX_VALUE_DEPTH
+                && r.level.is_none_or(|l| l == level)
+                && !r.unbound.meets(&self.frames.borrow())
+        };
         let share = |r: &Reuse| self.share && usable(r);
+        // A result made here (at level 0, or under this very frame stack) holds here
+        // whatever frames it read, unless it is partial; what it read, its reader reads.
+        let here = |c: &Cached| (c.objs.clone(), (!c.partial).then_some(c.reuse), c.bound_in);
         let own = if level == 0 {
-            self.cache
-                .borrow()
-                .get(key)
-                .map(|c| (c.objs.clone(), c.reuse))
+            self.cache.borrow().get(key).map(here)
         } else {
             self.framed
                 .borrow()
                 .get(self.frame_ids.borrow().as_slice())
                 .and_then(|entries| entries.get(key))
-                .map(|c| (c.objs.clone(), c.reuse))
+                .map(here)
                 .or_else(|| {
                     let cache = self.cache.borrow();
                     let c = cache.get(key)?;
-                    c.reuse.filter(share).map(|r| (c.objs.clone(), Some(r)))
+                    let r = c.independent().filter(share)?;
+                    Some((c.objs.clone(), Some(r), NONE_BELOW))
                 })
         };
-        let (objs, reuse) = match own {
+        let (objs, reuse, bound_in) = match own {
             Some(hit) => hit,
             None => {
                 let shared = self.shared.borrow();
                 let s = shared.get(key)?.iter().find(|s| share(&s.reuse))?;
-                (s.objs.clone(), Some(s.reuse))
+                (s.objs.clone(), Some(s.reuse), NONE_BELOW)
             }
         };
         match reuse.filter(usable) {
             Some(r) => self.note(|reads| {
                 reads.peak = reads.peak.max(depth + r.span);
                 reads.counted_frames |= r.level.is_some();
+                reads.unbound.0 |= r.unbound.0;
+                reads.bound_in = reads.bound_in.min(bound_in);
             }),
-            // Made in another context (or too deep to hold here): what it read is unknown.
+            // Partial, or too deep to hold here: what it read is unknown.
             None => self.note(|reads| reads.cut = true),
         }
         Some(objs)

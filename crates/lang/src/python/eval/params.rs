@@ -23,13 +23,13 @@ impl<'t> Eval<'_, 't> {
                 && let Some(objs) = frame.params.get(&p.name)
             {
                 if i < open {
-                    self.note(|r| r.context_params = true);
+                    self.note(|r| r.bound_in = r.bound_in.min(i));
                 }
                 return objs.clone();
             }
         }
         if !implicit {
-            self.note(|r| r.context_params = true);
+            self.note(|r| r.unbound = r.unbound.with(m, s));
         }
         if let (Some(class), ParamKind::Positional(0)) = (sc.class, p.kind) {
             match sc.method_kind {
@@ -255,8 +255,8 @@ impl<'t> Eval<'_, 't> {
             return self.returns(fm, fs);
         }
         let key = Key::Return(fm, fs);
-        if self.active.borrow().contains(&key) {
-            self.note(|r| r.cut = true);
+        if let Some(&at) = self.active.borrow().get(&key) {
+            self.note(|r| r.cycle = r.cycle.min(at));
             return Vec::new();
         }
         let site = Site {
@@ -275,7 +275,8 @@ impl<'t> Eval<'_, 't> {
             params.insert(p.name.clone(), self.site_arg(&site, fm, fs, i));
         }
         self.push_frame(fm, fs, params);
-        self.active.borrow_mut().insert(key.clone());
+        let start = self.active.borrow().len();
+        self.active.borrow_mut().insert(key.clone(), start);
         let out = self.returns_now(fm, fs);
         self.active.borrow_mut().remove(&key);
         self.pop_frame();
