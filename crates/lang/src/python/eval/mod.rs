@@ -555,16 +555,14 @@ impl<'a, 't> Eval<'a, 't> {
         if let Some(hit) = self.cached(&key, level, depth) {
             return hit;
         }
-        let start = self.active.borrow().len();
-        if let Some(&at) = self.active.borrow().get(&key) {
+        if self.in_progress(&key) {
             // A cycle: `key = key + '/' + part` in a loop, or recursion.
-            self.note(|r| r.cycle = r.cycle.min(at));
             return match key {
                 Key::Name(..) => vec![Obj::unknown("built up from its own earlier value")],
                 _ => Vec::new(),
             };
         }
-        self.active.borrow_mut().insert(key.clone(), start);
+        let start = self.begin(key.clone());
         let outer = self.reads.replace(Reads {
             peak: depth,
             ..Reads::default()
@@ -577,6 +575,25 @@ impl<'a, 't> Eval<'a, 't> {
         self.active.borrow_mut().remove(&key);
         self.remember(key, level, depth, reads, &out);
         out
+    }
+
+    /// Whether the result for `key` is in progress: a cycle, whose cut the result being
+    /// computed notes.
+    fn in_progress(&self, key: &Key<'a>) -> bool {
+        let Some(&at) = self.active.borrow().get(key) else {
+            return false;
+        };
+        self.note(|r| r.cycle = r.cycle.min(at));
+        true
+    }
+
+    /// Mark the result for `key` in progress (until it is removed from
+    /// [`Eval::active`]); its place in the stack of results in progress.
+    fn begin(&self, key: Key<'a>) -> usize {
+        let mut active = self.active.borrow_mut();
+        let start = active.len();
+        active.insert(key, start);
+        start
     }
 
     /// Cache `out`, the result for `key` computed at frame level `level` and nesting

@@ -255,8 +255,7 @@ impl<'t> Eval<'_, 't> {
             return self.returns(fm, fs);
         }
         let key = Key::Return(fm, fs);
-        if let Some(&at) = self.active.borrow().get(&key) {
-            self.note(|r| r.cycle = r.cycle.min(at));
+        if self.in_progress(&key) {
             return Vec::new();
         }
         let site = Site {
@@ -275,8 +274,7 @@ impl<'t> Eval<'_, 't> {
             params.insert(p.name.clone(), self.site_arg(&site, fm, fs, i));
         }
         self.push_frame(fm, fs, params);
-        let start = self.active.borrow().len();
-        self.active.borrow_mut().insert(key.clone(), start);
+        self.begin(key.clone());
         let out = self.returns_now(fm, fs);
         self.active.borrow_mut().remove(&key);
         self.pop_frame();
