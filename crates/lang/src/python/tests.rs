@@ -675,6 +675,27 @@ fn shared_and_not(dir: &Path, entries: &[String]) -> [(Program, u64); 2] {
     })
 }
 
+/// [`shared_and_not`] on a case built so that sharing saves most of the work: the same
+/// program either way, and fewer than half the expressions evaluated with sharing.
+/// Returns the program.
+fn shared_halves_the_work(dir: &Path, entries: &[String]) -> Program {
+    let [(shared, with), (alone, without)] = shared_and_not(dir, entries);
+    assert_eq!(shared, alone);
+    assert!(
+        with * 2 < without,
+        "{with} expressions evaluated with sharing, {without} without"
+    );
+    shared
+}
+
+/// A call's request parameter `name`, when it is a string.
+fn str_param<'c>(call: &'c crate::facts::SdkCall, name: &str) -> Option<&'c str> {
+    match &call.params {
+        Value::Object { entries, .. } => entries.get(name).and_then(Value::as_str),
+        _ => None,
+    }
+}
+
 /// The Python files of a fixture folder: its `handler.py`, else every top-level one.
 fn python_entries(dir: &Path) -> Vec<String> {
     if dir.join("handler.py").is_file() {
@@ -738,8 +759,7 @@ fn a_module_level_name_read_under_many_calls_is_evaluated_once() {
     }
     let dir = Scratch::new("shared-frames");
     dir.write("app.py", &src);
-    let [(shared, with), (alone, without)] = shared_and_not(&dir.0, &["app.py".to_string()]);
-    assert_eq!(shared, alone);
+    let shared = shared_halves_the_work(&dir.0, &["app.py".to_string()]);
     let tables: BTreeSet<String> = shared
         .all_calls()
         .iter()
@@ -755,10 +775,6 @@ fn a_module_level_name_read_under_many_calls_is_evaluated_once() {
         .collect();
     let expected: BTreeSet<String> = kinds.iter().map(|k| format!("app-{k}-table")).collect();
     assert_eq!(tables, expected);
-    assert!(
-        with * 2 < without,
-        "{with} expressions evaluated with sharing, {without} without"
-    );
 }
 
 /// A class `Store` (`base.py`) whose constructor keeps its `bucket`, `make` as
@@ -801,8 +817,7 @@ fn a_much_called_functions_parameter_is_evaluated_once_for_all_modules() {
             "    def read(self):\n        return s3.get_object(Bucket=self.bucket, Key='k{k}')\n"
         )
     });
-    let [(shared, with), (alone, without)] = shared_and_not(&dir.0, &entries);
-    assert_eq!(shared, alone);
+    let shared = shared_halves_the_work(&dir.0, &entries);
     // Each module's call, once per bucket.
     let mut buckets: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for call in shared.all_calls() {
@@ -812,11 +827,7 @@ fn a_much_called_functions_parameter_is_evaluated_once_for_all_modules() {
                 name: "get_object".into()
             }
         );
-        let bucket = match &call.params {
-            Value::Object { entries, .. } => entries.get("Bucket").and_then(Value::as_str),
-            _ => None,
-        };
-        let bucket = bucket.unwrap_or_else(|| panic!("a bucket name: {call:?}"));
+        let bucket = str_param(call, "Bucket").unwrap_or_else(|| panic!("a bucket name: {call:?}"));
         buckets.entry(&call.location.file).or_default().push(bucket);
     }
     assert_eq!(buckets.len(), 12, "{buckets:?}");
@@ -824,10 +835,6 @@ fn a_much_called_functions_parameter_is_evaluated_once_for_all_modules() {
         names.sort_unstable();
         assert_eq!(names, &["bucket-0", "bucket-1", "bucket-2", "bucket-3"]);
     }
-    assert!(
-        with * 2 < without,
-        "{with} expressions evaluated with sharing, {without} without"
-    );
 }
 
 /// The same, read under frames: each module's `read` has two call sites, so its calls
@@ -868,19 +875,12 @@ fn a_much_called_functions_parameter_is_shared_under_frames_too() {
          fetch('special-a')\nfetch('special-b')\n",
     );
     entries.push("special.py".to_string());
-    let [(shared, with), (alone, without)] = shared_and_not(&dir.0, &entries);
-    assert_eq!(shared, alone);
+    let shared = shared_halves_the_work(&dir.0, &entries);
     let special: BTreeSet<(&str, &str)> = shared
         .all_calls()
         .into_iter()
         .filter(|c| c.location.file == "special.py")
-        .filter_map(|c| match &c.params {
-            Value::Object { entries, .. } => Some((
-                entries.get("Bucket").and_then(Value::as_str)?,
-                entries.get("Key").and_then(Value::as_str)?,
-            )),
-            _ => None,
-        })
+        .filter_map(|c| Some((str_param(c, "Bucket")?, str_param(c, "Key")?)))
         .collect();
     assert!(special.contains(&("special-a", "special-a")), "{special:?}");
     assert!(special.contains(&("bucket-2", "special-b")), "{special:?}");
@@ -894,11 +894,7 @@ fn a_much_called_functions_parameter_is_shared_under_frames_too() {
         if call.location.file == "special.py" {
             continue;
         }
-        let param = |name| match &call.params {
-            Value::Object { entries, .. } => entries.get(name).and_then(Value::as_str),
-            _ => None,
-        };
-        let (Some(bucket), Some(key)) = (param("Bucket"), param("Key")) else {
+        let (Some(bucket), Some(key)) = (str_param(call, "Bucket"), str_param(call, "Key")) else {
             panic!("a bucket and a key: {call:?}");
         };
         calls
@@ -929,10 +925,6 @@ fn a_much_called_functions_parameter_is_shared_under_frames_too() {
             .collect();
         assert_eq!(got, expected, "{file}");
     }
-    assert!(
-        with * 2 < without,
-        "{with} expressions evaluated with sharing, {without} without"
-    );
 }
 
 /// A request helper as moto writes it: `setup` keeps a query string built from its
@@ -968,21 +960,14 @@ fn a_result_is_shared_across_frames_whatever_it_reads_of_what_it_opened_itself()
     );
     dir.write("app.py", &app);
     let entries = ["app.py".to_string()];
-    let [(shared, with), (alone, without)] = shared_and_not(&dir.0, &entries);
-    assert_eq!(shared, alone);
+    let shared = shared_halves_the_work(&dir.0, &entries);
     // Under each frame of `setup`, the bucket of its own request (the key), not the
     // other's: a frame of `setup` binds what the shared query string left unbound.
     let pairs: BTreeSet<(&str, &str)> = shared
         .all_calls()
         .into_iter()
         .filter(|c| matches!(&c.call, CallKind::Method { name } if name == "head_bucket"))
-        .filter_map(|c| match &c.params {
-            Value::Object { entries, .. } => Some((
-                entries.get("Bucket").and_then(Value::as_str)?,
-                entries.get("Key").and_then(Value::as_str)?,
-            )),
-            _ => None,
-        })
+        .filter_map(|c| Some((str_param(c, "Bucket")?, str_param(c, "Key")?)))
         .filter(|(bucket, _)| bucket.starts_with("bucket-"))
         .collect();
     assert_eq!(
@@ -994,8 +979,4 @@ fn a_result_is_shared_across_frames_whatever_it_reads_of_what_it_opened_itself()
     assert!(buckets.contains(&Value::str("bucket-x")), "{buckets:?}");
     assert!(buckets.contains(&Value::str("bucket-y")), "{buckets:?}");
     assert_eq!(param_values(&shared, "get_object", "Key").len(), 30);
-    assert!(
-        with * 2 < without,
-        "{with} expressions evaluated with sharing, {without} without"
-    );
 }
