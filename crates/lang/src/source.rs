@@ -3,6 +3,7 @@
 //! that stops the scan.
 
 use std::ffi::OsString;
+use std::io::Read;
 use std::path::Path;
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -29,6 +30,14 @@ pub struct SourceFile {
 
 /// Read `root/rel`. Returns the file, or a diagnostic naming it and saying why not.
 pub fn read_source(root: &Path, rel: &str) -> Result<SourceFile, Diagnostic> {
+    read_file(root, rel, false)
+}
+
+/// [`read_source`]; `listed_file`: the folder's listing showed a regular file there
+/// (symlinks followed), so it is opened without first asking the path whether it is
+/// one. Asking guards the open, which would wait for a writer on a FIFO; either way the
+/// open file's own metadata decides whether it is read.
+fn read_file(root: &Path, rel: &str, listed_file: bool) -> Result<SourceFile, Diagnostic> {
     let path = root.join(rel);
     let at = || {
         Some(Location {
@@ -37,21 +46,29 @@ pub fn read_source(root: &Path, rel: &str) -> Result<SourceFile, Diagnostic> {
             column: 1,
         })
     };
-    let meta = std::fs::metadata(&path).map_err(|e| {
+    let unreadable = |e: std::io::Error| {
         Diagnostic::new(
             Level::Warning,
             Code::UnreadableFile,
             format!("cannot read {rel}: {e}"),
             at(),
         )
-    })?;
-    if !meta.is_file() {
-        return Err(Diagnostic::new(
+    };
+    let not_regular = || {
+        Diagnostic::new(
             Level::Warning,
             Code::UnreadableFile,
             format!("{rel} is not a regular file"),
             at(),
-        ));
+        )
+    };
+    if !listed_file && !std::fs::metadata(&path).map_err(unreadable)?.is_file() {
+        return Err(not_regular());
+    }
+    let file = std::fs::File::open(&path).map_err(unreadable)?;
+    let meta = file.metadata().map_err(unreadable)?;
+    if !meta.is_file() {
+        return Err(not_regular());
     }
     if meta.len() > MAX_SOURCE_BYTES {
         return Err(Diagnostic::new(
@@ -65,14 +82,13 @@ pub fn read_source(root: &Path, rel: &str) -> Result<SourceFile, Diagnostic> {
             at(),
         ));
     }
-    let bytes = std::fs::read(&path).map_err(|e| {
-        Diagnostic::new(
-            Level::Warning,
-            Code::UnreadableFile,
-            format!("cannot read {rel}: {e}"),
-            at(),
-        )
-    })?;
+    // The length is at most MAX_SOURCE_BYTES; a file that grew since is read whole.
+    // Through `take`, because `File`'s own `read_to_end` asks the length and the
+    // position again.
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    file.take(u64::MAX)
+        .read_to_end(&mut bytes)
+        .map_err(unreadable)?;
     decode(rel, bytes)
 }
 
@@ -181,10 +197,23 @@ impl<V: Clone> Memo<V> {
     }
 }
 
-/// The entries of a folder by name: (is a file, is a folder), symlinks followed. A name
-/// that is not UTF-8 is left out: no module is imported by such a name.
+/// The entries of a folder by name: (is a file, is a folder), symlinks followed, and
+/// whether the entry is a symlink. A name that is not UTF-8 is left out: no module is
+/// imported by such a name.
 #[derive(Debug, Default)]
-pub(crate) struct Listing(FxHashMap<String, (bool, bool)>);
+pub(crate) struct Listing(FxHashMap<String, Entry>);
+
+/// One entry of a [`Listing`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Entry {
+    /// A regular file, symlinks followed.
+    file: bool,
+    /// A folder, symlinks followed.
+    dir: bool,
+    /// A symlink itself (or an entry whose type could not be read): where it leads is
+    /// not where its folder is.
+    link: bool,
+}
 
 impl Listing {
     fn read(dir: &Path) -> Listing {
@@ -195,9 +224,23 @@ impl Listing {
                     continue;
                 };
                 let found = match entry.file_type() {
-                    Ok(t) if t.is_symlink() => path_kind(&entry.path()),
-                    Ok(t) => (t.is_file(), t.is_dir()),
-                    Err(_) => (false, false),
+                    Ok(t) if t.is_symlink() => {
+                        let (file, dir) = path_kind(&entry.path());
+                        Entry {
+                            file,
+                            dir,
+                            link: true,
+                        }
+                    }
+                    Ok(t) => Entry {
+                        file: t.is_file(),
+                        dir: t.is_dir(),
+                        link: false,
+                    },
+                    Err(_) => Entry {
+                        link: true,
+                        ..Entry::default()
+                    },
                 };
                 names.insert(name, found);
             }
@@ -207,16 +250,24 @@ impl Listing {
 
     /// (is a file, is a folder) of the entry `name`; neither if there is none.
     pub fn kind(&self, name: &str) -> (bool, bool) {
-        self.0.get(name).copied().unwrap_or((false, false))
+        self.0.get(name).map_or((false, false), |e| (e.file, e.dir))
     }
 
     pub fn is_file(&self, name: &str) -> bool {
         self.kind(name).0
     }
 
+    /// Whether `name` is in this folder itself, not a symlink: its real path is the
+    /// folder's real path and `name`.
+    fn is_here(&self, name: &str) -> bool {
+        self.0.get(name).is_some_and(|e| !e.link)
+    }
+
     /// Every entry: name, (is a file, is a folder); in no particular order.
     pub fn entries(&self) -> impl Iterator<Item = (&str, (bool, bool))> {
-        self.0.iter().map(|(name, kind)| (name.as_str(), *kind))
+        self.0
+            .iter()
+            .map(|(name, e)| (name.as_str(), (e.file, e.dir)))
     }
 }
 
@@ -247,6 +298,9 @@ pub struct Sources {
     listings: Memo<Arc<Listing>>,
     /// The folders files may be read from.
     confine: Confine,
+    /// Whether `confine` admits a folder (relative to the code root), asked once per
+    /// folder: see [`Sources::may_read`].
+    admitted: Memo<bool>,
 }
 
 impl Sources {
@@ -294,7 +348,9 @@ impl Sources {
 
     /// `root/rel` read (see [`read_source`]), if `confine` admits it.
     pub(crate) fn read(&self, root: &Path, rel: &str) -> Result<SourceFile, Diagnostic> {
-        if !self.confine.admits(&root.join(rel)) {
+        let (dir, name) = rel.rsplit_once('/').unwrap_or(("", rel));
+        let listing = self.listing(root, dir);
+        if !self.may_read(root, rel, dir, listing.is_here(name)) {
             return Err(self.confine.refusal(
                 rel,
                 Some(Location {
@@ -304,7 +360,23 @@ impl Sources {
                 }),
             ));
         }
-        read_source(root, rel)
+        read_file(root, rel, listing.is_file(name))
+    }
+
+    /// Whether `confine` admits `root/rel`, in the folder `dir`; `here`: its folder's
+    /// listing shows it is no symlink. Then its real path is its folder's and its name,
+    /// so the folder's real path decides, found once per folder: a file's own
+    /// (`canonicalize`) asks the file system about every component of its path.
+    fn may_read(&self, root: &Path, rel: &str, dir: &str, here: bool) -> bool {
+        if self.confine.is_unconfined() {
+            return true;
+        }
+        if here {
+            return self
+                .admitted
+                .get_or_init(root, dir, || self.confine.admits(&root.join(dir)));
+        }
+        self.confine.admits(&root.join(rel))
     }
 
     /// `root/rel` read (see [`Sources::read`]) and parsed; the grammar follows the
@@ -449,6 +521,75 @@ mod tests {
         // Another Sources reads the folder afresh.
         assert!(Sources::cached().listing(&dir, "pkg").is_file("new.py"));
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// A confined read decides by the folder's real path for a file that is no symlink,
+    /// and by the file's own for one that is: each way, a file whose real path leaves
+    /// the project is refused, and one that stays in it is read; a FIFO is refused
+    /// without waiting for a writer.
+    #[cfg(unix)]
+    #[test]
+    fn confined_reads_refuse_whatever_leads_outside_and_read_the_rest() {
+        use std::os::unix::fs::symlink;
+        let base = std::env::temp_dir().join(format!("leastrole-confine-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&base);
+        let (project, outside) = (base.join("project"), base.join("outside"));
+        std::fs::create_dir_all(project.join("src")).unwrap();
+        std::fs::create_dir_all(&outside).unwrap();
+        std::fs::write(project.join("src/app.py"), "inside = 1\n").unwrap();
+        std::fs::write(outside.join("secret.py"), "secret = 1\n").unwrap();
+        symlink(outside.join("secret.py"), project.join("src/secret.py")).unwrap();
+        symlink(&outside, project.join("out")).unwrap();
+        symlink(project.join("src"), project.join("again")).unwrap();
+        symlink("app.py", project.join("src/alias.py")).unwrap();
+        let fifo = std::process::Command::new("mkfifo")
+            .arg(project.join("src/pipe.py"))
+            .status()
+            .is_ok_and(|s| s.success());
+
+        let confined =
+            Sources::default().within(Confine::new(std::slice::from_ref(&project), "the project"));
+        let code = |rel: &str| confined.read(&project, rel).map_err(|d| d.code);
+        for rel in [
+            "src/app.py",
+            "src/alias.py",
+            "again/app.py",
+            "again/alias.py",
+        ] {
+            assert_eq!(
+                code(rel).map(|f| f.text),
+                Ok("inside = 1\n".into()),
+                "{rel}"
+            );
+        }
+        for rel in ["src/secret.py", "out/secret.py", "again/secret.py"] {
+            assert_eq!(
+                code(rel).map(|f| f.text),
+                Err("outside-project".into()),
+                "{rel}"
+            );
+        }
+        assert_eq!(
+            code("src/missing.py").map(|f| f.text),
+            Err("unreadable-file".into())
+        );
+        if fifo {
+            // Opening it would wait for a writer: never opened.
+            assert_eq!(
+                code("src/pipe.py").map(|f| f.text),
+                Err("unreadable-file".into())
+            );
+            assert_eq!(
+                read_source(&project, "src/pipe.py")
+                    .map_err(|d| d.code)
+                    .map(|f| f.text),
+                Err("unreadable-file".into())
+            );
+        }
+        // Unconfined, everything is read.
+        let open = Sources::default();
+        assert!(open.read(&project, "out/secret.py").is_ok());
+        std::fs::remove_dir_all(&base).unwrap();
     }
 
     #[test]
