@@ -4,7 +4,7 @@
 use leastrole_lang::Diagnostic;
 use leastrole_policy::{FunctionReport, Grant, Report};
 use serde::ser::{Serialize, SerializeMap, Serializer};
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use crate::{RenderOptions, pretty};
 
@@ -38,7 +38,7 @@ impl Serialize for ReportJson<'_> {
         )?;
         map.serialize_entry(
             "diagnostics",
-            &Seq(self.report.diagnostics.iter().map(diagnostic_json)),
+            &Seq(self.report.diagnostics.iter().map(DiagnosticJson)),
         )?;
         map.end()
     }
@@ -74,11 +74,11 @@ impl Serialize for FunctionJson<'_> {
         )?;
         map.serialize_entry(
             "grants",
-            &Seq(f.grants.iter().map(|g| grant_json(g, options))),
+            &Seq(f.grants.iter().map(|g| GrantJson { g, options })),
         )?;
         map.serialize_entry(
             "diagnostics",
-            &Seq(f.diagnostics.iter().map(diagnostic_json)),
+            &Seq(f.diagnostics.iter().map(DiagnosticJson)),
         )?;
         // Added within version 1: an empty policy of a function that was not analysed
         // means "unknown", not "needs nothing".
@@ -107,36 +107,49 @@ where
     }
 }
 
-fn grant_json(g: &Grant, options: &RenderOptions) -> Value {
-    let mut m = Map::new();
-    m.insert("action".into(), json!(g.action));
-    m.insert("resource".into(), json!(g.resource.render(&options.env)));
-    if !g.condition.is_empty() {
-        m.insert("condition".into(), json!(g.condition));
+/// `{"action", "resource", "condition" (when there is one), "sources"}`.
+struct GrantJson<'a> {
+    g: &'a Grant,
+    options: &'a RenderOptions,
+}
+
+impl Serialize for GrantJson<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let g = self.g;
+        let mut map = serializer.serialize_map(Some(3 + usize::from(!g.condition.is_empty())))?;
+        map.serialize_entry("action", &g.action)?;
+        map.serialize_entry("resource", &g.resource.render(&self.options.env))?;
+        if !g.condition.is_empty() {
+            map.serialize_entry("condition", &g.condition)?;
+        }
+        // `{"file", "line", "column", "call"}`, as `Provenance` declares them.
+        map.serialize_entry("sources", &g.sources)?;
+        map.end()
     }
-    m.insert(
-        "sources".into(),
-        Value::Array(
-            g.sources
-                .iter()
-                .map(
-                    |s| json!({"file": s.file, "line": s.line, "column": s.column, "call": s.call}),
-                )
-                .collect(),
-        ),
-    );
-    Value::Object(m)
 }
 
 /// `{"level", "code", "message", "file", "line", "column"}`; location fields are null
-/// for project-level findings.
+/// for project-level findings. Serialized from the diagnostic as it is (a report holds
+/// tens of thousands: no `Value` is built for each).
+struct DiagnosticJson<'a>(&'a Diagnostic);
+
+impl Serialize for DiagnosticJson<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let d = self.0;
+        let at = d.location.as_ref();
+        let mut map = serializer.serialize_map(Some(6))?;
+        map.serialize_entry("level", &d.level)?;
+        map.serialize_entry("code", &d.code)?;
+        map.serialize_entry("message", &d.message)?;
+        map.serialize_entry("file", &at.map(|l| &l.file))?;
+        map.serialize_entry("line", &at.map(|l| l.line))?;
+        map.serialize_entry("column", &at.map(|l| l.column))?;
+        map.end()
+    }
+}
+
+/// A diagnostic as the reports write it (see [`DiagnosticJson`]), for reports built as
+/// `Value`s.
 pub fn diagnostic_json(d: &Diagnostic) -> Value {
-    json!({
-        "level": d.level,
-        "code": d.code,
-        "message": d.message,
-        "file": d.location.as_ref().map(|l| &l.file),
-        "line": d.location.as_ref().map(|l| l.line),
-        "column": d.location.as_ref().map(|l| l.column),
-    })
+    serde_json::to_value(DiagnosticJson(d)).unwrap_or(Value::Null)
 }
