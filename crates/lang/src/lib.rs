@@ -170,7 +170,24 @@ impl FolderFacts {
         module.move_calls_and_diagnostics(&mut self.calls, &mut self.diagnostics);
     }
 
-    fn extend(&mut self, other: FolderFacts) {
+    /// [`FolderFacts::add`] for a module held as its parts: no map of its functions is
+    /// built to be taken apart.
+    pub(crate) fn add_parts(
+        &mut self,
+        file: String,
+        diagnostics: Vec<Diagnostic>,
+        functions: impl IntoIterator<Item = FunctionFacts>,
+    ) {
+        self.files.push(file);
+        program::move_calls_and_diagnostics(
+            diagnostics,
+            functions,
+            &mut self.calls,
+            &mut self.diagnostics,
+        );
+    }
+
+    pub(crate) fn extend(&mut self, other: FolderFacts) {
         self.files.extend(other.files);
         self.calls.extend(other.calls);
         self.diagnostics.extend(other.diagnostics);

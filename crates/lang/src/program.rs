@@ -81,11 +81,22 @@ impl ModuleFacts {
     /// Move the module's calls and diagnostics (its own and its functions') to the end
     /// of `calls` and `diags`, in no particular order.
     pub fn move_calls_and_diagnostics(self, calls: &mut Vec<SdkCall>, diags: &mut Vec<Diagnostic>) {
-        diags.extend(self.diagnostics);
-        for f in self.functions.into_values() {
-            calls.extend(f.calls);
-            diags.extend(f.diagnostics);
-        }
+        move_calls_and_diagnostics(self.diagnostics, self.functions.into_values(), calls, diags);
+    }
+}
+
+/// A module's own `diagnostics` and its `functions`' calls and diagnostics moved to the
+/// end of `calls` and `diags`, in no particular order: for a module held as its parts.
+pub(crate) fn move_calls_and_diagnostics(
+    diagnostics: Vec<Diagnostic>,
+    functions: impl IntoIterator<Item = FunctionFacts>,
+    calls: &mut Vec<SdkCall>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    diags.extend(diagnostics);
+    for f in functions {
+        calls.extend(f.calls);
+        diags.extend(f.diagnostics);
     }
 }
 

@@ -106,12 +106,11 @@ pub(crate) fn analyze(
     node_path: &[String],
 ) -> Program {
     let (outs, diagnostics) = parsed_first(sources, root, entries, node_path);
-    let mut modules = BTreeMap::new();
-    let diagnostics = link(outs, diagnostics, |module| {
-        modules.insert(module.file.clone(), module.into());
+    let (modules, diagnostics) = link(outs, diagnostics, |module| {
+        (module.file.clone(), ModuleFacts::from(module))
     });
     Program {
-        modules,
+        modules: modules.into_iter().collect(),
         diagnostics,
     }
 }
@@ -131,8 +130,16 @@ pub(crate) fn analyze_folder(
         Some(planned) => planned,
         None => parsed_first(sources, root, entries, &[]),
     };
+    let (modules, unloaded) = link(outs, diagnostics, |module| {
+        let mut one = crate::FolderFacts::default();
+        let functions = module.functions.into_iter().map(|(_, f)| f);
+        one.add_parts(module.file, module.diagnostics, functions);
+        one
+    });
     let mut out = crate::FolderFacts::default();
-    let unloaded = link(outs, diagnostics, |module| out.add(module.into()));
+    for one in modules {
+        out.extend(one);
+    }
     out.diagnostics.extend(unloaded);
     out
 }
@@ -311,13 +318,14 @@ impl Lean<'_> {
 }
 
 /// Each module's facts, linked across modules (method calls on parameters resolved
-/// with the values passed at call sites anywhere in the unit), handed to `take` in file
-/// order. Returns `diagnostics` (of the files that could not be loaded), sorted.
-fn link(
+/// with the values passed at call sites anywhere in the unit) and reduced by `reduce`
+/// on the thread that linked it, in file order; and `diagnostics` (of the files that
+/// could not be loaded), sorted.
+fn link<T: Send>(
     mut outs: BTreeMap<String, ModuleOut>,
     mut diagnostics: Vec<Diagnostic>,
-    mut take: impl FnMut(Held),
-) -> Vec<Diagnostic> {
+    reduce: impl Fn(Held) -> T + Sync,
+) -> (Vec<T>, Vec<Diagnostic>) {
     // Sized once, and each module's lists taken (`append` would leave their buffers
     // allocated until the module's facts are read below).
     let mut pendings = Vec::with_capacity(outs.values().map(|o| o.pendings.len()).sum());
@@ -334,45 +342,57 @@ fn link(
     }
     let linker = link::Linker::new(bindings, escaped, handlers);
     let linked = linker.link(pendings);
-    for out in outs.into_values() {
-        let mut facts = out.facts;
-        for (_, f) in &mut facts.functions {
-            if let Some(calls) = linked.calls.get(&f.id) {
-                for c in calls {
-                    if !f.calls.contains(c) {
-                        f.calls.push(c.clone());
-                    }
-                }
-            }
-            if let Some(diags) = linked.diags.get(&f.id) {
-                f.diagnostics.extend(diags.iter().cloned());
-            }
-            for c in &mut f.calls {
-                linker.finalize(&mut c.params);
-                if let crate::facts::ServiceRef::Dynamic { reason } = &mut c.service {
-                    *reason = link::strip_marks(reason);
-                }
-                for p in &mut c.positional {
-                    linker.finalize(p);
-                }
-            }
-            for d in &mut f.diagnostics {
-                d.message = link::strip_marks(&d.message);
-            }
-            f.calls.sort();
-            f.calls.dedup();
-            f.diagnostics.sort();
-            f.diagnostics.dedup();
-        }
-        for d in &mut facts.diagnostics {
-            d.message = link::strip_marks(&d.message);
-        }
-        take(facts);
-    }
+    // Each module finished and reduced on its own (the linker is only read): what the
+    // reduction drops is freed in parallel too.
+    let held: Vec<Held> = outs.into_values().map(|out| out.facts).collect();
+    let reduced = held
+        .into_par_iter()
+        .with_max_len(1)
+        .map(|mut facts| {
+            finish_linked(&mut facts, &linker, &linked);
+            reduce(facts)
+        })
+        .collect();
     diagnostics.sort();
     diagnostics.dedup();
     phase::mark("javascript: linking");
-    diagnostics
+    (reduced, diagnostics)
+}
+
+/// A module's facts with what linking found added to its functions, its values'
+/// parameter references resolved, and the marks taken out of its messages.
+fn finish_linked(facts: &mut Held, linker: &link::Linker, linked: &link::Linked) {
+    for (_, f) in &mut facts.functions {
+        if let Some(calls) = linked.calls.get(&f.id) {
+            for c in calls {
+                if !f.calls.contains(c) {
+                    f.calls.push(c.clone());
+                }
+            }
+        }
+        if let Some(diags) = linked.diags.get(&f.id) {
+            f.diagnostics.extend(diags.iter().cloned());
+        }
+        for c in &mut f.calls {
+            linker.finalize(&mut c.params);
+            if let crate::facts::ServiceRef::Dynamic { reason } = &mut c.service {
+                *reason = link::strip_marks(reason);
+            }
+            for p in &mut c.positional {
+                linker.finalize(p);
+            }
+        }
+        for d in &mut f.diagnostics {
+            d.message = link::strip_marks(&d.message);
+        }
+        f.calls.sort();
+        f.calls.dedup();
+        f.diagnostics.sort();
+        f.diagnostics.dedup();
+    }
+    for d in &mut facts.diagnostics {
+        d.message = link::strip_marks(&d.message);
+    }
 }
 
 /// Record in `graph` each module reached from `entries` (imported transitively) with the
