@@ -108,8 +108,6 @@ struct Rare<'t> {
     bases: Vec<Node<'t>>,
     /// Class scopes: `self.<attr> = …` in any method.
     self_attrs: BTreeMap<String, Vec<Bind<'t>>>,
-    /// `name['key'] = value` mutations, by variable name.
-    item_sets: BTreeMap<String, Vec<(Node<'t>, Node<'t>)>>,
 }
 
 impl<'t> Scope<'t> {
@@ -131,36 +129,40 @@ impl<'t> Scope<'t> {
     pub(crate) fn self_attr(&self, name: &str) -> Option<&[Bind<'t>]> {
         Some(self.rare.as_ref()?.self_attrs.get(name)?)
     }
-
-    /// The `name['key'] = value` mutations of variable `name` here: (key, value).
-    pub(crate) fn item_sets(&self, name: &str) -> &[(Node<'t>, Node<'t>)] {
-        self.rare
-            .as_ref()
-            .and_then(|r| r.item_sets.get(name))
-            .map_or(&[], Vec::as_slice)
-    }
 }
 
-/// A scope's bindings by name: sorted, in two allocations. Built once and then only
+/// A scope's bindings by name: sorted, in three allocations. Built once and then only
 /// read (a `BTreeMap` leaf has room for eleven entries, and a scope binds a handful of
-/// names: a module's maps took more memory than its syntax tree).
+/// names: a module's maps took more memory than its syntax tree). The names are one
+/// text, so a search compares bytes that lie together, not one allocation per name.
 #[derive(Debug, Default)]
 pub(crate) struct Bindings<'t> {
-    /// Each name with where its bindings are in `binds`, sorted by name.
-    names: Box<[(Box<str>, std::ops::Range<u32>)]>,
+    /// Every name, one after the other, in name order.
+    text: Box<str>,
+    /// Each name's end in `text` (its start is the previous one's end) and where its
+    /// bindings are in `binds`, sorted by name.
+    names: Box<[(u32, std::ops::Range<u32>)]>,
     binds: Box<[Bind<'t>]>,
 }
 
 impl<'t> Bindings<'t> {
     pub(crate) fn get_key_value(&self, name: &str) -> Option<(&str, &[Bind<'t>])> {
-        // Bytes compared in line (the order of `str`): `str::cmp` calls `memcmp`, whose
-        // call costs more than comparing a name's few bytes.
-        let i = self
-            .names
-            .binary_search_by(|(k, _)| k.bytes().cmp(name.bytes()))
-            .ok()?;
-        let (name, range) = self.names.get(i)?;
-        Some((name, self.slice(range)))
+        // A binary search by index, each name cut from `text`. Bytes compared in line
+        // (the order of `str`): `str::cmp` calls `memcmp`, whose call costs more than
+        // comparing a name's few bytes.
+        let (mut low, mut high) = (0, self.names.len());
+        while low < high {
+            let mid = low + (high - low) / 2;
+            match self.name_bytes(mid).iter().cmp(name.as_bytes()) {
+                std::cmp::Ordering::Less => low = mid + 1,
+                std::cmp::Ordering::Greater => high = mid,
+                std::cmp::Ordering::Equal => {
+                    let (_, range) = self.names.get(mid)?;
+                    return Some((self.name(mid), self.slice(range)));
+                }
+            }
+        }
+        None
     }
 
     pub(crate) fn get(&self, name: &str) -> Option<&[Bind<'t>]> {
@@ -175,7 +177,26 @@ impl<'t> Bindings<'t> {
     pub(crate) fn iter(&self) -> impl Iterator<Item = (&str, &[Bind<'t>])> {
         self.names
             .iter()
-            .map(|(name, range)| (&**name, self.slice(range)))
+            .enumerate()
+            .map(|(i, (_, range))| (self.name(i), self.slice(range)))
+    }
+
+    /// The `i`th name.
+    fn name(&self, i: usize) -> &str {
+        self.text.get(self.span(i)).unwrap_or_default()
+    }
+
+    /// The `i`th name's bytes: what a search compares (`str::get` would check that
+    /// both ends are char boundaries, which they are by construction).
+    fn name_bytes(&self, i: usize) -> &[u8] {
+        self.text.as_bytes().get(self.span(i)).unwrap_or_default()
+    }
+
+    /// Where the `i`th name is in `text`.
+    fn span(&self, i: usize) -> std::ops::Range<usize> {
+        let end = |i: usize| self.names.get(i).map_or(0, |&(end, _)| end as usize);
+        let start = if i == 0 { 0 } else { end(i - 1) };
+        start..end(i)
     }
 
     fn slice(&self, range: &std::ops::Range<u32>) -> &[Bind<'t>] {
@@ -188,15 +209,18 @@ impl<'t> Bindings<'t> {
 impl<'t> From<BTreeMap<String, Vec<Bind<'t>>>> for Bindings<'t> {
     fn from(map: BTreeMap<String, Vec<Bind<'t>>>) -> Self {
         let mut binds = Vec::with_capacity(map.values().map(Vec::len).sum());
+        let mut text = String::with_capacity(map.keys().map(String::len).sum());
         let names = map
             .into_iter()
             .map(|(name, list)| {
                 let start = binds.len() as u32;
                 binds.extend(list);
-                (name.into_boxed_str(), start..binds.len() as u32)
+                text.push_str(&name);
+                (text.len() as u32, start..binds.len() as u32)
             })
             .collect();
         Bindings {
+            text: text.into_boxed_str(),
             names,
             binds: binds.into_boxed_slice(),
         }
@@ -230,6 +254,9 @@ pub(crate) struct ModuleIr<'t> {
     pub decorated: Vec<(usize, usize, Node<'t>)>,
     /// Relative imports that name no file: (line, module).
     pub missing_imports: Vec<(u32, String)>,
+    /// `name['key'] = value` mutations by variable name, in any scope: (key, value,
+    /// scope of the statement), by scope and then in source order within one.
+    item_sets: BTreeMap<String, Vec<(Node<'t>, Node<'t>, usize)>>,
 }
 
 /// Decorator methods that register the function with a router (called later by it).
@@ -312,6 +339,7 @@ pub(crate) fn build<'t>(
             registered: Vec::new(),
             decorated: Vec::new(),
             missing_imports: Vec::new(),
+            item_sets: BTreeMap::new(),
         },
         bindings: vec![BTreeMap::new()],
         resolver,
@@ -337,6 +365,11 @@ pub(crate) fn build<'t>(
     }
     ir.calls = crate::fitted(ir.calls);
     ir.refs = crate::fitted(ir.refs);
+    // Found in the order the walk visits scopes; kept by scope (stable: source order
+    // within one), the order a later `name['key']` overrides an earlier one in.
+    for sets in ir.item_sets.values_mut() {
+        sets.sort_by_key(|&(_, _, scope)| scope);
+    }
     ir
 }
 
@@ -344,6 +377,12 @@ impl<'t> ModuleIr<'t> {
     /// The node at `slot` of this module's tree (see [`ModuleIr::refs`]).
     pub(crate) fn node(&self, slot: u32) -> Option<Node<'t>> {
         self.scopes.first().map(|module| module.node.at(slot))
+    }
+
+    /// The `name['key'] = value` mutations of a variable `name` in any scope: (key,
+    /// value, scope of the statement), by scope.
+    pub(crate) fn item_sets(&self, name: &str) -> &[(Node<'t>, Node<'t>, usize)] {
+        self.item_sets.get(name).map_or(&[], Vec::as_slice)
     }
 
     /// Every call, in source order, with the scope it is in.
@@ -502,12 +541,11 @@ impl<'t> Builder<'t, '_> {
                 ) && value.kind() == "identifier"
                 {
                     let name = self.text(value).to_string();
-                    self.ir.scopes[scope]
-                        .rare_mut()
+                    self.ir
                         .item_sets
                         .entry(name)
                         .or_insert_with(one)
-                        .push((key, *rhs));
+                        .push((key, *rhs, scope));
                 }
                 self.push_children(target, scope);
             }

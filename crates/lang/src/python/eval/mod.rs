@@ -1015,19 +1015,15 @@ impl<'a, 't> Eval<'a, 't> {
 
     /// `params['Key'] = k` after `params = {...}`: add the entries.
     fn apply_item_sets(&self, m: usize, name: &str, objs: Vec<Obj>) -> Vec<Obj> {
-        let sets: Vec<(Node<'t>, Node<'t>, usize)> = self.mods[m]
-            .scopes
-            .iter()
-            .enumerate()
-            .flat_map(|(i, sc)| sc.item_sets(name).iter().map(move |(k, v)| (*k, *v, i)))
-            .collect();
+        let mods: &'a [ModuleIr<'t>] = self.mods;
+        let sets = mods.get(m).map_or(&[][..], |ir| ir.item_sets(name));
         if sets.is_empty() {
             return objs;
         }
         objs.into_iter()
             .map(|o| match o {
                 Obj::Val(Value::Object { mut entries, rest }) => {
-                    for (k, v, s) in &sets {
+                    for (k, v, s) in sets {
                         if let [Value::Str { value: key }] = self.values(m, *s, *k).as_slice() {
                             let vals = self.values(m, *s, *v);
                             entries.insert(key.clone(), single(vals));
