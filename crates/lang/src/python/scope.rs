@@ -131,38 +131,50 @@ impl<'t> Scope<'t> {
     }
 }
 
-/// A scope's bindings by name: sorted, in three allocations. Built once and then only
-/// read (a `BTreeMap` leaf has room for eleven entries, and a scope binds a handful of
-/// names: a module's maps took more memory than its syntax tree). The names are one
-/// text, so a search compares bytes that lie together, not one allocation per name.
+/// A scope's bindings by name, in three allocations. Built once and then only read (a
+/// `BTreeMap` leaf has room for eleven entries, and a scope binds a handful of names: a
+/// module's maps took more memory than its syntax tree). Names are kept in the order of
+/// their hashes, so a search compares integers lying together and then the bytes of the
+/// one name (rarely more) whose hash matches; the names are one text, not one
+/// allocation each.
 #[derive(Debug, Default)]
 pub(crate) struct Bindings<'t> {
-    /// Every name, one after the other, in name order.
+    /// One per name, sorted by hash.
+    names: Box<[Named]>,
+    /// Every name, one after the other, in the order of `names`.
     text: Box<str>,
-    /// Each name's end in `text` (its start is the previous one's end) and where its
-    /// bindings are in `binds`, sorted by name.
-    names: Box<[(u32, std::ops::Range<u32>)]>,
+    /// Every name's bindings, one name's after the other, in the order of `names`.
     binds: Box<[Bind<'t>]>,
+}
+
+/// A name of [`Bindings`]: its hash, and where it and its bindings end (they start
+/// where the previous name's end).
+#[derive(Debug, Clone, Copy)]
+struct Named {
+    hash: u32,
+    text_end: u32,
+    binds_end: u32,
+}
+
+/// The hash [`Bindings`] orders names by (FxHash of the bytes, the same on every run).
+fn name_hash(name: &str) -> u32 {
+    use std::hash::Hasher;
+    let mut hasher = rustc_hash::FxHasher::default();
+    hasher.write(name.as_bytes());
+    // The high bits are the well-mixed ones.
+    (hasher.finish() >> 32) as u32
 }
 
 impl<'t> Bindings<'t> {
     pub(crate) fn get_key_value(&self, name: &str) -> Option<(&str, &[Bind<'t>])> {
-        // A binary search by index, each name cut from `text`. Bytes compared in line
-        // (the order of `str`): `str::cmp` calls `memcmp`, whose call costs more than
-        // comparing a name's few bytes.
-        let (mut low, mut high) = (0, self.names.len());
-        while low < high {
-            let mid = low + (high - low) / 2;
-            match self.name_bytes(mid).iter().cmp(name.as_bytes()) {
-                std::cmp::Ordering::Less => low = mid + 1,
-                std::cmp::Ordering::Greater => high = mid,
-                std::cmp::Ordering::Equal => {
-                    let (_, range) = self.names.get(mid)?;
-                    return Some((self.name(mid), self.slice(range)));
-                }
-            }
-        }
-        None
+        let hash = name_hash(name);
+        let first = self.names.partition_point(|n| n.hash < hash);
+        // Bytes compared in line: `==` on slices calls `memcmp`, whose call costs more
+        // than comparing a name's few bytes.
+        let i = (first..self.names.len())
+            .take_while(|&i| self.names.get(i).is_some_and(|n| n.hash == hash))
+            .find(|&i| self.name_bytes(i).iter().eq(name.as_bytes()))?;
+        Some((self.name(i), self.binds_of(i)))
     }
 
     pub(crate) fn get(&self, name: &str) -> Option<&[Bind<'t>]> {
@@ -175,53 +187,67 @@ impl<'t> Bindings<'t> {
 
     /// Every name with its bindings, sorted by name.
     pub(crate) fn iter(&self) -> impl Iterator<Item = (&str, &[Bind<'t>])> {
-        self.names
-            .iter()
-            .enumerate()
-            .map(|(i, (_, range))| (self.name(i), self.slice(range)))
+        let mut order: Vec<usize> = (0..self.names.len()).collect();
+        order.sort_unstable_by(|&a, &b| self.name(a).cmp(self.name(b)));
+        order.into_iter().map(|i| (self.name(i), self.binds_of(i)))
     }
 
     /// The `i`th name.
     fn name(&self, i: usize) -> &str {
-        self.text.get(self.span(i)).unwrap_or_default()
+        self.text
+            .get(self.span(i, |n| n.text_end))
+            .unwrap_or_default()
     }
 
     /// The `i`th name's bytes: what a search compares (`str::get` would check that
     /// both ends are char boundaries, which they are by construction).
     fn name_bytes(&self, i: usize) -> &[u8] {
-        self.text.as_bytes().get(self.span(i)).unwrap_or_default()
-    }
-
-    /// Where the `i`th name is in `text`.
-    fn span(&self, i: usize) -> std::ops::Range<usize> {
-        let end = |i: usize| self.names.get(i).map_or(0, |&(end, _)| end as usize);
-        let start = if i == 0 { 0 } else { end(i - 1) };
-        start..end(i)
-    }
-
-    fn slice(&self, range: &std::ops::Range<u32>) -> &[Bind<'t>] {
-        self.binds
-            .get(range.start as usize..range.end as usize)
+        self.text
+            .as_bytes()
+            .get(self.span(i, |n| n.text_end))
             .unwrap_or_default()
+    }
+
+    /// The `i`th name's bindings.
+    fn binds_of(&self, i: usize) -> &[Bind<'t>] {
+        self.binds
+            .get(self.span(i, |n| n.binds_end))
+            .unwrap_or_default()
+    }
+
+    /// Where the `i`th name's part ends by `end` starts and ends.
+    fn span(&self, i: usize, end: impl Fn(&Named) -> u32) -> std::ops::Range<usize> {
+        let at = |i: usize| self.names.get(i).map_or(0, |n| end(n) as usize);
+        let start = if i == 0 { 0 } else { at(i - 1) };
+        start..at(i)
     }
 }
 
 impl<'t> From<BTreeMap<String, Vec<Bind<'t>>>> for Bindings<'t> {
     fn from(map: BTreeMap<String, Vec<Bind<'t>>>) -> Self {
-        let mut binds = Vec::with_capacity(map.values().map(Vec::len).sum());
-        let mut text = String::with_capacity(map.keys().map(String::len).sum());
-        let names = map
+        let mut entries: Vec<(u32, String, Vec<Bind<'t>>)> = map
             .into_iter()
-            .map(|(name, list)| {
-                let start = binds.len() as u32;
+            .map(|(name, list)| (name_hash(&name), name, list))
+            .collect();
+        // By hash, then by name: the same order whatever order the map gave.
+        entries.sort_unstable_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+        let mut binds = Vec::with_capacity(entries.iter().map(|e| e.2.len()).sum());
+        let mut text = String::with_capacity(entries.iter().map(|e| e.1.len()).sum());
+        let names = entries
+            .into_iter()
+            .map(|(hash, name, list)| {
                 binds.extend(list);
                 text.push_str(&name);
-                (text.len() as u32, start..binds.len() as u32)
+                Named {
+                    hash,
+                    text_end: text.len() as u32,
+                    binds_end: binds.len() as u32,
+                }
             })
             .collect();
         Bindings {
-            text: text.into_boxed_str(),
             names,
+            text: text.into_boxed_str(),
             binds: binds.into_boxed_slice(),
         }
     }
@@ -1024,5 +1050,47 @@ mod tests {
             let listed: Vec<&str> = bindings.iter().map(|(name, _)| name).collect();
             prop_assert_eq!(listed, bound.iter().map(String::as_str).collect::<Vec<_>>());
         }
+    }
+
+    /// Two names with the same hash are both found, each with its own bindings, and a
+    /// name sorting between them is not.
+    #[test]
+    fn bindings_tell_names_of_one_hash_apart() {
+        let mut seen: std::collections::HashMap<u32, String> = std::collections::HashMap::new();
+        let (a, b) = (0..300_000)
+            .map(|i| format!("name_{i}"))
+            .find_map(|name| {
+                seen.insert(name_hash(&name), name.clone())
+                    .map(|other| (other, name))
+            })
+            .expect("a pair of names with one hash");
+        assert_eq!(name_hash(&a), name_hash(&b));
+        let map: BTreeMap<String, Vec<Bind<'static>>> =
+            [(&a, 1), (&b, 2), (&"other".to_string(), 3)]
+                .into_iter()
+                .map(|(name, i)| {
+                    (
+                        name.clone(),
+                        vec![Bind {
+                            scope: i,
+                            kind: BindKind::Def(i),
+                        }],
+                    )
+                })
+                .collect();
+        let bindings = Bindings::from(map);
+        for (name, scope) in [(&a, 1), (&b, 2)] {
+            let (found, binds) = bindings.get_key_value(name).expect("bound");
+            assert_eq!(found, name.as_str());
+            assert_eq!(
+                binds.iter().map(|b| b.scope).collect::<Vec<_>>(),
+                vec![scope]
+            );
+        }
+        assert!(!bindings.contains_key("name_"));
+        let listed: Vec<&str> = bindings.iter().map(|(name, _)| name).collect();
+        let mut sorted = vec![a.as_str(), b.as_str(), "other"];
+        sorted.sort_unstable();
+        assert_eq!(listed, sorted);
     }
 }
