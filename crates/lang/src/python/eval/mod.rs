@@ -15,6 +15,7 @@ mod params;
 
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, BTreeSet};
+use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -418,6 +419,9 @@ pub(crate) struct Eval<'a, 't> {
     depth: Cell<usize>,
     /// Modules where the nesting limit was hit.
     pub too_deep: RefCell<BTreeSet<usize>>,
+    /// The arguments of call sites read for their parameters, by (module, call slot):
+    /// each parameter of a function asks every site of it again.
+    site_args: RefCell<FxHashMap<(usize, u32), Rc<Args<'t>>>>,
 }
 
 /// Sort, dedup and cap a set of alternatives.
@@ -514,6 +518,7 @@ impl<'a, 't> Eval<'a, 't> {
             exhausted: Cell::new(false),
             depth: Cell::new(0),
             too_deep: RefCell::new(BTreeSet::new()),
+            site_args: RefCell::default(),
         }
     }
 

@@ -120,7 +120,7 @@ impl<'t> Eval<'_, 't> {
         let Some(p) = sc.params.get(index) else {
             return Vec::new();
         };
-        let args = self.args(site.module, site.call);
+        let args = self.site_args(site);
         if p.kind == ParamKind::DoubleStar {
             // The keyword arguments no named parameter takes.
             let named: BTreeSet<&str> = sc
@@ -170,6 +170,17 @@ impl<'t> Eval<'_, 't> {
             (Some(default), Some(parent)) => self.eval(m, parent, default),
             _ => vec![Obj::Val(param_value(&sc.params, index))],
         }
+    }
+
+    /// The arguments of `site`'s call, read once per evaluator.
+    fn site_args(&self, site: &Site<'t>) -> Rc<Args<'t>> {
+        let key = (site.module, site.call.slot());
+        if let Some(args) = self.site_args.borrow().get(&key) {
+            return Rc::clone(args);
+        }
+        let args = Rc::new(self.args(site.module, site.call));
+        self.site_args.borrow_mut().insert(key, Rc::clone(&args));
+        args
     }
 
     pub(crate) fn args(&self, m: usize, call: Node<'t>) -> Args<'t> {
