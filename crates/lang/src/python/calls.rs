@@ -103,14 +103,27 @@ fn looks_like_sdk(receiver: &str, method: &str) -> bool {
     if method.starts_with('_') || method.chars().any(|c| c.is_ascii_uppercase()) {
         return false;
     }
+    let verb = SDK_VERBS.iter().any(|v| method.starts_with(v));
+    let snake = method.contains('_');
+    // Two of the three (a verb, a snake_case name, a receiver named like an SDK object):
+    // the receiver's name is looked at only when it decides.
+    if verb && snake {
+        return true;
+    }
+    if !verb && !snake {
+        return false;
+    }
+    named_like_sdk(receiver)
+}
+
+/// Whether a receiver's last part (`s3` in `self.s3`) is named like an SDK object.
+fn named_like_sdk(receiver: &str) -> bool {
     let last = receiver
         .rsplit('.')
         .next()
         .unwrap_or(receiver)
         .to_ascii_lowercase();
-    let named = SDK_NAMES.iter().any(|n| last.contains(n));
-    let verb = SDK_VERBS.iter().any(|v| method.starts_with(v));
-    (named && method.contains('_')) || (verb && method.contains('_')) || (named && verb)
+    SDK_NAMES.iter().any(|n| last.contains(n))
 }
 
 struct Ctx<'e, 'a, 't> {
@@ -854,4 +867,55 @@ pub(crate) fn exports(
         out.insert(name.to_string(), name.to_string());
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The rule as stated: a method that is not private nor capitalised, and two of
+    /// the three (a verb, a snake_case name, a receiver named like an SDK object).
+    fn two_of_three(receiver: &str, method: &str) -> bool {
+        let parts = [
+            named_like_sdk(receiver),
+            SDK_VERBS.iter().any(|v| method.starts_with(v)),
+            method.contains('_'),
+        ];
+        !method.starts_with('_')
+            && !method.chars().any(|c| c.is_ascii_uppercase())
+            && parts.iter().filter(|&&p| p).count() >= 2
+    }
+
+    #[test]
+    fn sdk_looking_calls() {
+        for (receiver, method, expected) in [
+            ("self.s3_client", "head_bucket", true),
+            ("helper", "put_item", true),
+            ("self.Table", "scan", true),
+            ("self.backend", "create_bucket", true),
+            ("json", "loads", false),
+            ("items", "append", false),
+            ("self.helper", "do_work", false),
+            ("client", "_private_call", false),
+            ("client", "Upper_case", false),
+        ] {
+            assert_eq!(
+                looks_like_sdk(receiver, method),
+                expected,
+                "{receiver}.{method}"
+            );
+        }
+    }
+
+    proptest! {
+        /// Looking at the receiver only when it decides gives the rule's answer.
+        #[test]
+        fn the_receiver_is_read_only_when_it_decides(
+            receiver in "(self\\.)?(s3|ddb|Client|helper|x|table_x)(_[a-z]{1,3})?",
+            method in "_?(put_|get_object|scan|query|append|do_|loads|Upper)[a-z_]{0,4}",
+        ) {
+            prop_assert_eq!(looks_like_sdk(&receiver, &method), two_of_three(&receiver, &method));
+        }
+    }
 }
