@@ -426,8 +426,12 @@ pub(crate) struct Eval<'a, 't> {
 
 /// Sort, dedup and cap a set of alternatives.
 pub(crate) fn normalize(mut objs: Vec<Obj>) -> Vec<Obj> {
-    objs.sort();
-    objs.dedup();
+    // Most sets arrive normalized already (made of normalized parts): one pass of
+    // comparisons tells, where sorting and removing duplicates take two.
+    if !objs.is_sorted_by(|a, b| a < b) {
+        objs.sort();
+        objs.dedup();
+    }
     if objs.len() > MAX_OBJS {
         let n = objs.len();
         let mut kept: Vec<Obj> = objs
