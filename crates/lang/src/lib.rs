@@ -166,8 +166,11 @@ impl FolderFacts {
     /// `module`'s file, calls and diagnostics added, unsorted (a folder's are sorted
     /// once, at the end).
     pub(crate) fn add(&mut self, module: ModuleFacts) {
-        self.files.push(module.file.clone());
-        module.move_calls_and_diagnostics(&mut self.calls, &mut self.diagnostics);
+        self.add_parts(
+            module.file,
+            module.diagnostics,
+            module.functions.into_values(),
+        );
     }
 
     /// [`FolderFacts::add`] for a module held as its parts: no map of its functions is

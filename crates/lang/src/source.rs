@@ -257,10 +257,9 @@ impl Listing {
         self.kind(name).0
     }
 
-    /// Whether `name` is in this folder itself, not a symlink: its real path is the
-    /// folder's real path and `name`.
-    fn is_here(&self, name: &str) -> bool {
-        self.0.get(name).is_some_and(|e| !e.link)
+    /// The entry `name`, if there is one.
+    fn entry(&self, name: &str) -> Option<Entry> {
+        self.0.get(name).copied()
     }
 
     /// Every entry: name, (is a file, is a folder); in no particular order.
@@ -349,8 +348,9 @@ impl Sources {
     /// `root/rel` read (see [`read_source`]), if `confine` admits it.
     pub(crate) fn read(&self, root: &Path, rel: &str) -> Result<SourceFile, Diagnostic> {
         let (dir, name) = rel.rsplit_once('/').unwrap_or(("", rel));
-        let listing = self.listing(root, dir);
-        if !self.may_read(root, rel, dir, listing.is_here(name)) {
+        let entry = self.listing(root, dir).entry(name);
+        let here = entry.is_some_and(|e| !e.link);
+        if !self.may_read(root, rel, dir, here) {
             return Err(self.confine.refusal(
                 rel,
                 Some(Location {
@@ -360,7 +360,7 @@ impl Sources {
                 }),
             ));
         }
-        read_file(root, rel, listing.is_file(name))
+        read_file(root, rel, entry.is_some_and(|e| e.file))
     }
 
     /// Whether `confine` admits `root/rel`, in the folder `dir`; `here`: its folder's
