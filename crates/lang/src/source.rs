@@ -250,7 +250,7 @@ impl Listing {
 
     /// (is a file, is a folder) of the entry `name`; neither if there is none.
     pub fn kind(&self, name: &str) -> (bool, bool) {
-        self.0.get(name).map_or((false, false), |e| (e.file, e.dir))
+        self.entry(name).map_or((false, false), |e| (e.file, e.dir))
     }
 
     pub fn is_file(&self, name: &str) -> bool {

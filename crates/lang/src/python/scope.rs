@@ -1052,8 +1052,8 @@ mod tests {
         }
     }
 
-    /// Two names with the same hash are both found, each with its own bindings, and a
-    /// name sorting between them is not.
+    /// Two names with the same hash are both found, each with its own bindings, a name
+    /// not bound is not found, and iteration lists the names in name order.
     #[test]
     fn bindings_tell_names_of_one_hash_apart() {
         let mut seen: std::collections::HashMap<u32, String> = std::collections::HashMap::new();

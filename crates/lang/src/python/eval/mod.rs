@@ -581,7 +581,7 @@ impl<'a, 't> Eval<'a, 't> {
         let reads = self.reads.get().closed(start, level);
         self.level.set(outer_level);
         self.reads.set(outer.and(reads));
-        self.active.borrow_mut().remove(&key);
+        self.end(&key);
         self.remember(key, level, depth, reads, &out);
         out
     }
@@ -596,13 +596,18 @@ impl<'a, 't> Eval<'a, 't> {
         true
     }
 
-    /// Mark the result for `key` in progress (until it is removed from
-    /// [`Eval::active`]); its place in the stack of results in progress.
+    /// Mark the result for `key` in progress, until [`Eval::end`]; its place in the
+    /// stack of results in progress.
     fn begin(&self, key: Key<'a>) -> usize {
         let mut active = self.active.borrow_mut();
         let start = active.len();
         active.insert(key, start);
         start
+    }
+
+    /// The result for `key`, begun by [`Eval::begin`], is no longer in progress.
+    fn end(&self, key: &Key<'a>) {
+        self.active.borrow_mut().remove(key);
     }
 
     /// Cache `out`, the result for `key` computed at frame level `level` and nesting

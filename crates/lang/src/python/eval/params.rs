@@ -287,7 +287,7 @@ impl<'t> Eval<'_, 't> {
         self.push_frame(fm, fs, params);
         self.begin(key.clone());
         let out = self.returns_now(fm, fs);
-        self.active.borrow_mut().remove(&key);
+        self.end(&key);
         self.pop_frame();
         out
     }
